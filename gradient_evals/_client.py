@@ -1,0 +1,130 @@
+"""``AsyncGradientEvals``: configuration (token, base URL, timeouts, retries) and the resources."""
+
+from __future__ import annotations
+
+import os
+from types import TracebackType
+from typing import Final
+
+import httpx
+
+from ._exceptions import ConfigurationError
+from ._transport import DEFAULT_BASE_URL, RateLimitInfo, RetryPolicy, Transport
+from .resources.evaluation_runs import AsyncEvaluationRuns
+from .resources.evaluation_test_cases import AsyncEvaluationTestCases
+
+__all__ = ["DEFAULT_TIMEOUT", "AsyncGradientEvals"]
+
+DEFAULT_TIMEOUT: Final = 60.0
+TOKEN_ENV: Final = "DIGITALOCEAN_ACCESS_TOKEN"  # noqa: S105 - the variable's name, not a secret
+BASE_URL_ENV: Final = "GRADIENT_BASE_URL"
+
+
+class AsyncGradientEvals:
+    """Async client of the Gradient AI evaluation-runs API.
+
+    ```python
+    async with AsyncGradientEvals() as client:     # token from DIGITALOCEAN_ACCESS_TOKEN
+        run = await client.evaluation_runs.retrieve(run_uuid)
+    ```
+
+    Args:
+        access_token: a DigitalOcean API token with the ``genai`` scopes; defaults to the
+            ``DIGITALOCEAN_ACCESS_TOKEN`` environment variable. Required: without one the client refuses to start.
+        base_url: the API's root; defaults to ``GRADIENT_BASE_URL`` or ``https://api.digitalocean.com``.
+            Plain ``http://`` is refused except to loopback unless ``allow_insecure_http=True``.
+        timeout: seconds allowed per attempt (or an ``httpx.Timeout``); every method also takes ``timeout=``.
+        max_retries: retries after a failed attempt (shorthand for ``retry=RetryPolicy(max_retries=...)``).
+        retry: the full retry policy (backoff, cap on server-requested waits); ``max_retries`` overrides its
+            count when both are given.
+        http_client: your own ``httpx.AsyncClient`` (proxies, custom TLS); you keep ownership and close it.
+        allow_insecure_http: permit a plain-HTTP base URL on a non-loopback host.
+    """
+
+    def __init__(
+        self,
+        access_token: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        allow_insecure_http: bool = False,
+    ) -> None:
+        token = access_token if access_token is not None else os.environ.get(TOKEN_ENV)
+        if token is None or not token.strip():
+            raise ConfigurationError(
+                f"no access token: pass access_token=... or set the {TOKEN_ENV} environment variable"
+            )
+        if not isinstance(token, str) or any(c in token for c in "\r\n\t ") or not token.isprintable():
+            raise ConfigurationError("the access token must be a single line of printable characters")
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float | httpx.Timeout):
+            raise TypeError(f"timeout must be a number of seconds or an httpx.Timeout, got {type(timeout).__name__}")
+        if isinstance(timeout, int | float) and timeout <= 0:
+            raise ValueError(f"timeout must be positive, got {timeout}")
+        policy = retry or RetryPolicy()
+        if max_retries is not None:
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+                raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
+            policy = RetryPolicy(
+                max_retries=max_retries,
+                initial_backoff=policy.initial_backoff,
+                max_backoff=policy.max_backoff,
+                max_retry_wait=policy.max_retry_wait,
+                jitter=policy.jitter,
+            )
+        resolved_url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+        try:
+            self._transport = Transport(
+                access_token=token,
+                base_url=resolved_url,
+                timeout=timeout,
+                retry=policy,
+                http_client=http_client,
+                allow_insecure_http=allow_insecure_http,
+            )
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
+        self.evaluation_runs: Final = AsyncEvaluationRuns(self._transport)
+        """Evaluation runs: create, retrieve, list and stream results."""
+        self.evaluation_test_cases: Final = AsyncEvaluationTestCases(self._transport)
+        """Evaluation test cases: list their runs."""
+
+    @property
+    def base_url(self) -> str:
+        """The API root every request goes to."""
+        return str(self._transport.base_url)
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """How failed requests are retried."""
+        return self._transport.retry
+
+    @property
+    def rate_limit(self) -> RateLimitInfo | None:
+        """The ``ratelimit-*`` headers of the last response, if the server sent any."""
+        return self._transport.rate_limit
+
+    @property
+    def is_closed(self) -> bool:
+        """True after :meth:`aclose`."""
+        return self._transport.closed
+
+    async def aclose(self) -> None:
+        """Close the connection pool (not a pool you passed in as ``http_client``)."""
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> AsyncGradientEvals:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, access_token=<redacted>)"

@@ -1,0 +1,230 @@
+"""The exception hierarchy: everything the SDK raises on purpose derives from :class:`GradientEvalsError`.
+
+```
+GradientEvalsError
+ ├── APIError
+ │    ├── APIConnectionError
+ │    │    └── APITimeoutError
+ │    ├── APIResponseValidationError
+ │    ├── APIStatusError
+ │    │    ├── BadRequestError            400
+ │    │    ├── AuthenticationError        401
+ │    │    ├── PermissionDeniedError      403
+ │    │    ├── NotFoundError              404
+ │    │    ├── ConflictError              409
+ │    │    ├── UnprocessableEntityError   422
+ │    │    ├── RateLimitError             429
+ │    │    └── InternalServerError        >= 500
+ │    └── RunCreationUnknownError         a create whose outcome is unknown
+ ├── ConfigurationError (also a ValueError) the client cannot be set up as asked (no token...)
+ ├── PaginationError                      the server's paging went wrong (loops, repeats)
+ ├── EvaluationRunTimeout                 (also a TimeoutError) waiting for a run ran out of time
+ └── EvaluationRunFailed                  a run ended FAILED or CANCELLED
+```
+
+Messages never contain the access token: they are built from status lines, the server's error body and the
+request's method and path only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._models import EvaluationRun
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "EvaluationRunFailed",
+    "EvaluationRunTimeout",
+    "GradientEvalsError",
+    "InternalServerError",
+    "NotFoundError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RunCreationUnknownError",
+    "UnprocessableEntityError",
+]
+
+
+class GradientEvalsError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ConfigurationError(GradientEvalsError, ValueError):
+    """The client cannot be set up as asked: no access token, a malformed base URL, plain HTTP to a remote host."""
+
+
+class APIError(GradientEvalsError):
+    """A request to the API did not give the expected result.
+
+    ``method`` and ``url`` name the request (the URL never carries credentials; the token travels in a header).
+    ``page`` is set when the request fetched one page of a stream, so a failed stream says where it stopped.
+    """
+
+    def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+        self.page: int | None = None
+
+    def __str__(self) -> str:
+        if self.page is None:
+            return self.message
+        return f"{self.message} (while fetching page {self.page})"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class APIConnectionError(APIError):
+    """The request could not be sent, or no complete response came back (DNS, refused, reset, TLS...)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request did not complete within the configured timeout."""
+
+
+class APIResponseValidationError(APIError):
+    """A successful (2xx) response whose body is not the JSON the API documents.
+
+    Raised for an HTML page from a proxy, a truncated body, or JSON of the wrong shape. ``status_code``,
+    ``request_id`` and a short ``body_excerpt`` help to report it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        body_excerpt: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.status_code = status_code
+        self.request_id = request_id
+        self.body_excerpt = body_excerpt
+
+
+class APIStatusError(APIError):
+    """The API answered with a non-success status.
+
+    Attributes:
+        status_code: the HTTP status.
+        error_id: the ``id`` of the API's error body (``"not_found"``, ``"too_many_requests"``...), if any.
+        error_message: the ``message`` of the API's error body, if any.
+        request_id: from the error body or the ``x-request-id`` header; quote it to support.
+        rate_limit: the ``ratelimit-*`` and ``retry-after`` headers of the response, when present.
+        retry_after: seconds the server asked to wait before trying again (429 and 503), when it said.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        error_id: str | None = None,
+        error_message: str | None = None,
+        request_id: str | None = None,
+        rate_limit: Mapping[str, str] | None = None,
+        retry_after: float | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.retry_after = retry_after
+        self.status_code = status_code
+        self.error_id = error_id
+        self.error_message = error_message
+        self.request_id = request_id
+        self.rate_limit: Mapping[str, str] = dict(rate_limit or {})
+
+
+class BadRequestError(APIStatusError):
+    """400: the API refused the request as malformed."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the token is missing, wrong or expired."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the token lacks the scope this call needs (``genai:read`` / ``genai:create``)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such evaluation run, prompt or test case (or not visible to this token)."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the resource's current state."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was well-formed but its values were refused."""
+
+
+class RateLimitError(APIStatusError):
+    """429: the rate limit was exceeded and retries did not get through (or the wait was longer than allowed).
+
+    ``retry_after`` is the number of seconds the server asked to wait (``Retry-After`` or ``ratelimit-reset``).
+    """
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the service failed; retried automatically for the idempotent calls."""
+
+
+class RunCreationUnknownError(APIError):
+    """A create request may have reached the server, but no answer came back.
+
+    Retrying it blindly could start duplicate evaluation runs, so the SDK does not. Check whether the runs
+    exist with ``client.evaluation_test_cases.list_evaluation_runs(test_case_uuid)`` and look for
+    ``run_name``, then create again only if they do not.
+    """
+
+    def __init__(
+        self, message: str, *, test_case_uuid: str, run_name: str | None, cause: BaseException | None = None
+    ) -> None:
+        super().__init__(message, method="POST")
+        self.test_case_uuid = test_case_uuid
+        self.run_name = run_name
+        self.cause = cause
+
+
+class PaginationError(GradientEvalsError):
+    """The server's paging could not be followed safely (a page that repeats or does not advance)."""
+
+    def __init__(self, message: str, *, page: int | None = None) -> None:
+        super().__init__(message)
+        self.page = page
+
+
+class EvaluationRunTimeout(GradientEvalsError, TimeoutError):
+    """Waiting for an evaluation run to finish ran past its deadline. ``run`` is the last state seen."""
+
+    def __init__(self, message: str, *, run_uuid: str, run: EvaluationRun | None = None) -> None:
+        super().__init__(message)
+        self.run_uuid = run_uuid
+        self.run = run
+
+
+class EvaluationRunFailed(GradientEvalsError):
+    """An evaluation run ended FAILED or CANCELLED. ``run`` is its final state."""
+
+    def __init__(self, message: str, *, run: EvaluationRun) -> None:
+        super().__init__(message)
+        self.run = run

@@ -1,0 +1,221 @@
+"""Auto-pagination: every item of a paged listing, in order, fetched lazily and a bounded number ahead.
+
+The API pages with ``meta`` (``page``, ``pages``, ``total``) and ``links.pages.next``. Once the first page has
+said how many pages there are, the following ones are requested by number, ``prefetch`` at a time, and still
+handed out in order; without that count the iterator follows ``next`` links one by one.
+
+Every fetch of a batch finishes (or is cancelled) before the iterator yields: no task ever outlives a
+``yield``, so breaking out of the loop, or cancelling the consumer, leaves nothing running and no request in
+flight. The price is that a batch is fetched while the consumer waits rather than while it works, which costs
+little next to the network wait it hides.
+
+Safety against servers that page badly: a page that comes back for another page number, a ``next`` link that
+does not move forward, or a page whose items were all handed out already ends the iteration with
+:class:`PaginationError` instead of looping. Items seen before (by id) are dropped, so none is yielded twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
+from typing import Generic, Protocol, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import anyio
+
+from ._exceptions import APIError, PaginationError
+from ._models import PageLinks, PageMeta
+
+__all__ = ["DEFAULT_PREFETCH", "AsyncPager", "Paged"]
+
+DEFAULT_PREFETCH = 8
+"""Pages fetched concurrently once the page count is known: enough to hide latency, few enough to be polite
+to the rate limit (250 requests a minute) and to keep memory to a handful of pages."""
+
+
+class Paged(Protocol):
+    """What a page model offers the pager."""
+
+    @property
+    def meta(self) -> PageMeta: ...
+
+    @property
+    def links(self) -> PageLinks: ...
+
+
+PageT = TypeVar("PageT", bound=Paged)
+ItemT = TypeVar("ItemT")
+
+FetchPage = Callable[[int, "str | None"], Awaitable[PageT]]
+"""Fetch page ``n``; the second argument, when given, is the server's own same-origin URL for it."""
+
+
+def page_number_of(url: str) -> int | None:
+    """The ``page`` query parameter of a link, if it has a usable one."""
+    try:
+        values = parse_qs(urlsplit(url).query).get("page")
+    except ValueError:
+        return None
+    if not values:
+        return None
+    try:
+        return int(values[-1])
+    except ValueError:
+        return None
+
+
+class AsyncPager(Generic[PageT, ItemT]):
+    """Iterate a paged listing: ``async for item in pager`` or ``async for page in pager.pages()``.
+
+    Items are de-duplicated by ``key`` (items whose key is ``None`` are always kept); pages handed out by
+    :meth:`pages` hold only the items not seen before.
+    """
+
+    def __init__(
+        self,
+        *,
+        fetch: FetchPage[PageT],
+        items: Callable[[PageT], Sequence[ItemT]],
+        with_items: Callable[[PageT, tuple[ItemT, ...]], PageT],
+        key: Callable[[ItemT], Hashable | None],
+        same_origin: Callable[[str], bool],
+        prefetch: int = DEFAULT_PREFETCH,
+        start_page: int = 1,
+        what: str = "page",
+    ) -> None:
+        self._fetch = fetch
+        self._items = items
+        self._with_items = with_items
+        self._key = key
+        self._same_origin = same_origin
+        self._prefetch = prefetch
+        self._start_page = start_page
+        self._what = what
+        self._item_iterator: AsyncIterator[ItemT] | None = None
+
+    # -- public surface -------------------------------------------------------------------------------------
+
+    def pages(self) -> AsyncIterator[PageT]:
+        """Every page in order, each holding only items not handed out before."""
+        return self._pages()
+
+    def items_of(self, page: PageT) -> Sequence[ItemT]:
+        """The items a page holds."""
+        return self._items(page)
+
+    def __aiter__(self) -> AsyncIterator[ItemT]:
+        if self._item_iterator is None:
+            self._item_iterator = self._flatten()
+        return self._item_iterator
+
+    async def __anext__(self) -> ItemT:
+        return await self.__aiter__().__anext__()
+
+    async def aclose(self) -> None:
+        """Stop iterating early; no request is made afterwards."""
+        if self._item_iterator is not None:
+            await self._item_iterator.aclose()  # type: ignore[attr-defined]
+
+    async def __aenter__(self) -> AsyncPager[PageT, ItemT]:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # -- machinery ------------------------------------------------------------------------------------------
+
+    async def _flatten(self) -> AsyncIterator[ItemT]:
+        pages = self._pages()
+        try:
+            async for page in pages:
+                for item in self._items(page):
+                    yield item
+        finally:
+            await pages.aclose()  # type: ignore[attr-defined]
+
+    async def _pages(self) -> AsyncIterator[PageT]:
+        seen: set[Hashable] = set()
+        async for number, page in self._raw_pages():
+            raw = self._items(page)
+            if not raw:
+                return
+            fresh = []
+            for item in raw:
+                key = self._key(item)
+                if key is None:
+                    fresh.append(item)
+                elif key not in seen:
+                    seen.add(key)
+                    fresh.append(item)
+            if not fresh:
+                raise PaginationError(
+                    f"{self._what} {number} holds only items already returned: the server is repeating "
+                    "pages, so iteration stopped instead of looping",
+                    page=number,
+                )
+            yield page if len(fresh) == len(raw) else self._with_items(page, tuple(fresh))
+
+    async def _raw_pages(self) -> AsyncIterator[tuple[int, PageT]]:
+        number = self._start_page
+        page = await self._fetch_one(number, None)
+        while True:
+            yield number, page
+            if not self._items(page):
+                return
+            total_pages = page.meta.pages
+            next_link = page.links.next
+            if self._prefetch > 1 and total_pages is not None and number + 1 < total_pages:
+                last = min(number + self._prefetch, total_pages)
+                batch = await self._fetch_batch(range(number + 1, last + 1))
+                for offset, fetched in enumerate(batch[:-1]):
+                    yield number + 1 + offset, fetched
+                    if not self._items(fetched):
+                        return
+                number, page = last, batch[-1]
+                continue
+            if next_link:
+                target = page_number_of(next_link)
+                if target is not None and target <= number:
+                    raise PaginationError(
+                        f"the next link of {self._what} {number} points back to page {target}; stopped "
+                        "instead of looping",
+                        page=number,
+                    )
+                target = number + 1 if target is None else target
+                # The token goes only to the API's own origin: a link elsewhere is replaced by our own URL.
+                url = next_link if self._same_origin(next_link) else None
+                number, page = target, await self._fetch_one(target, url)
+            elif total_pages is not None and number < total_pages:
+                number, page = number + 1, await self._fetch_one(number + 1, None)
+            else:
+                return
+
+    async def _fetch_one(self, number: int, url: str | None) -> PageT:
+        try:
+            page = await self._fetch(number, url)
+        except APIError as exc:
+            exc.page = number
+            raise
+        served = page.meta.page
+        if served is not None and served != number:
+            raise PaginationError(
+                f"asked for {self._what} {number} but the server sent page {served}", page=number
+            )
+        return page
+
+    async def _fetch_batch(self, numbers: range) -> list[PageT]:
+        results: list[PageT | None] = [None] * len(numbers)
+        errors: dict[int, BaseException] = {}
+
+        async def fetch(index: int, number: int) -> None:
+            try:
+                results[index] = await self._fetch_one(number, None)
+            except Exception as exc:
+                errors[number] = exc
+                group.cancel_scope.cancel()
+
+        async with anyio.create_task_group() as group:
+            for index, number in enumerate(numbers):
+                group.start_soon(fetch, index, number)
+        if errors:
+            raise errors[min(errors)]
+        return [page for page in results if page is not None]

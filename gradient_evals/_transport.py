@@ -1,0 +1,436 @@
+"""The one place that talks HTTP: authentication, retries, error mapping and request logging.
+
+Resources describe a request (method, path, query, body) and the model it returns; everything between that
+description and the bytes on the wire is here, so a change of HTTP library touches this module alone.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import json
+import logging
+import random
+import time
+from collections.abc import Mapping
+from typing import Any, Final, TypeVar
+
+import anyio
+import attrs
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from ._convert import ConversionError, structure
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
+from ._version import __version__
+
+__all__ = ["DEFAULT_BASE_URL", "RateLimitInfo", "RetryPolicy", "Transport"]
+
+T = TypeVar("T")
+
+log = logging.getLogger("gradient_evals")
+
+DEFAULT_BASE_URL: Final = "https://api.digitalocean.com"
+USER_AGENT: Final = f"gradient-evals/{__version__}"
+
+_RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
+_RATE_LIMIT_HEADERS: Final = ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "retry-after")
+_STATUS_ERRORS: Final[dict[int, type[APIStatusError]]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """How failed requests are retried.
+
+    Attributes:
+        max_retries: retries after the first attempt (0 disables retrying).
+        initial_backoff: seconds before the first retry; doubles each time (with jitter), up to ``max_backoff``.
+        max_backoff: the longest pause between two attempts when the server did not say how long to wait.
+        max_retry_wait: the longest wait the SDK accepts from ``Retry-After`` or ``ratelimit-reset``; a 429
+            asking for more raises :class:`RateLimitError` at once rather than sleeping for an hour.
+        jitter: randomise backoff (full jitter between half and all of the computed pause).
+    """
+
+    max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
+    initial_backoff: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
+    max_backoff: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
+    max_retry_wait: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
+    jitter: bool = True
+
+    def backoff(self, attempt: int) -> float:
+        """The pause before retry number ``attempt`` (1-based) when the server gave no hint."""
+        pause: float = min(self.max_backoff, self.initial_backoff * (2 ** (attempt - 1)))
+        return pause * random.uniform(0.5, 1.0) if self.jitter else pause
+
+
+@attrs.frozen(kw_only=True)
+class RateLimitInfo:
+    """The rate-limit headers of the last response: requests allowed, left, and when the window resets."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset: int | None = None
+
+    @classmethod
+    def from_headers(cls, headers: httpx.Headers) -> RateLimitInfo | None:
+        """Read the ``ratelimit-*`` headers; ``None`` when the response had none."""
+        limit, remaining, reset = (
+            _int_or_none(headers.get("ratelimit-limit")),
+            _int_or_none(headers.get("ratelimit-remaining")),
+            _int_or_none(headers.get("ratelimit-reset")),
+        )
+        if limit is None and remaining is None and reset is None:
+            return None
+        return cls(limit=limit, remaining=remaining, reset=reset)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def origin_of(url: httpx.URL) -> tuple[str, str, int | None]:
+    """Scheme, host and effective port: two URLs with the same origin may share credentials."""
+    port = url.port or {"http": 80, "https": 443}.get(url.scheme)
+    return (url.scheme, url.host, port)
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses, the only hosts plain HTTP is allowed to by default."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class Transport:
+    """Sends requests for the client: one ``httpx.AsyncClient``, bearer auth, retries, typed errors."""
+
+    def __init__(
+        self,
+        *,
+        access_token: str,
+        base_url: str,
+        timeout: float | httpx.Timeout,
+        retry: RetryPolicy,
+        http_client: httpx.AsyncClient | None,
+        allow_insecure_http: bool,
+    ) -> None:
+        url = httpx.URL(base_url)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
+        if url.scheme == "http" and not allow_insecure_http and not is_loopback(url.host):
+            raise ValueError(
+                f"refusing to send the access token over plain HTTP to {url.host!r}; use https, "
+                "or pass allow_insecure_http=True if this is really what you want"
+            )
+        if url.userinfo:
+            raise ValueError("base_url must not carry credentials")
+        self.base_url = url.copy_with(path=url.path.rstrip("/") or "", query=None, fragment=None)
+        self._base = str(self.base_url).rstrip("/")
+        self.origin = origin_of(self.base_url)
+        self.timeout = timeout
+        self.retry = retry
+        self._token = access_token
+        self._auth_header = f"Bearer {access_token}"
+        self._owns_client = http_client is None
+        self._client = http_client or httpx.AsyncClient(
+            timeout=timeout,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+        )
+        self._headers: Final = {
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+            "Authorization": self._auth_header,
+        }
+        self.rate_limit: RateLimitInfo | None = None
+        self.closed = False
+
+    @property
+    def http_client(self) -> httpx.AsyncClient:
+        """The underlying httpx client (shared with the user when they passed their own)."""
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the connection pool, unless it belongs to the user."""
+        self.closed = True
+        if self._owns_client:
+            await self._client.aclose()
+
+    def url_for(self, path: str) -> str:
+        """An absolute URL on the API's origin for an already-escaped path."""
+        return self._base + path
+
+    def same_origin(self, url: str) -> bool:
+        """True when ``url`` may receive the token: the same scheme, host and port as the base URL."""
+        try:
+            return origin_of(httpx.URL(url)) == self.origin
+        except (httpx.InvalidURL, TypeError, ValueError):
+            return False
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        cast_to: type[T],
+        key: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        idempotent: bool = True,
+    ) -> T:
+        """Send one logical request (with retries) and convert its body to ``cast_to``.
+
+        ``url`` is absolute and must be on the base URL's origin: the token is never sent elsewhere.
+        ``key`` names the envelope member that holds the object (``{"evaluation_run": {...}}``).
+        A non-idempotent request is retried only where the server cannot have acted on it (a refused
+        connection, a 429); other failures are raised as they are, and ``may_have_been_processed`` tells
+        the caller whether to warn of a possible duplicate.
+        """
+        if not self.same_origin(url):
+            raise ValueError("refusing to send the access token to another origin")
+        if self.closed:
+            raise RuntimeError("this client has been closed")
+        timeout = self.timeout if timeout is None else timeout
+        content = None
+        headers = self._headers
+        if json_body is not None:
+            content = json.dumps(json_body, separators=(",", ":")).encode()
+            headers = {**headers, "Content-Type": "application/json"}
+        request = self._client.build_request(
+            method, url, params=params, content=content, headers=headers, timeout=timeout
+        )
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.retry.max_retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception(lambda exc: self._should_retry(exc, idempotent)),
+            sleep=anyio.sleep,
+            reraise=True,
+            before_sleep=self._log_retry,
+        )
+        data = None
+        response = None
+        async for attempt in retrying:
+            with attempt:
+                response, data = await self._attempt(request, timeout)
+        assert response is not None
+        return self._parse(response, data, cast_to, key)
+
+    async def _attempt(
+        self, request: httpx.Request, timeout: float | httpx.Timeout
+    ) -> tuple[httpx.Response, Any]:
+        method, path = request.method, request.url.path
+        started = time.perf_counter()
+        try:
+            # httpx times each read separately; a server that drips bytes would never hit it, so a plain
+            # number also bounds the whole attempt.
+            if isinstance(timeout, int | float):
+                with anyio.fail_after(timeout):
+                    response = await self._client.send(request, follow_redirects=False)
+            else:
+                response = await self._client.send(request, follow_redirects=False)
+        except (httpx.TimeoutException, TimeoutError) as exc:
+            log.debug("HTTP %s %s timed out after %.1f ms", method, path, _ms(started))
+            raise APITimeoutError(
+                f"{method} {path} timed out (timeout={_describe_timeout(timeout)})", method=method, url=path
+            ) from exc
+        except httpx.TransportError as exc:
+            log.debug("HTTP %s %s failed: %s", method, path, type(exc).__name__)
+            raise APIConnectionError(
+                f"{method} {path} failed: {type(exc).__name__}: {exc}", method=method, url=path
+            ) from exc
+        rate_limit = RateLimitInfo.from_headers(response.headers)
+        if rate_limit is not None:
+            self.rate_limit = rate_limit
+        log.debug(
+            "HTTP %s %s -> %d in %.1f ms (request_id=%s)",
+            method,
+            path,
+            response.status_code,
+            _ms(started),
+            response.headers.get("x-request-id"),
+        )
+        if not response.is_success:
+            raise _status_error(response)
+        try:
+            data = json.loads(response.content)
+        except ValueError as exc:
+            raise _validation_error(response, f"the body is not valid JSON ({exc})") from exc
+        return response, data
+
+    def _parse(self, response: httpx.Response, data: Any, cast_to: type[T], key: str | None) -> T:
+        if key is not None:
+            if type(data) is not dict:
+                raise _validation_error(response, f"expected a JSON object with {key!r}")
+            data = data.get(key)
+            if data is None:
+                raise _validation_error(response, f"the response has no {key!r}")
+        try:
+            return structure(data, cast_to)
+        except ConversionError as exc:
+            where = f" in {key!r}" if key else ""
+            raise _validation_error(response, f"unexpected JSON{where}: {exc}") from exc
+
+    def _should_retry(self, exc: BaseException, idempotent: bool) -> bool:
+        if isinstance(exc, APIStatusError):
+            if exc.retry_after is not None and exc.retry_after > self.retry.max_retry_wait:
+                return False
+            # A 429 is refused before anything is done, so even a create may be sent again.
+            return exc.status_code == 429 or (idempotent and exc.status_code in _RETRYABLE_STATUSES)
+        if isinstance(exc, APIConnectionError):
+            return idempotent or _never_sent(exc)
+        if isinstance(exc, APIResponseValidationError):
+            return idempotent
+        return False
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hinted = getattr(exc, "retry_after", None)
+        if hinted is not None:
+            return float(max(0.0, hinted))
+        return self.retry.backoff(state.attempt_number)
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0.0
+        log.info("retrying after %s (attempt %d, waiting %.2f s)", _short(exc), state.attempt_number, wait)
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """True when the request provably never reached the server (it could not connect)."""
+    cause = exc.__cause__
+    return isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def _short(exc: BaseException | None) -> str:
+    return f"{type(exc).__name__}: {exc}" if exc is not None else "nothing"
+
+
+def _describe_timeout(timeout: float | httpx.Timeout) -> str:
+    return f"{timeout:g}s" if isinstance(timeout, int | float) else repr(timeout)
+
+
+def _request_id(response: httpx.Response, body: Any) -> str | None:
+    if type(body) is dict and isinstance(body.get("request_id"), str):
+        return body["request_id"]  # type: ignore[no-any-return]
+    request_id: str | None = response.headers.get("x-request-id")
+    return request_id
+
+
+def _validation_error(response: httpx.Response, problem: str) -> APIResponseValidationError:
+    request = response.request
+    excerpt = response.content[:200].decode("utf-8", "replace")
+    request_id = response.headers.get("x-request-id")
+    return APIResponseValidationError(
+        f"{request.method} {request.url.path} returned {response.status_code} but {problem}"
+        + (f" (request_id={request_id})" if request_id else ""),
+        status_code=response.status_code,
+        request_id=request_id,
+        body_excerpt=excerpt,
+        method=request.method,
+        url=request.url.path,
+    )
+
+
+def retry_after_seconds(headers: httpx.Headers, *, now: float | None = None) -> float | None:
+    """How long the server asked to wait: ``Retry-After`` (seconds or HTTP date), else ``ratelimit-reset``."""
+    now = time.time() if now is None else now
+    value = headers.get("retry-after")
+    if value is not None:
+        value = value.strip()
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            pass
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            when = None
+        if when is not None:
+            return max(0.0, when.timestamp() - now)
+    reset = _int_or_none(headers.get("ratelimit-reset"))
+    if reset is not None:
+        return max(0.0, reset - now)
+    return None
+
+
+def _status_error(response: httpx.Response) -> APIStatusError:
+    request = response.request
+    status = response.status_code
+    try:
+        body: Any = json.loads(response.content) if response.content else None
+    except ValueError:
+        body = None
+    error_id = body.get("id") if type(body) is dict and isinstance(body.get("id"), str) else None
+    error_message = (
+        body.get("message") if type(body) is dict and isinstance(body.get("message"), str) else None
+    )
+    request_id = _request_id(response, body)
+    rate_limit = {name: response.headers[name] for name in _RATE_LIMIT_HEADERS if name in response.headers}
+    reason = error_message or response.reason_phrase or "error"
+    message = f"{request.method} {request.url.path} returned {status}"
+    if error_id:
+        message += f" {error_id}"
+    message += f": {reason}"
+    if request_id:
+        message += f" (request_id={request_id})"
+    retry_after = retry_after_seconds(response.headers) if status in (429, 503) else None
+    if retry_after is not None:
+        message += f"; retry after {retry_after:.0f} s"
+    kwargs: dict[str, Any] = {
+        "status_code": status,
+        "error_id": error_id,
+        "error_message": error_message,
+        "request_id": request_id,
+        "rate_limit": rate_limit,
+        "retry_after": retry_after,
+        "method": request.method,
+        "url": request.url.path,
+    }
+    error_cls = _STATUS_ERRORS.get(status)
+    if error_cls is None:
+        error_cls = InternalServerError if status >= 500 else APIStatusError
+    return error_cls(message, **kwargs)
+
+
+def may_have_been_processed(exc: APIError) -> bool:
+    """For a POST that failed: could the server have acted on it before the failure?"""
+    if isinstance(exc, RateLimitError):
+        return False
+    if isinstance(exc, APIStatusError):
+        return exc.status_code >= 500 or exc.status_code == 408
+    if isinstance(exc, APIConnectionError):
+        return not _never_sent(exc)
+    return isinstance(exc, APIResponseValidationError)

@@ -1,0 +1,97 @@
+"""Argument checks that run before any request is sent.
+
+Wrong types raise ``TypeError``; values of the right type that the API cannot take raise ``ValueError``. Each
+message names the argument and says what was wrong, because the usual mistakes are easy to make: the API's own
+examples show UUIDs wrapped in literal quotes (``'"123e4567-..."'``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
+
+__all__ = ["check_name", "check_positive_int", "check_prompt_id", "check_uuid", "check_uuid_list", "path_segment"]
+
+
+def _describe(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def check_uuid(value: Any, name: str) -> str:
+    """Return ``value`` as a canonical UUID string, or raise saying why it is not one."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a UUID string, got {type(value).__name__}")
+    text = value.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        inner = text[1:-1]
+        try:
+            uuid.UUID(inner)
+        except ValueError:
+            pass
+        else:
+            raise ValueError(
+                f"{name} is wrapped in literal quotes: {_describe(value)}; pass the bare UUID {inner!r}"
+            )
+    try:
+        parsed = uuid.UUID(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a UUID like '123e4567-e89b-12d3-a456-426614174000', got "
+                         f"{_describe(value)}") from None
+    # uuid.UUID also takes '{...}', 'urn:uuid:...' and bare hex; only the canonical form is an id the API knows.
+    if str(parsed) != text.lower():
+        raise ValueError(f"{name} must be a UUID in the 8-4-4-4-12 form, got {_describe(value)}")
+    return str(parsed)
+
+
+def check_uuid_list(values: Any, name: str) -> list[str]:
+    """Check a list of UUIDs (a lone string is refused: it would be iterated character by character)."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a list of UUID strings, got {type(values).__name__}")
+    return [check_uuid(v, f"{name}[{i}]") for i, v in enumerate(values)]
+
+
+def check_name_list(values: Any, name: str) -> list[str]:
+    """Check a list of non-empty strings."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a list of strings, got {type(values).__name__}")
+    checked = list(values)
+    for i, v in enumerate(checked):
+        check_name(v, f"{name}[{i}]")
+    return checked
+
+
+def check_name(value: Any, name: str) -> str:
+    """A non-empty string."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise ValueError(f"{name} must not be empty")
+    return value
+
+
+def check_positive_int(value: Any, name: str) -> int:
+    """An ``int`` of at least 1 (``bool`` is refused even though it is an ``int``)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def check_prompt_id(value: Any, name: str = "prompt_id") -> int:
+    """A prompt id: a non-negative ``int``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+    return value
+
+
+def path_segment(value: str | int) -> str:
+    """Escape a value for use as one path segment, so that nothing in it can change the path."""
+    return quote(str(value), safe="")
