@@ -7,6 +7,7 @@ import json
 import math
 import random
 import re
+import selectors
 import socket
 import struct
 import threading
@@ -180,9 +181,7 @@ class FakeGradientServer:
         shown = "127.0.0.1" if host in ("0.0.0.0", "") else str(host)
         self._base_url = f"http://{shown}:{port}"
         self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-gradient", daemon=True
-        )
+        self._thread = threading.Thread(target=httpd.serve_until_woken, name="fake-gradient", daemon=True)
         self._thread.start()
         return self
 
@@ -192,11 +191,11 @@ class FakeGradientServer:
         if httpd is None:
             return
         self._stop.set()
-        httpd.shutdown()
-        httpd.server_close()
-        httpd.drop_connections()
+        httpd.wake()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        httpd.server_close()
+        httpd.drop_connections()
         self._httpd = None
         self._thread = None
 
@@ -742,6 +741,7 @@ class _HTTPServer(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
     request_queue_size = 128
+    timeout = 1.0  # bounds handle_request() should a readiness report ever be spurious
 
     def __init__(
         self,
@@ -752,7 +752,28 @@ class _HTTPServer(ThreadingHTTPServer):
         self.emulator = emulator
         self._connections: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
+        self._wake_r, self._wake_w = socket.socketpair()
         super().__init__(address, handler)
+
+    def serve_until_woken(self) -> None:
+        """Accept connections until :meth:`wake` is called (no polling, so closing is immediate)."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_r, selectors.EVENT_READ)
+            while True:
+                for key, _ in selector.select():
+                    if key.fileobj is self._wake_r:
+                        return
+                    self.handle_request()
+
+    def wake(self) -> None:
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"x")
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_r.close()
+        self._wake_w.close()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._conn_lock:
