@@ -230,9 +230,7 @@ def _digest(key: bytes, index: int) -> bytes:
     return hashlib.blake2b(key + index.to_bytes(8, "little"), digest_size=16).digest()
 
 
-def prompt_scores(
-    run_key: bytes, quality: float, index: int
-) -> tuple[float | int | None, float | None, str | None]:
+def prompt_scores(run_key: bytes, quality: float, index: int) -> tuple[float | int | None, float | None, str | None]:
     """The three prompt-level metric values of prompt ``index`` (``None`` when that metric errored).
 
     Cheap on purpose (one hash), so that run-level aggregates over 50,000 prompts stay fast.
@@ -346,8 +344,7 @@ _QUESTIONS = (
     ),
     (
         "Can I move a {p} to another region?",
-        "Take a snapshot of the {p}, transfer the snapshot to the target region, then create a new one"
-        " from it.",
+        "Take a snapshot of the {p}, transfer the snapshot to the target region, then create a new one from it.",
     ),
     (
         "What does it cost to keep a stopped {p}?",
@@ -363,8 +360,7 @@ _QUESTIONS = (
     ),
     (
         "My {p} ran out of disk space. What should I do first?",
-        "Free space by removing logs or old packages, then attach a Volume or resize the {p} for more"
-        " storage.",
+        "Free space by removing logs or old packages, then attach a Volume or resize the {p} for more storage.",
     ),
     (
         "How do I rotate the credentials of my {p}?",
@@ -572,9 +568,7 @@ def _spans(
                 "type": "TRACE_SPAN_TYPE_TOOL",
                 "created_at": ts(),
                 "input": {"name": tool, "arguments": {"resource": slug, "limit": rng.randrange(1, 20)}},
-                "output": (
-                    {"ok": True, "items": rng.randrange(0, 5)} if shape > 0.7 else "error: upstream timeout"
-                ),
+                "output": ({"ok": True, "items": rng.randrange(0, 5)} if shape > 0.7 else "error: upstream timeout"),
                 "span_level_metric_results": [
                     _metric(
                         "tool_call_correctness",

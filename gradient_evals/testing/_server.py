@@ -658,9 +658,7 @@ class FakeGradientServer:
         prompts = self._page_bytes(run, start, stop)
 
         def link(p: int) -> str:
-            return (
-                f"{self.base_url}/v2/gen-ai/evaluation_runs/{run.uuid}/results?page={p}&per_page={per_page}"
-            )
+            return f"{self.base_url}/v2/gen-ai/evaluation_runs/{run.uuid}/results?page={p}&per_page={per_page}"
 
         last = max(pages, 1)
         links: dict[str, str] = {"first": link(1)}
@@ -911,11 +909,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
 
         if fault is not None and fault.kind != "delay" and not fault.after_action:
-            real = (
-                self._compute(method, raw_path, query, body, request_id, authorized)
-                if method == "GET"
-                else None
-            )
+            real = self._compute(method, raw_path, query, body, request_id, authorized) if method == "GET" else None
             self._apply_fault(fault, real, request_id, record)
             return
         response = self._compute(method, raw_path, query, body, request_id, authorized)
