@@ -1,0 +1,71 @@
+"""Shared fixtures: a client wired for fast, deterministic tests, sample ids and the API's example bodies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gradient_evals import AsyncGradientEvals, RetryPolicy
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+BASE_URL = "https://api.digitalocean.com"
+TOKEN = "test-token"  # noqa: S105 - a dummy credential for tests
+RUN_UUID = "0b4a1bd5-4c2f-4d5e-9b1a-7e3f2c1d0a01"
+TEST_CASE_UUID = "5d1f6c2e-8a3b-4c7d-9e0f-1a2b3c4d5e6f"
+AGENT_UUID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
+OTHER_AGENT_UUID = "1a2b3c4d-5e6f-4a8b-9c0d-e1f2a3b4c5d6"
+
+
+def load_example(name: str) -> Any:
+    """A JSON example body from tests/fixtures (copied from the API reference and the OpenAPI spec)."""
+    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def fast_retry(**overrides: Any) -> RetryPolicy:
+    """A retry policy without pauses, so retry tests take no time."""
+    settings: dict[str, Any] = {"initial_backoff": 0, "max_backoff": 0, "jitter": False}
+    settings.update(overrides)
+    return RetryPolicy(**settings)
+
+
+@pytest.fixture
+def make_client() -> Callable[..., AsyncGradientEvals]:
+    """Build a client for tests; keyword arguments override the defaults."""
+
+    def build(**overrides: Any) -> AsyncGradientEvals:
+        settings: dict[str, Any] = {"access_token": TOKEN, "base_url": BASE_URL, "retry": fast_retry()}
+        settings.update(overrides)
+        return AsyncGradientEvals(**settings)
+
+    return build
+
+
+@pytest.fixture
+def client(make_client: Callable[..., AsyncGradientEvals]) -> AsyncGradientEvals:
+    return make_client()
+
+
+@pytest.fixture
+def run_uuid() -> str:
+    return RUN_UUID
+
+
+@pytest.fixture
+def test_case_uuid() -> str:
+    return TEST_CASE_UUID
+
+
+@pytest.fixture
+def example() -> Callable[[str], Any]:
+    """``example("seed_run_results")`` loads a fresh copy of that example body."""
+    return load_example
