@@ -14,7 +14,7 @@ from gradient_evals import AsyncGradientEvals, RetryPolicy
 FIXTURES = Path(__file__).parent / "fixtures"
 
 BASE_URL = "https://api.digitalocean.com"
-TOKEN = "test-token"  # noqa: S105 - a dummy credential for tests
+TOKEN = "test-token"
 RUN_UUID = "0b4a1bd5-4c2f-4d5e-9b1a-7e3f2c1d0a01"
 TEST_CASE_UUID = "5d1f6c2e-8a3b-4c7d-9e0f-1a2b3c4d5e6f"
 AGENT_UUID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"

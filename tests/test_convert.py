@@ -90,9 +90,7 @@ def test_uint64_user_id_beyond_int64_keeps_its_value() -> None:
 
 
 def test_int64_nanosecond_strings_in_spans() -> None:
-    llm = structure(
-        {"time_to_first_token_ns": "250000000", "common": {"duration_ns": "1500000000"}}, LLMSpan
-    )
+    llm = structure({"time_to_first_token_ns": "250000000", "common": {"duration_ns": "1500000000"}}, LLMSpan)
     assert llm.time_to_first_token_ns == 250_000_000
     assert llm.common is not None
     assert llm.common.duration_ns == 1_500_000_000
@@ -256,9 +254,7 @@ def test_null_values_and_null_lists() -> None:
 
 
 def test_unknown_keys_are_ignored() -> None:
-    run = structure(
-        {"evaluation_run_uuid": "abc", "brand_new_field": {"deep": [1, 2]}, "another": None}, EvaluationRun
-    )
+    run = structure({"evaluation_run_uuid": "abc", "brand_new_field": {"deep": [1, 2]}, "another": None}, EvaluationRun)
     assert run.evaluation_run_uuid == "abc"
     assert not hasattr(run, "brand_new_field")
 
