@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gradient_evals.testing._cli import serve_emulator
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class _LineWriter(io.StringIO):
+    """A stdout stand-in that signals when a whole line has been written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.line_written = threading.Event()
+
+    def flush(self) -> None:
+        super().flush()
+        if "\n" in self.getvalue():
+            self.line_written.set()
+
+
+def _check_served(info: dict[str, object], runs: int, prompts: int) -> None:
+    assert set(info) == {"base_url", "token", "test_case_uuid", "evaluation_run_uuids"}
+    run_uuids = info["evaluation_run_uuids"]
+    assert isinstance(run_uuids, list)
+    assert len(run_uuids) == runs
+    headers = {"Authorization": f"Bearer {info['token']}"}
+    listed = httpx.get(
+        f"{info['base_url']}/v2/gen-ai/evaluation_test_cases/{info['test_case_uuid']}/evaluation_runs",
+        headers=headers,
+        timeout=5,
+    ).json()["evaluation_runs"]
+    assert {r["evaluation_run_uuid"] for r in listed} == set(run_uuids)
+    results = httpx.get(
+        f"{info['base_url']}/v2/gen-ai/evaluation_runs/{run_uuids[0]}/results", headers=headers, timeout=5
+    ).json()
+    assert results["meta"]["total"] == prompts
+    assert results["evaluation_run"]["status"] == "EVALUATION_RUN_SUCCESSFUL"
+
+
+def test_serve_emulator_in_a_thread() -> None:
+    out = _LineWriter()
+    stop = threading.Event()
+    codes: list[int] = []
+    thread = threading.Thread(
+        target=lambda: codes.append(serve_emulator(runs=3, prompts=42, seed=4, stdout=out, stop=stop)),
+        daemon=True,
+    )
+    thread.start()
+    try:
+        assert out.line_written.wait(10)
+        lines = out.getvalue().splitlines()
+        assert len(lines) == 1
+        _check_served(json.loads(lines[0]), runs=3, prompts=42)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert codes == [0]
+
+
+def test_serve_emulator_subprocess_stops_on_sigterm() -> None:
+    code = (
+        "import sys\n"
+        "from gradient_evals.testing._cli import serve_emulator\n"
+        "raise SystemExit(serve_emulator(runs=2, prompts=15, stdout=sys.stdout))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen(  # noqa: S603 - runs this interpreter on a fixed snippet
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.endswith("\n"), proc.stderr.read() if proc.stderr else ""
+        _check_served(json.loads(line), runs=2, prompts=15)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+        assert proc.stdout.read() == ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_pytest_plugin_fixtures(tmp_path: Path) -> None:
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\n"
+        "asyncio_default_fixture_loop_scope = function\n"
+        "filterwarnings =\n    error::pytest.PytestUnraisableExceptionWarning\n    error::ResourceWarning\n"
+    )
+    (tmp_path / "conftest.py").write_text('pytest_plugins = ["gradient_evals.testing.pytest_plugin"]\n')
+    (tmp_path / "test_uses_plugin.py").write_text(
+        textwrap.dedent(
+            """
+            import anyio
+            import httpx
+
+            from gradient_evals.testing import FakeGradientServer
+
+
+            def test_server(gradient_server):
+                assert isinstance(gradient_server, FakeGradientServer)
+                assert gradient_server.latency == 0.0
+                run = gradient_server.add_run(prompts=3)
+                headers = {"Authorization": f"Bearer {gradient_server.token}"}
+                resp = httpx.get(gradient_server.url_for(f"/v2/gen-ai/evaluation_runs/{run}"), headers=headers)
+                assert resp.status_code == 200
+
+
+            def test_sync_client(gradient_client, gradient_server):
+                run = gradient_server.add_run(prompts=3)
+                assert gradient_client.evaluation_runs.retrieve(run).evaluation_run_uuid == run
+
+
+            def test_async_client(async_gradient_client, gradient_server):
+                run = gradient_server.add_run(prompts=3)
+
+                async def main():
+                    async with async_gradient_client as client:
+                        return await client.evaluation_runs.retrieve(run)
+
+                assert anyio.run(main).evaluation_run_uuid == run
+            """
+        )
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.run(  # noqa: S603 - runs this interpreter's pytest on a temporary directory
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "3 passed" in proc.stdout
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])  # noqa: S104
+def test_serve_emulator_host_and_port(host: str) -> None:
+    out = _LineWriter()
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=serve_emulator, kwargs={"host": host, "runs": 1, "prompts": 1, "stdout": out, "stop": stop}
+    )
+    thread.start()
+    try:
+        assert out.line_written.wait(10)
+        info = json.loads(out.getvalue())
+        assert info["base_url"].startswith("http://127.0.0.1:")
+        started = time.monotonic()
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()
+    assert time.monotonic() - started < 2
