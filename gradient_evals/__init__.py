@@ -54,6 +54,7 @@ from ._models import (
     WorkflowSpan,
 )
 from ._pagination import AsyncPager
+from ._summary import MetricComparison, MetricSummary, PromptRegression, RunComparison, RunSummary, Verdict
 from ._sync import GradientEvals, SyncPager
 from ._transport import RateLimitInfo, RetryPolicy
 from ._version import __version__
@@ -87,8 +88,10 @@ __all__ = [
     "InternalServerError",
     "JSONValue",
     "LLMSpan",
+    "MetricComparison",
     "MetricResult",
     "MetricResultStatus",
+    "MetricSummary",
     "MetricValueType",
     "NotFoundError",
     "PageLinks",
@@ -96,19 +99,23 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "PromptChunk",
+    "PromptRegression",
     "RateLimitError",
     "RateLimitInfo",
     "ResultsPage",
     "RetrieverChunk",
     "RetrieverSpan",
     "RetryPolicy",
+    "RunComparison",
     "RunCreationUnknownError",
+    "RunSummary",
     "SpanCommon",
     "SyncPager",
     "ToolSpan",
     "TraceSpan",
     "TraceSpanType",
     "UnprocessableEntityError",
+    "Verdict",
     "WorkflowSpan",
     "__version__",
 ]

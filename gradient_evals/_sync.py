@@ -242,6 +242,13 @@ class EvaluationRuns(_SyncResource[AsyncEvaluationRuns]):
     list_results = blocking(AsyncEvaluationRuns.list_results)
     retrieve_results = blocking(AsyncEvaluationRuns.retrieve_results)
     iter_results = blocking_iterator(AsyncEvaluationRuns.iter_results)
+    wait = blocking(AsyncEvaluationRuns.wait)
+    create_and_wait = blocking(AsyncEvaluationRuns.create_and_wait)
+    to_records = blocking(AsyncEvaluationRuns.to_records)
+    to_pandas = blocking(AsyncEvaluationRuns.to_pandas)
+    export = blocking(AsyncEvaluationRuns.export)
+    summarize = blocking(AsyncEvaluationRuns.summarize)
+    compare = blocking(AsyncEvaluationRuns.compare)
 
 
 class EvaluationTestCases(_SyncResource[AsyncEvaluationTestCases]):

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
+import os
+from collections.abc import Mapping
+from typing import Any, TypeAlias
 
 import attrs
 import httpx
 
 from .._exceptions import APIError, RunCreationUnknownError
+from .._export import ExportFormat, OnProgress, prompt_record, to_pandas, write_csv, write_jsonl
 from .._models import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage
 from .._pagination import DEFAULT_PREFETCH, AsyncPager
-from .._transport import may_have_been_processed
+from .._summary import RunComparison, RunSummary, compare_pages, summarize_pages
+from .._transport import RateLimitInfo, may_have_been_processed
 from .._validation import (
     check_name,
     check_name_list,
@@ -19,6 +23,14 @@ from .._validation import (
     check_uuid,
     check_uuid_list,
     path_segment,
+)
+from .._workflow import (
+    DEFAULT_MAX_POLL_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    OnUpdate,
+    create_and_wait_for_runs,
+    wait_for_run,
 )
 from ._base import AsyncResource
 
@@ -180,3 +192,205 @@ class AsyncEvaluationRuns(AsyncResource):
     @staticmethod
     def _results_path(evaluation_run_uuid: str) -> str:
         return f"{_RUNS}/{path_segment(check_uuid(evaluation_run_uuid, 'evaluation_run_uuid'))}/results"
+
+    # -- workflows: waiting, exporting, summarizing, comparing -----------------------------------------------
+
+    async def wait(
+        self,
+        evaluation_run_uuid: str,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_update: OnUpdate | None = None,
+        raise_on_failure: bool = False,
+    ) -> EvaluationRun:
+        """Poll a run until it finishes (SUCCESSFUL, PARTIALLY_SUCCESSFUL, FAILED or CANCELLED) and return it.
+
+        Here ``timeout`` is the **overall deadline** in seconds for the whole wait, not the per-request timeout
+        the other methods take; each poll still uses the client's per-request timeout.
+        Polls start ``poll_interval`` seconds apart and grow 1.5x each time up to ``max_poll_interval``; when
+        the rate limit is nearly spent (``client.rate_limit``), they are spread out until the window resets.
+        ``on_update(run)`` is called whenever the status changes, the first poll included; it may be a plain
+        function or a coroutine function. With the blocking client it runs on the client's event-loop thread,
+        so it must not call the blocking client.
+
+        Raises :class:`EvaluationRunTimeout` (a ``TimeoutError``) at the deadline, with ``.run`` the last state
+        seen; with ``raise_on_failure=True``, :class:`EvaluationRunFailed` for a FAILED or CANCELLED run. API
+        errors that outlast the client's retries propagate.
+        """
+        run_uuid = check_uuid(evaluation_run_uuid, "evaluation_run_uuid")
+        return await wait_for_run(
+            self.retrieve,
+            run_uuid,
+            rate_limit=self._rate_limit,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            on_update=on_update,
+            raise_on_failure=raise_on_failure,
+        )
+
+    async def create_and_wait(
+        self,
+        *,
+        test_case_uuid: str,
+        agent_uuids: list[str] | None = None,
+        agent_deployment_names: list[str] | None = None,
+        run_name: str | None = None,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_update: OnUpdate | None = None,
+        raise_on_failure: bool = False,
+    ) -> list[EvaluationRun]:
+        """Start one run per agent/deployment (one ``create`` request), wait for all of them, return them.
+
+        The runs come back finished, in the order the server listed the created UUIDs. ``timeout`` is the
+        overall deadline of the whole call; the other arguments are those of :meth:`wait`, and ``on_update``
+        receives every run's status changes. The first timeout or failure cancels the other waits and is
+        raised (the runs keep going on the server).
+        """
+
+        async def create() -> list[str]:
+            created = await self.create(
+                test_case_uuid=test_case_uuid,
+                agent_uuids=agent_uuids,
+                agent_deployment_names=agent_deployment_names,
+                run_name=run_name,
+            )
+            return list(created.evaluation_run_uuids)
+
+        return await create_and_wait_for_runs(
+            create,
+            self.retrieve,
+            rate_limit=self._rate_limit,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            on_update=on_update,
+            raise_on_failure=raise_on_failure,
+        )
+
+    async def to_records(self, evaluation_run_uuid: str, *, per_page: int = 100) -> list[dict[str, Any]]:
+        """Every prompt result of a run as a flat ``dict`` (held in memory: for big runs prefer :meth:`export`).
+
+        Keys: ``evaluation_run_uuid``, ``prompt_id``, ``trace_id``, ``input``, ``output``, ``ground_truth``,
+        ``input_tokens``, ``output_tokens``, then ``metric:<name>`` (the value) for each prompt-level metric and
+        ``metric_error:<name>`` where that metric errored.
+        """
+        run_uuid = check_uuid(evaluation_run_uuid, "evaluation_run_uuid")
+        records: list[dict[str, Any]] = []
+        async with self.iter_results(run_uuid, per_page=per_page) as prompts:
+            async for prompt in prompts:
+                records.append(prompt_record(prompt, run_uuid))
+        return records
+
+    async def to_pandas(self, evaluation_run_uuid: str, *, per_page: int = 100) -> Any:
+        """A ``pandas.DataFrame`` of :meth:`to_records`, one row per prompt.
+
+        Needs pandas (``pip install 'gradient-evals[pandas]'``); raises ``ImportError`` saying so otherwise,
+        before any request is sent.
+        """
+        to_pandas([])  # fail fast when pandas is missing
+        return to_pandas(await self.to_records(evaluation_run_uuid, per_page=per_page))
+
+    async def export(
+        self,
+        evaluation_run_uuid: str,
+        path: str | os.PathLike[str],
+        *,
+        format: ExportFormat = "jsonl",
+        per_page: int = 100,
+        on_progress: OnProgress | None = None,
+    ) -> int:
+        """Write every prompt result of a run to ``path`` as JSON Lines or CSV; returns the prompts written.
+
+        Streams: one page is held in memory at a time, and the file appears at ``path`` only once complete.
+        Records are those of :meth:`to_records`. A CSV file takes its metric columns from the first page; a
+        metric first seen later goes into its ``extra_metrics`` column as JSON. ``on_progress(done, total)`` is
+        called after each page.
+        """
+        run_uuid = check_uuid(evaluation_run_uuid, "evaluation_run_uuid")
+        writers = {"jsonl": write_jsonl, "csv": write_csv}
+        writer = writers.get(format)
+        if writer is None:
+            raise ValueError(f"format must be 'jsonl' or 'csv', got {format!r}")
+        pages = self.iter_results(run_uuid, per_page=per_page).pages()
+        try:
+            return await writer(pages, path, run_uuid=run_uuid, on_progress=on_progress)
+        finally:
+            await pages.aclose()  # type: ignore[attr-defined]
+
+    async def summarize(
+        self,
+        evaluation_run_uuid: str,
+        *,
+        pass_thresholds: Mapping[str, float] | None = None,
+        per_page: int = 100,
+        on_progress: OnProgress | None = None,
+    ) -> RunSummary:
+        """Per-metric count, errors, mean/min/max and pass rate over a run's prompts, in constant memory.
+
+        A metric has a pass rate when its values are pass/fail-like strings (``"pass"``/``"fail"``,
+        ``"true"``/``"false"``...), or when it is numeric and named in ``pass_thresholds`` (a prompt passes at
+        a value ``>=`` the threshold: ``pass_thresholds={"correctness": 80}``). Errored results are counted in
+        ``errors`` and left out of the other statistics.
+        """
+        run_uuid = check_uuid(evaluation_run_uuid, "evaluation_run_uuid")
+        pages = self.iter_results(run_uuid, per_page=per_page).pages()
+        try:
+            return await summarize_pages(pages, run_uuid, pass_thresholds=pass_thresholds, on_progress=on_progress)
+        finally:
+            await pages.aclose()  # type: ignore[attr-defined]
+
+    async def compare(
+        self,
+        base_run_uuid: str,
+        candidate_run_uuid: str,
+        *,
+        thresholds: Mapping[str, float] | None = None,
+        min_scores: Mapping[str, float] | None = None,
+        tolerance: float = 0.0,
+        pass_thresholds: Mapping[str, float] | None = None,
+        per_page: int = 100,
+        on_progress: OnProgress | None = None,
+    ) -> RunComparison:
+        """Compare a candidate run with a base run, prompt by prompt and metric by metric.
+
+        Prompts are matched by prompt id, or by identical input text where the ids differ. For every metric the
+        result holds both summaries and the change of its score (the mean; the pass rate in percent for
+        pass/fail metrics). Higher is better: a prompt *regressed* on a metric when its candidate value is
+        lower than its base value by more than ``tolerance``.
+
+        The verdict (``result.verdict.passed`` and ``.reasons``):
+
+        - ``thresholds={"correctness": -2.0}``: the score may change by at least this much, i.e. correctness
+          may drop by at most 2 points (``0.0``: must not drop; ``+1.0``: must improve by 1);
+        - ``min_scores={"correctness": 75}``: the candidate's score must be at least 75;
+        - with neither, no metric's score may drop by more than ``tolerance``.
+
+        Per-prompt regressions are reported in ``result.regressions`` but do not decide the verdict.
+        """
+        base = check_uuid(base_run_uuid, "base_run_uuid")
+        candidate = check_uuid(candidate_run_uuid, "candidate_run_uuid")
+        base_pages = self.iter_results(base, per_page=per_page).pages()
+        candidate_pages = self.iter_results(candidate, per_page=per_page).pages()
+        try:
+            return await compare_pages(
+                base_pages,
+                candidate_pages,
+                base,
+                candidate,
+                thresholds=thresholds,
+                min_scores=min_scores,
+                tolerance=tolerance,
+                pass_thresholds=pass_thresholds,
+                on_progress=on_progress,
+            )
+        finally:
+            await base_pages.aclose()  # type: ignore[attr-defined]
+            await candidate_pages.aclose()  # type: ignore[attr-defined]
+
+    def _rate_limit(self) -> RateLimitInfo | None:
+        return self._transport.rate_limit

@@ -1,0 +1,192 @@
+"""Waiting for evaluation runs: poll until a run is finished, politely, within a deadline.
+
+Plain functions over callables (``retrieve``, ``create``, the client's rate-limit view) so they know nothing of
+the resources that call them; :class:`~gradient_evals.resources.evaluation_runs.AsyncEvaluationRuns` wires them
+up as ``wait`` and ``create_and_wait``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Final, TypeAlias
+
+import anyio
+
+from ._exceptions import EvaluationRunFailed, EvaluationRunTimeout
+from ._models import EvaluationRun, EvaluationRunStatus
+from ._transport import RateLimitInfo
+
+__all__ = [
+    "DEFAULT_MAX_POLL_INTERVAL",
+    "DEFAULT_POLL_INTERVAL",
+    "DEFAULT_WAIT_TIMEOUT",
+    "OnUpdate",
+    "create_and_wait_for_runs",
+    "next_poll_delay",
+    "wait_for_run",
+]
+
+DEFAULT_WAIT_TIMEOUT: Final = 600.0
+DEFAULT_POLL_INTERVAL: Final = 2.0
+DEFAULT_MAX_POLL_INTERVAL: Final = 30.0
+BACKOFF_FACTOR: Final = 1.5
+LOW_RATE_REMAINING: Final = 10
+"""Below this many requests left in the window, polls are spread out over the time until the window resets."""
+MAX_CONCURRENT_WAITS: Final = 8
+"""Runs polled at once by ``create_and_wait`` (each poll is one request; the rate limit is shared)."""
+
+OnUpdate: TypeAlias = Callable[[EvaluationRun], "Awaitable[Any] | Any"]
+"""Called with the run each time its status changes; a plain function or a coroutine function."""
+
+_FAILED_STATUSES: Final = frozenset({EvaluationRunStatus.FAILED, EvaluationRunStatus.CANCELLED})
+
+
+def _check_seconds(value: float, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number of seconds, got {type(value).__name__}")
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+    return float(value)
+
+
+def _seconds_until_reset(info: RateLimitInfo) -> float | None:
+    reset = info.reset
+    if reset is None:
+        return None
+    # DigitalOcean sends the epoch second the window resets; tolerate servers that send a delay instead.
+    if reset > 1_000_000_000:
+        return max(0.0, reset - time.time())
+    return max(0.0, float(reset))
+
+
+def next_poll_delay(interval: float, rate_limit: RateLimitInfo | None) -> float:
+    """How long to wait before the next poll: ``interval``, or longer when the rate limit is nearly spent.
+
+    With ``remaining`` requests left until the window resets in ``t`` seconds, polls are spaced at least
+    ``t / remaining`` apart once ``remaining`` drops below :data:`LOW_RATE_REMAINING` (and until the reset
+    when nothing is left), so waiting never starves the client's other calls.
+    """
+    if rate_limit is None or rate_limit.remaining is None or rate_limit.remaining >= LOW_RATE_REMAINING:
+        return interval
+    until_reset = _seconds_until_reset(rate_limit)
+    if until_reset is None:
+        return interval * 2 if rate_limit.remaining > 0 else interval * 4
+    if rate_limit.remaining <= 0:
+        return max(interval, until_reset + 0.5)
+    return max(interval, until_reset / rate_limit.remaining)
+
+
+async def _notify(on_update: OnUpdate | None, run: EvaluationRun) -> None:
+    if on_update is None:
+        return
+    result = on_update(run)
+    if inspect.isawaitable(result):
+        await result
+
+
+def _failure_message(run: EvaluationRun) -> str:
+    status = getattr(run.status, "value", run.status)
+    message = f"evaluation run {run.evaluation_run_uuid} ended {status}"
+    if run.error_description:
+        message += f": {run.error_description}"
+    return message
+
+
+async def wait_for_run(
+    retrieve: Callable[[str], Awaitable[EvaluationRun]],
+    run_uuid: str,
+    *,
+    rate_limit: Callable[[], RateLimitInfo | None] = lambda: None,
+    timeout: float = DEFAULT_WAIT_TIMEOUT,
+    poll_interval: float = DEFAULT_POLL_INTERVAL,
+    max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+    on_update: OnUpdate | None = None,
+    raise_on_failure: bool = False,
+) -> EvaluationRun:
+    """Poll ``retrieve(run_uuid)`` until the run is terminal; see ``AsyncEvaluationRuns.wait``."""
+    timeout = _check_seconds(timeout, "timeout")
+    interval = _check_seconds(poll_interval, "poll_interval")
+    ceiling = max(_check_seconds(max_poll_interval, "max_poll_interval"), interval)
+    last: EvaluationRun | None = None
+    final: EvaluationRun | None = None
+    with anyio.move_on_after(timeout):
+        last_status: object = object()
+        while True:
+            run = await retrieve(run_uuid)
+            last = run
+            if run.status != last_status:
+                last_status = run.status
+                await _notify(on_update, run)
+            if run.is_terminal:
+                final = run
+                break
+            await anyio.sleep(next_poll_delay(interval, rate_limit()))
+            interval = min(ceiling, interval * BACKOFF_FACTOR)
+    if final is None:
+        seen = "" if last is None else f" (last status {getattr(last.status, 'value', last.status)})"
+        raise EvaluationRunTimeout(
+            f"evaluation run {run_uuid} did not finish within {timeout:g} s{seen}", run_uuid=run_uuid, run=last
+        )
+    if raise_on_failure and final.status in _FAILED_STATUSES:
+        raise EvaluationRunFailed(_failure_message(final), run=final)
+    return final
+
+
+async def create_and_wait_for_runs(
+    create: Callable[[], Awaitable[Sequence[str]]],
+    retrieve: Callable[[str], Awaitable[EvaluationRun]],
+    *,
+    rate_limit: Callable[[], RateLimitInfo | None] = lambda: None,
+    timeout: float = DEFAULT_WAIT_TIMEOUT,
+    poll_interval: float = DEFAULT_POLL_INTERVAL,
+    max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+    on_update: OnUpdate | None = None,
+    raise_on_failure: bool = False,
+    max_concurrency: int = MAX_CONCURRENT_WAITS,
+) -> list[EvaluationRun]:
+    """Create runs, then wait for all of them concurrently; the final runs come back in creation order.
+
+    The first error (a timeout, a failed run with ``raise_on_failure``, an API error) cancels the other waits
+    and is raised as is, not wrapped in an exception group.
+    """
+    # Checked before creating anything: a bad argument must not leave runs behind.
+    _check_seconds(timeout, "timeout")
+    _check_seconds(poll_interval, "poll_interval")
+    _check_seconds(max_poll_interval, "max_poll_interval")
+    started = anyio.current_time()
+    uuids = list(await create())
+    results: list[EvaluationRun | None] = [None] * len(uuids)
+    errors: list[BaseException] = []
+    limiter = anyio.CapacityLimiter(max(1, max_concurrency))
+
+    async def wait_one(index: int, run_uuid: str) -> None:
+        try:
+            async with limiter:
+                left = timeout - (anyio.current_time() - started)
+                if left <= 0:
+                    raise EvaluationRunTimeout(
+                        f"evaluation run {run_uuid} did not finish within {timeout:g} s", run_uuid=run_uuid
+                    )
+                results[index] = await wait_for_run(
+                    retrieve,
+                    run_uuid,
+                    rate_limit=rate_limit,
+                    timeout=left,
+                    poll_interval=poll_interval,
+                    max_poll_interval=max_poll_interval,
+                    on_update=on_update,
+                    raise_on_failure=raise_on_failure,
+                )
+        except Exception as exc:
+            errors.append(exc)
+            group.cancel_scope.cancel()
+
+    async with anyio.create_task_group() as group:
+        for index, run_uuid in enumerate(uuids):
+            group.start_soon(wait_one, index, run_uuid)
+    if errors:
+        raise errors[0]
+    return [run for run in results if run is not None]
