@@ -425,3 +425,23 @@ def test_run_level_metrics_are_aggregated_from_prompts(server: FakeGradientServe
     assert isinstance(user_id, str)
     assert user_id.isdigit()
     assert int(user_id) < 2**64
+
+
+def test_chunked_request_body_is_accepted(server: FakeGradientServer, api: httpx.Client) -> None:
+    tc = server.add_test_case(prompts=2)
+    payload = f'{{"test_case_uuid": "{tc}", "agent_uuids": ["a", "b"]}}'.encode()
+    resp = api.post("/v2/gen-ai/evaluation_runs", content=iter([payload[:10], payload[10:]]))
+    assert resp.status_code == 200, resp.text
+    assert len(resp.json()["evaluation_run_uuids"]) == 2
+    assert server.requests[-1].headers.get("transfer-encoding") == "chunked"
+
+
+def test_keep_alive_connection_is_reused(server: FakeGradientServer, api: httpx.Client) -> None:
+    run = server.add_run(prompts=2)
+    ports = set()
+    for _ in range(5):
+        with api.stream("GET", f"/v2/gen-ai/evaluation_runs/{run}") as resp:
+            stream = resp.extensions["network_stream"]
+            ports.add(stream.get_extra_info("client_addr")[1])
+            resp.read()
+    assert len(ports) == 1

@@ -286,3 +286,18 @@ def test_concurrent_requests(server: FakeGradientServer) -> None:
         t.join()
     assert time.monotonic() - started < 1.5
     assert sorted(pid for page in results for pid in page) == server.prompt_ids(run)
+
+
+def test_on_request_counts_from_the_injection(server: FakeGradientServer, api: httpx.Client, run: str) -> None:
+    for _ in range(4):
+        assert api.get(f"{RUNS}/{run}").status_code == 200
+    server.inject(Fault.status(503), on_request=2)
+    assert [api.get(f"{RUNS}/{run}").status_code for _ in range(3)] == [200, 503, 200]
+
+
+def test_faults_fire_before_authentication(server: FakeGradientServer, run: str) -> None:
+    server.inject(Fault.status(503), on_request=1)
+    resp = httpx.get(server.url_for(f"{RUNS}/{run}"))
+    assert resp.status_code == 503
+    entry = server.requests[0]
+    assert (entry.authorized, entry.had_authorization_header, entry.fault) == (False, False, "status:503")
