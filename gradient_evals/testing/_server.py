@@ -124,6 +124,10 @@ class FakeGradientServer:
       ``run_duration`` seconds of wall-clock time, and their results appear progressively.
     * ``ratelimit-remaining`` counts down from 5000 and wraps around; it is never enforced (inject
       :meth:`Fault.rate_limited` for 429s).
+    * Order of checks: injected faults first (so a faulted ``POST`` creates nothing, unless the fault has
+      ``after_action=True``), then latency, then authentication (401 even for unknown paths), then routing
+      (404 for unknown paths, 405 for other methods on known ones), then validation (400) and lookups (404).
+    * Path segments are percent-decoded one by one, so ``..%2F`` is just an unknown id.
     """
 
     def __init__(
