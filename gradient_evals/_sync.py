@@ -80,6 +80,11 @@ class _LoopThread:
         return self.portal.call(func, *args)
 
     @property
+    def is_running(self) -> bool:
+        """True until :meth:`stop`: calls can still be made."""
+        return self._portal is not None
+
+    @property
     def is_current(self) -> bool:
         return threading.current_thread() is self._thread
 
@@ -202,7 +207,10 @@ class SyncPager(Generic[PageT, ItemT]):
                     return
                 yield page
         finally:
-            self._loop.call(pages.aclose)  # type: ignore[attr-defined]
+            # Once the client is closed its loop has already finalized the stream, and a pager collected
+            # after that must not raise from its finalizer.
+            if self._loop.is_running:
+                self._loop.call(pages.aclose)  # type: ignore[attr-defined]
 
     def _flatten(self) -> Iterator[ItemT]:
         for page in self.pages():
