@@ -122,6 +122,8 @@ class FakeGradientServer:
     * Runs added with :meth:`add_run` are finished (or frozen in the status given).  Runs created through
       ``POST`` go ``QUEUED`` -> ``RUNNING_DATASET`` -> ``EVALUATING_RESULTS`` -> ``final_status`` over
       ``run_duration`` seconds of wall-clock time, and their results appear progressively.
+    * Encoded result pages are cached up to ``page_cache_bytes`` (32 MiB by default), so a second pass over a
+      run costs the server almost nothing; set it to 0 to generate every page afresh.
     * ``ratelimit-remaining`` counts down from 5000 and wraps around; it is never enforced (inject
       :meth:`Fault.rate_limited` for 429s).
     * Order of checks: injected faults first (so a faulted ``POST`` creates nothing, unless the fault has
@@ -142,6 +144,7 @@ class FakeGradientServer:
         final_status: str = "EVALUATION_RUN_SUCCESSFUL",
         host: str = "127.0.0.1",
         port: int = 0,
+        page_cache_bytes: int = 32 * 1024 * 1024,
     ) -> None:
         if per_page_max < 1 or default_per_page < 1:
             raise ValueError("per_page_max and default_per_page must be positive")
@@ -167,7 +170,10 @@ class FakeGradientServer:
         self._request_count = 0
         self._window_start = int(time.time())
         self._page_cache: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
-        self._page_cache_size = 16
+        # Encoded pages are kept up to a byte budget, so repeated passes over a run (benchmarks, retries) do not
+        # regenerate them; generation, not the network, would otherwise dominate a local server's answers.
+        self._page_cache_limit = page_cache_bytes
+        self._page_cache_used = 0
         self._stop = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -699,9 +705,12 @@ class FakeGradientServer:
                 return cached
         data = b",".join(_dumps(make_prompt(run, i)) for i in range(start, stop))
         with self._lock:
-            self._page_cache[key] = data
-            while len(self._page_cache) > self._page_cache_size:
-                self._page_cache.popitem(last=False)
+            if key not in self._page_cache:
+                self._page_cache[key] = data
+                self._page_cache_used += len(data)
+            while self._page_cache_used > self._page_cache_limit and self._page_cache:
+                _, dropped = self._page_cache.popitem(last=False)
+                self._page_cache_used -= len(dropped)
         return data
 
     def _get_prompt(self, run_uuid: str, raw_id: str) -> _Response:
