@@ -164,7 +164,7 @@ def table(
     """A markdown table: contender, median, min-max, ratio of medians against ``baseline``."""
     base = next(s for s in series if s.name == baseline)
     lines = [
-        f"| contender | median | min – max | {ratio_label} vs {baseline} | note |",
+        f"| contender | median | min..max | {ratio_label} vs {baseline} | note |",
         "|---|---:|---:|---:|---|",
     ]
     for s in series:
@@ -173,9 +173,7 @@ def table(
             continue
         low, high = s.spread
         ratio = s.median / base.median
-        lines.append(
-            f"| {s.name} | {unit(s.median)} | {unit(low)} – {unit(high)} | {ratio:.2f}x | {s.note} |"
-        )
+        lines.append(f"| {s.name} | {unit(s.median)} | {unit(low)}..{unit(high)} | {ratio:.2f}x | {s.note} |")
     return "\n".join(lines)
 
 
@@ -205,6 +203,5 @@ def emit(args: argparse.Namespace, title: str, markdown: str, data: dict[str, An
 
 def series_data(series: Sequence[Series]) -> dict[str, Any]:
     return {
-        s.name: {"values": s.values, "median": s.median if s.values else None, "skipped": s.skipped}
-        for s in series
+        s.name: {"values": s.values, "median": s.median if s.values else None, "skipped": s.skipped} for s in series
     }
