@@ -364,8 +364,14 @@ def _validation_error(response: httpx.Response, problem: str) -> APIResponseVali
     )
 
 
-def retry_after_seconds(headers: httpx.Headers, *, now: float | None = None) -> float | None:
-    """How long the server asked to wait: ``Retry-After`` (seconds or HTTP date), else ``ratelimit-reset``."""
+def retry_after_seconds(
+    headers: httpx.Headers, *, now: float | None = None, use_rate_limit_reset: bool = True
+) -> float | None:
+    """How long the server asked to wait: ``Retry-After`` (seconds or HTTP date), else ``ratelimit-reset``.
+
+    ``ratelimit-reset`` is the end of the rate-limit window and is sent on every response; it says how long to
+    wait only when the rate limit was hit (a 429), so other statuses pass ``use_rate_limit_reset=False``.
+    """
     now = time.time() if now is None else now
     value = headers.get("retry-after")
     if value is not None:
@@ -380,7 +386,7 @@ def retry_after_seconds(headers: httpx.Headers, *, now: float | None = None) -> 
             when = None
         if when is not None:
             return max(0.0, when.timestamp() - now)
-    reset = _int_or_none(headers.get("ratelimit-reset"))
+    reset = _int_or_none(headers.get("ratelimit-reset")) if use_rate_limit_reset else None
     if reset is not None:
         return max(0.0, reset - now)
     return None
@@ -406,7 +412,9 @@ def _status_error(response: httpx.Response) -> APIStatusError:
     message += f": {reason}"
     if request_id:
         message += f" (request_id={request_id})"
-    retry_after = retry_after_seconds(response.headers) if status in (429, 503) else None
+    retry_after = (
+        retry_after_seconds(response.headers, use_rate_limit_reset=status == 429) if status in (429, 503) else None
+    )
     if retry_after is not None:
         message += f"; retry after {retry_after:.0f} s"
     kwargs: dict[str, Any] = {
