@@ -165,11 +165,15 @@ class AsyncPager(Generic[PageT, ItemT]):
             next_link = page.links.next
             if self._prefetch > 1 and total_pages is not None and number + 1 < total_pages:
                 last = min(number + self._prefetch, total_pages)
-                batch = await self._fetch_batch(range(number + 1, last + 1))
-                for offset, fetched in enumerate(batch[:-1]):
+                batch, failure = await self._fetch_batch(range(number + 1, last + 1))
+                # On a failure, the pages before the one that failed are handed out first, so the error
+                # names the first page the caller did not get.
+                for offset, fetched in enumerate(batch if failure is not None else batch[:-1]):
                     yield number + 1 + offset, fetched
                     if not self._items(fetched):
                         return
+                if failure is not None:
+                    raise failure
                 number, page = last, batch[-1]
                 continue
             if next_link:
@@ -202,20 +206,29 @@ class AsyncPager(Generic[PageT, ItemT]):
             )
         return page
 
-    async def _fetch_batch(self, numbers: range) -> list[PageT]:
+    async def _fetch_batch(self, numbers: range) -> tuple[list[PageT], BaseException | None]:
+        """Fetch ``numbers`` concurrently: every page, or the pages before the first that failed and its error.
+
+        A failed page cancels only the pages after it; those before it are still needed, so they finish.
+        """
         results: list[PageT | None] = [None] * len(numbers)
         errors: dict[int, BaseException] = {}
+        scopes = [anyio.CancelScope() for _ in numbers]
 
         async def fetch(index: int, number: int) -> None:
-            try:
-                results[index] = await self._fetch_one(number, None)
-            except Exception as exc:
-                errors[number] = exc
-                group.cancel_scope.cancel()
+            with scopes[index]:
+                try:
+                    results[index] = await self._fetch_one(number, None)
+                except Exception as exc:
+                    errors[number] = exc
+                    for later in scopes[index + 1 :]:
+                        later.cancel()
 
         async with anyio.create_task_group() as group:
             for index, number in enumerate(numbers):
                 group.start_soon(fetch, index, number)
         if errors:
-            raise errors[min(errors)]
-        return [page for page in results if page is not None]
+            first = min(errors)
+            done = [page for page in results[: first - numbers.start] if page is not None]
+            return done, errors[first]
+        return [page for page in results if page is not None], None
