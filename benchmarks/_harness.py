@@ -80,6 +80,69 @@ def emulator(*, prompts: Sequence[int], latency: float = 0.0, seed: int = 7) -> 
             proc.wait()
 
 
+# A minimal keep-alive HTTP/1.1 server that answers every request with the same body: used where the question
+# is the client's own per-call cost, so the emulator's request handling (about a millisecond of Python per
+# request) does not drown it.
+_CANNED_CODE = r"""
+import asyncio, signal, sys
+
+body = sys.stdin.buffer.read()
+head = (
+    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: "
+    + str(len(body)).encode()
+    + b"\r\n\r\n"
+)
+answer = head + body
+
+async def handle(reader, writer):
+    try:
+        while True:
+            request = await reader.readuntil(b"\r\n\r\n")
+            if not request:
+                break
+            writer.write(answer)
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    print(f"http://127.0.0.1:{port}", flush=True)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    async with server:
+        await stop.wait()
+
+asyncio.run(main())
+"""
+
+
+@contextmanager
+def canned_server(body: bytes) -> Iterator[str]:
+    """A child process answering every request (any path, keep-alive) with ``body``; yields its base URL."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CANNED_CODE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=quiet_env()
+    )
+    try:
+        assert proc.stdin is not None
+        assert proc.stdout is not None
+        proc.stdin.write(body)
+        proc.stdin.close()
+        line = proc.stdout.readline().decode().strip()
+        if not line:
+            raise RuntimeError("the canned server exited before it listened")
+        yield line
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def quiet_env() -> dict[str, str]:
     """The environment for child processes: no bytecode writing noise, no user site surprises."""
     env = dict(os.environ)
