@@ -31,8 +31,10 @@ from ._models import EvaluationPrompt, MetricResult, ResultsPage
 
 __all__ = [
     "BASE_COLUMNS",
+    "CsvEncoder",
     "ExportFormat",
     "OnProgress",
+    "jsonl_text",
     "metric_name_of",
     "prompt_record",
     "to_pandas",
@@ -170,6 +172,11 @@ def _progress(on_progress: OnProgress | None, done: int, total: int | None) -> N
         on_progress(done, total)
 
 
+def jsonl_text(prompts: Iterable[EvaluationPrompt], run_uuid: str | None = None) -> str:
+    """Prompts as JSON Lines: one record per line, each ending with a newline."""
+    return "".join(json.dumps(prompt_record(p, run_uuid), ensure_ascii=False) + "\n" for p in prompts)
+
+
 async def write_jsonl(
     pages: AsyncIterable[ResultsPage],
     path: PathLike,
@@ -181,11 +188,9 @@ async def write_jsonl(
     count = 0
     async with _AtomicFile(path) as out:
         async for page in pages:
-            prompts, total = page.prompts, page.meta.total
-            lines = [json.dumps(prompt_record(p, run_uuid), ensure_ascii=False) + "\n" for p in prompts]
-            await out.write("".join(lines))
-            count += len(lines)
-            _progress(on_progress, count, total)
+            await out.write(jsonl_text(page.prompts, run_uuid))
+            count += len(page.prompts)
+            _progress(on_progress, count, page.meta.total)
     return count
 
 
@@ -193,6 +198,59 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return value
+
+
+class CsvEncoder:
+    """Turns pages of prompts into CSV text, the header first; the columns are fixed by the first page.
+
+    ``encode(prompts)`` returns the text for one page (header included the first time); ``finish()`` returns
+    the header alone if no page had prompts, so an empty run still gives a valid file.
+    """
+
+    def __init__(self, run_uuid: str | None = None) -> None:
+        self.run_uuid = run_uuid
+        self.columns: list[str] | None = None
+        self._known: set[str] = set()
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\n")
+
+    def _take(self) -> str:
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return text
+
+    def encode(self, prompts: Iterable[EvaluationPrompt]) -> str:
+        records = [prompt_record(p, self.run_uuid) for p in prompts]
+        if not records:
+            return ""
+        columns = self.columns
+        if columns is None:
+            names = sorted(
+                {k[len(METRIC_PREFIX) :] for r in records for k in r if k.startswith(METRIC_PREFIX)}
+                | {k[len(METRIC_ERROR_PREFIX) :] for r in records for k in r if k.startswith(METRIC_ERROR_PREFIX)}
+            )
+            columns = self.columns = [
+                *BASE_COLUMNS,
+                *(METRIC_PREFIX + n for n in names),
+                *(METRIC_ERROR_PREFIX + n for n in names),
+                EXTRA_METRICS_COLUMN,
+            ]
+            self._known = set(columns)
+            self._writer.writerow(columns)
+        for record in records:
+            extra = {k: v for k, v in record.items() if k not in self._known}
+            row = [_csv_cell(record.get(c)) for c in columns[:-1]]
+            row.append(json.dumps(extra, ensure_ascii=False) if extra else None)
+            self._writer.writerow(row)
+        return self._take()
+
+    def finish(self) -> str:
+        if self.columns is not None:
+            return ""
+        self.columns = [*BASE_COLUMNS, EXTRA_METRICS_COLUMN]
+        self._writer.writerow(self.columns)
+        return self._take()
 
 
 async def write_csv(
@@ -207,38 +265,11 @@ async def write_csv(
     Columns come from the first page; later metrics go to ``extra_metrics`` (see the module's documentation).
     """
     count = 0
-    columns: list[str] | None = None
-    known: set[str] = set()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    encoder = CsvEncoder(run_uuid)
     async with _AtomicFile(path) as out:
         async for page in pages:
-            prompts, total = page.prompts, page.meta.total
-            records = [prompt_record(p, run_uuid) for p in prompts]
-            if columns is None:
-                names = sorted(
-                    {k[len(METRIC_PREFIX) :] for r in records for k in r if k.startswith(METRIC_PREFIX)}
-                    | {k[len(METRIC_ERROR_PREFIX) :] for r in records for k in r if k.startswith(METRIC_ERROR_PREFIX)}
-                )
-                columns = [
-                    *BASE_COLUMNS,
-                    *(METRIC_PREFIX + n for n in names),
-                    *(METRIC_ERROR_PREFIX + n for n in names),
-                    EXTRA_METRICS_COLUMN,
-                ]
-                known = set(columns)
-                writer.writerow(columns)
-            for record in records:
-                extra = {k: v for k, v in record.items() if k not in known}
-                row = [_csv_cell(record.get(c)) for c in columns[:-1]]
-                row.append(json.dumps(extra, ensure_ascii=False) if extra else None)
-                writer.writerow(row)
-            await out.write(buffer.getvalue())
-            buffer.seek(0)
-            buffer.truncate()
-            count += len(records)
-            _progress(on_progress, count, total)
-        if columns is None:  # no prompts at all: still a valid CSV file with a header
-            writer.writerow([*BASE_COLUMNS, EXTRA_METRICS_COLUMN])
-            await out.write(buffer.getvalue())
+            await out.write(encoder.encode(page.prompts))
+            count += len(page.prompts)
+            _progress(on_progress, count, page.meta.total)
+        await out.write(encoder.finish())
     return count
