@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import threading
+import typing
 import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from types import TracebackType
@@ -136,7 +138,8 @@ class blocking(Generic[P, R]):
         bound = getattr(obj._async, self._name)
         loop = obj._loop
 
-        @functools.wraps(self._async_method)
+        # Wrapping the bound method (not the function) keeps ``self`` out of the twin's signature.
+        @functools.wraps(bound)
         def call(*args: P.args, **kwargs: P.kwargs) -> R:
             result: R = loop.call(functools.partial(bound, *args, **kwargs))
             return result
@@ -151,6 +154,7 @@ class blocking_iterator(Generic[P, PageT, ItemT]):
         self._async_method = async_method
         self.__doc__ = async_method.__doc__
         self._name = async_method.__name__
+        self._sync_signature: inspect.Signature | None = None
 
     def __set_name__(self, owner: type, name: str) -> None:
         self._name = name
@@ -169,11 +173,31 @@ class blocking_iterator(Generic[P, PageT, ItemT]):
         bound = getattr(obj._async, self._name)
         loop = obj._loop
 
-        @functools.wraps(self._async_method)
+        @functools.wraps(bound)
         def call(*args: P.args, **kwargs: P.kwargs) -> SyncPager[PageT, ItemT]:
             return SyncPager(bound(*args, **kwargs), loop)
 
+        signature = self._signature()
+        call.__signature__ = signature  # type: ignore[attr-defined]
+        call.__annotations__ = {
+            **{p.name: p.annotation for p in signature.parameters.values() if p.annotation is not p.empty},
+            "return": signature.return_annotation,
+        }
         return call
+
+    def _signature(self) -> inspect.Signature:
+        """The async method's signature without ``self``, returning a :class:`SyncPager` of the same pages."""
+        if self._sync_signature is None:
+            try:
+                signature = inspect.signature(self._async_method, eval_str=True)
+            except NameError:  # an annotation that only exists for type checkers
+                signature = inspect.signature(self._async_method)
+            page_and_item = typing.get_args(signature.return_annotation)
+            returned: Any = typing.cast(Any, SyncPager)[page_and_item] if page_and_item else SyncPager
+            self._sync_signature = signature.replace(
+                parameters=list(signature.parameters.values())[1:], return_annotation=returned
+            )
+        return self._sync_signature
 
 
 async def _next_page(pages: Any) -> tuple[bool, Any]:
