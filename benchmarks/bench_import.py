@@ -1,0 +1,93 @@
+"""``import gradient_evals`` in a fresh process, against ``import gradient`` and ``import pydo``: wall time.
+
+Each measurement is one fresh interpreter running ``python -c "import X"``; ``python -c pass`` is measured in
+the same rounds, and the import cost is the difference. The warm-up round also writes every package's
+bytecode cache (``PYTHONDONTWRITEBYTECODE`` is cleared for the children), so no contender pays for
+compiling its sources. Then ``python -X importtime -c "import gradient_evals"`` lists what the import spends
+its time on.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+from _harness import Series, arguments, emit, fmt_seconds, quiet_env, run_rounds, series_data, table, verdict
+from _harness import verdict_table as verdicts
+
+ENV = quiet_env()
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+def fresh(code: str) -> Callable[[], float]:
+    def measure() -> float:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, env=ENV)
+        return time.perf_counter() - started
+
+    return measure
+
+
+def importtime_breakdown(module: str, top: int = 12) -> tuple[str, float]:
+    """Where ``import module`` spends its time: self time summed per top-level package, largest first."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True, text=True, env=ENV
+    )
+    by_package: dict[str, int] = {}
+    for line in result.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        self_us, _cumulative, name = (part.strip() for part in line[len("import time:") :].split("|"))
+        package = name.split(".")[0]
+        by_package[package] = by_package.get(package, 0) + int(self_us)
+    total = sum(by_package.values())
+    lines = ["| package | self time of its modules | share |", "|---|---:|---:|"]
+    for package, self_us in sorted(by_package.items(), key=lambda kv: -kv[1])[:top]:
+        lines.append(f"| `{package}` | {self_us / 1000:.1f} ms | {100 * self_us / total:.0f}% |")
+    return "\n".join(lines), total / 1e6
+
+
+def main() -> None:
+    args = arguments(__doc__.splitlines()[0], rounds=9)
+    contenders: list[tuple[str, Callable[[], float]]] = [("python -c pass", fresh("pass"))]
+    skipped: list[Series] = []
+    for module in ("gradient_evals", "gradient", "pydo"):
+        try:
+            subprocess.run([sys.executable, "-c", f"import {module}"], check=True, env=ENV, capture_output=True)
+        except subprocess.CalledProcessError:
+            skipped.append(Series(f"import {module}", skipped=f"`{module}` is not installed"))
+        else:
+            contenders.append((f"import {module}", fresh(f"import {module}")))
+    series = run_rounds(contenders, rounds=args.rounds)
+    bare = series["python -c pass"]
+    net = {
+        name: Series(f"{name} (net of interpreter start)", [v - b for v, b in zip(s.values, bare.values, strict=True)])
+        for name, s in series.items()
+        if name != bare.name
+    }
+    ours = net["import gradient_evals"]
+    checks = []
+    for other, target in (("gradient", 0.35), ("pydo", 1.0)):
+        if f"import {other}" in net:
+            ratio = ours.median / net[f"import {other}"].median
+            checks.append(verdict(f"gradient_evals / {other} (net)", ratio, f"<= {target}x", ratio <= target))
+    breakdown, total = importtime_breakdown("gradient_evals")
+    markdown = (
+        f"Fresh interpreter per measurement, {args.rounds} rounds after one warm-up round.\n\n"
+        + table([*series.values(), *skipped], baseline=bare.name)
+        + "\n\nNet of the bare interpreter (the ratio column compares each import with `gradient_evals`):\n\n"
+        + table([ours, *(s for s in net.values() if s is not ours)], baseline=ours.name)
+        + "\n\n"
+        + verdicts(checks)
+        + '\n\n`python -X importtime -c "import gradient_evals"` (one run; '
+        + f"{fmt_seconds(total)} in total, self-reported, so higher than wall time):\n\n"
+        + breakdown
+    )
+    data = series_data([*series.values(), *net.values(), *skipped])
+    emit(args, "Import time in a fresh process (wall time)", markdown, data)
+
+
+if __name__ == "__main__":
+    main()
