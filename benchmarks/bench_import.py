@@ -81,8 +81,8 @@ def main() -> None:
         + table([ours, *(s for s in net.values() if s is not ours)], baseline=ours.name)
         + "\n\n"
         + verdicts(checks)
-        + '\n\n`python -X importtime -c "import gradient_evals"` (one run; '
-        + f"{fmt_seconds(total)} in total, self-reported, so higher than wall time):\n\n"
+        + '\n\n`python -X importtime -c "import gradient_evals"`: self time summed per top-level package (one '
+        + f"run, {fmt_seconds(total)} in all; importtime's own bookkeeping makes it higher than wall time):\n\n"
         + breakdown
     )
     data = series_data([*series.values(), *net.values(), *skipped])
