@@ -208,6 +208,28 @@ async def _next_page(pages: Any) -> tuple[bool, Any]:
         return False, None
 
 
+def _sync_pages(pager: AsyncPager[PageT, ItemT], loop: _LoopThread) -> Iterator[PageT]:
+    pages = pager.pages()
+    try:
+        while True:
+            more: bool
+            page: PageT
+            more, page = loop.call(_next_page, pages)
+            if not more:
+                return
+            yield page
+    finally:
+        # Once the client is closed its loop has already finalized the stream, and a pager collected
+        # after that must not raise from its finalizer.
+        if loop.is_running:
+            loop.call(pages.aclose)  # type: ignore[attr-defined]
+
+
+def _sync_items(pager: AsyncPager[PageT, ItemT], loop: _LoopThread) -> Iterator[ItemT]:
+    for page in _sync_pages(pager, loop):
+        yield from pager.items_of(page)
+
+
 class SyncPager(Generic[PageT, ItemT]):
     """The blocking twin of :class:`AsyncPager`: ``for item in pager`` or ``for page in pager.pages()``.
 
@@ -221,28 +243,13 @@ class SyncPager(Generic[PageT, ItemT]):
 
     def pages(self) -> Iterator[PageT]:
         """Every page in order, each holding only items not handed out before."""
-        pages = self._pager.pages()
-        try:
-            while True:
-                more: bool
-                page: PageT
-                more, page = self._loop.call(_next_page, pages)
-                if not more:
-                    return
-                yield page
-        finally:
-            # Once the client is closed its loop has already finalized the stream, and a pager collected
-            # after that must not raise from its finalizer.
-            if self._loop.is_running:
-                self._loop.call(pages.aclose)  # type: ignore[attr-defined]
-
-    def _flatten(self) -> Iterator[ItemT]:
-        for page in self.pages():
-            yield from self._pager.items_of(page)
+        return _sync_pages(self._pager, self._loop)
 
     def __iter__(self) -> Iterator[ItemT]:
         if self._items is None:
-            self._items = self._flatten()
+            # The iterator must not refer back to this pager: a cycle would delay closing the stream until
+            # the cyclic garbage collector runs (on any thread, possibly the loop's own) instead of at ``break``.
+            self._items = _sync_items(self._pager, self._loop)
         return self._items
 
     def __next__(self) -> ItemT:
