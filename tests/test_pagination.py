@@ -361,6 +361,18 @@ async def test_breaking_out_stops_fetching(httpx_mock: HTTPXMock, anyio_backend:
 
 
 @pytest.mark.anyio
+async def test_breaking_out_without_closing_stops_fetching(httpx_mock: HTTPXMock, anyio_backend: str) -> None:
+    server = _serve(httpx_mock, _PagedServer(100, delay=lambda page: 0.001))
+    async with _stream_client() as client:
+        async for prompt in client.evaluation_runs.iter_results(RUN, per_page=5, prefetch=3):
+            if prompt.prompt_id == 6:
+                break
+        await anyio.sleep(0.05)
+        assert server.in_flight == 0
+    assert sorted(server.pages_requested) == [1, 2, 3, 4]
+
+
+@pytest.mark.anyio
 async def test_lazy_nothing_is_fetched_before_iterating(httpx_mock: HTTPXMock, anyio_backend: str) -> None:
     server = _serve(httpx_mock, _PagedServer(10))
     server_requests = server.requests

@@ -366,3 +366,16 @@ def test_a_process_that_never_closes_its_client_exits_promptly() -> None:
     assert finished.returncode == 0, finished.stderr
     assert finished.stdout.strip() == "done"
     assert finished.stderr == ""
+
+
+def test_breaking_out_of_a_temporary_pager_stops_fetching(runs_server: _RunsServer, sync_client: GradientEvals) -> None:
+    hops = _count_hops(sync_client)
+    for prompt in sync_client.evaluation_runs.iter_results(RUN, per_page=5, prefetch=1):
+        if prompt.prompt_id == _RunsServer.expected(1, 7)[-1]:
+            break
+    # The pager was dropped at the break: its stream is closed on the loop right away, without a request.
+    assert hops.count("aclose") == 1
+    fetched = len(runs_server.requests)
+    sync_client.evaluation_runs.retrieve(RUN)
+    assert len(runs_server.requests) == fetched + 1
+    assert runs_server.result_pages() == [1, 2]
