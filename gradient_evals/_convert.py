@@ -4,7 +4,8 @@ The API's JSON is forgiving in ways Python types are not, and strict in ways cat
 
 - 64-bit integers arrive as strings (``"input_tokens": "12345"``): accepted as decimal strings or JSON integers.
 - timestamps are RFC 3339 with ``Z`` or an offset, with or without fractional seconds (Go sends up to nine
-  digits); a timestamp without a zone is taken as UTC so every ``datetime`` is aware.
+  digits); a timestamp without a zone is taken as UTC so every ``datetime`` is aware, and Go's zero time
+  (``0001-01-01T00:00:00Z``, "never") becomes ``None``.
 - enums are open: a value this SDK does not know stays a ``str`` (the API adds statuses faster than SDKs ship).
 - lists may be missing or ``null``: both become an empty tuple.
 - cattrs' defaults would turn ``{"input": {}}`` into the string ``"{}"`` or ``"true"`` into ``True``; here a
@@ -87,6 +88,9 @@ def _datetime(value: Any, _: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise _bad(value, "an RFC 3339 timestamp") from None
+    if parsed.year == 1:
+        # Go's zero time: what a server built on Go sends for a time that has not happened (a run not finished).
+        return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 

@@ -59,6 +59,13 @@ def test_timestamps_become_aware_datetimes(text: str, expected: datetime) -> Non
         assert value.utcoffset() == expected.utcoffset()
 
 
+@pytest.mark.parametrize("zero", ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000Z"])
+def test_go_zero_time_means_not_yet(zero: str) -> None:
+    run = structure({"started_at": "2024-05-06T07:08:09Z", "finished_at": zero}, EvaluationRun)
+    assert run.finished_at is None
+    assert run.started_at == datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+
+
 def test_offset_timestamps_compare_by_instant() -> None:
     a = structure({"queued_at": "2024-01-01T12:00:00+02:00"}, EvaluationRun).queued_at
     b = structure({"queued_at": "2024-01-01T10:00:00Z"}, EvaluationRun).queued_at
