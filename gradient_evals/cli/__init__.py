@@ -1,0 +1,5 @@
+"""The ``gradient-evals`` command line (``python -m gradient_evals`` does the same)."""
+
+from ._main import main
+
+__all__ = ["main"]
