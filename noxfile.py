@@ -35,3 +35,17 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict over the package."""
     session.install("-e", ".", "mypy>=1.11", *TEST_DEPS)
     session.run("mypy", "--strict", "gradient_evals")
+
+
+BENCH_CONTENDERS = ["pydo", "gradient", "pyinstrument"]
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against raw httpx, pydo and gradient; writes benchmarks/RESULTS.md. Never part of the tests.
+
+    The contenders are installed into this session's virtualenv only. ``nox -s bench -- --only stream`` runs a
+    subset; see ``python benchmarks/run_all.py --help``.
+    """
+    session.install(".", *BENCH_CONTENDERS)
+    session.run("python", "benchmarks/run_all.py", *session.posargs)
