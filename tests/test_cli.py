@@ -1,0 +1,441 @@
+"""The ``gradient-evals`` command line, through its entry point, against the emulator over real sockets."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from gradient_evals.cli import main
+from gradient_evals.testing import FakeGradientServer, Fault
+
+AGENTS = ["9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", "1a2b3c4d-5e6f-4a8b-9c0d-e1f2a3b4c5d6"]
+MISSING = "00000000-0000-4000-8000-000000000000"
+PROMPTS = 120
+
+
+@pytest.fixture
+def server() -> Iterator[FakeGradientServer]:
+    with FakeGradientServer(seed=5, run_duration=0.3) as srv:
+        yield srv
+
+
+@pytest.fixture
+def test_case(server: FakeGradientServer) -> str:
+    return server.add_test_case(prompts=PROMPTS)
+
+
+@pytest.fixture
+def runs(server: FakeGradientServer, test_case: str) -> list[str]:
+    return [server.add_run(test_case_uuid=test_case), server.add_run(test_case_uuid=test_case)]
+
+
+class Cli:
+    """Runs ``main`` with the emulator's URL and token; returns (exit code, stdout, stderr)."""
+
+    def __init__(self, server: FakeGradientServer, capsys: pytest.CaptureFixture[str]) -> None:
+        self.server = server
+        self.capsys = capsys
+
+    def __call__(self, *argv: str, auth: bool = True) -> tuple[int, str, str]:
+        prefix = ["--token", self.server.token, "--base-url", self.server.base_url] if auth else []
+        self.capsys.readouterr()
+        code = main([*prefix, *argv])
+        out, err = self.capsys.readouterr()
+        assert self.server.token not in out + err, "the token is never printed"
+        assert "Traceback" not in err
+        return code, out, err
+
+
+@pytest.fixture
+def cli(server: FakeGradientServer, capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(server, capsys)
+
+
+def raw_prompts(server: FakeGradientServer, run_uuid: str) -> list[dict[str, Any]]:
+    headers = {"Authorization": f"Bearer {server.token}"}
+    url = f"{server.base_url}/v2/gen-ai/evaluation_runs/{run_uuid}/results"
+    prompts: list[dict[str, Any]] = []
+    with httpx.Client(headers=headers, timeout=10) as http:
+        for page in range(1, 100):
+            body = http.get(url, params={"page": page, "per_page": 50}).json()
+            if not body["prompts"]:
+                break
+            prompts.extend(body["prompts"])
+    return prompts
+
+
+def raw_mean(prompts: list[dict[str, Any]], name: str) -> float:
+    values = [
+        float(m["number_value"])
+        for p in prompts
+        for m in p["prompt_level_metric_results"]
+        if m["metric_name"] == name and "number_value" in m and not m.get("error_description")
+    ]
+    return sum(values) / len(values)
+
+
+# -- usage and errors ----------------------------------------------------------------------------------------
+
+
+def test_help_lists_the_commands_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for word in ("demo", "emulator", "runs", "test-cases", "exit codes", "quality gate"):
+        assert word in out
+    assert main(["runs", "wait", "--help"]) == 0
+    assert "--fail-under" in capsys.readouterr().out
+
+
+def test_usage_errors_exit_2(cli: Cli) -> None:
+    code, _, err = cli("runs", "frobnicate")
+    assert code == 2
+    assert "invalid choice" in err
+    code, _, err = cli("runs", "summary", MISSING, "--fail-under", "correctness")
+    assert code == 2
+    assert "METRIC=NUMBER" in err
+    code, _, err = cli("runs", "get", "not-a-uuid")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "evaluation_run_uuid" in err
+
+
+def test_no_token_is_a_usage_error(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+    code, out, err = cli("runs", "get", MISSING, auth=False)
+    assert code == 2
+    assert out == ""
+    assert "DIGITALOCEAN_ACCESS_TOKEN" in err
+
+
+def test_token_from_the_environment(cli: Cli, runs: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIGITALOCEAN_ACCESS_TOKEN", cli.server.token)
+    code, out, _ = cli("--base-url", cli.server.base_url, "runs", "get", runs[0], auth=False)
+    assert code == 0
+    assert runs[0] in out
+
+
+def test_api_errors_are_one_line_with_status_and_request_id(cli: Cli) -> None:
+    code, out, err = cli("runs", "get", MISSING)
+    assert code == 3
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "404" in err
+    assert "request_id=" in err
+    assert err.startswith("gradient-evals: API error:")
+
+
+def test_a_wrong_token_is_an_api_error(cli: Cli, runs: list[str]) -> None:
+    code, _, err = cli("--token", "dop_v1_wrong", "--base-url", cli.server.base_url, "runs", "get", runs[0], auth=False)
+    assert code == 3
+    assert "401" in err
+    assert "dop_v1_wrong" not in err
+
+
+def test_network_errors_exit_3(cli: Cli, runs: list[str]) -> None:
+    cli.server.inject(Fault.reset())
+    code, _, err = cli("runs", "get", runs[0])
+    assert code == 3
+    assert err.count("\n") == 1
+
+
+# -- runs get / create / wait --------------------------------------------------------------------------------
+
+
+def test_runs_get_text_and_json(cli: Cli, runs: list[str]) -> None:
+    code, out, _ = cli("runs", "get", runs[0])
+    assert code == 0
+    assert "SUCCESSFUL" in out
+    assert "correctness" in out
+    code, out, _ = cli("runs", "get", runs[0], "--json")
+    assert code == 0
+    data = json.loads(out)
+    raw = cli.server.run_json(runs[0])
+    assert data["evaluation_run_uuid"] == raw["evaluation_run_uuid"]
+    assert data["status"] == raw["status"]
+    assert data["star_metric_result"]["number_value"] == pytest.approx(raw["star_metric_result"]["number_value"])
+    # --json before the command works too
+    assert cli("--json", "runs", "get", runs[0])[1] == out
+
+
+def test_runs_create_prints_the_new_uuids(cli: Cli, test_case: str) -> None:
+    args = ["runs", "create", "--test-case", test_case, "--agent", AGENTS[0], "--agent", AGENTS[1]]
+    code, out, _ = cli(*args, "--name", "nightly")
+    assert code == 0
+    assert out.split() == cli.server.runs_of(test_case)
+    code, out, _ = cli(*args[:4], "--deployment", "prod", "--json")
+    assert code == 0
+    assert json.loads(out)["evaluation_run_uuids"] == cli.server.runs_of(test_case)[2:]
+    assert cli.server.created_run_count == 3
+    assert cli("runs", "create", "--test-case", test_case)[0] == 2
+
+
+def test_runs_create_and_wait(cli: Cli, test_case: str) -> None:
+    code, out, err = cli(
+        "runs", "create", "--test-case", test_case, "--agent", AGENTS[0], "--wait", "--poll-interval", "0.05"
+    )
+    assert code == 0
+    [run_uuid] = cli.server.runs_of(test_case)
+    assert run_uuid in out
+    assert "SUCCESSFUL" in out
+    assert f"run {run_uuid}: SUCCESSFUL" in err, "plain status lines on a non-terminal stderr"
+    assert "\r" not in err
+
+
+def test_runs_create_and_wait_exits_4_when_a_run_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    with FakeGradientServer(run_duration=0.2, final_status="EVALUATION_RUN_FAILED") as srv:
+        tc = srv.add_test_case(prompts=5)
+        cli = Cli(srv, capsys)
+        code, out, err = cli(
+            "runs", "create", "--test-case", tc, "--agent", AGENTS[0], "--wait", "--poll-interval", "0.05"
+        )
+    assert code == 4
+    assert "FAILED" in out
+    assert err.splitlines()[-1].startswith("gradient-evals: run failed:")
+
+
+def test_runs_wait(cli: Cli, runs: list[str]) -> None:
+    code, out, _ = cli("runs", "wait", runs[0], "--poll-interval", "0.05")
+    assert code == 0
+    assert out.strip() == f"{runs[0]}: SUCCESSFUL"
+
+    frozen = cli.server.add_run(prompts=3, status="EVALUATION_RUN_RUNNING_DATASET")
+    code, _, err = cli("runs", "wait", frozen, "--timeout", "0.3", "--poll-interval", "0.05")
+    assert code == 4
+    assert err.splitlines()[-1].startswith("gradient-evals: timed out:")
+
+    failed = cli.server.add_run(prompts=3, status="EVALUATION_RUN_CANCELLED", error_description="stopped by user")
+    code, out, err = cli("runs", "wait", failed, "--json")
+    assert code == 4
+    assert json.loads(out)["run"]["status"] == "EVALUATION_RUN_CANCELLED"
+    assert err.splitlines()[-1] == f"gradient-evals: run failed: {failed} ended CANCELLED: stopped by user"
+
+
+def test_runs_wait_quality_gate(cli: Cli, runs: list[str]) -> None:
+    mean = raw_mean(raw_prompts(cli.server, runs[0]), "correctness")
+    code, out, err = cli("runs", "wait", runs[0], "--fail-under", f"correctness={mean - 1:.2f}")
+    assert code == 0
+    assert "correctness" in out
+    code, out, err = cli("runs", "wait", runs[0], "--fail-under", f"correctness={mean + 1:.2f}", "--json")
+    assert code == 1
+    verdict = json.loads(out)["verdict"]
+    assert verdict["passed"] is False
+    line = err.splitlines()[-1]  # after the plain status line of the wait
+    assert line.startswith("gradient-evals: quality gate failed: correctness: ")
+    assert "is below" in line
+
+
+# -- results -------------------------------------------------------------------------------------------------
+
+
+def test_runs_results_jsonl_to_stdout(cli: Cli, runs: list[str]) -> None:
+    code, out, err = cli("runs", "results", runs[0], "--format", "jsonl", "--per-page", "25")
+    assert code == 0
+    assert err == ""
+    records = [json.loads(line) for line in out.splitlines()]
+    raw = raw_prompts(cli.server, runs[0])
+    assert [r["prompt_id"] for r in records] == [p["prompt_id"] for p in raw]
+    assert [r["input"] for r in records] == [p["input"] for p in raw]
+    assert [r["output_tokens"] for r in records] == [int(p["output_tokens"]) for p in raw]
+    assert cli("runs", "results", runs[0], "--json")[1] == cli("runs", "results", runs[0], "--format", "jsonl")[1]
+
+
+def test_runs_results_csv_to_stdout_and_file(cli: Cli, runs: list[str], tmp_path: Path) -> None:
+    code, out, _ = cli("runs", "results", runs[1], "--format", "csv", "--per-page", "50")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    raw = raw_prompts(cli.server, runs[1])
+    assert [int(r["prompt_id"]) for r in rows] == [p["prompt_id"] for p in raw]
+    assert "metric:correctness" in rows[0]
+
+    target = tmp_path / "out.csv"
+    code, out, _ = cli("runs", "results", runs[1], "--format", "csv", "--output", str(target), "--per-page", "50")
+    assert code == 0
+    assert out.strip() == f"wrote {PROMPTS} prompts to {target}"
+    assert (
+        target.read_text(encoding="utf-8").replace("\r\n", "\n")
+        == cli("runs", "results", runs[1], "--format", "csv", "--per-page", "50")[1]
+    )
+
+
+def test_runs_results_table(cli: Cli, runs: list[str]) -> None:
+    code, out, _ = cli("runs", "results", runs[0], "--per-page", "40")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["PROMPT", "CONTEXT_ADHERENCE", "CORRECTNESS", "TONE"]
+    assert len(lines) == PROMPTS + 2, "one header for the whole stream"
+    assert str(raw_prompts(cli.server, runs[0])[-1]["prompt_id"]) in lines[-1]
+    assert cli("runs", "results", runs[0], "--output", "x.txt")[0] == 2
+
+
+def test_download_progress_only_on_a_terminal(cli: Cli, runs: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["--token", cli.server.token, "--base-url", cli.server.base_url, "runs", "summary", runs[0]]) == 0
+    drawn = terminal.getvalue()
+    assert "\r" in drawn
+    assert f"2/2 pages  {PROMPTS}/{PROMPTS} prompts" in drawn
+    assert drawn.endswith("\r"), "the progress line is cleared at the end"
+
+
+# -- summary and compare -------------------------------------------------------------------------------------
+
+
+def test_runs_summary_table_json_and_gate(cli: Cli, runs: list[str]) -> None:
+    raw = raw_prompts(cli.server, runs[0])
+    code, out, err = cli("runs", "summary", runs[0], "--pass-threshold", "correctness=70")
+    assert code == 0
+    assert err == ""
+    row = next(line.split() for line in out.splitlines() if line.startswith("correctness"))
+    assert float(row[3]) == pytest.approx(raw_mean(raw, "correctness"), abs=0.01)
+
+    code, out, _ = cli("runs", "summary", runs[0], "--json", "--pass-threshold", "correctness=70")
+    data = json.loads(out)["summary"]
+    assert data["prompt_count"] == PROMPTS
+    correctness = data["metrics"]["correctness"]
+    assert correctness["mean"] == pytest.approx(raw_mean(raw, "correctness"))
+    passed = sum(
+        1
+        for p in raw
+        for m in p["prompt_level_metric_results"]
+        if m["metric_name"] == "correctness" and m["number_value"] >= 70
+    )
+    assert correctness["passed"] == passed
+    assert correctness["pass_rate"] == pytest.approx(passed / PROMPTS)
+
+    code, _, err = cli("runs", "summary", runs[0], "--fail-under", "correctness=100", "--fail-under", "nope=1")
+    assert code == 1
+    [line] = err.splitlines()
+    assert "correctness:" in line
+    assert "nope: no such metric" in line
+
+
+def test_runs_compare(cli: Cli, runs: list[str]) -> None:
+    base, cand = runs
+    delta = raw_mean(raw_prompts(cli.server, cand), "correctness") - raw_mean(
+        raw_prompts(cli.server, base), "correctness"
+    )
+    worse = (base, cand) if delta < 0 else (cand, base)
+    code, out, _ = cli("runs", "compare", *worse)
+    assert code == 0, "without a gate the verdict is only reported"
+    assert "verdict: FAILED" in out
+    code, _, err = cli("runs", "compare", *worse, "--fail-on-regression")
+    assert code == 1
+    assert err.startswith("gradient-evals: quality gate failed: correctness: dropped by")
+    code, _, _ = cli("runs", "compare", *worse, "--threshold", f"correctness=-{abs(delta) + 0.5:.3f}")
+    assert code == 0
+    code, out, _ = cli("runs", "compare", *worse, "--json", "--show", "3", "--min-score", "correctness=101")
+    assert code == 1
+    data = json.loads(out)
+    assert data["metrics"]["correctness"]["delta"] == pytest.approx(-abs(delta))
+    assert data["matched"] == PROMPTS
+    assert len(data["regressions"]) == 3
+
+
+def test_test_cases_runs(cli: Cli, server: FakeGradientServer, test_case: str, runs: list[str]) -> None:
+    server.add_test_case_version(test_case)
+    newer = server.add_run(test_case_uuid=test_case)
+    code, out, _ = cli("test-cases", "runs", test_case)
+    assert code == 0
+    assert all(u in out for u in [*runs, newer])
+    code, out, _ = cli("test-cases", "runs", test_case, "--version", "2", "--json")
+    assert [r["evaluation_run_uuid"] for r in json.loads(out)] == [newer]
+    assert cli("test-cases", "runs", MISSING)[0] == 3
+
+
+# -- demo and emulator as processes --------------------------------------------------------------------------
+
+
+def test_demo_in_process_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code = main(["demo", "--prompts", "60", "--duration", "0.5", "--output", str(tmp_path), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    report = json.loads(out)
+    assert len(report["runs"]) == 2
+    assert [e["prompts"] for e in report["exports"]] == [60, 60]
+    for export in report["exports"]:
+        assert len(Path(export["path"]).read_text(encoding="utf-8").splitlines()) == 60
+    assert "SUCCESSFUL" in err
+
+
+def test_python_m_demo(tmp_path: Path) -> None:
+    done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [
+            sys.executable,
+            "-m",
+            "gradient_evals",
+            "demo",
+            "--prompts",
+            "200",
+            "--duration",
+            "1",
+            "--output",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DIGITALOCEAN_ACCESS_TOKEN": ""},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "\r" not in done.stderr
+    assert "SUCCESSFUL" in done.stdout
+    assert "PASS RATE" in done.stdout
+    assert "streamed 200 prompt results in 2 pages" in done.stdout
+    exports = sorted(tmp_path.glob("*.jsonl"))
+    assert len(exports) == 2
+    assert str(tmp_path) in done.stdout
+
+
+def test_emulator_subprocess_serves_until_terminated(capsys: pytest.CaptureFixture[str]) -> None:
+    script = shutil.which("gradient-evals", path=os.path.dirname(sys.executable)) or shutil.which("gradient-evals")
+    command = [script] if script else [sys.executable, "-m", "gradient_evals"]
+    proc = subprocess.Popen(  # noqa: S603 - our own entry point and arguments
+        [*command, "emulator", "--port", "0", "--runs", "2", "--prompts", "30", "--seed", "4"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = json.loads(proc.stdout.readline())
+        assert set(line) == {"base_url", "token", "test_case_uuid", "evaluation_run_uuids"}
+        assert len(line["evaluation_run_uuids"]) == 2
+        code = main(
+            [
+                "--token",
+                line["token"],
+                "--base-url",
+                line["base_url"],
+                "runs",
+                "summary",
+                line["evaluation_run_uuids"][0],
+                "--json",
+            ]
+        )
+        assert code == 0
+        assert json.loads(capsys.readouterr().out)["summary"]["prompt_count"] == 30
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0
