@@ -219,7 +219,7 @@ class Transport:
             raise ValueError("refusing to send the access token to another origin")
         if self.closed:
             raise RuntimeError("this client has been closed")
-        timeout = self.timeout if timeout is None else timeout
+        timeout = self.timeout if timeout is None else check_timeout(timeout)
         content = None
         headers = self._headers
         if json_body is not None:
@@ -322,6 +322,15 @@ class Transport:
         exc = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0.0
         log.info("retrying after %s (attempt %d, waiting %.2f s)", _short(exc), state.attempt_number, wait)
+
+
+def check_timeout(timeout: Any) -> float | httpx.Timeout:
+    """A per-call ``timeout``: positive seconds or an ``httpx.Timeout`` (``True`` is not one second)."""
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float | httpx.Timeout):
+        raise TypeError(f"timeout must be a number of seconds or an httpx.Timeout, got {type(timeout).__name__}")
+    if isinstance(timeout, int | float) and not timeout > 0:
+        raise ValueError(f"timeout must be positive, got {timeout}")
+    return timeout
 
 
 def _never_sent(exc: BaseException) -> bool:
