@@ -134,11 +134,7 @@ def _loop_threads() -> list[threading.Thread]:
 
 def _client_side_threads() -> set[threading.Thread]:
     """Live threads, leaving out the emulator's own (its accept loop and per-connection handlers)."""
-    return {
-        t
-        for t in threading.enumerate()
-        if t.name != "fake-gradient" and "process_request_thread" not in t.name
-    }
+    return {t for t in threading.enumerate() if t.name != "fake-gradient" and "process_request_thread" not in t.name}
 
 
 def _wait_for_threads(expected: set[threading.Thread]) -> None:
