@@ -292,6 +292,23 @@ def test_download_progress_only_on_a_terminal(cli: Cli, runs: list[str], monkeyp
     assert drawn.endswith("\r"), "the progress line is cleared at the end"
 
 
+def test_waiting_line_on_a_terminal(cli: Cli, test_case: str, runs: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    argv = ["--token", cli.server.token, "--base-url", cli.server.base_url, "runs", "create"]
+    argv += ["--test-case", test_case, "--agent", AGENTS[0], "--wait", "--poll-interval", "0.05"]
+    assert main(argv) == 0
+    drawn = terminal.getvalue()
+    assert "\rwaiting: " in drawn
+    assert "SUCCESSFUL" in drawn
+    assert "\n" not in drawn, "a terminal gets one line rewritten in place, not a log"
+    assert drawn.endswith("\r")
+
+
 # -- summary and compare -------------------------------------------------------------------------------------
 
 
