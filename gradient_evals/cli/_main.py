@@ -246,7 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--tolerance", type=float, default=0.0, help="per-prompt and default-gate slack")
     compare.add_argument("--pass-threshold", action="append", type=metric_value, default=[], metavar="METRIC=VALUE")
-    compare.add_argument("--show", type=non_negative_int, default=10, help="regressed prompts to list (default 10)")
+    compare.add_argument(
+        "--show",
+        type=non_negative_int,
+        default=10,
+        help="worst regressed prompts to list (default 10; with --json, 0 lists them all)",
+    )
 
     test_cases = commands.add_parser("test-cases", help="evaluation test cases", description="evaluation test cases")
     tc_commands = test_cases.add_subparsers(dest="test_cases_command", metavar="COMMAND", required=True)
