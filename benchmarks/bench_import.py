@@ -82,7 +82,7 @@ def main() -> None:
         + "\n\n"
         + verdicts(checks)
         + '\n\n`python -X importtime -c "import gradient_evals"`: self time summed per top-level package (one '
-        + f"run, {fmt_seconds(total)} in all; importtime's own bookkeeping makes it higher than wall time):\n\n"
+        + f"run, {fmt_seconds(total)} in all; it is sampled once and noisier than the medians above):\n\n"
         + breakdown
     )
     data = series_data([*series.values(), *net.values(), *skipped])
