@@ -282,7 +282,7 @@ class Transport:
             raise _status_error(response)
         try:
             data = json.loads(response.content)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than the parser goes
             raise _validation_error(response, f"the body is not valid JSON ({exc})") from exc
         return response, data
 
@@ -406,7 +406,7 @@ def _status_error(response: httpx.Response) -> APIStatusError:
     status = response.status_code
     try:
         body: Any = json.loads(response.content) if response.content else None
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     error_id = body.get("id") if type(body) is dict and isinstance(body.get("id"), str) else None
     error_message = (
