@@ -13,6 +13,7 @@ TEST_DEPS = [
     "pytest-httpx>=0.35",
     "trio>=0.25",
     "hypothesis>=6.100",
+    "pandas>=2.0",
 ]
 
 
