@@ -184,9 +184,13 @@ class AsyncPager(Generic[PageT, ItemT]):
                         "instead of looping",
                         page=number,
                     )
-                target = number + 1 if target is None else target
                 # The token goes only to the API's own origin: a link elsewhere is replaced by our own URL.
                 url = next_link if self._same_origin(next_link) else None
+                if target is None or target > number + 1:
+                    # A link without a page number is followed as the next page; one that jumps ahead would
+                    # skip prompts, so the page right after this one is asked for instead.
+                    url = url if target is None else None
+                    target = number + 1
                 number, page = target, await self._fetch_one(target, url)
             elif total_pages is not None and number < total_pages:
                 number, page = number + 1, await self._fetch_one(number + 1, None)

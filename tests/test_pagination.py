@@ -209,6 +209,17 @@ async def test_follows_page_count_when_there_are_no_links(httpx_mock: HTTPXMock,
 
 
 @pytest.mark.anyio
+async def test_a_next_link_that_jumps_ahead_skips_no_page(httpx_mock: HTTPXMock, anyio_backend: str) -> None:
+    def skip_one(served: int, pages: int, per_page: int) -> str | None:
+        return f"{RESULTS}?page={served + 2}&per_page={per_page}" if served < pages else None
+
+    server = _serve(httpx_mock, _PagedServer(50, with_meta=False, next_for=skip_one))
+    async with _stream_client() as client:
+        assert await _collect(client, per_page=10) == list(range(1, 51))
+    assert server.pages_requested == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.anyio
 async def test_without_meta_or_links_stops_after_the_first_page(httpx_mock: HTTPXMock, anyio_backend: str) -> None:
     server = _serve(httpx_mock, _PagedServer(25, with_meta=False, with_links=False))
     async with _stream_client() as client:
