@@ -47,6 +47,7 @@ log = logging.getLogger("gradient_evals")
 DEFAULT_BASE_URL: Final = "https://api.digitalocean.com"
 USER_AGENT: Final = f"gradient-evals/{__version__}"
 
+_MAX_FAST_URL: Final = 65_536  # httpx refuses longer URLs
 _RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 _RATE_LIMIT_HEADERS: Final = ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "retry-after")
 _STATUS_ERRORS: Final[dict[int, type[APIStatusError]]] = {
@@ -142,18 +143,27 @@ class Transport:
         http_client: httpx.AsyncClient | None,
         allow_insecure_http: bool,
     ) -> None:
-        url = httpx.URL(base_url)
+        try:
+            url = httpx.URL(base_url)
+        except httpx.InvalidURL as exc:
+            raise ValueError(f"base_url is not a valid URL: {exc}") from None
+        # First, so that no message below repeats a URL that holds a secret.
+        if url.userinfo:
+            raise ValueError("base_url must not carry credentials")
         if url.scheme not in ("http", "https") or not url.host:
-            raise ValueError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
+            # Not the URL itself: a token passed as base_url by mistake would end up in the message.
+            raise ValueError(
+                "base_url must be an absolute http(s) URL like 'https://api.digitalocean.com', got one with "
+                f"scheme {url.scheme or None!r} and host {url.host or None!r}"
+            )
         if url.scheme == "http" and not allow_insecure_http and not is_loopback(url.host):
             raise ValueError(
                 f"refusing to send the access token over plain HTTP to {url.host!r}; use https, "
                 "or pass allow_insecure_http=True if this is really what you want"
             )
-        if url.userinfo:
-            raise ValueError("base_url must not carry credentials")
         self.base_url = url.copy_with(path=url.path.rstrip("/") or "", query=None, fragment=None)
         self._base = str(self.base_url).rstrip("/")
+        self._own_prefix = self._base + "/"
         self.origin = origin_of(self.base_url)
         self.timeout = timeout
         self.retry = retry
@@ -190,6 +200,17 @@ class Transport:
 
     def same_origin(self, url: str) -> bool:
         """True when ``url`` may receive the token: the same scheme, host and port as the base URL."""
+        # Every request checks its own URL, which url_for built on the base: recognise that by its prefix rather
+        # than parsing it again. Only plain printable ASCII of a length httpx accepts takes this path, so the
+        # answer is the one parsing would give.
+        if (
+            type(url) is str
+            and url.startswith(self._own_prefix)
+            and len(url) <= _MAX_FAST_URL
+            and url.isascii()
+            and url.isprintable()
+        ):
+            return True
         try:
             return origin_of(httpx.URL(url)) == self.origin
         except (httpx.InvalidURL, TypeError, ValueError):
