@@ -240,12 +240,19 @@ def table(
     return "\n".join(lines)
 
 
-def verdict(label: str, value: float, target: str, met: bool) -> str:
-    return f"| {label} | {value:.2f}x | {target} | {'met' if met else '**not met**'} |"
+def paired(numerator: Series, denominator: Series) -> float:
+    """The median of the per-round ratios: steadier than a ratio of medians when the machine drifts."""
+    return statistics.median(a / b for a, b in zip(numerator.values, denominator.values, strict=True))
+
+
+def verdict(label: str, value: float, target: str, met: bool, per_round: float | None = None) -> str:
+    shown = f"{per_round:.2f}x" if per_round is not None else "-"
+    return f"| {label} | {value:.2f}x | {shown} | {target} | {'met' if met else '**not met**'} |"
 
 
 def verdict_table(rows: Sequence[str]) -> str:
-    return "\n".join(["| check | measured | target | result |", "|---|---:|---|---|", *rows])
+    header = "| check | ratio of medians | median of per-round ratios | target | result |"
+    return "\n".join([header, "|---|---:|---:|---|---|", *rows])
 
 
 def arguments(description: str, *, rounds: int) -> argparse.Namespace:

@@ -19,7 +19,18 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from _harness import Series, arguments, emit, emulator, fmt_seconds, run_rounds, series_data, table, verdict
+from _harness import (
+    Series,
+    arguments,
+    emit,
+    emulator,
+    fmt_seconds,
+    paired,
+    run_rounds,
+    series_data,
+    table,
+    verdict,
+)
 from _harness import verdict_table as verdicts
 
 from gradient_evals._convert import structure
@@ -114,7 +125,9 @@ def main() -> None:
     checks = []
     if gradient_name in series:
         ratio = ours.median / series[gradient_name].median
-        checks.append(verdict("gradient_evals / gradient", ratio, "<= 0.8x", ratio <= 0.8))
+        checks.append(
+            verdict("gradient_evals / gradient", ratio, "<= 0.8x", ratio <= 0.8, paired(ours, series[gradient_name]))
+        )
     markdown = (
         f"One page of {PER_PAGE} prompts ({len(body) / 1024:.0f} KiB of JSON); each value is the mean of {BATCH} "
         f"conversions, {args.rounds} rounds after one warm-up round.\n\n"

@@ -14,7 +14,18 @@ import sys
 import time
 from collections.abc import Callable
 
-from _harness import Series, arguments, emit, fmt_seconds, quiet_env, run_rounds, series_data, table, verdict
+from _harness import (
+    Series,
+    arguments,
+    emit,
+    fmt_seconds,
+    paired,
+    quiet_env,
+    run_rounds,
+    series_data,
+    table,
+    verdict,
+)
 from _harness import verdict_table as verdicts
 
 ENV = quiet_env()
@@ -72,7 +83,9 @@ def main() -> None:
     for other, target in (("gradient", 0.35), ("pydo", 1.0)):
         if f"import {other}" in net:
             ratio = ours.median / net[f"import {other}"].median
-            checks.append(verdict(f"gradient_evals / {other} (net)", ratio, f"<= {target}x", ratio <= target))
+            theirs = net[f"import {other}"]
+            label = f"gradient_evals / {other} (net)"
+            checks.append(verdict(label, ratio, f"<= {target}x", ratio <= target, paired(ours, theirs)))
     breakdown, total = importtime_breakdown("gradient_evals")
     markdown = (
         f"Fresh interpreter per measurement, {args.rounds} rounds after one warm-up round.\n\n"

@@ -13,7 +13,20 @@ import subprocess
 import sys
 from collections.abc import Callable
 
-from _harness import Emulator, Series, arguments, emit, emulator, fmt_bytes, quiet_env, run_rounds, series_data, table
+from _harness import (
+    Emulator,
+    Series,
+    arguments,
+    emit,
+    emulator,
+    fmt_bytes,
+    paired,
+    quiet_env,
+    run_rounds,
+    series_data,
+    table,
+    verdict,
+)
 from _harness import verdict_table as verdicts
 
 SMALL, LARGE = 5_000, 50_000
@@ -76,10 +89,7 @@ def main() -> None:
         + table([grown[SMALL], grown[LARGE]], baseline=grown[SMALL].name, unit=fmt_bytes)
         + "\n\n"
         + verdicts(
-            [
-                f"| peak RSS, {LARGE:,} / {SMALL:,} prompts | {ratio:.2f}x | <= 1.5x | "
-                f"{'met' if ratio <= 1.5 else '**not met**'} |"
-            ]
+            [verdict(f"peak RSS, {LARGE:,} / {SMALL:,} prompts", ratio, "<= 1.5x", ratio <= 1.5, paired(large, small))]
         )
     )
     emit(args, "Peak RSS streaming 50,000 vs 5,000 prompts", markdown, series_data([small, large, *grown.values()]))
