@@ -50,3 +50,93 @@ def bench(session: nox.Session) -> None:
     """
     session.install(".", *BENCH_CONTENDERS)
     session.run("python", "benchmarks/run_all.py", *session.posargs)
+
+
+PRISM_PACKAGE = "@stoplight/prism-cli@5.14.2"
+
+
+@nox.session
+def contract(session: nox.Session) -> None:
+    """The SDK against Prism mocking the official OpenAPI specification (tests/contract).
+
+    The specification is ``../shared/openapi/gradient-evaluations.openapi.yaml`` next to the repository, or
+    ``$GRADIENT_OPENAPI_SPEC``. Prism is installed with npm into ``.nox/prism`` once; skipped without the
+    specification or npm.
+    """
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    spec = Path(
+        os.environ.get("GRADIENT_OPENAPI_SPEC")
+        or root.parent / "shared" / "openapi" / "gradient-evaluations.openapi.yaml"
+    ).resolve()
+    if not spec.is_file():
+        session.skip(f"no OpenAPI specification at {spec}; set GRADIENT_OPENAPI_SPEC to its path")
+    npm = shutil.which("npm")
+    if npm is None:
+        session.skip("npm is not installed: Prism (the mock server) is a Node.js package")
+    cache = root / ".nox" / "prism"
+    prism = cache / "node_modules" / ".bin" / "prism"
+    if not prism.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        session.run(
+            npm,
+            "install",
+            "--prefix",
+            str(cache),
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            PRISM_PACKAGE,
+            external=True,
+        )
+        session.log(f"installed Prism in {time.monotonic() - started:.0f} s")
+    session.install("-e", ".", *TEST_DEPS, "pyyaml>=6")
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    log_path = cache / "prism.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(  # noqa: S603 - our own command line, no shell
+            [str(prism), "mock", str(spec), "-h", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                session.error(f"Prism exited with {server.returncode}:\n{log_path.read_text(errors='replace')}")
+            try:
+                urllib.request.urlopen(f"{url}/v2/gen-ai/evaluation_runs", timeout=1)  # noqa: S310 - loopback
+            except urllib.error.HTTPError:
+                break  # it answers (401 without a token): ready
+            except OSError:
+                if time.monotonic() > deadline:
+                    session.error(f"Prism did not answer within 60 s:\n{log_path.read_text(errors='replace')}")
+                time.sleep(0.25)
+            else:
+                break
+        session.run(
+            "pytest",
+            "tests/contract",
+            "-p",
+            "no:cacheprovider",
+            *session.posargs,
+            env={"GRADIENT_PRISM_URL": url, "GRADIENT_OPENAPI_SPEC": str(spec)},
+        )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

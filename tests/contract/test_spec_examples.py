@@ -1,0 +1,167 @@
+"""The official specification's own examples, parsed by the SDK without a server in between.
+
+For every evaluation-run operation the SDK covers, the success body is built from the examples written into
+the response schema (as Prism does in static mode), and each documented error response's example is served
+with its status; all go through the real transport via ``httpx.MockTransport``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from gradient_evals import (
+    APIStatusError,
+    AsyncGradientEvals,
+    CreatedEvaluationRuns,
+    EvaluationPrompt,
+    EvaluationRun,
+    ResultsPage,
+    RunCreationUnknownError,
+)
+
+yaml = pytest.importorskip("yaml", reason="PyYAML reads the specification (installed by `nox -s contract`)")
+
+pytestmark = pytest.mark.anyio
+
+RUN = "0b4a1bd5-4c2f-4d5e-9b1a-7e3f2c1d0a01"
+TEST_CASE = "5d1f6c2e-8a3b-4c7d-9e0f-1a2b3c4d5e6f"
+AGENT = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
+
+Call = Callable[[AsyncGradientEvals], Awaitable[Any]]
+
+# operationId -> (HTTP method, path template, the SDK call, what it must return)
+OPERATIONS: dict[str, tuple[str, str, Call, Callable[[Any], bool]]] = {
+    "genai_run_evaluation_test_case": (
+        "post",
+        "/v2/gen-ai/evaluation_runs",
+        lambda c: c.evaluation_runs.create(test_case_uuid=TEST_CASE, agent_uuids=[AGENT]),
+        lambda r: isinstance(r, CreatedEvaluationRuns) and bool(r.evaluation_run_uuids),
+    ),
+    "genai_get_evaluation_run": (
+        "get",
+        "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}",
+        lambda c: c.evaluation_runs.retrieve(RUN),
+        lambda r: isinstance(r, EvaluationRun) and r.evaluation_run_uuid is not None and r.queued_at is not None,
+    ),
+    "genai_get_evaluation_run_results": (
+        "get",
+        "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results",
+        lambda c: c.evaluation_runs.list_results(RUN, page=1, per_page=10),
+        lambda r: isinstance(r, ResultsPage) and bool(r.prompts) and r.evaluation_run is not None,
+    ),
+    "genai_get_evaluation_run_prompt_results": (
+        "get",
+        "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}",
+        lambda c: c.evaluation_runs.retrieve_results(RUN, 1),
+        lambda r: isinstance(r, EvaluationPrompt) and r.prompt_id is not None,
+    ),
+    "genai_list_evaluation_runs_by_test_case": (
+        "get",
+        "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs",
+        lambda c: c.evaluation_test_cases.list_evaluation_runs(TEST_CASE),
+        lambda r: isinstance(r, list) and bool(r) and all(isinstance(x, EvaluationRun) for x in r),
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def spec(spec_path: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _resolve(spec: dict[str, Any], node: Any) -> Any:
+    while isinstance(node, dict) and "$ref" in node:
+        target: Any = spec
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def example_of(spec: dict[str, Any], schema: Any, depth: int = 0) -> Any:
+    """The example a schema documents: its own ``example``, else one built from its parts' examples."""
+    schema = _resolve(spec, schema)
+    if "example" in schema:
+        return copy.deepcopy(schema["example"])
+    if depth > 12:
+        return None
+    if "allOf" in schema:
+        merged: dict[str, Any] = {}
+        for part in schema["allOf"]:
+            merged.update(example_of(spec, part, depth + 1) or {})
+        return merged
+    kind = schema.get("type", "object" if "properties" in schema else None)
+    if kind == "object":
+        return {name: example_of(spec, sub, depth + 1) for name, sub in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [example_of(spec, schema.get("items", {}), depth + 1)]
+    if "enum" in schema:
+        return schema["enum"][0]
+    return {"string": "string", "integer": 1, "number": 1.5, "boolean": True}.get(kind)
+
+
+def _operation(spec: dict[str, Any], operation_id: str) -> dict[str, Any]:
+    method, path, _, _ = OPERATIONS[operation_id]
+    operation: dict[str, Any] = spec["paths"][path][method]
+    assert operation["operationId"] == operation_id
+    return operation
+
+
+def _client(status: int, body: Any) -> AsyncGradientEvals:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json=body)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    return AsyncGradientEvals(
+        access_token="t", base_url="https://api.digitalocean.com", max_retries=0, http_client=http
+    )
+
+
+def test_the_specification_still_has_every_operation_the_sdk_calls(spec: dict[str, Any]) -> None:
+    for operation_id in OPERATIONS:
+        assert _operation(spec, operation_id)["security"]  # and each one wants the bearer token
+
+
+@pytest.mark.parametrize("operation_id", list(OPERATIONS))
+async def test_the_documented_success_example_parses(spec: dict[str, Any], operation_id: str) -> None:
+    operation = _operation(spec, operation_id)
+    media = operation["responses"]["200"]["content"]["application/json"]
+    body = media.get("example") or example_of(spec, media["schema"])
+    if isinstance(body.get("meta"), dict):
+        body["meta"]["page"] = 1  # the example's paging metadata is made up; the pager checks it
+    check = OPERATIONS[operation_id][3]
+    async with _client(200, body) as client:
+        result = await OPERATIONS[operation_id][2](client)
+    assert check(result), result
+
+
+@pytest.mark.parametrize("operation_id", list(OPERATIONS))
+async def test_the_documented_error_examples_map_to_typed_errors(spec: dict[str, Any], operation_id: str) -> None:
+    responses = _operation(spec, operation_id)["responses"]
+    checked = 0
+    for code, response in responses.items():
+        if code == "200":
+            continue
+        response = _resolve(spec, response)
+        media = response.get("content", {}).get("application/json", {})
+        example = media.get("example") or example_of(spec, media.get("schema", {}))
+        status = 418 if code == "default" else int(code)
+        async with _client(status, example) as client:
+            with pytest.raises((APIStatusError, RunCreationUnknownError)) as info:
+                await OPERATIONS[operation_id][2](client)
+        error = info.value.cause if isinstance(info.value, RunCreationUnknownError) else info.value
+        assert isinstance(error, APIStatusError)
+        assert error.status_code == status
+        assert error.error_id == example["id"]
+        assert error.error_message == example["message"]
+        assert example["message"] in str(error)
+        checked += 1
+    assert checked >= 4, json.dumps(sorted(responses))
