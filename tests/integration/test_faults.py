@@ -18,8 +18,11 @@ from gradient_evals import (
     APIError,
     APITimeoutError,
     AsyncGradientEvals,
+    EvaluationRunTimeout,
+    GradientEvals,
     InternalServerError,
     RateLimitError,
+    RetryPolicy,
     RunCreationUnknownError,
 )
 from gradient_evals.testing import FakeGradientServer, Fault
@@ -58,6 +61,10 @@ async def drain(stream: Any, into: list[Any], on_item: Callable[[int], None] | N
         into.append(prompt.prompt_id)
         if on_item is not None:
             on_item(len(into))
+
+
+def no_backoff_retry(max_retries: int) -> RetryPolicy:
+    return RetryPolicy(max_retries=max_retries, initial_backoff=0, max_backoff=0, jitter=False)
 
 
 def fault_server(seed: int) -> FakeGradientServer:
@@ -341,3 +348,42 @@ async def test_connection_refused_is_a_connection_error_and_retried(retry_policy
         with anyio.fail_after(10), pytest.raises(APIConnectionError) as info:
             await client.evaluation_runs.retrieve("9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a")
     assert not isinstance(info.value, APITimeoutError)
+
+
+# -- waiting for a run: one overall deadline ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [None, Fault.stall(10), Fault.delay(10), Fault.rate_limited(retry_after=30), Fault.status(503)],
+    ids=["never-finishes", "stalled-poll", "slow-poll", "429-retry-after-30", "503s"],
+)
+async def test_wait_has_an_overall_deadline(
+    fault: Fault | None, server: FakeGradientServer, make_async: Callable[..., AsyncGradientEvals]
+) -> None:
+    run_uuid = server.add_run(prompts=5, status="EVALUATION_RUN_RUNNING_DATASET")
+    if fault is not None:
+        server.inject(fault, on_request=2, times=None)  # the first poll answers, the later ones misbehave
+    # Per-request timeout and retries far beyond the deadline: only the deadline can end this wait.
+    async with make_async(timeout=30, retry=no_backoff_retry(50)) as client:
+        started = time.perf_counter()
+        with pytest.raises(EvaluationRunTimeout) as info:
+            await client.evaluation_runs.wait(run_uuid, timeout=0.6, poll_interval=0.05)
+        elapsed = time.perf_counter() - started
+    assert 0.55 <= elapsed < 1.2, elapsed
+    assert isinstance(info.value, TimeoutError)
+    assert info.value.run_uuid == run_uuid
+    assert info.value.run is not None
+    assert info.value.run.status == "EVALUATION_RUN_RUNNING_DATASET"
+
+
+def test_blocking_wait_has_an_overall_deadline(
+    server: FakeGradientServer, make_sync: Callable[..., GradientEvals]
+) -> None:
+    run_uuid = server.add_run(prompts=5, status="EVALUATION_RUN_QUEUED")
+    server.inject(Fault.stall(10), on_request=2, times=None)
+    client = make_sync(timeout=30)
+    started = time.perf_counter()
+    with pytest.raises(EvaluationRunTimeout):
+        client.evaluation_runs.wait(run_uuid, timeout=0.5, poll_interval=0.05)
+    assert time.perf_counter() - started < 1.1
