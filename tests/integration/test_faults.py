@@ -303,13 +303,13 @@ async def test_stalled_body_with_retries_stays_bounded(
 ) -> None:
     run_uuid = server.add_run(prompts=5)
     server.inject(Fault.stall(10))
-    async with make_async(timeout=0.5, max_retries=2) as client:
+    async with make_async(timeout=0.3, max_retries=2) as client:
         started = time.perf_counter()
         with pytest.raises(APITimeoutError):
             await client.evaluation_runs.retrieve(run_uuid)
         elapsed = time.perf_counter() - started
     assert len(server.requests) == 3
-    assert 3 * 0.4 <= elapsed < 3 * 0.5 + 1.0, elapsed
+    assert 3 * 0.25 <= elapsed < 3 * 0.3 + 0.8, elapsed  # timeout x attempts, no more
 
 
 async def test_stalled_stream_page_times_out_with_its_page(
@@ -368,9 +368,9 @@ async def test_wait_has_an_overall_deadline(
     async with make_async(timeout=30, retry=no_backoff_retry(50)) as client:
         started = time.perf_counter()
         with pytest.raises(EvaluationRunTimeout) as info:
-            await client.evaluation_runs.wait(run_uuid, timeout=0.6, poll_interval=0.05)
+            await client.evaluation_runs.wait(run_uuid, timeout=0.3, poll_interval=0.05)
         elapsed = time.perf_counter() - started
-    assert 0.55 <= elapsed < 1.2, elapsed
+    assert 0.25 <= elapsed < 0.9, elapsed
     assert isinstance(info.value, TimeoutError)
     assert info.value.run_uuid == run_uuid
     assert info.value.run is not None
@@ -385,5 +385,5 @@ def test_blocking_wait_has_an_overall_deadline(
     client = make_sync(timeout=30)
     started = time.perf_counter()
     with pytest.raises(EvaluationRunTimeout):
-        client.evaluation_runs.wait(run_uuid, timeout=0.5, poll_interval=0.05)
-    assert time.perf_counter() - started < 1.1
+        client.evaluation_runs.wait(run_uuid, timeout=0.3, poll_interval=0.05)
+    assert time.perf_counter() - started < 0.9
