@@ -11,6 +11,12 @@ The API's JSON is forgiving in ways Python types are not, and strict in ways cat
 - cattrs' defaults would turn ``{"input": {}}`` into the string ``"{}"`` or ``"true"`` into ``True``; here a
   value of the wrong JSON type is an error, and the whole body becomes an ``APIResponseValidationError`` at the
   transport. Unknown keys are ignored.
+
+A results page holds a few thousand small objects, so converting it is the SDK's hottest path. The structure
+hook of every model class is generated once, as straight-line code from the class's attrs fields: scalar checks
+are inlined, nested models call each other's hooks directly, and slots are filled through their descriptors
+rather than the frozen ``__init__`` (half the cost of building an object, and still immutable afterwards).
+cattrs dispatches to these hooks; the converter is built on first use, so importing the package stays cheap.
 """
 
 from __future__ import annotations
@@ -19,13 +25,14 @@ import types
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, Final, TypeVar, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
 import attrs
-import cattrs
-from cattrs.gen import make_dict_structure_fn
 
 from . import _models
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = ["ConversionError", "structure"]
 
@@ -37,20 +44,21 @@ class ConversionError(ValueError):
     """The JSON did not have the shape of the model it was converted to."""
 
 
-def _bad(value: Any, expected: str) -> ConversionError:
+def _bad(value: Any, expected: str, where: Any = None) -> ConversionError:
     shown = repr(value)
     if len(shown) > 60:
         shown = shown[:57] + "..."
-    return ConversionError(f"expected {expected}, got {type(value).__name__} {shown}")
+    at = f" in {where}" if isinstance(where, str) else ""
+    return ConversionError(f"expected {expected}, got {type(value).__name__} {shown}{at}")
 
 
-def _str(value: Any, _: Any) -> str | None:
+def _str(value: Any, where: Any = None) -> str | None:
     if value is None or type(value) is str:
         return value
-    raise _bad(value, "a string")
+    raise _bad(value, "a string", where)
 
 
-def _int(value: Any, _: Any) -> int | None:
+def _int(value: Any, where: Any = None) -> int | None:
     kind = type(value)
     if kind is int or value is None:
         return value  # type: ignore[no-any-return]
@@ -61,64 +69,80 @@ def _int(value: Any, _: Any) -> int | None:
             return int(text)
     elif kind is float and value.is_integer():
         return int(value)
-    raise _bad(value, "an integer")
+    raise _bad(value, "an integer", where)
 
 
-def _float(value: Any, _: Any) -> float | None:
+def _float(value: Any, where: Any = None) -> float | None:
     kind = type(value)
     if kind is float or value is None:
         return value  # type: ignore[no-any-return]
     if kind is int:
         return float(value)
-    raise _bad(value, "a number")
+    raise _bad(value, "a number", where)
 
 
-def _bool(value: Any, _: Any) -> bool | None:
+def _bool(value: Any, where: Any = None) -> bool | None:
     if value is None or type(value) is bool:
         return value
-    raise _bad(value, "a boolean")
+    raise _bad(value, "a boolean", where)
 
 
-def _datetime(value: Any, _: Any) -> datetime | None:
+def _datetime(value: Any, where: Any = None) -> datetime | None:
     if value is None:
         return None
     if type(value) is not str:
-        raise _bad(value, "an RFC 3339 timestamp")
+        raise _bad(value, "an RFC 3339 timestamp", where)
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise _bad(value, "an RFC 3339 timestamp") from None
+        raise _bad(value, "an RFC 3339 timestamp", where) from None
     if parsed.year == 1:
         # Go's zero time: what a server built on Go sends for a time that has not happened (a run not finished).
         return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def _str_mapping(value: Any, _: Any) -> dict[str, str]:
+def _str_mapping(value: Any, where: Any = None) -> dict[str, str]:
     if value is None:
         return {}
     if type(value) is not dict or not all(type(v) is str for v in value.values()):
-        raise _bad(value, "an object of strings")
+        raise _bad(value, "an object of strings", where)
     return value
 
 
-_SCALAR_HOOKS: Final[dict[Any, _Hook]] = {
-    str: _str,
-    int: _int,
-    float: _float,
-    bool: _bool,
-    datetime: _datetime,
-}
+def _str_list(value: Any, where: Any = None) -> list[str]:
+    if value is None:
+        return []
+    if type(value) is not list or not all(type(v) is str for v in value):
+        raise _bad(value, "a list of strings", where)
+    return list(value)
+
+
+def _json_tuple(value: Any, where: Any = None) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    if type(value) is not list:
+        raise _bad(value, "a list", where)
+    return tuple(value)
+
+
+def _str_tuple(value: Any, where: Any = None) -> tuple[str, ...]:
+    return tuple(_str_list(value, where))
+
+
+_SCALAR_HOOKS: dict[Any, _Hook] = {str: _str, int: _int, float: _float, bool: _bool, datetime: _datetime}
+# Checks that are a single ``type(v) is X`` test are written inline; the others call their function.
+_INLINE_TYPES: dict[Any, str] = {str: "a string", bool: "a boolean"}
+_SLOW_PATH: dict[Any, str] = {int: "int", float: "float", datetime: "datetime"}
 
 
 def _optional_inner(type_: Any) -> Any | None:
     """``X`` for ``X | None``; None for anything else."""
     if get_origin(type_) not in (Union, types.UnionType):
         return None
-    args = [a for a in get_args(type_) if a is not type(None)]
-    if len(args) == 1 and len(get_args(type_)) == 2:
-        return args[0]
-    return None
+    args = get_args(type_)
+    rest = [a for a in args if a is not type(None)]
+    return rest[0] if len(args) == 2 and len(rest) == 1 else None
 
 
 def _open_enum_of(type_: Any) -> type[Enum] | None:
@@ -132,128 +156,164 @@ def _open_enum_of(type_: Any) -> type[Enum] | None:
     return None
 
 
-def _make_open_enum_hook(type_: Any) -> _Hook:
-    enum_cls = _open_enum_of(type_)
-    assert enum_cls is not None
-    by_value: dict[str, Enum] = {member.value: member for member in enum_cls}
-
-    def structure_open_enum(value: Any, _: Any) -> Enum | str | None:
-        if value is None:
-            return None
-        if type(value) is not str:
-            raise _bad(value, f"a {enum_cls.__name__} string")
-        return by_value.get(value, value)
-
-    return structure_open_enum
-
-
-def _is_homogeneous_tuple(type_: Any) -> bool:
+def _homogeneous_tuple_item(type_: Any) -> Any | None:
     args = get_args(type_)
-    return get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis
+    if get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return args[0]
+    return None
+
+
+class _HookGenerator:
+    """Writes one structure function per model class, all in one namespace so that they can call each other
+    (the span models nest recursively)."""
+
+    def __init__(self, fallback: Callable[[Any], _Hook]) -> None:
+        self._fallback = fallback
+        self._made: set[type] = set()
+        self._ns: dict[str, Any] = {
+            "_bad": _bad,
+            "_int": _int,
+            "_float": _float,
+            "_datetime": _datetime,
+            "_str_mapping": _str_mapping,
+            "_str_list": _str_list,
+            "_str_tuple": _str_tuple,
+            "_json_tuple": _json_tuple,
+            "_new": object.__new__,
+            "_tuple": tuple,
+            "_list": list,
+            "_dict": dict,
+            "_str": str,
+            "_bool": bool,
+        }
+        self._counter = 0
+
+    def hook(self, cls: type) -> _Hook:
+        hook: _Hook = self._ns[self._ensure(cls)]
+        return hook
+
+    def _name(self, prefix: str, value: Any) -> str:
+        self._counter += 1
+        name = f"_{prefix}{self._counter}"
+        self._ns[name] = value
+        return name
+
+    def _ensure(self, cls: type) -> str:
+        fname = f"structure_{cls.__name__}"
+        if cls in self._made:
+            return fname
+        self._made.add(cls)
+        attrs.resolve_types(cls, globalns=vars(_models))
+        cls_var = self._name("cls", cls)
+        lines = [
+            f"def {fname}(o, _=None):",
+            f"    if type(o) is not _dict: raise _bad(o, 'an object for {cls.__name__}')",
+            "    get = o.get",
+            f"    inst = _new({cls_var})",
+        ]
+        for field in attrs.fields(cls):
+            where = f"{cls.__name__}.{field.name}"
+            lines.append(f"    v = get({field.name!r})")
+            lines.extend(f"    {line}" for line in self._convert_lines(field, where))
+            setter = self._name("set", cls.__dict__[field.name].__set__)
+            lines.append(f"    {setter}(inst, v)")
+        lines.append("    return inst")
+        exec(compile("\n".join(lines), f"<structure {cls.__qualname__}>", "exec"), self._ns)  # noqa: S102
+        return fname
+
+    def _convert_lines(self, field: attrs.Attribute[Any], where: str) -> list[str]:
+        type_ = field.type
+        w = repr(where)
+        inner = _optional_inner(type_)
+        if inner is not None:
+            if inner in _INLINE_TYPES:
+                kind = "_str" if inner is str else "_bool"
+                return [f"if v is not None and type(v) is not {kind}: raise _bad(v, {_INLINE_TYPES[inner]!r}, {w})"]
+            if inner in _SLOW_PATH:
+                check = "" if inner is datetime else f" and type(v) is not {_SLOW_PATH[inner]}"
+                return [f"if v is not None{check}: v = _{_SLOW_PATH[inner]}(v, {w})"]
+            if attrs.has(inner):
+                return [f"if v is not None: v = {self._ensure(inner)}(v)"]
+        enum_cls = _open_enum_of(type_)
+        if enum_cls is not None:
+            table = self._name("enum", {member.value: member for member in enum_cls}.get)
+            return [
+                "if v is not None:",
+                f"    if type(v) is not _str: raise _bad(v, 'a {enum_cls.__name__} string', {w})",
+                f"    v = {table}(v, v)",
+            ]
+        if type_ is Any:
+            return []
+        item = _homogeneous_tuple_item(type_)
+        if item is not None:
+            if attrs.has(item):
+                return [
+                    "if v is None: v = ()",
+                    f"elif type(v) is _list: v = _tuple([{self._ensure(item)}(i) for i in v])",
+                    f"else: raise _bad(v, 'a list', {w})",
+                ]
+            if item is Any:
+                return [f"v = _json_tuple(v, {w})"]
+            if item is str:
+                return [f"v = _str_tuple(v, {w})"]
+        if type_ == Mapping[str, str]:
+            return [f"v = _str_mapping(v, {w})"]
+        if type_ == list[str]:
+            return [f"v = _str_list(v, {w})"]
+        if type_ is _models.PageLinks:
+            return [f"v = {self._name('links', _structure_links)}(v, {w})"]
+        if type_ is not None and attrs.has(type_) and field.default is not attrs.NOTHING:
+            default = self._name("default", field.default.factory)  # type: ignore[union-attr]
+            return [f"v = {default}() if v is None else {self._ensure(type_)}(v)"]
+        hook = self._name("hook", self._fallback(type_))
+        type_var = self._name("type", type_)
+        return [f"v = {hook}(v, {type_var})"]
+
+
+def _structure_links(value: Any, where: Any = None) -> _models.PageLinks:
+    # The API nests the links as {"pages": {"next": ...}}; the model flattens them.
+    if value is None:
+        return _models.PageLinks()
+    if type(value) is not dict:
+        raise _bad(value, "an object for links")
+    pages = value.get("pages")
+    if pages is None:
+        return _models.PageLinks()
+    if type(pages) is not dict:
+        raise _bad(pages, "an object for links.pages")
+    fields = {}
+    for name in ("first", "previous", "next", "last"):
+        link = pages.get(name)
+        if link is not None and type(link) is not str:
+            raise _bad(link, "a string", f"links.pages.{name}")
+        fields[name] = link
+    return _models.PageLinks(**fields)
 
 
 def _build_converter() -> cattrs.Converter:
-    converter = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
+    import cattrs  # deferred: the converter is built on first use, not at import
 
+    converter = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
     for scalar, hook in _SCALAR_HOOKS.items():
         converter.register_structure_hook(scalar, hook)
-
-    def optional_factory(type_: Any) -> _Hook:
-        inner = _optional_inner(type_)
-        scalar_hook = _SCALAR_HOOKS.get(inner)
-        if scalar_hook is not None:
-            return scalar_hook  # the scalar hooks already pass None through
-        inner_hook = converter.get_structure_hook(inner)
-
-        def structure_optional(value: Any, _: Any) -> Any:
-            return None if value is None else inner_hook(value, inner)
-
-        return structure_optional
-
-    converter.register_structure_hook_factory(
-        lambda t: _optional_inner(t) is not None and _open_enum_of(t) is None, optional_factory
-    )
-    converter.register_structure_hook_factory(lambda t: _open_enum_of(t) is not None, _make_open_enum_hook)
-
-    def tuple_factory(type_: Any) -> _Hook:
-        item_type = get_args(type_)[0]
-        item_hook = converter.get_structure_hook(item_type)
-        if item_type is Any:
-
-            def structure_json_list(value: Any, _: Any) -> tuple[Any, ...]:
-                if value is None:
-                    return ()
-                if type(value) is not list:
-                    raise _bad(value, "a list")
-                return tuple(value)
-
-            return structure_json_list
-
-        def structure_tuple(value: Any, _: Any) -> tuple[Any, ...]:
-            if value is None:
-                return ()
-            if type(value) is not list:
-                raise _bad(value, "a list")
-            return tuple([item_hook(item, item_type) for item in value])
-
-        return structure_tuple
-
-    converter.register_structure_hook_factory(_is_homogeneous_tuple, tuple_factory)
-
-    def structure_str_list(value: Any, _: Any) -> list[str]:
-        if value is None:
-            return []
-        if type(value) is not list or not all(type(v) is str for v in value):
-            raise _bad(value, "a list of strings")
-        return list(value)
-
-    converter.register_structure_hook_func(lambda t: t == list[str], structure_str_list)
-    converter.register_structure_hook_func(lambda t: t == Mapping[str, str], _str_mapping)
-
-    def attrs_factory(cls: type[Any]) -> _Hook:
-        attrs.resolve_types(cls, globalns=vars(_models))
-        generated = make_dict_structure_fn(cls, converter)
-
-        def structure_object(value: Any, _: Any) -> Any:
-            if type(value) is not dict:
-                raise _bad(value, f"an object for {cls.__name__}")
-            return generated(value, cls)
-
-        return structure_object
-
-    converter.register_structure_hook_factory(attrs.has, attrs_factory)
-
-    # The API nests the links as {"pages": {"next": ...}}; the model flattens them.
-    links_hook = make_dict_structure_fn(_models.PageLinks, converter)
-
-    def structure_links(value: Any, _: Any) -> _models.PageLinks:
-        if value is None:
-            return _models.PageLinks()
-        if type(value) is not dict:
-            raise _bad(value, "an object for links")
-        pages = value.get("pages")
-        if pages is None:
-            return _models.PageLinks()
-        if type(pages) is not dict:
-            raise _bad(pages, "an object for links.pages")
-        return links_hook(pages, _models.PageLinks)
-
-    converter.register_structure_hook(_models.PageLinks, structure_links)
-
-    meta_hook = converter.get_structure_hook(_models.PageMeta)
-    converter.register_structure_hook(
-        _models.PageMeta, lambda v, t: _models.PageMeta() if v is None else meta_hook(v, t)
-    )
+    generator = _HookGenerator(converter.get_structure_hook)
+    converter.register_structure_hook(_models.PageLinks, _structure_links)
+    converter.register_structure_hook_factory(attrs.has, generator.hook)
+    converter.register_structure_hook_func(lambda t: t == list[str], _str_list)
     return converter
 
 
-_converter: Final = _build_converter()
+_converter: cattrs.Converter | None = None
 
 
 def structure(data: Any, cls: type[T]) -> T:
     """Convert decoded JSON into ``cls``; raises :class:`ConversionError` on a shape it cannot take."""
+    global _converter
+    converter = _converter
+    if converter is None:
+        converter = _converter = _build_converter()
     try:
-        return _converter.structure(data, cls)
+        return converter.structure(data, cls)
     except ConversionError:
         raise
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
