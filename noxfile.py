@@ -14,6 +14,7 @@ TEST_DEPS = [
     "trio>=0.25",
     "hypothesis>=6.100",
     "pandas>=2.0",
+    "pyyaml>=6",
 ]
 
 
