@@ -249,21 +249,37 @@ class Transport:
         request = self._client.build_request(
             method, url, params=params, content=content, headers=headers, timeout=timeout
         )
+        try:
+            response, data = await self._attempt(request, timeout)
+        except APIError as exc:
+            if self.retry.max_retries == 0 or not self._should_retry(exc, idempotent):
+                raise
+            response, data = await self._retry(request, timeout, idempotent, exc)
+        return self._parse(response, data, cast_to, key)
+
+    async def _retry(
+        self, request: httpx.Request, timeout: float | httpx.Timeout, idempotent: bool, failure: APIError
+    ) -> tuple[httpx.Response, Any]:
+        """Attempts 2 and later, once the first failed in a way worth retrying.
+
+        The first attempt runs outside tenacity: most requests succeed at once, and building a retry loop for
+        each of them would cost more than the rest of the SDK's work on a request.
+        """
+        pause = self._pause(failure, 1)
+        log.info("retrying after %s (attempt 1, waiting %.2f s)", _short(failure), pause)
+        await anyio.sleep(pause)
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.retry.max_retries + 1),
+            stop=stop_after_attempt(self.retry.max_retries),
             wait=self._wait,
             retry=retry_if_exception(lambda exc: self._should_retry(exc, idempotent)),
             sleep=anyio.sleep,
             reraise=True,
             before_sleep=self._log_retry,
         )
-        data = None
-        response = None
         async for attempt in retrying:
             with attempt:
-                response, data = await self._attempt(request, timeout)
-        assert response is not None
-        return self._parse(response, data, cast_to, key)
+                return await self._attempt(request, timeout)
+        raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
 
     async def _attempt(
         self, request: httpx.Request, timeout: float | httpx.Timeout
@@ -332,17 +348,23 @@ class Transport:
             return idempotent
         return False
 
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
+    def _pause(self, exc: BaseException | None, attempt: int) -> float:
+        """The wait after failed attempt ``attempt``: what the server asked for, else backoff with jitter."""
         hinted = getattr(exc, "retry_after", None)
         if hinted is not None:
             return float(max(0.0, hinted))
-        return self.retry.backoff(state.attempt_number)
+        return self.retry.backoff(attempt)
+
+    # Inside tenacity's loop, attempt n is the request's attempt n + 1: the first ran before the loop.
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        return self._pause(exc, state.attempt_number + 1)
 
     def _log_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0.0
-        log.info("retrying after %s (attempt %d, waiting %.2f s)", _short(exc), state.attempt_number, wait)
+        log.info("retrying after %s (attempt %d, waiting %.2f s)", _short(exc), state.attempt_number + 1, wait)
 
 
 def check_timeout(timeout: Any) -> float | httpx.Timeout:
