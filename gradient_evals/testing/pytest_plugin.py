@@ -7,19 +7,19 @@ Enable with ``pytest_plugins = ["gradient_evals.testing.pytest_plugin"]`` in a `
 * ``async_gradient_client`` -- a ``gradient_evals.AsyncGradientEvals`` pointed at it.  It is created, not
   entered: use ``async with async_gradient_client:`` (or ``await ...aclose()``) inside the test so that it
   lives on the test's own event loop, whichever async backend runs it.
+* ``gradient_retry_policy`` -- the clients' retry policy: default retries, no backoff pauses; override it.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
+from .. import AsyncGradientEvals, GradientEvals, RetryPolicy
 from ._server import FakeGradientServer
 
-__all__ = ["async_gradient_client", "gradient_client", "gradient_server"]
+__all__ = ["async_gradient_client", "gradient_client", "gradient_server", "gradient_retry_policy"]
 
 
 @pytest.fixture
@@ -30,19 +30,30 @@ def gradient_server() -> Iterator[FakeGradientServer]:
 
 
 @pytest.fixture
-def gradient_client(gradient_server: FakeGradientServer) -> Iterator[Any]:
-    """A synchronous SDK client talking to ``gradient_server``; closed after the test."""
-    sdk = importlib.import_module("gradient_evals")  # lazily: the plugin loads even without the SDK
-
-    client = sdk.GradientEvals(access_token=gradient_server.token, base_url=gradient_server.base_url)
-    try:
-        yield client
-    finally:
-        client.close()
+def gradient_retry_policy() -> RetryPolicy:
+    """The retry policy of the client fixtures: the default number of retries without backoff pauses, so tests
+    that inject faults stay fast (a ``Retry-After`` the server sends is still honoured). Override this fixture
+    to test other policies."""
+    return RetryPolicy(initial_backoff=0, max_backoff=0, jitter=False)
 
 
 @pytest.fixture
-def async_gradient_client(gradient_server: FakeGradientServer) -> Any:
-    """An asynchronous SDK client talking to ``gradient_server``; enter it with ``async with`` in the test."""
-    sdk = importlib.import_module("gradient_evals")
-    return sdk.AsyncGradientEvals(access_token=gradient_server.token, base_url=gradient_server.base_url)
+def gradient_client(
+    gradient_server: FakeGradientServer, gradient_retry_policy: RetryPolicy
+) -> Iterator[GradientEvals]:
+    """A blocking SDK client talking to ``gradient_server``; closed after the test."""
+    with GradientEvals(
+        access_token=gradient_server.token, base_url=gradient_server.base_url, retry=gradient_retry_policy
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def async_gradient_client(
+    gradient_server: FakeGradientServer, gradient_retry_policy: RetryPolicy
+) -> AsyncGradientEvals:
+    """An async SDK client talking to ``gradient_server``; enter it with ``async with`` in the test, so that it
+    lives on the test's own event loop."""
+    return AsyncGradientEvals(
+        access_token=gradient_server.token, base_url=gradient_server.base_url, retry=gradient_retry_policy
+    )

@@ -125,6 +125,18 @@ def test_pytest_plugin_fixtures(tmp_path: Path) -> None:
                 assert gradient_client.evaluation_runs.retrieve(run).evaluation_run_uuid == run
 
 
+            def test_sync_client_retries_injected_faults_without_pausing(gradient_client, gradient_server):
+                import time
+                from gradient_evals.testing import Fault
+
+                run = gradient_server.add_run(prompts=3)
+                gradient_server.inject(Fault.status(503), times=2)
+                started = time.monotonic()
+                assert gradient_client.evaluation_runs.retrieve(run).evaluation_run_uuid == run
+                assert time.monotonic() - started < 0.4  # the default policy would pause 0.25-1.5 s
+                assert [r.status for r in gradient_server.requests] == [503, 503, 200]
+
+
             def test_async_client(async_gradient_client, gradient_server):
                 run = gradient_server.add_run(prompts=3)
 
@@ -146,7 +158,7 @@ def test_pytest_plugin_fixtures(tmp_path: Path) -> None:
         timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "3 passed" in proc.stdout
+    assert "4 passed" in proc.stdout
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])  # noqa: S104
