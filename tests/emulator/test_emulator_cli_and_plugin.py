@@ -126,14 +126,13 @@ def test_pytest_plugin_fixtures(tmp_path: Path) -> None:
 
 
             def test_sync_client_retries_injected_faults_without_pausing(gradient_client, gradient_server):
-                import time
                 from gradient_evals.testing import Fault
 
+                policy = gradient_client.retry_policy
+                assert (policy.initial_backoff, policy.max_backoff, policy.max_retries) == (0, 0, 2)
                 run = gradient_server.add_run(prompts=3)
                 gradient_server.inject(Fault.status(503), times=2)
-                started = time.monotonic()
                 assert gradient_client.evaluation_runs.retrieve(run).evaluation_run_uuid == run
-                assert time.monotonic() - started < 0.4  # the default policy would pause 0.25-1.5 s
                 assert [r.status for r in gradient_server.requests] == [503, 503, 200]
 
 
