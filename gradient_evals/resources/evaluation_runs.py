@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, TypeAlias
 
 import attrs
@@ -316,11 +317,8 @@ class AsyncEvaluationRuns(AsyncResource):
         writer = writers.get(format)
         if writer is None:
             raise ValueError(f"format must be 'jsonl' or 'csv', got {format!r}")
-        pages = self.iter_results(run_uuid, per_page=per_page).pages()
-        try:
+        async with self._pages(run_uuid, per_page) as pages:
             return await writer(pages, path, run_uuid=run_uuid, on_progress=on_progress)
-        finally:
-            await pages.aclose()  # type: ignore[attr-defined]
 
     async def summarize(
         self,
@@ -338,11 +336,8 @@ class AsyncEvaluationRuns(AsyncResource):
         ``errors`` and left out of the other statistics.
         """
         run_uuid = check_uuid(evaluation_run_uuid, "evaluation_run_uuid")
-        pages = self.iter_results(run_uuid, per_page=per_page).pages()
-        try:
+        async with self._pages(run_uuid, per_page) as pages:
             return await summarize_pages(pages, run_uuid, pass_thresholds=pass_thresholds, on_progress=on_progress)
-        finally:
-            await pages.aclose()  # type: ignore[attr-defined]
 
     async def compare(
         self,
@@ -374,9 +369,7 @@ class AsyncEvaluationRuns(AsyncResource):
         """
         base = check_uuid(base_run_uuid, "base_run_uuid")
         candidate = check_uuid(candidate_run_uuid, "candidate_run_uuid")
-        base_pages = self.iter_results(base, per_page=per_page).pages()
-        candidate_pages = self.iter_results(candidate, per_page=per_page).pages()
-        try:
+        async with self._pages(base, per_page) as base_pages, self._pages(candidate, per_page) as candidate_pages:
             return await compare_pages(
                 base_pages,
                 candidate_pages,
@@ -388,9 +381,15 @@ class AsyncEvaluationRuns(AsyncResource):
                 pass_thresholds=pass_thresholds,
                 on_progress=on_progress,
             )
+
+    @contextlib.asynccontextmanager
+    async def _pages(self, run_uuid: str, per_page: int) -> AsyncIterator[AsyncIterator[ResultsPage]]:
+        """A run's pages for a workflow that reads them all, closed however the workflow ends."""
+        pages = self.iter_results(run_uuid, per_page=per_page).pages()
+        try:
+            yield pages
         finally:
-            await base_pages.aclose()  # type: ignore[attr-defined]
-            await candidate_pages.aclose()  # type: ignore[attr-defined]
+            await pages.aclose()  # type: ignore[attr-defined]
 
     def _rate_limit(self) -> RateLimitInfo | None:
         return self._transport.rate_limit
