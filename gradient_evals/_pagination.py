@@ -16,6 +16,7 @@ does not move forward, or a page whose items were all handed out already ends th
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from typing import Generic, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -24,6 +25,8 @@ import anyio
 
 from ._exceptions import APIError, PaginationError
 from ._models import PageLinks, PageMeta
+
+log = logging.getLogger("gradient_evals")
 
 __all__ = ["DEFAULT_PREFETCH", "AsyncPager", "Paged"]
 
@@ -134,10 +137,15 @@ class AsyncPager(Generic[PageT, ItemT]):
 
     async def _pages(self) -> AsyncIterator[PageT]:
         seen: set[Hashable] = set()
+        handed_out = 0
+        total: int | None = None
+        number = self._start_page
         async for number, page in self._raw_pages():
+            if page.meta.total is not None:
+                total = page.meta.total
             raw = self._items(page)
             if not raw:
-                return
+                break
             fresh = []
             for item in raw:
                 key = self._key(item)
@@ -152,7 +160,20 @@ class AsyncPager(Generic[PageT, ItemT]):
                     "pages, so iteration stopped instead of looping",
                     page=number,
                 )
+            if len(fresh) < len(raw):
+                log.debug("%s %d: dropped %d items already returned", self._what, number, len(raw) - len(fresh))
+            handed_out += len(fresh)
             yield page if len(fresh) == len(raw) else self._with_items(page, tuple(fresh))
+        # Nothing may go missing silently: a server whose pages hold fewer items than its own count says is
+        # reported (a run still filling up can legitimately count a few more than it has served).
+        if total is not None and handed_out < total:
+            log.warning(
+                "the server counted %d items but its pages held %d distinct ones (%s stream ended at page %d)",
+                total,
+                handed_out,
+                self._what,
+                number,
+            )
 
     async def _raw_pages(self) -> AsyncIterator[tuple[int, PageT]]:
         number = self._start_page

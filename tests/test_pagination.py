@@ -220,6 +220,33 @@ async def test_a_next_link_that_jumps_ahead_skips_no_page(httpx_mock: HTTPXMock,
 
 
 @pytest.mark.anyio
+async def test_fewer_items_than_the_server_counted_is_reported(
+    httpx_mock: HTTPXMock, anyio_backend: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Page 2 of 3 comes back short: the stream still ends, but not silently.
+    def short_second_page(page: int, per_page: int) -> list[int]:
+        ids = list(range((page - 1) * per_page + 1, min(page * per_page, 30) + 1))
+        return ids[:4] if page == 2 else ids
+
+    _serve(httpx_mock, _PagedServer(30, prompts_for=short_second_page))
+    with caplog.at_level("WARNING", logger="gradient_evals"):
+        async with _stream_client() as client:
+            assert len(await _collect(client, per_page=10)) == 24
+    assert "counted 30 items but its pages held 24" in caplog.text
+
+
+@pytest.mark.anyio
+async def test_a_complete_stream_reports_nothing(
+    httpx_mock: HTTPXMock, anyio_backend: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    _serve(httpx_mock, _PagedServer(30))
+    with caplog.at_level("WARNING", logger="gradient_evals"):
+        async with _stream_client() as client:
+            assert await _collect(client, per_page=10) == list(range(1, 31))
+    assert caplog.records == []
+
+
+@pytest.mark.anyio
 async def test_without_meta_or_links_stops_after_the_first_page(httpx_mock: HTTPXMock, anyio_backend: str) -> None:
     server = _serve(httpx_mock, _PagedServer(25, with_meta=False, with_links=False))
     async with _stream_client() as client:
