@@ -88,17 +88,26 @@ def contract(session: nox.Session) -> None:
     if not prism.exists():
         cache.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
-        session.run(
-            npm,
-            "install",
-            "--prefix",
-            str(cache),
-            "--no-audit",
-            "--no-fund",
-            "--loglevel=error",
-            PRISM_PACKAGE,
-            external=True,
-        )
+        # A registry hiccup should not fail the run: try the install a few times before giving up.
+        for attempt in range(1, 4):
+            try:
+                session.run(
+                    npm,
+                    "install",
+                    "--prefix",
+                    str(cache),
+                    "--no-audit",
+                    "--no-fund",
+                    "--loglevel=error",
+                    PRISM_PACKAGE,
+                    external=True,
+                )
+                break
+            except nox.command.CommandFailed:
+                if attempt == 3:
+                    raise
+                session.log(f"npm install failed (attempt {attempt} of 3); retrying in {5 * attempt} s")
+                time.sleep(5 * attempt)
         session.log(f"installed Prism in {time.monotonic() - started:.0f} s")
     session.install("-e", ".", *TEST_DEPS, "pyyaml>=6")
 
