@@ -27,7 +27,8 @@ from gradient_evals import (
     RunCreationUnknownError,
 )
 
-pytestmark = pytest.mark.anyio
+# Deselected by default (pyproject's addopts): `nox -s contract` starts Prism and runs them with `-m contract`.
+pytestmark = [pytest.mark.anyio, pytest.mark.contract]
 
 RUN = "0b4a1bd5-4c2f-4d5e-9b1a-7e3f2c1d0a01"
 TEST_CASE = "5d1f6c2e-8a3b-4c7d-9e0f-1a2b3c4d5e6f"
