@@ -12,7 +12,15 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-__all__ = ["check_name", "check_name_list", "check_positive_int", "check_prompt_id", "check_uuid", "check_uuid_list", "path_segment"]
+__all__ = [
+    "check_name",
+    "check_name_list",
+    "check_positive_int",
+    "check_prompt_id",
+    "check_uuid",
+    "check_uuid_list",
+    "path_segment",
+]
 
 
 def _describe(value: Any) -> str:
