@@ -34,7 +34,7 @@ from _harness import (
 from _harness import verdict_table as verdicts
 
 from gradient_evals._convert import structure
-from gradient_evals._models import ResultsPage
+from gradient_evals.types import ResultsPage
 
 PER_PAGE = 100
 BATCH = 40

@@ -22,7 +22,7 @@ from _harness import canned_server, emulator
 
 from gradient_evals import AsyncGradientEvals, GradientEvals
 from gradient_evals._convert import structure
-from gradient_evals._models import ResultsPage
+from gradient_evals.types import ResultsPage
 
 try:
     from pyinstrument import Profiler

@@ -12,8 +12,9 @@ import sys
 
 import anyio
 
-from gradient_evals import AsyncGradientEvals, EvaluationRun
+from gradient_evals import AsyncGradientEvals
 from gradient_evals.testing import FakeGradientServer
+from gradient_evals.types import EvaluationRun
 
 
 async def prompt_counts(client: AsyncGradientEvals, test_case_uuid: str) -> None:

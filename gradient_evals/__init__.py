@@ -1,13 +1,17 @@
 """gradient_evals: run agent evaluations on DigitalOcean's Gradient AI platform and read every result.
 
 ```python
-from gradient_evals import AsyncGradientEvals, GradientEvals
+from gradient_evals import AsyncGradientEvals, GradientEvals, types
 ```
+
+The models live in :mod:`gradient_evals.types`, the aliases to annotate with in :mod:`gradient_evals.typing`.
 """
 
 import importlib
+import warnings
 from typing import TYPE_CHECKING, Any
 
+from . import types
 from ._client import AsyncGradientEvals
 from ._exceptions import (
     APIConnectionError,
@@ -30,57 +34,83 @@ from ._exceptions import (
     RunCreationUnknownError,
     UnprocessableEntityError,
 )
-from ._models import (
-    AgentSpan,
-    AgentType,
-    ChildSpan,
-    CreatedEvaluationRuns,
-    EvaluationPrompt,
-    EvaluationRun,
-    EvaluationRunsPage,
-    EvaluationRunStatus,
-    JSONValue,
-    LLMSpan,
-    MetricResult,
-    MetricResultStatus,
-    MetricValueType,
-    PageLinks,
-    PageMeta,
-    PromptChunk,
-    ResultsPage,
-    RetrieverChunk,
-    RetrieverSpan,
-    SpanCommon,
-    ToolSpan,
-    TraceSpan,
-    TraceSpanType,
-    WorkflowSpan,
-)
 from ._pagination import AsyncPager
-from ._summary import MetricComparison, MetricSummary, PromptRegression, RunComparison, RunSummary, Verdict
 from ._transport import RateLimitInfo, RetryPolicy
 from ._version import __version__
-from .resources.evaluation_runs import AsyncResultsIterator
 
 if TYPE_CHECKING:
-    from ._sync import GradientEvals, SyncPager
+    from ._blocking import SyncPager
+    from ._sync import GradientEvals
 
 # Loaded on first use, so that `import gradient_evals` does not pay for the blocking facade's event-loop
 # thread machinery when only the async client is used.
-_LAZY: dict[str, str] = {"GradientEvals": "._sync", "SyncPager": "._sync"}
+_LAZY: dict[str, str] = {"GradientEvals": "._sync", "SyncPager": "._blocking"}
+
+# Names importable from the top level before the models moved to `gradient_evals.types`: they keep working for
+# one release, with a DeprecationWarning naming the new home.
+_MOVED_TO_TYPES = frozenset(
+    {
+        "AgentSpan",
+        "AgentType",
+        "ChildSpan",
+        "CreatedEvaluationRuns",
+        "EvaluationPrompt",
+        "EvaluationRun",
+        "EvaluationRunStatus",
+        "EvaluationRunsPage",
+        "JSONValue",
+        "LLMSpan",
+        "MetricComparison",
+        "MetricResult",
+        "MetricResultStatus",
+        "MetricSummary",
+        "MetricValueType",
+        "PageLinks",
+        "PageMeta",
+        "PromptChunk",
+        "PromptRegression",
+        "ResultsPage",
+        "RetrieverChunk",
+        "RetrieverSpan",
+        "RunComparison",
+        "RunSummary",
+        "SpanCommon",
+        "ToolSpan",
+        "TraceSpan",
+        "TraceSpanType",
+        "Verdict",
+        "WorkflowSpan",
+    }
+)
 
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+    if module is not None:
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value
+        return value
+    if name in _MOVED_TO_TYPES:
+        warnings.warn(
+            f"gradient_evals.{name} is deprecated; import it from gradient_evals.types",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(types, name)
+    if name == "AsyncResultsIterator":
+        warnings.warn(
+            "gradient_evals.AsyncResultsIterator is deprecated; annotate with "
+            "gradient_evals.AsyncPager[types.ResultsPage, types.EvaluationPrompt]",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return AsyncPager[types.ResultsPage, types.EvaluationPrompt]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "APIConnectionError",
@@ -88,56 +118,26 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
-    "AgentSpan",
-    "AgentType",
     "AsyncGradientEvals",
     "AsyncPager",
-    "AsyncResultsIterator",
     "AuthenticationError",
     "BadRequestError",
-    "ChildSpan",
     "ConfigurationError",
     "ConflictError",
-    "CreatedEvaluationRuns",
-    "EvaluationPrompt",
-    "EvaluationRun",
     "EvaluationRunFailed",
-    "EvaluationRunStatus",
     "EvaluationRunTimeout",
-    "EvaluationRunsPage",
     "GradientEvals",
     "GradientEvalsError",
     "InternalServerError",
-    "JSONValue",
-    "LLMSpan",
-    "MetricComparison",
-    "MetricResult",
-    "MetricResultStatus",
-    "MetricSummary",
-    "MetricValueType",
     "NotFoundError",
-    "PageLinks",
-    "PageMeta",
     "PaginationError",
     "PermissionDeniedError",
-    "PromptChunk",
-    "PromptRegression",
     "RateLimitError",
     "RateLimitInfo",
-    "ResultsPage",
-    "RetrieverChunk",
-    "RetrieverSpan",
     "RetryPolicy",
-    "RunComparison",
     "RunCreationUnknownError",
-    "RunSummary",
-    "SpanCommon",
     "SyncPager",
-    "ToolSpan",
-    "TraceSpan",
-    "TraceSpanType",
     "UnprocessableEntityError",
-    "Verdict",
-    "WorkflowSpan",
     "__version__",
+    "types",
 ]

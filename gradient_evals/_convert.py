@@ -21,6 +21,7 @@ cattrs dispatches to these hooks; the converter is built on first use, so import
 
 from __future__ import annotations
 
+import sys
 import types
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 
-from . import _models
+from .types import PageLinks
 
 if TYPE_CHECKING:
     import cattrs
@@ -203,7 +204,9 @@ class _HookGenerator:
         if cls in self._made:
             return fname
         self._made.add(cls)
-        attrs.resolve_types(cls, globalns=vars(_models))
+        # Each model's string annotations are resolved in the module that defines it, so a model may name
+        # classes of its own module (and what that module imports) wherever it lives.
+        attrs.resolve_types(cls, globalns=vars(sys.modules[cls.__module__]))
         cls_var = self._name("cls", cls)
         lines = [
             f"def {fname}(o, _=None):",
@@ -260,7 +263,7 @@ class _HookGenerator:
             return [f"v = _str_mapping(v, {w})"]
         if type_ == list[str]:
             return [f"v = _str_list(v, {w})"]
-        if type_ is _models.PageLinks:
+        if type_ is PageLinks:
             return [f"v = {self._name('links', _structure_links)}(v, {w})"]
         if type_ is not None and attrs.has(type_) and field.default is not attrs.NOTHING:
             default = self._name("default", field.default.factory)  # type: ignore[union-attr]
@@ -270,15 +273,15 @@ class _HookGenerator:
         return [f"v = {hook}(v, {type_var})"]
 
 
-def _structure_links(value: Any, where: Any = None) -> _models.PageLinks:
+def _structure_links(value: Any, where: Any = None) -> PageLinks:
     # The API nests the links as {"pages": {"next": ...}}; the model flattens them.
     if value is None:
-        return _models.PageLinks()
+        return PageLinks()
     if type(value) is not dict:
         raise _bad(value, "an object for links")
     pages = value.get("pages")
     if pages is None:
-        return _models.PageLinks()
+        return PageLinks()
     if type(pages) is not dict:
         raise _bad(pages, "an object for links.pages")
     fields = {}
@@ -287,7 +290,7 @@ def _structure_links(value: Any, where: Any = None) -> _models.PageLinks:
         if link is not None and type(link) is not str:
             raise _bad(link, "a string", f"links.pages.{name}")
         fields[name] = link
-    return _models.PageLinks(**fields)
+    return PageLinks(**fields)
 
 
 def _build_converter() -> cattrs.Converter:
@@ -297,7 +300,7 @@ def _build_converter() -> cattrs.Converter:
     for scalar, hook in _SCALAR_HOOKS.items():
         converter.register_structure_hook(scalar, hook)
     generator = _HookGenerator(converter.get_structure_hook)
-    converter.register_structure_hook(_models.PageLinks, _structure_links)
+    converter.register_structure_hook(PageLinks, _structure_links)
     converter.register_structure_hook_factory(attrs.has, generator.hook)
     converter.register_structure_hook_func(lambda t: t == list[str], _str_list)
     return converter

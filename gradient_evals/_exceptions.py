@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._models import EvaluationRun
+    from .types import EvaluationRun
 
 __all__ = [
     "APIConnectionError",

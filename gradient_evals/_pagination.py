@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import anyio
 
 from ._exceptions import APIError, PaginationError
-from ._models import PageLinks, PageMeta
+from .types import PageLinks, PageMeta
 
 log = logging.getLogger("gradient_evals")
 

@@ -13,10 +13,10 @@ from gradient_evals import (
     APIStatusError,
     AsyncGradientEvals,
     ConfigurationError,
-    EvaluationRun,
     GradientEvalsError,
     RunCreationUnknownError,
 )
+from gradient_evals.types import EvaluationRun
 
 BASE = "https://api.digitalocean.com"
 RUN = "0b4a1bd5-4c2f-4d5e-9b1a-7e3f2c1d0a01"

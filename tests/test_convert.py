@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from gradient_evals import (
+from gradient_evals._convert import ConversionError, structure
+from gradient_evals.types import (
     EvaluationPrompt,
     EvaluationRun,
     EvaluationRunsPage,
@@ -23,7 +24,6 @@ from gradient_evals import (
     SpanCommon,
     TraceSpan,
 )
-from gradient_evals._convert import ConversionError, structure
 
 # -- timestamps ---------------------------------------------------------------------------------------------
 
@@ -374,7 +374,7 @@ def test_nested_spans_parse_recursively() -> None:
 
 
 def test_created_runs_uuid_list() -> None:
-    from gradient_evals import CreatedEvaluationRuns
+    from gradient_evals.types import CreatedEvaluationRuns
 
     created = structure({"evaluation_run_uuids": ["a", "b"]}, CreatedEvaluationRuns)
     assert created.evaluation_run_uuids == ["a", "b"]

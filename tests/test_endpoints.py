@@ -10,15 +10,13 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from gradient_evals import (
-    AsyncGradientEvals,
+from gradient_evals import AsyncGradientEvals, NotFoundError, __version__
+from gradient_evals.types import (
     CreatedEvaluationRuns,
     EvaluationPrompt,
     EvaluationRun,
     EvaluationRunStatus,
-    NotFoundError,
     ResultsPage,
-    __version__,
 )
 
 pytestmark = pytest.mark.anyio

@@ -18,11 +18,12 @@ from typing import Any
 import httpx
 import pytest
 
-from gradient_evals import AsyncGradientEvals, GradientEvals, NotFoundError, RetryPolicy, RunSummary
-from gradient_evals._export import BASE_COLUMNS, write_csv, write_jsonl
-from gradient_evals._models import EvaluationPrompt, MetricResult, PageMeta, ResultsPage
-from gradient_evals._summary import compare_pages, summarize_pages
+from gradient_evals import AsyncGradientEvals, GradientEvals, NotFoundError, RetryPolicy
 from gradient_evals.testing import FakeGradientServer, Fault
+from gradient_evals.types import EvaluationPrompt, MetricResult, PageMeta, ResultsPage, RunSummary
+from gradient_evals.workflows.compare import compare_pages
+from gradient_evals.workflows.export import BASE_COLUMNS, write_csv, write_jsonl
+from gradient_evals.workflows.summary import summarize_pages
 
 NO_BACKOFF = RetryPolicy(initial_backoff=0, max_backoff=0, jitter=False)
 PROMPTS = 157  # not a multiple of the page size: the last page is short

@@ -10,7 +10,8 @@ from typing import Any
 import attrs
 import pytest
 
-from gradient_evals import (
+from gradient_evals._convert import ConversionError, structure
+from gradient_evals.types import (
     AgentType,
     ChildSpan,
     CreatedEvaluationRuns,
@@ -30,7 +31,6 @@ from gradient_evals import (
     TraceSpan,
     TraceSpanType,
 )
-from gradient_evals._convert import ConversionError, structure
 
 Example = Callable[[str], Any]
 JAN_1 = datetime(2023, 1, 1, tzinfo=UTC)

@@ -12,17 +12,9 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from gradient_evals import (
-    AsyncGradientEvals,
-    AsyncPager,
-    EvaluationRun,
-    InternalServerError,
-    PageMeta,
-    PaginationError,
-    ResultsPage,
-    RetryPolicy,
-)
+from gradient_evals import AsyncGradientEvals, AsyncPager, InternalServerError, PaginationError, RetryPolicy
 from gradient_evals._pagination import DEFAULT_PREFETCH
+from gradient_evals.types import EvaluationRun, PageMeta, ResultsPage
 
 BASE = "https://api.test"
 TOKEN = "tok-pagination"

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from gradient_evals import AsyncGradientEvals, AsyncPager, GradientEvals, SyncPager
+from gradient_evals._blocking import blocking_doc
 from gradient_evals.resources._base import AsyncResource
 
 # Async names whose blocking twin is spelled differently.
@@ -57,7 +58,8 @@ def _assert_twins(async_method: Any, sync_method: Any, where: str) -> None:
     actual = inspect.signature(sync_method, eval_str=True)
     assert _describe(actual) == _describe(expected), f"{where}: parameters differ"
     assert actual.return_annotation == _sync_return(expected.return_annotation), f"{where}: return type differs"
-    assert inspect.getdoc(sync_method) == inspect.getdoc(async_method), f"{where}: docstring differs"
+    # The same text, with the examples spelled for blocking code (``for`` where the async one says ``async for``).
+    assert inspect.getdoc(sync_method) == blocking_doc(inspect.getdoc(async_method)), f"{where}: docstring differs"
 
 
 def test_the_sync_client_has_every_resource(clients: tuple[AsyncGradientEvals, GradientEvals]) -> None:
@@ -119,3 +121,12 @@ def test_the_clients_expose_the_same_members(clients: tuple[AsyncGradientEvals, 
             actual = inspect.signature(getattr(sync_client, twin), eval_str=True)
             assert _describe(actual) == _describe(expected), name
             assert actual.return_annotation == expected.return_annotation, name
+
+
+def test_blocking_docstrings_speak_of_blocking_code(clients: tuple[AsyncGradientEvals, GradientEvals]) -> None:
+    _, sync_client = clients
+    doc = sync_client.evaluation_runs.iter_results.__doc__ or ""
+    assert "async for" not in doc
+    assert "``for prompt in client.evaluation_runs.iter_results(uuid)``" in doc
+    for name in _public_methods(type(sync_client.evaluation_runs)):
+        assert "async for" not in (getattr(sync_client.evaluation_runs, name).__doc__ or ""), name

@@ -24,13 +24,10 @@ from gradient_evals import (
     APIResponseValidationError,
     APIStatusError,
     AsyncGradientEvals,
-    CreatedEvaluationRuns,
-    EvaluationPrompt,
-    EvaluationRun,
     PaginationError,
-    ResultsPage,
     RunCreationUnknownError,
 )
+from gradient_evals.types import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE_URL = "https://api.digitalocean.com"

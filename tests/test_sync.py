@@ -20,15 +20,8 @@ import pytest
 import trio
 from pytest_httpx import HTTPXMock
 
-from gradient_evals import (
-    EvaluationPrompt,
-    GradientEvals,
-    InternalServerError,
-    NotFoundError,
-    ResultsPage,
-    RetryPolicy,
-    SyncPager,
-)
+from gradient_evals import GradientEvals, InternalServerError, NotFoundError, RetryPolicy, SyncPager
+from gradient_evals.types import EvaluationPrompt, ResultsPage
 
 BASE = "https://api.test"
 TOKEN = "tok-sync"

@@ -22,7 +22,6 @@ from gradient_evals import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
-    EvaluationRun,
     GradientEvalsError,
     InternalServerError,
     NotFoundError,
@@ -32,6 +31,7 @@ from gradient_evals import (
     UnprocessableEntityError,
     _transport,
 )
+from gradient_evals.types import EvaluationRun
 
 pytestmark = pytest.mark.anyio
 

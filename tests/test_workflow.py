@@ -11,16 +11,15 @@ import pytest
 
 from gradient_evals import (
     AsyncGradientEvals,
-    EvaluationRun,
     EvaluationRunFailed,
-    EvaluationRunStatus,
     EvaluationRunTimeout,
     GradientEvals,
     RateLimitInfo,
     RetryPolicy,
 )
-from gradient_evals._workflow import LOW_RATE_REMAINING, next_poll_delay, wait_for_run
 from gradient_evals.testing import FakeGradientServer
+from gradient_evals.types import EvaluationRun, EvaluationRunStatus
+from gradient_evals.workflows.wait import LOW_RATE_REMAINING, next_poll_delay, wait_for_run
 
 AGENTS = ["9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", "1a2b3c4d-5e6f-4a8b-9c0d-e1f2a3b4c5d6"]
 NO_BACKOFF = RetryPolicy(initial_backoff=0, max_backoff=0, jitter=False)

@@ -9,9 +9,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._export import CsvEncoder, jsonl_text, metric_name_of
-from .._models import EvaluationRun, EvaluationRunStatus
-from .._summary import RunComparison, RunSummary, Verdict
+from ..types import EvaluationRun, EvaluationRunStatus, RunComparison, RunSummary, Verdict
+from ..workflows.export import CsvEncoder, jsonl_text, metric_name_of
 from ._main import EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE, CommandError, Context
 from ._output import (
     DownloadProgress,

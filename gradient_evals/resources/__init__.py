@@ -1,6 +1,6 @@
-"""The API's resources: what each endpoint is, and the model it returns."""
+"""The API's resources, one module each: the async class and its blocking twin."""
 
-from .evaluation_runs import AsyncEvaluationRuns
-from .evaluation_test_cases import AsyncEvaluationTestCases
+from .evaluation_runs import AsyncEvaluationRuns, EvaluationRuns
+from .evaluation_test_cases import AsyncEvaluationTestCases, EvaluationTestCases
 
-__all__ = ["AsyncEvaluationRuns", "AsyncEvaluationTestCases"]
+__all__ = ["AsyncEvaluationRuns", "AsyncEvaluationTestCases", "EvaluationRuns", "EvaluationTestCases"]

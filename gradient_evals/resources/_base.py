@@ -1,11 +1,29 @@
-"""What every resource shares: the transport it sends through."""
+"""What every resource shares: one call per request (``_get``/``_post``/``_put``/``_delete``) and one per pager.
+
+A resource method checks its arguments, then makes exactly one of these calls; the transport does the rest
+(auth, retries, error mapping, conversion). Paged listings are built by :meth:`AsyncResource._paginate` from the
+endpoint's path and page model alone, so no resource writes its own paging glue.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import operator
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+
+from .._blocking import SyncResource, blocking, blocking_iterator
+from .._pagination import DEFAULT_PREFETCH, AsyncPager, Paged
 
 if TYPE_CHECKING:
     from .._transport import Transport
+    from ..typing import Timeout
+
+__all__ = ["AsyncResource", "SyncResource", "blocking", "blocking_iterator"]
+
+T = TypeVar("T")
+PageT = TypeVar("PageT", bound=Paged)
 
 
 class AsyncResource:
@@ -13,3 +31,105 @@ class AsyncResource:
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
+
+    async def _get(
+        self,
+        path: str,
+        cast_to: type[T],
+        *,
+        key: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: Timeout = None,
+    ) -> T:
+        transport = self._transport
+        return await transport.request(
+            "GET", transport.url_for(path), cast_to=cast_to, key=key, params=params, timeout=timeout
+        )
+
+    async def _post(
+        self,
+        path: str,
+        cast_to: type[T],
+        *,
+        body: Mapping[str, Any],
+        key: str | None = None,
+        timeout: Timeout = None,
+        idempotent: bool = False,
+    ) -> T:
+        transport = self._transport
+        return await transport.request(
+            "POST",
+            transport.url_for(path),
+            cast_to=cast_to,
+            key=key,
+            json_body=body,
+            timeout=timeout,
+            idempotent=idempotent,
+        )
+
+    async def _put(
+        self,
+        path: str,
+        cast_to: type[T],
+        *,
+        body: Mapping[str, Any],
+        key: str | None = None,
+        timeout: Timeout = None,
+    ) -> T:
+        # PUT replaces a resource with the same body each time: safe to retry.
+        transport = self._transport
+        return await transport.request(
+            "PUT", transport.url_for(path), cast_to=cast_to, key=key, json_body=body, timeout=timeout
+        )
+
+    async def _delete(self, path: str, cast_to: type[T], *, timeout: Timeout = None) -> T:
+        transport = self._transport
+        return await transport.request("DELETE", transport.url_for(path), cast_to=cast_to, timeout=timeout)
+
+    def _paginate(
+        self,
+        path: str,
+        page_cls: type[PageT],
+        *,
+        items: str,
+        key: str,
+        params: Mapping[str, Any] | None = None,
+        number_first_page: bool = True,
+        prefetch: int = DEFAULT_PREFETCH,
+        timeout: Timeout = None,
+        what: str = "page",
+    ) -> AsyncPager[PageT, Any]:
+        """A pager over ``path``: ``items`` names the page's list field, ``key`` the field that identifies an item.
+
+        Page ``n`` is asked for with ``?page=n`` and ``params`` (page 1 without ``page`` unless
+        ``number_first_page``); a ``next`` link on this endpoint is followed as given, so the server's own
+        paging parameters are kept.
+        """
+        transport = self._transport
+        own_url = transport.url_for(path)
+        fixed = dict(params or {})
+
+        async def fetch(number: int, url: str | None) -> PageT:
+            if url is not None and url.split("?", 1)[0] == own_url:
+                return await transport.request("GET", url, cast_to=page_cls, timeout=timeout)
+            page_params = {"page": number, **fixed} if number_first_page or number > 1 else fixed
+            return await transport.request("GET", own_url, cast_to=page_cls, params=page_params, timeout=timeout)
+
+        return AsyncPager(
+            fetch=fetch,
+            items=operator.attrgetter(items),
+            with_items=_replacing(items),
+            key=operator.attrgetter(key),
+            same_origin=transport.same_origin,
+            prefetch=prefetch,
+            what=what,
+        )
+
+
+def _replacing(field: str) -> Callable[[Any, tuple[Any, ...]], Any]:
+    """A function giving a copy of a page whose ``field`` holds other items (the not-yet-seen ones)."""
+
+    def with_items(page: Any, items: Sequence[Hashable]) -> Any:
+        return attrs.evolve(page, **{field: items})
+
+    return with_items

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import AsyncIterator, Mapping
-from typing import Any, TypeAlias
-
-import attrs
-import httpx
+from collections.abc import Mapping
+from typing import Any
 
 from .._exceptions import APIError, RunCreationUnknownError
-from .._export import ExportFormat, OnProgress, prompt_record, to_pandas, write_csv, write_jsonl
-from .._models import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage
 from .._pagination import DEFAULT_PREFETCH, AsyncPager
-from .._summary import RunComparison, RunSummary, compare_pages, summarize_pages
 from .._transport import RateLimitInfo, may_have_been_processed
 from .._validation import (
     check_name,
@@ -25,32 +18,25 @@ from .._validation import (
     check_uuid_list,
     path_segment,
 )
-from .._workflow import (
+from ..types import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage, RunComparison, RunSummary
+from ..typing import ExportFormat, OnProgress, OnUpdate, Timeout
+from ..workflows.compare import compare_runs
+from ..workflows.export import export_run, records_of_run, to_pandas
+from ..workflows.summary import summarize_run
+from ..workflows.wait import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
-    OnUpdate,
     create_and_wait_for_runs,
     wait_for_run,
 )
-from ._base import AsyncResource
+from ._base import AsyncResource, SyncResource, blocking, blocking_iterator
 
-__all__ = ["AsyncEvaluationRuns", "AsyncResultsIterator"]
+__all__ = ["AsyncEvaluationRuns", "EvaluationRuns"]
 
-AsyncResultsIterator: TypeAlias = AsyncPager[ResultsPage, EvaluationPrompt]
-"""What :meth:`AsyncEvaluationRuns.iter_results` returns: prompts with ``async for``, pages with ``.pages()``."""
 
-Timeout: TypeAlias = float | httpx.Timeout | None
 
 _RUNS = "/v2/gen-ai/evaluation_runs"
-
-
-def _prompt_key(prompt: EvaluationPrompt) -> int | None:
-    return prompt.prompt_id
-
-
-def _page_with(page: ResultsPage, prompts: tuple[EvaluationPrompt, ...]) -> ResultsPage:
-    return attrs.evolve(page, prompts=prompts)
 
 
 class AsyncEvaluationRuns(AsyncResource):
@@ -84,16 +70,8 @@ class AsyncEvaluationRuns(AsyncResource):
             raise ValueError("give at least one agent UUID (agent_uuids) or deployment name (agent_deployment_names)")
         if run_name is not None:
             body["run_name"] = check_name(run_name, "run_name")
-        transport = self._transport
         try:
-            return await transport.request(
-                "POST",
-                transport.url_for(_RUNS),
-                cast_to=CreatedEvaluationRuns,
-                json_body=body,
-                timeout=timeout,
-                idempotent=False,
-            )
+            return await self._post(_RUNS, CreatedEvaluationRuns, body=body, timeout=timeout)
         except APIError as exc:
             if not may_have_been_processed(exc):
                 raise
@@ -110,10 +88,7 @@ class AsyncEvaluationRuns(AsyncResource):
     async def retrieve(self, evaluation_run_uuid: str, *, timeout: Timeout = None) -> EvaluationRun:
         """One evaluation run: its status, timing and run-level metric results."""
         path = f"{_RUNS}/{path_segment(check_uuid(evaluation_run_uuid, 'evaluation_run_uuid'))}"
-        transport = self._transport
-        return await transport.request(
-            "GET", transport.url_for(path), cast_to=EvaluationRun, key="evaluation_run", timeout=timeout
-        )
+        return await self._get(path, EvaluationRun, key="evaluation_run", timeout=timeout)
 
     async def list_results(
         self,
@@ -127,16 +102,12 @@ class AsyncEvaluationRuns(AsyncResource):
 
         To read every prompt, use :meth:`iter_results`, which pages for you.
         """
-        path = self._results_path(evaluation_run_uuid)
         params: dict[str, int] = {}
         if page is not None:
             params["page"] = check_positive_int(page, "page")
         if per_page is not None:
             params["per_page"] = check_positive_int(per_page, "per_page")
-        transport = self._transport
-        return await transport.request(
-            "GET", transport.url_for(path), cast_to=ResultsPage, params=params, timeout=timeout
-        )
+        return await self._get(self._results_path(evaluation_run_uuid), ResultsPage, params=params, timeout=timeout)
 
     def iter_results(
         self,
@@ -145,7 +116,7 @@ class AsyncEvaluationRuns(AsyncResource):
         per_page: int = 100,
         prefetch: int = DEFAULT_PREFETCH,
         timeout: Timeout = None,
-    ) -> AsyncResultsIterator:
+    ) -> AsyncPager[ResultsPage, EvaluationPrompt]:
         """Every prompt result of a run, in order, fetched lazily page by page.
 
         ``async for prompt in client.evaluation_runs.iter_results(uuid)`` yields prompts;
@@ -153,30 +124,14 @@ class AsyncEvaluationRuns(AsyncResource):
         pages there are, up to ``prefetch`` pages are fetched concurrently (``prefetch=1`` is strictly
         sequential); each page is retried on its own. A prompt id already yielded is never yielded again.
         """
-        path = self._results_path(evaluation_run_uuid)
-        check_positive_int(per_page, "per_page")
-        check_positive_int(prefetch, "prefetch")
-        transport = self._transport
-        own_url = transport.url_for(path)
-
-        async def fetch(number: int, url: str | None) -> ResultsPage:
-            if url is not None and url.split("?", 1)[0] == own_url:
-                return await transport.request("GET", url, cast_to=ResultsPage, timeout=timeout)
-            return await transport.request(
-                "GET",
-                own_url,
-                cast_to=ResultsPage,
-                params={"page": number, "per_page": per_page},
-                timeout=timeout,
-            )
-
-        return AsyncPager(
-            fetch=fetch,
-            items=lambda page: page.prompts,
-            with_items=_page_with,
-            key=_prompt_key,
-            same_origin=transport.same_origin,
-            prefetch=prefetch,
+        return self._paginate(
+            self._results_path(evaluation_run_uuid),
+            ResultsPage,
+            items="prompts",
+            key="prompt_id",
+            params={"per_page": check_positive_int(per_page, "per_page")},
+            prefetch=check_positive_int(prefetch, "prefetch"),
+            timeout=timeout,
             what="results page",
         )
 
@@ -185,10 +140,7 @@ class AsyncEvaluationRuns(AsyncResource):
     ) -> EvaluationPrompt:
         """The results of one prompt of a run."""
         path = f"{self._results_path(evaluation_run_uuid)}/{path_segment(check_prompt_id(prompt_id))}"
-        transport = self._transport
-        return await transport.request(
-            "GET", transport.url_for(path), cast_to=EvaluationPrompt, key="prompt", timeout=timeout
-        )
+        return await self._get(path, EvaluationPrompt, key="prompt", timeout=timeout)
 
     @staticmethod
     def _results_path(evaluation_run_uuid: str) -> str:
@@ -220,10 +172,9 @@ class AsyncEvaluationRuns(AsyncResource):
         seen; with ``raise_on_failure=True``, :class:`EvaluationRunFailed` for a FAILED or CANCELLED run. API
         errors that outlast the client's retries propagate.
         """
-        run_uuid = check_uuid(evaluation_run_uuid, "evaluation_run_uuid")
         return await wait_for_run(
             self.retrieve,
-            run_uuid,
+            check_uuid(evaluation_run_uuid, "evaluation_run_uuid"),
             rate_limit=self._rate_limit,
             timeout=timeout,
             poll_interval=poll_interval,
@@ -280,12 +231,9 @@ class AsyncEvaluationRuns(AsyncResource):
         ``input_tokens``, ``output_tokens``, then ``metric:<name>`` (the value) for each prompt-level metric and
         ``metric_error:<name>`` where that metric errored.
         """
-        run_uuid = check_uuid(evaluation_run_uuid, "evaluation_run_uuid")
-        records: list[dict[str, Any]] = []
-        async with self.iter_results(run_uuid, per_page=per_page) as prompts:
-            async for prompt in prompts:
-                records.append(prompt_record(prompt, run_uuid))
-        return records
+        return await records_of_run(
+            self.iter_results, check_uuid(evaluation_run_uuid, "evaluation_run_uuid"), per_page=per_page
+        )
 
     async def to_pandas(self, evaluation_run_uuid: str, *, per_page: int = 100) -> Any:
         """A ``pandas.DataFrame`` of :meth:`to_records`, one row per prompt.
@@ -312,13 +260,14 @@ class AsyncEvaluationRuns(AsyncResource):
         metric first seen later goes into its ``extra_metrics`` column as JSON. ``on_progress(done, total)`` is
         called after each page.
         """
-        run_uuid = check_uuid(evaluation_run_uuid, "evaluation_run_uuid")
-        writers = {"jsonl": write_jsonl, "csv": write_csv}
-        writer = writers.get(format)
-        if writer is None:
-            raise ValueError(f"format must be 'jsonl' or 'csv', got {format!r}")
-        async with self._pages(run_uuid, per_page) as pages:
-            return await writer(pages, path, run_uuid=run_uuid, on_progress=on_progress)
+        return await export_run(
+            self.iter_results,
+            check_uuid(evaluation_run_uuid, "evaluation_run_uuid"),
+            path,
+            format=format,
+            per_page=per_page,
+            on_progress=on_progress,
+        )
 
     async def summarize(
         self,
@@ -335,9 +284,13 @@ class AsyncEvaluationRuns(AsyncResource):
         a value ``>=`` the threshold: ``pass_thresholds={"correctness": 80}``). Errored results are counted in
         ``errors`` and left out of the other statistics.
         """
-        run_uuid = check_uuid(evaluation_run_uuid, "evaluation_run_uuid")
-        async with self._pages(run_uuid, per_page) as pages:
-            return await summarize_pages(pages, run_uuid, pass_thresholds=pass_thresholds, on_progress=on_progress)
+        return await summarize_run(
+            self.iter_results,
+            check_uuid(evaluation_run_uuid, "evaluation_run_uuid"),
+            pass_thresholds=pass_thresholds,
+            per_page=per_page,
+            on_progress=on_progress,
+        )
 
     async def compare(
         self,
@@ -367,29 +320,34 @@ class AsyncEvaluationRuns(AsyncResource):
 
         Per-prompt regressions are reported in ``result.regressions`` but do not decide the verdict.
         """
-        base = check_uuid(base_run_uuid, "base_run_uuid")
-        candidate = check_uuid(candidate_run_uuid, "candidate_run_uuid")
-        async with self._pages(base, per_page) as base_pages, self._pages(candidate, per_page) as candidate_pages:
-            return await compare_pages(
-                base_pages,
-                candidate_pages,
-                base,
-                candidate,
-                thresholds=thresholds,
-                min_scores=min_scores,
-                tolerance=tolerance,
-                pass_thresholds=pass_thresholds,
-                on_progress=on_progress,
-            )
-
-    @contextlib.asynccontextmanager
-    async def _pages(self, run_uuid: str, per_page: int) -> AsyncIterator[AsyncIterator[ResultsPage]]:
-        """A run's pages for a workflow that reads them all, closed however the workflow ends."""
-        pages = self.iter_results(run_uuid, per_page=per_page).pages()
-        try:
-            yield pages
-        finally:
-            await pages.aclose()  # type: ignore[attr-defined]
+        return await compare_runs(
+            self.iter_results,
+            check_uuid(base_run_uuid, "base_run_uuid"),
+            check_uuid(candidate_run_uuid, "candidate_run_uuid"),
+            thresholds=thresholds,
+            min_scores=min_scores,
+            tolerance=tolerance,
+            pass_thresholds=pass_thresholds,
+            per_page=per_page,
+            on_progress=on_progress,
+        )
 
     def _rate_limit(self) -> RateLimitInfo | None:
         return self._transport.rate_limit
+
+
+class EvaluationRuns(SyncResource[AsyncEvaluationRuns]):
+    """Evaluation runs, blocking: the same methods as :class:`AsyncEvaluationRuns`."""
+
+    create = blocking(AsyncEvaluationRuns.create)
+    retrieve = blocking(AsyncEvaluationRuns.retrieve)
+    list_results = blocking(AsyncEvaluationRuns.list_results)
+    retrieve_results = blocking(AsyncEvaluationRuns.retrieve_results)
+    iter_results = blocking_iterator(AsyncEvaluationRuns.iter_results)
+    wait = blocking(AsyncEvaluationRuns.wait)
+    create_and_wait = blocking(AsyncEvaluationRuns.create_and_wait)
+    to_records = blocking(AsyncEvaluationRuns.to_records)
+    to_pandas = blocking(AsyncEvaluationRuns.to_pandas)
+    export = blocking(AsyncEvaluationRuns.export)
+    summarize = blocking(AsyncEvaluationRuns.summarize)
+    compare = blocking(AsyncEvaluationRuns.compare)

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import attrs
-
-from .._models import EvaluationRun, EvaluationRunsPage
-from .._pagination import AsyncPager
 from .._validation import check_positive_int, check_uuid, path_segment
-from ._base import AsyncResource
-from .evaluation_runs import Timeout
+from ..types import EvaluationRun, EvaluationRunsPage
+from ..typing import Timeout
+from ._base import AsyncResource, SyncResource, blocking
 
-__all__ = ["AsyncEvaluationTestCases"]
+__all__ = ["AsyncEvaluationTestCases", "EvaluationTestCases"]
 
 _TEST_CASES = "/v2/gen-ai/evaluation_test_cases"
-
-
-def _run_key(run: EvaluationRun) -> str | None:
-    return run.evaluation_run_uuid
-
-
-def _page_with(page: EvaluationRunsPage, runs: tuple[EvaluationRun, ...]) -> EvaluationRunsPage:
-    return attrs.evolve(page, evaluation_runs=runs)
 
 
 class AsyncEvaluationTestCases(AsyncResource):
@@ -44,24 +33,21 @@ class AsyncEvaluationTestCases(AsyncResource):
             params["evaluation_test_case_version"] = check_positive_int(
                 evaluation_test_case_version, "evaluation_test_case_version"
             )
-        transport = self._transport
-        own_url = transport.url_for(f"{_TEST_CASES}/{path_segment(uuid)}/evaluation_runs")
-
-        async def fetch(number: int, url: str | None) -> EvaluationRunsPage:
-            if url is not None and url.split("?", 1)[0] == own_url:
-                return await transport.request("GET", url, cast_to=EvaluationRunsPage, timeout=timeout)
-            page_params = params if number == 1 else {**params, "page": number}
-            return await transport.request(
-                "GET", own_url, cast_to=EvaluationRunsPage, params=page_params, timeout=timeout
-            )
-
-        pager: AsyncPager[EvaluationRunsPage, EvaluationRun] = AsyncPager(
-            fetch=fetch,
-            items=lambda page: page.evaluation_runs,
-            with_items=_page_with,
-            key=_run_key,
-            same_origin=transport.same_origin,
+        pager = self._paginate(
+            f"{_TEST_CASES}/{path_segment(uuid)}/evaluation_runs",
+            EvaluationRunsPage,
+            items="evaluation_runs",
+            key="evaluation_run_uuid",
+            params=params,
+            number_first_page=False,
             prefetch=1,
+            timeout=timeout,
             what="runs page",
         )
         return [run async for run in pager]
+
+
+class EvaluationTestCases(SyncResource[AsyncEvaluationTestCases]):
+    """Evaluation test cases, blocking: the same methods as :class:`AsyncEvaluationTestCases`."""
+
+    list_evaluation_runs = blocking(AsyncEvaluationTestCases.list_evaluation_runs)

@@ -17,15 +17,12 @@ import pytest
 from gradient_evals import (
     AsyncGradientEvals,
     AuthenticationError,
-    CreatedEvaluationRuns,
-    EvaluationPrompt,
-    EvaluationRun,
     InternalServerError,
     NotFoundError,
     RateLimitError,
-    ResultsPage,
     RunCreationUnknownError,
 )
+from gradient_evals.types import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage
 
 # Deselected by default (pyproject's addopts): `nox -s contract` starts Prism and runs them with `-m contract`.
 pytestmark = [pytest.mark.anyio, pytest.mark.contract]

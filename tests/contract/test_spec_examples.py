@@ -16,15 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from gradient_evals import (
-    APIStatusError,
-    AsyncGradientEvals,
-    CreatedEvaluationRuns,
-    EvaluationPrompt,
-    EvaluationRun,
-    ResultsPage,
-    RunCreationUnknownError,
-)
+from gradient_evals import APIStatusError, AsyncGradientEvals, RunCreationUnknownError
+from gradient_evals.types import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage
 
 yaml = pytest.importorskip("yaml", reason="PyYAML reads the specification (installed by `nox -s contract`)")
 

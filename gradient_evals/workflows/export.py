@@ -20,23 +20,25 @@ import csv
 import io
 import json
 import os
-from collections.abc import AsyncIterable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final, TypeAlias
 
 import anyio
 import anyio.to_thread
 
-from ._models import EvaluationPrompt, MetricResult, ResultsPage
+from ..types import EvaluationPrompt, MetricResult, ResultsPage
+from ..typing import ExportFormat, OnProgress
+from ._pages import IterResults, run_pages
 
 __all__ = [
     "BASE_COLUMNS",
     "CsvEncoder",
-    "ExportFormat",
-    "OnProgress",
+    "export_run",
     "jsonl_text",
     "metric_name_of",
     "prompt_record",
+    "records_of_run",
     "to_pandas",
     "to_records",
     "write_csv",
@@ -57,8 +59,6 @@ METRIC_PREFIX: Final = "metric:"
 METRIC_ERROR_PREFIX: Final = "metric_error:"
 EXTRA_METRICS_COLUMN: Final = "extra_metrics"
 
-ExportFormat: TypeAlias = Literal["jsonl", "csv"]
-OnProgress: TypeAlias = Callable[[int, "int | None"], object]
 """Called after each page with (prompts done so far, total prompts the server reported or ``None``)."""
 
 PathLike: TypeAlias = str | os.PathLike[str]
@@ -273,3 +273,30 @@ async def write_csv(
             _progress(on_progress, count, page.meta.total)
         await out.write(encoder.finish())
     return count
+
+
+async def records_of_run(iter_results: IterResults, run_uuid: str, *, per_page: int) -> list[dict[str, Any]]:
+    """Every prompt result of a run as a flat record (see ``AsyncEvaluationRuns.to_records``)."""
+    records: list[dict[str, Any]] = []
+    async with iter_results(run_uuid, per_page=per_page) as prompts:
+        async for prompt in prompts:
+            records.append(prompt_record(prompt, run_uuid))
+    return records
+
+
+async def export_run(
+    iter_results: IterResults,
+    run_uuid: str,
+    path: PathLike,
+    *,
+    format: ExportFormat,
+    per_page: int,
+    on_progress: OnProgress | None,
+) -> int:
+    """Write a run's prompt results to ``path`` (see ``AsyncEvaluationRuns.export``); returns the prompts written."""
+    writers = {"jsonl": write_jsonl, "csv": write_csv}
+    writer = writers.get(format)
+    if writer is None:
+        raise ValueError(f"format must be 'jsonl' or 'csv', got {format!r}")
+    async with run_pages(iter_results, run_uuid, per_page) as pages:
+        return await writer(pages, path, run_uuid=run_uuid, on_progress=on_progress)

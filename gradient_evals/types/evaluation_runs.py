@@ -1,19 +1,14 @@
-"""Typed models of the evaluation-runs API.
-
-Every class is a frozen, slotted attrs class with keyword-only fields. Every field is optional, as it is in the
-API: a key the server leaves out becomes ``None`` (or an empty tuple for lists). Enum fields are *open*: a value
-this version of the SDK does not know stays a plain ``str`` instead of failing the page, so their type is
-``Enum | str | None``. Conversion from JSON lives in one place, :mod:`gradient_evals._convert`.
-"""
+"""Models of ``client.evaluation_runs``: runs, their prompts, traces and result pages."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeAlias
 
 import attrs
+
+from ._shared import JSONValue, MetricResult, PageLinks, PageMeta
 
 __all__ = [
     "AgentSpan",
@@ -23,14 +18,7 @@ __all__ = [
     "EvaluationPrompt",
     "EvaluationRun",
     "EvaluationRunStatus",
-    "EvaluationRunsPage",
-    "JSONValue",
     "LLMSpan",
-    "MetricResult",
-    "MetricResultStatus",
-    "MetricValueType",
-    "PageLinks",
-    "PageMeta",
     "PromptChunk",
     "ResultsPage",
     "RetrieverChunk",
@@ -41,10 +29,6 @@ __all__ = [
     "TraceSpanType",
     "WorkflowSpan",
 ]
-
-JSONValue: TypeAlias = Any
-"""Any value JSON can hold, kept exactly as the server sent it (trace span inputs and outputs)."""
-
 
 class EvaluationRunStatus(StrEnum):
     """Where an evaluation run is in its life. Compare with ``==``; values are the API's strings."""
@@ -75,24 +59,6 @@ _TERMINAL_STATUSES = frozenset(
 )
 
 
-class MetricValueType(StrEnum):
-    """Which of a metric result's value fields holds its value."""
-
-    UNSPECIFIED = "METRIC_VALUE_TYPE_UNSPECIFIED"
-    NUMBER = "METRIC_VALUE_TYPE_NUMBER"
-    STRING = "METRIC_VALUE_TYPE_STRING"
-    PERCENTAGE = "METRIC_VALUE_TYPE_PERCENTAGE"
-
-
-class MetricResultStatus(StrEnum):
-    """Outcome of scoring one metric for one prompt or span."""
-
-    UNSPECIFIED = "EVALUATION_METRIC_RESULT_STATUS_UNSPECIFIED"
-    COMPLETED = "EVALUATION_METRIC_RESULT_STATUS_COMPLETED"
-    FAILED = "EVALUATION_METRIC_RESULT_STATUS_FAILED"
-    SKIPPED = "EVALUATION_METRIC_RESULT_STATUS_SKIPPED"
-
-
 class TraceSpanType(StrEnum):
     """Kinds of span in an evaluated trace."""
 
@@ -116,41 +82,6 @@ class AgentType(StrEnum):
     CLASSIFIER = "AGENT_TYPE_CLASSIFIER"
     SUPERVISOR = "AGENT_TYPE_SUPERVISOR"
     JUDGE = "AGENT_TYPE_JUDGE"
-
-
-
-
-@attrs.frozen(kw_only=True)
-class MetricResult:
-    """One metric's result for a run, a prompt or a span."""
-
-    metric_name: str | None = None
-    metric_uuid: str | None = None
-    metric_value_type: MetricValueType | str | None = None
-    number_value: float | None = None
-    string_value: str | None = None
-    reasoning: str | None = None
-    error_description: str | None = None
-    status: MetricResultStatus | str | None = None
-
-    @property
-    def value(self) -> float | str | None:
-        """The metric's value, taken from the field its ``metric_value_type`` names.
-
-        A number for NUMBER and PERCENTAGE (a percentage stays on its 0-100 scale), a string for STRING, and
-        for an unspecified or unknown type whichever of the two the server filled in.
-        """
-        kind = self.metric_value_type
-        if kind == MetricValueType.STRING:
-            return self.string_value
-        if kind in (MetricValueType.NUMBER, MetricValueType.PERCENTAGE):
-            return self.number_value
-        return self.number_value if self.number_value is not None else self.string_value
-
-    @property
-    def is_error(self) -> bool:
-        """True when the metric could not be computed."""
-        return bool(self.error_description) or self.status == MetricResultStatus.FAILED
 
 
 @attrs.frozen(kw_only=True)
@@ -336,25 +267,6 @@ class EvaluationRun:
 
 
 @attrs.frozen(kw_only=True)
-class PageMeta:
-    """Where a page stands in the whole result set."""
-
-    page: int | None = None
-    pages: int | None = None
-    total: int | None = None
-
-
-@attrs.frozen(kw_only=True)
-class PageLinks:
-    """Links to other pages (the API nests them under ``links.pages``; they are flattened here)."""
-
-    first: str | None = None
-    previous: str | None = None
-    next: str | None = None
-    last: str | None = None
-
-
-@attrs.frozen(kw_only=True)
 class ResultsPage:
     """One page of a run's prompt results.
 
@@ -373,12 +285,3 @@ class CreatedEvaluationRuns:
     """What creating runs returns: the UUID of each run started, one per agent or deployment."""
 
     evaluation_run_uuids: list[str] = attrs.field(factory=list)
-
-
-@attrs.frozen(kw_only=True)
-class EvaluationRunsPage:
-    """The runs of a test case as the API lists them (today in one response; paged if it ever pages)."""
-
-    evaluation_runs: tuple[EvaluationRun, ...] = ()
-    meta: PageMeta = attrs.field(factory=PageMeta)
-    links: PageLinks = attrs.field(factory=PageLinks)

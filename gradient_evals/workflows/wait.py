@@ -11,19 +11,19 @@ import inspect
 import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Final, TypeAlias
+from typing import Final
 
 import anyio
 
-from ._exceptions import EvaluationRunFailed, EvaluationRunTimeout
-from ._models import EvaluationRun, EvaluationRunStatus
-from ._transport import RateLimitInfo
+from .._exceptions import EvaluationRunFailed, EvaluationRunTimeout
+from .._transport import RateLimitInfo
+from ..types import EvaluationRun, EvaluationRunStatus
+from ..typing import OnUpdate
 
 __all__ = [
     "DEFAULT_MAX_POLL_INTERVAL",
     "DEFAULT_POLL_INTERVAL",
     "DEFAULT_WAIT_TIMEOUT",
-    "OnUpdate",
     "create_and_wait_for_runs",
     "next_poll_delay",
     "wait_for_run",
@@ -38,7 +38,6 @@ LOW_RATE_REMAINING: Final = 10
 MAX_CONCURRENT_WAITS: Final = 8
 """Runs polled at once by ``create_and_wait`` (each poll is one request; the rate limit is shared)."""
 
-OnUpdate: TypeAlias = Callable[[EvaluationRun], "Awaitable[Any] | Any"]
 """Called with the run each time its status changes; a plain function or a coroutine function."""
 
 _FAILED_STATUSES: Final = frozenset({EvaluationRunStatus.FAILED, EvaluationRunStatus.CANCELLED})

@@ -1,0 +1,201 @@
+"""Blocking twins of async methods and pagers, built by delegation: no logic of their own.
+
+``blocking(AsyncEvaluationRuns.retrieve)`` makes the sync method from the async one, with the same name,
+parameters, docstring and (statically) return type; a test compares the two surfaces. Each call is handed to the
+client's event loop (see :mod:`gradient_evals._loop`); a streaming iterator crosses threads once per page, not once
+per prompt. Nothing here starts a thread, so resources can define their twins without making ``import
+gradient_evals`` pay for the loop machinery.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import typing
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+
+from ._pagination import AsyncPager, ItemT, PageT
+
+if TYPE_CHECKING:
+    from ._loop import LoopThread
+
+__all__ = ["SyncPager", "SyncResource", "blocking", "blocking_doc", "blocking_iterator"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+AsyncT = TypeVar("AsyncT")
+
+
+_BLOCKING_WORDS = (("async for ", "for "), ("async with ", "with "), ("AsyncPager", "SyncPager"), ("await ", ""))
+
+
+def blocking_doc(doc: str | None) -> str | None:
+    """The async method's docstring as its blocking twin's: the examples say ``for``, not ``async for``."""
+    if doc is None:
+        return None
+    for async_word, sync_word in _BLOCKING_WORDS:
+        doc = doc.replace(async_word, sync_word)
+    return doc
+
+
+class blocking(Generic[P, R]):
+    """Turn an async method of a resource into the same method, blocking, on the sync resource."""
+
+    def __init__(self, async_method: Callable[Concatenate[Any, P], Awaitable[R]]) -> None:
+        self._async_method = async_method
+        self.__doc__ = blocking_doc(async_method.__doc__)
+        self._name = async_method.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> blocking[P, R]: ...
+
+    @overload
+    def __get__(self, obj: SyncResource[Any], owner: type | None = None) -> Callable[P, R]: ...
+
+    def __get__(self, obj: SyncResource[Any] | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        bound = getattr(obj._async, self._name)
+        loop = obj._loop
+
+        # Wrapping the bound method (not the function) keeps ``self`` out of the twin's signature.
+        @functools.wraps(bound)
+        def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            result: R = loop.call(functools.partial(bound, *args, **kwargs))
+            return result
+
+        call.__doc__ = self.__doc__
+
+        return call
+
+
+class blocking_iterator(Generic[P, PageT, ItemT]):
+    """Turn a method returning an :class:`AsyncPager` into one returning a :class:`SyncPager`."""
+
+    def __init__(self, async_method: Callable[Concatenate[Any, P], AsyncPager[PageT, ItemT]]) -> None:
+        self._async_method = async_method
+        self.__doc__ = blocking_doc(async_method.__doc__)
+        self._name = async_method.__name__
+        self._sync_signature: inspect.Signature | None = None
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> blocking_iterator[P, PageT, ItemT]: ...
+
+    @overload
+    def __get__(
+        self, obj: SyncResource[Any], owner: type | None = None
+    ) -> Callable[P, SyncPager[PageT, ItemT]]: ...
+
+    def __get__(self, obj: SyncResource[Any] | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        bound = getattr(obj._async, self._name)
+        loop = obj._loop
+
+        @functools.wraps(bound)
+        def call(*args: P.args, **kwargs: P.kwargs) -> SyncPager[PageT, ItemT]:
+            return SyncPager(bound(*args, **kwargs), loop)
+
+        call.__doc__ = self.__doc__
+
+        signature = self._signature()
+        call.__signature__ = signature  # type: ignore[attr-defined]
+        call.__annotations__ = {
+            **{p.name: p.annotation for p in signature.parameters.values() if p.annotation is not p.empty},
+            "return": signature.return_annotation,
+        }
+        return call
+
+    def _signature(self) -> inspect.Signature:
+        """The async method's signature without ``self``, returning a :class:`SyncPager` of the same pages."""
+        if self._sync_signature is None:
+            try:
+                signature = inspect.signature(self._async_method, eval_str=True)
+            except NameError:  # an annotation that only exists for type checkers
+                signature = inspect.signature(self._async_method)
+            page_and_item = typing.get_args(signature.return_annotation)
+            returned: Any = typing.cast(Any, SyncPager)[page_and_item] if page_and_item else SyncPager
+            self._sync_signature = signature.replace(
+                parameters=list(signature.parameters.values())[1:], return_annotation=returned
+            )
+        return self._sync_signature
+
+
+async def _next_page(pages: Any) -> tuple[bool, Any]:
+    # StopAsyncIteration does not cross a portal cleanly; report the end as a value instead.
+    try:
+        return True, await pages.__anext__()
+    except StopAsyncIteration:
+        return False, None
+
+
+def _sync_pages(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Iterator[PageT]:
+    pages = pager.pages()
+    try:
+        while True:
+            more: bool
+            page: PageT
+            more, page = loop.call(_next_page, pages)
+            if not more:
+                return
+            yield page
+    finally:
+        # Once the client is closed its loop has already finalized the stream, and a pager collected
+        # after that must not raise from its finalizer.
+        if loop.is_running:
+            loop.call(pages.aclose)  # type: ignore[attr-defined]
+
+
+def _sync_items(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Iterator[ItemT]:
+    for page in _sync_pages(pager, loop):
+        yield from pager.items_of(page)
+
+
+class SyncPager(Generic[PageT, ItemT]):
+    """The blocking twin of :class:`AsyncPager`: ``for item in pager`` or ``for page in pager.pages()``.
+
+    Each page crosses to the caller's thread once; breaking out of the loop (or :meth:`close`) stops fetching.
+    """
+
+    def __init__(self, pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> None:
+        self._pager = pager
+        self._loop = loop
+        self._items: Iterator[ItemT] | None = None
+
+    def pages(self) -> Iterator[PageT]:
+        """Every page in order, each holding only items not handed out before."""
+        return _sync_pages(self._pager, self._loop)
+
+    def __iter__(self) -> Iterator[ItemT]:
+        if self._items is None:
+            # The iterator must not refer back to this pager: a cycle would delay closing the stream until
+            # the cyclic garbage collector runs (on any thread, possibly the loop's own) instead of at ``break``.
+            self._items = _sync_items(self._pager, self._loop)
+        return self._items
+
+    def __next__(self) -> ItemT:
+        return next(iter(self))
+
+    def close(self) -> None:
+        """Stop iterating early; no request is made afterwards."""
+        if self._items is not None:
+            self._items.close()  # type: ignore[attr-defined]
+
+    def __enter__(self) -> SyncPager[PageT, ItemT]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class SyncResource(Generic[AsyncT]):
+    def __init__(self, async_resource: AsyncT, loop: LoopThread) -> None:
+        self._async = async_resource
+        self._loop = loop

@@ -1,0 +1,84 @@
+"""The API's models, one module per resource: frozen, slotted attrs classes with keyword-only fields.
+
+Every field is optional, as it is in the API: a key the server leaves out becomes ``None`` (or an empty tuple for
+lists). Enum fields are *open*: a value this version of the SDK does not know stays a plain ``str`` instead of
+failing the page, so their type is ``Enum | str | None``. Unknown keys are ignored.
+
+```python
+from gradient_evals import types
+
+def score(prompt: types.EvaluationPrompt) -> float | None: ...
+```
+"""
+
+from ._shared import (
+    JSONValue,
+    MetricResult,
+    MetricResultStatus,
+    MetricValueType,
+    PageLinks,
+    PageMeta,
+)
+from .evaluation_runs import (
+    AgentSpan,
+    AgentType,
+    ChildSpan,
+    CreatedEvaluationRuns,
+    EvaluationPrompt,
+    EvaluationRun,
+    EvaluationRunStatus,
+    LLMSpan,
+    PromptChunk,
+    ResultsPage,
+    RetrieverChunk,
+    RetrieverSpan,
+    SpanCommon,
+    ToolSpan,
+    TraceSpan,
+    TraceSpanType,
+    WorkflowSpan,
+)
+from .evaluation_test_cases import (
+    EvaluationRunsPage,
+)
+from .summaries import (
+    MetricComparison,
+    MetricSummary,
+    PromptRegression,
+    RunComparison,
+    RunSummary,
+    Verdict,
+)
+
+__all__ = [
+    "AgentSpan",
+    "AgentType",
+    "ChildSpan",
+    "CreatedEvaluationRuns",
+    "EvaluationPrompt",
+    "EvaluationRun",
+    "EvaluationRunStatus",
+    "EvaluationRunsPage",
+    "JSONValue",
+    "LLMSpan",
+    "MetricComparison",
+    "MetricResult",
+    "MetricResultStatus",
+    "MetricSummary",
+    "MetricValueType",
+    "PageLinks",
+    "PageMeta",
+    "PromptChunk",
+    "PromptRegression",
+    "ResultsPage",
+    "RetrieverChunk",
+    "RetrieverSpan",
+    "RunComparison",
+    "RunSummary",
+    "SpanCommon",
+    "ToolSpan",
+    "TraceSpan",
+    "TraceSpanType",
+    "Verdict",
+    "WorkflowSpan",
+]
