@@ -8,7 +8,7 @@ examples show UUIDs wrapped in literal quotes (``'"123e4567-..."'``).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +19,7 @@ __all__ = [
     "check_prompt_id",
     "check_uuid",
     "check_uuid_list",
+    "optional_fields",
     "path_segment",
 ]
 
@@ -103,3 +104,11 @@ def check_prompt_id(value: Any, name: str = "prompt_id") -> int:
 def path_segment(value: str | int) -> str:
     """Escape a value for use as one path segment, so that nothing in it can change the path."""
     return quote(str(value), safe="")
+
+
+def optional_fields(body: dict[str, Any], **fields: tuple[Any, Callable[[Any, str], Any]]) -> dict[str, Any]:
+    """Add to ``body`` each field given as ``name=(value, check)`` whose value is not ``None``, checked."""
+    for name, (value, check) in fields.items():
+        if value is not None:
+            body[name] = check(value, name)
+    return body

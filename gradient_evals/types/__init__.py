@@ -18,6 +18,17 @@ from ._shared import (
     MetricValueType,
     PageLinks,
     PageMeta,
+    UInt64Count,
+)
+from .evaluation_metrics import (
+    AssociatedModelEvaluationPreset,
+    CustomEvaluationMetricConfig,
+    EvaluationMetric,
+    EvaluationMetricCategory,
+    EvaluationMetricsList,
+    EvaluationMetricSource,
+    EvaluationMetricType,
+    EvaluationScope,
 )
 from .evaluation_runs import (
     AgentSpan,
@@ -39,7 +50,13 @@ from .evaluation_runs import (
     WorkflowSpan,
 )
 from .evaluation_test_cases import (
+    EvaluationDataset,
+    EvaluationDatasetType,
     EvaluationRunsPage,
+    EvaluationTestCase,
+    EvaluationTestCasesList,
+    StarMetric,
+    UpdatedEvaluationTestCase,
 )
 from .summaries import (
     MetricComparison,
@@ -53,12 +70,24 @@ from .summaries import (
 __all__ = [
     "AgentSpan",
     "AgentType",
+    "AssociatedModelEvaluationPreset",
     "ChildSpan",
     "CreatedEvaluationRuns",
+    "CustomEvaluationMetricConfig",
+    "EvaluationDataset",
+    "EvaluationDatasetType",
+    "EvaluationMetric",
+    "EvaluationMetricCategory",
+    "EvaluationMetricSource",
+    "EvaluationMetricType",
+    "EvaluationMetricsList",
     "EvaluationPrompt",
     "EvaluationRun",
     "EvaluationRunStatus",
     "EvaluationRunsPage",
+    "EvaluationScope",
+    "EvaluationTestCase",
+    "EvaluationTestCasesList",
     "JSONValue",
     "LLMSpan",
     "MetricComparison",
@@ -76,9 +105,12 @@ __all__ = [
     "RunComparison",
     "RunSummary",
     "SpanCommon",
+    "StarMetric",
     "ToolSpan",
     "TraceSpan",
     "TraceSpanType",
+    "UInt64Count",
+    "UpdatedEvaluationTestCase",
     "Verdict",
     "WorkflowSpan",
 ]
