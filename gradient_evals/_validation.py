@@ -7,13 +7,15 @@ examples show UUIDs wrapped in literal quotes (``'"123e4567-..."'``).
 
 from __future__ import annotations
 
+import math
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
 __all__ = [
     "check_name",
+    "check_metric_bounds",
     "check_name_list",
     "check_positive_int",
     "check_prompt_id",
@@ -112,3 +114,22 @@ def optional_fields(body: dict[str, Any], **fields: tuple[Any, Callable[[Any, st
         if value is not None:
             body[name] = check(value, name)
     return body
+
+
+def check_metric_bounds(bounds: Mapping[str, Any] | None, argument: str) -> dict[str, float]:
+    """A mapping of metric names to numbers, checked: a NaN would make every comparison with it false, and so
+    pass every gate, so it is refused like any other non-number."""
+    if bounds is None:
+        return {}
+    if not isinstance(bounds, Mapping):
+        raise TypeError(f"{argument} must be a mapping of metric names to numbers, got {type(bounds).__name__}")
+    checked: dict[str, float] = {}
+    for name, bound in bounds.items():
+        if not isinstance(name, str):
+            raise TypeError(f"{argument}: metric names must be strings, got {type(name).__name__}")
+        if isinstance(bound, bool) or not isinstance(bound, int | float):
+            raise TypeError(f"{argument}[{name!r}] must be a number, got {type(bound).__name__}")
+        if math.isnan(bound):
+            raise ValueError(f"{argument}[{name!r}] must be a number, not NaN")
+        checked[name] = float(bound)
+    return checked
