@@ -69,7 +69,7 @@ def _is_async(code: str) -> bool:
 
 @pytest.mark.parametrize(("line", "code"), BLOCKS, ids=[f"README.md:{line}" for line, _ in BLOCKS])
 def test_readme_block_runs(line: int, code: str, emulator: tuple[FakeGradientServer, dict[str, Any]]) -> None:
-    server, names = emulator
+    names = emulator[1]
     test_case = names["test_case_uuid"]
     code = code.replace(README_TEST_CASE, test_case).replace(README_AGENT, names["agent_a"])
     filename = f"README.md:{line}"
