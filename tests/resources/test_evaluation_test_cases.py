@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
@@ -12,6 +14,7 @@ from gradient_evals import AsyncGradientEvals, BadRequestError, GradientEvals
 from gradient_evals.types import (
     EvaluationDatasetType,
     EvaluationMetric,
+    EvaluationRun,
     EvaluationTestCase,
     StarMetric,
     UpdatedEvaluationTestCase,
@@ -22,6 +25,9 @@ from ._catalog import BASE, CORRECTNESS, DATASET, HALLUCINATION, METRICS_URL, TE
 pytestmark = pytest.mark.anyio
 
 CASES_URL = f"{BASE}/v2/gen-ai/evaluation_test_cases"
+RUN = "0b4a1bd5-4c2f-4d5e-9b1a-7e3f2c1d0a01"
+AGENT = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
+Example = Callable[[str], Any]
 
 TEST_CASE_BODY: dict[str, Any] = {
     "test_case_uuid": TEST_CASE,
@@ -183,3 +189,52 @@ def test_blocking_client(httpx_mock: HTTPXMock) -> None:
     with GradientEvals("test-token", base_url=BASE) as client:
         uuid = client.evaluation_test_cases.create(name="n", dataset_uuid=DATASET, metrics=["Tone"])
         assert client.evaluation_test_cases.retrieve(uuid).name == "support"
+
+
+# -- evaluation_test_cases.list_evaluation_runs ------------------------------------------------------------
+
+
+async def test_list_evaluation_runs_with_version(
+    client: AsyncGradientEvals,
+    httpx_mock: HTTPXMock,
+    example: Example,
+    only_request: Callable[[], httpx.Request],
+    assert_common_headers: Callable[[httpx.Request], None],
+) -> None:
+    httpx_mock.add_response(
+        url=f"{BASE}/v2/gen-ai/evaluation_test_cases/{TEST_CASE}/evaluation_runs?evaluation_test_case_version=2",
+        method="GET",
+        json=example("spec_list_runs_by_test_case"),
+    )
+    runs = await client.evaluation_test_cases.list_evaluation_runs(TEST_CASE, evaluation_test_case_version=2)
+    assert isinstance(runs, list)
+    assert len(runs) == 1
+    assert isinstance(runs[0], EvaluationRun)
+    assert runs[0].test_case_version == 123
+    request = only_request()
+    assert request.url.path == f"/v2/gen-ai/evaluation_test_cases/{TEST_CASE}/evaluation_runs"
+    assert dict(request.url.params) == {"evaluation_test_case_version": "2"}
+    assert_common_headers(request)
+
+
+async def test_list_evaluation_runs_without_version(
+    client: AsyncGradientEvals, httpx_mock: HTTPXMock, only_request: Callable[[], httpx.Request]
+) -> None:
+    runs_body = {
+        "evaluation_runs": [
+            {"evaluation_run_uuid": RUN, "status": "EVALUATION_RUN_SUCCESSFUL", "run_name": "a"},
+            {"evaluation_run_uuid": AGENT, "status": "EVALUATION_RUN_QUEUED", "run_name": "b"},
+        ]
+    }
+    httpx_mock.add_response(url=f"{BASE}/v2/gen-ai/evaluation_test_cases/{TEST_CASE}/evaluation_runs", json=runs_body)
+    runs = await client.evaluation_test_cases.list_evaluation_runs(TEST_CASE)
+    assert [r.run_name for r in runs] == ["a", "b"]
+    assert [r.is_terminal for r in runs] == [True, False]
+    request = only_request()
+    assert "evaluation_test_case_version" not in request.url.params
+    assert request.url.query == b""
+
+
+async def test_list_evaluation_runs_empty(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=f"{BASE}/v2/gen-ai/evaluation_test_cases/{TEST_CASE}/evaluation_runs", json={})
+    assert await client.evaluation_test_cases.list_evaluation_runs(TEST_CASE) == []
