@@ -1,4 +1,5 @@
-"""Terminal output: plain tables, JSON, and progress lines that appear only on a terminal."""
+"""Terminal output: plain tables, JSON, progress lines that appear only on a terminal, and the views of runs,
+summaries and comparisons that several commands print."""
 
 from __future__ import annotations
 
@@ -13,7 +14,24 @@ from typing import Any, TextIO
 
 import attrs
 
-__all__ = ["DownloadProgress", "StatusProgress", "format_number", "render_table", "status_name", "to_jsonable"]
+from ..types import EvaluationRun, RunComparison, RunSummary
+from ..workflows.export import metric_name_of
+
+__all__ = [
+    "DownloadProgress",
+    "StatusProgress",
+    "clip",
+    "comparison_text",
+    "dump_json",
+    "format_number",
+    "format_rate",
+    "render_table",
+    "run_detail",
+    "run_rows",
+    "status_name",
+    "summary_table",
+    "to_jsonable",
+]
 
 
 def status_name(status: object) -> str:
@@ -25,6 +43,7 @@ def status_name(status: object) -> str:
 
 
 def format_number(value: float | None, digits: int = 4) -> str:
+    """A number in at most ``digits`` significant digits (whole numbers without a point), or ``-``."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "-"
     if isinstance(value, int) or float(value).is_integer():
@@ -33,6 +52,7 @@ def format_number(value: float | None, digits: int = 4) -> str:
 
 
 def format_rate(rate: float | None) -> str:
+    """A 0-1 rate in percent, or ``-``."""
     return "-" if rate is None else f"{rate * 100:.1f}%"
 
 
@@ -59,6 +79,7 @@ def to_jsonable(value: Any) -> Any:
 
 
 def dump_json(value: Any, out: TextIO) -> None:
+    """``value`` (see :func:`to_jsonable`) as indented JSON on ``out``."""
     out.write(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2) + "\n")
 
 
@@ -189,3 +210,130 @@ class DownloadProgress:
     def __exit__(self, *exc_info: object) -> None:
         if self.tty:
             self._line.clear()
+
+
+# -- views of the API's objects ----------------------------------------------------------------------------
+
+
+def clip(text: str | None, width: int) -> str:
+    """``text`` on one line, cut to ``width`` characters with an ellipsis."""
+    if text is None:
+        return "-"
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _metric_value(value: float | str | None) -> str:
+    return value if isinstance(value, str) else format_number(value)
+
+
+def _yes_no(value: bool | None) -> str:
+    return "-" if value is None else ("yes" if value else "no")
+
+
+def run_rows(runs: Sequence[EvaluationRun]) -> str:
+    """Runs as a table, one line each."""
+    rows = []
+    for run in runs:
+        star = run.star_metric_result
+        star_text = "-"
+        if star is not None and star.value is not None:
+            star_text = f"{star.metric_name or 'star'}={_metric_value(star.value)}"
+        rows.append(
+            (
+                run.evaluation_run_uuid,
+                run.run_name,
+                status_name(run.status),
+                run.agent_name or run.agent_deployment_name or run.agent_uuid,
+                star_text,
+                _yes_no(run.pass_status),
+            )
+        )
+    return render_table(["RUN", "NAME", "STATUS", "AGENT", "STAR METRIC", "PASS"], rows)
+
+
+def run_detail(run: EvaluationRun) -> str:
+    """One run: a line per property, then its run-level metrics as a table."""
+
+    def when(value: datetime | None) -> str:
+        return "-" if value is None else value.isoformat()
+
+    lines = [
+        ("run", run.evaluation_run_uuid),
+        ("name", run.run_name),
+        ("status", status_name(run.status)),
+        ("test case", f"{run.test_case_name or '-'} ({run.test_case_uuid}) version {run.test_case_version}"),
+        ("agent", f"{run.agent_name or run.agent_deployment_name or '-'} ({run.agent_uuid or '-'})"),
+        ("queued", when(run.queued_at)),
+        ("started", when(run.started_at)),
+        ("finished", when(run.finished_at)),
+        ("passed", _yes_no(run.pass_status)),
+    ]
+    if run.error_description:
+        lines.append(("error", run.error_description))
+    width = max(len(k) for k, _ in lines)
+    text = "".join(f"{k.ljust(width)}  {'-' if v is None else v}\n" for k, v in lines)
+    if run.run_level_metric_results:
+        rows = [
+            (metric_name_of(result), _metric_value(result.value), result.error_description or "")
+            for result in run.run_level_metric_results
+        ]
+        text += "\n" + render_table(["METRIC", "VALUE", "ERROR"], rows)
+    return text
+
+
+def summary_table(summary: RunSummary) -> str:
+    """A run's per-metric statistics."""
+    rows = [
+        (
+            m.name,
+            m.count,
+            m.errors,
+            format_number(m.mean),
+            format_number(m.min),
+            format_number(m.max),
+            format_rate(m.pass_rate),
+            "-" if m.failed is None else m.failed,
+        )
+        for m in summary.metrics.values()
+    ]
+    table = render_table(
+        ["METRIC", "SCORED", "ERRORS", "MEAN", "MIN", "MAX", "PASS RATE", "FAILED"], rows, right=range(1, 8)
+    )
+    return f"{summary.prompt_count} prompts in run {summary.evaluation_run_uuid}\n{table}"
+
+
+def comparison_text(result: RunComparison, show: int) -> str:
+    """A comparison: per-metric scores and deltas, the ``show`` worst regressed prompts, and the verdict."""
+    rows = []
+    for m in result.metrics.values():
+        base = None if m.base is None else m.base.score
+        cand = None if m.candidate is None else m.candidate.score
+        delta = m.delta
+        rows.append(
+            (m.name, format_number(base), format_number(cand), "-" if delta is None else f"{delta:+.4g}", m.regressed)
+        )
+    text = (
+        f"base {result.base.evaluation_run_uuid} vs candidate {result.candidate.evaluation_run_uuid}: "
+        f"{result.matched} prompts matched, {result.unmatched_base} only in base, "
+        f"{result.unmatched_candidate} only in candidate\n"
+    )
+    text += render_table(["METRIC", "BASE", "CANDIDATE", "DELTA", "REGRESSED"], rows, right=range(1, 5))
+    if result.regressions and show:
+        worst = sorted(result.regressions, key=lambda r: r.delta)[:show]
+        text += f"\nworst regressions ({len(result.regressions)} in all):\n"
+        text += render_table(
+            ["METRIC", "PROMPT", "BASE", "CANDIDATE", "INPUT"],
+            [
+                (
+                    r.metric,
+                    r.candidate_prompt_id,
+                    format_number(r.base_value),
+                    format_number(r.candidate_value),
+                    clip(r.input, 60),
+                )
+                for r in worst
+            ],
+        )
+    verdict = "PASSED" if result.passed else "FAILED: " + "; ".join(result.verdict.reasons)
+    return text + f"\nverdict: {verdict}\n"

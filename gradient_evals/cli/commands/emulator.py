@@ -1,0 +1,35 @@
+"""``gradient-evals emulator``: serve the API emulator until interrupted."""
+
+from __future__ import annotations
+
+from .._args import Subcommands, add_command, non_negative_int
+from .._context import Context
+
+__all__ = ["register"]
+
+
+def register(commands: Subcommands) -> None:
+    """Add ``emulator``."""
+    emulator = add_command(commands, "emulator", serve, "serve the API emulator until interrupted")
+    emulator.add_argument("--port", type=non_negative_int, default=0, help="TCP port (default 0: any free port)")
+    emulator.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    emulator.add_argument("--runs", type=non_negative_int, default=2, help="finished runs to serve (default 2)")
+    emulator.add_argument("--prompts", type=non_negative_int, default=500, help="prompts per run (default 500)")
+    emulator.add_argument("--latency", type=float, default=0.0, help="seconds added to every response")
+    emulator.add_argument("--seed", type=int, default=0, help="seed of the generated data")
+
+
+def serve(ctx: Context) -> int:
+    """``emulator``: print one JSON line (URL, token, UUIDs), then serve until interrupted."""
+    from ...testing._cli import serve_emulator
+
+    args = ctx.args
+    return serve_emulator(
+        port=args.port,
+        host=args.host,
+        runs=args.runs,
+        prompts=args.prompts,
+        latency=args.latency,
+        seed=args.seed,
+        stdout=ctx.stdout,
+    )
