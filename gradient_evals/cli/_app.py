@@ -6,21 +6,24 @@ No command logic lives here: the commands are in :mod:`gradient_evals.cli.comman
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Final, TextIO
 
 from .._exceptions import (
     APIError,
-    APIStatusError,
     ConfigurationError,
     EvaluationRunFailed,
     EvaluationRunTimeout,
     PaginationError,
+    RunCreationUnknownError,
 )
 from .._version import __version__
 from ._args import EPILOG
 from ._context import (
     EXIT_API_ERROR,
+    EXIT_BROKEN_PIPE,
     EXIT_INTERRUPTED,
     EXIT_RUN_FAILED,
     EXIT_USAGE,
@@ -49,8 +52,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_FOR_THE_COMMAND_LINE: Final = (
+    ("pass access_token=... or set", "pass --token or set"),
+    (
+        "or pass allow_insecure_http=True if this is really what you want",
+        "(plain http:// is for this machine only: localhost, 127.0.0.1, ::1)",
+    ),
+    ("client.evaluation_test_cases.list_evaluation_runs()", "`gradient-evals test-cases runs TEST_CASE_UUID`"),
+)
+"""The SDK's messages speak to Python callers; these phrases are said the command line's way instead."""
+
+
 def _one_line(text: str) -> str:
+    for python, command_line in _FOR_THE_COMMAND_LINE:
+        text = text.replace(python, command_line)
     return " ".join(text.split())
+
+
+def _creation_unknown(exc: RunCreationUnknownError) -> str:
+    named = f" named {exc.run_name!r}" if exc.run_name else ""
+    cause = f" ({_one_line(str(exc.cause))})" if exc.cause is not None else ""
+    return (
+        f"creating runs of test case {exc.test_case_uuid} may have succeeded on the server, but no usable answer "
+        f"came back{cause}; do not simply retry: look for the runs{named} with "
+        f"`gradient-evals test-cases runs {exc.test_case_uuid}` first"
+    )
 
 
 def describe_error(exc: BaseException) -> tuple[str, int]:
@@ -61,17 +87,34 @@ def describe_error(exc: BaseException) -> tuple[str, int]:
         return f"timed out: {_one_line(str(exc))}", EXIT_RUN_FAILED
     if isinstance(exc, EvaluationRunFailed):
         return f"run failed: {_one_line(str(exc))}", EXIT_RUN_FAILED
-    if isinstance(exc, APIStatusError):
-        return f"API error: {_one_line(str(exc))}", EXIT_API_ERROR
+    if isinstance(exc, RunCreationUnknownError):
+        return f"API error: {_creation_unknown(exc)}", EXIT_API_ERROR
     if isinstance(exc, APIError | PaginationError):
         return f"API error: {_one_line(str(exc))}", EXIT_API_ERROR
     if isinstance(exc, ConfigurationError):
         return _one_line(str(exc)), EXIT_USAGE
+    if isinstance(exc, UnicodeError):  # text the server sent that cannot be written: data, not the arguments
+        return f"cannot encode the data: {_one_line(str(exc))}", EXIT_API_ERROR
     if isinstance(exc, ValueError | TypeError):
         return f"invalid argument: {_one_line(str(exc))}", EXIT_USAGE
     if isinstance(exc, OSError):
-        return f"file error: {_one_line(str(exc))}", EXIT_API_ERROR
+        reason = exc.strerror or str(exc)
+        if exc.filename is not None:
+            return f"cannot use {exc.filename}: {_one_line(reason)}", EXIT_API_ERROR
+        return f"system error: {_one_line(reason)}", EXIT_API_ERROR
     return f"unexpected {type(exc).__name__}: {_one_line(str(exc))}", EXIT_API_ERROR
+
+
+def _silence(stream: TextIO) -> None:
+    """Point a closed pipe's descriptor at /dev/null, so the flush at exit does not complain about it again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, stream.fileno())
+        finally:
+            os.close(devnull)
+    except (OSError, ValueError):  # not a file descriptor (a captured stream): nothing flushes it at exit
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,14 +130,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[Context], int] = args.handler
     try:
         code = handler(ctx)
+        stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head -1`): stop as Unix tools do, without a word.
+        _silence(stdout)
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         stderr.write(f"{PROG}: interrupted\n")
         return EXIT_INTERRUPTED
     except Exception as exc:
         message, code = describe_error(exc)
-        stdout.flush()
-        stderr.write(f"{PROG}: {message}\n")
-        stderr.flush()
+        try:
+            stdout.flush()
+        except BrokenPipeError:
+            _silence(stdout)
+        ctx.note(f"{PROG}: {message}")
         return code
-    stdout.flush()
     return code

@@ -1,11 +1,11 @@
-"""Terminal output: plain tables, JSON, progress lines that appear only on a terminal, and the views of runs,
-summaries and comparisons that several commands print."""
+"""Terminal output: escaping of untrusted text, plain tables, JSON, and progress lines drawn only on a terminal."""
 
 from __future__ import annotations
 
 import enum
 import json
 import math
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -14,24 +14,48 @@ from typing import Any, TextIO
 
 import attrs
 
-from ..types import EvaluationRun, RunComparison, RunSummary
-from ..workflows.export import metric_name_of
-
 __all__ = [
     "DownloadProgress",
     "StatusProgress",
-    "clip",
-    "comparison_text",
     "dump_json",
+    "escape_text",
+    "json_safe",
     "format_number",
     "format_rate",
     "render_table",
-    "run_detail",
-    "run_rows",
     "status_name",
-    "summary_table",
+    "terminal_safe",
     "to_jsonable",
 ]
+
+# Text from the server (run names, error messages, agents' inputs and outputs) is untrusted: printed raw, an
+# escape sequence could clear the screen, rewrite earlier lines, set the window title or hide text behind a
+# bidirectional override. Every character that steers a terminal is shown as its escape instead.
+_FORMAT_STEERING = r"\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(rf"[\x00-\x1f{_FORMAT_STEERING}]")
+_UNSAFE_KEEP_NEWLINE = re.compile(rf"[\x00-\x09\x0b-\x1f{_FORMAT_STEERING}]")
+_UNSAFE_IN_JSON = re.compile(rf"[{_FORMAT_STEERING}]")  # json.dumps escapes the C0 controls itself
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape_text(text: str) -> str:
+    """Untrusted text made safe for one line of a terminal: control characters (newlines too) become escapes."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def terminal_safe(text: str) -> str:
+    """Output for a terminal: like :func:`escape_text`, but line breaks stay (for blocks of our own lines)."""
+    return _UNSAFE_KEEP_NEWLINE.sub(_escape, text)
+
+
+def json_safe(text: str) -> str:
+    """JSON text (``json.dumps`` already escapes C0 controls) with the remaining steering characters as ``\\u``
+    escapes: the same JSON values, but nothing a terminal would act on."""
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def status_name(status: object) -> str:
@@ -39,7 +63,7 @@ def status_name(status: object) -> str:
     if status is None:
         return "-"
     text = str(getattr(status, "value", status))
-    return text.removeprefix("EVALUATION_RUN_")
+    return escape_text(text.removeprefix("EVALUATION_RUN_"))
 
 
 def format_number(value: float | None, digits: int = 4) -> str:
@@ -80,12 +104,15 @@ def to_jsonable(value: Any) -> Any:
 
 def dump_json(value: Any, out: TextIO) -> None:
     """``value`` (see :func:`to_jsonable`) as indented JSON on ``out``."""
-    out.write(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2) + "\n")
+    out.write(json_safe(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2)) + "\n")
 
 
 def render_table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, right: Iterable[int] = ()) -> str:
     """A plain-text table: a header, a rule of dashes, one line per row; ``right`` lists right-aligned columns."""
-    cells = [[str(c) for c in headers], *[[("-" if c is None else str(c)) for c in row] for row in rows]]
+    cells = [
+        [escape_text(str(c)) for c in headers],
+        *[[("-" if c is None else escape_text(str(c))) for c in row] for row in rows],
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     aligned = set(right)
     lines = []
@@ -106,6 +133,7 @@ class _Line:
         self._width = 0
 
     def show(self, text: str) -> None:
+        text = escape_text(text)
         with self.lock:
             pad = max(0, self._width - len(text))
             self.stream.write("\r" + text + " " * pad)
@@ -171,7 +199,7 @@ class StatusProgress:
         else:
             elapsed = time.monotonic() - self._started
             with self._line.lock:
-                self.stream.write(f"run {uuid}: {status} ({elapsed:.1f} s)\n")
+                self.stream.write(f"run {escape_text(uuid)}: {status} ({elapsed:.1f} s)\n")
                 self.stream.flush()
 
 
@@ -210,130 +238,3 @@ class DownloadProgress:
     def __exit__(self, *exc_info: object) -> None:
         if self.tty:
             self._line.clear()
-
-
-# -- views of the API's objects ----------------------------------------------------------------------------
-
-
-def clip(text: str | None, width: int) -> str:
-    """``text`` on one line, cut to ``width`` characters with an ellipsis."""
-    if text is None:
-        return "-"
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def _metric_value(value: float | str | None) -> str:
-    return value if isinstance(value, str) else format_number(value)
-
-
-def _yes_no(value: bool | None) -> str:
-    return "-" if value is None else ("yes" if value else "no")
-
-
-def run_rows(runs: Sequence[EvaluationRun]) -> str:
-    """Runs as a table, one line each."""
-    rows = []
-    for run in runs:
-        star = run.star_metric_result
-        star_text = "-"
-        if star is not None and star.value is not None:
-            star_text = f"{star.metric_name or 'star'}={_metric_value(star.value)}"
-        rows.append(
-            (
-                run.evaluation_run_uuid,
-                run.run_name,
-                status_name(run.status),
-                run.agent_name or run.agent_deployment_name or run.agent_uuid,
-                star_text,
-                _yes_no(run.pass_status),
-            )
-        )
-    return render_table(["RUN", "NAME", "STATUS", "AGENT", "STAR METRIC", "PASS"], rows)
-
-
-def run_detail(run: EvaluationRun) -> str:
-    """One run: a line per property, then its run-level metrics as a table."""
-
-    def when(value: datetime | None) -> str:
-        return "-" if value is None else value.isoformat()
-
-    lines = [
-        ("run", run.evaluation_run_uuid),
-        ("name", run.run_name),
-        ("status", status_name(run.status)),
-        ("test case", f"{run.test_case_name or '-'} ({run.test_case_uuid}) version {run.test_case_version}"),
-        ("agent", f"{run.agent_name or run.agent_deployment_name or '-'} ({run.agent_uuid or '-'})"),
-        ("queued", when(run.queued_at)),
-        ("started", when(run.started_at)),
-        ("finished", when(run.finished_at)),
-        ("passed", _yes_no(run.pass_status)),
-    ]
-    if run.error_description:
-        lines.append(("error", run.error_description))
-    width = max(len(k) for k, _ in lines)
-    text = "".join(f"{k.ljust(width)}  {'-' if v is None else v}\n" for k, v in lines)
-    if run.run_level_metric_results:
-        rows = [
-            (metric_name_of(result), _metric_value(result.value), result.error_description or "")
-            for result in run.run_level_metric_results
-        ]
-        text += "\n" + render_table(["METRIC", "VALUE", "ERROR"], rows)
-    return text
-
-
-def summary_table(summary: RunSummary) -> str:
-    """A run's per-metric statistics."""
-    rows = [
-        (
-            m.name,
-            m.count,
-            m.errors,
-            format_number(m.mean),
-            format_number(m.min),
-            format_number(m.max),
-            format_rate(m.pass_rate),
-            "-" if m.failed is None else m.failed,
-        )
-        for m in summary.metrics.values()
-    ]
-    table = render_table(
-        ["METRIC", "SCORED", "ERRORS", "MEAN", "MIN", "MAX", "PASS RATE", "FAILED"], rows, right=range(1, 8)
-    )
-    return f"{summary.prompt_count} prompts in run {summary.evaluation_run_uuid}\n{table}"
-
-
-def comparison_text(result: RunComparison, show: int) -> str:
-    """A comparison: per-metric scores and deltas, the ``show`` worst regressed prompts, and the verdict."""
-    rows = []
-    for m in result.metrics.values():
-        base = None if m.base is None else m.base.score
-        cand = None if m.candidate is None else m.candidate.score
-        delta = m.delta
-        rows.append(
-            (m.name, format_number(base), format_number(cand), "-" if delta is None else f"{delta:+.4g}", m.regressed)
-        )
-    text = (
-        f"base {result.base.evaluation_run_uuid} vs candidate {result.candidate.evaluation_run_uuid}: "
-        f"{result.matched} prompts matched, {result.unmatched_base} only in base, "
-        f"{result.unmatched_candidate} only in candidate\n"
-    )
-    text += render_table(["METRIC", "BASE", "CANDIDATE", "DELTA", "REGRESSED"], rows, right=range(1, 5))
-    if result.regressions and show:
-        worst = sorted(result.regressions, key=lambda r: r.delta)[:show]
-        text += f"\nworst regressions ({len(result.regressions)} in all):\n"
-        text += render_table(
-            ["METRIC", "PROMPT", "BASE", "CANDIDATE", "INPUT"],
-            [
-                (
-                    r.metric,
-                    r.candidate_prompt_id,
-                    format_number(r.base_value),
-                    format_number(r.candidate_value),
-                    clip(r.input, 60),
-                )
-                for r in worst
-            ],
-        )
-    verdict = "PASSED" if result.passed else "FAILED: " + "; ".join(result.verdict.reasons)
-    return text + f"\nverdict: {verdict}\n"

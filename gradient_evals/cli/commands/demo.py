@@ -9,7 +9,8 @@ from typing import Any
 
 from .._args import Subcommands, add_command, positive_float, positive_int
 from .._context import EXIT_OK, Context
-from .._render import DownloadProgress, StatusProgress, comparison_text, dump_json, run_rows, summary_table
+from .._render import DownloadProgress, StatusProgress, dump_json
+from .._views import comparison_text, run_rows, summary_table, worst_regressions
 
 __all__ = ["register"]
 
@@ -68,7 +69,7 @@ def run_demo(ctx: Context) -> int:
             comparison = client.evaluation_runs.compare(
                 runs[0].evaluation_run_uuid or "", runs[1].evaluation_run_uuid or "", tolerance=5.0
             )
-            say(comparison_text(comparison, 5))
+            say(comparison_text(comparison, worst_regressions(comparison, 5), comparison.verdict))
             report["comparison"] = comparison
     say("pass rate of correctness counts a prompt as passing at a score >= 70 (the run's star-metric threshold)")
     say(f"full exports (JSON Lines, one object per prompt) are in {output}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._args import Subcommands, add_command, non_negative_int
-from .._context import Context
+from .._context import EXIT_API_ERROR, CommandError, Context
 
 __all__ = ["register"]
 
@@ -17,6 +17,9 @@ def register(commands: Subcommands) -> None:
     emulator.add_argument("--prompts", type=non_negative_int, default=500, help="prompts per run (default 500)")
     emulator.add_argument("--latency", type=float, default=0.0, help="seconds added to every response")
     emulator.add_argument("--seed", type=int, default=0, help="seed of the generated data")
+    emulator.epilog = "With --token T the emulator accepts T only (default: a new random token, printed).\n\n" + (
+        emulator.epilog or ""
+    )
 
 
 def serve(ctx: Context) -> int:
@@ -24,12 +27,16 @@ def serve(ctx: Context) -> int:
     from ...testing._cli import serve_emulator
 
     args = ctx.args
-    return serve_emulator(
-        port=args.port,
-        host=args.host,
-        runs=args.runs,
-        prompts=args.prompts,
-        latency=args.latency,
-        seed=args.seed,
-        stdout=ctx.stdout,
-    )
+    try:
+        return serve_emulator(
+            port=args.port,
+            host=args.host,
+            runs=args.runs,
+            prompts=args.prompts,
+            latency=args.latency,
+            seed=args.seed,
+            stdout=ctx.stdout,
+            token=getattr(args, "token", None),  # the emulator then accepts this token only
+        )
+    except OSError as exc:  # the address is taken or not ours: not a file problem
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_API_ERROR) from None

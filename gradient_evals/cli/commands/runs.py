@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
 from ...types import EvaluationRun, ResultsPage, RunSummary, Verdict
 from ...workflows.export import CsvEncoder, jsonl_text, metric_name_of
@@ -18,21 +19,27 @@ from .._args import (
     pairs,
     positive_int,
 )
-from .._context import EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE, CommandError, Context
+from .._context import (
+    EXIT_API_ERROR,
+    EXIT_GATE_FAILED,
+    EXIT_OK,
+    EXIT_RUN_FAILED,
+    EXIT_USAGE,
+    CommandError,
+    Context,
+)
 from .._render import (
     DownloadProgress,
     StatusProgress,
-    clip,
-    comparison_text,
     dump_json,
-    format_number,
+    escape_text,
+    json_safe,
     render_table,
-    run_detail,
-    run_rows,
     status_name,
-    summary_table,
+    terminal_safe,
     to_jsonable,
 )
+from .._views import comparison_text, prompt_rows, run_detail, run_rows, summary_table, worst_regressions
 
 if TYPE_CHECKING:
     from ..._sync import GradientEvals
@@ -63,13 +70,22 @@ def register(commands: Subcommands) -> None:
 
     results = add_command(runs, "results", run_results, "every prompt result of a run")
     results.add_argument("run", metavar="UUID")
-    results.add_argument("--format", choices=["table", "jsonl", "csv"], default=None, help="default: table")
-    results.add_argument("--output", metavar="FILE", help="write to FILE (jsonl or csv) instead of stdout")
+    results.add_argument(
+        "--format",
+        choices=["table", "jsonl", "csv"],
+        default=None,
+        help="default: table on stdout; with --output, the file's extension (.csv, .jsonl)",
+    )
+    results.add_argument("--output", metavar="FILE", help="write to FILE (.csv or .jsonl) instead of stdout")
     results.add_argument("--per-page", type=positive_int, default=100, help="prompts per request (default 100)")
 
     summary = add_command(runs, "summary", summarize_run, "per-metric statistics of a run")
     summary.add_argument("run", metavar="UUID")
     add_gate_options(summary)
+    summary.add_argument(
+        "--wait", action="store_true", help="wait for the run to finish first (a gate fails on an unfinished run)"
+    )
+    add_wait_options(summary)
 
     compare = add_command(runs, "compare", compare_runs, "compare a candidate run with a base run")
     compare.add_argument("base", metavar="BASE")
@@ -106,7 +122,17 @@ def register(commands: Subcommands) -> None:
 
 
 def _gate_line(verdict: Verdict) -> str:
-    return "quality gate failed: " + "; ".join(verdict.reasons)
+    return "quality gate failed: " + "; ".join(escape_text(reason) for reason in verdict.reasons)
+
+
+def _label(run: EvaluationRun) -> str:
+    """A run's UUID as the server sent it, safe on one line."""
+    return escape_text(str(run.evaluation_run_uuid))
+
+
+def _ended(run: EvaluationRun) -> str:
+    detail = f": {escape_text(run.error_description)}" if run.error_description else ""
+    return f"{_label(run)} ended {status_name(run.status)}{detail}"
 
 
 def _wait_all(ctx: Context, client: GradientEvals, run_uuids: Sequence[str]) -> list[EvaluationRun]:
@@ -158,7 +184,7 @@ def create_runs(ctx: Context) -> int:
         ctx.out(run_rows(runs))
     failed = [r for r in runs if r.is_failed]
     if failed:
-        names = ", ".join(f"{r.evaluation_run_uuid} {status_name(r.status)}" for r in failed)
+        names = ", ".join(f"{_label(r)} {status_name(r.status)}" for r in failed)
         ctx.note(f"gradient-evals: run failed: {names}")
         return EXIT_RUN_FAILED
     return EXIT_OK
@@ -197,12 +223,11 @@ def wait_for_run(ctx: Context) -> int:
     if ctx.json:
         dump_json({"run": run, "summary": summary, "verdict": verdict}, ctx.stdout)
     else:
-        ctx.out(f"{run.evaluation_run_uuid}: {status_name(run.status)}")
+        ctx.out(f"{_label(run)}: {status_name(run.status)}")
         if summary is not None:
             ctx.out(summary_table(summary))
     if run.is_failed:
-        detail = f": {run.error_description}" if run.error_description else ""
-        ctx.note(f"gradient-evals: run failed: {run.evaluation_run_uuid} ended {status_name(run.status)}{detail}")
+        ctx.note(f"gradient-evals: run failed: {_ended(run)}")
         return EXIT_RUN_FAILED
     if verdict is not None and not verdict.passed:
         ctx.note(f"gradient-evals: {_gate_line(verdict)}")
@@ -210,39 +235,89 @@ def wait_for_run(ctx: Context) -> int:
     return EXIT_OK
 
 
+def _unfinished(run: EvaluationRun, summary: RunSummary) -> str:
+    return (
+        f"run {_label(run)} has not finished ({status_name(run.status)}): "
+        f"only {summary.prompt_count} prompts are scored so far; pass --wait to gate on the finished run"
+    )
+
+
 def summarize_run(ctx: Context) -> int:
-    """``runs summary``: per-metric statistics, gated with ``--fail-under``."""
-    gate = pairs(ctx.args.fail_under)
+    """``runs summary``: per-metric statistics, gated with ``--fail-under`` on a finished run only."""
+    args = ctx.args
+    gate = pairs(args.fail_under)
     with ctx.client() as client:
-        summary = _summarize(ctx, client, ctx.args.run)
+        # The status is read before the results: a run seen finished before reading has final results, while
+        # one that finishes during the reading may have been summarized from part of them.
+        run: EvaluationRun | None = None
+        if args.wait:
+            [run] = _wait_all(ctx, client, [args.run])
+        elif gate:
+            run = client.evaluation_runs.retrieve(args.run)
+        summary = _summarize(ctx, client, args.run)
     verdict = summary.check(gate) if gate else None
+    unfinished = run is not None and not run.is_terminal
+    if verdict is not None and run is not None and unfinished:
+        verdict = Verdict(passed=False, reasons=(_unfinished(run, summary), *verdict.reasons))
     if ctx.json:
         dump_json({"summary": summary, "verdict": verdict}, ctx.stdout)
     else:
         ctx.out(summary_table(summary))
+    if run is not None and run.is_failed and gate:
+        ctx.note(f"gradient-evals: run failed: {_ended(run)}")
+        return EXIT_RUN_FAILED
     if verdict is not None and not verdict.passed:
         ctx.note(f"gradient-evals: {_gate_line(verdict)}")
         return EXIT_GATE_FAILED
+    if summary.run is not None and not summary.run.is_terminal:
+        ctx.note(f"gradient-evals: note: {_unfinished(summary.run, summary)}")
     return EXIT_OK
+
+
+_EXTENSIONS: Final = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def _output_format(ctx: Context) -> str:
+    """The format of ``runs results``: ``--format``, else the ``--output`` file's extension, else a table."""
+    args = ctx.args
+    if not args.output:
+        return str(args.format or ("jsonl" if ctx.json else "table"))
+    implied = _EXTENSIONS.get(Path(args.output).suffix.lower())
+    if args.format == "table":
+        raise CommandError("--output writes jsonl or csv: --format table is for the terminal", EXIT_USAGE)
+    if args.format and implied and args.format != implied:
+        raise CommandError(
+            f"--format {args.format} does not match the extension of {args.output} ({implied}): "
+            "drop --format or name the file for its format",
+            EXIT_USAGE,
+        )
+    fmt = args.format or implied
+    if fmt is None:
+        raise CommandError(
+            f"cannot tell the format of {args.output} from its extension: name it .csv or .jsonl, or pass --format",
+            EXIT_USAGE,
+        )
+    return str(fmt)
 
 
 def run_results(ctx: Context) -> int:
     """``runs results``: every prompt result, streamed to stdout or written to ``--output``."""
     args = ctx.args
-    fmt = args.format or ("jsonl" if ctx.json else "table")
-    if fmt == "table" and args.output:
-        raise CommandError("--output needs --format jsonl or csv", EXIT_USAGE)
+    fmt = _output_format(ctx)
     with ctx.client() as client:
         progress = DownloadProgress(ctx.stderr, tty=ctx.stderr_tty, label="results", per_page=args.per_page)
         if args.output:
-            with progress:
-                count = client.evaluation_runs.export(
-                    args.run,
-                    args.output,
-                    format="csv" if fmt == "csv" else "jsonl",
-                    per_page=args.per_page,
-                    on_progress=progress,
-                )
+            try:
+                with progress:
+                    count = client.evaluation_runs.export(
+                        args.run,
+                        args.output,
+                        format="csv" if fmt == "csv" else "jsonl",
+                        per_page=args.per_page,
+                        on_progress=progress,
+                    )
+            except OSError as exc:  # the export's temporary file is its own business: name the target only
+                raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}", EXIT_API_ERROR) from None
             if ctx.json:
                 dump_json({"path": str(args.output), "prompts": count, "format": fmt}, ctx.stdout)
             else:
@@ -253,47 +328,31 @@ def run_results(ctx: Context) -> int:
     return EXIT_OK
 
 
-def _table_rows(page: ResultsPage, metrics: Sequence[str]) -> list[list[object]]:
-    rows = []
-    for prompt in page.prompts:
-        cells: list[object] = [prompt.prompt_id]
-        for name in metrics:
-            result = prompt.metric(name)
-            if result is None:
-                cells.append("-")
-            elif result.is_error:
-                cells.append("error")
-            else:
-                value = result.value
-                cells.append(value if isinstance(value, str) else format_number(value))
-        cells.append(clip(prompt.input, 60))
-        rows.append(cells)
-    return rows
-
-
 def _stream_results(
     ctx: Context, pages: Iterator[ResultsPage], fmt: str, run_uuid: str, progress: DownloadProgress
 ) -> None:
     done = 0
     encoder = CsvEncoder(run_uuid)
     metrics: list[str] | None = None
+    # CSV goes out as the server sent it, unless a person is reading it on a terminal.
+    csv_text = terminal_safe if ctx.stdout_tty else str
     for page in pages:
         done += len(page.prompts)
         progress(done, page.meta.total)
         if fmt == "jsonl":
-            ctx.stdout.write(jsonl_text(page.prompts, run_uuid))
+            ctx.stdout.write(json_safe(jsonl_text(page.prompts, run_uuid)))
         elif fmt == "csv":
-            ctx.stdout.write(encoder.encode(page.prompts))
+            ctx.stdout.write(csv_text(encoder.encode(page.prompts)))
         else:
             if metrics is None:
                 names = {metric_name_of(r) for p in page.prompts for r in p.prompt_level_metric_results}
                 metrics = sorted(n for n in names if n is not None)
-            table = render_table(["PROMPT", *(m.upper() for m in metrics), "INPUT"], _table_rows(page, metrics))
+            table = render_table(["PROMPT", *(m.upper() for m in metrics), "INPUT"], prompt_rows(page, metrics))
             # One header for the whole stream: later pages print their rows only.
             ctx.stdout.write(table if done == len(page.prompts) else table.split("\n", 2)[2])
         ctx.stdout.flush()
     if fmt == "csv":
-        ctx.stdout.write(encoder.finish())
+        ctx.stdout.write(csv_text(encoder.finish()))
 
 
 def compare_runs(ctx: Context) -> int:
@@ -314,14 +373,27 @@ def compare_runs(ctx: Context) -> int:
             pass_thresholds=pairs(args.pass_threshold),
             on_progress=progress,
         )
+    verdict = result.verdict
+    gated = args.fail_on_regression or bool(thresholds) or bool(min_scores)
+    if result.matched == 0:
+        nothing = (
+            f"no prompt of {args.candidate} matched one of {args.base} (by prompt id or input): "
+            "no prompt was compared"
+        )
+        if gated:
+            verdict = Verdict(passed=False, reasons=(nothing, *verdict.reasons))
+        else:
+            ctx.note(f"gradient-evals: warning: {nothing}")
+    worst = worst_regressions(result, args.show or None)
     if ctx.json:
         payload = to_jsonable(result)
-        payload["regressions"] = payload["regressions"][: max(args.show, 0)] if args.show else payload["regressions"]
+        payload["regressions"] = to_jsonable(worst)
+        payload["regression_count"] = len(result.regressions)
+        payload["verdict"] = to_jsonable(verdict)
         dump_json(payload, ctx.stdout)
     else:
-        ctx.out(comparison_text(result, args.show))
-    gated = args.fail_on_regression or bool(thresholds) or bool(min_scores)
-    if gated and not result.passed:
-        ctx.note(f"gradient-evals: {_gate_line(result.verdict)}")
+        ctx.out(comparison_text(result, worst if args.show else [], verdict))
+    if gated and not verdict.passed:
+        ctx.note(f"gradient-evals: {_gate_line(verdict)}")
         return EXIT_GATE_FAILED
     return EXIT_OK

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .._args import Subcommands, add_command, add_group, positive_int
 from .._context import EXIT_OK, Context
-from .._render import dump_json, run_rows
+from .._render import dump_json
+from .._views import run_rows
 
 __all__ = ["register"]
 
