@@ -225,3 +225,174 @@ def test_runs_compare(cli: Cli, runs: list[str]) -> None:
     assert data["matched"] == PROMPTS
     assert len(data["regressions"]) == 3
 
+
+
+# -- the output file's format --------------------------------------------------------------------------------
+
+
+def test_output_format_comes_from_the_extension(cli: Cli, runs: list[str], tmp_path: Path) -> None:
+    as_csv = tmp_path / "results.csv"
+    code, _, _ = cli("runs", "results", runs[0], "--output", str(as_csv))
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(as_csv.read_text(encoding="utf-8"))))
+    assert len(rows) == PROMPTS
+    assert "metric:correctness" in rows[0]
+
+    as_jsonl = tmp_path / "results.JSONL"
+    code, out, _ = cli("runs", "results", runs[0], "--output", str(as_jsonl), "--json")
+    assert code == 0
+    assert json.loads(out)["format"] == "jsonl"
+    assert len([json.loads(line) for line in as_jsonl.read_text(encoding="utf-8").splitlines()]) == PROMPTS
+
+    code, out, _ = cli("runs", "results", runs[0], "--output", str(tmp_path / "also.csv"), "--json")
+    assert code == 0
+    assert json.loads(out)["format"] == "csv", "--json is about stdout, not the file's format"
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "says"),
+    [
+        ("results.csv", "jsonl", "does not match"),
+        ("results.jsonl", "csv", "does not match"),
+        ("results.csv", "table", "--format table"),
+        ("results.txt", None, "cannot tell the format"),
+    ],
+)
+def test_output_format_mismatch_is_a_usage_error(
+    cli: Cli, runs: list[str], tmp_path: Path, name: str, fmt: str | None, says: str
+) -> None:
+    target = tmp_path / name
+    cli.server.clear_requests()
+    code, out, err = cli("runs", "results", runs[0], "--output", str(target), *(["--format", fmt] if fmt else []))
+    assert code == 2
+    assert out == ""
+    assert says in err
+    assert err.count("\n") == 1
+    assert not target.exists()
+    assert cli.server.requests == [], "refused before any request"
+
+
+# -- gates on unfinished runs and empty comparisons ----------------------------------------------------------
+
+
+def test_summary_gate_fails_on_a_run_that_has_not_finished(cli: Cli, server: FakeGradientServer) -> None:
+    running = server.add_run(prompts=10, status="EVALUATION_RUN_RUNNING_DATASET")
+    code, out, err = cli("runs", "summary", running, "--fail-under", "correctness=0")
+    assert code == 1
+    assert "has not finished (RUNNING_DATASET)" in err
+    assert "--wait" in err
+    code, out, _ = cli("runs", "summary", running, "--fail-under", "correctness=0", "--json")
+    assert code == 1
+    verdict = json.loads(out)["verdict"]
+    assert verdict["passed"] is False
+    assert "has not finished" in verdict["reasons"][0]
+    code, _, err = cli("runs", "summary", running)
+    assert code == 0, "without a gate the partial summary is shown"
+    assert "note:" in err
+    assert "has not finished" in err
+
+
+def test_summary_wait_gates_the_finished_run(cli: Cli, test_case: str) -> None:
+    code, out, _ = cli("runs", "create", "--test-case", test_case, "--agent", AGENTS[0])
+    assert code == 0
+    run = out.strip()
+    code, out, err = cli(
+        "runs", "summary", run, "--wait", "--poll-interval", "0.05", "--fail-under", "correctness=0", "--json"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["summary"]["prompt_count"] == PROMPTS
+    assert data["verdict"]["passed"] is True
+    assert f"run {run}: SUCCESSFUL" in err
+
+
+def test_summary_gate_on_a_failed_run_exits_4(cli: Cli, server: FakeGradientServer) -> None:
+    failed = server.add_run(prompts=5, status="EVALUATION_RUN_FAILED", error_description="agent unreachable")
+    code, _, err = cli("runs", "summary", failed, "--fail-under", "correctness=0")
+    assert code == 4
+    assert err.splitlines()[-1] == f"gradient-evals: run failed: {failed} ended FAILED: agent unreachable"
+
+
+def test_compare_with_no_matched_prompt_does_not_pass_silently(cli: Cli, server: FakeGradientServer) -> None:
+    empty = server.add_run(test_case_uuid=server.add_test_case(prompts=0))
+    full = server.add_run(prompts=10)
+    code, out, err = cli("runs", "compare", empty, full, "--fail-on-regression")
+    assert code == 1
+    assert "0 prompts matched" in out
+    assert "verdict: FAILED" in out
+    assert err.startswith("gradient-evals: quality gate failed: no prompt of")
+    code, out, _ = cli("runs", "compare", empty, full, "--fail-on-regression", "--json")
+    assert code == 1
+    assert json.loads(out)["verdict"]["passed"] is False
+    code, _, err = cli("runs", "compare", empty, full)
+    assert code == 0, "without a gate it is reported only"
+    assert err.startswith("gradient-evals: warning: no prompt of")
+
+
+# -- worst regressions: one ranking for the table and --json --------------------------------------------------
+
+
+def worst_from_table(out: str) -> list[tuple[str, int]]:
+    lines = out.split("worst regressions", 1)[1].splitlines()[3:]
+    rows = []
+    for line in lines:
+        if not line.strip():
+            break
+        metric, prompt = line.split()[:2]
+        rows.append((metric, int(prompt)))
+    return rows
+
+
+def test_compare_table_and_json_list_the_same_worst_regressions(cli: Cli, runs: list[str]) -> None:
+    code, out, _ = cli("runs", "compare", *runs, "--show", "6")
+    assert code == 0
+    table = worst_from_table(out)
+    assert len(table) == 6
+    code, out, _ = cli("runs", "compare", *runs, "--show", "6", "--json")
+    data = json.loads(out)
+    assert [(r["metric"], r["candidate_prompt_id"]) for r in data["regressions"]] == table
+    assert data["regression_count"] >= 6
+    code, out, _ = cli("runs", "compare", *runs, "--show", "0", "--json")
+    everything = json.loads(out)["regressions"]
+    assert len(everything) == data["regression_count"]
+    assert [(r["metric"], r["candidate_prompt_id"]) for r in everything[:6]] == table
+
+
+def test_worst_regressions_are_ranked_across_scales() -> None:
+    from gradient_evals.cli._views import worst_regressions
+    from gradient_evals.types import (
+        MetricComparison,
+        MetricSummary,
+        PromptRegression,
+        RunComparison,
+        RunSummary,
+        Verdict,
+    )
+
+    def summary(name: str, low: float, high: float) -> MetricSummary:
+        return MetricSummary(name=name, count=10, min=low, max=high, mean=(low + high) / 2)
+
+    def regression(metric: str, prompt: int, base: float, cand: float) -> PromptRegression:
+        return PromptRegression(
+            metric=metric, base_prompt_id=prompt, candidate_prompt_id=prompt, input=None, base_value=base,
+            candidate_value=cand,
+        )
+
+    metrics = {
+        name: MetricComparison(name=name, base=summary(name, 0, top), candidate=summary(name, 0, top))
+        for name, top in (("grounded", 1), ("score", 100))
+    }
+    regressions = (regression("grounded", 1, 1.0, 0.0), regression("score", 2, 90, 80), regression("score", 3, 90, 30))
+    result = RunComparison(
+        base=RunSummary(evaluation_run_uuid="b"),
+        candidate=RunSummary(evaluation_run_uuid="c"),
+        matched=3,
+        unmatched_base=0,
+        unmatched_candidate=0,
+        metrics=metrics,
+        regressions=regressions,
+        verdict=Verdict(passed=False),
+    )
+    ranked = worst_regressions(result)
+    assert [r.candidate_prompt_id for r in ranked] == [1, 3, 2], "a 0-1 metric falling from 1 to 0 ranks first"
+    assert worst_regressions(result, 2) == ranked[:2]

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from gradient_evals.cli import main
+from gradient_evals.testing import FakeGradientServer
 
 
 def test_demo_in_process_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -93,3 +96,62 @@ def test_emulator_subprocess_serves_until_terminated(capsys: pytest.CaptureFixtu
             proc.kill()
             proc.wait()
     assert proc.returncode == 0
+
+
+def entry_point() -> list[str]:
+    script = shutil.which("gradient-evals", path=os.path.dirname(sys.executable))
+    return [script] if script else [sys.executable, "-m", "gradient_evals"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "jsonl", "csv"])
+def test_a_reader_that_stops_early_ends_the_output_quietly(fmt: str) -> None:
+    # Far more output than a pipe holds: the writer is still writing when the reader goes away.
+    with FakeGradientServer(seed=3) as server:
+        run = server.add_run(prompts=3000)
+        fmt_args = ["--format", fmt, "--per-page", "500"]
+        proc = subprocess.Popen(  # noqa: S603 - our own entry point and arguments
+            [*entry_point(), "--token", server.token, "--base-url", server.base_url, "runs", "results", run, *fmt_args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()  # what `| head -1` does after its line
+        err = proc.stderr.read().decode()
+        code = proc.wait(timeout=60)
+    assert first
+    assert code == 141, err
+    assert err == "", "no traceback, no 'Broken pipe'"
+
+
+def test_emulator_uses_the_given_token() -> None:
+    proc = subprocess.Popen(  # noqa: S603 - our own entry point and arguments
+        [*entry_point(), "emulator", "--token", "dop_v1_mine", "--runs", "1", "--prompts", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = json.loads(proc.stdout.readline())
+        assert line["token"] == "dop_v1_mine"
+        url = f"{line['base_url']}/v2/gen-ai/evaluation_runs/{line['evaluation_run_uuids'][0]}"
+        assert httpx.get(url, headers={"Authorization": "Bearer dop_v1_mine"}).status_code == 200
+        assert httpx.get(url, headers={"Authorization": "Bearer dop_v1_other"}).status_code == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_emulator_on_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["emulator", "--port", str(port)])
+    out, err = capsys.readouterr()
+    assert code == 3
+    assert out == ""
+    assert err.startswith(f"gradient-evals: cannot listen on 127.0.0.1:{port}: ")
+    assert "file" not in err
