@@ -263,7 +263,7 @@ def summarize_run(ctx: Context) -> int:
         dump_json({"summary": summary, "verdict": verdict}, ctx.stdout)
     else:
         ctx.out(summary_table(summary))
-    if run is not None and run.is_failed and gate:
+    if run is not None and run.is_failed:  # read to gate on, or waited for: as `runs wait` does
         ctx.note(f"gradient-evals: run failed: {_ended(run)}")
         return EXIT_RUN_FAILED
     if verdict is not None and not verdict.passed:
