@@ -32,7 +32,7 @@ from ..types import (
 )
 from ..types.summaries import score_failure
 from ..typing import OnProgress
-from ._pages import IterResults, run_pages
+from ._pages import StreamResults, run_pages
 from .summary import MetricLookup, RunStats
 
 __all__ = ["check_tolerances", "compare_pages", "compare_runs"]
@@ -227,7 +227,7 @@ async def compare_pages(
 
 
 async def compare_runs(
-    iter_results: IterResults,
+    stream_results: StreamResults,
     base_run_uuid: str,
     candidate_run_uuid: str,
     *,
@@ -235,7 +235,7 @@ async def compare_runs(
     min_scores: Mapping[str, float] | None,
     tolerance: float,
     pass_thresholds: Mapping[str, float] | None,
-    per_page: int,
+    per_page: int | None,
     on_progress: OnProgress | None,
     tolerances: Mapping[str, float] | None = None,
     metrics: Iterable[EvaluationMetric] = (),
@@ -248,8 +248,8 @@ async def compare_runs(
     check_metric_bounds(min_scores, "min_scores")
     check_metric_bounds(pass_thresholds, "pass_thresholds")
     async with (
-        run_pages(iter_results, base_run_uuid, per_page) as base_pages,
-        run_pages(iter_results, candidate_run_uuid, per_page) as candidate_pages,
+        run_pages(stream_results, base_run_uuid, per_page) as base_pages,
+        run_pages(stream_results, candidate_run_uuid, per_page) as candidate_pages,
     ):
         return await compare_pages(
             base_pages,

@@ -46,7 +46,7 @@ from ..types import (
     RunSummary,
 )
 from ..typing import OnProgress
-from ._pages import IterResults, run_pages
+from ._pages import StreamResults, run_pages
 from .export import metric_name_of
 
 __all__ = ["MetricLookup", "RunStats", "summarize_pages", "summarize_run"]
@@ -257,18 +257,18 @@ async def summarize_pages(
 
 
 async def summarize_run(
-    iter_results: IterResults,
+    stream_results: StreamResults,
     run_uuid: str,
     *,
     pass_thresholds: Mapping[str, float] | None,
-    per_page: int,
+    per_page: int | None,
     on_progress: OnProgress | None,
     metrics: Iterable[EvaluationMetric] = (),
     inverted: Iterable[str] = (),
 ) -> RunSummary:
     """Summarize a run by streaming its pages (see ``AsyncEvaluationRuns.summarize``)."""
     passes = check_metric_bounds(pass_thresholds, "pass_thresholds")
-    async with run_pages(iter_results, run_uuid, per_page) as pages:
+    async with run_pages(stream_results, run_uuid, per_page) as pages:
         return await summarize_pages(
             pages, run_uuid, pass_thresholds=passes, metrics=metrics, inverted=inverted, on_progress=on_progress
         )
