@@ -88,10 +88,10 @@ class AsyncGradientEvals:
             )
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
-        self.evaluation_runs: Final = AsyncEvaluationRuns(self._transport)
-        """Evaluation runs: create, retrieve, list and stream results."""
         self.evaluation_metrics: Final = AsyncEvaluationMetrics(self._transport)
         """The metric catalog: list metrics, resolve metric names to UUIDs."""
+        self.evaluation_runs: Final = AsyncEvaluationRuns(self._transport, self.evaluation_metrics)
+        """Evaluation runs: create, retrieve, list and stream results."""
         self.custom_evaluation_metrics: Final = AsyncCustomEvaluationMetrics(self._transport, self.evaluation_metrics)
         """Custom LLM-as-judge metrics: create, update, delete."""
         self.evaluation_test_cases: Final = AsyncEvaluationTestCases(self._transport, self.evaluation_metrics)

@@ -33,7 +33,7 @@ from ..types import (
 from ..types.summaries import score_failure
 from ..typing import OnProgress
 from ._pages import StreamResults, run_pages
-from .summary import MetricLookup, RunStats
+from .summary import LoadCatalog, MetricLookup, RunStats
 
 __all__ = ["check_tolerances", "compare_pages", "compare_runs"]
 
@@ -238,15 +238,16 @@ async def compare_runs(
     per_page: int | None,
     on_progress: OnProgress | None,
     tolerances: Mapping[str, float] | None = None,
-    metrics: Iterable[EvaluationMetric] = (),
+    load_catalog: LoadCatalog | None = None,
     inverted: Iterable[str] = (),
 ) -> RunComparison:
     """Compare two runs by streaming both (see ``AsyncEvaluationRuns.compare``)."""
-    # Every argument is checked before a page is asked for.
+    # Every argument is checked before anything is asked of the server (the catalog or a page).
     check_tolerances(tolerance, tolerances)
     check_metric_bounds(thresholds, "thresholds")
     check_metric_bounds(min_scores, "min_scores")
     check_metric_bounds(pass_thresholds, "pass_thresholds")
+    metrics = () if load_catalog is None else await load_catalog()
     async with (
         run_pages(stream_results, base_run_uuid, per_page) as base_pages,
         run_pages(stream_results, candidate_run_uuid, per_page) as candidate_pages,

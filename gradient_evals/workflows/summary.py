@@ -31,7 +31,7 @@ numbers per prompt, not the prompts).
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from typing import Final
 
 from .._validation import check_metric_bounds
@@ -49,7 +49,10 @@ from ..typing import OnProgress
 from ._pages import StreamResults, run_pages
 from .export import metric_name_of
 
-__all__ = ["MetricLookup", "RunStats", "summarize_pages", "summarize_run"]
+__all__ = ["LoadCatalog", "MetricLookup", "RunStats", "summarize_pages", "summarize_run"]
+
+LoadCatalog = Callable[[], Awaitable[Iterable[EvaluationMetric]]]
+"""Fetches the metric catalog (``client.evaluation_metrics.catalog``) when a workflow needs it."""
 
 PASS_WORDS: Final = frozenset({"pass", "passed", "true", "yes", "success", "successful"})
 FAIL_WORDS: Final = frozenset({"fail", "failed", "false", "no", "failure", "unsuccessful"})
@@ -263,11 +266,15 @@ async def summarize_run(
     pass_thresholds: Mapping[str, float] | None,
     per_page: int | None,
     on_progress: OnProgress | None,
-    metrics: Iterable[EvaluationMetric] = (),
+    load_catalog: LoadCatalog | None = None,
     inverted: Iterable[str] = (),
 ) -> RunSummary:
-    """Summarize a run by streaming its pages (see ``AsyncEvaluationRuns.summarize``)."""
+    """Summarize a run by streaming its pages (see ``AsyncEvaluationRuns.summarize``).
+
+    ``load_catalog`` gives the metric catalog; it is called once the arguments are known to be good.
+    """
     passes = check_metric_bounds(pass_thresholds, "pass_thresholds")
+    metrics = () if load_catalog is None else await load_catalog()
     async with run_pages(stream_results, run_uuid, per_page) as pages:
         return await summarize_pages(
             pages, run_uuid, pass_thresholds=passes, metrics=metrics, inverted=inverted, on_progress=on_progress
