@@ -2,9 +2,9 @@
 
 Users know metrics by name ("Correctness"), the API by UUID. Every method that takes metrics accepts an
 :class:`EvaluationMetric`, a UUID or a name; names are looked up in the catalog (one ``list()`` request, kept for
-the client's life and refreshed by ``list()`` or ``catalog(refresh=True)``), case-insensitively. A name that
-matches no metric, or more than one, is a ``ValueError`` naming the close matches, raised before the request
-that needed it is sent.
+the client's life and refreshed by ``list()`` or ``catalog(refresh=True)``), ignoring case and treating
+spaces, underscores and hyphens alike. A name that matches no metric, or more than one, is a ``ValueError``
+naming the close matches, raised before the request that needed it is sent.
 """
 
 from __future__ import annotations
@@ -40,11 +40,15 @@ def _looks_like_uuid(text: str) -> bool:
 
 
 def _name_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    # "Hallucination rate", "hallucination_rate" and "HALLUCINATION-RATE" are one name to a user.
+    return " ".join(name.replace("_", " ").replace("-", " ").split()).casefold()
 
 
 def match_metric(catalog: Sequence[EvaluationMetric], name: str, argument: str) -> EvaluationMetric:
-    """The one metric of ``catalog`` called ``name`` (ignoring case and repeated spaces), or a ``ValueError``."""
+    """The one metric of ``catalog`` called ``name``, or a ``ValueError`` naming the close matches.
+
+    Case is ignored, and so are the differences between spaces, underscores and hyphens.
+    """
     key = _name_key(name)
     found = [m for m in catalog if m.metric_name is not None and _name_key(m.metric_name) == key]
     if len(found) == 1:
