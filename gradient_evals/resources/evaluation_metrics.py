@@ -23,7 +23,7 @@ from ._base import AsyncResource, SyncResource, blocking
 if TYPE_CHECKING:
     from .._transport import Transport
 
-__all__ = ["AsyncEvaluationMetrics", "CatalogUser", "EvaluationMetrics", "MetricRef"]
+__all__ = ["AsyncEvaluationMetrics", "CatalogUser", "EvaluationMetrics", "MetricRef", "looks_like_uuid", "match_metric"]
 
 MetricRef: TypeAlias = EvaluationMetric | uuid.UUID | str
 """A metric as a method takes it: the catalog's model, its UUID, or its name (matched case-insensitively)."""
@@ -31,7 +31,8 @@ MetricRef: TypeAlias = EvaluationMetric | uuid.UUID | str
 _METRICS = "/v2/gen-ai/evaluation_metrics"
 
 
-def _looks_like_uuid(text: str) -> bool:
+def looks_like_uuid(text: str) -> bool:
+    """True when ``text`` is meant as a UUID (even a malformed or quoted one) rather than a metric name."""
     try:
         uuid.UUID(text.strip().strip("\"'"))
     except ValueError:
@@ -111,7 +112,7 @@ class AsyncEvaluationMetrics(AsyncResource):
                 if ref.metric_uuid is None:
                     raise ValueError(f"{where}: this EvaluationMetric has no metric_uuid")
                 resolved.append(check_uuid(ref.metric_uuid, where))
-            elif isinstance(ref, uuid.UUID) or (isinstance(ref, str) and _looks_like_uuid(ref)):
+            elif isinstance(ref, uuid.UUID) or (isinstance(ref, str) and looks_like_uuid(ref)):
                 resolved.append(check_uuid(ref, where))
             elif isinstance(ref, str):
                 if not ref.strip():
