@@ -10,7 +10,7 @@ from .._context import EXIT_OK, Context
 from .._render import dump_json, format_number, render_table, status_name
 from .._views import clip
 
-__all__ = ["metric_rows", "register"]
+__all__ = ["metric_rows", "register", "show"]
 
 
 def register(commands: Subcommands) -> None:
@@ -60,21 +60,19 @@ def metric_rows(metrics: Sequence[EvaluationMetric]) -> str:
     return render_table(["NAME", "UUID", "CATEGORY", "TYPE", "RANGE", "BETTER", "SOURCE"], rows)
 
 
-def _show(ctx: Context, metric: EvaluationMetric) -> None:
+def show(ctx: Context, value: object, text: str) -> None:
+    """``value`` as JSON with ``--json``, else ``text`` for people."""
     if ctx.json:
-        dump_json(metric, ctx.stdout)
+        dump_json(value, ctx.stdout)
     else:
-        ctx.out(metric_rows([metric]))
+        ctx.out(text)
 
 
 def list_metrics(ctx: Context) -> int:
     """``metrics list``."""
     with ctx.client() as client:
         metrics = client.evaluation_metrics.list()
-    if ctx.json:
-        dump_json(metrics, ctx.stdout)
-    else:
-        ctx.out(metric_rows(metrics) if metrics else "no metrics")
+    show(ctx, metrics, metric_rows(metrics) if metrics else "no metrics")
     return EXIT_OK
 
 
@@ -88,7 +86,7 @@ def create_custom(ctx: Context) -> int:
             description=args.description,
             requires_ground_truth=args.requires_ground_truth,
         )
-    _show(ctx, metric)
+    show(ctx, metric, metric_rows([metric]))
     return EXIT_OK
 
 
@@ -103,7 +101,7 @@ def update_custom(ctx: Context) -> int:
             description=args.description,
             requires_ground_truth=args.requires_ground_truth,
         )
-    _show(ctx, metric)
+    show(ctx, metric, metric_rows([metric]))
     if not ctx.json:
         ctx.note(f"the metric's new UUID is {metric.metric_uuid}: use it from now on")
     return EXIT_OK
@@ -113,8 +111,5 @@ def delete_custom(ctx: Context) -> int:
     """``metrics delete-custom``."""
     with ctx.client() as client:
         client.custom_evaluation_metrics.delete(ctx.args.metric)
-    if ctx.json:
-        dump_json({"deleted": ctx.args.metric}, ctx.stdout)
-    else:
-        ctx.out(f"deleted {ctx.args.metric}")
+    show(ctx, {"deleted": ctx.args.metric}, f"deleted {ctx.args.metric}")
     return EXIT_OK

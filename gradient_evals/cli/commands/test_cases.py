@@ -11,7 +11,7 @@ from .._args import Subcommands, add_command, add_group, int_at_least, positive_
 from .._context import EXIT_OK, EXIT_USAGE, CommandError, Context
 from .._render import dump_json, format_number, render_table
 from .._views import clip, run_rows
-from .metrics import metric_rows
+from .metrics import metric_rows, show
 
 __all__ = ["register"]
 
@@ -131,13 +131,6 @@ def list_runs(ctx: Context) -> int:
     return EXIT_OK
 
 
-def _show(ctx: Context, value: object, text: str) -> None:
-    if ctx.json:
-        dump_json(value, ctx.stdout)
-    else:
-        ctx.out(text)
-
-
 def list_test_cases(ctx: Context) -> int:
     """``test-cases list``."""
     with ctx.client() as client:
@@ -145,7 +138,7 @@ def list_test_cases(ctx: Context) -> int:
             cases = client.evaluation_test_cases.list()
         else:
             cases = client.evaluation_test_cases.list_by_workspace(ctx.args.workspace)
-    _show(ctx, cases, test_case_rows(cases) if cases else "no test cases")
+    show(ctx, cases, test_case_rows(cases) if cases else "no test cases")
     return EXIT_OK
 
 
@@ -153,7 +146,7 @@ def get_test_case(ctx: Context) -> int:
     """``test-cases get``."""
     with ctx.client() as client:
         case = client.evaluation_test_cases.retrieve(ctx.args.test_case, evaluation_test_case_version=ctx.args.version)
-    _show(ctx, case, test_case_detail(case))
+    show(ctx, case, test_case_detail(case))
     return EXIT_OK
 
 
@@ -171,7 +164,7 @@ def create_test_case(ctx: Context) -> int:
             workspace_uuid=args.workspace,
             agent_workspace_name=args.agent_workspace_name,
         )
-    _show(ctx, {"test_case_uuid": uuid}, uuid)
+    show(ctx, {"test_case_uuid": uuid}, uuid)
     return EXIT_OK
 
 
@@ -188,5 +181,5 @@ def update_test_case(ctx: Context) -> int:
             metrics=args.metric,
             star_metric=star,
         )
-    _show(ctx, updated, f"{updated.test_case_uuid} is now at version {updated.version}")
+    show(ctx, updated, f"{updated.test_case_uuid} is now at version {updated.version}")
     return EXIT_OK
