@@ -7,6 +7,7 @@ it received, so a test can check what a peer (a proxy, say) was shown.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ import pytest
 
 from gradient_evals import AsyncGradientEvals, RetryPolicy
 
-TOKEN = "tok_HOSTILE_0123456789abcdef"  # noqa: S105 - a test token, distinctive so leaks are easy to spot
+TOKEN = "tok_HOSTILE_0123456789abcdef"  # distinctive, so that a leak is easy to spot
 RUN = "0b4a1bd5-4c2f-4d5e-9b1a-7e3f2c1d0a01"
 TEST_CASE = "5d1f6c2e-8a3b-4c7d-9e0f-1a2b3c4d5e6f"
 AGENT = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
@@ -109,10 +110,8 @@ class HostileServer:
         self.stop.set()
         self._sock.close()
         for conn in self.connections:
-            try:
+            with contextlib.suppress(OSError):
                 conn.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         for thread in self._threads:
             thread.join(timeout=10)
 
@@ -199,3 +198,36 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+def drip(interval: float = 0.05, *headers: str) -> Responder:
+    """Headers at once, then a body of one byte every ``interval`` seconds, for ever (until the client leaves)."""
+
+    def respond(conn: Connection) -> None:
+        if not conn.send(head("200 OK", "Content-Type: application/json", "Transfer-Encoding: chunked", *headers)):
+            return
+        while not conn.stop.wait(interval):
+            if not conn.send_chunk(b" "):
+                return
+
+    return respond
+
+
+def endless(chunk: bytes = b"[" * 16384) -> Responder:
+    """A chunked body that never ends: the same chunk again and again until the client hangs up."""
+
+    def respond(conn: Connection) -> None:
+        if not conn.send(head("200 OK", "Content-Type: application/json", "Transfer-Encoding: chunked")):
+            return
+        while not conn.stop.is_set() and conn.send_chunk(chunk):
+            pass
+
+    return respond
+
+
+def refused_port() -> int:
+    """A loopback port nothing listens on."""
+    sock = socket.create_server(("127.0.0.1", 0))
+    port: int = sock.getsockname()[1]
+    sock.close()
+    return port
