@@ -122,12 +122,14 @@ async def read_body(response: httpx.Response, limit: int) -> bytes:
         declared = _declared_length(response.headers)
         if declared is not None and declared > limit:
             raise BodyTooLarge(limit, b"")
-    body = bytearray()
+    pieces: list[bytes] = []
+    size = 0
     async for chunk in response.aiter_raw():
         for piece in inflater.feed(chunk) if inflater is not None else (chunk,):
-            body += piece
-            if len(body) > limit:
-                raise BodyTooLarge(limit, bytes(body[:_EXCERPT]))
+            pieces.append(piece)
+            size += len(piece)
+            if size > limit:
+                raise BodyTooLarge(limit, b"".join(pieces[:4])[:_EXCERPT])
     if inflater is not None:
         inflater.finish()
-    return bytes(body)
+    return b"".join(pieces)

@@ -50,7 +50,6 @@ def _created_run_uuids(created: CreatedEvaluationRuns) -> list[str]:
             raise APIResponseValidationError(
                 f"POST {_RUNS} created runs but returned {shown[:60]}{'...' if len(shown) > 60 else ''} as a run "
                 "id, which is not a UUID; the runs may exist on the server, so look for them before creating again",
-                status_code=200,
                 method="POST",
                 url=_RUNS,
             ) from None
