@@ -31,6 +31,7 @@ from ._exceptions import (
     PaginationError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     RunCreationUnknownError,
     UnprocessableEntityError,
 )
@@ -134,6 +135,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimitInfo",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "RunCreationUnknownError",
     "SyncPager",

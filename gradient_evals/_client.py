@@ -8,8 +8,10 @@ from typing import Final
 
 import httpx
 
+from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._exceptions import ConfigurationError
 from ._transport import DEFAULT_BASE_URL, RateLimitInfo, RetryPolicy, Transport
+from ._validation import check_positive_int, check_timeout
 from .resources.custom_evaluation_metrics import AsyncCustomEvaluationMetrics
 from .resources.evaluation_metrics import AsyncEvaluationMetrics
 from .resources.evaluation_runs import AsyncEvaluationRuns
@@ -35,12 +37,18 @@ class AsyncGradientEvals:
             ``DIGITALOCEAN_ACCESS_TOKEN`` environment variable. Required: without one the client refuses to start.
         base_url: the API's root; defaults to ``GRADIENT_BASE_URL`` or ``https://api.digitalocean.com``.
             Plain ``http://`` is refused except to loopback unless ``allow_insecure_http=True``.
-        timeout: seconds allowed per attempt (or an ``httpx.Timeout``); every method also takes ``timeout=``.
+        timeout: seconds allowed per attempt (or an ``httpx.Timeout``, whose longest part is then the limit of
+            the whole attempt); every method also takes ``timeout=``. The limit covers connecting, sending and
+            reading the whole body, so a server that drips bytes cannot hold a call open.
         max_retries: retries after a failed attempt (shorthand for ``retry=RetryPolicy(max_retries=...)``).
         retry: the full retry policy (backoff, cap on server-requested waits); ``max_retries`` overrides its
             count when both are given.
         http_client: your own ``httpx.AsyncClient`` (proxies, custom TLS); you keep ownership and close it.
+            Without one, the SDK's client uses a proxy from the environment (``HTTPS_PROXY``...) only for an
+            ``https`` base URL on a remote host, never for plain HTTP or loopback.
         allow_insecure_http: permit a plain-HTTP base URL on a non-loopback host.
+        max_response_bytes: the most one response body may take once decompressed (default 32 MiB); a larger
+            one raises :class:`ResponseTooLargeError` as soon as it passes the limit.
     """
 
     def __init__(
@@ -53,18 +61,18 @@ class AsyncGradientEvals:
         retry: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
         allow_insecure_http: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        token = access_token if access_token is not None else os.environ.get(TOKEN_ENV)
-        if token is None or not token.strip():
-            raise ConfigurationError(
-                f"no access token: pass access_token=... or set the {TOKEN_ENV} environment variable"
-            )
-        if not isinstance(token, str) or any(c in token for c in "\r\n\t ") or not token.isprintable():
-            raise ConfigurationError("the access token must be a single line of printable characters")
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float | httpx.Timeout):
-            raise TypeError(f"timeout must be a number of seconds or an httpx.Timeout, got {type(timeout).__name__}")
-        if isinstance(timeout, int | float) and timeout <= 0:
-            raise ValueError(f"timeout must be positive, got {timeout}")
+        token = _check_token(access_token if access_token is not None else os.environ.get(TOKEN_ENV))
+        timeout = check_timeout(timeout)
+        max_response_bytes = check_positive_int(max_response_bytes, "max_response_bytes")
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise TypeError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            # A blocking httpx.Client would only fail at the first request, with an error about awaiting.
+            raise TypeError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
+        if base_url is not None and not isinstance(base_url, str | httpx.URL):
+            raise TypeError(f"base_url must be a string, got {type(base_url).__name__}")
         policy = retry or RetryPolicy()
         if max_retries is not None:
             if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -85,6 +93,7 @@ class AsyncGradientEvals:
                 retry=policy,
                 http_client=http_client,
                 allow_insecure_http=allow_insecure_http,
+                max_response_bytes=max_response_bytes,
             )
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
@@ -134,3 +143,26 @@ class AsyncGradientEvals:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, access_token=<redacted>)"
+
+
+def _check_token(token: object) -> str:
+    """The access token, refused before any request when it could not travel in an HTTP header.
+
+    Messages never quote the token: at most the position and code point of the one character that is wrong.
+    """
+    if token is None or (isinstance(token, str) and not token.strip()):
+        raise ConfigurationError(f"no access token: pass access_token=... or set the {TOKEN_ENV} environment variable")
+    if not isinstance(token, str):
+        raise TypeError(f"access_token must be a string, got {type(token).__name__}")
+    for position, char in enumerate(token):
+        if char.isspace():
+            raise ConfigurationError(
+                f"the access token must be a single word; it has white space at position {position}"
+            )
+        if not (char.isascii() and char.isprintable()):
+            # A pasted smart quote or a stray control character: only printable ASCII goes into a header.
+            raise ConfigurationError(
+                "the access token must be printable ASCII; it has U+"
+                f"{ord(char):04X} at position {position} (a quote or character pasted with it?)"
+            )
+    return token

@@ -6,6 +6,7 @@ GradientEvalsError
  │    ├── APIConnectionError
  │    │    └── APITimeoutError
  │    ├── APIResponseValidationError
+ │    │    └── ResponseTooLargeError      the body passed max_response_bytes
  │    ├── APIStatusError
  │    │    ├── BadRequestError            400
  │    │    ├── AuthenticationError        401
@@ -52,6 +53,7 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "RunCreationUnknownError",
     "UnprocessableEntityError",
 ]
@@ -99,7 +101,8 @@ class APITimeoutError(APIConnectionError):
 class APIResponseValidationError(APIError):
     """A successful (2xx) response whose body is not the JSON the API documents.
 
-    Raised for an HTML page from a proxy, a truncated body, or JSON of the wrong shape. ``status_code``,
+    Raised for an HTML page from a proxy, a truncated body, a body that does not decompress as its
+    ``Content-Encoding`` says, invalid UTF-8, or JSON of the wrong shape. ``status_code``,
     ``request_id`` and a short ``body_excerpt`` help to report it.
     """
 
@@ -117,6 +120,36 @@ class APIResponseValidationError(APIError):
         self.status_code = status_code
         self.request_id = request_id
         self.body_excerpt = body_excerpt
+
+
+class ResponseTooLargeError(APIResponseValidationError):
+    """A response body grew past the client's ``max_response_bytes`` (counted after decompression).
+
+    Reading stops at the limit, so a huge, endless or highly compressed body costs at most about ``limit``
+    bytes of memory. ``limit`` is the limit that was passed. Not retried: the same request would most likely
+    get the same answer; raise ``max_response_bytes`` if such bodies are expected.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: int,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        body_excerpt: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            status_code=status_code,
+            request_id=request_id,
+            body_excerpt=body_excerpt,
+            method=method,
+            url=url,
+        )
+        self.limit = limit
 
 
 class APIStatusError(APIError):

@@ -18,6 +18,7 @@ from types import TracebackType
 
 import httpx
 
+from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._client import DEFAULT_TIMEOUT, AsyncGradientEvals
 from ._loop import LoopThread, shutdown
 from ._transport import RateLimitInfo, RetryPolicy
@@ -52,6 +53,7 @@ class GradientEvals:
         retry: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
         allow_insecure_http: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         loop = LoopThread()
         try:
@@ -66,6 +68,7 @@ class GradientEvals:
                     retry=retry,
                     http_client=http_client,
                     allow_insecure_http=allow_insecure_http,
+                    max_response_bytes=max_response_bytes,
                 )
             )
         except BaseException:

@@ -13,12 +13,15 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+import httpx
+
 __all__ = [
     "check_name",
     "check_metric_bounds",
     "check_name_list",
     "check_positive_int",
     "check_prompt_id",
+    "check_timeout",
     "check_uuid",
     "check_uuid_list",
     "optional_fields",
@@ -101,6 +104,33 @@ def check_prompt_id(value: Any, name: str = "prompt_id") -> int:
     if value < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
     return value
+
+
+def check_timeout(value: Any, name: str = "timeout") -> float | httpx.Timeout:
+    """A request timeout: positive, finite seconds, or an ``httpx.Timeout`` whose parts are such or ``None``.
+
+    The constructor's ``timeout`` and every method's ``timeout=`` go through here, so both accept the same
+    values. ``True`` is not one second, and ``nan``/``inf``/negative numbers would silently disable a deadline.
+    """
+    if isinstance(value, httpx.Timeout):
+        for part in ("connect", "read", "write", "pool"):
+            seconds = getattr(value, part)
+            if seconds is not None and not _is_positive_seconds(seconds):
+                raise ValueError(
+                    f"{name}.{part} must be a positive, finite number of seconds or None, got {_describe(seconds)}"
+                )
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number of seconds or an httpx.Timeout, got {type(value).__name__}")
+    if not _is_positive_seconds(value):
+        raise ValueError(f"{name} must be a positive, finite number of seconds, got {_describe(value)}")
+    return value
+
+
+def _is_positive_seconds(value: Any) -> bool:
+    return (
+        not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value) and value > 0
+    )
 
 
 def path_segment(value: str | int) -> str:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from .._exceptions import APIError, RunCreationUnknownError
+from .._exceptions import APIError, APIResponseValidationError, RunCreationUnknownError
 from .._pagination import DEFAULT_PREFETCH, AsyncPager
 from .._streaming import AsyncStream
 from .._transport import RateLimitInfo, may_have_been_processed
@@ -50,6 +50,23 @@ __all__ = ["AsyncEvaluationRuns", "EvaluationRuns", "RESULTS_PAGE_SIZE"]
 
 
 _RUNS = "/v2/gen-ai/evaluation_runs"
+
+
+def _created_run_uuids(created: CreatedEvaluationRuns) -> list[str]:
+    """The UUIDs a create returned, checked: a server's bad id must not read as the caller's bad argument."""
+    uuids = list(created.evaluation_run_uuids or [])
+    for value in uuids:
+        try:
+            check_uuid(value, "evaluation_run_uuid")
+        except (TypeError, ValueError):
+            shown = repr(value)
+            raise APIResponseValidationError(
+                f"POST {_RUNS} created runs but returned {shown[:60]}{'...' if len(shown) > 60 else ''} as a run "
+                "id, which is not a UUID; the runs may exist on the server, so look for them before creating again",
+                method="POST",
+                url=_RUNS,
+            ) from None
+    return uuids
 
 
 RESULTS_PAGE_SIZE: Final = 200
@@ -260,7 +277,7 @@ class AsyncEvaluationRuns(CatalogUser):
                 agent_deployment_names=agent_deployment_names,
                 run_name=run_name,
             )
-            return list(created.evaluation_run_uuids)
+            return _created_run_uuids(created)
 
         return await create_and_wait_for_runs(
             create,

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import inspect
 import math
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Final
 
 import anyio
 
 from .._exceptions import EvaluationRunFailed, EvaluationRunTimeout
-from .._transport import RateLimitInfo
+from .._transport import RateLimitInfo, seconds_until_reset
 from ..types import EvaluationRun
 from ..typing import OnUpdate
 
@@ -48,13 +47,8 @@ def _check_seconds(value: float, name: str) -> float:
 
 
 def _seconds_until_reset(info: RateLimitInfo) -> float | None:
-    reset = info.reset
-    if reset is None:
-        return None
-    # DigitalOcean sends the epoch second the window resets; tolerate servers that send a delay instead.
-    if reset > 1_000_000_000:
-        return max(0.0, reset - time.time())
-    return max(0.0, float(reset))
+    # The transport's rule, so that a 429 and a poll read the same header the same way.
+    return seconds_until_reset(info.reset)
 
 
 def next_poll_delay(interval: float, rate_limit: RateLimitInfo | None) -> float:
