@@ -9,7 +9,9 @@ from typing import Final
 import httpx
 
 from ._exceptions import ConfigurationError
+from ._storage import StorageClient
 from ._transport import DEFAULT_BASE_URL, RateLimitInfo, RetryPolicy, Transport
+from .resources.evaluation_datasets import AsyncEvaluationDatasets
 from .resources.evaluation_runs import AsyncEvaluationRuns
 from .resources.evaluation_test_cases import AsyncEvaluationTestCases
 
@@ -86,6 +88,10 @@ class AsyncGradientEvals:
             )
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
+        # Presigned storage URLs get a client of their own that has never held the token.
+        self._storage = StorageClient(timeout=timeout, allow_insecure_http=allow_insecure_http)
+        self.evaluation_datasets: Final = AsyncEvaluationDatasets(self._transport, self._storage)
+        """Evaluation datasets: upload, list, download, delete."""
         self.evaluation_runs: Final = AsyncEvaluationRuns(self._transport)
         """Evaluation runs: create, retrieve, list and stream results."""
         self.evaluation_test_cases: Final = AsyncEvaluationTestCases(self._transport)
@@ -114,6 +120,7 @@ class AsyncGradientEvals:
     async def aclose(self) -> None:
         """Close the connection pool (not a pool you passed in as ``http_client``)."""
         await self._transport.aclose()
+        await self._storage.aclose()
 
     async def __aenter__(self) -> AsyncGradientEvals:
         return self

@@ -21,6 +21,7 @@ import httpx
 from ._client import DEFAULT_TIMEOUT, AsyncGradientEvals
 from ._loop import LoopThread, shutdown
 from ._transport import RateLimitInfo, RetryPolicy
+from .resources.evaluation_datasets import EvaluationDatasets
 from .resources.evaluation_runs import EvaluationRuns
 from .resources.evaluation_test_cases import EvaluationTestCases
 
@@ -72,6 +73,8 @@ class GradientEvals:
         self._loop = loop
         self._async = client
         self._finalizer = weakref.finalize(self, shutdown, loop, client)
+        self.evaluation_datasets = EvaluationDatasets(client.evaluation_datasets, loop)
+        """Evaluation datasets: upload, list, download, delete."""
         self.evaluation_runs = EvaluationRuns(client.evaluation_runs, loop)
         """Evaluation runs: create, retrieve, list and stream results."""
         self.evaluation_test_cases = EvaluationTestCases(client.evaluation_test_cases, loop)

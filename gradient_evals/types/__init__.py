@@ -19,6 +19,14 @@ from ._shared import (
     PageLinks,
     PageMeta,
 )
+from .evaluation_datasets import (
+    EvaluationDataset,
+    EvaluationDatasetDownloadUrl,
+    EvaluationDatasetsList,
+    EvaluationDatasetType,
+    FileUploadPresignedUrl,
+    FileUploadPresignedUrls,
+)
 from .evaluation_runs import (
     AgentSpan,
     AgentType,
@@ -55,10 +63,16 @@ __all__ = [
     "AgentType",
     "ChildSpan",
     "CreatedEvaluationRuns",
+    "EvaluationDataset",
+    "EvaluationDatasetDownloadUrl",
+    "EvaluationDatasetType",
+    "EvaluationDatasetsList",
     "EvaluationPrompt",
     "EvaluationRun",
     "EvaluationRunStatus",
     "EvaluationRunsPage",
+    "FileUploadPresignedUrl",
+    "FileUploadPresignedUrls",
     "JSONValue",
     "LLMSpan",
     "MetricComparison",
