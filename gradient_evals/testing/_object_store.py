@@ -53,6 +53,7 @@ class _Grant:
     method: str
     expires: float
     size: int | None
+    serial: int
 
 
 class ObjectStore:
@@ -66,7 +67,8 @@ class ObjectStore:
         self._objects: dict[str, IO[bytes]] = {}
         self._sizes: dict[str, int] = {}
         self._grants: dict[str, _Grant] = {}
-        self._expired_before = 0.0
+        self._expired_before = 0  # grants with a serial below this are expired (expire_all)
+        self._serial = 0
         self._faults: list[int | None] = []
         self._requests: list[StorageRequest] = []
         self._server: _StoreServer | None = None
@@ -120,7 +122,8 @@ class ObjectStore:
         expires = int(time.time() + self.url_ttl)
         signature = self._sign(method, key, expires, size)
         with self._lock:
-            self._grants[signature] = _Grant(method=method, expires=expires, size=size)
+            self._serial += 1
+            self._grants[signature] = _Grant(method=method, expires=expires, size=size, serial=self._serial)
         path = quote(f"/{self.bucket}/{key}")
         return f"{self.base_url}{path}?X-Expires={expires}&X-Signature={signature}", float(expires)
 
@@ -169,7 +172,7 @@ class ObjectStore:
     def expire_all(self) -> None:
         """Every URL signed until now is expired from now on (as if the client had been too slow)."""
         with self._lock:
-            self._expired_before = time.time() + self.url_ttl + 1
+            self._expired_before = self._serial + 1
 
     @property
     def requests(self) -> list[StorageRequest]:
@@ -205,7 +208,7 @@ class ObjectStore:
         expected = self._sign(grant.method, key, int(expires_text), grant.size)
         if not hmac.compare_digest(expected, signature) or grant.method != method:
             return 403, "SignatureDoesNotMatch", "The request signature does not match this method and key"
-        if time.time() >= grant.expires or grant.expires < expired_before:
+        if time.time() >= grant.expires or grant.serial < expired_before:
             return 403, "AccessDenied", "Request has expired"
         return grant
 
