@@ -20,6 +20,7 @@ COMMAND_MODULES: Final = (
     "emulator",
     "runs",
     "test_cases",
+    "datasets",
 )
 
 
