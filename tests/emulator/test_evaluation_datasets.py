@@ -174,3 +174,14 @@ def test_create_without_an_upload_and_unknown_datasets(api: httpx.Client) -> Non
     missing = "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b"
     assert api.get(f"/v2/gen-ai/evaluation_datasets/{missing}/download_url").status_code == 404
     assert api.delete(f"/v2/gen-ai/evaluation_datasets/{missing}").status_code == 404
+
+
+def test_dataset_rows_is_the_hook_for_test_cases(server: FakeGradientServer, client: GradientEvals) -> None:
+    rows = [{"query": f"q{i}", "expected_response": f"a{i}"} for i in range(4)]
+    uuid = client.evaluation_datasets.upload(rows, name="hook")
+    # What a test case made on this dataset reads: the rows, in upload order, as the emulator's state gives them.
+    assert server._state.dataset_rows(uuid) == rows
+    server.dataset_rows(uuid)[0]["query"] = "changed"  # a copy: callers cannot alter the stored rows
+    assert server.dataset_rows(uuid) == rows
+    with pytest.raises(KeyError):
+        server.dataset_rows("3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b")
