@@ -10,9 +10,11 @@ import httpx
 
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._exceptions import ConfigurationError
+from ._storage import StorageClient
 from ._transport import DEFAULT_BASE_URL, RateLimitInfo, RetryPolicy, Transport
 from ._validation import check_positive_int, check_timeout
 from .resources.custom_evaluation_metrics import AsyncCustomEvaluationMetrics
+from .resources.evaluation_datasets import AsyncEvaluationDatasets
 from .resources.evaluation_metrics import AsyncEvaluationMetrics
 from .resources.evaluation_runs import AsyncEvaluationRuns
 from .resources.evaluation_test_cases import AsyncEvaluationTestCases
@@ -99,6 +101,10 @@ class AsyncGradientEvals:
             raise ConfigurationError(str(exc)) from None
         self.evaluation_metrics: Final = AsyncEvaluationMetrics(self._transport)
         """The metric catalog: list metrics, resolve metric names to UUIDs."""
+        # Presigned storage URLs get a client of their own that has never held the token.
+        self._storage = StorageClient(timeout=timeout, allow_insecure_http=allow_insecure_http)
+        self.evaluation_datasets: Final = AsyncEvaluationDatasets(self._transport, self._storage)
+        """Evaluation datasets: upload, list, download, delete."""
         self.evaluation_runs: Final = AsyncEvaluationRuns(self._transport, self.evaluation_metrics)
         """Evaluation runs: create, retrieve, list and stream results."""
         self.custom_evaluation_metrics: Final = AsyncCustomEvaluationMetrics(self._transport, self.evaluation_metrics)
@@ -129,6 +135,7 @@ class AsyncGradientEvals:
     async def aclose(self) -> None:
         """Close the connection pool (not a pool you passed in as ``http_client``)."""
         await self._transport.aclose()
+        await self._storage.aclose()
 
     async def __aenter__(self) -> AsyncGradientEvals:
         return self

@@ -16,7 +16,9 @@ GradientEvalsError
  │    │    ├── UnprocessableEntityError   422
  │    │    ├── RateLimitError             429
  │    │    └── InternalServerError        >= 500
- │    └── RunCreationUnknownError         a create whose outcome is unknown
+ │    ├── RunCreationUnknownError         a create whose outcome is unknown
+ │    ├── ObjectStorageError              an upload to / download from object storage failed
+ │    └── DatasetCreationError            a dataset's file was uploaded, but creating the dataset failed
  ├── ConfigurationError (also a ValueError) the client cannot be set up as asked (no token...)
  ├── PaginationError                      the server's paging went wrong (loops, repeats)
  ├── EvaluationRunTimeout                 (also a TimeoutError) waiting for a run ran out of time
@@ -45,11 +47,13 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "DatasetCreationError",
     "EvaluationRunFailed",
     "EvaluationRunTimeout",
     "GradientEvalsError",
     "InternalServerError",
     "NotFoundError",
+    "ObjectStorageError",
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -235,6 +239,44 @@ class RunCreationUnknownError(APIError):
         super().__init__(message, method="POST")
         self.test_case_uuid = test_case_uuid
         self.run_name = run_name
+        self.cause = cause
+
+
+class ObjectStorageError(APIError):
+    """A transfer to or from object storage (a presigned upload or download URL) failed, retries included.
+
+    ``status_code`` is the storage's answer, or ``None`` when no answer came. ``url`` is the URL without its
+    query string: the signature in a presigned URL is never shown.
+    """
+
+    def __init__(self, message: str, *, status_code: int | None = None, method: str | None = None,
+                 url: str | None = None) -> None:
+        super().__init__(message, method=method, url=url)
+        self.status_code = status_code
+
+
+class DatasetCreationError(APIError):
+    """A dataset's file is in storage, but the request creating the dataset failed.
+
+    The upload need not be repeated: finish by hand with ``client.evaluation_datasets.create(name=...,
+    file_upload_dataset={"original_file_name": e.original_file_name, "stored_object_key": e.object_key,
+    "size_in_bytes": e.size_in_bytes})``, after checking with ``list()`` that the dataset does not already exist
+    (when the answer was lost, the server may have created it). ``cause`` is the underlying error.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        object_key: str,
+        original_file_name: str,
+        size_in_bytes: int,
+        cause: BaseException | None = None,
+    ) -> None:
+        super().__init__(message, method="POST")
+        self.object_key = object_key
+        self.original_file_name = original_file_name
+        self.size_in_bytes = size_in_bytes
         self.cause = cause
 
 

@@ -23,6 +23,7 @@ from ._client import DEFAULT_TIMEOUT, AsyncGradientEvals
 from ._loop import LoopThread, shutdown
 from ._transport import RateLimitInfo, RetryPolicy
 from .resources.custom_evaluation_metrics import CustomEvaluationMetrics
+from .resources.evaluation_datasets import EvaluationDatasets
 from .resources.evaluation_metrics import EvaluationMetrics
 from .resources.evaluation_runs import EvaluationRuns
 from .resources.evaluation_test_cases import EvaluationTestCases
@@ -77,6 +78,8 @@ class GradientEvals:
         self._loop = loop
         self._async = client
         self._finalizer = weakref.finalize(self, shutdown, loop, client)
+        self.evaluation_datasets = EvaluationDatasets(client.evaluation_datasets, loop)
+        """Evaluation datasets: upload, list, download, delete."""
         self.evaluation_runs = EvaluationRuns(client.evaluation_runs, loop)
         """Evaluation runs: create, retrieve, list and stream results."""
         self.evaluation_metrics = EvaluationMetrics(client.evaluation_metrics, loop)

@@ -3,49 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 import attrs
 
-from ._shared import PageLinks, PageMeta, UInt64Count
+from ._shared import PageLinks, PageMeta
+from .evaluation_datasets import EvaluationDataset
 from .evaluation_metrics import EvaluationMetric
 from .evaluation_runs import EvaluationRun
 
 __all__ = [
-    "EvaluationDataset",
-    "EvaluationDatasetType",
     "EvaluationRunsPage",
     "EvaluationTestCase",
     "EvaluationTestCasesList",
     "StarMetric",
     "UpdatedEvaluationTestCase",
 ]
-
-
-class EvaluationDatasetType(StrEnum):
-    """What kind of evaluation a dataset is made for."""
-
-    UNKNOWN = "EVALUATION_DATASET_TYPE_UNKNOWN"
-    ADK = "EVALUATION_DATASET_TYPE_ADK"
-    NON_ADK = "EVALUATION_DATASET_TYPE_NON_ADK"
-    MODEL = "EVALUATION_DATASET_TYPE_MODEL"
-
-
-@attrs.frozen(kw_only=True)
-class EvaluationDataset:
-    """A dataset of prompts, as a test case embeds it.
-
-    ``file_size`` is a 64-bit count the API sends as a string: an ``int`` when it is a decimal number, otherwise
-    the string as sent (see :data:`gradient_evals.types.UInt64Count`).
-    """
-
-    dataset_uuid: str | None = None
-    dataset_name: str | None = None
-    dataset_type: EvaluationDatasetType | str | None = None
-    file_size: UInt64Count | None = None
-    has_ground_truth: bool | None = None
-    row_count: int | None = None
-    created_at: datetime | None = None
 
 
 @attrs.frozen(kw_only=True)

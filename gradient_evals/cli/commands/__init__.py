@@ -21,6 +21,7 @@ COMMAND_MODULES: Final = (
     "metrics",
     "runs",
     "test_cases",
+    "datasets",
 )
 
 
