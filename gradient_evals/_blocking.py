@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import inspect
 import typing
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Generator, Iterator
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from ._pagination import AsyncPager, ItemT, PageT
@@ -20,7 +21,7 @@ from ._pagination import AsyncPager, ItemT, PageT
 if TYPE_CHECKING:
     from ._loop import LoopThread
 
-__all__ = ["SyncPager", "SyncResource", "blocking", "blocking_doc", "blocking_iterator"]
+__all__ = ["SyncPageStream", "SyncPager", "SyncResource", "blocking", "blocking_doc", "blocking_iterator"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -136,7 +137,7 @@ async def _next_page(pages: Any) -> tuple[bool, Any]:
         return False, None
 
 
-def _sync_pages(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Iterator[PageT]:
+def _sync_pages(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Generator[PageT, None, None]:
     pages = pager.pages()
     try:
         while True:
@@ -150,10 +151,36 @@ def _sync_pages(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Iterator[P
         # Once the client is closed its loop has already finalized the stream, and a pager collected
         # after that must not raise from its finalizer.
         if loop.is_running:
-            loop.call(pages.aclose)  # type: ignore[attr-defined]
+            loop.call(pages.aclose)
 
 
-def _sync_items(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Iterator[ItemT]:
+class SyncPageStream(Iterator[PageT]):
+    """The pages of a :class:`SyncPager`: ``for page in stream``, closed by ``close()`` or by leaving
+    ``with pager.pages() as stream:``, after which no request is made."""
+
+    def __init__(self, pages: Generator[PageT, None, None]) -> None:
+        self._pages = pages
+
+    def __iter__(self) -> SyncPageStream[PageT]:
+        return self
+
+    def __next__(self) -> PageT:
+        return next(self._pages)
+
+    def close(self) -> None:
+        """Stop early; no request is made afterwards."""
+        self._pages.close()
+
+    def __enter__(self) -> SyncPageStream[PageT]:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _sync_items(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Generator[ItemT, None, None]:
     for page in _sync_pages(pager, loop):
         yield from pager.items_of(page)
 
@@ -167,11 +194,14 @@ class SyncPager(Generic[PageT, ItemT]):
     def __init__(self, pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> None:
         self._pager = pager
         self._loop = loop
-        self._items: Iterator[ItemT] | None = None
+        self._items: Generator[ItemT, None, None] | None = None
 
-    def pages(self) -> Iterator[PageT]:
-        """Every page in order, each holding only items not handed out before."""
-        return _sync_pages(self._pager, self._loop)
+    def pages(self) -> SyncPageStream[PageT]:
+        """Every page in order, each holding only items not handed out before.
+
+        ``with pager.pages() as pages: for page in pages: ...`` closes the stream on leaving.
+        """
+        return SyncPageStream(_sync_pages(self._pager, self._loop))
 
     def __iter__(self) -> Iterator[ItemT]:
         if self._items is None:
@@ -186,7 +216,7 @@ class SyncPager(Generic[PageT, ItemT]):
     def close(self) -> None:
         """Stop iterating early; no request is made afterwards."""
         if self._items is not None:
-            self._items.close()  # type: ignore[attr-defined]
+            self._items.close()
 
     def __enter__(self) -> SyncPager[PageT, ItemT]:
         return self

@@ -23,4 +23,4 @@ async def run_pages(
     try:
         yield pages
     finally:
-        await pages.aclose()  # type: ignore[attr-defined]
+        await pages.aclose()
