@@ -19,7 +19,7 @@ GradientEvalsError
  ├── ConfigurationError (also a ValueError) the client cannot be set up as asked (no token...)
  ├── PaginationError                      the server's paging went wrong (loops, repeats)
  ├── ExportError (also an OSError)        an export could not write its file
- ├── ClientStateError (also a RuntimeError) the client cannot be used here: closed, forked, other loop
+ ├── ClientStateError (also a RuntimeError) the client is closed, forked, or on another loop
  ├── EvaluationRunTimeout                 (also a TimeoutError) waiting for a run ran out of time
  └── EvaluationRunFailed                  a run ended FAILED or CANCELLED
 ```

@@ -29,6 +29,7 @@ from ._exceptions import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientStateError,
     ConflictError,
     InternalServerError,
     NotFoundError,
@@ -36,6 +37,7 @@ from ._exceptions import (
     RateLimitError,
     UnprocessableEntityError,
 )
+from ._loop_binding import LoopBinding
 from ._version import __version__
 
 __all__ = ["DEFAULT_BASE_URL", "RateLimitInfo", "RetryPolicy", "Transport"]
@@ -182,6 +184,7 @@ class Transport:
         }
         self.rate_limit: RateLimitInfo | None = None
         self.closed = False
+        self._loop_binding = LoopBinding()
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -239,7 +242,8 @@ class Transport:
         if not self.same_origin(url):
             raise ValueError("refusing to send the access token to another origin")
         if self.closed:
-            raise RuntimeError("this client has been closed")
+            raise ClientStateError("this client has been closed: create a new one to make more calls")
+        self._loop_binding.check()
         timeout = self.timeout if timeout is None else check_timeout(timeout)
         content = None
         headers = self._headers
