@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import inspect
 import typing
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Generator, Iterator
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from ._pagination import AsyncPager, ItemT, PageT
@@ -21,7 +22,7 @@ from ._streaming import AsyncStream
 if TYPE_CHECKING:
     from ._loop import LoopThread
 
-__all__ = ["SyncPager", "SyncResource", "blocking", "blocking_doc", "blocking_iterator"]
+__all__ = ["SyncPageStream", "SyncPager", "SyncResource", "blocking", "blocking_doc", "blocking_iterator"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -140,7 +141,7 @@ async def _next_page(pages: Any) -> tuple[bool, Any]:
         return False, None
 
 
-def _sync_pages(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Iterator[PageT]:
+def _sync_pages(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Generator[PageT, None, None]:
     # The pages are read through a scoped stream whose task group lives on the loop thread for as long as this
     # iterator does: the next pages are fetched (and decoded) there while the caller's thread works on this one.
     opened = loop.portal.wrap_async_context_manager(AsyncStream(pager, prefetch=pager.prefetch))
@@ -160,7 +161,33 @@ def _sync_pages(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Iterator[P
             opened.__exit__(None, None, None)
 
 
-def _sync_items(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Iterator[ItemT]:
+class SyncPageStream(Iterator[PageT]):
+    """The pages of a :class:`SyncPager`: ``for page in stream``, closed by ``close()`` or by leaving
+    ``with pager.pages() as stream:``, after which no request is made."""
+
+    def __init__(self, pages: Generator[PageT, None, None]) -> None:
+        self._pages = pages
+
+    def __iter__(self) -> SyncPageStream[PageT]:
+        return self
+
+    def __next__(self) -> PageT:
+        return next(self._pages)
+
+    def close(self) -> None:
+        """Stop early; no request is made afterwards."""
+        self._pages.close()
+
+    def __enter__(self) -> SyncPageStream[PageT]:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _sync_items(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Generator[ItemT, None, None]:
     for page in _sync_pages(pager, loop):
         yield from pager.items_of(page)
 
@@ -176,11 +203,14 @@ class SyncPager(Generic[PageT, ItemT]):
     def __init__(self, pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> None:
         self._pager = pager
         self._loop = loop
-        self._items: Iterator[ItemT] | None = None
+        self._items: Generator[ItemT, None, None] | None = None
 
-    def pages(self) -> Iterator[PageT]:
-        """Every page in order, each holding only items not handed out before."""
-        return _sync_pages(self._pager, self._loop)
+    def pages(self) -> SyncPageStream[PageT]:
+        """Every page in order, each holding only items not handed out before.
+
+        ``with pager.pages() as pages: for page in pages: ...`` closes the stream on leaving.
+        """
+        return SyncPageStream(_sync_pages(self._pager, self._loop))
 
     def __iter__(self) -> Iterator[ItemT]:
         if self._items is None:
@@ -195,7 +225,7 @@ class SyncPager(Generic[PageT, ItemT]):
     def close(self) -> None:
         """Stop iterating early; no request is made afterwards."""
         if self._items is not None:
-            self._items.close()  # type: ignore[attr-defined]
+            self._items.close()
 
     def __enter__(self) -> SyncPager[PageT, ItemT]:
         return self

@@ -21,6 +21,8 @@ GradientEvalsError
  │    └── DatasetCreationError            a dataset's file was uploaded, but creating the dataset failed
  ├── ConfigurationError (also a ValueError) the client cannot be set up as asked (no token...)
  ├── PaginationError                      the server's paging went wrong (loops, repeats)
+ ├── ExportError (also an OSError)        an export could not write its file
+ ├── ClientStateError (also a RuntimeError) the client is closed, forked, or on another loop
  ├── EvaluationRunTimeout                 (also a TimeoutError) waiting for a run ran out of time
  └── EvaluationRunFailed                  a run ended FAILED or CANCELLED
 ```
@@ -45,11 +47,13 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientStateError",
     "ConfigurationError",
     "ConflictError",
     "DatasetCreationError",
     "EvaluationRunFailed",
     "EvaluationRunTimeout",
+    "ExportError",
     "GradientEvalsError",
     "InternalServerError",
     "NotFoundError",
@@ -286,6 +290,30 @@ class PaginationError(GradientEvalsError):
     def __init__(self, message: str, *, page: int | None = None) -> None:
         super().__init__(message)
         self.page = page
+
+
+class ExportError(GradientEvalsError, OSError):
+    """An export could not write its file: a directory at the path, a missing folder, no permission, a full disk.
+
+    ``path`` is the destination asked for. The message names it and the reason, never the temporary file the
+    export writes first; ``errno`` and ``strerror`` are those of the failed operation, when there was one.
+    """
+
+    def __init__(self, message: str, *, path: str, errno: int | None = None, strerror: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.errno = errno
+        self.strerror = strerror
+
+    def __str__(self) -> str:
+        # OSError would format "[Errno n] ..." from the attributes; the message already says it in words.
+        return self.message
+
+
+class ClientStateError(GradientEvalsError, RuntimeError):
+    """The client cannot be used here: it was closed, it was made in the parent of a forked process, or it is
+    bound to another event loop than the one calling it. The message says which and what to do instead."""
 
 
 class EvaluationRunTimeout(GradientEvalsError, TimeoutError):

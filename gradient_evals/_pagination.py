@@ -10,14 +10,19 @@ flight. The price is that a batch is fetched while the consumer waits rather tha
 little next to the network wait it hides.
 
 Safety against servers that page badly: a page that comes back for another page number, a ``next`` link that
-does not move forward, or a page whose items were all handed out already ends the iteration with
-:class:`PaginationError` instead of looping. Items seen before (by id) are dropped, so none is yielded twice.
+does not move forward or points past the page count the server gave, a page whose items were all handed out
+already, a page identical to an earlier one (for items without an id, which cannot be de-duplicated), or more
+items than the server's own ``meta.total`` ends the iteration with :class:`PaginationError` instead of looping.
+Items seen before (by id) are dropped, so none is yielded twice. A same-origin ``next`` link is followed as
+given only when it keeps the stream's own query parameters (``per_page``): one that changes them would shift
+page boundaries and skip items, so the page after the current one is asked for by number instead.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
+from types import TracebackType
 from typing import Generic, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -28,7 +33,7 @@ from .types import PageLinks, PageMeta
 
 log = logging.getLogger("gradient_evals")
 
-__all__ = ["DEFAULT_PREFETCH", "AsyncPager", "Paged"]
+__all__ = ["DEFAULT_PREFETCH", "AsyncPageStream", "AsyncPager", "Paged"]
 
 DEFAULT_PREFETCH = 8
 """Pages fetched concurrently once the page count is known: enough to hide latency, few enough to be polite
@@ -52,18 +57,59 @@ FetchPage = Callable[[int, "str | None"], Awaitable[PageT]]
 """Fetch page ``n``; the second argument, when given, is the server's own same-origin URL for it."""
 
 
+def _query_of(url: str) -> dict[str, list[str]]:
+    try:
+        return parse_qs(urlsplit(url).query)
+    except ValueError:
+        return {}
+
+
 def page_number_of(url: str) -> int | None:
     """The ``page`` query parameter of a link, if it has a usable one."""
-    try:
-        values = parse_qs(urlsplit(url).query).get("page")
-    except ValueError:
-        return None
+    values = _query_of(url).get("page")
     if not values:
         return None
     try:
         return int(values[-1])
     except ValueError:
         return None
+
+
+def keeps_params(url: str, params: Mapping[str, object]) -> bool:
+    """Whether a link carries each of ``params`` with the same value (``per_page=100`` as ``"100"``)."""
+    query = _query_of(url)
+    return all(query.get(name, [None])[-1] == str(value) for name, value in params.items())
+
+
+def _fingerprint(items: Sequence[object]) -> int:
+    """A digest of a page's items, to recognise a page served again when its items have no id."""
+    return hash(repr(items))
+
+
+class AsyncPageStream(AsyncIterator[PageT]):
+    """The pages of an :class:`AsyncPager`: ``async for page in stream``, closed by ``aclose()`` or by leaving
+    ``async with pager.pages() as stream:``, after which no request is made."""
+
+    def __init__(self, pages: AsyncGenerator[PageT, None]) -> None:
+        self._pages = pages
+
+    def __aiter__(self) -> AsyncPageStream[PageT]:
+        return self
+
+    async def __anext__(self) -> PageT:
+        return await self._pages.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop early; a request in flight is cancelled and none is made afterwards."""
+        await self._pages.aclose()
+
+    async def __aenter__(self) -> AsyncPageStream[PageT]:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
 
 
 class AsyncPager(Generic[PageT, ItemT]):
@@ -81,11 +127,13 @@ class AsyncPager(Generic[PageT, ItemT]):
         with_items: Callable[[PageT, tuple[ItemT, ...]], PageT],
         key: Callable[[ItemT], Hashable | None],
         same_origin: Callable[[str], bool],
+        link_params: Mapping[str, object] | None = None,
         prefetch: int = DEFAULT_PREFETCH,
         start_page: int = 1,
         what: str = "page",
     ) -> None:
         self._fetch = fetch
+        self._link_params = dict(link_params or {})
         self._items = items
         self._with_items = with_items
         self._key = key
@@ -93,13 +141,16 @@ class AsyncPager(Generic[PageT, ItemT]):
         self._prefetch = prefetch
         self._start_page = start_page
         self._what = what
-        self._item_iterator: AsyncIterator[ItemT] | None = None
+        self._item_iterator: AsyncGenerator[ItemT, None] | None = None
 
     # -- public surface -------------------------------------------------------------------------------------
 
-    def pages(self) -> AsyncIterator[PageT]:
-        """Every page in order, each holding only items not handed out before."""
-        return self._pages()
+    def pages(self) -> AsyncPageStream[PageT]:
+        """Every page in order, each holding only items not handed out before.
+
+        ``async with pager.pages() as pages: async for page in pages: ...`` closes the stream on leaving.
+        """
+        return AsyncPageStream(self._pages())
 
     @property
     def prefetch(self) -> int:
@@ -121,7 +172,7 @@ class AsyncPager(Generic[PageT, ItemT]):
     async def aclose(self) -> None:
         """Stop iterating early; no request is made afterwards."""
         if self._item_iterator is not None:
-            await self._item_iterator.aclose()  # type: ignore[attr-defined]
+            await self._item_iterator.aclose()
 
     async def __aenter__(self) -> AsyncPager[PageT, ItemT]:
         return self
@@ -131,18 +182,21 @@ class AsyncPager(Generic[PageT, ItemT]):
 
     # -- machinery ------------------------------------------------------------------------------------------
 
-    async def _flatten(self, pages: AsyncIterator[PageT] | None = None) -> AsyncIterator[ItemT]:
+    async def _flatten(self, pages: AsyncGenerator[PageT, None] | None = None) -> AsyncGenerator[ItemT, None]:
         pages = self._pages() if pages is None else pages
         try:
             async for page in pages:
                 for item in self._items(page):
                     yield item
         finally:
-            await pages.aclose()  # type: ignore[attr-defined]
+            await pages.aclose()
 
-    async def _pages(self, source: AsyncIterator[tuple[int, PageT]] | None = None) -> AsyncIterator[PageT]:
+    async def _pages(
+        self, source: AsyncGenerator[tuple[int, PageT], None] | None = None
+    ) -> AsyncGenerator[PageT, None]:
         """Pages from ``source`` (numbered pages as fetched) with the items seen before removed, and the checks."""
         seen: set[Hashable] = set()
+        fingerprints: dict[int, int] = {}
         handed_out = 0
         total: int | None = None
         number = self._start_page
@@ -155,9 +209,11 @@ class AsyncPager(Generic[PageT, ItemT]):
                 if not raw:
                     break
                 fresh = []
+                keyless = False
                 for item in raw:
                     key = self._key(item)
                     if key is None:
+                        keyless = True
                         fresh.append(item)
                     elif key not in seen:
                         seen.add(key)
@@ -168,12 +224,29 @@ class AsyncPager(Generic[PageT, ItemT]):
                         "pages, so iteration stopped instead of looping",
                         page=number,
                     )
+                if keyless:
+                    # Items without an id cannot be de-duplicated; a page served twice is recognised whole.
+                    # (Only then: hashing every page would cost the common case for nothing.)
+                    earlier = fingerprints.setdefault(_fingerprint(raw), number)
+                    if earlier != number:
+                        raise PaginationError(
+                            f"{self._what} {number} repeats {self._what} {earlier} item for item: the server "
+                            "is repeating pages, so iteration stopped instead of looping",
+                            page=number,
+                        )
                 if len(fresh) < len(raw):
                     log.debug("%s %d: dropped %d items already returned", self._what, number, len(raw) - len(fresh))
                 handed_out += len(fresh)
+                if total is not None and handed_out > total:
+                    raise PaginationError(
+                        f"{self._what} {number} brings the items to {handed_out}, more than the {total} the server "
+                        "counted: its pages overlap or repeat, so iteration stopped instead of returning items "
+                        "twice",
+                        page=number,
+                    )
                 yield page if len(fresh) == len(raw) else self._with_items(page, tuple(fresh))
         finally:
-            await raw_pages.aclose()  # type: ignore[attr-defined]
+            await raw_pages.aclose()
         # Nothing may go missing silently: a server whose pages hold fewer items than its own count says is
         # reported (a run still filling up can legitimately count a few more than it has served).
         if total is not None and handed_out < total:
@@ -185,7 +258,7 @@ class AsyncPager(Generic[PageT, ItemT]):
                 number,
             )
 
-    async def _raw_pages(self) -> AsyncIterator[tuple[int, PageT]]:
+    async def _raw_pages(self) -> AsyncGenerator[tuple[int, PageT], None]:
         number = self._start_page
         following = self._following(number, await self._fetch_one(number, None), self._prefetch)
         try:
@@ -223,8 +296,19 @@ class AsyncPager(Generic[PageT, ItemT]):
                         "instead of looping",
                         page=number,
                     )
+                if total_pages is not None and number >= total_pages:
+                    raise PaginationError(
+                        f"{self._what} {number} links to a next page, but the server counted {total_pages} "
+                        "pages; stopped instead of following it",
+                        page=number,
+                    )
                 # The token goes only to the API's own origin: a link elsewhere is replaced by our own URL.
                 url = next_link if self._same_origin(next_link) else None
+                if url is not None and not keeps_params(url, self._link_params):
+                    # Another page size moves the page boundaries: following it would skip (or repeat) items.
+                    log.debug("%s %d: the next link changes the page size; asking by number", self._what, number)
+                    url = None
+                    target = number + 1
                 if target is None or target > number + 1:
                     # A link without a page number is followed as the next page; one that jumps ahead would
                     # skip prompts, so the page right after this one is asked for instead.

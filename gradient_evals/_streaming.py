@@ -100,7 +100,7 @@ class AsyncStream(Generic[PageT, ItemT]):
         self._iterator = cast(AsyncGenerator[Any, None], pages)
         return pages
 
-    async def _window(self) -> AsyncIterator[tuple[int, PageT]]:
+    async def _window(self) -> AsyncGenerator[tuple[int, PageT], None]:
         group = self._group
         if group is None:
             raise RuntimeError("open the stream with `async with` before iterating it")

@@ -41,7 +41,10 @@ class GradientEvals:
             ...
     ```
 
-    Do not call it from inside callbacks that the client itself runs on its loop thread: that raises.
+    Callbacks the client runs (``on_update``, ``on_progress``) run on its loop thread: calling the client from
+    one raises :class:`ClientStateError`, while ``close()`` from one takes effect once the call in progress
+    returns. Ctrl-C during a call cancels the work on the loop and raises ``KeyboardInterrupt``. After
+    ``os.fork()``, the child must make its own client: the inherited one raises :class:`ClientStateError`.
     """
 
     def __init__(

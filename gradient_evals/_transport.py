@@ -33,6 +33,7 @@ from ._exceptions import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientStateError,
     ConflictError,
     InternalServerError,
     NotFoundError,
@@ -41,6 +42,7 @@ from ._exceptions import (
     ResponseTooLargeError,
     UnprocessableEntityError,
 )
+from ._loop_binding import LoopBinding
 from ._validation import check_timeout
 from ._version import __version__
 
@@ -218,6 +220,7 @@ class Transport:
         self._json_headers: Final = {**self._headers, "Content-Type": "application/json"}
         self.rate_limit: RateLimitInfo | None = None
         self.closed = False
+        self._loop_binding = LoopBinding()
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -275,7 +278,8 @@ class Transport:
         if not self.same_origin(url):
             raise ValueError("refusing to send the access token to another origin")
         if self.closed:
-            raise RuntimeError("this client has been closed")
+            raise ClientStateError("this client has been closed: create a new one to make more calls")
+        self._loop_binding.check()
         timeout = self.timeout if timeout is None else check_timeout(timeout)
         request = self._client.build_request(
             method,

@@ -41,7 +41,8 @@ class _PagedServer:
 
     ``page_for`` maps the requested page number to the page actually served (to fake a misbehaving server),
     ``next_for`` builds the ``links.pages.next`` of a page (``None`` for none), ``delay`` slows a page down,
-    ``failures`` makes a page answer 503 that many times first (``-1``: always).
+    ``failures`` makes a page answer 503 that many times first (``-1``: always); ``with_ids=False`` serves
+    prompts without ``prompt_id`` (which cannot be de-duplicated).
     """
 
     def __init__(
@@ -56,8 +57,10 @@ class _PagedServer:
         prompts_for: Callable[[int, int], list[int]] | None = None,
         delay: Callable[[int], float] | None = None,
         failures: dict[int, int] | None = None,
+        with_ids: bool = True,
     ) -> None:
         self.total = total
+        self.with_ids = with_ids
         self.with_meta = with_meta
         self.with_pages = with_pages
         self.with_links = with_links
@@ -101,7 +104,10 @@ class _PagedServer:
             ids = list(range((served - 1) * per_page + 1, min(served * per_page, self.total) + 1))
         body: dict[str, Any] = {
             "evaluation_run": {"evaluation_run_uuid": RUN, "status": "EVALUATION_RUN_SUCCESSFUL"},
-            "prompts": [{"prompt_id": i, "input": f"q{i}", "output": f"a{i}"} for i in ids],
+            "prompts": [
+                {"prompt_id": i, "input": f"q{i}", "output": f"a{i}"} if self.with_ids else {"input": f"q{i}"}
+                for i in ids
+            ],
         }
         if self.with_meta:
             meta: dict[str, int] = {"page": served, "total": self.total}
@@ -337,6 +343,148 @@ async def test_pages_yields_results_pages(httpx_mock: HTTPXMock, anyio_backend: 
     for page in pages:
         assert isinstance(page.evaluation_run, EvaluationRun)
         assert page.evaluation_run.evaluation_run_uuid == RUN
+
+
+@pytest.mark.anyio
+async def test_pages_can_be_closed_with_async_with(httpx_mock: HTTPXMock, anyio_backend: str) -> None:
+    server = _serve(httpx_mock, _PagedServer(100))
+    async with _stream_client() as client:
+        async with client.evaluation_runs.iter_results(RUN, per_page=10, prefetch=1).pages() as pages:
+            first = await pages.__anext__()
+            assert [p.prompt_id for p in first.prompts] == list(range(1, 11))
+        # Left: closed, so asking for more ends the stream and makes no request.
+        assert [page async for page in pages] == []
+        await pages.aclose()  # closing twice is harmless
+    assert server.pages_requested == [1]
+
+
+# -- servers that page badly: prompts without ids, moving page sizes -----------------------------------------
+
+
+def _endless(server: _PagedServer, link: str) -> str | None:
+    """A next link forever -- but only "forever" up to 50 requests, so a stream that loops fails the test
+    instead of hanging the suite."""
+    return link if len(server.requests) < 50 else None
+
+
+async def _drain_inputs(pager: AsyncPager[ResultsPage, Any], got: list[str | None]) -> None:
+    async for prompt in pager:
+        got.append(prompt.input)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("prefetch", [1, 8])
+@pytest.mark.parametrize("with_meta", [True, False])
+async def test_prompts_without_ids_served_again_and_again_raise_instead_of_looping(
+    httpx_mock: HTTPXMock, anyio_backend: str, prefetch: int, with_meta: bool
+) -> None:
+    """The server ignores ``?page``: every page holds the same three prompts, its ``meta`` (if any) echoes the
+    page asked for without a page count, and its next links advance forever."""
+    server = _serve(
+        httpx_mock,
+        _PagedServer(
+            3,
+            with_ids=False,
+            with_pages=False,
+            prompts_for=lambda page, per_page: [1, 2, 3],
+            next_for=lambda page, pages, per_page: _endless(
+                server, f"{RESULTS}?page={len(server.requests) + 1}&per_page={per_page}"
+            ),
+        ),
+    )
+    server.with_meta = with_meta
+    got: list[str | None] = []
+    async with _stream_client() as client:
+        with pytest.raises(PaginationError, match=r"repeat|more than"):
+            await _drain_inputs(client.evaluation_runs.iter_results(RUN, per_page=3, prefetch=prefetch), got)
+    assert got == ["q1", "q2", "q3"], "the three prompts once, never again"
+    assert len(server.requests) == 2
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("with_pages", "problem", "page"),
+    [
+        # One page counted (3 prompts, 3 a page), but a next link anyway.
+        (True, "counted 1 pages", 1),
+        # No page count; every page different, but more prompts than meta.total says exist.
+        (False, "more than the 3", 2),
+    ],
+)
+async def test_pages_beyond_the_servers_own_counts_raise(
+    httpx_mock: HTTPXMock, anyio_backend: str, with_pages: bool, problem: str, page: int
+) -> None:
+    server = _serve(
+        httpx_mock,
+        _PagedServer(
+            3,
+            with_ids=False,
+            with_pages=with_pages,
+            next_for=lambda page, pages, per_page: _endless(server, server.link(page + 1, per_page)),
+            prompts_for=lambda page, per_page: [page * 10 + k for k in range(per_page)],
+        ),
+    )
+    got: list[str | None] = []
+    async with _stream_client() as client:
+        with pytest.raises(PaginationError, match=problem) as caught:
+            await _drain_inputs(client.evaluation_runs.iter_results(RUN, per_page=3, prefetch=1), got)
+    assert caught.value.page == page
+    assert got == ["q10", "q11", "q12"]
+    assert len(server.requests) == page
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("with_pages", [True, False])
+async def test_prompts_without_ids_on_honest_pages_all_arrive(
+    httpx_mock: HTTPXMock, anyio_backend: str, with_pages: bool
+) -> None:
+    _serve(httpx_mock, _PagedServer(23, with_ids=False, with_pages=with_pages))
+    async with _stream_client() as client:
+        got = [p.input async for p in client.evaluation_runs.iter_results(RUN, per_page=5, prefetch=3)]
+    assert got == [f"q{i}" for i in range(1, 24)]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("link_per_page", ["20", "2", None])
+@pytest.mark.parametrize("with_ids", [True, False])
+async def test_a_next_link_that_changes_per_page_loses_no_prompt(
+    httpx_mock: HTTPXMock, anyio_backend: str, link_per_page: str | None, with_ids: bool
+) -> None:
+    """Same origin and path, but another page size (or none, i.e. the server's default): following it as given
+    would skip (or repeat) prompts, so each page is asked for by number with the stream's own ``per_page``."""
+
+    def next_for(page: int, pages: int, per_page: int) -> str | None:
+        if page >= pages:
+            return None
+        size = "" if link_per_page is None else f"&per_page={link_per_page}"
+        return f"{RESULTS}?page={page + 1}{size}"
+
+    server = _serve(httpx_mock, _PagedServer(47, with_ids=with_ids, with_pages=False, next_for=next_for))
+    async with _stream_client() as client:
+        got = [p.input async for p in client.evaluation_runs.iter_results(RUN, per_page=5, prefetch=1)]
+    assert got == [f"q{i}" for i in range(1, 48)]
+    assert [parse_qs(r.url.query.decode())["per_page"] for r in server.requests] == [["5"]] * 10
+    assert server.pages_requested == list(range(1, 11))
+
+
+@pytest.mark.anyio
+async def test_a_next_link_keeping_our_page_size_is_followed_as_given(
+    httpx_mock: HTTPXMock, anyio_backend: str
+) -> None:
+    """The server's own extra parameters (a cursor) are kept when the page size is ours."""
+    server = _serve(
+        httpx_mock,
+        _PagedServer(
+            12,
+            with_pages=False,
+            next_for=lambda page, pages, per_page: (
+                f"{RESULTS}?page={page + 1}&per_page={per_page}&cursor=c{page}" if page < pages else None
+            ),
+        ),
+    )
+    async with _stream_client() as client:
+        assert await _collect(client, per_page=5, prefetch=1) == list(range(1, 13))
+    assert [parse_qs(r.url.query.decode()).get("cursor") for r in server.requests] == [None, ["c1"], ["c2"]]
 
 
 # -- the token stays home ------------------------------------------------------------------------------------

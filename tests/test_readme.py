@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,22 @@ def emulator(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[
         yield server, names
 
 
+def _run_as_a_test_module(code: str, folder: Path) -> None:
+    """A block of tests runs as a user's test module would: with pytest and the plugin, in a fresh process."""
+    module = folder / "test_readme_example.py"
+    module.write_text('pytest_plugins = ["gradient_evals.testing.pytest_plugin"]\n\n' + code, encoding="utf-8")
+    result = subprocess.run(  # noqa: S603 - this interpreter, running pytest on the README's own example
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", str(module)],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " passed" in result.stdout, result.stdout
+    assert "skipped" not in result.stdout, result.stdout
+
+
 def _is_async(code: str) -> bool:
     try:
         compile(code, "<readme>", "exec")
@@ -70,12 +88,17 @@ def _is_async(code: str) -> bool:
 
 
 @pytest.mark.parametrize(("line", "code"), BLOCKS, ids=[f"README.md:{line}" for line, _ in BLOCKS])
-def test_readme_block_runs(line: int, code: str, emulator: tuple[FakeGradientServer, dict[str, Any]]) -> None:
+def test_readme_block_runs(
+    line: int, code: str, emulator: tuple[FakeGradientServer, dict[str, Any]], tmp_path: Path
+) -> None:
     names = emulator[1]
     test_case = names["test_case_uuid"]
     code = code.replace(README_TEST_CASE, test_case).replace(README_AGENT, names["agent_a"])
     code = code.replace(README_DATASET, names["dataset_uuid"])
     filename = f"README.md:{line}"
+    if re.search(r"^(async )?def test_", code, re.M):
+        _run_as_a_test_module(code, tmp_path)
+        return
     if not _is_async(code):
         with GradientEvals() as client:
             namespace = {"__name__": "readme", "client": client, **names}

@@ -280,6 +280,15 @@ def test_with_block_on_the_pager_closes_it(runs_server: _RunsServer, sync_client
         next(pager)
 
 
+def test_with_block_on_the_pages_closes_them(runs_server: _RunsServer, sync_client: GradientEvals) -> None:
+    with sync_client.evaluation_runs.iter_results(RUN, per_page=5, prefetch=1).pages() as pages:
+        assert [p.prompt_id for p in next(pages).prompts] == _RunsServer.expected(1, 5)
+    sync_client.evaluation_runs.retrieve(RUN)  # a round trip through the loop: anything pending would have run
+    assert runs_server.result_pages() == [1]
+    assert list(pages) == []
+    pages.close()  # closing twice is harmless
+
+
 def test_a_pager_outliving_its_client_is_collected_quietly(runs_server: _RunsServer) -> None:
     client = _sync_client()
     pager = client.evaluation_runs.iter_results(RUN, per_page=5)

@@ -127,8 +127,9 @@ class AsyncResource:
         """A pager over ``path``: ``items`` names the page's list field, ``key`` the field that identifies an item.
 
         Page ``n`` is asked for with ``?page=n`` and ``params`` (page 1 without ``page`` unless
-        ``number_first_page``); a ``next`` link on this endpoint is followed as given, so the server's own
-        paging parameters are kept. With ``page_size``, pages are asked for at the largest size it allows.
+        ``number_first_page``); a ``next`` link on this endpoint is followed as given when it keeps ``params``
+        (else the page is asked for by number, so a changed ``per_page`` cannot shift the page boundaries). With
+        ``page_size``, pages are asked for at the largest size it allows.
         """
         transport = self._transport
         own_url = transport.url_for(path)
@@ -155,6 +156,7 @@ class AsyncResource:
             with_items=_replacing(items),
             key=operator.attrgetter(key),
             same_origin=transport.same_origin,
+            link_params=fixed,
             prefetch=prefetch,
             what=what,
         )

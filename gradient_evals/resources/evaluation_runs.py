@@ -315,12 +315,16 @@ class AsyncEvaluationRuns(CatalogUser):
         evaluation_run_uuid: str,
         path: str | os.PathLike[str],
         *,
-        format: ExportFormat = "jsonl",
+        format: ExportFormat | None = None,
         per_page: int | None = None,
         on_progress: OnProgress | None = None,
     ) -> int:
         """Write every prompt result of a run to ``path`` as JSON Lines or CSV; returns the prompts written.
 
+        Without ``format`` the extension decides: ``.csv`` is CSV, anything else JSON Lines; a ``format`` that
+        contradicts the extension raises ``ValueError`` before any request, as does a directory or a missing
+        folder at ``path`` (:class:`ExportError`). CSV cells that a spreadsheet would run as formulas get a
+        leading ``'``; text that UTF-8 cannot hold (lone surrogates) is written as ``\\uXXXX`` escapes.
         Streams: one page is held in memory at a time, and the file appears at ``path`` only once complete.
         Records are those of :meth:`to_records`. A CSV file takes its metric columns from the first page; a
         metric first seen later goes into its ``extra_metrics`` column as JSON. ``on_progress(done, total)`` is

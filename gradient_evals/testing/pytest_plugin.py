@@ -4,15 +4,29 @@ Enable with ``pytest_plugins = ["gradient_evals.testing.pytest_plugin"]`` in a `
 
 * ``gradient_server`` -- a started :class:`~gradient_evals.testing.FakeGradientServer` (latency 0).
 * ``gradient_client`` -- a ``gradient_evals.GradientEvals`` pointed at it, closed after the test.
-* ``async_gradient_client`` -- a ``gradient_evals.AsyncGradientEvals`` pointed at it.  It is created, not
-  entered: use ``async with async_gradient_client:`` (or ``await ...aclose()``) inside the test so that it
-  lives on the test's own event loop, whichever async backend runs it.
+* ``async_gradient_client`` -- a ``gradient_evals.AsyncGradientEvals`` pointed at it, already entered and closed
+  after the test, on the test's own event loop. It is an async fixture run by anyio's pytest plugin (installed
+  with anyio), so the test must be run by anyio too: mark it ``@pytest.mark.anyio`` (or set ``anyio_mode =
+  "auto"`` in the pytest configuration); a plain ``async def`` test is not run by pytest at all. The backends
+  are those of anyio's ``anyio_backend`` fixture (every installed one in recent anyio versions): override that
+  fixture to choose, e.g. ``return "asyncio"``.
+  Writing ``async with async_gradient_client as client:`` in the test still works.
 * ``gradient_retry_policy`` -- the clients' retry policy: default retries, no backoff pauses; override it.
+
+```python
+import pytest
+
+@pytest.mark.anyio
+async def test_reads_a_run(async_gradient_client, gradient_server):
+    run_uuid = gradient_server.add_run(prompts=3)
+    run = await async_gradient_client.evaluation_runs.retrieve(run_uuid)
+    assert run.is_successful
+```
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -49,11 +63,13 @@ def gradient_client(
 
 
 @pytest.fixture
-def async_gradient_client(
-    gradient_server: FakeGradientServer, gradient_retry_policy: RetryPolicy
-) -> AsyncGradientEvals:
-    """An async SDK client talking to ``gradient_server``; enter it with ``async with`` in the test, so that it
-    lives on the test's own event loop."""
-    return AsyncGradientEvals(
+async def async_gradient_client(
+    gradient_server: FakeGradientServer, gradient_retry_policy: RetryPolicy, anyio_backend: object
+) -> AsyncIterator[AsyncGradientEvals]:
+    """An async SDK client talking to ``gradient_server``, entered for the test and closed after it (its
+    connections with it), on the test's event loop; the test must be marked ``@pytest.mark.anyio``."""
+    # anyio_backend is requested so that anyio's plugin runs this fixture on the loop it runs the test on.
+    async with AsyncGradientEvals(
         access_token=gradient_server.token, base_url=gradient_server.base_url, retry=gradient_retry_policy
-    )
+    ) as client:
+        yield client

@@ -101,12 +101,15 @@ def test_pytest_plugin_fixtures(tmp_path: Path) -> None:
         "asyncio_default_fixture_loop_scope = function\n"
         "filterwarnings =\n    error::pytest.PytestUnraisableExceptionWarning\n    error::ResourceWarning\n"
     )
-    (tmp_path / "conftest.py").write_text('pytest_plugins = ["gradient_evals.testing.pytest_plugin"]\n')
+    (tmp_path / "conftest.py").write_text(
+        'import pytest\n\npytest_plugins = ["gradient_evals.testing.pytest_plugin"]\n\n\n'
+        "@pytest.fixture\ndef anyio_backend():\n    return 'asyncio'\n"
+    )
     (tmp_path / "test_uses_plugin.py").write_text(
         textwrap.dedent(
             """
-            import anyio
             import httpx
+            import pytest
 
             from gradient_evals.testing import FakeGradientServer
 
@@ -136,28 +139,89 @@ def test_pytest_plugin_fixtures(tmp_path: Path) -> None:
                 assert [r.status for r in gradient_server.requests] == [503, 503, 200]
 
 
-            def test_async_client(async_gradient_client, gradient_server):
+            @pytest.mark.anyio
+            async def test_async_client(async_gradient_client, gradient_server):
                 run = gradient_server.add_run(prompts=3)
-
-                async def main():
-                    async with async_gradient_client as client:
-                        return await client.evaluation_runs.retrieve(run)
-
-                assert anyio.run(main).evaluation_run_uuid == run
+                async with async_gradient_client as client:
+                    assert (await client.evaluation_runs.retrieve(run)).evaluation_run_uuid == run
             """
         )
     )
+    assert "4 passed" in run_pytest_on(tmp_path)
+
+
+def run_pytest_on(project: Path) -> str:
+    """Run this interpreter's pytest on a small project, as a user's suite would run; its output if it passed."""
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.run(  # noqa: S603 - runs this interpreter's pytest on a temporary directory
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(project)],
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        cwd=project,
         env=env,
         timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "4 passed" in proc.stdout
+    return proc.stdout
+
+
+PLUGIN_CONFTEST = """
+import pytest
+
+pytest_plugins = ["gradient_evals.testing.pytest_plugin"]
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request):
+    return request.param
+"""
+
+UNENTERED_CLIENT_TESTS = """
+import pytest
+
+CLIENTS = []
+
+
+@pytest.mark.anyio
+async def test_uses_the_client_without_entering_it(async_gradient_client, gradient_server):
+    run = gradient_server.add_run(prompts=30)
+    CLIENTS.append(async_gradient_client)
+    assert not async_gradient_client.is_closed
+    got = [p.prompt_id async for p in async_gradient_client.evaluation_runs.iter_results(run, per_page=7)]
+    assert len(got) == 30
+
+
+@pytest.mark.anyio
+async def test_entering_it_again_still_works(async_gradient_client, gradient_server):
+    run = gradient_server.add_run(prompts=3)
+    CLIENTS.append(async_gradient_client)
+    async with async_gradient_client as client:
+        assert (await client.evaluation_runs.retrieve(run)).evaluation_run_uuid == run
+
+
+def test_every_client_was_closed_with_its_connections():
+    assert len(CLIENTS) == 4  # two tests on two backends
+    for client in CLIENTS:
+        assert client.is_closed
+        assert client._transport.http_client.is_closed
+"""
+
+
+def test_the_async_client_fixture_is_entered_and_closed_for_the_test(tmp_path: Path) -> None:
+    """Used without ``async with``, on two backends: every client it gave is closed, connections included."""
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\nfilterwarnings =\n    error::ResourceWarning\n    error::pytest.PytestUnraisableExceptionWarning\n"
+    )
+    (tmp_path / "conftest.py").write_text(textwrap.dedent(PLUGIN_CONFTEST))
+    (tmp_path / "test_user_suite.py").write_text(textwrap.dedent(UNENTERED_CLIENT_TESTS))
+    assert "5 passed" in run_pytest_on(tmp_path)
+
+
+def test_the_plugin_says_async_tests_need_the_anyio_marker() -> None:
+    from gradient_evals.testing import pytest_plugin
+
+    assert "@pytest.mark.anyio" in (pytest_plugin.__doc__ or "")
+    assert "@pytest.mark.anyio" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])  # noqa: S104

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from gradient_evals import GradientEvals
 from gradient_evals.testing import FakeGradientServer
 
 
@@ -22,3 +23,14 @@ def test_server_and_recorded_requests_do_not_show_the_token() -> None:
         assert recorded.headers["authorization"] == f"Bearer {server.token}"  # still there for tests to check
         assert server.token not in repr(recorded)
         assert server.token not in repr(server.requests)
+
+
+def test_recorded_request_repr_hides_the_authorization_header() -> None:
+    with FakeGradientServer(latency=0.0) as server:
+        run_uuid = server.add_run(prompts=2)
+        with GradientEvals(server.token, base_url=server.base_url) as client:
+            client.evaluation_runs.retrieve(run_uuid)
+        (request,) = server.requests
+        assert request.had_authorization_header
+        for shown in (repr(request), str(request), repr(server.requests), repr(server)):
+            assert server.token not in shown

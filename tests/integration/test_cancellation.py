@@ -63,11 +63,15 @@ async def test_cancel_scope_around_a_stream_leaves_nothing_running(
         client = AsyncGradientEvals(access_token=server.token, base_url=server.base_url, max_retries=0)
         async with client:
             got = 0
-            with anyio.move_on_after(0.15) as scope:
+            # Cancelled from inside (no clock): the pages already fetched (page 2, or the batch of pages 2 to
+            # 1 + prefetch) still come out, and the scope takes effect at the stream's next fetch.
+            with anyio.CancelScope() as scope:
                 async for _ in client.evaluation_runs.iter_results(run_uuid, per_page=20, prefetch=prefetch):
                     got += 1
+                    if got == 30:
+                        scope.cancel()
             assert scope.cancelled_caught
-            assert 0 < got < 2_000
+            assert got == 20 * (2 if prefetch == 1 else 1 + prefetch)
             await assert_quiet(server, client, anyio_backend)
             # The client is still usable afterwards.
             run = await client.evaluation_runs.retrieve(run_uuid)
@@ -106,23 +110,37 @@ async def test_break_out_of_an_async_stream_makes_no_further_request(
         assert before == 1  # only the first page was needed
 
 
-async def test_cancelling_a_task_that_streams(anyio_backend: str) -> None:
-    with FakeGradientServer(seed=5, latency=0.02) as server:
+@pytest.mark.parametrize("parked", [True, False], ids=["between-items", "while-streaming"])
+async def test_cancelling_a_task_that_streams(anyio_backend: str, parked: bool) -> None:
+    """The task is cancelled once it has consumed two pages (an event, not a clock, says when): either parked in
+    its loop body, or still streaming. Either way nothing keeps running and nothing more is consumed."""
+    with FakeGradientServer(seed=5, latency=0.0) as server:
         run_uuid = server.add_run(prompts=3_000)
         client = AsyncGradientEvals(access_token=server.token, base_url=server.base_url, max_retries=0)
         seen: list[int | None] = []
+        two_pages = anyio.Event()
         async with client:
 
             async def consume() -> None:
                 async for prompt in client.evaluation_runs.iter_results(run_uuid, per_page=20):
                     seen.append(prompt.prompt_id)
+                    if len(seen) == 40:
+                        two_pages.set()
+                        if parked:
+                            await anyio.sleep_forever()
 
             async with anyio.create_task_group() as group:
                 group.start_soon(consume)
-                await anyio.sleep(0.1)
+                await two_pages.wait()
                 group.cancel_scope.cancel()
-            assert 0 < len(seen) < 3_000
+            consumed = len(seen)
+            if parked:
+                assert seen == server.prompt_ids(run_uuid)[:40]
+            else:
+                assert 40 <= consumed < 3_000
+                assert seen == server.prompt_ids(run_uuid)[:consumed]
             await assert_quiet(server, client, anyio_backend)
+            assert len(seen) == consumed, "nothing was consumed after the cancellation"
 
 
 # -- the blocking client -------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from ... import ExportError
 from ...types import EvaluationRun, ResultsPage, RunSummary, Verdict
 from ...workflows.export import CsvEncoder, jsonl_text, metric_name_of
 from .._args import (
@@ -316,8 +317,8 @@ def run_results(ctx: Context) -> int:
                         per_page=args.per_page,
                         on_progress=progress,
                     )
-            except OSError as exc:  # the export's temporary file is its own business: name the target only
-                raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}", EXIT_API_ERROR) from None
+            except ExportError as exc:  # its message names the target and the reason, never a temporary file
+                raise CommandError(exc.message, EXIT_API_ERROR) from None
             if ctx.json:
                 dump_json({"path": str(args.output), "prompts": count, "format": fmt}, ctx.stdout)
             else:
