@@ -15,6 +15,7 @@ TEST_DEPS = [
     "hypothesis>=6.100",
     "pandas>=2.0",
     "pyyaml>=6",
+    "junitparser>=3",
 ]
 
 

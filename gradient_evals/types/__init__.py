@@ -41,6 +41,15 @@ from .evaluation_runs import (
 from .evaluation_test_cases import (
     EvaluationRunsPage,
 )
+from .reports import (
+    AgentResult,
+    EvaluationReport,
+    GateKind,
+    GateResult,
+    LeaderboardEntry,
+    PromptOutcome,
+    SliceResult,
+)
 from .summaries import (
     MetricComparison,
     MetricSummary,
@@ -51,16 +60,21 @@ from .summaries import (
 )
 
 __all__ = [
+    "AgentResult",
     "AgentSpan",
     "AgentType",
     "ChildSpan",
     "CreatedEvaluationRuns",
     "EvaluationPrompt",
+    "EvaluationReport",
     "EvaluationRun",
     "EvaluationRunStatus",
     "EvaluationRunsPage",
+    "GateKind",
+    "GateResult",
     "JSONValue",
     "LLMSpan",
+    "LeaderboardEntry",
     "MetricComparison",
     "MetricResult",
     "MetricResultStatus",
@@ -69,12 +83,14 @@ __all__ = [
     "PageLinks",
     "PageMeta",
     "PromptChunk",
+    "PromptOutcome",
     "PromptRegression",
     "ResultsPage",
     "RetrieverChunk",
     "RetrieverSpan",
     "RunComparison",
     "RunSummary",
+    "SliceResult",
     "SpanCommon",
     "ToolSpan",
     "TraceSpan",
