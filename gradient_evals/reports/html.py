@@ -314,9 +314,7 @@ def _agent_view(report: EvaluationReport, agent: AgentResult, metrics: list[str]
         "cells": [_metric_cell(report, agent, m) for m in metrics],
         "errored": sorted(agent.errored.items()),
         "skipped": sorted(agent.skipped.items()),
-        "gates": [
-            {"name": one_line(g.name), "passed": g.passed, "message": one_line(g.message)} for g in agent.gates
-        ],
+        "gates": [{"name": one_line(g.name), "passed": g.passed, "message": one_line(g.message)} for g in agent.gates],
         "failed_prompts": [_prompt_view(p) for p in failed[:_FAILED_PROMPTS_SHOWN]],
         "more_failed": max(0, len(failed) - _FAILED_PROMPTS_SHOWN),
         "slices": slices,
@@ -325,8 +323,11 @@ def _agent_view(report: EvaluationReport, agent: AgentResult, metrics: list[str]
 
 def _context(report: EvaluationReport) -> dict[str, Any]:
     metrics = _metric_names(report)
-    scored = [m for m in metrics if any(a.summary and (s := a.summary.metric(m)) and s.score is not None
-                                        for a in report.agents)]
+    scored = [
+        m
+        for m in metrics
+        if any(a.summary and (s := a.summary.metric(m)) and s.score is not None for a in report.agents)
+    ]
     charts = [c for c in (_score_chart(report, m) for m in scored) if c is not None]
     distributions = [d for d in (_distribution(report, m) for m in metrics) if d is not None]
     regressions = [

@@ -50,8 +50,9 @@ def render_terminal(report: EvaluationReport, console: Console) -> None:
     table.add_column("prompts", justify="right")
     table.add_column("failed", justify="right")
     for name in metrics:
-        table.add_column(Text(one_line(name) + (" (lower better)" if report.is_inverted(name) else "")),
-                         justify="right")
+        table.add_column(
+            Text(one_line(name) + (" (lower better)" if report.is_inverted(name) else "")), justify="right"
+        )
     table.add_column("gates")
     for agent in report.agents:
         cells: list[Text] = []

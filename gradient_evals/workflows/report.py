@@ -143,9 +143,7 @@ def _prompts(pages: Iterable[ResultsPage]) -> list[EvaluationPrompt]:
     return prompts
 
 
-def _slice_stats(
-    prompts: Sequence[EvaluationPrompt], run_uuid: str, settings: GateSettings
-) -> dict[str, RunSummary]:
+def _slice_stats(prompts: Sequence[EvaluationPrompt], run_uuid: str, settings: GateSettings) -> dict[str, RunSummary]:
     stats: dict[str, RunStats] = {}
     for prompt in prompts:
         name = settings.slices.get(slice_key(prompt.input) or "", NO_SLICE)
@@ -218,8 +216,9 @@ def _complete_gate(errored: Mapping[str, int], skipped: Mapping[str, int]) -> Ga
     parts = [f"{name} errored on {n}" for name, n in sorted(errored.items())]
     parts += [f"{name} was skipped on {n}" for name, n in sorted(skipped.items())]
     message = "" if not parts else "incomplete results: " + ", ".join(parts) + " prompts"
-    return GateResult(kind=GateKind.COMPLETE, name="every metric scored on every prompt", passed=not parts,
-                      message=message)
+    return GateResult(
+        kind=GateKind.COMPLETE, name="every metric scored on every prompt", passed=not parts, message=message
+    )
 
 
 def _score_gates(
@@ -241,8 +240,17 @@ def _score_gates(
             message = f"{metric}: {score:.4g} is {'above' if inverted else 'below'} {floor:g}"
         else:
             message = ""
-        gates.append(GateResult(kind=GateKind.FAIL_UNDER, name=name, passed=not message, metric=metric,
-                                threshold=floor, actual=score, message=message))
+        gates.append(
+            GateResult(
+                kind=GateKind.FAIL_UNDER,
+                name=name,
+                passed=not message,
+                metric=metric,
+                threshold=floor,
+                actual=score,
+                message=message,
+            )
+        )
     if comparison is None:
         return gates
     for metric, allowed in settings.max_regression.items():
@@ -256,9 +264,17 @@ def _score_gates(
             message = ""
             if worse_by > allowed:
                 message = f"{metric}: got worse by {worse_by:.4g} points (allowed {allowed:g})"
-        gates.append(GateResult(kind=GateKind.MAX_REGRESSION, name=f"{metric} worsens by at most {allowed:g}",
-                                passed=not message, metric=metric, threshold=allowed, actual=worse_by,
-                                message=message))
+        gates.append(
+            GateResult(
+                kind=GateKind.MAX_REGRESSION,
+                name=f"{metric} worsens by at most {allowed:g}",
+                passed=not message,
+                metric=metric,
+                threshold=allowed,
+                actual=worse_by,
+                message=message,
+            )
+        )
     return gates
 
 
@@ -281,9 +297,14 @@ async def build_agent_result(
     from .compare import compare_pages
     from .summary import summarize_pages
 
-    finished = not timed_out and run is not None and run.status not in (
-        "EVALUATION_RUN_FAILED",
-        "EVALUATION_RUN_CANCELLED",
+    finished = (
+        not timed_out
+        and run is not None
+        and run.status
+        not in (
+            "EVALUATION_RUN_FAILED",
+            "EVALUATION_RUN_CANCELLED",
+        )
     )
     thresholds = dict(settings.pass_thresholds)
     summary: RunSummary | None = None

@@ -6,12 +6,13 @@ import html.parser
 import io
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
+from types import SimpleNamespace
 
 import anyio
 import attrs
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
-from report_pages import AGENT_A, TEST_CASE, pages, prompt, run, two_agent_report, uuid_of
 
 from gradient_evals.reports.markdown import escape_markdown
 from gradient_evals.types import EvaluationReport
@@ -20,29 +21,32 @@ from gradient_evals.workflows.report import GateSettings, build_agent_result, bu
 HOSTILE = "<script>alert('x')</script> | **bold** [link](http://evil.example) \x1b[31mred\x1b[0m \x00\u202e"
 
 
-@pytest.fixture(scope="module")
-def report() -> EvaluationReport:
-    return anyio.run(two_agent_report)
-
-
-async def _hostile_report() -> EvaluationReport:
+async def _hostile_report(kit: SimpleNamespace) -> EvaluationReport:
     settings = GateSettings(fail_under={"correctness": 50.0})
-    the_run = run(uuid_of(1), AGENT_A, HOSTILE)
-    prompts = [prompt(1, HOSTILE, {"correctness": 10.0, HOSTILE: "fail"}, output=HOSTILE)]
-    agent = await build_agent_result(run_uuid=uuid_of(1), run=the_run, pages=pages(prompts), settings=settings)
-    return build_report(test_case_uuid=TEST_CASE, test_case_name=HOSTILE, agents=[agent], settings=settings,
-                        metrics=["correctness"], star_metric="correctness")
+    the_run = kit.run(kit.uuid_of(1), kit.AGENT_A, HOSTILE)
+    prompts = [kit.prompt(1, HOSTILE, {"correctness": 10.0, HOSTILE: "fail"}, output=HOSTILE)]
+    agent = await build_agent_result(run_uuid=kit.uuid_of(1), run=the_run, pages=kit.pages(prompts), settings=settings)
+    return build_report(
+        test_case_uuid=kit.TEST_CASE,
+        test_case_name=HOSTILE,
+        agents=[agent],
+        settings=settings,
+        metrics=["correctness"],
+        star_metric="correctness",
+    )
 
 
 @pytest.fixture(scope="module")
-def hostile() -> EvaluationReport:
-    return anyio.run(_hostile_report)
+def hostile(kit: SimpleNamespace) -> EvaluationReport:
+    return anyio.run(_hostile_report, kit)
 
 
 # -- JUnit ---------------------------------------------------------------------------------------------------
 
 
-def test_junit_has_a_suite_per_agent_a_case_per_gate_and_prompt(report: EvaluationReport, tmp_path) -> None:
+def test_junit_has_a_suite_per_agent_a_case_per_gate_and_prompt(
+    report: EvaluationReport, tmp_path: Path, kit: SimpleNamespace
+) -> None:
     path = tmp_path / "report.xml"
     path.write_text(report.to_junit_xml(), encoding="utf-8")
     xml = JUnitXml.fromfile(str(path))
@@ -55,8 +59,11 @@ def test_junit_has_a_suite_per_agent_a_case_per_gate_and_prompt(report: Evaluati
     gates = [c for c in cases if c.classname == "agent | <alpha>.gates"]
     assert [c.name for c in gates] == [g.name for g in report.agents[0].gates]
     failed_gates = {c.name for c in gates if any(isinstance(r, Failure) for r in c.result)}
-    assert failed_gates == {"correctness worsens by at most 5", "hallucination worsens by at most 0.05",
-                            "no slice of topic worsens beyond the allowed change"}
+    assert failed_gates == {
+        "correctness worsens by at most 5",
+        "hallucination worsens by at most 0.05",
+        "no slice of topic worsens beyond the allowed change",
+    }
     prompts = [c for c in cases if c.classname == "agent | <alpha>.prompts"]
     assert prompts[0].name == "prompt 1: question 1"
     failure = prompts[0].result[0]
@@ -73,8 +80,8 @@ def test_junit_has_a_suite_per_agent_a_case_per_gate_and_prompt(report: Evaluati
     assert beta.errors == 0
     assert xml.tests == alpha.tests + beta.tests
     props = {p.name: p.value for p in alpha.properties()}
-    assert props["evaluation_run_uuid"] == uuid_of(1)
-    assert props["baseline_run_uuid"] == uuid_of(11)
+    assert props["evaluation_run_uuid"] == kit.uuid_of(1)
+    assert props["baseline_run_uuid"] == kit.uuid_of(11)
     assert props["test_case_version"] == "2"
 
 
@@ -106,17 +113,19 @@ def test_junit_strips_what_xml_cannot_carry(hostile: EvaluationReport) -> None:
     assert "<script>" not in text
 
 
-def test_junit_marks_a_failed_run_as_an_error_and_skipped_prompts_as_skipped() -> None:
+def test_junit_marks_a_failed_run_as_an_error_and_skipped_prompts_as_skipped(kit: SimpleNamespace) -> None:
     async def build() -> EvaluationReport:
         settings = GateSettings()
-        failed = run(uuid_of(1), AGENT_A, "a", status="EVALUATION_RUN_FAILED", error_description="boom")
-        broken = await build_agent_result(run_uuid=uuid_of(1), run=failed, pages=[], settings=settings)
-        ok = run(uuid_of(2), AGENT_A, "b")
-        from report_pages import SKIPPED
-
-        skipping = await build_agent_result(run_uuid=uuid_of(2), run=ok, settings=settings,
-                                            pages=pages([prompt(1, "q", {"correctness": SKIPPED})]))
-        return build_report(test_case_uuid=TEST_CASE, agents=[broken, skipping], settings=settings)
+        failed = kit.run(kit.uuid_of(1), kit.AGENT_A, "a", status="EVALUATION_RUN_FAILED", error_description="boom")
+        broken = await build_agent_result(run_uuid=kit.uuid_of(1), run=failed, pages=[], settings=settings)
+        ok = kit.run(kit.uuid_of(2), kit.AGENT_A, "b")
+        skipping = await build_agent_result(
+            run_uuid=kit.uuid_of(2),
+            run=ok,
+            settings=settings,
+            pages=kit.pages([kit.prompt(1, "q", {"correctness": kit.SKIPPED})]),
+        )
+        return build_report(test_case_uuid=kit.TEST_CASE, agents=[broken, skipping], settings=settings)
 
     xml = JUnitXml.fromstring(anyio.run(build).to_junit_xml())
     broken, skipping = list(xml)
@@ -131,10 +140,12 @@ def test_junit_marks_a_failed_run_as_an_error_and_skipped_prompts_as_skipped() -
 # -- Markdown ------------------------------------------------------------------------------------------------
 
 
-def test_markdown_has_the_verdict_leaderboard_deltas_and_worst_regressions(report: EvaluationReport) -> None:
+def test_markdown_has_the_verdict_leaderboard_deltas_and_worst_regressions(
+    report: EvaluationReport, kit: SimpleNamespace
+) -> None:
     text = report.to_markdown()
     assert text.startswith("## \u274c Evaluation of support bot v2: failed")
-    assert f"`{TEST_CASE}` v2" in text
+    assert f"`{kit.TEST_CASE}` v2" in text
     assert "### Leaderboard on correctness" in text
     assert re.search(r"\| 1 \| beta \| 75 \| \+5 \u2191 \| pass \|", text)
     # hallucination fell for beta (better, inverted) and rose for alpha (worse).
@@ -183,7 +194,7 @@ class _Collector(html.parser.HTMLParser):
         self.text.append(data)
 
 
-def test_html_is_self_contained_with_inline_charts(report: EvaluationReport) -> None:
+def test_html_is_self_contained_with_inline_charts(report: EvaluationReport, kit: SimpleNamespace) -> None:
     page = report.to_html()
     parsed = _Collector()
     parsed.feed(page)
@@ -198,7 +209,7 @@ def test_html_is_self_contained_with_inline_charts(report: EvaluationReport) -> 
     assert "Leaderboard on correctness" in body
     assert "slice" in body.lower()
     assert "billing" in body
-    assert uuid_of(11) in body  # the baseline
+    assert kit.uuid_of(11) in body  # the baseline
     assert "judge timed out" in body
 
 

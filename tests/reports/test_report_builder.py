@@ -2,44 +2,28 @@
 
 from __future__ import annotations
 
-import anyio
+from types import SimpleNamespace
+
 import pytest
-from report_pages import (
-    AGENT_A,
-    AGENT_B,
-    ERROR,
-    QUESTIONS,
-    SKIPPED,
-    TEST_CASE,
-    TOPICS,
-    pages,
-    prompt,
-    run,
-    two_agent_report,
-    uuid_of,
-)
 
 from gradient_evals.types import EvaluationReport, GateKind
 from gradient_evals.workflows.report import NO_SLICE, GateSettings, build_agent_result, build_report
 
 
-@pytest.fixture(scope="module")
-def report() -> EvaluationReport:
-    return anyio.run(two_agent_report)
-
-
-def test_every_uuid_is_kept(report: EvaluationReport) -> None:
-    assert report.run_uuids == (uuid_of(1), uuid_of(2))
-    assert report.baseline_run_uuids == (uuid_of(11), uuid_of(12))
-    assert report.test_case_uuid == TEST_CASE
-    assert report.agent(AGENT_A).evaluation_run_uuid == uuid_of(1)
-    assert report.agent("beta").agent_uuid == AGENT_B
+def test_every_uuid_is_kept(report: EvaluationReport, kit: SimpleNamespace) -> None:
+    assert report.run_uuids == (kit.uuid_of(1), kit.uuid_of(2))
+    assert report.baseline_run_uuids == (kit.uuid_of(11), kit.uuid_of(12))
+    assert report.test_case_uuid == kit.TEST_CASE
+    assert report.agent(kit.AGENT_A).evaluation_run_uuid == kit.uuid_of(1)
+    assert report.agent("beta").agent_uuid == kit.AGENT_B
     with pytest.raises(KeyError):
         report.agent("nobody")
 
 
-def test_prompt_outcomes_fail_on_threshold_and_fail_words_and_count_errors_apart(report: EvaluationReport) -> None:
-    a = report.agent(AGENT_A)
+def test_prompt_outcomes_fail_on_threshold_and_fail_words_and_count_errors_apart(
+    report: EvaluationReport, kit: SimpleNamespace
+) -> None:
+    a = report.agent(kit.AGENT_A)
     first = a.prompts[0]
     assert first.failures == ("correctness: 40 is below 60", "tone: fail")
     assert not first.passed
@@ -60,11 +44,16 @@ def test_prompt_outcomes_fail_on_threshold_and_fail_words_and_count_errors_apart
     assert correctness.errors == 1
 
 
-def test_gates_and_verdict(report: EvaluationReport) -> None:
-    a, b = report.agent(AGENT_A), report.agent(AGENT_B)
+def test_gates_and_verdict(report: EvaluationReport, kit: SimpleNamespace) -> None:
+    a, b = report.agent(kit.AGENT_A), report.agent(kit.AGENT_B)
     kinds = [g.kind for g in a.gates]
-    assert kinds == [GateKind.RUN_STATUS, GateKind.FAIL_UNDER, GateKind.MAX_REGRESSION, GateKind.MAX_REGRESSION,
-                     GateKind.SLICE_REGRESSION]
+    assert kinds == [
+        GateKind.RUN_STATUS,
+        GateKind.FAIL_UNDER,
+        GateKind.MAX_REGRESSION,
+        GateKind.MAX_REGRESSION,
+        GateKind.SLICE_REGRESSION,
+    ]
     by_name = {g.name: g for g in a.gates}
     assert by_name["correctness >= 60"].passed  # mean 60 is not below 60
     assert not by_name["correctness worsens by at most 5"].passed
@@ -81,8 +70,8 @@ def test_gates_and_verdict(report: EvaluationReport) -> None:
     assert all(reason.startswith("agent | <alpha>: ") for reason in report.verdict.reasons)
 
 
-def test_slices_name_the_slice_that_regressed(report: EvaluationReport) -> None:
-    a = report.agent(AGENT_A)
+def test_slices_name_the_slice_that_regressed(report: EvaluationReport, kit: SimpleNamespace) -> None:
+    a = report.agent(kit.AGENT_A)
     names = [s.name for s in a.slices]
     assert names == ["billing", "shipping"]
     billing, shipping = a.slices
@@ -92,7 +81,7 @@ def test_slices_name_the_slice_that_regressed(report: EvaluationReport) -> None:
     assert billing.failed_prompts == 3
     assert any("slice topic=billing: correctness got worse by 50" in r for r in a.verdict.reasons)
     assert not any("shipping" in r for r in a.verdict.reasons)
-    assert all(p.slice == TOPICS[p.input or ""] for p in a.prompts)
+    assert all(p.slice == kit.TOPICS[p.input or ""] for p in a.prompts)
 
 
 def test_leaderboard_ranks_on_the_star_metric(report: EvaluationReport) -> None:
@@ -110,83 +99,119 @@ def _settings(**overrides: object) -> GateSettings:
 
 
 @pytest.mark.anyio
-async def test_inverted_fail_under_is_a_ceiling() -> None:
-    prompts = [prompt(i, q, {"hallucination": 0.4}) for i, q in enumerate(QUESTIONS, 1)]
-    the_run = run(uuid_of(3), AGENT_A, "a")
-    result = await build_agent_result(run_uuid=uuid_of(3), run=the_run, pages=pages(prompts),
-                                      settings=_settings(fail_under={"hallucination": 0.3}))
+async def test_inverted_fail_under_is_a_ceiling(kit: SimpleNamespace) -> None:
+    prompts = [kit.prompt(i, q, {"hallucination": 0.4}) for i, q in enumerate(kit.QUESTIONS, 1)]
+    the_run = kit.run(kit.uuid_of(3), kit.AGENT_A, "a")
+    result = await build_agent_result(
+        run_uuid=kit.uuid_of(3),
+        run=the_run,
+        pages=kit.pages(prompts),
+        settings=_settings(fail_under={"hallucination": 0.3}),
+    )
     gate = result.gates[1]
     assert gate.name == "hallucination <= 0.3"
     assert not gate.passed
     assert gate.message == "hallucination: 0.4 is above 0.3"
     assert result.prompts[0].failures == ("hallucination: 0.4 is above 0.3",)
-    fine = await build_agent_result(run_uuid=uuid_of(3), run=the_run, pages=pages(prompts),
-                                    settings=_settings(fail_under={"hallucination": 0.5}))
+    fine = await build_agent_result(
+        run_uuid=kit.uuid_of(3),
+        run=the_run,
+        pages=kit.pages(prompts),
+        settings=_settings(fail_under={"hallucination": 0.5}),
+    )
     assert fine.passed
 
 
 @pytest.mark.anyio
-async def test_a_failed_or_timed_out_run_fails_and_has_no_summary() -> None:
-    failed = run(uuid_of(4), AGENT_A, "a", status="EVALUATION_RUN_FAILED", error_description="agent unreachable")
-    result = await build_agent_result(run_uuid=uuid_of(4), run=failed, pages=[], settings=_settings())
+async def test_a_failed_or_timed_out_run_fails_and_has_no_summary(kit: SimpleNamespace) -> None:
+    failed = kit.run(
+        kit.uuid_of(4), kit.AGENT_A, "a", status="EVALUATION_RUN_FAILED", error_description="agent unreachable"
+    )
+    result = await build_agent_result(run_uuid=kit.uuid_of(4), run=failed, pages=[], settings=_settings())
     assert result.run_failed
     assert result.summary is None
     assert result.verdict.reasons == ("the run ended FAILED: agent unreachable",)
-    running = run(uuid_of(5), AGENT_A, "a", status="EVALUATION_RUN_RUNNING_DATASET")
-    late = await build_agent_result(run_uuid=uuid_of(5), run=running, pages=[], settings=_settings(), timed_out=True)
+    running = kit.run(kit.uuid_of(5), kit.AGENT_A, "a", status="EVALUATION_RUN_RUNNING_DATASET")
+    late = await build_agent_result(
+        run_uuid=kit.uuid_of(5), run=running, pages=[], settings=_settings(), timed_out=True
+    )
     assert late.run_failed
     assert "did not finish before the deadline" in late.verdict.reasons[0]
-    report = build_report(test_case_uuid=TEST_CASE, agents=[result, late], settings=_settings())
+    report = build_report(test_case_uuid=kit.TEST_CASE, agents=[result, late], settings=_settings())
     assert report.run_failed
     assert not report.passed
 
 
 @pytest.mark.anyio
-async def test_partial_runs_gate_on_what_they_have_unless_complete_results_are_required() -> None:
-    partial = run(uuid_of(6), AGENT_A, "a", status="EVALUATION_RUN_PARTIALLY_SUCCESSFUL")
-    prompts = [prompt(1, "q1", {"correctness": 80.0}), prompt(2, "q2", {"correctness": ERROR}),
-               prompt(3, "q3", {"correctness": SKIPPED})]
-    lenient = await build_agent_result(run_uuid=uuid_of(6), run=partial, pages=pages(prompts),
-                                       settings=_settings(fail_under={"correctness": 70}))
+async def test_partial_runs_gate_on_what_they_have_unless_complete_results_are_required(kit: SimpleNamespace) -> None:
+    partial = kit.run(kit.uuid_of(6), kit.AGENT_A, "a", status="EVALUATION_RUN_PARTIALLY_SUCCESSFUL")
+    prompts = [
+        kit.prompt(1, "q1", {"correctness": 80.0}),
+        kit.prompt(2, "q2", {"correctness": kit.ERROR}),
+        kit.prompt(3, "q3", {"correctness": kit.SKIPPED}),
+    ]
+    lenient = await build_agent_result(
+        run_uuid=kit.uuid_of(6),
+        run=partial,
+        pages=kit.pages(prompts),
+        settings=_settings(fail_under={"correctness": 70}),
+    )
     assert lenient.partial
     assert lenient.passed
     assert lenient.errored == {"correctness": 1}
     assert lenient.skipped == {"correctness": 1}
-    strict = await build_agent_result(run_uuid=uuid_of(6), run=partial, pages=pages(prompts),
-                                      settings=_settings(fail_under={"correctness": 70}, require_complete=True))
+    strict = await build_agent_result(
+        run_uuid=kit.uuid_of(6),
+        run=partial,
+        pages=kit.pages(prompts),
+        settings=_settings(fail_under={"correctness": 70}, require_complete=True),
+    )
     assert not strict.passed
     assert [g.kind for g in strict.gates if not g.passed] == [GateKind.RUN_STATUS, GateKind.COMPLETE]
     assert "correctness errored on 1, correctness was skipped on 1 prompts" in strict.verdict.reasons[1]
 
 
 @pytest.mark.anyio
-async def test_missing_metric_fails_its_gate_and_unmatched_prompts_form_their_own_slice() -> None:
-    the_run = run(uuid_of(7), AGENT_A, "a")
-    prompts = [prompt(1, "question 1", {"tone": "pass"}), prompt(2, "not in the dataset", {"tone": "pass"})]
+async def test_missing_metric_fails_its_gate_and_unmatched_prompts_form_their_own_slice(kit: SimpleNamespace) -> None:
+    the_run = kit.run(kit.uuid_of(7), kit.AGENT_A, "a")
+    prompts = [kit.prompt(1, "question 1", {"tone": "pass"}), kit.prompt(2, "not in the dataset", {"tone": "pass"})]
     result = await build_agent_result(
-        run_uuid=uuid_of(7), run=the_run, pages=pages(prompts),
-        settings=_settings(fail_under={"correctness": 50}, slice_by="topic", slices=TOPICS),
+        run_uuid=kit.uuid_of(7),
+        run=the_run,
+        pages=kit.pages(prompts),
+        settings=_settings(fail_under={"correctness": 50}, slice_by="topic", slices=kit.TOPICS),
     )
     assert result.verdict.reasons == ("correctness: not in the run's results",)
     assert [s.name for s in result.slices] == ["billing", NO_SLICE]
 
 
 @pytest.mark.anyio
-async def test_leaderboard_of_an_inverted_star_metric_ranks_lowest_first_and_shares_ties() -> None:
+async def test_leaderboard_of_an_inverted_star_metric_ranks_lowest_first_and_shares_ties(kit: SimpleNamespace) -> None:
     results = []
     for n, value in enumerate([0.3, 0.1, 0.3], start=1):
-        the_run = run(uuid_of(n), uuid_of(100 + n), f"agent{n}")
-        results.append(await build_agent_result(run_uuid=uuid_of(n), run=the_run,
-                                                pages=pages([prompt(1, "q", {"hallucination": value})]),
-                                                settings=_settings()))
-    failed = run(uuid_of(9), uuid_of(109), "broken", status="EVALUATION_RUN_FAILED")
-    results.append(await build_agent_result(run_uuid=uuid_of(9), run=failed, pages=[], settings=_settings()))
-    report = build_report(test_case_uuid=TEST_CASE, agents=results, settings=_settings(), star_metric="hallucination")
-    assert [(e.rank, e.label) for e in report.leaderboard] == [(1, "agent2"), (2, "agent1"), (2, "agent3"),
-                                                               (4, "broken")]
+        the_run = kit.run(kit.uuid_of(n), kit.uuid_of(100 + n), f"agent{n}")
+        results.append(
+            await build_agent_result(
+                run_uuid=kit.uuid_of(n),
+                run=the_run,
+                pages=kit.pages([kit.prompt(1, "q", {"hallucination": value})]),
+                settings=_settings(),
+            )
+        )
+    failed = kit.run(kit.uuid_of(9), kit.uuid_of(109), "broken", status="EVALUATION_RUN_FAILED")
+    results.append(await build_agent_result(run_uuid=kit.uuid_of(9), run=failed, pages=[], settings=_settings()))
+    report = build_report(
+        test_case_uuid=kit.TEST_CASE, agents=results, settings=_settings(), star_metric="hallucination"
+    )
+    assert [(e.rank, e.label) for e in report.leaderboard] == [
+        (1, "agent2"),
+        (2, "agent1"),
+        (2, "agent3"),
+        (4, "broken"),
+    ]
     assert report.leaderboard[-1].score is None
 
 
-def test_a_report_without_agents_does_not_pass() -> None:
-    report = build_report(test_case_uuid=TEST_CASE, agents=[], settings=GateSettings())
+def test_a_report_without_agents_does_not_pass(kit: SimpleNamespace) -> None:
+    report = build_report(test_case_uuid=kit.TEST_CASE, agents=[], settings=GateSettings())
     assert not report.passed
