@@ -43,6 +43,7 @@ from .evaluation_test_cases import (
 )
 from .reports import (
     AgentResult,
+    EvaluationProgress,
     EvaluationReport,
     GateKind,
     GateResult,
@@ -65,6 +66,7 @@ __all__ = [
     "AgentType",
     "ChildSpan",
     "CreatedEvaluationRuns",
+    "EvaluationProgress",
     "EvaluationPrompt",
     "EvaluationReport",
     "EvaluationRun",

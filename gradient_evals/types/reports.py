@@ -22,6 +22,7 @@ from .summaries import MetricSummary, RunComparison, RunSummary, Verdict
 
 __all__ = [
     "AgentResult",
+    "EvaluationProgress",
     "EvaluationReport",
     "GateKind",
     "GateResult",
@@ -133,6 +134,8 @@ class AgentResult:
     skipped: Mapping[str, int] = attrs.field(factory=dict)
     """Metric name -> prompts on which it was skipped."""
     timed_out: bool = False
+    rerun_of: str | None = None
+    """For ``evaluate_failed``: the earlier run whose results this run's results were merged over."""
 
     @property
     def label(self) -> str:
@@ -163,6 +166,22 @@ class AgentResult:
     def passed(self) -> bool:
         """True when every gate passed."""
         return self.verdict.passed
+
+
+@attrs.frozen(kw_only=True)
+class EvaluationProgress:
+    """A step of ``client.evaluate``, for ``on_progress``: what happened, in one line, and where it stands.
+
+    ``stage`` is one of ``dataset``, ``test_case``, ``baseline``, ``runs``, ``run`` (a run's status changed:
+    ``run`` is set), ``results`` (a page of results arrived: ``done``/``total`` prompts) and ``report``.
+    """
+
+    stage: str
+    message: str
+    run: EvaluationRun | None = None
+    evaluation_run_uuid: str | None = None
+    done: int | None = None
+    total: int | None = None
 
 
 @attrs.frozen(kw_only=True)
