@@ -284,7 +284,7 @@ class _Progress:
 def _resolve_star(star_metric: Any, threshold_pct: int | None) -> Any:
     import importlib
 
-    StarMetric = importlib.import_module("gradient_evals.types").StarMetric  # noqa: N806
+    StarMetric = importlib.import_module("gradient_evals.types").StarMetric
     if star_metric is None:
         if threshold_pct is not None:
             raise ValueError("star_threshold_pct needs a star_metric")
