@@ -17,7 +17,7 @@ import anyio
 
 from .._exceptions import EvaluationRunFailed, EvaluationRunTimeout
 from .._transport import RateLimitInfo
-from ..types import EvaluationRun, EvaluationRunStatus
+from ..types import EvaluationRun
 from ..typing import OnUpdate
 
 __all__ = [
@@ -37,10 +37,6 @@ LOW_RATE_REMAINING: Final = 10
 """Below this many requests left in the window, polls are spread out over the time until the window resets."""
 MAX_CONCURRENT_WAITS: Final = 8
 """Runs polled at once by ``create_and_wait`` (each poll is one request; the rate limit is shared)."""
-
-"""Called with the run each time its status changes; a plain function or a coroutine function."""
-
-_FAILED_STATUSES: Final = frozenset({EvaluationRunStatus.FAILED, EvaluationRunStatus.CANCELLED})
 
 
 def _check_seconds(value: float, name: str) -> float:
@@ -129,7 +125,7 @@ async def wait_for_run(
         raise EvaluationRunTimeout(
             f"evaluation run {run_uuid} did not finish within {timeout:g} s{seen}", run_uuid=run_uuid, run=last
         )
-    if raise_on_failure and final.status in _FAILED_STATUSES:
+    if raise_on_failure and final.is_failed:
         raise EvaluationRunFailed(_failure_message(final), run=final)
     return final
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_checks import TIMESTAMP, assert_common_headers, assert_error
+from emulator.emulator_checks import TIMESTAMP, assert_common_headers, assert_error
 
 from gradient_evals.testing import FakeGradientServer
 

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 import httpx
-from emulator_checks import assert_common_headers, assert_error
+from emulator.emulator_checks import assert_common_headers, assert_error
 
 from gradient_evals.testing import FakeGradientServer
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from emulator_checks import assert_common_headers, assert_error
+from emulator.emulator_checks import assert_common_headers, assert_error
 
 from gradient_evals.testing import FakeGradientServer
 

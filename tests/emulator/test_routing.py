@@ -9,7 +9,7 @@ from typing import cast
 
 import httpx
 import pytest
-from emulator_checks import assert_error
+from emulator.emulator_checks import assert_error
 
 from gradient_evals.testing import FakeGradientServer
 from gradient_evals.testing._routes import ApiError, Handler, Request, Response, Route, Router, json_response
