@@ -75,7 +75,15 @@ def test_typing_module_names_what_users_annotate_with() -> None:
 
     from gradient_evals import typing as ge_typing
 
-    assert ge_typing.__all__ == ["ExportFormat", "OnProgress", "OnUpdate", "Timeout"]
+    assert ge_typing.__all__ == [
+        "Baseline",
+        "DatasetInput",
+        "ExportFormat",
+        "OnEvaluationProgress",
+        "OnProgress",
+        "OnUpdate",
+        "Timeout",
+    ]
     assert typing.get_args(ge_typing.ExportFormat) == ("jsonl", "csv")
 
 

@@ -30,9 +30,9 @@ import re
 import tempfile
 import time
 import uuid as uuid_module
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final
 
 import anyio
 import attrs
@@ -47,12 +47,11 @@ from ..types import (
     EvaluationRunStatus,
     ResultsPage,
 )
+from ..typing import Baseline, DatasetInput, OnEvaluationProgress
 from .report import GateSettings, build_agent_result, build_report, slice_key
 
 __all__ = [
     "DEFAULT_EVALUATE_TIMEOUT",
-    "Baseline",
-    "OnEvaluationProgress",
     "content_hash",
     "dataset_name_for",
     "evaluate",
@@ -67,15 +66,6 @@ HASH_MARK: Final = "sha256-"
 """Datasets uploaded by ``evaluate`` are named ``<name>-sha256-<first 16 hex digits of the content hash>``."""
 _HASH_DIGITS: Final = 16
 _BASELINE_STATUSES: Final = frozenset({EvaluationRunStatus.SUCCESSFUL, EvaluationRunStatus.PARTIALLY_SUCCESSFUL})
-
-Baseline: TypeAlias = "Literal['latest'] | str | Mapping[str, str] | None"
-"""``"latest"``, a run UUID (for every agent), a mapping of agent UUID or deployment name to run UUID, or ``None``."""
-
-OnEvaluationProgress: TypeAlias = Callable[[EvaluationProgress], "Awaitable[Any] | Any"]
-"""Called with each step of :func:`evaluate`; a plain function or a coroutine function."""
-
-DatasetInput: TypeAlias = Any
-"""A CSV path, a ``pandas.DataFrame``, an iterable of row mappings, or an existing dataset's UUID."""
 
 
 # -- checking arguments ---------------------------------------------------------------------------------------
@@ -163,8 +153,9 @@ def _rows_of(source: DatasetInput) -> tuple[list[str], Iterable[Mapping[str, Any
 
         return header, rows()
     if _is_dataframe(source):
-        records: list[Mapping[str, Any]] = source.to_dict("records")
-        return [str(c) for c in source.columns], records
+        frame: Any = source
+        records: list[Mapping[str, Any]] = frame.to_dict("records")
+        return [str(c) for c in frame.columns], records
     if isinstance(source, Iterable) and not isinstance(source, str | bytes | Mapping):
         materialized = list(source)
         columns: list[str] = []
