@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ...types import EvaluationProgress, EvaluationReport
-from .._args import Subcommands, add_command, metric_value, pairs, positive_float
+from .._args import Subcommands, add_command, add_gate_options, metric_value, pairs, positive_float
 from .._context import EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILED, Context
 from .._render import dump_json, escape_text, status_name
 
@@ -62,14 +62,7 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
         metavar="latest|none|RUN",
         help="compare with each agent's latest finished run of this test case version (default), a run, or none",
     )
-    parser.add_argument(
-        "--fail-under",
-        action="append",
-        type=metric_value,
-        default=[],
-        metavar="METRIC=VALUE",
-        help="exit 1 unless the metric's score is at least VALUE (at most, for a lower-is-better metric)",
-    )
+    add_gate_options(parser)  # --fail-under, --pass-threshold: for a lower-is-better metric, a ceiling
     parser.add_argument(
         "--max-regression",
         action="append",
@@ -77,14 +70,6 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="METRIC=POINTS",
         help="exit 1 when the metric's score got worse than the baseline's by more than POINTS (also per slice)",
-    )
-    parser.add_argument(
-        "--pass-threshold",
-        action="append",
-        type=metric_value,
-        default=[],
-        metavar="METRIC=VALUE",
-        help="a prompt passes a numeric metric at VALUE or better (default: its --fail-under value)",
     )
     parser.add_argument(
         "--require-complete", action="store_true", help="fail a partial run or any errored or skipped metric"
