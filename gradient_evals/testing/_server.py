@@ -112,6 +112,16 @@ class FakeGradientServer:
         listener.close()
         self._listener = None
 
+    def __repr__(self) -> str:
+        where = self._base_url_or_none()
+        return f"{type(self).__name__}(base_url={where!r}, token=<redacted>)"
+
+    def _base_url_or_none(self) -> str | None:
+        try:
+            return self.base_url
+        except RuntimeError:
+            return None
+
     def __enter__(self) -> FakeGradientServer:
         return self.start()
 

@@ -29,7 +29,8 @@ class RecordedRequest:
     had_authorization_header: bool
     request_id: str = ""
     body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
+    # Left out of the repr: the headers hold the client's bearer token, and reprs end up in logs and reports.
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
     time: float = 0.0
 
 

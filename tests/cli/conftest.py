@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from cli_support import PROMPTS, Cli
+from cli.cli_support import PROMPTS, Cli
 
 from gradient_evals.testing import FakeGradientServer
 

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from cli_support import Cli
+from cli.cli_support import Cli
 
 from gradient_evals.cli import main
 from gradient_evals.cli._render import StatusProgress, escape_text, render_table

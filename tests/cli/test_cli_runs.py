@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_support import AGENTS, PROMPTS, Cli, raw_mean, raw_prompts
+from cli.cli_support import AGENTS, PROMPTS, Cli, raw_mean, raw_prompts
 
 from gradient_evals.cli import main
 from gradient_evals.testing import FakeGradientServer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from cli_support import MISSING, Cli
+from cli.cli_support import MISSING, Cli
 
 from gradient_evals.testing import FakeGradientServer
 

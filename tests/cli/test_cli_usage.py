@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli_support import AGENTS, MISSING, Cli
+from cli.cli_support import AGENTS, MISSING, Cli
 
 from gradient_evals.cli import main
 from gradient_evals.testing import Fault
