@@ -214,7 +214,8 @@ class EvaluationReport:
     run_name: str | None = None
     metrics: tuple[str, ...] = ()
     star_metric: str | None = None
-    inverted_metrics: frozenset[str] = frozenset()
+    inverted_metrics: tuple[str, ...] = ()
+    """Metrics that are better when lower, from the metric catalog."""
     fail_under: Mapping[str, float] = attrs.field(factory=dict)
     max_regression: Mapping[str, float] = attrs.field(factory=dict)
     require_complete: bool = False

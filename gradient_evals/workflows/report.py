@@ -428,7 +428,7 @@ def build_report(
         run_name=run_name,
         metrics=tuple(metrics),
         star_metric=star_metric,
-        inverted_metrics=settings.inverted,
+        inverted_metrics=tuple(sorted(settings.inverted)),
         fail_under=dict(settings.fail_under),
         max_regression=dict(settings.max_regression),
         require_complete=settings.require_complete,
