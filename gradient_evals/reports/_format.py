@@ -58,7 +58,7 @@ def format_delta(value: float | None) -> str:
     """A change with its sign (``+2.5``, ``-10``), ``-`` when missing."""
     if value is None or not math.isfinite(value):
         return "-"
-    return "0" if value == 0 else f"{value:+.4g}"
+    return "0" if value == 0 else f"{value:+.3g}"
 
 
 def improved(delta: float | None, inverted: bool) -> bool | None:

@@ -3,13 +3,12 @@
 Sections: the verdict with the UUIDs to reproduce it; the leaderboard on the star metric; a table per agent of
 each metric's score and change against the baseline; why gates failed; the worst per-prompt regressions; and,
 with ``slice_by``, the slices that regressed. Every string from the API or the dataset (agent names, inputs,
-reasons) is escaped so it renders as plain text: Markdown punctuation is backslash-escaped (which also keeps
-``<`` from opening HTML) and whitespace collapsed.
+reasons) is escaped so it renders as plain text: the punctuation that could start Markdown or HTML syntax is
+backslash-escaped (which also keeps ``<`` from opening HTML) and whitespace collapsed.
 """
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable, Sequence
 from typing import Final
 
@@ -18,14 +17,17 @@ from ._format import format_delta, format_score, improved, prompt_title, status_
 
 __all__ = ["escape_markdown", "render_markdown"]
 
-_ESCAPES: Final = {ord(c): "\\" + c for c in string.punctuation}
+# The characters that can start Markdown or HTML syntax inside a line: emphasis, code, links, tables, HTML and
+# entities, math ($), mentions (@) and emoji shortcodes (:). The others (-, ., +, =...) only matter at the start
+# of a line, and every untrusted string here sits inside a line.
+_ESCAPES: Final = {ord(c): "\\" + c for c in "\\`*_{}[]()<>#!|~:&$@"}
 _TOP_REGRESSIONS: Final = 10
 _TOP_SLICES: Final = 20
 _TEXT_LIMIT: Final = 80
 
 
 def escape_markdown(text: object, limit: int = 200) -> str:
-    """Untrusted text as literal Markdown on one line: every ASCII punctuation mark backslash-escaped."""
+    """Untrusted text as literal Markdown on one line: the marks that could start syntax backslash-escaped."""
     return truncate(text, limit).translate(_ESCAPES)
 
 
