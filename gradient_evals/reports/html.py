@@ -251,15 +251,20 @@ def _metric_names(report: EvaluationReport) -> list[str]:
     return list(names)
 
 
+def _trend(delta: float | None, inverted: bool) -> str:
+    """The CSS class of a change: ``better``, ``worse`` or ``same``."""
+    better = improved(delta, inverted)
+    return "same" if better is None else ("better" if better else "worse")
+
+
 def _metric_cell(report: EvaluationReport, agent: AgentResult, metric: str) -> dict[str, Any]:
     summary = None if agent.summary is None else agent.summary.metric(metric)
     comparison = None if agent.comparison is None else agent.comparison.metrics.get(metric)
     delta = None if comparison is None else comparison.delta
-    better = improved(delta, report.is_inverted(metric))
     return {
         "score": format_score(None if summary is None else summary.score),
         "delta": None if delta is None else format_delta(delta),
-        "trend": "same" if better is None else ("better" if better else "worse"),
+        "trend": _trend(delta, report.is_inverted(metric)),
         "errors": 0 if summary is None else summary.errors,
     }
 
@@ -354,6 +359,7 @@ def _context(report: EvaluationReport) -> dict[str, Any]:
                 "label": one_line(e.label),
                 "score": format_score(e.score),
                 "delta": format_delta(e.delta),
+                "trend": _trend(e.delta, star is not None and report.is_inverted(star)),
                 "passed": e.passed,
             }
             for e in report.leaderboard
