@@ -11,6 +11,8 @@ import httpx
 
 from ._exceptions import ConfigurationError
 from ._transport import DEFAULT_BASE_URL, RateLimitInfo, RetryPolicy, Transport
+from .resources.custom_evaluation_metrics import AsyncCustomEvaluationMetrics
+from .resources.evaluation_metrics import AsyncEvaluationMetrics
 from .resources.evaluation_runs import AsyncEvaluationRuns
 from .resources.evaluation_test_cases import AsyncEvaluationTestCases
 from .types import EvaluationReport
@@ -89,10 +91,14 @@ class AsyncGradientEvals:
             )
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
-        self.evaluation_runs: Final = AsyncEvaluationRuns(self._transport)
+        self.evaluation_metrics: Final = AsyncEvaluationMetrics(self._transport)
+        """The metric catalog: list metrics, resolve metric names to UUIDs."""
+        self.evaluation_runs: Final = AsyncEvaluationRuns(self._transport, self.evaluation_metrics)
         """Evaluation runs: create, retrieve, list and stream results."""
-        self.evaluation_test_cases: Final = AsyncEvaluationTestCases(self._transport)
-        """Evaluation test cases: list their runs."""
+        self.custom_evaluation_metrics: Final = AsyncCustomEvaluationMetrics(self._transport, self.evaluation_metrics)
+        """Custom LLM-as-judge metrics: create, update, delete."""
+        self.evaluation_test_cases: Final = AsyncEvaluationTestCases(self._transport, self.evaluation_metrics)
+        """Evaluation test cases: create, retrieve, update, list, and list their runs."""
 
     @property
     def base_url(self) -> str:

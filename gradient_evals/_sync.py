@@ -24,6 +24,8 @@ from ._blocking import blocking_doc
 from ._client import DEFAULT_TIMEOUT, AsyncGradientEvals
 from ._loop import LoopThread, shutdown
 from ._transport import RateLimitInfo, RetryPolicy
+from .resources.custom_evaluation_metrics import CustomEvaluationMetrics
+from .resources.evaluation_metrics import EvaluationMetrics
 from .resources.evaluation_runs import EvaluationRuns
 from .resources.evaluation_test_cases import EvaluationTestCases
 
@@ -95,8 +97,12 @@ class GradientEvals:
         self._finalizer = weakref.finalize(self, shutdown, loop, client)
         self.evaluation_runs = EvaluationRuns(client.evaluation_runs, loop)
         """Evaluation runs: create, retrieve, list and stream results."""
+        self.evaluation_metrics = EvaluationMetrics(client.evaluation_metrics, loop)
+        """The metric catalog: list metrics, resolve metric names to UUIDs."""
+        self.custom_evaluation_metrics = CustomEvaluationMetrics(client.custom_evaluation_metrics, loop)
+        """Custom LLM-as-judge metrics: create, update, delete."""
         self.evaluation_test_cases = EvaluationTestCases(client.evaluation_test_cases, loop)
-        """Evaluation test cases: list their runs."""
+        """Evaluation test cases: create, retrieve, update, list, and list their runs."""
 
     evaluate = _blocking_method(AsyncGradientEvals.evaluate)
     evaluate_failed = _blocking_method(AsyncGradientEvals.evaluate_failed)

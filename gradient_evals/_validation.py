@@ -7,18 +7,21 @@ examples show UUIDs wrapped in literal quotes (``'"123e4567-..."'``).
 
 from __future__ import annotations
 
+import math
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
 __all__ = [
     "check_name",
+    "check_metric_bounds",
     "check_name_list",
     "check_positive_int",
     "check_prompt_id",
     "check_uuid",
     "check_uuid_list",
+    "optional_fields",
     "path_segment",
 ]
 
@@ -103,3 +106,30 @@ def check_prompt_id(value: Any, name: str = "prompt_id") -> int:
 def path_segment(value: str | int) -> str:
     """Escape a value for use as one path segment, so that nothing in it can change the path."""
     return quote(str(value), safe="")
+
+
+def optional_fields(body: dict[str, Any], **fields: tuple[Any, Callable[[Any, str], Any]]) -> dict[str, Any]:
+    """Add to ``body`` each field given as ``name=(value, check)`` whose value is not ``None``, checked."""
+    for name, (value, check) in fields.items():
+        if value is not None:
+            body[name] = check(value, name)
+    return body
+
+
+def check_metric_bounds(bounds: Mapping[str, Any] | None, argument: str) -> dict[str, float]:
+    """A mapping of metric names to numbers, checked: a NaN would make every comparison with it false, and so
+    pass every gate, so it is refused like any other non-number."""
+    if bounds is None:
+        return {}
+    if not isinstance(bounds, Mapping):
+        raise TypeError(f"{argument} must be a mapping of metric names to numbers, got {type(bounds).__name__}")
+    checked: dict[str, float] = {}
+    for name, bound in bounds.items():
+        if not isinstance(name, str):
+            raise TypeError(f"{argument}: metric names must be strings, got {type(name).__name__}")
+        if isinstance(bound, bool) or not isinstance(bound, int | float):
+            raise TypeError(f"{argument}[{name!r}] must be a number, got {type(bound).__name__}")
+        if math.isnan(bound):
+            raise ValueError(f"{argument}[{name!r}] must be a number, not NaN")
+        checked[name] = float(bound)
+    return checked

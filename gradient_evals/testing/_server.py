@@ -20,6 +20,7 @@ from ._records import check_status
 from ._state import EmulatorState
 from ._traffic import RecordedRequest, Traffic
 from .handlers import build_router
+from .handlers.evaluation_test_cases import Datasets
 
 __all__ = ["FakeGradientServer", "RecordedRequest"]
 
@@ -161,6 +162,10 @@ class FakeGradientServer:
     ) -> str:
         """Create a test case whose dataset has ``prompts`` rows, at ``version``; returns its uuid."""
         return self._state.add_test_case(name=name, prompts=prompts, version=version, description=description)
+
+    def add_dataset(self, *, name: str | None = None, rows: int = 20) -> str:
+        """Register an evaluation dataset of ``rows`` rows that test cases may be created with; returns its uuid."""
+        return self._state.store(Datasets).add(self.seed, name, rows)
 
     def add_test_case_version(self, test_case_uuid: str, *, prompts: int | None = None) -> int:
         """Publish a new version of a test case (same rows and prompt ids; optionally a new size)."""
