@@ -46,6 +46,7 @@ from ..types import (
     EvaluationRun,
     EvaluationRunStatus,
     ResultsPage,
+    StarMetric,
 )
 from ..typing import Baseline, DatasetInput, OnEvaluationProgress
 from .report import GateSettings, build_agent_result, build_report, slice_key
@@ -273,9 +274,6 @@ class _Progress:
 
 
 def _resolve_star(star_metric: Any, threshold_pct: int | None) -> Any:
-    import importlib
-
-    StarMetric = importlib.import_module("gradient_evals.types").StarMetric
     if star_metric is None:
         if threshold_pct is not None:
             raise ValueError("star_threshold_pct needs a star_metric")

@@ -311,10 +311,15 @@ async def build_agent_result(
     comparison: RunComparison | None = None
     prompts = _prompts(pages)
     if finished or prompts:
-        summary = await summarize_pages(_aiter(pages), run_uuid, pass_thresholds=thresholds)
+        summary = await summarize_pages(_aiter(pages), run_uuid, pass_thresholds=thresholds, inverted=settings.inverted)
         if baseline_run_uuid is not None and baseline_pages is not None:
             comparison = await compare_pages(
-                _aiter(baseline_pages), _aiter(pages), baseline_run_uuid, run_uuid, pass_thresholds=thresholds
+                _aiter(baseline_pages),
+                _aiter(pages),
+                baseline_run_uuid,
+                run_uuid,
+                pass_thresholds=thresholds,
+                inverted=settings.inverted,
             )
     outcomes = [_outcome(prompt, settings) for prompt in prompts]
     errored: dict[str, int] = {}
