@@ -54,7 +54,6 @@ def emulator(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[
             "run_uuid": server.add_run(test_case_uuid=test_case),
             "base_uuid": server.add_run(test_case_uuid=test_case, run_name="base"),
             "candidate_uuid": server.add_run(test_case_uuid=test_case, run_name="candidate"),
-            "dataset_uuid": server.add_dataset(rows=10),
             "agent_a": "3c9d2a41-7b6e-4f10-9a8b-1c2d3e4f5a6b",
             "agent_b": "4d0e3b52-8c7f-4021-8b9c-2d3e4f5a6b7c",
             "dataset_uuid": server.add_dataset(rows=10),
