@@ -16,6 +16,7 @@ TEST_DEPS = [
     "pandas>=2.0",
     "pyyaml>=6",
     "msgspec>=0.18",  # the speed extra: the suite runs with it, and its decoding tests once more without
+    "junitparser>=3",
 ]
 
 
@@ -191,3 +192,75 @@ def contract(session: nox.Session) -> None:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",  # runs as root in containers; the page is our own static file
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--hide-scrollbars",
+    "--enable-logging=stderr",
+    "--v=0",
+]
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """The HTML report in headless Chromium: fails on any console message, writes docs/report.png.
+
+    Not part of the default sessions. Uses Debian's ``chromium`` (``apt-get install -y chromium`` when
+    ``/usr/bin/chromium`` is missing and the session runs as root); nothing else is downloaded beyond PyPI. The
+    report is the one ``gradient-evals demo`` writes against the local emulator. The page has no scripts, so
+    any console message is a failure: a Content Security Policy violation (something tried to load from the
+    network), a parse error, or anything else the browser had to say about it.
+    """
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        if os.geteuid() != 0 or shutil.which("apt-get") is None:
+            session.skip("Chromium is not installed (apt-get install -y chromium)")
+        session.run("apt-get", "update", "-qq", external=True)
+        noninteractive = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run("apt-get", "install", "-y", "-qq", "chromium", external=True, env=noninteractive)
+        chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    session.install(".")
+    with tempfile.TemporaryDirectory(prefix="gradient-evals-browser-") as tmp:
+        out = Path(tmp)
+        session.run("gradient-evals", "demo", "--output", str(out / "demo"), "--duration", "0.5", silent=True)
+        page = out / "demo" / "report.html"
+        if not page.is_file():
+            session.error(f"the demo wrote no HTML report at {page}")
+        screenshot = root / "docs" / "report.png"
+        screenshot.parent.mkdir(exist_ok=True)
+        profile = out / "profile"
+        command = [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--window-size=1280,2200",
+            f"--screenshot={screenshot}",
+            page.as_uri(),
+        ]
+        session.log(" ".join(command))
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
+        console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
+        if result.returncode != 0:
+            session.error(f"chromium exited with {result.returncode}:\n{result.stderr[-4000:]}")
+        if console:
+            session.error("the report logged to the browser console:\n" + "\n".join(console))
+        if not screenshot.is_file() or screenshot.stat().st_size == 0:
+            session.error("chromium wrote no screenshot")
+        session.log(f"no console messages; screenshot written to {screenshot.relative_to(root)}")

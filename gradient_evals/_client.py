@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Final
+from typing import Any, Final
 
 import httpx
 
@@ -18,6 +19,8 @@ from .resources.evaluation_datasets import AsyncEvaluationDatasets
 from .resources.evaluation_metrics import AsyncEvaluationMetrics
 from .resources.evaluation_runs import AsyncEvaluationRuns
 from .resources.evaluation_test_cases import AsyncEvaluationTestCases
+from .types import EvaluationReport
+from .typing import Baseline, DatasetInput, OnEvaluationProgress
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncGradientEvals"]
 
@@ -131,6 +134,133 @@ class AsyncGradientEvals:
     def is_closed(self) -> bool:
         """True after :meth:`aclose`."""
         return self._transport.closed
+
+    async def evaluate(
+        self,
+        *,
+        dataset: DatasetInput,
+        test_case: str,
+        agent_uuids: Sequence[str] | None = None,
+        agent_deployment_names: Sequence[str] | None = None,
+        metrics: Sequence[Any] | None = None,
+        star_metric: Any = None,
+        star_threshold_pct: int | None = None,
+        run_name: str | None = None,
+        fail_under: Mapping[str, float] | None = None,
+        max_regression: Mapping[str, float] | None = None,
+        pass_thresholds: Mapping[str, float] | None = None,
+        baseline: Baseline = "latest",
+        baseline_any_version: bool = False,
+        require_complete: bool = False,
+        slice_by: str | None = None,
+        dataset_name: str | None = None,
+        timeout: float = 3600.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 30.0,
+        on_progress: OnEvaluationProgress | None = None,
+    ) -> EvaluationReport:
+        """Run a dataset against agents with metrics, compare each run with its baseline, gate, and report.
+
+        ```python
+        report = await client.evaluate(
+            dataset="evals/support.csv", test_case="support-bot", metrics=["correctness", "tone"],
+            star_metric="correctness", star_threshold_pct=80, agent_uuids=[agent_a, agent_b],
+            fail_under={"correctness": 75}, max_regression={"correctness": 3}, slice_by="topic",
+        )
+        report.passed, report.leaderboard, report.to_junit_xml()
+        ```
+
+        - ``dataset``: a CSV path, a ``pandas.DataFrame`` or row mappings (uploaded, unless a dataset with the
+          same content hash, recorded in its name, exists: then that one is reused), or a dataset UUID.
+        - ``test_case``: a name (the test case of that exact name, updated to this dataset, ``metrics`` and
+          ``star_metric`` when they differ, which makes a new version; created when there is none) or a UUID.
+        - ``metrics``, ``star_metric``: names, UUIDs or catalog models (``star_metric`` may be a ``StarMetric``;
+          ``star_threshold_pct`` is the threshold for a star metric given by name).
+        - ``agent_uuids`` / ``agent_deployment_names``: one run each, created in one request.
+        - Gates: ``fail_under={"correctness": 75}`` (a score floor; a ceiling for a metric that is better when
+          lower), ``max_regression={"correctness": 3}`` (points a score may worsen by against the baseline, in
+          every slice too), ``require_complete`` (a PARTIALLY_SUCCESSFUL run, or a metric that errored or was
+          skipped on any prompt, fails). ``pass_thresholds`` decide when a prompt passes a numeric metric (default:
+          its ``fail_under`` value); a prompt that failed is a failing test in the JUnit report.
+        - ``baseline``: ``"latest"`` (each agent's latest SUCCESSFUL or PARTIALLY_SUCCESSFUL run of the same
+          test case version; any version with ``baseline_any_version``), a run UUID, a mapping of agent UUID or
+          deployment name to run UUID, or ``None``.
+        - ``slice_by``: a column of the dataset kept on this side (not uploaded) and joined back to the results by
+          prompt input text: the report has per-slice scores, and a slice that regressed fails the gate.
+        - ``timeout``: the overall deadline of the whole call in seconds. Every run is waited for concurrently; a
+          run still going at the deadline is reported as timed out (``report.run_failed``), not raised.
+        - ``on_progress(EvaluationProgress)``: each step (upload, test case, each run's status changes, each page
+          of results); a plain function or a coroutine function.
+
+        Arguments are checked, and metric names resolved through the catalog, before anything is created.
+        Returns an :class:`~gradient_evals.types.EvaluationReport`: ``report.passed`` is ``False`` when a gate
+        failed or a run FAILED, was CANCELLED or timed out (``report.run_failed``).
+        """
+        from .workflows.evaluate import evaluate
+
+        return await evaluate(
+            self,
+            dataset=dataset,
+            test_case=test_case,
+            agent_uuids=agent_uuids,
+            agent_deployment_names=agent_deployment_names,
+            metrics=metrics,
+            star_metric=star_metric,
+            star_threshold_pct=star_threshold_pct,
+            run_name=run_name,
+            fail_under=fail_under,
+            max_regression=max_regression,
+            pass_thresholds=pass_thresholds,
+            baseline=baseline,
+            baseline_any_version=baseline_any_version,
+            require_complete=require_complete,
+            slice_by=slice_by,
+            dataset_name=dataset_name,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            on_progress=on_progress,
+        )
+
+    async def evaluate_failed(
+        self,
+        report_or_run_uuid: EvaluationReport | str,
+        *,
+        test_case: str | None = None,
+        run_name: str | None = None,
+        fail_under: Mapping[str, float] | None = None,
+        max_regression: Mapping[str, float] | None = None,
+        pass_thresholds: Mapping[str, float] | None = None,
+        timeout: float = 3600.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 30.0,
+        on_progress: OnEvaluationProgress | None = None,
+    ) -> EvaluationReport:
+        """Run again the prompts that failed a gate or errored, and merge the new results over the old.
+
+        The API cannot rerun single prompts, so a dataset of those prompts is uploaded (or reused) and run
+        under the test case ``test_case`` (default: ``"<original name> (rerun)"``, created or updated, so the
+        original test case keeps its version) for the same agents. Each agent's new results replace the earlier
+        ones prompt by prompt (matched by input text); the merged results are compared with the same baselines
+        and gated again (the report's gates unless given). Takes a report of :meth:`evaluate`, or the UUID of one
+        finished run (then ``fail_under``/``pass_thresholds`` say which prompts failed).
+        Raises ``ValueError`` when nothing failed.
+        """
+        from .workflows.evaluate import evaluate_failed
+
+        return await evaluate_failed(
+            self,
+            report_or_run_uuid,
+            test_case=test_case,
+            run_name=run_name,
+            fail_under=fail_under,
+            max_regression=max_regression,
+            pass_thresholds=pass_thresholds,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            on_progress=on_progress,
+        )
 
     async def aclose(self) -> None:
         """Close the connection pool (not a pool you passed in as ``http_client``)."""

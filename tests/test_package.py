@@ -75,5 +75,30 @@ def test_typing_module_names_what_users_annotate_with() -> None:
 
     from gradient_evals import typing as ge_typing
 
-    assert ge_typing.__all__ == ["ExportFormat", "OnProgress", "OnUpdate", "Timeout"]
+    assert ge_typing.__all__ == [
+        "Baseline",
+        "DatasetInput",
+        "ExportFormat",
+        "OnEvaluationProgress",
+        "OnProgress",
+        "OnUpdate",
+        "Timeout",
+    ]
     assert typing.get_args(ge_typing.ExportFormat) == ("jsonl", "csv")
+
+
+def test_import_does_not_load_the_command_line_dependencies() -> None:
+    # rich and jinja2 serve the command line and the report renderers only: the SDK must not pay for them.
+    code = (
+        "import sys, gradient_evals\n"
+        "from gradient_evals import types\n"
+        "from gradient_evals.workflows import report\n"
+        "types.EvaluationReport\n"
+        "assert 'rich' not in sys.modules, 'rich'\n"
+        "assert 'jinja2' not in sys.modules, 'jinja2'\n"
+        "assert 'gradient_evals.reports.html' not in sys.modules\n"
+        "import gradient_evals.reports.markdown, gradient_evals.reports.junit\n"
+        "assert 'jinja2' not in sys.modules and 'rich' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)  # noqa: S603
+    assert result.returncode == 0, result.stderr

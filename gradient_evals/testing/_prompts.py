@@ -17,7 +17,7 @@ from ._scores import (
     chosen_results,
     digest,
     metric_result,
-    prompt_scores,
+    run_scores,
 )
 
 __all__ = ["make_prompt"]
@@ -129,7 +129,7 @@ def make_prompt(run: RunRecord, index: int) -> dict[str, Any]:
     """The full ``apiPrompt`` object of prompt ``index`` (0-based) of ``run``."""
     tc = run.test_case
     question, truth, product, slug = _row(tc, index)
-    correctness, adherence, tone = prompt_scores(run.key, run.quality, index)
+    correctness, adherence, tone = run_scores(run, index)
     rng = random.Random(int.from_bytes(digest(run.key + b"/p", index), "little"))
     if isinstance(correctness, int | float) and correctness < 40:
         answer = rng.choice(_WRONG_ANSWERS).format(p=product)

@@ -152,6 +152,13 @@ class RunRecord:
     finished_ns: int
     error_description: str | None = None
     aggregate: dict[str, Any] | None = field(default=None, repr=False)
+    # metric name -> the quality (0-100) that metric's values follow instead of ``quality`` (see
+    # ``FakeGradientServer.set_agent_profile``).
+    metric_quality: dict[str, float] = field(default_factory=dict)
+
+    def quality_of(self, metric: str) -> float:
+        """The quality the values of ``metric`` follow in this run."""
+        return self.metric_quality.get(metric, self.quality)
 
     def state(self, now_monotonic: float) -> tuple[str, int]:
         """Current ``(status, number of visible prompts)``."""

@@ -19,6 +19,7 @@ __all__ = [
     "digest",
     "metric_result",
     "prompt_scores",
+    "run_scores",
 ]
 
 _NAMESPACE = uuid.UUID("6f1c7a52-3d0e-4c8e-9a51-2b7f0e4d9c11")
@@ -91,8 +92,19 @@ class Scoring:
     threshold: float | None
 
 
+def run_scores(run: RunRecord, index: int) -> tuple[float | int | None, float | None, str | None]:
+    """:func:`prompt_scores` of a run, each metric following its own quality when the run has one for it."""
+    if not run.metric_quality:
+        return prompt_scores(run.key, run.quality, index)
+    return (
+        prompt_scores(run.key, run.quality_of(METRIC_CORRECTNESS), index)[0],
+        prompt_scores(run.key, run.quality_of(METRIC_ADHERENCE), index)[1],
+        prompt_scores(run.key, run.quality_of(METRIC_TONE), index)[2],
+    )
+
+
 def _standard(run: RunRecord, index: int) -> dict[str, dict[str, Any]]:
-    correctness, adherence, tone = prompt_scores(run.key, run.quality, index)
+    correctness, adherence, tone = run_scores(run, index)
     return {
         METRIC_CORRECTNESS: metric_result(METRIC_CORRECTNESS, "METRIC_VALUE_TYPE_PERCENTAGE", number=correctness),
         METRIC_ADHERENCE: metric_result(
@@ -124,7 +136,7 @@ def chosen_results(run: RunRecord, index: int, scoring: Scoring) -> list[dict[st
             continue
         d = digest(run.key + spec.uuid.encode(), index)
         u = int.from_bytes(d[:4], "little") / 4294967296.0
-        goodness = min(1.0, max(0.0, run.quality / 100.0 + (u - 0.5) * 0.6))
+        goodness = min(1.0, max(0.0, run.quality_of(spec.name) / 100.0 + (u - 0.5) * 0.6))
         result: dict[str, Any] = {
             "metric_name": spec.name,
             "metric_uuid": spec.uuid,
@@ -199,7 +211,7 @@ def aggregate_run_metrics(run: RunRecord) -> dict[str, Any]:
     failed_t = 0
     n = run.n_prompts
     for i in range(n):
-        c, a, t = prompt_scores(run.key, run.quality, i)
+        c, a, t = run_scores(run, i)
         total_c += c or 0
         if a is None:
             failed_a += 1

@@ -69,6 +69,20 @@ class EmulatorState:
         self._created_runs = 0
         self._pages = PageCache(page_cache_bytes)
         self._stores: dict[type[Any], Any] = {}
+        # agent UUID or deployment name -> (quality, per-metric quality, final status) of its future runs
+        self._agent_profiles: dict[str, tuple[float | None, dict[str, float], str | None]] = {}
+
+    def set_agent_profile(
+        self, agent: str, *, quality: float | None, metrics: dict[str, float], final_status: str | None
+    ) -> None:
+        """How the runs created for ``agent`` from now on score and end (see the server's method)."""
+        for value in (quality, *metrics.values()):
+            if value is not None and not 0 <= value <= 100:
+                raise ValueError(f"a quality is from 0 to 100, got {value}")
+        if final_status is not None:
+            check_status(final_status, terminal=True)
+        with self._lock:
+            self._agent_profiles[agent] = (quality, dict(metrics), final_status)
 
     def store(self, kind: type[_T]) -> _T:
         """The one instance of ``kind`` (built with no arguments on first use): a resource's own records."""
@@ -266,6 +280,14 @@ class EmulatorState:
                 agent_uuid = rng_uuid(rng)
             agent_name = f"{_AGENT_NAMES[int(agent_uuid[:8], 16) % len(_AGENT_NAMES)]}-{agent_uuid[:4]}"
         user = rng.randrange(2**60, 2**64)
+        quality = rng.uniform(55, 92)  # drawn even when a profile overrides it: the other draws stay the same
+        profile = self._agent_profiles.get(agent_uuid or "") or self._agent_profiles.get(agent_deployment_name or "")
+        metric_quality: dict[str, float] = {}
+        final_status = self.settings.final_status
+        if profile is not None:
+            quality = quality if profile[0] is None else profile[0]
+            metric_quality = dict(profile[1])
+            final_status = profile[2] or final_status
         run = RunRecord(
             uuid=run_uuid,
             test_case=tc,
@@ -280,9 +302,10 @@ class EmulatorState:
             created_by_user_id=str(user),
             created_by_user_email=f"dev{user % 1000}@example.com",
             key=f"{self.settings.seed}:{run_uuid}".encode(),
-            quality=rng.uniform(55, 92),
+            quality=quality,
+            metric_quality=metric_quality,
             fixed_status=fixed_status,
-            final_status=self.settings.final_status,
+            final_status=final_status,
             duration=self.settings.run_duration,
             created_monotonic=time.monotonic(),
             queued_ns=times[0],

@@ -12,12 +12,21 @@ def score(prompt: types.EvaluationPrompt) -> float | None: ...
 """
 
 # Each module lists its public names in __all__; this package re-exports them all, so a model is declared once.
-from . import _shared, evaluation_datasets, evaluation_metrics, evaluation_runs, evaluation_test_cases, summaries
+from . import (
+    _shared,
+    evaluation_datasets,
+    evaluation_metrics,
+    evaluation_runs,
+    evaluation_test_cases,
+    reports,
+    summaries,
+)
 from ._shared import *  # noqa: F403
 from .evaluation_datasets import *  # noqa: F403
 from .evaluation_metrics import *  # noqa: F403
 from .evaluation_runs import *  # noqa: F403
 from .evaluation_test_cases import *  # noqa: F403
+from .reports import *  # noqa: F403
 from .summaries import *  # noqa: F403
 
 __all__ = sorted(
@@ -27,6 +36,7 @@ __all__ = sorted(
         *evaluation_metrics.__all__,
         *evaluation_runs.__all__,
         *evaluation_test_cases.__all__,
+        *reports.__all__,
         *summaries.__all__,
     }
 )

@@ -18,6 +18,7 @@ __all__ = ["COMMAND_MODULES", "register_all"]
 COMMAND_MODULES: Final = (
     "demo",
     "emulator",
+    "evaluate",
     "metrics",
     "runs",
     "test_cases",

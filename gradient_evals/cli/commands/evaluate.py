@@ -1,0 +1,272 @@
+"""``gradient-evals evaluate``: a dataset against agents with metrics and gates, in one command, with CI reports.
+
+Exit codes: 0 every gate passed; 1 a gate failed; 2 usage; 3 API, network or file error; 4 a run FAILED, was
+CANCELLED or timed out (never 0 then); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ...types import EvaluationProgress, EvaluationReport
+from .._args import Subcommands, add_command, add_gate_options, metric_value, pairs, positive_float
+from .._context import EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILED, Context
+from .._render import dump_json, escape_text, status_name
+
+__all__ = ["add_evaluate_options", "register", "reproduce_command", "write_reports"]
+
+STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
+
+
+def register(commands: Subcommands) -> None:
+    """Add ``evaluate``."""
+    parser = add_command(
+        commands,
+        "evaluate",
+        run_evaluate,
+        "run a dataset against agents with metrics, compare with the last run, gate, and write CI reports",
+    )
+    add_evaluate_options(parser)
+
+
+def _threshold_pct(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole percentage, got {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, got {text!r}")
+    return value
+
+
+def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
+    """The options of ``evaluate``."""
+    parser.add_argument("--dataset", required=True, metavar="CSV|UUID", help="a CSV file, or an existing dataset UUID")
+    parser.add_argument("--test-case", required=True, metavar="NAME|UUID", help="found by name (or created), or a UUID")
+    parser.add_argument("--metric", action="append", default=[], metavar="NAME|UUID", help="a metric (repeatable)")
+    parser.add_argument("--star-metric", metavar="NAME|UUID", help="the metric that ranks agents and decides a pass")
+    parser.add_argument("--threshold-pct", type=_threshold_pct, metavar="N", help="the star metric's pass threshold")
+    parser.add_argument("--agent", action="append", default=[], metavar="UUID", help="an agent UUID (repeatable)")
+    parser.add_argument(
+        "--deployment", action="append", default=[], metavar="NAME", help="an agent deployment name (repeatable)"
+    )
+    parser.add_argument("--run-name", help="the name of the runs")
+    parser.add_argument(
+        "--baseline",
+        default="latest",
+        metavar="latest|none|RUN",
+        help="compare with each agent's latest finished run of this test case version (default), a run, or none",
+    )
+    add_gate_options(parser)  # --fail-under, --pass-threshold: for a lower-is-better metric, a ceiling
+    parser.add_argument(
+        "--max-regression",
+        action="append",
+        type=metric_value,
+        default=[],
+        metavar="METRIC=POINTS",
+        help="exit 1 when the metric's score got worse than the baseline's by more than POINTS (also per slice)",
+    )
+    parser.add_argument(
+        "--require-complete", action="store_true", help="fail a partial run or any errored or skipped metric"
+    )
+    parser.add_argument("--slice-by", metavar="COLUMN", help="a column of the CSV to report scores per value of")
+    parser.add_argument("--timeout", type=positive_float, default=3600.0, help="overall seconds (default 3600)")
+    parser.add_argument("--poll-interval", type=positive_float, default=2.0, help="first poll gap (default 2 s)")
+    parser.add_argument("--junit-xml", metavar="FILE", help="write a JUnit XML report")
+    parser.add_argument("--markdown", metavar="FILE", help=f"write a Markdown summary (also to ${STEP_SUMMARY_ENV})")
+    parser.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
+
+
+class _Progress:
+    """Progress of ``evaluate``: a live status on a terminal (rich), one plain line per step elsewhere.
+
+    Called from the client's event-loop thread; every method takes the lock.
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.tty = ctx.stderr_tty and not ctx.json
+        self.lock = threading.Lock()
+        self.statuses: dict[str, str] = {}
+        self.results: dict[str, str] = {}
+        self.stage = "starting"
+        self.started = time.monotonic()
+        self.live: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.tty:
+            from rich.console import Console
+            from rich.live import Live
+
+            console = Console(file=self.ctx.stderr)
+            self.live = Live(self._render(), console=console, refresh_per_second=4, transient=True)
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.live is not None:
+            self.live.__exit__(None, None, None)
+
+    def _render(self) -> Any:
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table.grid(padding=(0, 2))
+        table.add_row(Text(f"{self.stage}", style="bold"), Text(f"{time.monotonic() - self.started:.0f} s"))
+        for run_uuid, status in self.statuses.items():
+            table.add_row(Text(f"run {run_uuid[:8]}"), Text(status), Text(self.results.get(run_uuid, "")))
+        return table
+
+    def __call__(self, event: EvaluationProgress) -> None:
+        with self.lock:
+            if event.stage == "run" and event.run is not None and event.evaluation_run_uuid:
+                self.statuses[event.evaluation_run_uuid] = status_name(event.run.status)
+            elif event.stage == "results" and event.evaluation_run_uuid:
+                self.results[event.evaluation_run_uuid] = f"{event.done}/{event.total or '?'} results"
+                if event.evaluation_run_uuid not in self.statuses:
+                    self.statuses[event.evaluation_run_uuid] = "baseline"
+            else:
+                self.stage = escape_text(event.message)
+            if self.live is not None:
+                self.live.update(self._render())
+            else:
+                self.ctx.note(f"[{time.monotonic() - self.started:6.1f} s] {escape_text(event.message)}")
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a report atomically: the file appears complete or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def write_reports(
+    report: EvaluationReport, *, junit: str | None, markdown: str | None, html: str | None
+) -> list[tuple[str, Path]]:
+    """Write the reports asked for (and the Markdown to ``$GITHUB_STEP_SUMMARY`` when set); returns them."""
+    written: list[tuple[str, Path]] = []
+    if junit:
+        _write(Path(junit), report.to_junit_xml())
+        written.append(("JUnit XML", Path(junit)))
+    text = None
+    if markdown:
+        text = report.to_markdown()
+        _write(Path(markdown), text)
+        written.append(("Markdown", Path(markdown)))
+    summary = os.environ.get(STEP_SUMMARY_ENV)
+    if summary:
+        text = text or report.to_markdown()
+        with open(summary, "a", encoding="utf-8") as out:  # the job summary file is shared by every step
+            out.write(text + "\n")
+        written.append(("job summary", Path(summary)))
+    if html:
+        _write(Path(html), report.to_html())
+        written.append(("HTML", Path(html)))
+    return written
+
+
+def reproduce_command(args: argparse.Namespace, report: EvaluationReport) -> str:
+    """The command that runs this evaluation again on the same dataset and test case version's settings."""
+    import shlex
+
+    parts = [
+        "gradient-evals",
+        "evaluate",
+        "--dataset",
+        report.dataset_uuid or args.dataset,
+        "--test-case",
+        report.test_case_uuid,
+    ]
+    for metric in args.metric:
+        parts += ["--metric", metric]
+    if args.star_metric:
+        parts += ["--star-metric", args.star_metric]
+    if args.threshold_pct is not None:
+        parts += ["--threshold-pct", str(args.threshold_pct)]
+    for agent in args.agent:
+        parts += ["--agent", agent]
+    for deployment in args.deployment:
+        parts += ["--deployment", deployment]
+    for option, values in (
+        ("--fail-under", args.fail_under),
+        ("--max-regression", args.max_regression),
+        ("--pass-threshold", args.pass_threshold),
+    ):
+        for name, value in values:
+            parts += [option, f"{name}={value:g}"]
+    if report.baseline_run_uuids and args.baseline != "none":
+        parts += ["--baseline", args.baseline]
+    elif args.baseline == "none":
+        parts += ["--baseline", "none"]
+    if args.slice_by and report.dataset_uuid is None:
+        parts += ["--slice-by", args.slice_by]
+    if args.require_complete:
+        parts.append("--require-complete")
+    return shlex.join(parts)
+
+
+def exit_code_of(report: EvaluationReport) -> int:
+    """4 when a run FAILED, was CANCELLED or timed out; 1 when a gate failed; 0 otherwise."""
+    if report.run_failed:
+        return EXIT_RUN_FAILED
+    return EXIT_OK if report.passed else EXIT_GATE_FAILED
+
+
+def run_evaluate(ctx: Context) -> int:
+    """``evaluate``: see :func:`gradient_evals.workflows.evaluate.evaluate`."""
+    args = ctx.args
+    baseline: str | None = None if args.baseline.lower() == "none" else args.baseline
+    with ctx.client() as client, _Progress(ctx) as progress:
+        report = client.evaluate(
+            dataset=args.dataset if _is_uuid(args.dataset) else Path(args.dataset),
+            test_case=args.test_case,
+            agent_uuids=args.agent or None,
+            agent_deployment_names=args.deployment or None,
+            metrics=args.metric or None,
+            star_metric=args.star_metric,
+            star_threshold_pct=args.threshold_pct,
+            run_name=args.run_name,
+            fail_under=pairs(args.fail_under),
+            max_regression=pairs(args.max_regression),
+            pass_thresholds=pairs(args.pass_threshold),
+            baseline=baseline,
+            require_complete=args.require_complete,
+            slice_by=args.slice_by,
+            timeout=args.timeout,
+            poll_interval=args.poll_interval,
+            on_progress=progress,
+        )
+    written = write_reports(report, junit=args.junit_xml, markdown=args.markdown, html=args.html)
+    show(ctx, report, written)
+    return exit_code_of(report)
+
+
+def show(ctx: Context, report: EvaluationReport, written: list[tuple[str, Path]]) -> None:
+    """The report on stdout: JSON with ``--json``, else the terminal view; the files written on stderr."""
+    if ctx.json:
+        dump_json(report, ctx.stdout)
+    else:
+        from rich.console import Console
+
+        from ...reports.terminal import render_terminal
+
+        console = Console(file=ctx.stdout, highlight=False, soft_wrap=False, width=None if ctx.stdout_tty else 140)
+        render_terminal(report, console)
+    for kind, path in written:
+        ctx.note(f"{kind} report: {path}")
+
+
+def _is_uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True

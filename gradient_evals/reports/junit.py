@@ -1,0 +1,152 @@
+"""An :class:`EvaluationReport` as JUnit XML, the format CI systems show as a test report.
+
+One ``<testsuite>`` per agent, named after it, holding one ``<testcase>`` per gate (class ``<agent>.gates``) and
+one per prompt (class ``<agent>.prompts``). A prompt fails (``<failure>``) when a metric failed on it, with the
+metric values and the agent's output in the failure's text; a prompt whose metrics errored gets ``<error>``; one
+whose every metric was skipped gets ``<skipped>``. A run that FAILED, was CANCELLED or timed out is an ``<error>``
+of its run-status gate. The UUIDs needed to reproduce the run are ``<properties>`` of its suite.
+
+The attributes used are those of the JUnit schema that Jenkins, GitLab, GitHub test reporters and
+``junitparser`` read. Text is stripped of the characters XML 1.0 cannot carry (agent outputs are untrusted).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+
+from ..types import AgentResult, EvaluationReport, GateKind, GateResult, PromptOutcome
+from ._format import clean, format_score, one_line, prompt_title, status_text, truncate
+
+__all__ = ["render_junit"]
+
+_MESSAGE_LIMIT = 300
+_OUTPUT_LIMIT = 4000
+
+
+def _duration(agent: AgentResult) -> float:
+    run = agent.run
+    if run is None or run.started_at is None or run.finished_at is None:
+        return 0.0
+    return max(0.0, (run.finished_at - run.started_at).total_seconds())
+
+
+def _value(value: float | str) -> str:
+    return one_line(value) if isinstance(value, str) else format_score(value)
+
+
+def _values_text(prompt: PromptOutcome) -> str:
+    lines = [f"{one_line(name)} = {_value(v)}" for name, v in prompt.values.items()]
+    lines += [f"{one_line(name)}: ERROR {one_line(error)}" for name, error in prompt.errors.items()]
+    lines += [f"{one_line(name)}: SKIPPED" for name in prompt.skipped]
+    return "\n".join(lines)
+
+
+def _prompt_body(prompt: PromptOutcome) -> str:
+    parts = []
+    if prompt.failures:
+        parts.append("failed:\n" + "\n".join(f"  {one_line(line)}" for line in prompt.failures))
+    parts.append("metrics:\n" + "\n".join(f"  {line}" for line in _values_text(prompt).splitlines()))
+    if prompt.slice is not None:
+        parts.append(f"slice: {one_line(prompt.slice)}")
+    parts.append(f"input:\n{clean(prompt.input)[:_OUTPUT_LIMIT]}")
+    if prompt.ground_truth is not None:
+        parts.append(f"expected:\n{clean(prompt.ground_truth)[:_OUTPUT_LIMIT]}")
+    parts.append(f"output:\n{clean(prompt.output)[:_OUTPUT_LIMIT]}")
+    return "\n\n".join(parts)
+
+
+class _Counts:
+    def __init__(self) -> None:
+        self.tests = self.failures = self.errors = self.skipped = 0
+
+    def add(self, other: _Counts) -> None:
+        self.tests += other.tests
+        self.failures += other.failures
+        self.errors += other.errors
+        self.skipped += other.skipped
+
+    def set_on(self, element: ET.Element) -> None:
+        element.set("tests", str(self.tests))
+        element.set("failures", str(self.failures))
+        element.set("errors", str(self.errors))
+        element.set("skipped", str(self.skipped))
+
+
+def _gate_case(suite: ET.Element, classname: str, gate: GateResult, counts: _Counts, *, run_failed: bool) -> None:
+    case = ET.SubElement(suite, "testcase", name=one_line(gate.name), classname=classname, time="0")
+    counts.tests += 1
+    if gate.passed:
+        return
+    message = truncate(gate.message or gate.name, _MESSAGE_LIMIT)
+    if run_failed and gate.kind == GateKind.RUN_STATUS:  # the run broke: an error, not a quality failure
+        counts.errors += 1
+        child = ET.SubElement(case, "error", message=message, type="run")
+    else:
+        counts.failures += 1
+        child = ET.SubElement(case, "failure", message=message, type="gate")
+    child.text = clean(gate.message)
+
+
+def _prompt_case(suite: ET.Element, classname: str, prompt: PromptOutcome, counts: _Counts) -> None:
+    case = ET.SubElement(suite, "testcase", name=prompt_title(prompt.prompt_id, prompt.input), classname=classname)
+    case.set("time", "0")
+    counts.tests += 1
+    if prompt.failures:
+        counts.failures += 1
+        child = ET.SubElement(case, "failure", message=truncate("; ".join(prompt.failures), _MESSAGE_LIMIT))
+        child.set("type", "metric")
+        child.text = _prompt_body(prompt)
+    elif prompt.errors:
+        counts.errors += 1
+        summary = "; ".join(f"{name}: {error}" for name, error in prompt.errors.items())
+        child = ET.SubElement(case, "error", message=truncate(summary, _MESSAGE_LIMIT), type="metric_error")
+        child.text = _prompt_body(prompt)
+    elif prompt.skipped and not prompt.values:
+        counts.skipped += 1
+        ET.SubElement(case, "skipped", message=truncate("skipped: " + ", ".join(prompt.skipped), _MESSAGE_LIMIT))
+
+
+def _properties(suite: ET.Element, report: EvaluationReport, agent: AgentResult) -> None:
+    values = {
+        "evaluation_run_uuid": agent.evaluation_run_uuid,
+        "agent_uuid": agent.agent_uuid,
+        "agent_deployment_name": agent.agent_deployment_name,
+        "run_status": status_text(agent),
+        "baseline_run_uuid": agent.baseline_run_uuid,
+        "test_case_uuid": report.test_case_uuid,
+        "test_case_version": None if report.test_case_version is None else str(report.test_case_version),
+        "dataset_uuid": report.dataset_uuid,
+    }
+    properties = ET.SubElement(suite, "properties")
+    for name, value in values.items():
+        if value is not None:
+            ET.SubElement(properties, "property", name=name, value=one_line(value))
+
+
+def render_junit(report: EvaluationReport) -> str:
+    """The report as a JUnit XML document (a string starting with the XML declaration)."""
+    title = report.test_case_name or report.test_case_uuid
+    root = ET.Element("testsuites", name=one_line(f"gradient-evals: {title}"))
+    totals = _Counts()
+    total_time = 0.0
+    stamp = (report.created_at or datetime.now(UTC)).replace(microsecond=0)
+    for index, agent in enumerate(report.agents):
+        label = one_line(agent.label)
+        suite = ET.SubElement(root, "testsuite", name=label, id=str(index))
+        duration = _duration(agent)
+        total_time += duration
+        suite.set("time", f"{duration:.3f}")
+        suite.set("timestamp", stamp.astimezone(UTC).replace(tzinfo=None).isoformat())
+        _properties(suite, report, agent)
+        counts = _Counts()
+        for gate in agent.gates:
+            _gate_case(suite, f"{label}.gates", gate, counts, run_failed=agent.run_failed)
+        for prompt in agent.prompts:
+            _prompt_case(suite, f"{label}.prompts", prompt, counts)
+        counts.set_on(suite)
+        totals.add(counts)
+    totals.set_on(root)
+    root.set("time", f"{total_time:.3f}")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,273 @@
+"""What ``client.evaluate`` returns: per-agent results, gates, slices, the leaderboard and the overall verdict.
+
+An :class:`EvaluationReport` carries every UUID involved (dataset, test case and version, runs, baselines), so a
+result can be reproduced and linked, and renders itself as JUnit XML, Markdown or a self-contained HTML page
+(:meth:`EvaluationReport.to_junit_xml`, :meth:`~EvaluationReport.to_markdown`, :meth:`~EvaluationReport.to_html`;
+the HTML page needs Jinja2, which the command line's dependencies include).
+
+Scores follow :mod:`gradient_evals.workflows.summary`: a metric's score is its mean, or its pass rate in percent.
+A metric named in ``inverted_metrics`` is better when lower, in every gate, delta and ranking of the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+
+import attrs
+
+from .evaluation_runs import EvaluationRun, EvaluationRunStatus
+from .summaries import MetricSummary, RunComparison, RunSummary, Verdict
+
+__all__ = [
+    "AgentResult",
+    "EvaluationProgress",
+    "EvaluationReport",
+    "GateKind",
+    "GateResult",
+    "LeaderboardEntry",
+    "PromptOutcome",
+    "SliceResult",
+]
+
+
+class GateKind(StrEnum):
+    """What a gate checks."""
+
+    RUN_STATUS = "run_status"
+    """The run finished (not FAILED, CANCELLED or timed out), and completely when ``require_complete``."""
+    COMPLETE = "complete"
+    """Every metric has a result on every prompt (only with ``require_complete``)."""
+    FAIL_UNDER = "fail_under"
+    """A metric's score is at least the floor (at most, for an inverted metric)."""
+    MAX_REGRESSION = "max_regression"
+    """A metric's score got worse than the baseline's by at most the allowed points."""
+    SLICE_REGRESSION = "slice_regression"
+    """The same, within one slice of the dataset (``slice_by``)."""
+
+
+@attrs.frozen(kw_only=True)
+class GateResult:
+    """One gate checked on one agent's run: what it compared, and whether it passed."""
+
+    kind: GateKind | str
+    name: str
+    """A short human name, ``correctness >= 80``."""
+    passed: bool
+    metric: str | None = None
+    threshold: float | None = None
+    actual: float | None = None
+    message: str = ""
+    """Why it failed (empty when it passed)."""
+
+
+@attrs.frozen(kw_only=True)
+class PromptOutcome:
+    """One prompt of one agent's run: its text, its metric values, and why it failed, if it did.
+
+    A prompt *fails* on a metric with a pass notion (a pass/fail metric that said fail, or a numeric metric
+    worse than its pass threshold); an errored metric is listed in ``errors`` and a skipped one in ``skipped``:
+    neither counts as a pass or as a zero.
+    """
+
+    prompt_id: int | None = None
+    input: str | None = None
+    output: str | None = None
+    ground_truth: str | None = None
+    slice: str | None = None
+    """The value of the ``slice_by`` column for this prompt, joined by input text (``None``: no slice)."""
+    values: Mapping[str, float | str] = attrs.field(factory=dict)
+    errors: Mapping[str, str] = attrs.field(factory=dict)
+    """Metric name -> the error description, for metrics that errored on this prompt."""
+    skipped: tuple[str, ...] = ()
+    failures: tuple[str, ...] = ()
+    """One line per metric this prompt failed, ``correctness: 42 is below 80``."""
+
+    @property
+    def passed(self) -> bool:
+        """True when no metric failed or errored on this prompt."""
+        return not self.failures and not self.errors
+
+
+@attrs.frozen(kw_only=True)
+class SliceResult:
+    """The prompts of one agent's run that share a value of the ``slice_by`` column."""
+
+    name: str
+    prompt_count: int = 0
+    failed_prompts: int = 0
+    metrics: Mapping[str, MetricSummary] = attrs.field(factory=dict)
+    baseline_metrics: Mapping[str, MetricSummary] = attrs.field(factory=dict)
+    """The same slice of the baseline run (empty without a baseline)."""
+    regressed: tuple[str, ...] = ()
+    """Metrics whose score in this slice got worse than the baseline's by more than ``max_regression`` allows."""
+
+    def delta(self, metric: str) -> float | None:
+        """This slice's score of ``metric`` minus the baseline slice's (``None`` unless both have one)."""
+        mine, base = self.metrics.get(metric), self.baseline_metrics.get(metric)
+        if mine is None or base is None or mine.score is None or base.score is None:
+            return None
+        return mine.score - base.score
+
+
+@attrs.frozen(kw_only=True)
+class AgentResult:
+    """One agent's run: its summary, its comparison with the baseline, its gates and its verdict."""
+
+    evaluation_run_uuid: str
+    agent_uuid: str | None = None
+    agent_name: str | None = None
+    agent_deployment_name: str | None = None
+    run: EvaluationRun | None = None
+    """The run as last seen (finished, unless ``timed_out``)."""
+    summary: RunSummary | None = None
+    """Per-metric statistics (``None`` when the run produced no results: FAILED, CANCELLED or timed out)."""
+    baseline_run_uuid: str | None = None
+    comparison: RunComparison | None = None
+    verdict: Verdict = attrs.field(factory=lambda: Verdict(passed=True))
+    gates: tuple[GateResult, ...] = ()
+    prompts: tuple[PromptOutcome, ...] = ()
+    slices: tuple[SliceResult, ...] = ()
+    errored: Mapping[str, int] = attrs.field(factory=dict)
+    """Metric name -> prompts on which it errored."""
+    skipped: Mapping[str, int] = attrs.field(factory=dict)
+    """Metric name -> prompts on which it was skipped."""
+    timed_out: bool = False
+    rerun_of: str | None = None
+    """For ``evaluate_failed``: the earlier run whose results this run's results were merged over."""
+
+    @property
+    def label(self) -> str:
+        """The agent's name, else its deployment name, else its UUID, else the run's UUID."""
+        return self.agent_name or self.agent_deployment_name or self.agent_uuid or self.evaluation_run_uuid
+
+    @property
+    def status(self) -> EvaluationRunStatus | str | None:
+        """The run's last status."""
+        return None if self.run is None else self.run.status
+
+    @property
+    def partial(self) -> bool:
+        """True when the run finished PARTIALLY_SUCCESSFUL: some prompts have no results."""
+        return self.status == EvaluationRunStatus.PARTIALLY_SUCCESSFUL
+
+    @property
+    def run_failed(self) -> bool:
+        """True when the run FAILED, was CANCELLED, or did not finish before the deadline."""
+        return self.timed_out or self.status in (EvaluationRunStatus.FAILED, EvaluationRunStatus.CANCELLED)
+
+    @property
+    def failed_prompts(self) -> int:
+        """Prompts that failed or errored on any metric."""
+        return sum(not p.passed for p in self.prompts)
+
+    @property
+    def passed(self) -> bool:
+        """True when every gate passed."""
+        return self.verdict.passed
+
+
+@attrs.frozen(kw_only=True)
+class EvaluationProgress:
+    """A step of ``client.evaluate``, for ``on_progress``: what happened, in one line, and where it stands.
+
+    ``stage`` is one of ``dataset``, ``test_case``, ``baseline``, ``runs``, ``run`` (a run's status changed:
+    ``run`` is set), ``results`` (a page of results arrived: ``done``/``total`` prompts) and ``report``.
+    """
+
+    stage: str
+    message: str
+    run: EvaluationRun | None = None
+    evaluation_run_uuid: str | None = None
+    done: int | None = None
+    total: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LeaderboardEntry:
+    """An agent's place when the agents are ranked on the star metric (best first)."""
+
+    rank: int
+    label: str
+    evaluation_run_uuid: str
+    score: float | None
+    """The star metric's score (``None``: no score; such agents rank last)."""
+    delta: float | None = None
+    """The change of that score against the agent's baseline."""
+    passed: bool = True
+
+
+@attrs.frozen(kw_only=True)
+class EvaluationReport:
+    """The outcome of ``client.evaluate``: every agent's run, gates and verdict, and how to reproduce them."""
+
+    test_case_uuid: str
+    agents: tuple[AgentResult, ...]
+    verdict: Verdict
+    test_case_name: str | None = None
+    test_case_version: int | None = None
+    dataset_uuid: str | None = None
+    dataset_name: str | None = None
+    dataset_reused: bool = False
+    """True when an identical dataset (same content hash) already existed and was used instead of uploading."""
+    run_name: str | None = None
+    metrics: tuple[str, ...] = ()
+    star_metric: str | None = None
+    inverted_metrics: tuple[str, ...] = ()
+    """Metrics that are better when lower, from the metric catalog."""
+    fail_under: Mapping[str, float] = attrs.field(factory=dict)
+    max_regression: Mapping[str, float] = attrs.field(factory=dict)
+    require_complete: bool = False
+    slice_by: str | None = None
+    leaderboard: tuple[LeaderboardEntry, ...] = ()
+    created_at: datetime | None = None
+
+    @property
+    def passed(self) -> bool:
+        """True when every agent's run finished and passed every gate."""
+        return self.verdict.passed
+
+    @property
+    def run_failed(self) -> bool:
+        """True when any run FAILED, was CANCELLED or timed out."""
+        return any(agent.run_failed for agent in self.agents)
+
+    @property
+    def run_uuids(self) -> tuple[str, ...]:
+        """The runs this evaluation made, one per agent."""
+        return tuple(agent.evaluation_run_uuid for agent in self.agents)
+
+    @property
+    def baseline_run_uuids(self) -> tuple[str, ...]:
+        """The runs the agents were compared with."""
+        return tuple(a.baseline_run_uuid for a in self.agents if a.baseline_run_uuid is not None)
+
+    def agent(self, key: str) -> AgentResult:
+        """The result of the agent with this UUID, name, deployment name or run UUID; ``KeyError`` otherwise."""
+        for agent in self.agents:
+            if key in (agent.agent_uuid, agent.agent_name, agent.agent_deployment_name, agent.evaluation_run_uuid):
+                return agent
+        raise KeyError(key)
+
+    def is_inverted(self, metric: str) -> bool:
+        """True when ``metric`` is better when lower."""
+        return metric in self.inverted_metrics
+
+    def to_junit_xml(self) -> str:
+        """The report as JUnit XML: one testsuite per agent, a testcase per prompt and one per gate."""
+        from ..reports.junit import render_junit
+
+        return render_junit(self)
+
+    def to_markdown(self) -> str:
+        """A short Markdown summary for a CI job page (untrusted text escaped)."""
+        from ..reports.markdown import render_markdown
+
+        return render_markdown(self)
+
+    def to_html(self) -> str:
+        """One self-contained HTML page (inline CSS and SVG, no scripts); needs Jinja2."""
+        from ..reports.html import render_html
+
+        return render_html(self)

@@ -1,0 +1,445 @@
+"""Building an :class:`EvaluationReport` from runs' result pages: prompt outcomes, gates, slices, leaderboard.
+
+Pure functions over :class:`ResultsPage` objects (no requests), used by ``client.evaluate`` and
+``client.evaluate_failed``, and usable on their own to gate runs made elsewhere.
+
+Rules, in one place:
+
+- **score** of a metric: its mean, or its pass rate in percent (:mod:`gradient_evals.workflows.summary`).
+- **inverted** metrics are better when lower: a floor (``fail_under``) becomes a ceiling, a regression is a rise,
+  and the leaderboard ranks the lowest first.
+- a **prompt fails** a metric when a pass/fail metric says fail, or when a numeric metric is worse than its
+  per-prompt threshold: ``pass_thresholds[metric]``, else the metric's ``fail_under`` value. An errored or
+  skipped metric is counted apart (never a pass, never a zero).
+- **gates** per agent: the run finished (FAILED, CANCELLED or timed out fails it; PARTIALLY_SUCCESSFUL fails it
+  only with ``require_complete``, which also fails on any errored or skipped metric result); ``fail_under``
+  on each named metric's score; ``max_regression`` on each named metric's change against the baseline, and,
+  with ``slice_by``, within every slice (the slices that regressed are named in the reasons).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Final
+
+import attrs
+
+from ..types import (
+    AgentResult,
+    EvaluationPrompt,
+    EvaluationReport,
+    EvaluationRun,
+    GateKind,
+    GateResult,
+    LeaderboardEntry,
+    MetricResultStatus,
+    PromptOutcome,
+    ResultsPage,
+    RunComparison,
+    RunSummary,
+    SliceResult,
+    Verdict,
+)
+from .export import metric_name_of
+from .summary import FAIL_WORDS, RunStats
+
+__all__ = ["GateSettings", "build_agent_result", "build_report", "slice_key"]
+
+NO_SLICE: Final = "(no slice)"
+"""The slice of prompts whose input text is not in the dataset the slices came from."""
+
+
+@attrs.frozen(kw_only=True)
+class GateSettings:
+    """What the gates check; see the module documentation."""
+
+    fail_under: Mapping[str, float] = attrs.field(factory=dict)
+    max_regression: Mapping[str, float] = attrs.field(factory=dict)
+    pass_thresholds: Mapping[str, float] = attrs.field(factory=dict)
+    inverted: frozenset[str] = frozenset()
+    require_complete: bool = False
+    slice_by: str | None = None
+    slices: Mapping[str, str] = attrs.field(factory=dict)
+    """Prompt input text (see :func:`slice_key`) -> the value of the ``slice_by`` column."""
+
+    def prompt_threshold(self, metric: str) -> float | None:
+        """The per-prompt pass threshold of a numeric metric, if it has one."""
+        if metric in self.pass_thresholds:
+            return self.pass_thresholds[metric]
+        return self.fail_under.get(metric)
+
+    def worse(self, metric: str, value: float, than: float) -> bool:
+        """True when ``value`` is worse than ``than`` for this metric."""
+        return value > than if metric in self.inverted else value < than
+
+    def worsening(self, metric: str, delta: float) -> float:
+        """How much a change of score made it worse (positive: worse; negative: better)."""
+        return delta if metric in self.inverted else -delta
+
+
+def slice_key(text: str | None) -> str | None:
+    """How prompt inputs are matched to dataset rows: the text with surrounding whitespace removed."""
+    return None if text is None else text.strip()
+
+
+def _is_skipped(status: object) -> bool:
+    return status == MetricResultStatus.SKIPPED
+
+
+def _outcome(prompt: EvaluationPrompt, settings: GateSettings) -> PromptOutcome:
+    values: dict[str, float | str] = {}
+    errors: dict[str, str] = {}
+    skipped: list[str] = []
+    failures: list[str] = []
+    for result in prompt.prompt_level_metric_results:
+        name = metric_name_of(result)
+        if name is None:
+            continue
+        if result.is_error:
+            errors[name] = result.error_description or "the metric failed"
+            continue
+        value = result.value
+        if _is_skipped(result.status) or value is None or isinstance(value, bool):
+            skipped.append(name)
+            continue
+        values[name] = value
+        if isinstance(value, str):
+            word = value.strip().lower()
+            if word in FAIL_WORDS:
+                failures.append(f"{name}: {value}")
+        elif math.isfinite(value):
+            threshold = settings.prompt_threshold(name)
+            if threshold is not None and settings.worse(name, value, threshold):
+                side = "above" if name in settings.inverted else "below"
+                failures.append(f"{name}: {value:g} is {side} {threshold:g}")
+    piece = None
+    if settings.slice_by is not None:
+        piece = settings.slices.get(slice_key(prompt.input) or "", NO_SLICE)
+    return PromptOutcome(
+        prompt_id=prompt.prompt_id,
+        input=prompt.input,
+        output=prompt.output,
+        ground_truth=prompt.ground_truth,
+        slice=piece,
+        values=values,
+        errors=errors,
+        skipped=tuple(skipped),
+        failures=tuple(failures),
+    )
+
+
+def _prompts(pages: Iterable[ResultsPage]) -> list[EvaluationPrompt]:
+    seen: set[int] = set()
+    prompts = []
+    for page in pages:
+        for prompt in page.prompts:
+            if prompt.prompt_id is not None:
+                if prompt.prompt_id in seen:
+                    continue
+                seen.add(prompt.prompt_id)
+            prompts.append(prompt)
+    return prompts
+
+
+def _slice_stats(prompts: Sequence[EvaluationPrompt], run_uuid: str, settings: GateSettings) -> dict[str, RunSummary]:
+    stats: dict[str, RunStats] = {}
+    for prompt in prompts:
+        name = settings.slices.get(slice_key(prompt.input) or "", NO_SLICE)
+        if name not in stats:
+            stats[name] = RunStats(run_uuid, dict(settings.pass_thresholds))
+        stats[name].add(prompt)
+    return {name: s.summary() for name, s in stats.items()}
+
+
+def _slices(
+    prompts: Sequence[EvaluationPrompt],
+    outcomes: Sequence[PromptOutcome],
+    baseline: Sequence[EvaluationPrompt] | None,
+    run_uuid: str,
+    settings: GateSettings,
+) -> tuple[tuple[SliceResult, ...], list[str]]:
+    mine = _slice_stats(prompts, run_uuid, settings)
+    base = _slice_stats(baseline, run_uuid, settings) if baseline is not None else {}
+    failed: dict[str, int] = {}
+    for outcome in outcomes:
+        if not outcome.passed and outcome.slice is not None:
+            failed[outcome.slice] = failed.get(outcome.slice, 0) + 1
+    results = []
+    reasons = []
+    for name in sorted(mine, key=lambda n: (n == NO_SLICE, n)):
+        summary = mine[name]
+        base_summary = base.get(name)
+        regressed = []
+        for metric, allowed in settings.max_regression.items():
+            now = summary.metric(metric)
+            before = None if base_summary is None else base_summary.metric(metric)
+            if now is None or before is None or now.score is None or before.score is None:
+                continue
+            worse_by = settings.worsening(metric, now.score - before.score)
+            if worse_by > allowed:
+                regressed.append(metric)
+                reasons.append(
+                    f"slice {settings.slice_by}={name}: {metric} got worse by {worse_by:.4g} "
+                    f"({before.score:.4g} -> {now.score:.4g}; allowed {allowed:g})"
+                )
+        results.append(
+            SliceResult(
+                name=name,
+                prompt_count=summary.prompt_count,
+                failed_prompts=failed.get(name, 0),
+                metrics=summary.metrics,
+                baseline_metrics={} if base_summary is None else base_summary.metrics,
+                regressed=tuple(regressed),
+            )
+        )
+    return tuple(results), reasons
+
+
+def _status_gate(run: EvaluationRun | None, timed_out: bool, settings: GateSettings) -> GateResult:
+    status = None if run is None else run.status
+    text = str(getattr(status, "value", status)).removeprefix("EVALUATION_RUN_")
+    if timed_out:
+        message = f"the run did not finish before the deadline (last status {text})"
+    elif status in ("EVALUATION_RUN_FAILED", "EVALUATION_RUN_CANCELLED"):
+        detail = "" if run is None or not run.error_description else f": {run.error_description}"
+        message = f"the run ended {text}{detail}"
+    elif status == "EVALUATION_RUN_PARTIALLY_SUCCESSFUL" and settings.require_complete:
+        message = "the run is PARTIALLY_SUCCESSFUL (some prompts have no results) and complete results are required"
+    else:
+        message = ""
+    return GateResult(kind=GateKind.RUN_STATUS, name="run finished", passed=not message, message=message)
+
+
+def _complete_gate(errored: Mapping[str, int], skipped: Mapping[str, int]) -> GateResult:
+    parts = [f"{name} errored on {n}" for name, n in sorted(errored.items())]
+    parts += [f"{name} was skipped on {n}" for name, n in sorted(skipped.items())]
+    message = "" if not parts else "incomplete results: " + ", ".join(parts) + " prompts"
+    return GateResult(
+        kind=GateKind.COMPLETE, name="every metric scored on every prompt", passed=not parts, message=message
+    )
+
+
+def _score_gates(
+    summary: RunSummary | None, comparison: RunComparison | None, settings: GateSettings
+) -> list[GateResult]:
+    gates = []
+    for metric, floor in settings.fail_under.items():
+        inverted = metric in settings.inverted
+        name = f"{metric} {'<=' if inverted else '>='} {floor:g}"
+        found = None if summary is None else summary.metric(metric)
+        score = None if found is None else found.score
+        if summary is None:
+            message = f"{metric}: no results to score"
+        elif found is None:
+            message = f"{metric}: not in the run's results"
+        elif score is None:
+            message = f"{metric}: has no numeric score to compare with {floor:g}"
+        elif settings.worse(metric, score, floor):
+            message = f"{metric}: {score:.4g} is {'above' if inverted else 'below'} {floor:g}"
+        else:
+            message = ""
+        gates.append(
+            GateResult(
+                kind=GateKind.FAIL_UNDER,
+                name=name,
+                passed=not message,
+                metric=metric,
+                threshold=floor,
+                actual=score,
+                message=message,
+            )
+        )
+    if comparison is None:
+        return gates
+    for metric, allowed in settings.max_regression.items():
+        found_comparison = comparison.metrics.get(metric)
+        delta = None if found_comparison is None else found_comparison.delta
+        if delta is None:
+            message = f"{metric}: not scored in both this run and the baseline"
+            worse_by = None
+        else:
+            worse_by = settings.worsening(metric, delta)
+            message = ""
+            if worse_by > allowed:
+                message = f"{metric}: got worse by {worse_by:.4g} points (allowed {allowed:g})"
+        gates.append(
+            GateResult(
+                kind=GateKind.MAX_REGRESSION,
+                name=f"{metric} worsens by at most {allowed:g}",
+                passed=not message,
+                metric=metric,
+                threshold=allowed,
+                actual=worse_by,
+                message=message,
+            )
+        )
+    return gates
+
+
+async def _aiter(pages: Sequence[ResultsPage]) -> AsyncIterator[ResultsPage]:
+    for page in pages:
+        yield page
+
+
+async def build_agent_result(
+    *,
+    run_uuid: str,
+    run: EvaluationRun | None,
+    pages: Sequence[ResultsPage],
+    settings: GateSettings,
+    baseline_run_uuid: str | None = None,
+    baseline_pages: Sequence[ResultsPage] | None = None,
+    timed_out: bool = False,
+) -> AgentResult:
+    """One agent's result from its run's pages (and its baseline's): summary, comparison, prompts, gates."""
+    from .compare import compare_pages
+    from .summary import summarize_pages
+
+    finished = (
+        not timed_out
+        and run is not None
+        and run.status
+        not in (
+            "EVALUATION_RUN_FAILED",
+            "EVALUATION_RUN_CANCELLED",
+        )
+    )
+    thresholds = dict(settings.pass_thresholds)
+    summary: RunSummary | None = None
+    comparison: RunComparison | None = None
+    prompts = _prompts(pages)
+    if finished or prompts:
+        summary = await summarize_pages(_aiter(pages), run_uuid, pass_thresholds=thresholds, inverted=settings.inverted)
+        if baseline_run_uuid is not None and baseline_pages is not None:
+            comparison = await compare_pages(
+                _aiter(baseline_pages),
+                _aiter(pages),
+                baseline_run_uuid,
+                run_uuid,
+                pass_thresholds=thresholds,
+                inverted=settings.inverted,
+            )
+    outcomes = [_outcome(prompt, settings) for prompt in prompts]
+    errored: dict[str, int] = {}
+    skipped: dict[str, int] = {}
+    for outcome in outcomes:
+        for name in outcome.errors:
+            errored[name] = errored.get(name, 0) + 1
+        for name in outcome.skipped:
+            skipped[name] = skipped.get(name, 0) + 1
+    gates = [_status_gate(run, timed_out, settings)]
+    if settings.require_complete:
+        gates.append(_complete_gate(errored, skipped))
+    gates += _score_gates(summary, comparison, settings)
+    slices: tuple[SliceResult, ...] = ()
+    slice_reasons: list[str] = []
+    if settings.slice_by is not None and prompts:
+        baseline_prompts = None if baseline_pages is None else _prompts(baseline_pages)
+        slices, slice_reasons = _slices(prompts, outcomes, baseline_prompts, run_uuid, settings)
+        if baseline_prompts is not None and settings.max_regression:
+            gates.append(
+                GateResult(
+                    kind=GateKind.SLICE_REGRESSION,
+                    name=f"no slice of {settings.slice_by} worsens beyond the allowed change",
+                    passed=not slice_reasons,
+                    message="; ".join(slice_reasons),
+                )
+            )
+    reasons = [gate.message for gate in gates if not gate.passed and gate.kind != GateKind.SLICE_REGRESSION]
+    reasons += slice_reasons
+    return AgentResult(
+        evaluation_run_uuid=run_uuid,
+        agent_uuid=None if run is None else run.agent_uuid,
+        agent_name=None if run is None else run.agent_name,
+        agent_deployment_name=None if run is None else run.agent_deployment_name,
+        run=run,
+        summary=summary,
+        baseline_run_uuid=baseline_run_uuid,
+        comparison=comparison,
+        verdict=Verdict(passed=not reasons, reasons=tuple(reasons)),
+        gates=tuple(gates),
+        prompts=tuple(outcomes),
+        slices=slices,
+        errored=errored,
+        skipped=skipped,
+        timed_out=timed_out,
+    )
+
+
+def _leaderboard(agents: Sequence[AgentResult], star: str | None, inverted: bool) -> tuple[LeaderboardEntry, ...]:
+    if star is None:
+        return ()
+
+    def score(agent: AgentResult) -> float | None:
+        found = None if agent.summary is None else agent.summary.metric(star)
+        return None if found is None else found.score
+
+    def delta(agent: AgentResult) -> float | None:
+        found = None if agent.comparison is None else agent.comparison.metrics.get(star)
+        return None if found is None else found.delta
+
+    scored = [(score(a), a) for a in agents]
+    # Best first; agents without a score last, in their original order.
+    ordered = sorted(
+        scored, key=lambda pair: (pair[0] is None, 0.0 if pair[0] is None else (pair[0] if inverted else -pair[0]))
+    )
+    entries = []
+    previous: float | None = None
+    rank = 0
+    for position, (value, agent) in enumerate(ordered, start=1):
+        if value is None or value != previous:
+            rank = position  # equal scores share a rank ("1, 1, 3")
+        previous = value
+        entries.append(
+            LeaderboardEntry(
+                rank=rank,
+                label=agent.label,
+                evaluation_run_uuid=agent.evaluation_run_uuid,
+                score=value,
+                delta=delta(agent),
+                passed=agent.passed,
+            )
+        )
+    return tuple(entries)
+
+
+def build_report(
+    *,
+    test_case_uuid: str,
+    agents: Sequence[AgentResult],
+    settings: GateSettings,
+    test_case_name: str | None = None,
+    test_case_version: int | None = None,
+    dataset_uuid: str | None = None,
+    dataset_name: str | None = None,
+    dataset_reused: bool = False,
+    run_name: str | None = None,
+    metrics: Sequence[str] = (),
+    star_metric: str | None = None,
+) -> EvaluationReport:
+    """The report over every agent's result: the leaderboard and the overall verdict."""
+    reasons = [f"{agent.label}: {reason}" for agent in agents for reason in agent.verdict.reasons]
+    if not agents:
+        reasons.append("no runs were evaluated")
+    return EvaluationReport(
+        test_case_uuid=test_case_uuid,
+        test_case_name=test_case_name,
+        test_case_version=test_case_version,
+        dataset_uuid=dataset_uuid,
+        dataset_name=dataset_name,
+        dataset_reused=dataset_reused,
+        run_name=run_name,
+        metrics=tuple(metrics),
+        star_metric=star_metric,
+        inverted_metrics=tuple(sorted(settings.inverted)),
+        fail_under=dict(settings.fail_under),
+        max_regression=dict(settings.max_regression),
+        require_complete=settings.require_complete,
+        slice_by=settings.slice_by,
+        agents=tuple(agents),
+        leaderboard=_leaderboard(agents, star_metric, star_metric in settings.inverted),
+        verdict=Verdict(passed=not reasons, reasons=tuple(reasons)),
+        created_at=datetime.now(UTC),
+    )

@@ -1,0 +1,253 @@
+"""The report as JUnit XML (read back by real parsers), Markdown, HTML and terminal text, untrusted text escaped."""
+
+from __future__ import annotations
+
+import html.parser
+import io
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from types import SimpleNamespace
+
+import anyio
+import attrs
+import pytest
+from junitparser import Error, Failure, JUnitXml, Skipped
+
+from gradient_evals.reports.markdown import escape_markdown
+from gradient_evals.types import EvaluationReport
+from gradient_evals.workflows.report import GateSettings, build_agent_result, build_report
+
+HOSTILE = "<script>alert('x')</script> | **bold** [link](http://evil.example) \x1b[31mred\x1b[0m \x00\u202e"
+
+
+async def _hostile_report(kit: SimpleNamespace) -> EvaluationReport:
+    settings = GateSettings(fail_under={"correctness": 50.0})
+    the_run = kit.run(kit.uuid_of(1), kit.AGENT_A, HOSTILE)
+    prompts = [kit.prompt(1, HOSTILE, {"correctness": 10.0, HOSTILE: "fail"}, output=HOSTILE)]
+    agent = await build_agent_result(run_uuid=kit.uuid_of(1), run=the_run, pages=kit.pages(prompts), settings=settings)
+    return build_report(
+        test_case_uuid=kit.TEST_CASE,
+        test_case_name=HOSTILE,
+        agents=[agent],
+        settings=settings,
+        metrics=["correctness"],
+        star_metric="correctness",
+    )
+
+
+@pytest.fixture(scope="module")
+def hostile(kit: SimpleNamespace) -> EvaluationReport:
+    return anyio.run(_hostile_report, kit)
+
+
+# -- JUnit ---------------------------------------------------------------------------------------------------
+
+
+def test_junit_has_a_suite_per_agent_a_case_per_gate_and_prompt(
+    report: EvaluationReport, tmp_path: Path, kit: SimpleNamespace
+) -> None:
+    path = tmp_path / "report.xml"
+    path.write_text(report.to_junit_xml(), encoding="utf-8")
+    xml = JUnitXml.fromfile(str(path))
+    suites = list(xml)
+    assert [s.name for s in suites] == ["agent | <alpha>", "beta"]
+    alpha, beta = suites
+    cases = list(alpha)
+    assert len(cases) == len(report.agents[0].gates) + 6
+    assert alpha.tests == len(cases)
+    gates = [c for c in cases if c.classname == "agent | <alpha>.gates"]
+    assert [c.name for c in gates] == [g.name for g in report.agents[0].gates]
+    failed_gates = {c.name for c in gates if any(isinstance(r, Failure) for r in c.result)}
+    assert failed_gates == {
+        "correctness worsens by at most 5",
+        "hallucination worsens by at most 0.05",
+        "no slice of topic worsens beyond the allowed change",
+    }
+    prompts = [c for c in cases if c.classname == "agent | <alpha>.prompts"]
+    assert prompts[0].name == "prompt 1: question 1"
+    failure = prompts[0].result[0]
+    assert isinstance(failure, Failure)
+    assert failure.message == "correctness: 40 is below 60; tone: fail"
+    assert "correctness = 40" in failure.text
+    assert "<b>answer</b> 0" in failure.text  # the agent's output, as text
+    errored = prompts[5].result[0]
+    assert isinstance(errored, Error)
+    assert "judge timed out" in errored.message
+    assert alpha.failures == 3 + 3  # three gates, three prompts
+    assert alpha.errors == 1
+    assert beta.failures == 0
+    assert beta.errors == 0
+    assert xml.tests == alpha.tests + beta.tests
+    props = {p.name: p.value for p in alpha.properties()}
+    assert props["evaluation_run_uuid"] == kit.uuid_of(1)
+    assert props["baseline_run_uuid"] == kit.uuid_of(11)
+    assert props["test_case_version"] == "2"
+
+
+def test_junit_is_plain_xml_with_the_standard_attributes(report: EvaluationReport) -> None:
+    root = ET.fromstring(report.to_junit_xml().encode("utf-8"))  # noqa: S314 - our own output
+    assert root.tag == "testsuites"
+    for suite in root.findall("testsuite"):
+        for attribute in ("name", "tests", "failures", "errors", "skipped", "time", "timestamp"):
+            assert suite.get(attribute) is not None, attribute
+        assert float(suite.get("time") or "") == pytest.approx(42.0)
+        cases = suite.findall("testcase")
+        assert int(suite.get("tests") or -1) == len(cases)
+        assert int(suite.get("failures") or -1) == sum(c.find("failure") is not None for c in cases)
+        for case in cases:
+            assert case.get("classname")
+            assert case.get("name")
+            assert len(list(case)) <= 1
+
+
+def test_junit_strips_what_xml_cannot_carry(hostile: EvaluationReport) -> None:
+    text = hostile.to_junit_xml()
+    root = ET.fromstring(text.encode("utf-8"))  # noqa: S314 - our own output; would fail on \x00 or \x1b
+    assert "\x1b" not in text
+    assert "\x00" not in text
+    assert "\u202e" not in text
+    failure = root.find("testsuite/testcase/failure[@type='metric']")
+    assert failure is not None
+    assert "<script>alert('x')</script>" in (failure.text or "")  # kept as text, escaped in the XML
+    assert "<script>" not in text
+
+
+def test_junit_marks_a_failed_run_as_an_error_and_skipped_prompts_as_skipped(kit: SimpleNamespace) -> None:
+    async def build() -> EvaluationReport:
+        settings = GateSettings()
+        failed = kit.run(kit.uuid_of(1), kit.AGENT_A, "a", status="EVALUATION_RUN_FAILED", error_description="boom")
+        broken = await build_agent_result(run_uuid=kit.uuid_of(1), run=failed, pages=[], settings=settings)
+        ok = kit.run(kit.uuid_of(2), kit.AGENT_A, "b")
+        skipping = await build_agent_result(
+            run_uuid=kit.uuid_of(2),
+            run=ok,
+            settings=settings,
+            pages=kit.pages([kit.prompt(1, "q", {"correctness": kit.SKIPPED})]),
+        )
+        return build_report(test_case_uuid=kit.TEST_CASE, agents=[broken, skipping], settings=settings)
+
+    xml = JUnitXml.fromstring(anyio.run(build).to_junit_xml())
+    broken, skipping = list(xml)
+    (status,) = list(broken)
+    assert isinstance(status.result[0], Error)
+    assert "FAILED: boom" in status.result[0].message
+    assert broken.errors == 1
+    assert isinstance(list(skipping)[1].result[0], Skipped)
+    assert skipping.skipped == 1
+
+
+# -- Markdown ------------------------------------------------------------------------------------------------
+
+
+def test_markdown_has_the_verdict_leaderboard_deltas_and_worst_regressions(
+    report: EvaluationReport, kit: SimpleNamespace
+) -> None:
+    text = report.to_markdown()
+    assert text.startswith("## \u274c Evaluation of support bot v2: failed")
+    assert f"`{kit.TEST_CASE}` v2" in text
+    assert "### Leaderboard on correctness" in text
+    assert re.search(r"\| 1 \| beta \| 75 \| \+5 \u2191 \| pass \|", text)
+    # hallucination fell for beta (better, inverted) and rose for alpha (worse).
+    assert "0.15 (-0.05 \u2191)" in text
+    assert "0.22 (+0.12 \u2193)" in text
+    assert "### Worst regressions" in text
+    assert "Lower is better for hallucination." in text
+    assert "slice topic=billing" in text.replace("\\", "")
+    assert len(text.splitlines()) < 60
+
+
+def test_markdown_escapes_untrusted_text(hostile: EvaluationReport) -> None:
+    text = hostile.to_markdown()
+    assert "<script>" not in text
+    assert "\x1b" not in text
+    assert "\u202e" not in text
+    assert "**bold**" not in text
+    assert "](http" not in text
+    for line in text.splitlines():
+        if line.startswith("| <"):
+            raise AssertionError(line)
+    # Table rows keep their column count: an escaped pipe does not split a cell.
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    counts = {len(re.findall(r"(?<!\\)\|", line)) for line in rows[:3]}
+    assert len(counts) == 1
+    assert escape_markdown("a|b_c") == "a\\|b\\_c"
+
+
+# -- HTML ----------------------------------------------------------------------------------------------------
+
+
+class _Collector(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.urls: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs_: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for name, value in attrs_:
+            if name in ("src", "href", "xlink:href", "action") and value:
+                self.urls.append(value)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_is_self_contained_with_inline_charts(report: EvaluationReport, kit: SimpleNamespace) -> None:
+    page = report.to_html()
+    parsed = _Collector()
+    parsed.feed(page)
+    assert "script" not in parsed.tags
+    assert "link" not in parsed.tags
+    assert "img" not in parsed.tags
+    assert parsed.urls == []
+    assert "default-src 'none'" in page
+    assert parsed.tags.count("svg") >= 3 * 2 + 2  # a histogram per metric and agent, a score chart per metric
+    assert "rect" in parsed.tags
+    body = " ".join(parsed.text)
+    assert "Leaderboard on correctness" in body
+    assert "slice" in body.lower()
+    assert "billing" in body
+    assert kit.uuid_of(11) in body  # the baseline
+    assert "judge timed out" in body
+
+
+def test_html_escapes_untrusted_text(hostile: EvaluationReport) -> None:
+    page = hostile.to_html()
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+    assert "\x1b" not in page
+    assert "\x00" not in page
+    parsed = _Collector()
+    parsed.feed(page)
+    assert "script" not in parsed.tags
+    assert "b" not in parsed.tags  # the agent's "<b>" never becomes markup
+
+
+def test_html_renders_a_report_without_results(report: EvaluationReport) -> None:
+    empty = attrs.evolve(report, agents=(), leaderboard=())
+    assert "<svg" not in empty.to_html()
+
+
+# -- terminal ------------------------------------------------------------------------------------------------
+
+
+def test_terminal_view_prints_markup_in_names_literally(report: EvaluationReport) -> None:
+    from rich.console import Console
+
+    from gradient_evals.reports.terminal import render_terminal
+
+    out = io.StringIO()
+    render_terminal(report, Console(file=out, width=160, color_system=None))
+    text = out.getvalue()
+    assert "Evaluation of support bot v2: FAILED" in text
+    assert "agent | <alpha>" in text
+    assert "leaderboard on correctness" in text
+    assert "FAIL agent | <alpha>: correctness: got worse by" in text
+
+    tricky = attrs.evolve(report.agents[1], agent_name="[bold red]beta[/]\x1b[2J")
+    out = io.StringIO()
+    render_terminal(attrs.evolve(report, agents=(tricky,)), Console(file=out, width=160, color_system=None))
+    assert "[bold red]beta[/]" in out.getvalue()
+    assert "\x1b" not in out.getvalue()
