@@ -99,11 +99,20 @@ class AsyncResource:
         body: Mapping[str, Any],
         key: str | None = None,
         timeout: Timeout = None,
+        idempotent: bool = False,
     ) -> T:
-        # PUT replaces a resource with the same body each time: safe to retry.
+        # Not idempotent in this API, though PUT usually is: updating a test case bumps its version and updating a
+        # custom metric issues a new UUID, so a PUT that reached the server is not sent again (a retry would make a
+        # second version, or answer 404 for the metric's old UUID). It is retried where the server cannot have acted.
         transport = self._transport
         return await transport.request(
-            "PUT", transport.url_for(path), cast_to=cast_to, key=key, json_body=body, timeout=timeout
+            "PUT",
+            transport.url_for(path),
+            cast_to=cast_to,
+            key=key,
+            json_body=body,
+            timeout=timeout,
+            idempotent=idempotent,
         )
 
     async def _delete(self, path: str, cast_to: type[T], *, timeout: Timeout = None) -> T:

@@ -116,3 +116,15 @@ def test_blocking_client(httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(method="PUT", url=f"{CUSTOM_URL}/{TONE_CUSTOM}", json=_metric(NEW_UUID, "P2"))
     with GradientEvals("test-token", base_url=BASE) as client:
         assert client.custom_evaluation_metrics.update(TONE_CUSTOM, metric_name="P2").metric_uuid == NEW_UUID
+
+
+async def test_update_is_not_retried_after_a_server_error(
+    client: AsyncGradientEvals, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(
+        method="PUT", url=f"{CUSTOM_URL}/{TONE_CUSTOM}", status_code=503, json={"id": "x", "message": "busy"}
+    )
+    with pytest.raises(Exception, match="busy"):
+        await client.custom_evaluation_metrics.update(TONE_CUSTOM, requires_ground_truth=True)
+    # The update may have issued a new UUID already: sending it again would answer 404 for the old one.
+    assert len(httpx_mock.get_requests()) == 1

@@ -238,3 +238,15 @@ async def test_list_evaluation_runs_without_version(
 async def test_list_evaluation_runs_empty(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(url=f"{BASE}/v2/gen-ai/evaluation_test_cases/{TEST_CASE}/evaluation_runs", json={})
     assert await client.evaluation_test_cases.list_evaluation_runs(TEST_CASE) == []
+
+
+async def test_update_is_not_retried_after_a_server_error(
+    client: AsyncGradientEvals, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(
+        method="PUT", url=f"{CASES_URL}/{TEST_CASE}", status_code=502, json={"id": "x", "message": "gateway"}
+    )
+    with pytest.raises(Exception, match="gateway"):
+        await client.evaluation_test_cases.update(TEST_CASE, name="renamed")
+    # The update may have made a new version already: sending it again would make another.
+    assert len(httpx_mock.get_requests()) == 1
