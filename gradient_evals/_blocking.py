@@ -14,13 +14,25 @@ import inspect
 import typing
 from collections.abc import Awaitable, Callable, Generator, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 from ._pagination import AsyncPager, ItemT, PageT
 from ._streaming import AsyncStream
 
 if TYPE_CHECKING:
-    from ._loop import LoopThread
+    from anyio.from_thread import BlockingPortal
+
+
+class LoopThread(Protocol):
+    """What the twins need of the blocking client's event loop (``gradient_evals._loop.LoopThread``)."""
+
+    @property
+    def portal(self) -> BlockingPortal: ...
+
+    @property
+    def is_running(self) -> bool: ...
+
+    def call(self, func: Callable[..., Awaitable[R]], *args: Any) -> R: ...
 
 __all__ = ["SyncPageStream", "SyncPager", "SyncResource", "blocking", "blocking_doc", "blocking_iterator"]
 
@@ -41,16 +53,27 @@ def blocking_doc(doc: str | None) -> str | None:
     return doc
 
 
-class blocking(Generic[P, R]):
-    """Turn an async method of a resource into the same method, blocking, on the sync resource."""
+class _Twin:
+    """What both kinds of twin share: the async method's name and docstring, and reaching the bound original."""
 
-    def __init__(self, async_method: Callable[Concatenate[Any, P], Awaitable[R]]) -> None:
+    def __init__(self, async_method: Callable[..., Any]) -> None:
         self._async_method = async_method
         self.__doc__ = blocking_doc(async_method.__doc__)
         self._name = async_method.__name__
 
     def __set_name__(self, owner: type, name: str) -> None:
         self._name = name
+
+    def _original(self, obj: SyncResource[Any]) -> tuple[Callable[..., Any], LoopThread]:
+        """The async resource's method, bound, and the loop to run it on."""
+        return getattr(obj._async, self._name), obj._loop
+
+
+class blocking(_Twin, Generic[P, R]):
+    """Turn an async method of a resource into the same method, blocking, on the sync resource."""
+
+    def __init__(self, async_method: Callable[Concatenate[Any, P], Awaitable[R]]) -> None:
+        super().__init__(async_method)
 
     @overload
     def __get__(self, obj: None, owner: type | None = None) -> blocking[P, R]: ...
@@ -61,8 +84,7 @@ class blocking(Generic[P, R]):
     def __get__(self, obj: SyncResource[Any] | None, owner: type | None = None) -> Any:
         if obj is None:
             return self
-        bound = getattr(obj._async, self._name)
-        loop = obj._loop
+        bound, loop = self._original(obj)
 
         # Wrapping the bound method (not the function) keeps ``self`` out of the twin's signature.
         @functools.wraps(bound)
@@ -75,19 +97,14 @@ class blocking(Generic[P, R]):
         return call
 
 
-class blocking_iterator(Generic[P, PageT, ItemT]):
+class blocking_iterator(_Twin, Generic[P, PageT, ItemT]):
     """Turn a method returning an :class:`AsyncPager` (or a scoped stream) into one returning a :class:`SyncPager`."""
 
     def __init__(
         self, async_method: Callable[Concatenate[Any, P], AsyncPager[PageT, ItemT] | AsyncStream[PageT, ItemT]]
     ) -> None:
-        self._async_method = async_method
-        self.__doc__ = blocking_doc(async_method.__doc__)
-        self._name = async_method.__name__
+        super().__init__(async_method)
         self._sync_signature: inspect.Signature | None = None
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self._name = name
 
     @overload
     def __get__(self, obj: None, owner: type | None = None) -> blocking_iterator[P, PageT, ItemT]: ...
@@ -100,8 +117,7 @@ class blocking_iterator(Generic[P, PageT, ItemT]):
     def __get__(self, obj: SyncResource[Any] | None, owner: type | None = None) -> Any:
         if obj is None:
             return self
-        bound = getattr(obj._async, self._name)
-        loop = obj._loop
+        bound, loop = self._original(obj)
 
         @functools.wraps(bound)
         def call(*args: P.args, **kwargs: P.kwargs) -> SyncPager[PageT, ItemT]:

@@ -22,15 +22,18 @@ import threading
 import weakref
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import anyio
 from anyio.from_thread import BlockingPortal
 
 from ._exceptions import ClientStateError
 
-if TYPE_CHECKING:
-    from ._client import AsyncGradientEvals
+
+class _Closable(Protocol):
+    """The async client, as far as shutting it down goes."""
+
+    async def aclose(self) -> None: ...
 
 __all__ = ["LoopThread", "shutdown"]
 
@@ -239,7 +242,7 @@ class _Task(Generic[R]):
             return self.scope
 
 
-def shutdown(loop: LoopThread, client: AsyncGradientEvals) -> None:
+def shutdown(loop: LoopThread, client: _Closable) -> None:
     """Close the async client on its loop, then the loop. Runs on close(), on garbage collection and at exit."""
     if not loop.is_running:
         return  # already stopped, or a forked child whose loop thread does not exist

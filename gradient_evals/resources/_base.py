@@ -80,33 +80,30 @@ class AsyncResource:
         timeout: Timeout = None,
         idempotent: bool = False,
     ) -> T:
-        transport = self._transport
-        return await transport.request(
-            "POST",
-            transport.url_for(path),
-            cast_to=cast_to,
-            key=key,
-            json_body=body,
-            timeout=timeout,
-            idempotent=idempotent,
-        )
+        return await self._send("POST", path, cast_to, body=body, key=key, timeout=timeout, idempotent=idempotent)
 
     async def _put(
-        self,
-        path: str,
-        cast_to: type[T],
-        *,
-        body: Mapping[str, Any],
-        key: str | None = None,
-        timeout: Timeout = None,
-        idempotent: bool = False,
+        self, path: str, cast_to: type[T], *, body: Mapping[str, Any], key: str | None = None, timeout: Timeout = None
     ) -> T:
         # Not idempotent in this API, though PUT usually is: updating a test case bumps its version and updating a
         # custom metric issues a new UUID, so a PUT that reached the server is not sent again (a retry would make a
         # second version, or answer 404 for the metric's old UUID). It is retried where the server cannot have acted.
+        return await self._send("PUT", path, cast_to, body=body, key=key, timeout=timeout, idempotent=False)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        cast_to: type[T],
+        *,
+        body: Mapping[str, Any],
+        key: str | None,
+        timeout: Timeout,
+        idempotent: bool,
+    ) -> T:
         transport = self._transport
         return await transport.request(
-            "PUT",
+            method,
             transport.url_for(path),
             cast_to=cast_to,
             key=key,
