@@ -54,7 +54,13 @@ _LAZY: dict[str, str] = {"GradientEvals": "._sync", "SyncPager": "._blocking"}
 # Names importable from the top level before the models moved to `gradient_evals.types`: they keep working for
 # one release, with a DeprecationWarning naming the new home.
 _MOVED_TO_TYPES = frozenset(
-    ["AgentSpan", "AgentType", "ChildSpan", "CreatedEvaluationRuns", "EvaluationPrompt", "EvaluationRun", "EvaluationRunStatus", "EvaluationRunsPage", "JSONValue", "LLMSpan", "MetricComparison", "MetricResult", "MetricResultStatus", "MetricSummary", "MetricValueType", "PageLinks", "PageMeta", "PromptChunk", "PromptRegression", "ResultsPage", "RetrieverChunk", "RetrieverSpan", "RunComparison", "RunSummary", "SpanCommon", "ToolSpan", "TraceSpan", "TraceSpanType", "Verdict", "WorkflowSpan"]
+    (
+        "AgentSpan", "AgentType", "ChildSpan", "CreatedEvaluationRuns", "EvaluationPrompt", "EvaluationRun",
+        "EvaluationRunStatus", "EvaluationRunsPage", "JSONValue", "LLMSpan", "MetricComparison", "MetricResult",
+        "MetricResultStatus", "MetricSummary", "MetricValueType", "PageLinks", "PageMeta", "PromptChunk",
+        "PromptRegression", "ResultsPage", "RetrieverChunk", "RetrieverSpan", "RunComparison", "RunSummary",
+        "SpanCommon", "ToolSpan", "TraceSpan", "TraceSpanType", "Verdict", "WorkflowSpan",
+    )
 )
 
 
