@@ -35,6 +35,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._pagination import AsyncPager
+from ._ratelimit import RateLimitPolicy, RateLimitState
 from ._transport import RateLimitInfo, RetryPolicy
 from ._version import __version__
 
@@ -134,6 +135,8 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimitInfo",
+    "RateLimitPolicy",
+    "RateLimitState",
     "RetryPolicy",
     "RunCreationUnknownError",
     "SyncPager",

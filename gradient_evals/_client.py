@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from types import TracebackType
-from typing import Final
+from typing import Final, Literal
 
 import httpx
 
 from ._exceptions import ConfigurationError
-from ._transport import DEFAULT_BASE_URL, RateLimitInfo, RetryPolicy, Transport
+from ._ratelimit import RateLimitPolicy, RateLimitState
+from ._transport import DEFAULT_BASE_URL, RetryPolicy, Transport
 from .resources.evaluation_runs import AsyncEvaluationRuns
 from .resources.evaluation_test_cases import AsyncEvaluationTestCases
 
@@ -39,6 +40,10 @@ class AsyncGradientEvals:
             count when both are given.
         http_client: your own ``httpx.AsyncClient`` (proxies, custom TLS); you keep ownership and close it.
         allow_insecure_http: permit a plain-HTTP base URL on a non-loopback host.
+        rate_limit: ``"auto"`` (the default) paces requests by the rate-limit headers so that they are spread out
+            rather than refused when the budget runs low; a :class:`RateLimitPolicy` sets the reserve, the
+            longest hold and an own ceiling; ``None`` turns pacing off. Every request of the client (and
+            every thread of a blocking client) shares one budget; other processes on the same token do not.
     """
 
     def __init__(
@@ -51,6 +56,7 @@ class AsyncGradientEvals:
         retry: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
         allow_insecure_http: bool = False,
+        rate_limit: Literal["auto"] | RateLimitPolicy | None = "auto",
     ) -> None:
         token = access_token if access_token is not None else os.environ.get(TOKEN_ENV)
         if token is None or not token.strip():
@@ -74,6 +80,7 @@ class AsyncGradientEvals:
                 max_retry_wait=policy.max_retry_wait,
                 jitter=policy.jitter,
             )
+        pacing = rate_limit_policy(rate_limit)
         resolved_url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         try:
             self._transport = Transport(
@@ -83,6 +90,7 @@ class AsyncGradientEvals:
                 retry=policy,
                 http_client=http_client,
                 allow_insecure_http=allow_insecure_http,
+                rate_limit=pacing,
             )
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
@@ -102,9 +110,14 @@ class AsyncGradientEvals:
         return self._transport.retry
 
     @property
-    def rate_limit(self) -> RateLimitInfo | None:
-        """The ``ratelimit-*`` headers of the last response, if the server sent any."""
-        return self._transport.rate_limit
+    def rate_limit(self) -> RateLimitState | None:
+        """The rate limit as the last response told it, and what the pacer is doing about it.
+
+        ``limit``, ``remaining`` and ``reset`` are the ``ratelimit-*`` headers; ``holding`` says how long the
+        pacer is holding requests, ``spacing`` how far apart it sends background ones. ``str()`` of it explains
+        in one line. ``None`` until a response has carried the headers.
+        """
+        return self._transport.pacer.state()
 
     @property
     def is_closed(self) -> bool:
@@ -128,3 +141,12 @@ class AsyncGradientEvals:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, access_token=<redacted>)"
+
+
+def rate_limit_policy(option: object) -> RateLimitPolicy | None:
+    """The policy for a ``rate_limit=`` option: ``"auto"``, a :class:`RateLimitPolicy` or ``None``."""
+    if option is None or isinstance(option, RateLimitPolicy):
+        return option
+    if option == "auto":
+        return RateLimitPolicy()
+    raise TypeError(f'rate_limit must be "auto", a RateLimitPolicy or None, got {option!r}')

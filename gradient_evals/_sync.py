@@ -15,12 +15,14 @@ from __future__ import annotations
 import functools
 import weakref
 from types import TracebackType
+from typing import Literal
 
 import httpx
 
 from ._client import DEFAULT_TIMEOUT, AsyncGradientEvals
 from ._loop import LoopThread, shutdown
-from ._transport import RateLimitInfo, RetryPolicy
+from ._ratelimit import RateLimitPolicy, RateLimitState
+from ._transport import RetryPolicy
 from .resources.evaluation_runs import EvaluationRuns
 from .resources.evaluation_test_cases import EvaluationTestCases
 
@@ -50,6 +52,7 @@ class GradientEvals:
         retry: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
         allow_insecure_http: bool = False,
+        rate_limit: Literal["auto"] | RateLimitPolicy | None = "auto",
     ) -> None:
         loop = LoopThread()
         try:
@@ -64,6 +67,7 @@ class GradientEvals:
                     retry=retry,
                     http_client=http_client,
                     allow_insecure_http=allow_insecure_http,
+                    rate_limit=rate_limit,
                 )
             )
         except BaseException:
@@ -93,8 +97,8 @@ class GradientEvals:
         return self._async.retry_policy
 
     @property
-    def rate_limit(self) -> RateLimitInfo | None:
-        """The ``ratelimit-*`` headers of the last response, if the server sent any."""
+    def rate_limit(self) -> RateLimitState | None:
+        """The rate limit and the pacer's doing (see :attr:`AsyncGradientEvals.rate_limit`); shared by all threads."""
         return self._async.rate_limit
 
     @property

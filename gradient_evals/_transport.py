@@ -36,6 +36,7 @@ from ._exceptions import (
     RateLimitError,
     UnprocessableEntityError,
 )
+from ._ratelimit import HeldTooLong, Pacer, RateLimitPolicy
 from ._version import __version__
 
 __all__ = ["DEFAULT_BASE_URL", "RateLimitInfo", "RetryPolicy", "Transport"]
@@ -142,6 +143,7 @@ class Transport:
         retry: RetryPolicy,
         http_client: httpx.AsyncClient | None,
         allow_insecure_http: bool,
+        rate_limit: RateLimitPolicy | None = None,
     ) -> None:
         try:
             url = httpx.URL(base_url)
@@ -181,6 +183,7 @@ class Transport:
             "Authorization": self._auth_header,
         }
         self.rate_limit: RateLimitInfo | None = None
+        self.pacer = Pacer(rate_limit)
         self.closed = False
 
     @property
@@ -285,6 +288,7 @@ class Transport:
         self, request: httpx.Request, timeout: float | httpx.Timeout
     ) -> tuple[httpx.Response, Any]:
         method, path = request.method, request.url.path
+        ticket = await self.pacer.acquire(method, path, timeout)  # held here while the budget is low
         started = time.perf_counter()
         try:
             # httpx times each read separately; a server that drips bytes would never hit it, so a plain
@@ -304,6 +308,7 @@ class Transport:
             raise APIConnectionError(
                 f"{method} {path} failed: {type(exc).__name__}: {exc}", method=method, url=path
             ) from exc
+        self.pacer.observe(ticket, response)
         rate_limit = RateLimitInfo.from_headers(response.headers)
         if rate_limit is not None:
             self.rate_limit = rate_limit
@@ -337,6 +342,8 @@ class Transport:
             raise _validation_error(response, f"unexpected JSON{where}: {exc}") from exc
 
     def _should_retry(self, exc: BaseException, idempotent: bool) -> bool:
+        if isinstance(exc, HeldTooLong):  # never sent: waiting is what a deadline ruled out
+            return False
         if isinstance(exc, APIStatusError):
             if exc.retry_after is not None and exc.retry_after > self.retry.max_retry_wait:
                 return False

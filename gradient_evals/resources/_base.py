@@ -15,6 +15,7 @@ import attrs
 
 from .._blocking import SyncResource, blocking, blocking_iterator
 from .._pagination import DEFAULT_PREFETCH, AsyncPager, Paged
+from .._ratelimit import background_requests
 
 if TYPE_CHECKING:
     from .._transport import Transport
@@ -110,10 +111,13 @@ class AsyncResource:
         fixed = dict(params or {})
 
         async def fetch(number: int, url: str | None) -> PageT:
-            if url is not None and url.split("?", 1)[0] == own_url:
-                return await transport.request("GET", url, cast_to=page_cls, timeout=timeout)
-            page_params = {"page": number, **fixed} if number_first_page or number > 1 else fixed
-            return await transport.request("GET", own_url, cast_to=page_cls, params=page_params, timeout=timeout)
+            with background_requests():  # pages are bulk work: they leave the rate limit's reserve alone
+                if url is not None and url.split("?", 1)[0] == own_url:
+                    return await transport.request("GET", url, cast_to=page_cls, timeout=timeout)
+                page_params = {"page": number, **fixed} if number_first_page or number > 1 else fixed
+                return await transport.request(
+                    "GET", own_url, cast_to=page_cls, params=page_params, timeout=timeout
+                )
 
         return AsyncPager(
             fetch=fetch,
@@ -123,6 +127,7 @@ class AsyncResource:
             same_origin=transport.same_origin,
             prefetch=prefetch,
             what=what,
+            allowance=transport.pacer.allowance,
         )
 
 
