@@ -30,8 +30,7 @@ from gradient_evals.testing import FakeGradientServer
 cfg = json.loads(sys.argv[1])
 done = threading.Event()
 signal.signal(signal.SIGTERM, lambda *_: done.set())
-server = FakeGradientServer(latency=cfg["latency"], seed=cfg["seed"])
-server._page_cache_size = 1_000_000
+server = FakeGradientServer(latency=cfg["latency"], seed=cfg["seed"], page_cache_bytes=1 << 30)
 with server:
     runs = {}
     for prompts in cfg["runs"]:

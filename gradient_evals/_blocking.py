@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from ._pagination import AsyncPager, ItemT, PageT
+from ._streaming import AsyncStream
 
 if TYPE_CHECKING:
     from ._loop import LoopThread
@@ -74,9 +75,11 @@ class blocking(Generic[P, R]):
 
 
 class blocking_iterator(Generic[P, PageT, ItemT]):
-    """Turn a method returning an :class:`AsyncPager` into one returning a :class:`SyncPager`."""
+    """Turn a method returning an :class:`AsyncPager` (or a scoped stream) into one returning a :class:`SyncPager`."""
 
-    def __init__(self, async_method: Callable[Concatenate[Any, P], AsyncPager[PageT, ItemT]]) -> None:
+    def __init__(
+        self, async_method: Callable[Concatenate[Any, P], AsyncPager[PageT, ItemT] | AsyncStream[PageT, ItemT]]
+    ) -> None:
         self._async_method = async_method
         self.__doc__ = blocking_doc(async_method.__doc__)
         self._name = async_method.__name__
@@ -101,7 +104,8 @@ class blocking_iterator(Generic[P, PageT, ItemT]):
 
         @functools.wraps(bound)
         def call(*args: P.args, **kwargs: P.kwargs) -> SyncPager[PageT, ItemT]:
-            return SyncPager(bound(*args, **kwargs), loop)
+            source = bound(*args, **kwargs)
+            return SyncPager(source.pager if isinstance(source, AsyncStream) else source, loop)
 
         call.__doc__ = self.__doc__
 

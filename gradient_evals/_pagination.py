@@ -129,8 +129,8 @@ class AsyncPager(Generic[PageT, ItemT]):
 
     # -- machinery ------------------------------------------------------------------------------------------
 
-    async def _flatten(self) -> AsyncIterator[ItemT]:
-        pages = self._pages()
+    async def _flatten(self, pages: AsyncIterator[PageT] | None = None) -> AsyncIterator[ItemT]:
+        pages = self._pages() if pages is None else pages
         try:
             async for page in pages:
                 for item in self._items(page):
@@ -138,35 +138,40 @@ class AsyncPager(Generic[PageT, ItemT]):
         finally:
             await pages.aclose()  # type: ignore[attr-defined]
 
-    async def _pages(self) -> AsyncIterator[PageT]:
+    async def _pages(self, source: AsyncIterator[tuple[int, PageT]] | None = None) -> AsyncIterator[PageT]:
+        """Pages from ``source`` (numbered pages as fetched) with the items seen before removed, and the checks."""
         seen: set[Hashable] = set()
         handed_out = 0
         total: int | None = None
         number = self._start_page
-        async for number, page in self._raw_pages():
-            if page.meta.total is not None:
-                total = page.meta.total
-            raw = self._items(page)
-            if not raw:
-                break
-            fresh = []
-            for item in raw:
-                key = self._key(item)
-                if key is None:
-                    fresh.append(item)
-                elif key not in seen:
-                    seen.add(key)
-                    fresh.append(item)
-            if not fresh:
-                raise PaginationError(
-                    f"{self._what} {number} holds only items already returned: the server is repeating "
-                    "pages, so iteration stopped instead of looping",
-                    page=number,
-                )
-            if len(fresh) < len(raw):
-                log.debug("%s %d: dropped %d items already returned", self._what, number, len(raw) - len(fresh))
-            handed_out += len(fresh)
-            yield page if len(fresh) == len(raw) else self._with_items(page, tuple(fresh))
+        raw_pages = self._raw_pages() if source is None else source
+        try:
+            async for number, page in raw_pages:
+                if page.meta.total is not None:
+                    total = page.meta.total
+                raw = self._items(page)
+                if not raw:
+                    break
+                fresh = []
+                for item in raw:
+                    key = self._key(item)
+                    if key is None:
+                        fresh.append(item)
+                    elif key not in seen:
+                        seen.add(key)
+                        fresh.append(item)
+                if not fresh:
+                    raise PaginationError(
+                        f"{self._what} {number} holds only items already returned: the server is repeating "
+                        "pages, so iteration stopped instead of looping",
+                        page=number,
+                    )
+                if len(fresh) < len(raw):
+                    log.debug("%s %d: dropped %d items already returned", self._what, number, len(raw) - len(fresh))
+                handed_out += len(fresh)
+                yield page if len(fresh) == len(raw) else self._with_items(page, tuple(fresh))
+        finally:
+            await raw_pages.aclose()  # type: ignore[attr-defined]
         # Nothing may go missing silently: a server whose pages hold fewer items than its own count says is
         # reported (a run still filling up can legitimately count a few more than it has served).
         if total is not None and handed_out < total:
@@ -180,15 +185,23 @@ class AsyncPager(Generic[PageT, ItemT]):
 
     async def _raw_pages(self) -> AsyncIterator[tuple[int, PageT]]:
         number = self._start_page
-        page = await self._fetch_one(number, None)
+        following = self._following(number, await self._fetch_one(number, None), self._prefetch)
+        try:
+            async for pair in following:
+                yield pair
+        finally:
+            await following.aclose()  # type: ignore[attr-defined]
+
+    async def _following(self, number: int, page: PageT, prefetch: int) -> AsyncIterator[tuple[int, PageT]]:
+        """Page ``number`` (already fetched), then the pages after it: by number in batches, or by next link."""
         while True:
             yield number, page
             if not self._items(page):
                 return
             total_pages = page.meta.pages
             next_link = page.links.next
-            if self._prefetch > 1 and total_pages is not None and number + 1 < total_pages:
-                last = min(number + self._allowance(self._prefetch), total_pages)
+            if prefetch > 1 and total_pages is not None and number + 1 < total_pages:
+                last = min(number + self._allowance(prefetch), total_pages)
                 batch, failure = await self._fetch_batch(range(number + 1, last + 1))
                 # On a failure, the pages before the one that failed are handed out first, so the error
                 # names the first page the caller did not get.

@@ -20,6 +20,7 @@ import attrs
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from . import _json
 from ._convert import ConversionError, structure
 from ._exceptions import (
     APIConnectionError,
@@ -323,7 +324,7 @@ class Transport:
         if not response.is_success:
             raise _status_error(response)
         try:
-            data = json.loads(response.content)
+            data = _json.loads(response.content)
         except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than the parser goes
             raise _validation_error(response, f"the body is not valid JSON ({exc})") from exc
         return response, data
@@ -455,7 +456,7 @@ def _status_error(response: httpx.Response) -> APIStatusError:
     request = response.request
     status = response.status_code
     try:
-        body: Any = json.loads(response.content) if response.content else None
+        body: Any = _json.loads(response.content) if response.content else None
     except (ValueError, RecursionError):
         body = None
     error_id = body.get("id") if type(body) is dict and isinstance(body.get("id"), str) else None

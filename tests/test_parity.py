@@ -15,6 +15,7 @@ import pytest
 
 from gradient_evals import AsyncGradientEvals, AsyncPager, GradientEvals, SyncPager
 from gradient_evals._blocking import blocking_doc
+from gradient_evals._streaming import AsyncStream
 from gradient_evals.resources._base import AsyncResource
 
 # Async names whose blocking twin is spelled differently.
@@ -41,7 +42,7 @@ def _public_methods(cls: type) -> list[str]:
 
 def _sync_return(annotation: Any) -> Any:
     """What the blocking twin returns for an async method returning ``annotation``."""
-    if typing.get_origin(annotation) is AsyncPager:
+    if typing.get_origin(annotation) in (AsyncPager, AsyncStream):
         return SyncPager[typing.get_args(annotation)]  # type: ignore[misc]
     assert annotation is not AsyncPager, "an async method returns an unparameterised AsyncPager"
     return annotation

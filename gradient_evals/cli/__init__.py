@@ -1,5 +1,16 @@
-"""The ``gradient-evals`` command line (``python -m gradient_evals`` does the same)."""
+"""The ``gradient-evals`` command line (``python -m gradient_evals`` does the same).
 
-from ._main import main
+Layers, each importing only the ones before it:
+
+- ``_render``: escaping of untrusted text, tables, JSON, progress lines;
+- ``_views``: runs, prompt results, summaries and comparisons as text;
+- ``_context``: the exit codes, :class:`CommandError`, the context a command runs in (with its typed client);
+- ``_args``: argument types, option groups, ``add_command``/``add_group``;
+- ``commands/<name>.py``: one module per resource or tool, each with ``register(commands)``, listed in
+  ``commands/__init__.py``;
+- ``_app``: the top-level parser, ``main``, and the mapping of failures to exit codes.
+"""
+
+from ._app import main
 
 __all__ = ["main"]

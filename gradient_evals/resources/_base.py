@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from .._blocking import SyncResource, blocking, blocking_iterator
+from .._exceptions import APIStatusError
 from .._pagination import DEFAULT_PREFETCH, AsyncPager, Paged
 from .._ratelimit import background_requests
 
@@ -21,10 +22,33 @@ if TYPE_CHECKING:
     from .._transport import Transport
     from ..typing import Timeout
 
-__all__ = ["AsyncResource", "SyncResource", "blocking", "blocking_iterator"]
+__all__ = ["AsyncResource", "PageSize", "SyncResource", "blocking", "blocking_iterator"]
 
 T = TypeVar("T")
 PageT = TypeVar("PageT", bound=Paged)
+
+
+class PageSize:
+    """The largest page size an endpoint accepts, learned for the client's life.
+
+    Every page saved is a request saved from the rate limit, so listings ask for ``largest`` items a page. Should
+    the API refuse that size (a 400/422 naming the parameter), the size is halved and the request sent again, and
+    the smaller size is kept for later listings; a server that silently serves fewer is followed by its ``meta``.
+    """
+
+    def __init__(self, largest: int, *, parameter: str = "per_page") -> None:
+        self.value = largest
+        self.parameter = parameter
+
+    def refused(self, exc: APIStatusError, asked: int) -> bool:
+        """Whether ``exc`` refuses the size ``asked``; if so, a smaller size is remembered."""
+        if exc.status_code not in (400, 422) or asked <= 1:
+            return False
+        said = f"{exc.error_message or ''} {exc.error_id or ''}".lower()
+        if self.parameter not in said:
+            return False
+        self.value = min(self.value, asked // 2)
+        return True
 
 
 class AsyncResource:
@@ -95,6 +119,7 @@ class AsyncResource:
         items: str,
         key: str,
         params: Mapping[str, Any] | None = None,
+        page_size: PageSize | None = None,
         number_first_page: bool = True,
         prefetch: int = DEFAULT_PREFETCH,
         timeout: Timeout = None,
@@ -104,7 +129,7 @@ class AsyncResource:
 
         Page ``n`` is asked for with ``?page=n`` and ``params`` (page 1 without ``page`` unless
         ``number_first_page``); a ``next`` link on this endpoint is followed as given, so the server's own
-        paging parameters are kept.
+        paging parameters are kept. With ``page_size``, pages are asked for at the largest size it allows.
         """
         transport = self._transport
         own_url = transport.url_for(path)
@@ -114,10 +139,17 @@ class AsyncResource:
             with background_requests():  # pages are bulk work: they leave the rate limit's reserve alone
                 if url is not None and url.split("?", 1)[0] == own_url:
                     return await transport.request("GET", url, cast_to=page_cls, timeout=timeout)
-                page_params = {"page": number, **fixed} if number_first_page or number > 1 else fixed
-                return await transport.request(
-                    "GET", own_url, cast_to=page_cls, params=page_params, timeout=timeout
-                )
+                page_params = {"page": number, **fixed} if number_first_page or number > 1 else dict(fixed)
+                while True:
+                    if page_size is not None:
+                        page_params[page_size.parameter] = asked = page_size.value
+                    try:
+                        return await transport.request(
+                            "GET", own_url, cast_to=page_cls, params=page_params, timeout=timeout
+                        )
+                    except APIStatusError as exc:
+                        if page_size is None or not page_size.refused(exc, asked):
+                            raise
 
         return AsyncPager(
             fetch=fetch,

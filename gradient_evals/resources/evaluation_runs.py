@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from .._pagination import DEFAULT_PREFETCH, AsyncPager
 from .._ratelimit import RateLimitState
+from .._streaming import AsyncStream
 from .._validation import (
     check_name,
     check_name_list,
@@ -30,18 +31,31 @@ from ..workflows.wait import (
     create_and_wait_for_runs,
     wait_for_run,
 )
-from ._base import AsyncResource, SyncResource, blocking, blocking_iterator
+from ._base import AsyncResource, PageSize, SyncResource, blocking, blocking_iterator
 from .evaluation_test_cases import AsyncEvaluationTestCases
 
-__all__ = ["AsyncEvaluationRuns", "EvaluationRuns"]
+if TYPE_CHECKING:
+    from .._transport import Transport
+
+__all__ = ["AsyncEvaluationRuns", "EvaluationRuns", "RESULTS_PAGE_SIZE"]
 
 
 
 _RUNS = "/v2/gen-ai/evaluation_runs"
 
 
+RESULTS_PAGE_SIZE: Final = 200
+"""Prompts a results page asks for by default: the specification gives no maximum, DigitalOcean's API documents
+200 for its listings. Fewer pages means fewer requests out of the 250-a-minute budget."""
+
+
 class AsyncEvaluationRuns(AsyncResource):
-    """Evaluation runs: ``create``, ``retrieve``, ``list_results``, ``iter_results``, ``retrieve_results``."""
+    """Evaluation runs: ``create``, ``retrieve``, ``list_results``, ``iter_results``, ``stream_results``,
+    ``retrieve_results``, and the workflows ``wait``, ``create_and_wait``, ``export``, ``summarize``, ``compare``."""
+
+    def __init__(self, transport: Transport) -> None:
+        super().__init__(transport)
+        self._results_page_size = PageSize(RESULTS_PAGE_SIZE)
 
     async def create(
         self,
@@ -122,7 +136,7 @@ class AsyncEvaluationRuns(AsyncResource):
         self,
         evaluation_run_uuid: str,
         *,
-        per_page: int = 100,
+        per_page: int | None = None,
         prefetch: int = DEFAULT_PREFETCH,
         timeout: Timeout = None,
     ) -> AsyncPager[ResultsPage, EvaluationPrompt]:
@@ -132,16 +146,42 @@ class AsyncEvaluationRuns(AsyncResource):
         ``.pages()`` yields whole :class:`ResultsPage` objects instead. Once the first page tells how many
         pages there are, up to ``prefetch`` pages are fetched concurrently (``prefetch=1`` is strictly
         sequential); each page is retried on its own. A prompt id already yielded is never yielded again.
+        Without ``per_page``, pages are as large as the API accepts (200, or less if it refuses that).
+
+        No fetch runs while the loop body does: breaking out or cancelling leaves nothing running. To fetch
+        while the body works, open a scoped stream with :meth:`stream_results`.
         """
         return self._paginate(
             self._results_path(evaluation_run_uuid),
             ResultsPage,
             items="prompts",
             key="prompt_id",
-            params={"per_page": check_positive_int(per_page, "per_page")},
+            params={} if per_page is None else {"per_page": check_positive_int(per_page, "per_page")},
+            page_size=self._results_page_size if per_page is None else None,
             prefetch=check_positive_int(prefetch, "prefetch"),
             timeout=timeout,
             what="results page",
+        )
+
+    def stream_results(
+        self,
+        evaluation_run_uuid: str,
+        *,
+        per_page: int | None = None,
+        prefetch: int = DEFAULT_PREFETCH,
+        timeout: Timeout = None,
+    ) -> AsyncStream[ResultsPage, EvaluationPrompt]:
+        """Every prompt result of a run, in order, fetched ahead while the loop body works.
+
+        ``async with client.evaluation_runs.stream_results(uuid) as stream: async for prompt in stream: ...``
+        (or ``stream.pages()`` for whole pages). The ``async with`` block owns the fetching tasks: ``prefetch``
+        requests stay in flight while the body works, at most ``prefetch`` pages are held ahead of it, and
+        leaving the block (``break``, an exception, cancellation) stops every fetch before it returns. The other
+        arguments and the guarantees (order, no duplicates, per-page retries) are those of :meth:`iter_results`.
+        """
+        return AsyncStream(
+            self.iter_results(evaluation_run_uuid, per_page=per_page, prefetch=prefetch, timeout=timeout),
+            prefetch=prefetch,
         )
 
     async def retrieve_results(
@@ -235,7 +275,7 @@ class AsyncEvaluationRuns(AsyncResource):
             raise_on_failure=raise_on_failure,
         )
 
-    async def to_records(self, evaluation_run_uuid: str, *, per_page: int = 100) -> list[dict[str, Any]]:
+    async def to_records(self, evaluation_run_uuid: str, *, per_page: int | None = None) -> list[dict[str, Any]]:
         """Every prompt result of a run as a flat ``dict`` (held in memory: for big runs prefer :meth:`export`).
 
         Keys: ``evaluation_run_uuid``, ``prompt_id``, ``trace_id``, ``input``, ``output``, ``ground_truth``,
@@ -243,10 +283,10 @@ class AsyncEvaluationRuns(AsyncResource):
         ``metric_error:<name>`` where that metric errored.
         """
         return await records_of_run(
-            self.iter_results, check_uuid(evaluation_run_uuid, "evaluation_run_uuid"), per_page=per_page
+            self.stream_results, check_uuid(evaluation_run_uuid, "evaluation_run_uuid"), per_page=per_page
         )
 
-    async def to_pandas(self, evaluation_run_uuid: str, *, per_page: int = 100) -> Any:
+    async def to_pandas(self, evaluation_run_uuid: str, *, per_page: int | None = None) -> Any:
         """A ``pandas.DataFrame`` of :meth:`to_records`, one row per prompt.
 
         Needs pandas (``pip install 'gradient-evals[pandas]'``); raises ``ImportError`` saying so otherwise,
@@ -261,7 +301,7 @@ class AsyncEvaluationRuns(AsyncResource):
         path: str | os.PathLike[str],
         *,
         format: ExportFormat = "jsonl",
-        per_page: int = 100,
+        per_page: int | None = None,
         on_progress: OnProgress | None = None,
     ) -> int:
         """Write every prompt result of a run to ``path`` as JSON Lines or CSV; returns the prompts written.
@@ -272,7 +312,7 @@ class AsyncEvaluationRuns(AsyncResource):
         called after each page.
         """
         return await export_run(
-            self.iter_results,
+            self.stream_results,
             check_uuid(evaluation_run_uuid, "evaluation_run_uuid"),
             path,
             format=format,
@@ -285,7 +325,7 @@ class AsyncEvaluationRuns(AsyncResource):
         evaluation_run_uuid: str,
         *,
         pass_thresholds: Mapping[str, float] | None = None,
-        per_page: int = 100,
+        per_page: int | None = None,
         on_progress: OnProgress | None = None,
     ) -> RunSummary:
         """Per-metric count, errors, mean/min/max and pass rate over a run's prompts, in constant memory.
@@ -296,7 +336,7 @@ class AsyncEvaluationRuns(AsyncResource):
         ``errors`` and left out of the other statistics.
         """
         return await summarize_run(
-            self.iter_results,
+            self.stream_results,
             check_uuid(evaluation_run_uuid, "evaluation_run_uuid"),
             pass_thresholds=pass_thresholds,
             per_page=per_page,
@@ -312,7 +352,7 @@ class AsyncEvaluationRuns(AsyncResource):
         min_scores: Mapping[str, float] | None = None,
         tolerance: float = 0.0,
         pass_thresholds: Mapping[str, float] | None = None,
-        per_page: int = 100,
+        per_page: int | None = None,
         on_progress: OnProgress | None = None,
     ) -> RunComparison:
         """Compare a candidate run with a base run, prompt by prompt and metric by metric.
@@ -332,7 +372,7 @@ class AsyncEvaluationRuns(AsyncResource):
         Per-prompt regressions are reported in ``result.regressions`` but do not decide the verdict.
         """
         return await compare_runs(
-            self.iter_results,
+            self.stream_results,
             check_uuid(base_run_uuid, "base_run_uuid"),
             check_uuid(candidate_run_uuid, "candidate_run_uuid"),
             thresholds=thresholds,
@@ -355,6 +395,7 @@ class EvaluationRuns(SyncResource[AsyncEvaluationRuns]):
     list_results = blocking(AsyncEvaluationRuns.list_results)
     retrieve_results = blocking(AsyncEvaluationRuns.retrieve_results)
     iter_results = blocking_iterator(AsyncEvaluationRuns.iter_results)
+    stream_results = blocking_iterator(AsyncEvaluationRuns.stream_results)
     wait = blocking(AsyncEvaluationRuns.wait)
     create_and_wait = blocking(AsyncEvaluationRuns.create_and_wait)
     to_records = blocking(AsyncEvaluationRuns.to_records)

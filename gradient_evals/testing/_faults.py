@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import random
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["Fault", "FaultRule"]
+__all__ = ["Fault", "FaultBook", "FaultRule", "error_id"]
 
 _ERROR_IDS = {
     400: "bad_request",
@@ -167,3 +169,49 @@ class FaultRule:
             f"rate={self.rate}, times={self.times}, method={self.method}, path={self.path}, "
             f"seen={self.seen}, fired={self.fired})"
         )
+
+
+class FaultBook:
+    """The injected rules of one server, in injection order; picks the fault of each request.  Thread-safe."""
+
+    def __init__(self, seed: int) -> None:
+        self._seed = seed
+        self._lock = threading.Lock()
+        self._rules: list[FaultRule] = []
+        self._counter = 0
+
+    def add(self, make: Callable[[random.Random], FaultRule]) -> FaultRule:
+        """Add the rule ``make(rng)`` builds; its RNG is seeded by the server seed and the rule's rank."""
+        with self._lock:
+            self._counter += 1
+            rule = make(random.Random(f"gradient-evals-fault:{self._seed}:{self._counter}"))
+            self._rules.append(rule)
+            return rule
+
+    def remove(self, rule: FaultRule) -> None:
+        """Remove one rule (nothing happens if it is not there)."""
+        with self._lock:
+            if rule in self._rules:
+                self._rules.remove(rule)
+
+    def clear(self) -> None:
+        """Remove every rule."""
+        with self._lock:
+            self._rules.clear()
+
+    def rules(self) -> list[FaultRule]:
+        """A copy of the rules, in injection order."""
+        with self._lock:
+            return list(self._rules)
+
+    def pick(self, method: str, path: str) -> Fault | None:
+        """Count the request for every matching rule and return the fault to fire, if any (first rule wins)."""
+        chosen: Fault | None = None
+        with self._lock:
+            for rule in self._rules:
+                if not rule.matches(method, path):
+                    continue
+                if rule.count_and_decide() and chosen is None:
+                    rule.fired += 1
+                    chosen = rule.fault
+        return chosen

@@ -48,6 +48,11 @@ class EvaluationRunStatus(StrEnum):
         """True once the run will not change any more."""
         return self in _TERMINAL_STATUSES
 
+    @property
+    def is_failure(self) -> bool:
+        """True for the statuses of a run that ended without results to trust: FAILED and CANCELLED."""
+        return self in _FAILED_STATUSES
+
 
 _TERMINAL_STATUSES = frozenset(
     {
@@ -57,6 +62,7 @@ _TERMINAL_STATUSES = frozenset(
         EvaluationRunStatus.FAILED,
     }
 )
+_FAILED_STATUSES = frozenset({EvaluationRunStatus.FAILED, EvaluationRunStatus.CANCELLED})
 
 
 class TraceSpanType(StrEnum):
@@ -252,6 +258,11 @@ class EvaluationRun:
     def is_terminal(self) -> bool:
         """True once the run has finished (successfully or not) and will not change any more."""
         return isinstance(self.status, EvaluationRunStatus) and self.status.is_terminal
+
+    @property
+    def is_failed(self) -> bool:
+        """True when the run ended FAILED or CANCELLED (see :attr:`EvaluationRunStatus.is_failure`)."""
+        return isinstance(self.status, EvaluationRunStatus) and self.status.is_failure
 
     @property
     def is_successful(self) -> bool:

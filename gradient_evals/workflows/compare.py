@@ -10,7 +10,7 @@ from collections.abc import AsyncIterable, Mapping
 
 from ..types import MetricComparison, PromptRegression, ResultsPage, RunComparison, Verdict
 from ..typing import OnProgress
-from ._pages import IterResults, run_pages
+from ._pages import StreamResults, run_pages
 from .summary import RunStats
 
 __all__ = ["compare_pages", "compare_runs"]
@@ -148,7 +148,7 @@ async def compare_pages(
 
 
 async def compare_runs(
-    iter_results: IterResults,
+    stream_results: StreamResults,
     base_run_uuid: str,
     candidate_run_uuid: str,
     *,
@@ -156,13 +156,13 @@ async def compare_runs(
     min_scores: Mapping[str, float] | None,
     tolerance: float,
     pass_thresholds: Mapping[str, float] | None,
-    per_page: int,
+    per_page: int | None,
     on_progress: OnProgress | None,
 ) -> RunComparison:
     """Compare two runs by streaming both (see ``AsyncEvaluationRuns.compare``)."""
     async with (
-        run_pages(iter_results, base_run_uuid, per_page) as base_pages,
-        run_pages(iter_results, candidate_run_uuid, per_page) as candidate_pages,
+        run_pages(stream_results, base_run_uuid, per_page) as base_pages,
+        run_pages(stream_results, candidate_run_uuid, per_page) as candidate_pages,
     ):
         return await compare_pages(
             base_pages,

@@ -29,7 +29,7 @@ import anyio.to_thread
 
 from ..types import EvaluationPrompt, MetricResult, ResultsPage
 from ..typing import ExportFormat, OnProgress
-from ._pages import IterResults, run_pages
+from ._pages import StreamResults, run_pages
 
 __all__ = [
     "BASE_COLUMNS",
@@ -275,22 +275,22 @@ async def write_csv(
     return count
 
 
-async def records_of_run(iter_results: IterResults, run_uuid: str, *, per_page: int) -> list[dict[str, Any]]:
+async def records_of_run(stream_results: StreamResults, run_uuid: str, *, per_page: int | None) -> list[dict[str, Any]]:
     """Every prompt result of a run as a flat record (see ``AsyncEvaluationRuns.to_records``)."""
     records: list[dict[str, Any]] = []
-    async with iter_results(run_uuid, per_page=per_page) as prompts:
+    async with stream_results(run_uuid, per_page=per_page) as prompts:
         async for prompt in prompts:
             records.append(prompt_record(prompt, run_uuid))
     return records
 
 
 async def export_run(
-    iter_results: IterResults,
+    stream_results: StreamResults,
     run_uuid: str,
     path: PathLike,
     *,
     format: ExportFormat,
-    per_page: int,
+    per_page: int | None,
     on_progress: OnProgress | None,
 ) -> int:
     """Write a run's prompt results to ``path`` (see ``AsyncEvaluationRuns.export``); returns the prompts written."""
@@ -298,5 +298,5 @@ async def export_run(
     writer = writers.get(format)
     if writer is None:
         raise ValueError(f"format must be 'jsonl' or 'csv', got {format!r}")
-    async with run_pages(iter_results, run_uuid, per_page) as pages:
+    async with run_pages(stream_results, run_uuid, per_page) as pages:
         return await writer(pages, path, run_uuid=run_uuid, on_progress=on_progress)

@@ -30,7 +30,7 @@ from typing import Final
 
 from ..types import EvaluationPrompt, EvaluationRun, MetricResult, MetricSummary, ResultsPage, RunSummary
 from ..typing import OnProgress
-from ._pages import IterResults, run_pages
+from ._pages import StreamResults, run_pages
 from .export import metric_name_of
 
 __all__ = ["RunStats", "summarize_pages", "summarize_run"]
@@ -170,13 +170,13 @@ async def summarize_pages(
 
 
 async def summarize_run(
-    iter_results: IterResults,
+    stream_results: StreamResults,
     run_uuid: str,
     *,
     pass_thresholds: Mapping[str, float] | None,
-    per_page: int,
+    per_page: int | None,
     on_progress: OnProgress | None,
 ) -> RunSummary:
     """Summarize a run by streaming its pages (see ``AsyncEvaluationRuns.summarize``)."""
-    async with run_pages(iter_results, run_uuid, per_page) as pages:
+    async with run_pages(stream_results, run_uuid, per_page) as pages:
         return await summarize_pages(pages, run_uuid, pass_thresholds=pass_thresholds, on_progress=on_progress)

@@ -16,7 +16,7 @@ import anyio
 
 from .._exceptions import EvaluationRunFailed, EvaluationRunTimeout
 from .._ratelimit import RateLimitState, background_requests
-from ..types import EvaluationRun, EvaluationRunStatus
+from ..types import EvaluationRun
 from ..typing import OnUpdate
 
 __all__ = [
@@ -34,10 +34,6 @@ DEFAULT_MAX_POLL_INTERVAL: Final = 30.0
 BACKOFF_FACTOR: Final = 1.5
 MAX_CONCURRENT_WAITS: Final = 8
 """Runs polled at once by ``create_and_wait`` (each poll is one request; the rate limit is shared)."""
-
-"""Called with the run each time its status changes; a plain function or a coroutine function."""
-
-_FAILED_STATUSES: Final = frozenset({EvaluationRunStatus.FAILED, EvaluationRunStatus.CANCELLED})
 
 
 def _check_seconds(value: float, name: str) -> float:
@@ -112,7 +108,7 @@ async def wait_for_run(
         raise EvaluationRunTimeout(
             f"evaluation run {run_uuid} did not finish within {timeout:g} s{seen}", run_uuid=run_uuid, run=last
         )
-    if raise_on_failure and final.status in _FAILED_STATUSES:
+    if raise_on_failure and final.is_failed:
         raise EvaluationRunFailed(_failure_message(final), run=final)
     return final
 

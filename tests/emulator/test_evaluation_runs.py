@@ -1,143 +1,22 @@
+"""The evaluation-run endpoints: create, retrieve, results, and the data behind them."""
+
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from typing import Any
 
 import httpx
 import pytest
+from emulator.emulator_checks import TIMESTAMP, assert_common_headers, assert_error
 
 from gradient_evals.testing import FakeGradientServer
-
-RATE_HEADERS = ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset")
-TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z")
-
-
-def _assert_common_headers(resp: httpx.Response) -> None:
-    uuid.UUID(resp.headers["x-request-id"])
-    assert resp.headers["ratelimit-limit"] == "5000"
-    assert 0 <= int(resp.headers["ratelimit-remaining"]) < 5000
-    assert int(resp.headers["ratelimit-reset"]) >= int(time.time()) - 1
-
-
-def _assert_error(resp: httpx.Response, status: int, error_id: str) -> dict[str, Any]:
-    assert resp.status_code == status, resp.text
-    assert resp.headers["content-type"] == "application/json"
-    _assert_common_headers(resp)
-    body: dict[str, Any] = resp.json()
-    assert body["id"] == error_id
-    assert body["message"]
-    assert body["request_id"] == resp.headers["x-request-id"]
-    return body
-
-
-# ------------------------------------------------------------------------------------------------ auth
-
-
-def test_missing_or_wrong_credentials_are_401(server: FakeGradientServer) -> None:
-    run = server.add_run(prompts=3)
-    url = server.url_for(f"/v2/gen-ai/evaluation_runs/{run}")
-    _assert_error(httpx.get(url), 401, "unauthorized")
-    _assert_error(httpx.get(url, headers={"Authorization": "Bearer nope"}), 401, "unauthorized")
-    _assert_error(httpx.get(url, headers={"Authorization": server.token}), 401, "unauthorized")
-    _assert_error(httpx.get(url, headers={"Authorization": f"Basic {server.token}"}), 401, "unauthorized")
-    _assert_error(httpx.post(server.url_for("/v2/gen-ai/evaluation_runs"), json={}), 401, "unauthorized")
-    ok = httpx.get(url, headers={"Authorization": f"bearer {server.token}"})
-    assert ok.status_code == 200
-    log = server.requests
-    assert [r.had_authorization_header for r in log] == [False, True, True, True, False, True]
-    assert [r.authorized for r in log] == [False, False, False, False, False, True]
-    assert [r.status for r in log] == [401, 401, 401, 401, 401, 200]
-    assert server.created_run_count == 0
-
-
-def test_token_can_be_chosen() -> None:
-    with FakeGradientServer(token="dop_v1_fixed") as srv:
-        assert srv.token == "dop_v1_fixed"
-        resp = httpx.get(
-            srv.url_for(f"/v2/gen-ai/evaluation_runs/{srv.add_run()}"),
-            headers={"Authorization": "Bearer dop_v1_fixed"},
-        )
-        assert resp.status_code == 200
-    with FakeGradientServer() as a, FakeGradientServer() as b:
-        assert a.token != b.token
-        assert a.base_url != b.base_url
-
-
-# ------------------------------------------------------------------------------------------------ errors
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/v2",
-        "/v2/gen-ai/agents",
-        "/v2/gen-ai/evaluation_runs/",
-        "/v2/gen-ai/evaluation_runs/abc/def",
-        "/v2/gen-ai/evaluation_test_cases/x/evaluation_runs/y",
-        "/v3/gen-ai/evaluation_runs/x",
-    ],
-)
-def test_unknown_paths_are_json_404(api: httpx.Client, path: str) -> None:
-    _assert_error(api.get(path), 404, "not_found")
-
-
-@pytest.mark.parametrize("run_id", ["..%2F..%2Fetc%2Fpasswd", "..%2F", "%2e%2e", "a%2Fb", "%00", "%ff"])
-def test_encoded_ids_are_just_unknown_ids(server: FakeGradientServer, api: httpx.Client, run_id: str) -> None:
-    server.add_run(prompts=2)
-    raw = f"/v2/gen-ai/evaluation_runs/{run_id}"
-    for path in (raw, raw + "/results"):
-        resp = api.send(api.build_request("GET", httpx.URL(server.url_for(path))))
-        _assert_error(resp, 404, "not_found")
-
-
-def test_a_run_uuid_with_an_encoded_slash_does_not_reach_results(server: FakeGradientServer, api: httpx.Client) -> None:
-    run = server.add_run(prompts=2)
-    resp = api.send(api.build_request("GET", httpx.URL(server.url_for(f"/v2/gen-ai/evaluation_runs/{run}%2Fresults"))))
-    _assert_error(resp, 404, "not_found")
-
-
-@pytest.mark.parametrize("method", ["DELETE", "PUT", "PATCH", "OPTIONS", "FROB"])
-def test_unknown_methods_are_json_405(server: FakeGradientServer, api: httpx.Client, method: str) -> None:
-    run = server.add_run(prompts=2)
-    _assert_error(api.request(method, f"/v2/gen-ai/evaluation_runs/{run}"), 405, "method_not_allowed")
-    _assert_error(api.request(method, "/v2/gen-ai/evaluation_runs"), 405, "method_not_allowed")
-
-
-def test_get_on_the_create_endpoint_is_405(api: httpx.Client) -> None:
-    resp = api.get("/v2/gen-ai/evaluation_runs")
-    _assert_error(resp, 405, "method_not_allowed")
-    assert resp.headers["allow"] == "POST"
 
 
 def test_unknown_run_is_404(api: httpx.Client) -> None:
     missing = str(uuid.uuid4())
-    _assert_error(api.get(f"/v2/gen-ai/evaluation_runs/{missing}"), 404, "not_found")
-    _assert_error(api.get(f"/v2/gen-ai/evaluation_runs/{missing}/results"), 404, "not_found")
-
-
-def test_rate_limit_headers_on_every_response(server: FakeGradientServer, api: httpx.Client) -> None:
-    run = server.add_run(prompts=3)
-    responses = [
-        api.get(f"/v2/gen-ai/evaluation_runs/{run}"),
-        api.get(f"/v2/gen-ai/evaluation_runs/{run}/results?page=0"),
-        api.get("/nowhere"),
-        api.delete(f"/v2/gen-ai/evaluation_runs/{run}"),
-        httpx.get(server.url_for(f"/v2/gen-ai/evaluation_runs/{run}")),
-        api.post("/v2/gen-ai/evaluation_runs", content=b"{"),
-    ]
-    assert [r.status_code for r in responses] == [200, 400, 404, 405, 401, 400]
-    for resp in responses:
-        _assert_common_headers(resp)
-        assert resp.headers["content-type"] == "application/json"
-    remaining = [int(r.headers["ratelimit-remaining"]) for r in responses]
-    assert remaining == sorted(remaining, reverse=True)
-    assert len(set(remaining)) == len(remaining)
-    ids = [r.headers["x-request-id"] for r in responses]
-    assert len(set(ids)) == len(ids)
-    assert [r.request_id for r in server.requests] == ids
+    assert_error(api.get(f"/v2/gen-ai/evaluation_runs/{missing}"), 404, "not_found")
+    assert_error(api.get(f"/v2/gen-ai/evaluation_runs/{missing}/results"), 404, "not_found")
 
 
 # ------------------------------------------------------------------------------------------------ create
@@ -158,10 +37,10 @@ def test_create_validation(server: FakeGradientServer, api: httpx.Client) -> Non
         "x",
     ]
     for body in bad_bodies:
-        _assert_error(api.post(url, json=body), 400, "bad_request")
+        assert_error(api.post(url, json=body), 400, "bad_request")
     for raw in (b"", b"{", b"\xff\xfe", b"null"):
-        _assert_error(api.post(url, content=raw), 400, "bad_request")
-    _assert_error(api.post(url, json={"test_case_uuid": str(uuid.uuid4()), "agent_uuids": ["a"]}), 404, "not_found")
+        assert_error(api.post(url, content=raw), 400, "bad_request")
+    assert_error(api.post(url, json={"test_case_uuid": str(uuid.uuid4()), "agent_uuids": ["a"]}), 404, "not_found")
     assert server.created_run_count == 0
     assert server.runs_of(tc) == []
 
@@ -174,7 +53,7 @@ def test_create_one_run_per_agent_and_deployment(server: FakeGradientServer, api
         json={"test_case_uuid": tc, "agent_uuids": agents, "agent_deployment_names": ["prod"], "run_name": "nightly"},
     )
     assert resp.status_code == 200
-    _assert_common_headers(resp)
+    assert_common_headers(resp)
     uuids = resp.json()["evaluation_run_uuids"]
     assert len(uuids) == len(set(uuids)) == 3
     assert server.created_run_count == 3
@@ -241,42 +120,6 @@ def test_created_runs_can_end_failed() -> None:
         assert run["pass_status"] is False
     with pytest.raises(ValueError):
         FakeGradientServer(final_status="EVALUATION_RUN_QUEUED")
-
-
-# ------------------------------------------------------------------------------------------------ list by test case
-
-
-def test_list_runs_by_test_case_and_version(server: FakeGradientServer, api: httpx.Client) -> None:
-    tc = server.add_test_case(name="support-bot", prompts=4)
-    v1 = [server.add_run(test_case_uuid=tc) for _ in range(2)]
-    assert server.add_test_case_version(tc, prompts=6) == 2
-    v2 = [server.add_run(test_case_uuid=tc, status="EVALUATION_RUN_FAILED")]
-    server.add_run(prompts=3)  # another test case
-
-    def listed(params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        resp = api.get(f"/v2/gen-ai/evaluation_test_cases/{tc}/evaluation_runs", params=params)
-        assert resp.status_code == 200
-        _assert_common_headers(resp)
-        runs: list[dict[str, Any]] = resp.json()["evaluation_runs"]
-        return runs
-
-    everything = listed()
-    assert {r["evaluation_run_uuid"] for r in everything} == set(v1 + v2)
-    assert [r["evaluation_run_uuid"] for r in everything] == list(reversed(v1 + v2))  # newest first
-    assert {r["test_case_name"] for r in everything} == {"support-bot"}
-    assert [r["evaluation_run_uuid"] for r in listed({"evaluation_test_case_version": 1})] == list(reversed(v1))
-    version_2 = listed({"evaluation_test_case_version": 2})
-    assert [r["evaluation_run_uuid"] for r in version_2] == v2
-    assert version_2[0]["test_case_version"] == 2
-    assert listed({"evaluation_test_case_version": 9}) == []
-    assert server.runs_of(tc) == v1 + v2
-    assert server.runs_of(tc, version=2) == v2
-    _assert_error(
-        api.get(f"/v2/gen-ai/evaluation_test_cases/{tc}/evaluation_runs", params={"evaluation_test_case_version": "x"}),
-        400,
-        "bad_request",
-    )
-    _assert_error(api.get(f"/v2/gen-ai/evaluation_test_cases/{uuid.uuid4()}/evaluation_runs"), 404, "not_found")
 
 
 # ------------------------------------------------------------------------------------------------ data
@@ -427,21 +270,19 @@ def test_run_level_metrics_are_aggregated_from_prompts(server: FakeGradientServe
     assert int(user_id) < 2**64
 
 
-def test_chunked_request_body_is_accepted(server: FakeGradientServer, api: httpx.Client) -> None:
-    tc = server.add_test_case(prompts=2)
-    payload = f'{{"test_case_uuid": "{tc}", "agent_uuids": ["a", "b"]}}'.encode()
-    resp = api.post("/v2/gen-ai/evaluation_runs", content=iter([payload[:10], payload[10:]]))
+def test_unknown_body_fields_and_query_parameters_are_ignored(server: FakeGradientServer, api: httpx.Client) -> None:
+    tc = server.add_test_case(prompts=5)
+    resp = api.post(
+        "/v2/gen-ai/evaluation_runs",
+        json={"test_case_uuid": tc, "agent_uuids": ["a"], "future_option": {"x": 1}, "star_metric": None},
+    )
     assert resp.status_code == 200, resp.text
-    assert len(resp.json()["evaluation_run_uuids"]) == 2
-    assert server.requests[-1].headers.get("transfer-encoding") == "chunked"
-
-
-def test_keep_alive_connection_is_reused(server: FakeGradientServer, api: httpx.Client) -> None:
-    run = server.add_run(prompts=2)
-    ports = set()
-    for _ in range(5):
-        with api.stream("GET", f"/v2/gen-ai/evaluation_runs/{run}") as resp:
-            stream = resp.extensions["network_stream"]
-            ports.add(stream.get_extra_info("client_addr")[1])
-            resp.read()
-    assert len(ports) == 1
+    assert server.created_run_count == 1
+    run = server.add_run(prompts=7)
+    plain = api.get(f"/v2/gen-ai/evaluation_runs/{run}/results", params={"per_page": 3}).json()
+    extra = api.get(f"/v2/gen-ai/evaluation_runs/{run}/results", params={"per_page": 3, "sort": "x", "filter": ""})
+    assert extra.status_code == 200
+    assert extra.json()["prompts"] == plain["prompts"]
+    assert api.get(f"/v2/gen-ai/evaluation_runs/{run}", params={"view": "full"}).json()["evaluation_run"][
+        "evaluation_run_uuid"
+    ] == run

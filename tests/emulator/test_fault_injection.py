@@ -265,7 +265,7 @@ def test_close_is_prompt_with_a_stalled_connection() -> None:
     srv.close()  # idempotent
 
 
-def test_concurrent_requests(server: FakeGradientServer) -> None:
+def test_concurrent_requests_each_get_their_page(server: FakeGradientServer) -> None:
     run = server.add_run(prompts=1000)
     server.latency = 0.02
     results: list[list[int]] = []
@@ -279,12 +279,11 @@ def test_concurrent_requests(server: FakeGradientServer) -> None:
         results.append([p["prompt_id"] for p in resp.json()["prompts"]])
 
     threads = [threading.Thread(target=fetch, args=(page,)) for page in range(1, 11)]
-    started = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert time.monotonic() - started < 1.5
+    # Correctness under concurrency only: how fast is for the benchmarks, not for a loaded test machine.
     assert sorted(pid for page in results for pid in page) == server.prompt_ids(run)
 
 

@@ -1,10 +1,11 @@
-"""Terminal output: plain tables, JSON, and progress lines that appear only on a terminal."""
+"""Terminal output: escaping of untrusted text, plain tables, JSON, and progress lines drawn only on a terminal."""
 
 from __future__ import annotations
 
 import enum
 import json
 import math
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -13,7 +14,48 @@ from typing import Any, TextIO
 
 import attrs
 
-__all__ = ["DownloadProgress", "StatusProgress", "format_number", "render_table", "status_name", "to_jsonable"]
+__all__ = [
+    "DownloadProgress",
+    "StatusProgress",
+    "dump_json",
+    "escape_text",
+    "json_safe",
+    "format_number",
+    "format_rate",
+    "render_table",
+    "status_name",
+    "terminal_safe",
+    "to_jsonable",
+]
+
+# Text from the server (run names, error messages, agents' inputs and outputs) is untrusted: printed raw, an
+# escape sequence could clear the screen, rewrite earlier lines, set the window title or hide text behind a
+# bidirectional override. Every character that steers a terminal is shown as its escape instead.
+_FORMAT_STEERING = r"\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(rf"[\x00-\x1f{_FORMAT_STEERING}]")
+_UNSAFE_KEEP_NEWLINE = re.compile(rf"[\x00-\x09\x0b-\x1f{_FORMAT_STEERING}]")
+_UNSAFE_IN_JSON = re.compile(rf"[{_FORMAT_STEERING}]")  # json.dumps escapes the C0 controls itself
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape_text(text: str) -> str:
+    """Untrusted text made safe for one line of a terminal: control characters (newlines too) become escapes."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def terminal_safe(text: str) -> str:
+    """Output for a terminal: like :func:`escape_text`, but line breaks stay (for blocks of our own lines)."""
+    return _UNSAFE_KEEP_NEWLINE.sub(_escape, text)
+
+
+def json_safe(text: str) -> str:
+    """JSON text (``json.dumps`` already escapes C0 controls) with the remaining steering characters as ``\\u``
+    escapes: the same JSON values, but nothing a terminal would act on."""
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def status_name(status: object) -> str:
@@ -21,10 +63,11 @@ def status_name(status: object) -> str:
     if status is None:
         return "-"
     text = str(getattr(status, "value", status))
-    return text.removeprefix("EVALUATION_RUN_")
+    return escape_text(text.removeprefix("EVALUATION_RUN_"))
 
 
 def format_number(value: float | None, digits: int = 4) -> str:
+    """A number in at most ``digits`` significant digits (whole numbers without a point), or ``-``."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "-"
     if isinstance(value, int) or float(value).is_integer():
@@ -33,6 +76,7 @@ def format_number(value: float | None, digits: int = 4) -> str:
 
 
 def format_rate(rate: float | None) -> str:
+    """A 0-1 rate in percent, or ``-``."""
     return "-" if rate is None else f"{rate * 100:.1f}%"
 
 
@@ -59,12 +103,16 @@ def to_jsonable(value: Any) -> Any:
 
 
 def dump_json(value: Any, out: TextIO) -> None:
-    out.write(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2) + "\n")
+    """``value`` (see :func:`to_jsonable`) as indented JSON on ``out``."""
+    out.write(json_safe(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2)) + "\n")
 
 
 def render_table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, right: Iterable[int] = ()) -> str:
     """A plain-text table: a header, a rule of dashes, one line per row; ``right`` lists right-aligned columns."""
-    cells = [[str(c) for c in headers], *[[("-" if c is None else str(c)) for c in row] for row in rows]]
+    cells = [
+        [escape_text(str(c)) for c in headers],
+        *[[("-" if c is None else escape_text(str(c))) for c in row] for row in rows],
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     aligned = set(right)
     lines = []
@@ -85,6 +133,7 @@ class _Line:
         self._width = 0
 
     def show(self, text: str) -> None:
+        text = escape_text(text)
         with self.lock:
             pad = max(0, self._width - len(text))
             self.stream.write("\r" + text + " " * pad)
@@ -150,7 +199,7 @@ class StatusProgress:
         else:
             elapsed = time.monotonic() - self._started
             with self._line.lock:
-                self.stream.write(f"run {uuid}: {status} ({elapsed:.1f} s)\n")
+                self.stream.write(f"run {escape_text(uuid)}: {status} ({elapsed:.1f} s)\n")
                 self.stream.flush()
 
 

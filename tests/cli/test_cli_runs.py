@@ -1,155 +1,18 @@
-"""The ``gradient-evals`` command line, through its entry point, against the emulator over real sockets."""
+"""``gradient-evals runs ...`` against the emulator over real sockets."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import os
-import shutil
-import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
+from cli.cli_support import AGENTS, PROMPTS, Cli, raw_mean, raw_prompts
 
 from gradient_evals.cli import main
-from gradient_evals.testing import FakeGradientServer, Fault
-
-AGENTS = ["9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", "1a2b3c4d-5e6f-4a8b-9c0d-e1f2a3b4c5d6"]
-MISSING = "00000000-0000-4000-8000-000000000000"
-PROMPTS = 120
-
-
-@pytest.fixture
-def server() -> Iterator[FakeGradientServer]:
-    with FakeGradientServer(seed=5, run_duration=0.3) as srv:
-        yield srv
-
-
-@pytest.fixture
-def test_case(server: FakeGradientServer) -> str:
-    return server.add_test_case(prompts=PROMPTS)
-
-
-@pytest.fixture
-def runs(server: FakeGradientServer, test_case: str) -> list[str]:
-    return [server.add_run(test_case_uuid=test_case), server.add_run(test_case_uuid=test_case)]
-
-
-class Cli:
-    """Runs ``main`` with the emulator's URL and token; returns (exit code, stdout, stderr)."""
-
-    def __init__(self, server: FakeGradientServer, capsys: pytest.CaptureFixture[str]) -> None:
-        self.server = server
-        self.capsys = capsys
-
-    def __call__(self, *argv: str, auth: bool = True) -> tuple[int, str, str]:
-        prefix = ["--token", self.server.token, "--base-url", self.server.base_url] if auth else []
-        self.capsys.readouterr()
-        code = main([*prefix, *argv])
-        out, err = self.capsys.readouterr()
-        assert self.server.token not in out + err, "the token is never printed"
-        assert "Traceback" not in err
-        return code, out, err
-
-
-@pytest.fixture
-def cli(server: FakeGradientServer, capsys: pytest.CaptureFixture[str]) -> Cli:
-    return Cli(server, capsys)
-
-
-def raw_prompts(server: FakeGradientServer, run_uuid: str) -> list[dict[str, Any]]:
-    headers = {"Authorization": f"Bearer {server.token}"}
-    url = f"{server.base_url}/v2/gen-ai/evaluation_runs/{run_uuid}/results"
-    prompts: list[dict[str, Any]] = []
-    with httpx.Client(headers=headers, timeout=10) as http:
-        for page in range(1, 100):
-            body = http.get(url, params={"page": page, "per_page": 50}).json()
-            if not body["prompts"]:
-                break
-            prompts.extend(body["prompts"])
-    return prompts
-
-
-def raw_mean(prompts: list[dict[str, Any]], name: str) -> float:
-    values = [
-        float(m["number_value"])
-        for p in prompts
-        for m in p["prompt_level_metric_results"]
-        if m["metric_name"] == name and "number_value" in m and not m.get("error_description")
-    ]
-    return sum(values) / len(values)
-
-
-# -- usage and errors ----------------------------------------------------------------------------------------
-
-
-def test_help_lists_the_commands_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--help"]) == 0
-    out = capsys.readouterr().out
-    for word in ("demo", "emulator", "runs", "test-cases", "exit codes", "quality gate"):
-        assert word in out
-    assert main(["runs", "wait", "--help"]) == 0
-    assert "--fail-under" in capsys.readouterr().out
-
-
-def test_usage_errors_exit_2(cli: Cli) -> None:
-    code, _, err = cli("runs", "frobnicate")
-    assert code == 2
-    assert "invalid choice" in err
-    code, _, err = cli("runs", "summary", MISSING, "--fail-under", "correctness")
-    assert code == 2
-    assert "METRIC=NUMBER" in err
-    code, _, err = cli("runs", "get", "not-a-uuid")
-    assert code == 2
-    assert err.count("\n") == 1
-    assert "evaluation_run_uuid" in err
-
-
-def test_no_token_is_a_usage_error(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
-    code, out, err = cli("runs", "get", MISSING, auth=False)
-    assert code == 2
-    assert out == ""
-    assert "DIGITALOCEAN_ACCESS_TOKEN" in err
-
-
-def test_token_from_the_environment(cli: Cli, runs: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DIGITALOCEAN_ACCESS_TOKEN", cli.server.token)
-    code, out, _ = cli("--base-url", cli.server.base_url, "runs", "get", runs[0], auth=False)
-    assert code == 0
-    assert runs[0] in out
-
-
-def test_api_errors_are_one_line_with_status_and_request_id(cli: Cli) -> None:
-    code, out, err = cli("runs", "get", MISSING)
-    assert code == 3
-    assert out == ""
-    assert err.count("\n") == 1
-    assert "404" in err
-    assert "request_id=" in err
-    assert err.startswith("gradient-evals: API error:")
-
-
-def test_a_wrong_token_is_an_api_error(cli: Cli, runs: list[str]) -> None:
-    code, _, err = cli("--token", "dop_v1_wrong", "--base-url", cli.server.base_url, "runs", "get", runs[0], auth=False)
-    assert code == 3
-    assert "401" in err
-    assert "dop_v1_wrong" not in err
-
-
-def test_network_errors_exit_3(cli: Cli, runs: list[str]) -> None:
-    cli.server.inject(Fault.reset())
-    code, _, err = cli("runs", "get", runs[0])
-    assert code == 3
-    assert err.count("\n") == 1
-
-
-# -- runs get / create / wait --------------------------------------------------------------------------------
+from gradient_evals.testing import FakeGradientServer
 
 
 def test_runs_get_text_and_json(cli: Cli, runs: list[str]) -> None:
@@ -363,96 +226,173 @@ def test_runs_compare(cli: Cli, runs: list[str]) -> None:
     assert len(data["regressions"]) == 3
 
 
-def test_test_cases_runs(cli: Cli, server: FakeGradientServer, test_case: str, runs: list[str]) -> None:
-    server.add_test_case_version(test_case)
-    newer = server.add_run(test_case_uuid=test_case)
-    code, out, _ = cli("test-cases", "runs", test_case)
+
+# -- the output file's format --------------------------------------------------------------------------------
+
+
+def test_output_format_comes_from_the_extension(cli: Cli, runs: list[str], tmp_path: Path) -> None:
+    as_csv = tmp_path / "results.csv"
+    code, _, _ = cli("runs", "results", runs[0], "--output", str(as_csv))
     assert code == 0
-    assert all(u in out for u in [*runs, newer])
-    code, out, _ = cli("test-cases", "runs", test_case, "--version", "2", "--json")
-    assert [r["evaluation_run_uuid"] for r in json.loads(out)] == [newer]
-    assert cli("test-cases", "runs", MISSING)[0] == 3
+    rows = list(csv.DictReader(io.StringIO(as_csv.read_text(encoding="utf-8"))))
+    assert len(rows) == PROMPTS
+    assert "metric:correctness" in rows[0]
 
-
-# -- demo and emulator as processes --------------------------------------------------------------------------
-
-
-def test_demo_in_process_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code = main(["demo", "--prompts", "60", "--duration", "0.5", "--output", str(tmp_path), "--json"])
-    out, err = capsys.readouterr()
+    as_jsonl = tmp_path / "results.JSONL"
+    code, out, _ = cli("runs", "results", runs[0], "--output", str(as_jsonl), "--json")
     assert code == 0
-    report = json.loads(out)
-    assert len(report["runs"]) == 2
-    assert [e["prompts"] for e in report["exports"]] == [60, 60]
-    for export in report["exports"]:
-        assert len(Path(export["path"]).read_text(encoding="utf-8").splitlines()) == 60
-    assert "SUCCESSFUL" in err
+    assert json.loads(out)["format"] == "jsonl"
+    assert len([json.loads(line) for line in as_jsonl.read_text(encoding="utf-8").splitlines()]) == PROMPTS
+
+    code, out, _ = cli("runs", "results", runs[0], "--output", str(tmp_path / "also.csv"), "--json")
+    assert code == 0
+    assert json.loads(out)["format"] == "csv", "--json is about stdout, not the file's format"
 
 
-def test_python_m_demo(tmp_path: Path) -> None:
-    done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [
-            sys.executable,
-            "-m",
-            "gradient_evals",
-            "demo",
-            "--prompts",
-            "200",
-            "--duration",
-            "1",
-            "--output",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "DIGITALOCEAN_ACCESS_TOKEN": ""},
-        check=False,
+@pytest.mark.parametrize(
+    ("name", "fmt", "says"),
+    [
+        ("results.csv", "jsonl", "does not match"),
+        ("results.jsonl", "csv", "does not match"),
+        ("results.csv", "table", "--format table"),
+        ("results.txt", None, "cannot tell the format"),
+    ],
+)
+def test_output_format_mismatch_is_a_usage_error(
+    cli: Cli, runs: list[str], tmp_path: Path, name: str, fmt: str | None, says: str
+) -> None:
+    target = tmp_path / name
+    cli.server.clear_requests()
+    code, out, err = cli("runs", "results", runs[0], "--output", str(target), *(["--format", fmt] if fmt else []))
+    assert code == 2
+    assert out == ""
+    assert says in err
+    assert err.count("\n") == 1
+    assert not target.exists()
+    assert cli.server.requests == [], "refused before any request"
+
+
+# -- gates on unfinished runs and empty comparisons ----------------------------------------------------------
+
+
+def test_summary_gate_fails_on_a_run_that_has_not_finished(cli: Cli, server: FakeGradientServer) -> None:
+    running = server.add_run(prompts=10, status="EVALUATION_RUN_RUNNING_DATASET")
+    code, out, err = cli("runs", "summary", running, "--fail-under", "correctness=0")
+    assert code == 1
+    assert "has not finished (RUNNING_DATASET)" in err
+    assert "--wait" in err
+    code, out, _ = cli("runs", "summary", running, "--fail-under", "correctness=0", "--json")
+    assert code == 1
+    verdict = json.loads(out)["verdict"]
+    assert verdict["passed"] is False
+    assert "has not finished" in verdict["reasons"][0]
+    code, _, err = cli("runs", "summary", running)
+    assert code == 0, "without a gate the partial summary is shown"
+    assert "note:" in err
+    assert "has not finished" in err
+
+
+def test_summary_wait_gates_the_finished_run(cli: Cli, test_case: str) -> None:
+    code, out, _ = cli("runs", "create", "--test-case", test_case, "--agent", AGENTS[0])
+    assert code == 0
+    run = out.strip()
+    code, out, err = cli(
+        "runs", "summary", run, "--wait", "--poll-interval", "0.05", "--fail-under", "correctness=0", "--json"
     )
-    assert done.returncode == 0, done.stderr
-    assert "Traceback" not in done.stderr
-    assert "\r" not in done.stderr
-    assert "SUCCESSFUL" in done.stdout
-    assert "PASS RATE" in done.stdout
-    assert "streamed 200 prompt results in 2 pages" in done.stdout
-    exports = sorted(tmp_path.glob("*.jsonl"))
-    assert len(exports) == 2
-    assert str(tmp_path) in done.stdout
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["summary"]["prompt_count"] == PROMPTS
+    assert data["verdict"]["passed"] is True
+    assert f"run {run}: SUCCESSFUL" in err
 
 
-def test_emulator_subprocess_serves_until_terminated(capsys: pytest.CaptureFixture[str]) -> None:
-    script = shutil.which("gradient-evals", path=os.path.dirname(sys.executable)) or shutil.which("gradient-evals")
-    command = [script] if script else [sys.executable, "-m", "gradient_evals"]
-    proc = subprocess.Popen(  # noqa: S603 - our own entry point and arguments
-        [*command, "emulator", "--port", "0", "--runs", "2", "--prompts", "30", "--seed", "4"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+def test_summary_gate_on_a_failed_run_exits_4(cli: Cli, server: FakeGradientServer) -> None:
+    failed = server.add_run(prompts=5, status="EVALUATION_RUN_FAILED", error_description="agent unreachable")
+    code, _, err = cli("runs", "summary", failed, "--fail-under", "correctness=0")
+    assert code == 4
+    assert err.splitlines()[-1] == f"gradient-evals: run failed: {failed} ended FAILED: agent unreachable"
+
+
+def test_compare_with_no_matched_prompt_does_not_pass_silently(cli: Cli, server: FakeGradientServer) -> None:
+    empty = server.add_run(test_case_uuid=server.add_test_case(prompts=0))
+    full = server.add_run(prompts=10)
+    code, out, err = cli("runs", "compare", empty, full, "--fail-on-regression")
+    assert code == 1
+    assert "0 prompts matched" in out
+    assert "verdict: FAILED" in out
+    assert err.startswith("gradient-evals: quality gate failed: no prompt of")
+    code, out, _ = cli("runs", "compare", empty, full, "--fail-on-regression", "--json")
+    assert code == 1
+    assert json.loads(out)["verdict"]["passed"] is False
+    code, _, err = cli("runs", "compare", empty, full)
+    assert code == 0, "without a gate it is reported only"
+    assert err.startswith("gradient-evals: warning: no prompt of")
+
+
+# -- worst regressions: one ranking for the table and --json --------------------------------------------------
+
+
+def worst_from_table(out: str) -> list[tuple[str, int]]:
+    lines = out.split("worst regressions", 1)[1].splitlines()[3:]
+    rows = []
+    for line in lines:
+        if not line.strip():
+            break
+        metric, prompt = line.split()[:2]
+        rows.append((metric, int(prompt)))
+    return rows
+
+
+def test_compare_table_and_json_list_the_same_worst_regressions(cli: Cli, runs: list[str]) -> None:
+    code, out, _ = cli("runs", "compare", *runs, "--show", "6")
+    assert code == 0
+    table = worst_from_table(out)
+    assert len(table) == 6
+    code, out, _ = cli("runs", "compare", *runs, "--show", "6", "--json")
+    data = json.loads(out)
+    assert [(r["metric"], r["candidate_prompt_id"]) for r in data["regressions"]] == table
+    assert data["regression_count"] >= 6
+    code, out, _ = cli("runs", "compare", *runs, "--show", "0", "--json")
+    everything = json.loads(out)["regressions"]
+    assert len(everything) == data["regression_count"]
+    assert [(r["metric"], r["candidate_prompt_id"]) for r in everything[:6]] == table
+
+
+def test_worst_regressions_are_ranked_across_scales() -> None:
+    from gradient_evals.cli._views import worst_regressions
+    from gradient_evals.types import (
+        MetricComparison,
+        MetricSummary,
+        PromptRegression,
+        RunComparison,
+        RunSummary,
+        Verdict,
     )
-    try:
-        assert proc.stdout is not None
-        line = json.loads(proc.stdout.readline())
-        assert set(line) == {"base_url", "token", "test_case_uuid", "evaluation_run_uuids"}
-        assert len(line["evaluation_run_uuids"]) == 2
-        code = main(
-            [
-                "--token",
-                line["token"],
-                "--base-url",
-                line["base_url"],
-                "runs",
-                "summary",
-                line["evaluation_run_uuids"][0],
-                "--json",
-            ]
+
+    def summary(name: str, low: float, high: float) -> MetricSummary:
+        return MetricSummary(name=name, count=10, min=low, max=high, mean=(low + high) / 2)
+
+    def regression(metric: str, prompt: int, base: float, cand: float) -> PromptRegression:
+        return PromptRegression(
+            metric=metric, base_prompt_id=prompt, candidate_prompt_id=prompt, input=None, base_value=base,
+            candidate_value=cand,
         )
-        assert code == 0
-        assert json.loads(capsys.readouterr().out)["summary"]["prompt_count"] == 30
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 0
+
+    metrics = {
+        name: MetricComparison(name=name, base=summary(name, 0, top), candidate=summary(name, 0, top))
+        for name, top in (("grounded", 1), ("score", 100))
+    }
+    regressions = (regression("grounded", 1, 1.0, 0.0), regression("score", 2, 90, 80), regression("score", 3, 90, 30))
+    result = RunComparison(
+        base=RunSummary(evaluation_run_uuid="b"),
+        candidate=RunSummary(evaluation_run_uuid="c"),
+        matched=3,
+        unmatched_base=0,
+        unmatched_candidate=0,
+        metrics=metrics,
+        regressions=regressions,
+        verdict=Verdict(passed=False),
+    )
+    ranked = worst_regressions(result)
+    assert [r.candidate_prompt_id for r in ranked] == [1, 3, 2], "a 0-1 metric falling from 1 to 0 ranks first"
+    assert worst_regressions(result, 2) == ranked[:2]

@@ -1,4 +1,4 @@
-"""Each endpoint: the request it sends (method, path, query, body, headers) and the model it returns."""
+"""client.evaluation_runs: the request each method sends (method, path, query, body, headers), the model it returns."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from gradient_evals import AsyncGradientEvals, NotFoundError, __version__
+from gradient_evals import AsyncGradientEvals, NotFoundError
 from gradient_evals.types import (
     CreatedEvaluationRuns,
     EvaluationPrompt,
@@ -29,22 +29,15 @@ OTHER_AGENT = "1a2b3c4d-5e6f-4a8b-9c0d-e1f2a3b4c5d6"
 Example = Callable[[str], Any]
 
 
-def _assert_common_headers(request: httpx.Request) -> None:
-    assert request.headers["Authorization"] == "Bearer test-token"
-    assert request.headers["User-Agent"] == f"gradient-evals/{__version__}"
-    assert request.headers["Accept"] == "application/json"
-
-
-def _only_request(httpx_mock: HTTPXMock) -> httpx.Request:
-    requests = httpx_mock.get_requests()
-    assert len(requests) == 1
-    return requests[0]
-
-
 # -- create -------------------------------------------------------------------------------------------------
 
 
-async def test_create_sends_body_and_headers(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None:
+async def test_create_sends_body_and_headers(
+    client: AsyncGradientEvals,
+    httpx_mock: HTTPXMock,
+    only_request: Callable[[], httpx.Request],
+    assert_common_headers: Callable[[httpx.Request], None],
+) -> None:
     httpx_mock.add_response(
         url=f"{BASE}/v2/gen-ai/evaluation_runs",
         method="POST",
@@ -58,11 +51,11 @@ async def test_create_sends_body_and_headers(client: AsyncGradientEvals, httpx_m
     )
     assert isinstance(created, CreatedEvaluationRuns)
     assert created.evaluation_run_uuids == [RUN, "7c6b5a49-3827-4160-9f8e-7d6c5b4a3928"]
-    request = _only_request(httpx_mock)
+    request = only_request()
     assert request.method == "POST"
     assert request.url.path == "/v2/gen-ai/evaluation_runs"
     assert request.url.query == b""
-    _assert_common_headers(request)
+    assert_common_headers(request)
     assert request.headers["Content-Type"] == "application/json"
     assert json.loads(request.content) == {
         "test_case_uuid": TEST_CASE,
@@ -109,7 +102,13 @@ async def test_create_normalises_uuids(client: AsyncGradientEvals, httpx_mock: H
 # -- retrieve -----------------------------------------------------------------------------------------------
 
 
-async def test_retrieve(client: AsyncGradientEvals, httpx_mock: HTTPXMock, example: Example) -> None:
+async def test_retrieve(
+    client: AsyncGradientEvals,
+    httpx_mock: HTTPXMock,
+    example: Example,
+    only_request: Callable[[], httpx.Request],
+    assert_common_headers: Callable[[httpx.Request], None],
+) -> None:
     body = example("spec_get_run")
     body["evaluation_run"]["evaluation_run_uuid"] = RUN
     body["evaluation_run"]["status"] = "EVALUATION_RUN_RUNNING_DATASET"
@@ -120,11 +119,11 @@ async def test_retrieve(client: AsyncGradientEvals, httpx_mock: HTTPXMock, examp
     assert run.status is EvaluationRunStatus.RUNNING_DATASET
     assert not run.is_terminal
     assert run.created_by_user_id == 12345
-    request = _only_request(httpx_mock)
+    request = only_request()
     assert request.method == "GET"
     assert request.url.path == f"/v2/gen-ai/evaluation_runs/{RUN}"
     assert request.url.query == b""
-    _assert_common_headers(request)
+    assert_common_headers(request)
     assert "Content-Type" not in request.headers
     assert request.content == b""
 
@@ -142,7 +141,13 @@ async def test_retrieve_not_found(client: AsyncGradientEvals, httpx_mock: HTTPXM
 # -- list_results -------------------------------------------------------------------------------------------
 
 
-async def test_list_results_with_paging(client: AsyncGradientEvals, httpx_mock: HTTPXMock, example: Example) -> None:
+async def test_list_results_with_paging(
+    client: AsyncGradientEvals,
+    httpx_mock: HTTPXMock,
+    example: Example,
+    only_request: Callable[[], httpx.Request],
+    assert_common_headers: Callable[[httpx.Request], None],
+) -> None:
     httpx_mock.add_response(
         url=f"{BASE}/v2/gen-ai/evaluation_runs/{RUN}/results?page=2&per_page=50",
         method="GET",
@@ -153,19 +158,21 @@ async def test_list_results_with_paging(client: AsyncGradientEvals, httpx_mock: 
     assert page.meta.total == 123
     assert page.links.next == "example string"
     assert page.prompts[0].input_tokens == 12345
-    request = _only_request(httpx_mock)
+    request = only_request()
     assert request.url.path == f"/v2/gen-ai/evaluation_runs/{RUN}/results"
     assert dict(request.url.params) == {"page": "2", "per_page": "50"}
-    _assert_common_headers(request)
+    assert_common_headers(request)
 
 
-async def test_list_results_without_paging_sends_no_query(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None:
+async def test_list_results_without_paging_sends_no_query(
+    client: AsyncGradientEvals, httpx_mock: HTTPXMock, only_request: Callable[[], httpx.Request]
+) -> None:
     httpx_mock.add_response(url=f"{BASE}/v2/gen-ai/evaluation_runs/{RUN}/results", json={})
     page = await client.evaluation_runs.list_results(RUN)
     assert page.prompts == ()
     assert page.evaluation_run is None
     assert page.meta.total is None
-    assert _only_request(httpx_mock).url.query == b""
+    assert only_request().url.query == b""
 
 
 # -- retrieve_results ---------------------------------------------------------------------------------------
@@ -173,7 +180,12 @@ async def test_list_results_without_paging_sends_no_query(client: AsyncGradientE
 
 @pytest.mark.parametrize("prompt_id", [0, 3, 123456])
 async def test_retrieve_results(
-    prompt_id: int, client: AsyncGradientEvals, httpx_mock: HTTPXMock, example: Example
+    prompt_id: int,
+    client: AsyncGradientEvals,
+    httpx_mock: HTTPXMock,
+    example: Example,
+    only_request: Callable[[], httpx.Request],
+    assert_common_headers: Callable[[httpx.Request], None],
 ) -> None:
     body = example("spec_prompt_results")
     body["prompt"]["prompt_id"] = prompt_id
@@ -183,53 +195,10 @@ async def test_retrieve_results(
     assert prompt.prompt_id == prompt_id
     assert prompt.output_tokens == 12345
     assert prompt.evaluation_trace_spans[0].input == body["prompt"]["evaluation_trace_spans"][0]["input"]
-    request = _only_request(httpx_mock)
+    request = only_request()
     assert request.method == "GET"
     assert request.url.path == f"/v2/gen-ai/evaluation_runs/{RUN}/results/{prompt_id}"
-    _assert_common_headers(request)
-
-
-# -- evaluation_test_cases.list_evaluation_runs ------------------------------------------------------------
-
-
-async def test_list_evaluation_runs_with_version(
-    client: AsyncGradientEvals, httpx_mock: HTTPXMock, example: Example
-) -> None:
-    httpx_mock.add_response(
-        url=f"{BASE}/v2/gen-ai/evaluation_test_cases/{TEST_CASE}/evaluation_runs?evaluation_test_case_version=2",
-        method="GET",
-        json=example("spec_list_runs_by_test_case"),
-    )
-    runs = await client.evaluation_test_cases.list_evaluation_runs(TEST_CASE, evaluation_test_case_version=2)
-    assert isinstance(runs, list)
-    assert len(runs) == 1
-    assert isinstance(runs[0], EvaluationRun)
-    assert runs[0].test_case_version == 123
-    request = _only_request(httpx_mock)
-    assert request.url.path == f"/v2/gen-ai/evaluation_test_cases/{TEST_CASE}/evaluation_runs"
-    assert dict(request.url.params) == {"evaluation_test_case_version": "2"}
-    _assert_common_headers(request)
-
-
-async def test_list_evaluation_runs_without_version(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None:
-    runs_body = {
-        "evaluation_runs": [
-            {"evaluation_run_uuid": RUN, "status": "EVALUATION_RUN_SUCCESSFUL", "run_name": "a"},
-            {"evaluation_run_uuid": AGENT, "status": "EVALUATION_RUN_QUEUED", "run_name": "b"},
-        ]
-    }
-    httpx_mock.add_response(url=f"{BASE}/v2/gen-ai/evaluation_test_cases/{TEST_CASE}/evaluation_runs", json=runs_body)
-    runs = await client.evaluation_test_cases.list_evaluation_runs(TEST_CASE)
-    assert [r.run_name for r in runs] == ["a", "b"]
-    assert [r.is_terminal for r in runs] == [True, False]
-    request = _only_request(httpx_mock)
-    assert "evaluation_test_case_version" not in request.url.params
-    assert request.url.query == b""
-
-
-async def test_list_evaluation_runs_empty(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(url=f"{BASE}/v2/gen-ai/evaluation_test_cases/{TEST_CASE}/evaluation_runs", json={})
-    assert await client.evaluation_test_cases.list_evaluation_runs(TEST_CASE) == []
+    assert_common_headers(request)
 
 
 # -- base URL handling --------------------------------------------------------------------------------------

@@ -1,0 +1,399 @@
+"""``gradient-evals runs ...``: create, get, wait for, read, summarize and compare evaluation runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from ...types import EvaluationRun, ResultsPage, RunSummary, Verdict
+from ...workflows.export import CsvEncoder, jsonl_text, metric_name_of
+from .._args import (
+    Subcommands,
+    add_command,
+    add_gate_options,
+    add_group,
+    add_wait_options,
+    metric_value,
+    non_negative_int,
+    pairs,
+    positive_int,
+)
+from .._context import (
+    EXIT_API_ERROR,
+    EXIT_GATE_FAILED,
+    EXIT_OK,
+    EXIT_RUN_FAILED,
+    EXIT_USAGE,
+    CommandError,
+    Context,
+)
+from .._render import (
+    DownloadProgress,
+    StatusProgress,
+    dump_json,
+    escape_text,
+    json_safe,
+    render_table,
+    status_name,
+    terminal_safe,
+    to_jsonable,
+)
+from .._views import comparison_text, prompt_rows, run_detail, run_rows, summary_table, worst_regressions
+
+if TYPE_CHECKING:
+    from ..._sync import GradientEvals
+
+__all__ = ["register"]
+
+def register(commands: Subcommands) -> None:
+    """Add ``runs`` and its commands."""
+    runs = add_group(commands, "runs", "evaluation runs")
+
+    create = add_command(runs, "create", create_runs, "start runs of a test case: one per agent")
+    create.add_argument("--test-case", required=True, metavar="UUID", help="the test case to run")
+    create.add_argument("--agent", action="append", default=[], metavar="UUID", help="an agent UUID (repeatable)")
+    create.add_argument(
+        "--deployment", action="append", default=[], metavar="NAME", help="an agent deployment name (repeatable)"
+    )
+    create.add_argument("--name", help="the run name")
+    create.add_argument("--wait", action="store_true", help="wait for the runs to finish")
+    add_wait_options(create)
+
+    get = add_command(runs, "get", get_run, "show one run")
+    get.add_argument("run", metavar="UUID")
+
+    wait = add_command(runs, "wait", wait_for_run, "wait for a run to finish, optionally gate on its scores")
+    wait.add_argument("run", metavar="UUID")
+    add_wait_options(wait)
+    add_gate_options(wait)
+
+    results = add_command(runs, "results", run_results, "every prompt result of a run")
+    results.add_argument("run", metavar="UUID")
+    results.add_argument(
+        "--format",
+        choices=["table", "jsonl", "csv"],
+        default=None,
+        help="default: table on stdout; with --output, the file's extension (.csv, .jsonl)",
+    )
+    results.add_argument("--output", metavar="FILE", help="write to FILE (.csv or .jsonl) instead of stdout")
+    results.add_argument("--per-page", type=positive_int, default=100, help="prompts per request (default 100)")
+
+    summary = add_command(runs, "summary", summarize_run, "per-metric statistics of a run")
+    summary.add_argument("run", metavar="UUID")
+    add_gate_options(summary)
+    summary.add_argument(
+        "--wait", action="store_true", help="wait for the run to finish first (a gate fails on an unfinished run)"
+    )
+    add_wait_options(summary)
+
+    compare = add_command(runs, "compare", compare_runs, "compare a candidate run with a base run")
+    compare.add_argument("base", metavar="BASE")
+    compare.add_argument("candidate", metavar="CANDIDATE")
+    compare.add_argument(
+        "--fail-on-regression",
+        action="store_true",
+        help="exit 1 when the verdict fails (with no --threshold/--min-score: any score drop beyond --tolerance)",
+    )
+    compare.add_argument(
+        "--threshold",
+        action="append",
+        type=metric_value,
+        default=[],
+        metavar="METRIC=DELTA",
+        help="allowed change of a score: correctness=-2 lets it drop 2 points at most (repeatable; gates)",
+    )
+    compare.add_argument(
+        "--min-score",
+        action="append",
+        type=metric_value,
+        default=[],
+        metavar="METRIC=VALUE",
+        help="the candidate's score must be at least VALUE (repeatable; gates)",
+    )
+    compare.add_argument("--tolerance", type=float, default=0.0, help="per-prompt and default-gate slack")
+    compare.add_argument("--pass-threshold", action="append", type=metric_value, default=[], metavar="METRIC=VALUE")
+    compare.add_argument(
+        "--show",
+        type=non_negative_int,
+        default=10,
+        help="worst regressed prompts to list (default 10; with --json, 0 lists them all)",
+    )
+
+
+def _gate_line(verdict: Verdict) -> str:
+    return "quality gate failed: " + "; ".join(escape_text(reason) for reason in verdict.reasons)
+
+
+def _label(run: EvaluationRun) -> str:
+    """A run's UUID as the server sent it, safe on one line."""
+    return escape_text(str(run.evaluation_run_uuid))
+
+
+def _ended(run: EvaluationRun) -> str:
+    detail = f": {escape_text(run.error_description)}" if run.error_description else ""
+    return f"{_label(run)} ended {status_name(run.status)}{detail}"
+
+
+def _wait_all(ctx: Context, client: GradientEvals, run_uuids: Sequence[str]) -> list[EvaluationRun]:
+    args = ctx.args
+    finals: list[EvaluationRun] = []
+    with StatusProgress(ctx.stderr, tty=ctx.stderr_tty) as progress:
+        for run_uuid in run_uuids:
+            # One run after the other shares the deadline: the later ones are usually done by then.
+            finals.append(
+                client.evaluation_runs.wait(
+                    run_uuid, timeout=args.timeout, poll_interval=args.poll_interval, on_update=progress.update
+                )
+            )
+    return finals
+
+
+def create_runs(ctx: Context) -> int:
+    """``runs create``: print the new runs' UUIDs, or with ``--wait`` their final states."""
+    args = ctx.args
+    if not args.agent and not args.deployment:
+        raise CommandError("give at least one --agent UUID or --deployment NAME", EXIT_USAGE)
+    with ctx.client() as client:
+        if not args.wait:
+            created = client.evaluation_runs.create(
+                test_case_uuid=args.test_case,
+                agent_uuids=args.agent or None,
+                agent_deployment_names=args.deployment or None,
+                run_name=args.name,
+            )
+            if ctx.json:
+                dump_json({"evaluation_run_uuids": created.evaluation_run_uuids}, ctx.stdout)
+            else:
+                for run_uuid in created.evaluation_run_uuids:
+                    ctx.out(run_uuid)
+            return EXIT_OK
+        with StatusProgress(ctx.stderr, tty=ctx.stderr_tty) as progress:
+            runs = client.evaluation_runs.create_and_wait(
+                test_case_uuid=args.test_case,
+                agent_uuids=args.agent or None,
+                agent_deployment_names=args.deployment or None,
+                run_name=args.name,
+                timeout=args.timeout,
+                poll_interval=args.poll_interval,
+                on_update=progress.update,
+            )
+    if ctx.json:
+        dump_json(runs, ctx.stdout)
+    else:
+        ctx.out(run_rows(runs))
+    failed = [r for r in runs if r.is_failed]
+    if failed:
+        names = ", ".join(f"{_label(r)} {status_name(r.status)}" for r in failed)
+        ctx.note(f"gradient-evals: run failed: {names}")
+        return EXIT_RUN_FAILED
+    return EXIT_OK
+
+
+def get_run(ctx: Context) -> int:
+    """``runs get``: one run."""
+    with ctx.client() as client:
+        run = client.evaluation_runs.retrieve(ctx.args.run)
+    if ctx.json:
+        dump_json(run, ctx.stdout)
+    else:
+        ctx.out(run_detail(run))
+    return EXIT_OK
+
+
+def _summarize(ctx: Context, client: GradientEvals, run_uuid: str) -> RunSummary:
+    per_page = 100
+    with DownloadProgress(ctx.stderr, tty=ctx.stderr_tty, label="results", per_page=per_page) as progress:
+        return client.evaluation_runs.summarize(
+            run_uuid,
+            pass_thresholds=pairs(ctx.args.pass_threshold),
+            per_page=per_page,
+            on_progress=progress,
+        )
+
+
+def wait_for_run(ctx: Context) -> int:
+    """``runs wait``: wait for a run to finish, then gate on its scores if asked."""
+    args = ctx.args
+    gate = pairs(args.fail_under)
+    with ctx.client() as client:
+        [run] = _wait_all(ctx, client, [args.run])
+        summary = _summarize(ctx, client, args.run) if gate and not run.is_failed else None
+    verdict = summary.check(gate) if summary is not None else None
+    if ctx.json:
+        dump_json({"run": run, "summary": summary, "verdict": verdict}, ctx.stdout)
+    else:
+        ctx.out(f"{_label(run)}: {status_name(run.status)}")
+        if summary is not None:
+            ctx.out(summary_table(summary))
+    if run.is_failed:
+        ctx.note(f"gradient-evals: run failed: {_ended(run)}")
+        return EXIT_RUN_FAILED
+    if verdict is not None and not verdict.passed:
+        ctx.note(f"gradient-evals: {_gate_line(verdict)}")
+        return EXIT_GATE_FAILED
+    return EXIT_OK
+
+
+def _unfinished(run: EvaluationRun, summary: RunSummary) -> str:
+    return (
+        f"run {_label(run)} has not finished ({status_name(run.status)}): "
+        f"only {summary.prompt_count} prompts are scored so far; pass --wait to gate on the finished run"
+    )
+
+
+def summarize_run(ctx: Context) -> int:
+    """``runs summary``: per-metric statistics, gated with ``--fail-under`` on a finished run only."""
+    args = ctx.args
+    gate = pairs(args.fail_under)
+    with ctx.client() as client:
+        # The status is read before the results: a run seen finished before reading has final results, while
+        # one that finishes during the reading may have been summarized from part of them.
+        run: EvaluationRun | None = None
+        if args.wait:
+            [run] = _wait_all(ctx, client, [args.run])
+        elif gate:
+            run = client.evaluation_runs.retrieve(args.run)
+        summary = _summarize(ctx, client, args.run)
+    verdict = summary.check(gate) if gate else None
+    unfinished = run is not None and not run.is_terminal
+    if verdict is not None and run is not None and unfinished:
+        verdict = Verdict(passed=False, reasons=(_unfinished(run, summary), *verdict.reasons))
+    if ctx.json:
+        dump_json({"summary": summary, "verdict": verdict}, ctx.stdout)
+    else:
+        ctx.out(summary_table(summary))
+    if run is not None and run.is_failed:  # read to gate on, or waited for: as `runs wait` does
+        ctx.note(f"gradient-evals: run failed: {_ended(run)}")
+        return EXIT_RUN_FAILED
+    if verdict is not None and not verdict.passed:
+        ctx.note(f"gradient-evals: {_gate_line(verdict)}")
+        return EXIT_GATE_FAILED
+    if summary.run is not None and not summary.run.is_terminal:
+        ctx.note(f"gradient-evals: note: {_unfinished(summary.run, summary)}")
+    return EXIT_OK
+
+
+_EXTENSIONS: Final = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def _output_format(ctx: Context) -> str:
+    """The format of ``runs results``: ``--format``, else the ``--output`` file's extension, else a table."""
+    args = ctx.args
+    if not args.output:
+        return str(args.format or ("jsonl" if ctx.json else "table"))
+    implied = _EXTENSIONS.get(Path(args.output).suffix.lower())
+    if args.format == "table":
+        raise CommandError("--output writes jsonl or csv: --format table is for the terminal", EXIT_USAGE)
+    if args.format and implied and args.format != implied:
+        raise CommandError(
+            f"--format {args.format} does not match the extension of {args.output} ({implied}): "
+            "drop --format or name the file for its format",
+            EXIT_USAGE,
+        )
+    fmt = args.format or implied
+    if fmt is None:
+        raise CommandError(
+            f"cannot tell the format of {args.output} from its extension: name it .csv or .jsonl, or pass --format",
+            EXIT_USAGE,
+        )
+    return str(fmt)
+
+
+def run_results(ctx: Context) -> int:
+    """``runs results``: every prompt result, streamed to stdout or written to ``--output``."""
+    args = ctx.args
+    fmt = _output_format(ctx)
+    with ctx.client() as client:
+        progress = DownloadProgress(ctx.stderr, tty=ctx.stderr_tty, label="results", per_page=args.per_page)
+        if args.output:
+            try:
+                with progress:
+                    count = client.evaluation_runs.export(
+                        args.run,
+                        args.output,
+                        format="csv" if fmt == "csv" else "jsonl",
+                        per_page=args.per_page,
+                        on_progress=progress,
+                    )
+            except OSError as exc:  # the export's temporary file is its own business: name the target only
+                raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}", EXIT_API_ERROR) from None
+            if ctx.json:
+                dump_json({"path": str(args.output), "prompts": count, "format": fmt}, ctx.stdout)
+            else:
+                ctx.out(f"wrote {count} prompts to {args.output}")
+            return EXIT_OK
+        with progress, client.evaluation_runs.iter_results(args.run, per_page=args.per_page) as results:
+            _stream_results(ctx, results.pages(), fmt, args.run, progress)
+    return EXIT_OK
+
+
+def _stream_results(
+    ctx: Context, pages: Iterator[ResultsPage], fmt: str, run_uuid: str, progress: DownloadProgress
+) -> None:
+    done = 0
+    encoder = CsvEncoder(run_uuid)
+    metrics: list[str] | None = None
+    # CSV goes out as the server sent it, unless a person is reading it on a terminal.
+    csv_text = terminal_safe if ctx.stdout_tty else str
+    for page in pages:
+        done += len(page.prompts)
+        progress(done, page.meta.total)
+        if fmt == "jsonl":
+            ctx.stdout.write(json_safe(jsonl_text(page.prompts, run_uuid)))
+        elif fmt == "csv":
+            ctx.stdout.write(csv_text(encoder.encode(page.prompts)))
+        else:
+            if metrics is None:
+                names = {metric_name_of(r) for p in page.prompts for r in p.prompt_level_metric_results}
+                metrics = sorted(n for n in names if n is not None)
+            table = render_table(["PROMPT", *(m.upper() for m in metrics), "INPUT"], prompt_rows(page, metrics))
+            # One header for the whole stream: later pages print their rows only.
+            ctx.stdout.write(table if done == len(page.prompts) else table.split("\n", 2)[2])
+        ctx.stdout.flush()
+    if fmt == "csv":
+        ctx.stdout.write(csv_text(encoder.finish()))
+
+
+def compare_runs(ctx: Context) -> int:
+    """``runs compare``: a candidate run against a base run, gated on request."""
+    args = ctx.args
+    thresholds = pairs(args.threshold)
+    min_scores = pairs(args.min_score)
+    if args.tolerance < 0:
+        raise CommandError("--tolerance must be >= 0", EXIT_USAGE)
+    progress = DownloadProgress(ctx.stderr, tty=ctx.stderr_tty, label="comparing", per_page=100)
+    with ctx.client() as client, progress:
+        result = client.evaluation_runs.compare(
+            args.base,
+            args.candidate,
+            thresholds=thresholds,
+            min_scores=min_scores,
+            tolerance=args.tolerance,
+            pass_thresholds=pairs(args.pass_threshold),
+            on_progress=progress,
+        )
+    verdict = result.verdict
+    gated = args.fail_on_regression or bool(thresholds) or bool(min_scores)
+    if result.matched == 0:
+        nothing = (
+            f"no prompt of {args.candidate} matched one of {args.base} (by prompt id or input): "
+            "no prompt was compared"
+        )
+        if gated:
+            verdict = Verdict(passed=False, reasons=(nothing, *verdict.reasons))
+        else:
+            ctx.note(f"gradient-evals: warning: {nothing}")
+    worst = worst_regressions(result, args.show or None)
+    if ctx.json:
+        payload = to_jsonable(result)
+        payload["regressions"] = to_jsonable(worst)
+        payload["regression_count"] = len(result.regressions)
+        payload["verdict"] = to_jsonable(verdict)
+        dump_json(payload, ctx.stdout)
+    else:
+        ctx.out(comparison_text(result, worst if args.show else [], verdict))
+    if gated and not verdict.passed:
+        ctx.note(f"gradient-evals: {_gate_line(verdict)}")
+        return EXIT_GATE_FAILED
+    return EXIT_OK

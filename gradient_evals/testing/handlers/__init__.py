@@ -1,0 +1,22 @@
+"""The emulator's endpoints, one module per API resource.
+
+A resource module exposes ``ROUTES``: a tuple of ``Route(method, pattern, handler)``.  Adding a resource is
+one module here and one line in ``ROUTES`` below.
+"""
+
+from __future__ import annotations
+
+from .._routes import Route, Router
+from . import evaluation_runs, evaluation_test_cases
+
+__all__ = ["ROUTES", "build_router"]
+
+ROUTES: tuple[Route, ...] = (
+    *evaluation_runs.ROUTES,
+    *evaluation_test_cases.ROUTES,
+)
+
+
+def build_router() -> Router:
+    """A router over every registered resource's routes."""
+    return Router(ROUTES)

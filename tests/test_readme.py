@@ -1,0 +1,90 @@
+"""Every ``python`` code block of the README runs, as written, against the emulator.
+
+A block may use the names a reader would have at hand (``client``, ``run_uuid``, ``test_case_uuid``...): they are
+bound to objects of a fresh emulator. Blocks with top-level ``await``/``async for``/``async with`` get an
+``AsyncGradientEvals`` as ``client`` and run on an event loop; the others get a ``GradientEvals``. The example
+UUIDs written in the README stand for an existing test case and agent: they are replaced by the emulator's. The
+token and base URL come from the environment, as the README says they do.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from gradient_evals import AsyncGradientEvals, GradientEvals
+from gradient_evals.testing import FakeGradientServer
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+_BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+
+# Example identifiers the README uses for things a reader already has.
+README_TEST_CASE = "0f6a1c8e-2d3b-4c5d-8e9f-0a1b2c3d4e5f"
+README_AGENT = "9b1d2c3e-4f5a-4b6c-8d7e-8f9a0b1c2d3e"
+
+
+def _blocks() -> list[tuple[int, str]]:
+    text = README.read_text(encoding="utf-8")
+    return [(text.count("\n", 0, m.start()) + 1, m.group(1)) for m in _BLOCK.finditer(text)]
+
+
+BLOCKS = _blocks()
+
+
+def test_the_readme_has_code_to_check() -> None:
+    assert len(BLOCKS) >= 5
+
+
+@pytest.fixture
+def emulator(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[FakeGradientServer, dict[str, Any]]]:
+    with FakeGradientServer(run_duration=0.5, latency=0.0) as server:
+        monkeypatch.setenv("DIGITALOCEAN_ACCESS_TOKEN", server.token)
+        monkeypatch.setenv("GRADIENT_BASE_URL", server.base_url)
+        monkeypatch.chdir(tmp_path)  # blocks that write files write them here
+        test_case = server.add_test_case(prompts=30)
+        names: dict[str, Any] = {
+            "test_case_uuid": test_case,
+            "run_uuid": server.add_run(test_case_uuid=test_case),
+            "base_uuid": server.add_run(test_case_uuid=test_case, run_name="base"),
+            "candidate_uuid": server.add_run(test_case_uuid=test_case, run_name="candidate"),
+            "agent_a": "3c9d2a41-7b6e-4f10-9a8b-1c2d3e4f5a6b",
+            "agent_b": "4d0e3b52-8c7f-4021-8b9c-2d3e4f5a6b7c",
+        }
+        yield server, names
+
+
+def _is_async(code: str) -> bool:
+    try:
+        compile(code, "<readme>", "exec")
+    except SyntaxError:
+        return True  # only top-level await/async for/async with make a block invalid as plain Python
+    return False
+
+
+@pytest.mark.parametrize(("line", "code"), BLOCKS, ids=[f"README.md:{line}" for line, _ in BLOCKS])
+def test_readme_block_runs(line: int, code: str, emulator: tuple[FakeGradientServer, dict[str, Any]]) -> None:
+    names = emulator[1]
+    test_case = names["test_case_uuid"]
+    code = code.replace(README_TEST_CASE, test_case).replace(README_AGENT, names["agent_a"])
+    filename = f"README.md:{line}"
+    if not _is_async(code):
+        with GradientEvals() as client:
+            namespace = {"__name__": "readme", "client": client, **names}
+            exec(compile(code, filename, "exec"), namespace)  # noqa: S102 - the README's own examples
+        return
+    compiled = compile(code, filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+
+    async def run() -> None:
+        async with AsyncGradientEvals() as client:
+            namespace = {"__name__": "readme", "client": client, **names}
+            result = eval(compiled, namespace)  # noqa: S307 - the README's own examples
+            if result is not None:
+                await result
+
+    anyio.run(run)
