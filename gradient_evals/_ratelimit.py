@@ -334,7 +334,9 @@ class Pacer:
         # that finds out whether the window has moved on, so the pacer lets it through (see _wait_turn).
         _REFUSED.set((request.method, request.url.path))
         wait = retry_after_seconds(headers, now=self.server_time(), use_rate_limit_reset=False)
-        if wait is not None and self.enabled:
+        # A wait longer than max_wait is not kept for the whole client: no request would be held that long, so
+        # each meets the server's own answer instead of a refusal made up from an old one.
+        if wait is not None and self.policy is not None and wait <= self.policy.max_wait:
             self._blocked_until = max(self._blocked_until, self._clock() + wait)
             self._block_ticket = next(self._tickets)
             self._open = False

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+
 import anyio
 import httpx
 import pytest
@@ -22,8 +23,11 @@ from gradient_evals import (
     RateLimitError,
     RateLimitPolicy,
     RateLimitState,
+    RetryPolicy,
 )
 from gradient_evals._ratelimit import Pacer, background_requests, seconds_until_reset
+from gradient_evals.testing import FakeGradientServer
+from gradient_evals.types import EvaluationRun
 
 pytestmark = pytest.mark.anyio
 
@@ -158,7 +162,8 @@ async def test_answers_that_arrive_out_of_order_do_not_raise_the_estimate(
     for ticket, remaining in zip(reversed(tickets), range(10, 20), strict=True):
         pacer.observe(ticket, answer(clock, remaining=remaining, reset_in=30))
         state = pacer.state()
-        assert state is not None and state.estimated_remaining is not None
+        assert state is not None
+        assert state.estimated_remaining is not None
         assert state.estimated_remaining <= 10
 
 
@@ -308,7 +313,9 @@ async def test_the_state_explains_what_the_pacer_is_doing(clock: SimClock, make_
     assert state.reset_in == pytest.approx(10.0)
     assert state.spacing == pytest.approx(10.0 / 2)  # 2 requests above the reserve share 10 s
     text = str(state)
-    assert "limit 30" in text and "4 remaining" in text and "2 kept in reserve" in text
+    assert "limit 30" in text
+    assert "4 remaining" in text
+    assert "2 kept in reserve" in text
 
 
 async def test_pacing_is_logged_at_debug(
@@ -330,7 +337,8 @@ async def test_the_reset_is_read_on_the_servers_clock(clock: SimClock, make_pace
     headers["date"] = date
     pacer.observe(await send(pacer), httpx.Response(200, headers=headers, request=httpx.Request("GET", BASE)))
     state = pacer.state()
-    assert state is not None and state.reset_in is not None
+    assert state is not None
+    assert state.reset_in is not None
     assert 9.0 <= state.reset_in <= 11.0  # not 310 s: the Date header tells the skew
     assert abs(pacer.server_time() - server_now) <= 1.0
 
@@ -370,7 +378,8 @@ async def test_a_request_the_budget_cannot_allow_in_time_is_not_sent(
             await client.evaluation_runs.retrieve(RUN, timeout=2)
         state = client.rate_limit
     assert len(httpx_mock.get_requests()) == 1  # neither sent nor retried
-    assert info.value.retry_after is not None and info.value.retry_after > 100
+    assert info.value.retry_after is not None
+    assert info.value.retry_after > 100
     assert "timeout of 2 s" in str(info.value)
     assert isinstance(state, RateLimitState)
     assert (state.limit, state.remaining, state.reset) == (250, 0, reset)
@@ -384,7 +393,8 @@ async def test_rate_limit_none_sends_regardless(
     async with make_client(rate_limit=None) as client:
         await client.evaluation_runs.retrieve(RUN)
         await client.evaluation_runs.retrieve(RUN, timeout=2)
-        assert client.rate_limit is not None and not client.rate_limit.pacing
+        assert client.rate_limit is not None
+        assert not client.rate_limit.pacing
     assert len(httpx_mock.get_requests()) == 2
 
 
@@ -412,6 +422,59 @@ def test_the_blocking_clients_threads_share_one_budget(httpx_mock: HTTPXMock) ->
             thread.join()
         state = client.rate_limit
     assert len(httpx_mock.get_requests()) == 20
-    assert state is not None and state.estimated_remaining is not None
+    assert state is not None
+    assert state.estimated_remaining is not None
     # One budget saw all 20 answers: the lowest count the server gave (981) bounds what the client counts on.
     assert state.estimated_remaining <= 1000 - 20 + 1
+
+
+# -- against the emulator, with a limit enforced ---------------------------------------------------------------
+
+AGENT = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
+
+
+async def test_three_streams_and_a_wait_finish_within_a_limit_they_exceed_together() -> None:
+    # 20 requests in any 2 s: three streams of 10 pages, a create and a wait's polls need half as much again.
+    with FakeGradientServer(seed=3, rate_limit=(20, 2.0), run_duration=1.0) as server:
+        runs = [server.add_run(prompts=500) for _ in range(3)]
+        test_case = server.add_test_case(prompts=5)
+        retry = RetryPolicy(max_retries=8, initial_backoff=0, max_backoff=0, jitter=False)
+        got: dict[str, list[int]] = {}
+        finished: list[EvaluationRun] = []
+        async with AsyncGradientEvals(access_token=server.token, base_url=server.base_url, retry=retry) as client:
+            created = await client.evaluation_runs.create(test_case_uuid=test_case, agent_uuids=[AGENT])
+
+            async def stream(run_uuid: str) -> None:
+                got[run_uuid] = [p.prompt_id async for p in client.evaluation_runs.iter_results(run_uuid, per_page=50)]
+
+            async def wait() -> None:
+                run_uuid = created.evaluation_run_uuids[0]
+                finished.append(await client.evaluation_runs.wait(run_uuid, poll_interval=0.05, timeout=120))
+
+            async with anyio.create_task_group() as group:
+                for run_uuid in runs:
+                    group.start_soon(stream, run_uuid)
+                group.start_soon(wait)
+        served = [r for r in server.requests if r.status != 429]
+        refused = [r for r in server.requests if r.status == 429]
+        expected = {run_uuid: server.prompt_ids(run_uuid) for run_uuid in runs}
+    assert got == expected  # every prompt, once, in order
+    assert finished[0].is_terminal
+    print(f"\nserved={len(served)} refused={len(refused)}")
+    assert len(served) > 30  # together they needed half as much again as one window allows
+    assert len(refused) <= 2, [r.path for r in refused]
+
+
+def test_the_emulator_enforces_a_sliding_window_with_the_apis_headers() -> None:
+    with FakeGradientServer(rate_limit=(3, 30.0)) as server:
+        run_uuid = server.add_run(prompts=1)
+        url = server.url_for(f"/v2/gen-ai/evaluation_runs/{run_uuid}")
+        auth = {"Authorization": f"Bearer {server.token}"}
+        answers = [httpx.get(url, headers=auth) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [a.headers["ratelimit-remaining"] for a in answers] == ["2", "1", "0", "0"]
+    assert {a.headers["ratelimit-limit"] for a in answers} == {"3"}
+    first = server.requests[0].time
+    assert int(answers[0].headers["ratelimit-reset"]) >= first + 30  # when the oldest counted request expires
+    assert "retry-after" not in answers[2].headers
+    assert 1 <= int(answers[3].headers["retry-after"]) <= 30

@@ -188,7 +188,12 @@ class _Finder:
             found = f"only {len(runs)} of the {wanted} runs it asked for appeared"
         else:
             found = f"{len(runs)} runs with this name do not match the {wanted} it asked for one to one"
-        return self._error(f"and {found}; see .candidates", runs, failure)
+        return self._error(
+            f"and {found}; the runs that may be its own are in .candidates (or list them with "
+            "client.evaluation_test_cases.list_evaluation_runs()): do not simply create again",
+            runs,
+            failure,
+        )
 
     def _error(self, what: str, runs: Sequence[EvaluationRun], failure: APIError) -> RunCreationUnknownError:
         error = RunCreationUnknownError(

@@ -53,7 +53,9 @@ def refused_connection() -> APIError:
     return error
 
 
-def run(uuid: str, name: str, *, agent: str | None = None, deployment: str | None = None, at: float = SENT_AT) -> EvaluationRun:
+def run(
+    uuid: str, name: str, *, agent: str | None = None, deployment: str | None = None, at: float = SENT_AT
+) -> EvaluationRun:
     return EvaluationRun(
         evaluation_run_uuid=uuid,
         run_name=name,
@@ -88,8 +90,15 @@ class Server:
         return listing
 
 
-async def create(server: Server, *, name: str = "nightly", by_caller: bool = True, recover: bool = True,
-                 agents: tuple[str, ...] = (AGENT_A,), deployments: tuple[str, ...] = ()) -> CreatedEvaluationRuns:
+async def create(
+    server: Server,
+    *,
+    name: str = "nightly",
+    by_caller: bool = True,
+    recover: bool = True,
+    agents: tuple[str, ...] = (AGENT_A,),
+    deployments: tuple[str, ...] = (),
+) -> CreatedEvaluationRuns:
     return await create_runs(
         server.send,
         server.list_runs,
@@ -237,12 +246,15 @@ def server() -> Iterator[FakeGradientServer]:
 
 
 async def run_creates(
-    server: FakeGradientServer, create: Callable[[AsyncGradientEvals, int], Awaitable[CreatedEvaluationRuns]], **options: Any
+    server: FakeGradientServer,
+    create: Callable[[AsyncGradientEvals, int], Awaitable[CreatedEvaluationRuns]],
+    *,
+    concurrency: int = 10,
 ) -> tuple[list[list[str]], list[RunCreationUnknownError]]:
-    """Run ``CREATES`` creates, ten at a time; returns the runs each caller was told of."""
+    """Run ``CREATES`` creates, ``concurrency`` at a time; returns the runs each caller was told of."""
     told: list[list[str]] = []
     unknown: list[RunCreationUnknownError] = []
-    limiter = anyio.CapacityLimiter(10)
+    limiter = anyio.CapacityLimiter(concurrency)
 
     async def one(client: AsyncGradientEvals, i: int) -> None:
         async with limiter:
@@ -255,7 +267,7 @@ async def run_creates(
                 told.append(list(created.evaluation_run_uuids))
 
     settings: dict[str, Any] = {"access_token": server.token, "base_url": server.base_url, "retry": NO_BACKOFF}
-    async with AsyncGradientEvals(**{**settings, **options}) as client, anyio.create_task_group() as group:
+    async with AsyncGradientEvals(**settings) as client, anyio.create_task_group() as group:
         for i in range(CREATES):
             group.start_soon(one, client, i)
     return told, unknown
@@ -268,7 +280,7 @@ AFTER_ACTING = {
     "timeout": Fault.stall(5, after_action=True),
 }
 BEFORE_ACTING = {
-    "refused": None,  # a connection the server never accepted: simulated below, in the client
+    "refused": None,  # a connection the server never accepted: simulated in the client (below)
     "429": Fault.rate_limited(retry_after=0),
     "502": Fault.html_error(502),
 }
@@ -296,19 +308,19 @@ async def test_faults_before_the_server_acted_start_each_run_once(
 ) -> None:
     test_case = server.add_test_case(prompts=2)
     fault = BEFORE_ACTING[kind]
-    if fault is not None:
-        server.inject(fault, every=2, method="POST")
-    else:
-        refuse_every_other_connection(monkeypatch)
+    rule = server.inject(fault, every=2, method="POST") if fault is not None else None
+    refused = refuse_every_other_connection(monkeypatch) if fault is None else []
 
     async def create(client: AsyncGradientEvals, i: int) -> CreatedEvaluationRuns:
         return await client.evaluation_runs.create(
             test_case_uuid=test_case, agent_uuids=[AGENT_A], run_name=f"nightly-{i}"
         )
 
-    told, unknown = await run_creates(server, create)
+    # One at a time, so that every other create is the one refused (its re-send, if any, is not).
+    told, unknown = await run_creates(server, create, concurrency=1)
     check_counts(server, test_case, told, per_create=1)
     assert unknown == []
+    assert (rule.fired if rule is not None else len(refused)) >= CREATES // 2  # the faults really happened
 
 
 def check_counts(server: FakeGradientServer, test_case: str, told: list[list[str]], *, per_create: int) -> None:
@@ -316,24 +328,31 @@ def check_counts(server: FakeGradientServer, test_case: str, told: list[list[str
     made = server.runs_of(test_case)
     per_name = Counter(server.run_json(uuid)["run_name"] for uuid in made)
     assert len(told) == CREATES
-    assert all(len(uuids) == per_create for uuids in told)
+    assert all(len(uuids) == per_create for uuids in told), told
     assert set(per_name.values()) == {per_create}  # no name has more runs than one create makes
     assert len(per_name) == CREATES
     assert sorted(uuid for uuids in told for uuid in uuids) == sorted(made)
     assert server.created_run_count == CREATES * per_create
 
 
-def refuse_every_other_connection(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every other create fails to connect, as against a server that is restarting (nothing reaches it)."""
+def refuse_every_other_connection(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every other create's first attempt fails to connect, as against a restarting server (nothing reaches it).
+
+    Creates go out one at a time as POSTs: ok; refused, its retry; ok; refused, its retry... Returns the
+    numbers of the POSTs refused.
+    """
     original = httpx.AsyncHTTPTransport.handle_async_request
     posts = iter(range(10**6))
+    refused: list[int] = []
 
     async def handle(self: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
-        if request.method == "POST" and next(posts) % 2 == 0:
+        if request.method == "POST" and (number := next(posts)) % 3 == 1:
+            refused.append(number)
             raise httpx.ConnectError("connection refused", request=request)
         return await original(self, request)
 
     monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", handle)
+    return refused
 
 
 async def test_a_lost_answer_with_recover_off_and_no_runs_raises_with_no_candidates(server: FakeGradientServer) -> None:
@@ -344,4 +363,5 @@ async def test_a_lost_answer_with_recover_off_and_no_runs_raises_with_no_candida
             await client.evaluation_runs.create(test_case_uuid=test_case, agent_uuids=[AGENT_A], recover=False)
     assert info.value.candidates == ()
     assert server.created_run_count == 0
-    assert isinstance(info.value.cause, APIError) and not isinstance(info.value.cause, APITimeoutError)
+    assert isinstance(info.value.cause, APIError)
+    assert not isinstance(info.value.cause, APITimeoutError)
