@@ -226,6 +226,7 @@ class Pacer:
         self._credited = False
         self._skew = 0.0  # the server's clock minus ours, from the Date header
         self._last_date: str | None = None
+        self._answers = 0
         self._tickets = itertools.count()
         self._in_flight: dict[int, float] = {}
         self._news: anyio.Event | None = None
@@ -252,14 +253,19 @@ class Pacer:
         """Read the rate-limit headers (and ``Retry-After`` of a 429) of the answer to ``ticket``."""
         self._in_flight.pop(ticket, None)
         headers = response.headers
-        date = headers.get("date")
-        if date is not None and date != self._last_date:
-            # Parsed once per second of server time at most: the header changes no faster.
-            self._last_date = date
-            self._skew = _skew_from(date, self._wall(), self._skew)
+        # The limit and the server's clock change seldom: while plenty is left they are read every 64th answer
+        # (a header lookup is most of what this method costs).
+        self._answers += 1
+        thorough = not self._answers & 63 or self._remaining <= self._low * 2 or self._limit is None
+        if thorough:
+            date = headers.get("date")
+            if date is not None and date != self._last_date:
+                # Parsed once per second of server time at most: the header changes no faster.
+                self._last_date = date
+                self._skew = _skew_from(date, self._wall(), self._skew)
         remaining = _int_or_none(headers.get("ratelimit-remaining"))
         if remaining is not None:
-            self._observe_budget(remaining, headers)
+            self._observe_budget(remaining, headers, thorough)
         if response.status_code == 429:
             self._observe_refusal(headers, response.request)
         elif self._blocked_until and ticket >= self._block_ticket:
@@ -304,9 +310,9 @@ class Pacer:
 
     # -- machinery ---------------------------------------------------------------------------------------
 
-    def _observe_budget(self, remaining: int, headers: httpx.Headers) -> None:
+    def _observe_budget(self, remaining: int, headers: httpx.Headers, thorough: bool) -> None:
         self._server_remaining = remaining
-        limit = _int_or_none(headers.get("ratelimit-limit"))
+        limit = _int_or_none(headers.get("ratelimit-limit")) if thorough else None
         if limit is not None and limit != self._limit:
             self._limit = limit
             if self.policy is not None:

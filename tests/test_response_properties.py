@@ -181,9 +181,12 @@ def harness() -> Iterator[tuple[anyio.from_thread.BlockingPortal, AsyncGradientE
 
         def build() -> AsyncGradientEvals:
             http = httpx.AsyncClient(transport=httpx.MockTransport(server))
-            # No pauses: a create's lookups of the runs it may have made follow the retry backoff.
+            # No pauses: a create's lookups of the runs it may have made follow the retry backoff, and the
+            # pacer would hold the next example's request for the Retry-After of a 429 example.
             retry = RetryPolicy(max_retries=0, initial_backoff=0, max_backoff=0)
-            return AsyncGradientEvals(access_token="tok", base_url=BASE_URL, retry=retry, http_client=http)
+            return AsyncGradientEvals(
+                access_token="tok", base_url=BASE_URL, retry=retry, http_client=http, rate_limit=None
+            )
 
         client = build()
         yield portal, client, server
