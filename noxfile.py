@@ -65,15 +65,18 @@ def bench(session: nox.Session) -> None:
 
 
 PRISM_PACKAGE = "@stoplight/prism-cli@5.14.2"
+DYNAMIC_SEEDS = (1, 2, 3, 4, 5)
 
 
 @nox.session
 def contract(session: nox.Session) -> None:
     """The SDK against Prism mocking the official OpenAPI specification (tests/contract).
 
-    The specification is ``../shared/openapi/gradient-evaluations.openapi.yaml`` next to the repository, or
-    ``$GRADIENT_OPENAPI_SPEC``. Prism is installed with npm into ``.nox/prism`` once; skipped without the
-    specification or npm.
+    One Prism serves the specification's examples (static mode) and one per seed in ``DYNAMIC_SEEDS`` serves
+    random schema-valid bodies (``prism mock -d --seed N``); every body of every operation must parse, and the
+    count is logged at the end. The specification is ``../shared/openapi/gradient-evaluations.openapi.yaml`` next
+    to the repository, or ``$GRADIENT_OPENAPI_SPEC``. Prism is installed with npm into ``.nox/prism`` once;
+    skipped without the specification or npm.
     """
     import os
     import shutil
@@ -122,16 +125,19 @@ def contract(session: nox.Session) -> None:
         session.log(f"installed Prism in {time.monotonic() - started:.0f} s")
     session.install("-e", ".", *TEST_DEPS, "pyyaml>=6")
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    log_path = cache / "prism.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(  # noqa: S603 - our own command line, no shell
-            [str(prism), "mock", str(spec), "-h", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
+    def start_prism(*options: str) -> tuple[str, subprocess.Popen[bytes]]:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        url = f"http://127.0.0.1:{port}"
+        log_path = cache / f"prism-{port}.log"
+        with log_path.open("wb") as log:
+            server = subprocess.Popen(  # noqa: S603 - our own command line, no shell
+                [str(prism), "mock", *options, str(spec), "-h", "127.0.0.1", "-p", str(port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        servers.append(server)
         deadline = time.monotonic() + 60
         while True:
             if server.poll() is not None:
@@ -139,13 +145,21 @@ def contract(session: nox.Session) -> None:
             try:
                 urllib.request.urlopen(f"{url}/v2/gen-ai/evaluation_runs", timeout=1)  # noqa: S310 - loopback
             except urllib.error.HTTPError:
-                break  # it answers (401 without a token): ready
+                return url, server  # it answers (401 without a token): ready
             except OSError:
                 if time.monotonic() > deadline:
                     session.error(f"Prism did not answer within 60 s:\n{log_path.read_text(errors='replace')}")
                 time.sleep(0.25)
             else:
-                break
+                return url, server
+
+    servers: list[subprocess.Popen[bytes]] = []
+    try:
+        url, _ = start_prism()
+        # Dynamic mode: random bodies the schemas allow, one fixed body per seed, so several seeds.
+        dynamic = {seed: start_prism("-d", "--seed", str(seed))[0] for seed in DYNAMIC_SEEDS}
+        report = cache / "dynamic-report.json"
+        report.unlink(missing_ok=True)
         session.run(
             "pytest",
             "tests/contract",
@@ -154,12 +168,26 @@ def contract(session: nox.Session) -> None:
             "-p",
             "no:cacheprovider",
             *session.posargs,
-            env={"GRADIENT_PRISM_URL": url, "GRADIENT_OPENAPI_SPEC": str(spec)},
+            env={
+                "GRADIENT_PRISM_URL": url,
+                "GRADIENT_OPENAPI_SPEC": str(spec),
+                "GRADIENT_PRISM_DYNAMIC_URLS": ",".join(f"{seed}={u}" for seed, u in dynamic.items()),
+                "GRADIENT_PRISM_REPORT": str(report),
+            },
         )
+        if report.exists():
+            import json
+
+            counts = json.loads(report.read_text(encoding="utf-8"))
+            session.log(
+                f"dynamic mode ({len(DYNAMIC_SEEDS)} seeds): {counts['parsed']} of {counts['total']} responses parsed"
+            )
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()

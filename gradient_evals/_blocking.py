@@ -141,7 +141,10 @@ async def _next_page(pages: Any) -> tuple[bool, Any]:
 
 
 def _sync_pages(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Iterator[PageT]:
-    pages = pager.pages()
+    # The pages are read through a scoped stream whose task group lives on the loop thread for as long as this
+    # iterator does: the next pages are fetched (and decoded) there while the caller's thread works on this one.
+    opened = loop.portal.wrap_async_context_manager(AsyncStream(pager, prefetch=pager.prefetch))
+    pages = opened.__enter__().pages()
     try:
         while True:
             more: bool
@@ -151,10 +154,10 @@ def _sync_pages(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Iterator[P
                 return
             yield page
     finally:
-        # Once the client is closed its loop has already finalized the stream, and a pager collected
-        # after that must not raise from its finalizer.
+        # Leaving the stream cancels its fetches. Once the client is closed its loop has already finalized
+        # the stream, and a pager collected after that must not raise from its finalizer.
         if loop.is_running:
-            loop.call(pages.aclose)  # type: ignore[attr-defined]
+            opened.__exit__(None, None, None)
 
 
 def _sync_items(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Iterator[ItemT]:
@@ -165,7 +168,9 @@ def _sync_items(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Iterator[I
 class SyncPager(Generic[PageT, ItemT]):
     """The blocking twin of :class:`AsyncPager`: ``for item in pager`` or ``for page in pager.pages()``.
 
-    Each page crosses to the caller's thread once; breaking out of the loop (or :meth:`close`) stops fetching.
+    Each page crosses to the caller's thread once. While the caller works on a page, the next ones are fetched
+    on the client's event-loop thread (up to ``prefetch`` of them); breaking out of the loop, :meth:`close` or
+    garbage collection of the iterator stops every fetch.
     """
 
     def __init__(self, pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> None:

@@ -8,9 +8,15 @@ from typing import Final, Literal
 
 import httpx
 
+from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._exceptions import ConfigurationError
 from ._ratelimit import RateLimitPolicy, RateLimitState
+from ._storage import StorageClient
 from ._transport import DEFAULT_BASE_URL, RetryPolicy, Transport
+from ._validation import check_positive_int, check_timeout
+from .resources.custom_evaluation_metrics import AsyncCustomEvaluationMetrics
+from .resources.evaluation_datasets import AsyncEvaluationDatasets
+from .resources.evaluation_metrics import AsyncEvaluationMetrics
 from .resources.evaluation_runs import AsyncEvaluationRuns
 from .resources.evaluation_test_cases import AsyncEvaluationTestCases
 
@@ -34,16 +40,22 @@ class AsyncGradientEvals:
             ``DIGITALOCEAN_ACCESS_TOKEN`` environment variable. Required: without one the client refuses to start.
         base_url: the API's root; defaults to ``GRADIENT_BASE_URL`` or ``https://api.digitalocean.com``.
             Plain ``http://`` is refused except to loopback unless ``allow_insecure_http=True``.
-        timeout: seconds allowed per attempt (or an ``httpx.Timeout``); every method also takes ``timeout=``.
+        timeout: seconds allowed per attempt (or an ``httpx.Timeout``, whose longest part is then the limit of
+            the whole attempt); every method also takes ``timeout=``. The limit covers connecting, sending and
+            reading the whole body, so a server that drips bytes cannot hold a call open.
         max_retries: retries after a failed attempt (shorthand for ``retry=RetryPolicy(max_retries=...)``).
         retry: the full retry policy (backoff, cap on server-requested waits); ``max_retries`` overrides its
             count when both are given.
         http_client: your own ``httpx.AsyncClient`` (proxies, custom TLS); you keep ownership and close it.
+            Without one, the SDK's client uses a proxy from the environment (``HTTPS_PROXY``...) only for an
+            ``https`` base URL on a remote host, never for plain HTTP or loopback.
         allow_insecure_http: permit a plain-HTTP base URL on a non-loopback host.
         rate_limit: ``"auto"`` (the default) paces requests by the rate-limit headers so that they are spread out
             rather than refused when the budget runs low; a :class:`RateLimitPolicy` sets the reserve, the
             longest hold and an own ceiling; ``None`` turns pacing off. Every request of the client (and
             every thread of a blocking client) shares one budget; other processes on the same token do not.
+        max_response_bytes: the most one response body may take once decompressed (default 32 MiB); a larger
+            one raises :class:`ResponseTooLargeError` as soon as it passes the limit.
     """
 
     def __init__(
@@ -57,18 +69,18 @@ class AsyncGradientEvals:
         http_client: httpx.AsyncClient | None = None,
         allow_insecure_http: bool = False,
         rate_limit: Literal["auto"] | RateLimitPolicy | None = "auto",
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        token = access_token if access_token is not None else os.environ.get(TOKEN_ENV)
-        if token is None or not token.strip():
-            raise ConfigurationError(
-                f"no access token: pass access_token=... or set the {TOKEN_ENV} environment variable"
-            )
-        if not isinstance(token, str) or any(c in token for c in "\r\n\t ") or not token.isprintable():
-            raise ConfigurationError("the access token must be a single line of printable characters")
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float | httpx.Timeout):
-            raise TypeError(f"timeout must be a number of seconds or an httpx.Timeout, got {type(timeout).__name__}")
-        if isinstance(timeout, int | float) and timeout <= 0:
-            raise ValueError(f"timeout must be positive, got {timeout}")
+        token = _check_token(access_token if access_token is not None else os.environ.get(TOKEN_ENV))
+        timeout = check_timeout(timeout)
+        max_response_bytes = check_positive_int(max_response_bytes, "max_response_bytes")
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise TypeError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            # A blocking httpx.Client would only fail at the first request, with an error about awaiting.
+            raise TypeError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
+        if base_url is not None and not isinstance(base_url, str | httpx.URL):
+            raise TypeError(f"base_url must be a string, got {type(base_url).__name__}")
         policy = retry or RetryPolicy()
         if max_retries is not None:
             if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -91,13 +103,22 @@ class AsyncGradientEvals:
                 http_client=http_client,
                 allow_insecure_http=allow_insecure_http,
                 rate_limit=pacing,
+                max_response_bytes=max_response_bytes,
             )
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
-        self.evaluation_runs: Final = AsyncEvaluationRuns(self._transport)
+        self.evaluation_metrics: Final = AsyncEvaluationMetrics(self._transport)
+        """The metric catalog: list metrics, resolve metric names to UUIDs."""
+        # Presigned storage URLs get a client of their own that has never held the token.
+        self._storage = StorageClient(timeout=timeout, allow_insecure_http=allow_insecure_http)
+        self.evaluation_datasets: Final = AsyncEvaluationDatasets(self._transport, self._storage)
+        """Evaluation datasets: upload, list, download, delete."""
+        self.evaluation_runs: Final = AsyncEvaluationRuns(self._transport, self.evaluation_metrics)
         """Evaluation runs: create, retrieve, list and stream results."""
-        self.evaluation_test_cases: Final = AsyncEvaluationTestCases(self._transport)
-        """Evaluation test cases: list their runs."""
+        self.custom_evaluation_metrics: Final = AsyncCustomEvaluationMetrics(self._transport, self.evaluation_metrics)
+        """Custom LLM-as-judge metrics: create, update, delete."""
+        self.evaluation_test_cases: Final = AsyncEvaluationTestCases(self._transport, self.evaluation_metrics)
+        """Evaluation test cases: create, retrieve, update, list, and list their runs."""
 
     @property
     def base_url(self) -> str:
@@ -127,6 +148,7 @@ class AsyncGradientEvals:
     async def aclose(self) -> None:
         """Close the connection pool (not a pool you passed in as ``http_client``)."""
         await self._transport.aclose()
+        await self._storage.aclose()
 
     async def __aenter__(self) -> AsyncGradientEvals:
         return self
@@ -150,3 +172,24 @@ def rate_limit_policy(option: object) -> RateLimitPolicy | None:
     if option == "auto":
         return RateLimitPolicy()
     raise TypeError(f'rate_limit must be "auto", a RateLimitPolicy or None, got {option!r}')
+def _check_token(token: object) -> str:
+    """The access token, refused before any request when it could not travel in an HTTP header.
+
+    Messages never quote the token: at most the position and code point of the one character that is wrong.
+    """
+    if token is None or (isinstance(token, str) and not token.strip()):
+        raise ConfigurationError(f"no access token: pass access_token=... or set the {TOKEN_ENV} environment variable")
+    if not isinstance(token, str):
+        raise TypeError(f"access_token must be a string, got {type(token).__name__}")
+    for position, char in enumerate(token):
+        if char.isspace():
+            raise ConfigurationError(
+                f"the access token must be a single word; it has white space at position {position}"
+            )
+        if not (char.isascii() and char.isprintable()):
+            # A pasted smart quote or a stray control character: only printable ASCII goes into a header.
+            raise ConfigurationError(
+                "the access token must be printable ASCII; it has U+"
+                f"{ord(char):04X} at position {position} (a quote or character pasted with it?)"
+            )
+    return token

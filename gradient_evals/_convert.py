@@ -2,7 +2,12 @@
 
 The API's JSON is forgiving in ways Python types are not, and strict in ways cattrs' defaults are not:
 
-- 64-bit integers arrive as strings (``"input_tokens": "12345"``): accepted as decimal strings or JSON integers.
+- 64-bit integers arrive as strings (``"input_tokens": "12345"``). An ``int`` field takes a decimal string or a
+  JSON integer. A count the specification types as ``string, format: uint64`` (``input_tokens``, ``file_size``;
+  annotated ``UInt64Count | None``, i.e. ``int | str | None``) becomes an ``int`` when it is decimal and otherwise
+  keeps the string the server sent, since the specification allows any string there and one odd count must not
+  fail a page of a long stream. Identifiers typed that way (``created_by_user_id``) are ``str`` fields: kept as
+  sent, never converted.
 - timestamps are RFC 3339 with ``Z`` or an offset, with or without fractional seconds (Go sends up to nine
   digits); a timestamp without a zone is taken as UTC so every ``datetime`` is aware, and Go's zero time
   (``0001-01-01T00:00:00Z``, "never") becomes ``None``.
@@ -59,9 +64,10 @@ def _str(value: Any, where: Any = None) -> str | None:
     raise _bad(value, "a string", where)
 
 
-def _int(value: Any, where: Any = None) -> int | None:
+def _integral(value: Any) -> int | None:
+    """``value`` as an ``int`` when it is one, a decimal string or an integral float; else ``None``."""
     kind = type(value)
-    if kind is int or value is None:
+    if kind is int:
         return value  # type: ignore[no-any-return]
     if kind is str:
         text = value.strip()
@@ -70,7 +76,28 @@ def _int(value: Any, where: Any = None) -> int | None:
             return int(text)
     elif kind is float and value.is_integer():
         return int(value)
-    raise _bad(value, "an integer", where)
+    return None
+
+
+def _int(value: Any, where: Any = None) -> int | None:
+    if value is None:
+        return None
+    number = _integral(value)
+    if number is None:
+        raise _bad(value, "an integer", where)
+    return number
+
+
+def _count(value: Any, where: Any = None) -> int | str | None:
+    """A uint64 count: an ``int`` when decimal (string or JSON number), else the string as sent."""
+    if value is None:
+        return None
+    number = _integral(value)
+    if number is not None:
+        return number
+    if type(value) is str:
+        return value
+    raise _bad(value, "a count (an integer or a string)", where)
 
 
 def _float(value: Any, where: Any = None) -> float | None:
@@ -131,6 +158,8 @@ def _str_tuple(value: Any, where: Any = None) -> tuple[str, ...]:
     return tuple(_str_list(value, where))
 
 
+_COUNT: Any = int | str | None  # UInt64Count | None
+
 _SCALAR_HOOKS: dict[Any, _Hook] = {str: _str, int: _int, float: _float, bool: _bool, datetime: _datetime}
 # Checks that are a single ``type(v) is X`` test are written inline; the others call their function.
 _INLINE_TYPES: dict[Any, str] = {str: "a string", bool: "a boolean"}
@@ -174,6 +203,7 @@ class _HookGenerator:
         self._ns: dict[str, Any] = {
             "_bad": _bad,
             "_int": _int,
+            "_count": _count,
             "_float": _float,
             "_datetime": _datetime,
             "_str_mapping": _str_mapping,
@@ -237,6 +267,8 @@ class _HookGenerator:
                 return [f"if v is not None{check}: v = _{_SLOW_PATH[inner]}(v, {w})"]
             if attrs.has(inner):
                 return [f"if v is not None: v = {self._ensure(inner)}(v)"]
+        if type_ == _COUNT:
+            return [f"if v is not None and type(v) is not int: v = _count(v, {w})"]
         enum_cls = _open_enum_of(type_)
         if enum_cls is not None:
             table = self._name("enum", {member.value: member for member in enum_cls}.get)

@@ -6,6 +6,7 @@ GradientEvalsError
  │    ├── APIConnectionError
  │    │    └── APITimeoutError
  │    ├── APIResponseValidationError
+ │    │    └── ResponseTooLargeError      the body passed max_response_bytes
  │    ├── APIStatusError
  │    │    ├── BadRequestError            400
  │    │    ├── AuthenticationError        401
@@ -15,7 +16,9 @@ GradientEvalsError
  │    │    ├── UnprocessableEntityError   422
  │    │    ├── RateLimitError             429
  │    │    └── InternalServerError        >= 500
- │    └── RunCreationUnknownError         a create whose outcome is unknown
+ │    ├── RunCreationUnknownError         a create whose outcome is unknown
+ │    ├── ObjectStorageError              an upload to / download from object storage failed
+ │    └── DatasetCreationError            a dataset's file was uploaded, but creating the dataset failed
  ├── ConfigurationError (also a ValueError) the client cannot be set up as asked (no token...)
  ├── PaginationError                      the server's paging went wrong (loops, repeats)
  ├── EvaluationRunTimeout                 (also a TimeoutError) waiting for a run ran out of time
@@ -44,14 +47,17 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "DatasetCreationError",
     "EvaluationRunFailed",
     "EvaluationRunTimeout",
     "GradientEvalsError",
     "InternalServerError",
     "NotFoundError",
+    "ObjectStorageError",
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "RunCreationUnknownError",
     "UnprocessableEntityError",
 ]
@@ -99,7 +105,8 @@ class APITimeoutError(APIConnectionError):
 class APIResponseValidationError(APIError):
     """A successful (2xx) response whose body is not the JSON the API documents.
 
-    Raised for an HTML page from a proxy, a truncated body, or JSON of the wrong shape. ``status_code``,
+    Raised for an HTML page from a proxy, a truncated body, a body that does not decompress as its
+    ``Content-Encoding`` says, invalid UTF-8, or JSON of the wrong shape. ``status_code``,
     ``request_id`` and a short ``body_excerpt`` help to report it.
     """
 
@@ -117,6 +124,36 @@ class APIResponseValidationError(APIError):
         self.status_code = status_code
         self.request_id = request_id
         self.body_excerpt = body_excerpt
+
+
+class ResponseTooLargeError(APIResponseValidationError):
+    """A response body grew past the client's ``max_response_bytes`` (counted after decompression).
+
+    Reading stops at the limit, so a huge, endless or highly compressed body costs at most about ``limit``
+    bytes of memory. ``limit`` is the limit that was passed. Not retried: the same request would most likely
+    get the same answer; raise ``max_response_bytes`` if such bodies are expected.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: int,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        body_excerpt: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            status_code=status_code,
+            request_id=request_id,
+            body_excerpt=body_excerpt,
+            method=method,
+            url=url,
+        )
+        self.limit = limit
 
 
 class APIStatusError(APIError):
@@ -210,6 +247,44 @@ class RunCreationUnknownError(APIError):
         self.run_name = run_name
         self.cause = cause
         self.candidates: tuple[EvaluationRun, ...] = tuple(candidates)
+
+
+class ObjectStorageError(APIError):
+    """A transfer to or from object storage (a presigned upload or download URL) failed, retries included.
+
+    ``status_code`` is the storage's answer, or ``None`` when no answer came. ``url`` is the URL without its
+    query string: the signature in a presigned URL is never shown.
+    """
+
+    def __init__(self, message: str, *, status_code: int | None = None, method: str | None = None,
+                 url: str | None = None) -> None:
+        super().__init__(message, method=method, url=url)
+        self.status_code = status_code
+
+
+class DatasetCreationError(APIError):
+    """A dataset's file is in storage, but the request creating the dataset failed.
+
+    The upload need not be repeated: finish by hand with ``client.evaluation_datasets.create(name=...,
+    file_upload_dataset={"original_file_name": e.original_file_name, "stored_object_key": e.object_key,
+    "size_in_bytes": e.size_in_bytes})``, after checking with ``list()`` that the dataset does not already exist
+    (when the answer was lost, the server may have created it). ``cause`` is the underlying error.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        object_key: str,
+        original_file_name: str,
+        size_in_bytes: int,
+        cause: BaseException | None = None,
+    ) -> None:
+        super().__init__(message, method="POST")
+        self.object_key = object_key
+        self.original_file_name = original_file_name
+        self.size_in_bytes = size_in_bytes
+        self.cause = cause
 
 
 class PaginationError(GradientEvalsError):

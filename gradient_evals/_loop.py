@@ -82,7 +82,9 @@ class LoopThread:
         if self.is_current:
             return
         try:
-            portal.call(portal.stop)
+            # cancel_remaining: whatever still runs on the loop (a stream the caller abandoned mid-way) is cancelled,
+            # not waited for; closing the client stops everything it started.
+            portal.call(portal.stop, True)
         except RuntimeError:
             return  # the loop has already stopped on its own (interpreter shutdown)
         self._thread.join(timeout=5)

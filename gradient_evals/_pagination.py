@@ -104,6 +104,11 @@ class AsyncPager(Generic[PageT, ItemT]):
         """Every page in order, each holding only items not handed out before."""
         return self._pages()
 
+    @property
+    def prefetch(self) -> int:
+        """How many pages are fetched concurrently once the page count is known."""
+        return self._prefetch
+
     def items_of(self, page: PageT) -> Sequence[ItemT]:
         """The items a page holds."""
         return self._items(page)

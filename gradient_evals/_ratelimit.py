@@ -45,13 +45,10 @@ __all__ = [
     "RateLimitPolicy",
     "RateLimitState",
     "background_requests",
-    "seconds_until_reset",
 ]
 
 log = logging.getLogger("gradient_evals")
 
-_EPOCH_THRESHOLD: Final = 1_000_000_000
-"""A ``ratelimit-reset`` above this is an epoch second (2001 onwards); below, a number of seconds from now."""
 _UNKNOWN_RESET_SPACING: Final = 1.0
 """Seconds between background requests when the budget is low but the server gave no reset time."""
 _PROBE_WAIT: Final = 1.0
@@ -76,17 +73,6 @@ def background_requests() -> Iterator[None]:
         yield
     finally:
         _BACKGROUND.reset(token)
-
-
-def seconds_until_reset(reset: float, now: float) -> float:
-    """Seconds from ``now`` (epoch seconds, the server's clock) until a ``ratelimit-reset`` value.
-
-    DigitalOcean sends the epoch second at which the window moves on; a small value is taken as a number of
-    seconds instead, as some servers send.
-    """
-    if reset > _EPOCH_THRESHOLD:
-        return max(0.0, reset - now)
-    return max(0.0, float(reset))
 
 
 def _check_reserve(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -328,8 +314,11 @@ class Pacer:
             # raise the estimate again.
             estimate = min(estimate, self._remaining)
         elif reset is not None:
+            from ._transport import seconds_until_reset  # the one rule for this header, shared with the retries
+
             self._reset = reset
-            self._reset_at = self._clock() + seconds_until_reset(reset, self.server_time())
+            until = seconds_until_reset(reset, now=self.server_time())
+            self._reset_at = None if until is None else self._clock() + until  # None: a value not to believe
             self._credited = False
         self._remaining = estimate
 

@@ -19,10 +19,14 @@ from typing import Literal
 
 import httpx
 
+from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._client import DEFAULT_TIMEOUT, AsyncGradientEvals
 from ._loop import LoopThread, shutdown
 from ._ratelimit import RateLimitPolicy, RateLimitState
 from ._transport import RetryPolicy
+from .resources.custom_evaluation_metrics import CustomEvaluationMetrics
+from .resources.evaluation_datasets import EvaluationDatasets
+from .resources.evaluation_metrics import EvaluationMetrics
 from .resources.evaluation_runs import EvaluationRuns
 from .resources.evaluation_test_cases import EvaluationTestCases
 
@@ -53,6 +57,7 @@ class GradientEvals:
         http_client: httpx.AsyncClient | None = None,
         allow_insecure_http: bool = False,
         rate_limit: Literal["auto"] | RateLimitPolicy | None = "auto",
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         loop = LoopThread()
         try:
@@ -68,6 +73,7 @@ class GradientEvals:
                     http_client=http_client,
                     allow_insecure_http=allow_insecure_http,
                     rate_limit=rate_limit,
+                    max_response_bytes=max_response_bytes,
                 )
             )
         except BaseException:
@@ -76,10 +82,16 @@ class GradientEvals:
         self._loop = loop
         self._async = client
         self._finalizer = weakref.finalize(self, shutdown, loop, client)
+        self.evaluation_datasets = EvaluationDatasets(client.evaluation_datasets, loop)
+        """Evaluation datasets: upload, list, download, delete."""
         self.evaluation_runs = EvaluationRuns(client.evaluation_runs, loop)
         """Evaluation runs: create, retrieve, list and stream results."""
+        self.evaluation_metrics = EvaluationMetrics(client.evaluation_metrics, loop)
+        """The metric catalog: list metrics, resolve metric names to UUIDs."""
+        self.custom_evaluation_metrics = CustomEvaluationMetrics(client.custom_evaluation_metrics, loop)
+        """Custom LLM-as-judge metrics: create, update, delete."""
         self.evaluation_test_cases = EvaluationTestCases(client.evaluation_test_cases, loop)
-        """Evaluation test cases: list their runs."""
+        """Evaluation test cases: create, retrieve, update, list, and list their runs."""
 
     @property
     def async_client(self) -> AsyncGradientEvals:

@@ -10,7 +10,9 @@ import email.utils
 import ipaddress
 import json
 import logging
+import math
 import random
+import re
 import time
 from collections.abc import Mapping
 from typing import Any, Final, TypeVar
@@ -21,6 +23,7 @@ import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from . import _json
+from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, BodyError, BodyTooLarge, read_body
 from ._convert import ConversionError, structure
 from ._exceptions import (
     APIConnectionError,
@@ -35,9 +38,11 @@ from ._exceptions import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     UnprocessableEntityError,
 )
 from ._ratelimit import HeldTooLong, Pacer, RateLimitPolicy
+from ._validation import check_timeout
 from ._version import __version__
 
 __all__ = ["DEFAULT_BASE_URL", "RateLimitInfo", "RetryPolicy", "Transport"]
@@ -50,6 +55,12 @@ DEFAULT_BASE_URL: Final = "https://api.digitalocean.com"
 USER_AGENT: Final = f"gradient-evals/{__version__}"
 
 _MAX_FAST_URL: Final = 65_536  # httpx refuses longer URLs
+_MAX_ERROR_BODY: Final = 1024 * 1024  # an error body only supplies a message: the rest is not read
+_HEADER_INT: Final = re.compile(r"-?[0-9]{1,18}")  # beyond 18 digits no header value here means anything
+EPOCH_THRESHOLD: Final = 1_000_000_000
+"""A ``ratelimit-reset`` below this is a delay in seconds; from it on, the epoch second the window resets."""
+MAX_RESET_DELAY: Final = 86_400.0
+"""A reset further away than a day is not believed (a clock or server gone wrong) and is ignored."""
 _RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 _RATE_LIMIT_HEADERS: Final = ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "retry-after")
 _STATUS_ERRORS: Final[dict[int, type[APIStatusError]]] = {
@@ -110,10 +121,29 @@ class RateLimitInfo:
 
 
 def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
+    """A header's integer; ``None`` when absent or not plain ASCII digits of sane length (never a 400-digit int)."""
+    if value is None:
         return None
+    value = value.strip()
+    return int(value) if _HEADER_INT.fullmatch(value) else None
+
+
+def seconds_until_reset(reset: int | None, *, now: float | None = None) -> float | None:
+    """Seconds until a ``ratelimit-reset`` value, under the one rule used for 429s and for polling alike.
+
+    Values below :data:`EPOCH_THRESHOLD` are a delay in seconds; larger ones are the epoch second the window
+    resets (DigitalOcean sends those). A reset in the past is 0; a negative value, or one more than
+    :data:`MAX_RESET_DELAY` away, is ignored (``None``) rather than believed.
+    """
+    if reset is None or reset < 0:
+        return None
+    if reset < EPOCH_THRESHOLD:
+        delay = float(reset)
+    else:
+        if reset > EPOCH_THRESHOLD * 100:  # far beyond any date this code will see: not an epoch second
+            return None
+        delay = max(0.0, reset - (time.time() if now is None else now))
+    return delay if delay <= MAX_RESET_DELAY else None
 
 
 def origin_of(url: httpx.URL) -> tuple[str, str, int | None]:
@@ -144,6 +174,7 @@ class Transport:
         retry: RetryPolicy,
         http_client: httpx.AsyncClient | None,
         allow_insecure_http: bool,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         rate_limit: RateLimitPolicy | None = None,
     ) -> None:
         try:
@@ -170,19 +201,23 @@ class Transport:
         self.origin = origin_of(self.base_url)
         self.timeout = timeout
         self.retry = retry
-        self._token = access_token
-        self._auth_header = f"Bearer {access_token}"
+        self.max_response_bytes = max_response_bytes
         self._owns_client = http_client is None
         self._client = http_client or httpx.AsyncClient(
             timeout=timeout,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+            trust_env=may_use_environment_proxy(self.base_url),
         )
+        # Only attributes hold the header, never a local: a traceback printed with its locals would show it.
+        self._auth_header = f"Bearer {access_token}"
         self._headers: Final = {
             "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
             "User-Agent": USER_AGENT,
             "Authorization": self._auth_header,
         }
+        self._json_headers: Final = {**self._headers, "Content-Type": "application/json"}
         self.rate_limit: RateLimitInfo | None = None
         self.pacer = Pacer(rate_limit)
         self.closed = False
@@ -245,25 +280,25 @@ class Transport:
         if self.closed:
             raise RuntimeError("this client has been closed")
         timeout = self.timeout if timeout is None else check_timeout(timeout)
-        content = None
-        headers = self._headers
-        if json_body is not None:
-            content = json.dumps(json_body, separators=(",", ":")).encode()
-            headers = {**headers, "Content-Type": "application/json"}
         request = self._client.build_request(
-            method, url, params=params, content=content, headers=headers, timeout=timeout
+            method,
+            url,
+            params=params,
+            content=None if json_body is None else json.dumps(json_body, separators=(",", ":")).encode(),
+            headers=self._headers if json_body is None else self._json_headers,
+            timeout=timeout,
         )
         try:
-            response, data = await self._attempt(request, timeout)
+            response, content, data = await self._attempt(request, timeout)
         except APIError as exc:
             if self.retry.max_retries == 0 or not self._should_retry(exc, idempotent):
                 raise
-            response, data = await self._retry(request, timeout, idempotent, exc)
-        return self._parse(response, data, cast_to, key)
+            response, content, data = await self._retry(request, timeout, idempotent, exc)
+        return self._parse(response, content, data, cast_to, key)
 
     async def _retry(
         self, request: httpx.Request, timeout: float | httpx.Timeout, idempotent: bool, failure: APIError
-    ) -> tuple[httpx.Response, Any]:
+    ) -> tuple[httpx.Response, bytes, Any]:
         """Attempts 2 and later, once the first failed in a way worth retrying.
 
         The first attempt runs outside tenacity: most requests succeed at once, and building a retry loop for
@@ -287,28 +322,31 @@ class Transport:
 
     async def _attempt(
         self, request: httpx.Request, timeout: float | httpx.Timeout
-    ) -> tuple[httpx.Response, Any]:
+    ) -> tuple[httpx.Response, bytes, Any]:
         method, path = request.method, request.url.path
         ticket = await self.pacer.acquire(method, path, timeout)  # held here while the budget is low
         started = time.perf_counter()
         try:
-            # httpx times each read separately; a server that drips bytes would never hit it, so a plain
-            # number also bounds the whole attempt.
-            if isinstance(timeout, int | float):
-                with anyio.fail_after(timeout):
-                    response = await self._client.send(request, follow_redirects=False)
-            else:
-                response = await self._client.send(request, follow_redirects=False)
+            # httpx times each read separately; a server that drips bytes would never hit it, so the timeout
+            # also bounds the whole attempt: connecting, sending and reading the body.
+            with anyio.fail_after(attempt_deadline(timeout)):
+                response, content = await self._exchange(request)
         except (httpx.TimeoutException, TimeoutError) as exc:
             log.debug("HTTP %s %s timed out after %.1f ms", method, path, _ms(started))
             raise APITimeoutError(
                 f"{method} {path} timed out (timeout={_describe_timeout(timeout)})", method=method, url=path
-            ) from exc
-        except httpx.TransportError as exc:
+            ) from detached(exc)
+        except httpx.DecodingError as exc:  # from a client that decodes in memory (httpx.MockTransport)
+            raise APIResponseValidationError(
+                f"{method} {path} returned a body that does not decode as its Content-Encoding says ({exc})",
+                method=method,
+                url=path,
+            ) from detached(exc)
+        except httpx.RequestError as exc:  # TransportError, and whatever else httpx adds under RequestError
             log.debug("HTTP %s %s failed: %s", method, path, type(exc).__name__)
             raise APIConnectionError(
                 f"{method} {path} failed: {type(exc).__name__}: {exc}", method=method, url=path
-            ) from exc
+            ) from detached(exc)
         self.pacer.observe(ticket, response)
         rate_limit = RateLimitInfo.from_headers(response.headers)
         if rate_limit is not None:
@@ -322,25 +360,45 @@ class Transport:
             response.headers.get("x-request-id"),
         )
         if not response.is_success:
-            raise _status_error(response)
+            raise _status_error(response, content)
         try:
-            data = _json.loads(response.content)
+            data = _json.loads(content)
         except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than the parser goes
-            raise _validation_error(response, f"the body is not valid JSON ({exc})") from exc
-        return response, data
+            # ValueError covers invalid UTF-8 (UnicodeDecodeError) as well as invalid JSON.
+            raise _validation_error(response, content, f"the body is not valid JSON ({exc})") from detached(exc)
+        return response, content, data
 
-    def _parse(self, response: httpx.Response, data: Any, cast_to: type[T], key: str | None) -> T:
+    async def _exchange(self, request: httpx.Request) -> tuple[httpx.Response, bytes]:
+        """Send ``request`` and read its body within ``max_response_bytes``, decompressing as it streams."""
+        response = await self._client.send(request, stream=True, follow_redirects=False)
+        try:
+            if response.is_success:
+                try:
+                    content = await read_body(response, self.max_response_bytes)
+                except BodyError as exc:
+                    raise _body_error(response, exc) from detached(exc)
+            else:
+                try:
+                    content = await read_body(response, min(self.max_response_bytes, _MAX_ERROR_BODY))
+                except BodyError:
+                    content = b""  # the status says what went wrong; an unreadable body only loses the message
+        finally:
+            await response.aclose()
+        return response, content
+
+    def _parse(self, response: httpx.Response, content: bytes, data: Any, cast_to: type[T], key: str | None) -> T:
         if key is not None:
             if type(data) is not dict:
-                raise _validation_error(response, f"expected a JSON object with {key!r}")
+                raise _validation_error(response, content, f"expected a JSON object with {key!r}")
             data = data.get(key)
             if data is None:
-                raise _validation_error(response, f"the response has no {key!r}")
+                raise _validation_error(response, content, f"the response has no {key!r}")
         try:
             return structure(data, cast_to)
         except ConversionError as exc:
             where = f" in {key!r}" if key else ""
-            raise _validation_error(response, f"unexpected JSON{where}: {exc}") from exc
+            # Detached: the converter's frames hold half-built models whose repr fails in a traceback with locals.
+            raise _validation_error(response, content, f"unexpected JSON{where}: {exc}") from detached(exc)
 
     def _should_retry(self, exc: BaseException, idempotent: bool) -> bool:
         if isinstance(exc, HeldTooLong):  # never sent: waiting is what a deadline ruled out
@@ -352,6 +410,8 @@ class Transport:
             return exc.status_code == 429 or (idempotent and exc.status_code in _RETRYABLE_STATUSES)
         if isinstance(exc, APIConnectionError):
             return idempotent or _never_sent(exc)
+        if isinstance(exc, ResponseTooLargeError):
+            return False  # the same request would most likely be answered the same way
         if isinstance(exc, APIResponseValidationError):
             return idempotent
         return False
@@ -375,13 +435,44 @@ class Transport:
         log.info("retrying after %s (attempt %d, waiting %.2f s)", _short(exc), state.attempt_number + 1, wait)
 
 
-def check_timeout(timeout: Any) -> float | httpx.Timeout:
-    """A per-call ``timeout``: positive seconds or an ``httpx.Timeout`` (``True`` is not one second)."""
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float | httpx.Timeout):
-        raise TypeError(f"timeout must be a number of seconds or an httpx.Timeout, got {type(timeout).__name__}")
-    if isinstance(timeout, int | float) and not timeout > 0:
-        raise ValueError(f"timeout must be positive, got {timeout}")
-    return timeout
+def attempt_deadline(timeout: float | httpx.Timeout) -> float | None:
+    """The seconds one attempt may take in all: the number itself, or the longest part of an ``httpx.Timeout``.
+
+    ``None`` (no deadline) only when some part of the ``httpx.Timeout`` is ``None``: unlimited was asked for.
+    """
+    if not isinstance(timeout, httpx.Timeout):
+        return float(timeout)
+    parts = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+    return None if any(part is None for part in parts) else max(float(part) for part in parts if part is not None)
+
+
+def may_use_environment_proxy(base_url: httpx.URL) -> bool:
+    """Whether the SDK's own client may take a proxy from the environment (``HTTPS_PROXY``, ``ALL_PROXY``...).
+
+    Only for ``https`` to a remote host: the proxy then sees a CONNECT to the host and port, and the request
+    itself (the token included) travels inside TLS. A plain-HTTP request through a proxy would hand it the
+    token in clear text, and a loopback URL must really reach this machine, so those always go direct.
+    """
+    return base_url.scheme == "https" and not is_loopback(base_url.host)
+
+
+def detached(exc: BaseException) -> BaseException:
+    """``exc`` with the frames of it and its whole chain dropped; type and message stay.
+
+    It becomes the ``__cause__`` of a typed error. The frames inside httpx hold the request's headers and
+    those inside the converter hold half-built objects: a traceback printed with locals would show the token
+    or fail on a broken ``repr``. The SDK's own frames keep no such locals.
+    """
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = None
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return exc
 
 
 def _never_sent(exc: BaseException) -> bool:
@@ -409,16 +500,33 @@ def _request_id(response: httpx.Response, body: Any) -> str | None:
     return request_id
 
 
-def _validation_error(response: httpx.Response, problem: str) -> APIResponseValidationError:
+def _validation_error(response: httpx.Response, content: bytes, problem: str) -> APIResponseValidationError:
     request = response.request
-    excerpt = response.content[:200].decode("utf-8", "replace")
     request_id = response.headers.get("x-request-id")
     return APIResponseValidationError(
         f"{request.method} {request.url.path} returned {response.status_code} but {problem}"
         + (f" (request_id={request_id})" if request_id else ""),
         status_code=response.status_code,
         request_id=request_id,
-        body_excerpt=excerpt,
+        body_excerpt=content[:200].decode("utf-8", "replace"),
+        method=request.method,
+        url=request.url.path,
+    )
+
+
+def _body_error(response: httpx.Response, exc: BodyError) -> APIResponseValidationError:
+    """A 2xx body that could not be read: too large (:class:`ResponseTooLargeError`) or undecodable."""
+    if not isinstance(exc, BodyTooLarge):
+        return _validation_error(response, b"", str(exc))
+    request = response.request
+    request_id = response.headers.get("x-request-id")
+    return ResponseTooLargeError(
+        f"{request.method} {request.url.path} returned {response.status_code} but {exc}; reading stopped there"
+        + (f" (request_id={request_id})" if request_id else ""),
+        limit=exc.limit,
+        status_code=response.status_code,
+        request_id=request_id,
+        body_excerpt=exc.head.decode("utf-8", "replace"),
         method=request.method,
         url=request.url.path,
     )
@@ -436,27 +544,30 @@ def retry_after_seconds(
     value = headers.get("retry-after")
     if value is not None:
         value = value.strip()
+        seconds: float | None
         try:
-            return max(0.0, float(value))
+            seconds = float(value)
         except ValueError:
-            pass
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            when = None
-        if when is not None:
-            return max(0.0, when.timestamp() - now)
-    reset = _int_or_none(headers.get("ratelimit-reset")) if use_rate_limit_reset else None
-    if reset is not None:
-        return max(0.0, reset - now)
+            seconds = _seconds_until_date(value, now)
+        if seconds is not None and math.isfinite(seconds):
+            return max(0.0, seconds)
+    if use_rate_limit_reset:
+        return seconds_until_reset(_int_or_none(headers.get("ratelimit-reset")), now=now)
     return None
 
 
-def _status_error(response: httpx.Response) -> APIStatusError:
+def _seconds_until_date(value: str, now: float) -> float | None:
+    try:
+        return email.utils.parsedate_to_datetime(value).timestamp() - now
+    except (TypeError, ValueError, IndexError, OverflowError, OSError):
+        return None
+
+
+def _status_error(response: httpx.Response, content: bytes) -> APIStatusError:
     request = response.request
     status = response.status_code
     try:
-        body: Any = _json.loads(response.content) if response.content else None
+        body: Any = _json.loads(content) if content else None
     except (ValueError, RecursionError):
         body = None
     error_id = body.get("id") if type(body) is dict and isinstance(body.get("id"), str) else None

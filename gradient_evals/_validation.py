@@ -7,18 +7,24 @@ examples show UUIDs wrapped in literal quotes (``'"123e4567-..."'``).
 
 from __future__ import annotations
 
+import math
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+import httpx
+
 __all__ = [
     "check_name",
+    "check_metric_bounds",
     "check_name_list",
     "check_positive_int",
     "check_prompt_id",
+    "check_timeout",
     "check_uuid",
     "check_uuid_list",
+    "optional_fields",
     "path_segment",
 ]
 
@@ -100,6 +106,60 @@ def check_prompt_id(value: Any, name: str = "prompt_id") -> int:
     return value
 
 
+def check_timeout(value: Any, name: str = "timeout") -> float | httpx.Timeout:
+    """A request timeout: positive, finite seconds, or an ``httpx.Timeout`` whose parts are such or ``None``.
+
+    The constructor's ``timeout`` and every method's ``timeout=`` go through here, so both accept the same
+    values. ``True`` is not one second, and ``nan``/``inf``/negative numbers would silently disable a deadline.
+    """
+    if isinstance(value, httpx.Timeout):
+        for part in ("connect", "read", "write", "pool"):
+            seconds = getattr(value, part)
+            if seconds is not None and not _is_positive_seconds(seconds):
+                raise ValueError(
+                    f"{name}.{part} must be a positive, finite number of seconds or None, got {_describe(seconds)}"
+                )
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number of seconds or an httpx.Timeout, got {type(value).__name__}")
+    if not _is_positive_seconds(value):
+        raise ValueError(f"{name} must be a positive, finite number of seconds, got {_describe(value)}")
+    return value
+
+
+def _is_positive_seconds(value: Any) -> bool:
+    return (
+        not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value) and value > 0
+    )
+
+
 def path_segment(value: str | int) -> str:
     """Escape a value for use as one path segment, so that nothing in it can change the path."""
     return quote(str(value), safe="")
+
+
+def optional_fields(body: dict[str, Any], **fields: tuple[Any, Callable[[Any, str], Any]]) -> dict[str, Any]:
+    """Add to ``body`` each field given as ``name=(value, check)`` whose value is not ``None``, checked."""
+    for name, (value, check) in fields.items():
+        if value is not None:
+            body[name] = check(value, name)
+    return body
+
+
+def check_metric_bounds(bounds: Mapping[str, Any] | None, argument: str) -> dict[str, float]:
+    """A mapping of metric names to numbers, checked: a NaN would make every comparison with it false, and so
+    pass every gate, so it is refused like any other non-number."""
+    if bounds is None:
+        return {}
+    if not isinstance(bounds, Mapping):
+        raise TypeError(f"{argument} must be a mapping of metric names to numbers, got {type(bounds).__name__}")
+    checked: dict[str, float] = {}
+    for name, bound in bounds.items():
+        if not isinstance(name, str):
+            raise TypeError(f"{argument}: metric names must be strings, got {type(name).__name__}")
+        if isinstance(bound, bool) or not isinstance(bound, int | float):
+            raise TypeError(f"{argument}[{name!r}] must be a number, got {type(bound).__name__}")
+        if math.isnan(bound):
+            raise ValueError(f"{argument}[{name!r}] must be a number, not NaN")
+        checked[name] = float(bound)
+    return checked

@@ -90,10 +90,29 @@ def test_token_counts_accept_decimal_strings_and_numbers(raw: Any, expected: int
     assert type(prompt.output_tokens) is int
 
 
-def test_uint64_user_id_beyond_int64_keeps_its_value() -> None:
-    run = structure({"created_by_user_id": "18446744073709551615"}, EvaluationRun)
-    assert run.created_by_user_id == 2**64 - 1
-    assert type(run.created_by_user_id) is int
+def test_uint64_user_ids_stay_strings() -> None:
+    # An identifier is not a number anyone computes with: kept exactly as sent, whatever string it is.
+    for raw in ("18446744073709551615", "0042", '"12345"', "user-7"):
+        assert structure({"created_by_user_id": raw}, EvaluationRun).created_by_user_id == raw
+    with pytest.raises(ConversionError, match="expected a string"):
+        structure({"created_by_user_id": 12345}, EvaluationRun)
+
+
+@pytest.mark.parametrize("odd", ["abc", "12.5", "1e3", "", "0x10", '"12345"', "lorem ipsum"])
+def test_uint64_counts_that_are_not_decimal_keep_the_string_sent(odd: str) -> None:
+    prompt = structure({"input_tokens": odd, "output_tokens": "7"}, EvaluationPrompt)
+    assert prompt.input_tokens == odd
+    assert prompt.output_tokens == 7
+    llm = structure({"time_to_first_token_ns": odd, "common": {"duration_ns": odd}}, LLMSpan)
+    assert llm.time_to_first_token_ns == odd
+    assert llm.common is not None
+    assert llm.common.duration_ns == odd
+
+
+@pytest.mark.parametrize("bad", [12.5, True, [1], {"n": 1}])
+def test_uint64_counts_of_another_json_type_are_refused(bad: Any) -> None:
+    with pytest.raises(ConversionError, match="expected a count"):
+        structure({"input_tokens": bad}, EvaluationPrompt)
 
 
 def test_int64_nanosecond_strings_in_spans() -> None:
@@ -106,7 +125,7 @@ def test_int64_nanosecond_strings_in_spans() -> None:
 @pytest.mark.parametrize("bad", ["abc", "12.5", "1e3", "", "0x10", 12.5, True, False, [1], {"n": 1}, '"12345"'])
 def test_bad_integers_are_refused(bad: Any) -> None:
     with pytest.raises(ConversionError, match="expected an integer"):
-        structure({"input_tokens": bad}, EvaluationPrompt)
+        structure({"prompt_id": bad}, EvaluationPrompt)
 
 
 # -- other scalars ------------------------------------------------------------------------------------------

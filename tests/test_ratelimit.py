@@ -25,7 +25,7 @@ from gradient_evals import (
     RateLimitState,
     RetryPolicy,
 )
-from gradient_evals._ratelimit import Pacer, background_requests, seconds_until_reset
+from gradient_evals._ratelimit import Pacer, background_requests
 from gradient_evals.testing import FakeGradientServer
 from gradient_evals.types import EvaluationRun
 
@@ -341,12 +341,6 @@ async def test_the_reset_is_read_on_the_servers_clock(clock: SimClock, make_pace
     assert state.reset_in is not None
     assert 9.0 <= state.reset_in <= 11.0  # not 310 s: the Date header tells the skew
     assert abs(pacer.server_time() - server_now) <= 1.0
-
-
-def test_a_reset_is_an_epoch_second_or_else_a_delay() -> None:
-    assert seconds_until_reset(1_750_000_030, now=1_750_000_000) == 30.0
-    assert seconds_until_reset(1_749_999_990, now=1_750_000_000) == 0.0
-    assert seconds_until_reset(45, now=1_750_000_000) == 45.0
 
 
 # -- through the client --------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 A block may use the names a reader would have at hand (``client``, ``run_uuid``, ``test_case_uuid``...): they are
 bound to objects of a fresh emulator. Blocks with top-level ``await``/``async for``/``async with`` get an
 ``AsyncGradientEvals`` as ``client`` and run on an event loop; the others get a ``GradientEvals``. The example
-UUIDs written in the README stand for an existing test case and agent: they are replaced by the emulator's. The
-token and base URL come from the environment, as the README says they do.
+UUIDs written in the README stand for an existing test case, agent and dataset: they are replaced by the
+emulator's. The token and base URL come from the environment, as the README says they do.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ _BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 # Example identifiers the README uses for things a reader already has.
 README_TEST_CASE = "0f6a1c8e-2d3b-4c5d-8e9f-0a1b2c3d4e5f"
 README_AGENT = "9b1d2c3e-4f5a-4b6c-8d7e-8f9a0b1c2d3e"
+README_DATASET = "5e7a9c1b-3d2f-4e6a-8b0c-1d2e3f4a5b6c"
 
 
 def _blocks() -> list[tuple[int, str]]:
@@ -55,6 +56,7 @@ def emulator(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[
             "candidate_uuid": server.add_run(test_case_uuid=test_case, run_name="candidate"),
             "agent_a": "3c9d2a41-7b6e-4f10-9a8b-1c2d3e4f5a6b",
             "agent_b": "4d0e3b52-8c7f-4021-8b9c-2d3e4f5a6b7c",
+            "dataset_uuid": server.add_dataset(rows=10),
         }
         yield server, names
 
@@ -72,6 +74,7 @@ def test_readme_block_runs(line: int, code: str, emulator: tuple[FakeGradientSer
     names = emulator[1]
     test_case = names["test_case_uuid"]
     code = code.replace(README_TEST_CASE, test_case).replace(README_AGENT, names["agent_a"])
+    code = code.replace(README_DATASET, names["dataset_uuid"])
     filename = f"README.md:{line}"
     if not _is_async(code):
         with GradientEvals() as client:

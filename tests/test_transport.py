@@ -430,7 +430,7 @@ async def test_unparseable_200_then_good_body(client: AsyncGradientEvals, httpx_
     [
         ({"evaluation_run": {"pass_status": "true"}}, "a boolean"),
         ({"evaluation_run": {"run_name": {"nested": "object"}}}, "a string"),
-        ({"evaluation_run": {"created_by_user_id": "abc"}}, "an integer"),
+        ({"evaluation_run": {"test_case_version": "abc"}}, "an integer"),
         ({"evaluation_run": {"queued_at": "last tuesday"}}, "RFC 3339"),
         ({"evaluation_run": {"run_level_metric_results": {"metric_name": "x"}}}, "a list"),
         ({"evaluation_run": {"star_metric_result": [1, 2]}}, "an object"),
@@ -455,7 +455,7 @@ async def test_wrong_shape_raises_validation_error(
 
 
 async def test_wrong_shape_in_results_page(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(url=f"{RUN_URL}/results", json={"prompts": [{"prompt_id": 1, "input_tokens": "abc"}]})
+    httpx_mock.add_response(url=f"{RUN_URL}/results", json={"prompts": [{"prompt_id": "abc"}]})
     with pytest.raises(APIResponseValidationError, match="expected an integer, got str 'abc'"):
         await client.evaluation_runs.list_results(RUN)
 

@@ -132,15 +132,19 @@ def _regression_scale(result: RunComparison, metric: str) -> float | None:
 def worst_regressions(result: RunComparison, limit: int | None = None) -> list[PromptRegression]:
     """The regressed prompts, worst first: the one ranking both the table and ``--json`` list.
 
-    A drop is measured in units of its metric's spread (lowest to highest value seen in either run), so a 0-1
-    metric falling from 1 to 0 ranks above a 0-100 metric falling by 5 points. Ties keep metric and prompt order.
+    A worsening is measured relative to its metric's range (:attr:`PromptRegression.relative`; else the spread
+    from lowest to highest value seen in either run), so a 0-1 metric falling from 1 to 0 ranks above a 0-100
+    metric falling by 5 points, and a rise of an inverted (lower-is-better) metric counts as getting worse. Ties
+    keep metric and prompt order.
     """
     scales = {name: _regression_scale(result, name) for name in result.metrics}
 
     def key(regression: PromptRegression) -> tuple[float, str, int]:
-        scale = scales.get(regression.metric) or max(abs(regression.base_value), abs(regression.candidate_value))
-        relative = regression.delta / scale if scale else regression.delta
-        return relative, regression.metric, regression.candidate_prompt_id or 0
+        relative = regression.relative
+        if relative is None:
+            scale = scales.get(regression.metric) or max(abs(regression.base_value), abs(regression.candidate_value))
+            relative = regression.worsening / scale if scale else regression.worsening
+        return -relative, regression.metric, regression.candidate_prompt_id or 0
 
     ranked = sorted(result.regressions, key=key)
     return ranked if limit is None else ranked[:limit]

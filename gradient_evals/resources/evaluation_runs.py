@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from .._exceptions import APIResponseValidationError
 from .._pagination import DEFAULT_PREFETCH, AsyncPager
 from .._ratelimit import RateLimitState
 from .._streaming import AsyncStream
@@ -18,12 +19,20 @@ from .._validation import (
     check_uuid_list,
     path_segment,
 )
-from ..types import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage, RunComparison, RunSummary
+from ..types import (
+    CreatedEvaluationRuns,
+    EvaluationMetric,
+    EvaluationPrompt,
+    EvaluationRun,
+    ResultsPage,
+    RunComparison,
+    RunSummary,
+)
 from ..typing import ExportFormat, OnProgress, OnUpdate, Timeout
 from ..workflows.compare import compare_runs
 from ..workflows.export import export_run, records_of_run, to_pandas
 from ..workflows.recover import create_runs, generated_run_name
-from ..workflows.summary import summarize_run
+from ..workflows.summary import LoadCatalog, summarize_run
 from ..workflows.wait import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
@@ -31,7 +40,8 @@ from ..workflows.wait import (
     create_and_wait_for_runs,
     wait_for_run,
 )
-from ._base import AsyncResource, PageSize, SyncResource, blocking, blocking_iterator
+from ._base import PageSize, SyncResource, blocking, blocking_iterator
+from .evaluation_metrics import AsyncEvaluationMetrics, CatalogUser
 from .evaluation_test_cases import AsyncEvaluationTestCases
 
 if TYPE_CHECKING:
@@ -44,17 +54,34 @@ __all__ = ["AsyncEvaluationRuns", "EvaluationRuns", "RESULTS_PAGE_SIZE"]
 _RUNS = "/v2/gen-ai/evaluation_runs"
 
 
+def _created_run_uuids(created: CreatedEvaluationRuns) -> list[str]:
+    """The UUIDs a create returned, checked: a server's bad id must not read as the caller's bad argument."""
+    uuids = list(created.evaluation_run_uuids or [])
+    for value in uuids:
+        try:
+            check_uuid(value, "evaluation_run_uuid")
+        except (TypeError, ValueError):
+            shown = repr(value)
+            raise APIResponseValidationError(
+                f"POST {_RUNS} created runs but returned {shown[:60]}{'...' if len(shown) > 60 else ''} as a run "
+                "id, which is not a UUID; the runs may exist on the server, so look for them before creating again",
+                method="POST",
+                url=_RUNS,
+            ) from None
+    return uuids
+
+
 RESULTS_PAGE_SIZE: Final = 200
 """Prompts a results page asks for by default: the specification gives no maximum, DigitalOcean's API documents
 200 for its listings. Fewer pages means fewer requests out of the 250-a-minute budget."""
 
 
-class AsyncEvaluationRuns(AsyncResource):
+class AsyncEvaluationRuns(CatalogUser):
     """Evaluation runs: ``create``, ``retrieve``, ``list_results``, ``iter_results``, ``stream_results``,
     ``retrieve_results``, and the workflows ``wait``, ``create_and_wait``, ``export``, ``summarize``, ``compare``."""
 
-    def __init__(self, transport: Transport) -> None:
-        super().__init__(transport)
+    def __init__(self, transport: Transport, metrics: AsyncEvaluationMetrics) -> None:
+        super().__init__(transport, metrics)
         self._results_page_size = PageSize(RESULTS_PAGE_SIZE)
 
     async def create(
@@ -97,7 +124,7 @@ class AsyncEvaluationRuns(AsyncResource):
         transport = self._transport
         return await create_runs(
             lambda: self._post(_RUNS, CreatedEvaluationRuns, body=body, timeout=timeout),
-            lambda: AsyncEvaluationTestCases(transport).list_evaluation_runs(test_case, timeout=timeout),
+            lambda: AsyncEvaluationTestCases(transport, self._metrics).list_evaluation_runs(test_case, timeout=timeout),
             test_case_uuid=test_case,
             run_name=name,
             named_by_caller=run_name is not None,
@@ -262,7 +289,7 @@ class AsyncEvaluationRuns(AsyncResource):
                 agent_deployment_names=agent_deployment_names,
                 run_name=run_name,
             )
-            return list(created.evaluation_run_uuids)
+            return _created_run_uuids(created)
 
         return await create_and_wait_for_runs(
             create,
@@ -327,13 +354,18 @@ class AsyncEvaluationRuns(AsyncResource):
         pass_thresholds: Mapping[str, float] | None = None,
         per_page: int | None = None,
         on_progress: OnProgress | None = None,
+        inverted: Collection[str] | None = None,
     ) -> RunSummary:
         """Per-metric count, errors, mean/min/max and pass rate over a run's prompts, in constant memory.
 
         A metric has a pass rate when its values are pass/fail-like strings (``"pass"``/``"fail"``,
         ``"true"``/``"false"``...), or when it is numeric and named in ``pass_thresholds`` (a prompt passes at
-        a value ``>=`` the threshold: ``pass_thresholds={"correctness": 80}``). Errored results are counted in
-        ``errors`` and left out of the other statistics.
+        a value ``>=`` the threshold: ``pass_thresholds={"correctness": 80}``; ``<=`` for an inverted metric).
+        Errored results are counted in ``errors`` and left out of the other statistics.
+
+        Which metrics are *inverted* (lower is better) comes from the client's metric catalog, read once per
+        client (``client.evaluation_metrics.catalog()``); ``inverted=["latency"]`` names them instead and skips
+        the catalog (``inverted=()``: none is).
         """
         return await summarize_run(
             self.stream_results,
@@ -341,6 +373,8 @@ class AsyncEvaluationRuns(AsyncResource):
             pass_thresholds=pass_thresholds,
             per_page=per_page,
             on_progress=on_progress,
+            load_catalog=self._catalog_loader(inverted),
+            inverted=inverted or (),
         )
 
     async def compare(
@@ -354,22 +388,31 @@ class AsyncEvaluationRuns(AsyncResource):
         pass_thresholds: Mapping[str, float] | None = None,
         per_page: int | None = None,
         on_progress: OnProgress | None = None,
+        tolerances: Mapping[str, float] | None = None,
+        inverted: Collection[str] | None = None,
     ) -> RunComparison:
         """Compare a candidate run with a base run, prompt by prompt and metric by metric.
 
         Prompts are matched by prompt id, or by identical input text where the ids differ. For every metric the
         result holds both summaries and the change of its score (the mean; the pass rate in percent for
-        pass/fail metrics). Higher is better: a prompt *regressed* on a metric when its candidate value is
-        lower than its base value by more than ``tolerance``.
+        pass/fail metrics). Higher is better, except for *inverted* metrics (a hallucination rate), where lower
+        is: a prompt *regressed* on a metric when its candidate value is worse than its base value by more than
+        the metric's tolerance (``tolerances={"faithfulness": 0.02}``, else ``tolerance``). Which metrics are
+        inverted comes from the client's metric catalog (read once per client), or from ``inverted=[names]``,
+        which skips the catalog.
 
         The verdict (``result.verdict.passed`` and ``.reasons``):
 
         - ``thresholds={"correctness": -2.0}``: the score may change by at least this much, i.e. correctness
-          may drop by at most 2 points (``0.0``: must not drop; ``+1.0``: must improve by 1);
-        - ``min_scores={"correctness": 75}``: the candidate's score must be at least 75;
-        - with neither, no metric's score may drop by more than ``tolerance``.
+          may drop by at most 2 points (``0.0``: must not drop; ``+1.0``: must improve by 1); for an inverted
+          metric the change counted is the improvement (a fall);
+        - ``min_scores={"correctness": 75}``: the candidate's score must be at least 75 (at most, for an
+          inverted metric);
+        - with neither, no metric's score may worsen by more than its tolerance.
 
-        Per-prompt regressions are reported in ``result.regressions`` but do not decide the verdict.
+        Per-prompt regressions are reported in ``result.regressions``, worst first relative to each metric's
+        range (:attr:`PromptRegression.relative`), but do not decide the verdict. A NaN bound or tolerance
+        raises ``ValueError`` before anything is sent.
         """
         return await compare_runs(
             self.stream_results,
@@ -378,10 +421,21 @@ class AsyncEvaluationRuns(AsyncResource):
             thresholds=thresholds,
             min_scores=min_scores,
             tolerance=tolerance,
+            tolerances=tolerances,
             pass_thresholds=pass_thresholds,
             per_page=per_page,
             on_progress=on_progress,
+            load_catalog=self._catalog_loader(inverted),
+            inverted=inverted or (),
         )
+
+    def _catalog_loader(self, inverted: Collection[str] | None) -> LoadCatalog:
+        """How a workflow learns which metrics are inverted: the catalog, unless the caller named them."""
+
+        async def load() -> Iterable[EvaluationMetric]:
+            return await self._metrics.catalog() if inverted is None else ()
+
+        return load
 
     def _rate_limit(self) -> RateLimitState | None:
         return self._transport.pacer.state()

@@ -10,7 +10,15 @@ import random
 from typing import Any
 
 from ._records import RunRecord, TestCaseRecord, format_timestamp, json_number, rng_uuid, synthetic_ns
-from ._scores import METRIC_ADHERENCE, METRIC_CORRECTNESS, METRIC_TONE, digest, metric_result, prompt_scores
+from ._scores import (
+    METRIC_ADHERENCE,
+    METRIC_CORRECTNESS,
+    METRIC_TONE,
+    chosen_results,
+    digest,
+    metric_result,
+    prompt_scores,
+)
 
 __all__ = ["make_prompt"]
 
@@ -171,7 +179,8 @@ def make_prompt(run: RunRecord, index: int) -> dict[str, Any]:
     chunks = [_chunk(rng, slug, truth if k == 0 else question) for k in range(rng.randrange(0, 4))]
     if chunks:
         prompt["prompt_chunks"] = chunks
-    prompt["prompt_level_metric_results"] = metrics
+    scoring = tc.scoring.get(run.test_case_version)
+    prompt["prompt_level_metric_results"] = metrics if scoring is None else chosen_results(run, index, scoring)
 
     shape = rng.random()
     if shape >= 0.05:  # a few prompts carry no trace at all

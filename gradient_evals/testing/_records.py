@@ -114,6 +114,9 @@ class TestCaseRecord:
     prompt_id_base: int
     key: bytes
     workspace_uuid: str
+    # version -> the metrics a test case made through the API scores (``_scores.Scoring``); versions without
+    # an entry score the default three metrics.
+    scoring: dict[int, Any] = field(default_factory=dict)
 
     __test__ = False  # not a pytest test class
 
@@ -205,6 +208,7 @@ class RunRecord:
             out["pass_status"] = False
         elif aggregate is not None and status in TERMINAL_STATUSES:
             out["run_level_metric_results"] = aggregate["run_level_metric_results"]
-            out["star_metric_result"] = aggregate["star_metric_result"]
+            if "star_metric_result" in aggregate:
+                out["star_metric_result"] = aggregate["star_metric_result"]
             out["pass_status"] = aggregate["pass_status"]
         return out

@@ -145,6 +145,8 @@ class Router:
             raise ApiError(404, "The resource you requested could not be found.")
         allowed = [(route, params) for route, params in matches if route.method == method]
         if not allowed:
-            methods = ", ".join(sorted({route.method for route, _ in matches}))
+            # The endpoint the path names is its most literal match (``/runs/latest``, not ``/runs/{id}``).
+            best = max(route.specificity for route, _ in matches)
+            methods = ", ".join(sorted({route.method for route, _ in matches if route.specificity == best}))
             raise ApiError(405, f"Method {method} is not allowed here.", (("Allow", methods),))
         return max(allowed, key=lambda rp: rp[0].specificity)

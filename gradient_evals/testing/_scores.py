@@ -5,11 +5,21 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from ._records import RunRecord, json_number
 
-__all__ = ["METRIC_UUIDS", "aggregate_run_metrics", "digest", "metric_result", "prompt_scores"]
+__all__ = [
+    "METRIC_UUIDS",
+    "MetricSpec",
+    "Scoring",
+    "aggregate_run_metrics",
+    "chosen_results",
+    "digest",
+    "metric_result",
+    "prompt_scores",
+]
 
 _NAMESPACE = uuid.UUID("6f1c7a52-3d0e-4c8e-9a51-2b7f0e4d9c11")
 
@@ -27,6 +37,8 @@ METRIC_UUIDS = {
         "retrieval_relevance",
         "toxicity",
         "tool_call_correctness",
+        "hallucination_rate",
+        "instruction_following",
     )
 }
 TONES = ("professional", "friendly", "neutral", "empathetic", "curt")
@@ -57,8 +69,128 @@ def prompt_scores(run_key: bytes, quality: float, index: int) -> tuple[float | i
     return correctness, adherence, tone
 
 
+@dataclass(frozen=True)
+class MetricSpec:
+    """A metric a test case scores: as the catalog describes it."""
+
+    uuid: str
+    name: str
+    value_type: str
+    low: float
+    high: float
+    inverted: bool
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """The metrics of one version of a test case made through the API, and its star metric."""
+
+    metrics: tuple[MetricSpec, ...]
+    star_uuid: str | None
+    threshold_pct: float | None
+    threshold: float | None
+
+
+def _standard(run: RunRecord, index: int) -> dict[str, dict[str, Any]]:
+    correctness, adherence, tone = prompt_scores(run.key, run.quality, index)
+    return {
+        METRIC_CORRECTNESS: metric_result(METRIC_CORRECTNESS, "METRIC_VALUE_TYPE_PERCENTAGE", number=correctness),
+        METRIC_ADHERENCE: metric_result(
+            METRIC_ADHERENCE,
+            "METRIC_VALUE_TYPE_NUMBER",
+            number=json_number(adherence) if adherence is not None else None,
+            error=None if adherence is not None else "judge model timed out after 30s",
+        ),
+        METRIC_TONE: metric_result(
+            METRIC_TONE,
+            "METRIC_VALUE_TYPE_STRING",
+            string=tone,
+            error=None if tone is not None else "judge response could not be parsed",
+        ),
+    }
+
+
+def chosen_results(run: RunRecord, index: int, scoring: Scoring) -> list[dict[str, Any]]:
+    """The prompt-level results of prompt ``index`` for the metrics ``scoring`` names, in its order.
+
+    The three standard metrics keep their usual values; any other metric gets a value in its range that follows
+    the run's quality (low for an inverted metric when the quality is high), a pure function of the run's key.
+    """
+    standard = _standard(run, index)
+    out: list[dict[str, Any]] = []
+    for spec in scoring.metrics:
+        if spec.name in standard and METRIC_UUIDS.get(spec.name) == spec.uuid:
+            out.append(standard[spec.name])
+            continue
+        d = digest(run.key + spec.uuid.encode(), index)
+        u = int.from_bytes(d[:4], "little") / 4294967296.0
+        goodness = min(1.0, max(0.0, run.quality / 100.0 + (u - 0.5) * 0.6))
+        result: dict[str, Any] = {
+            "metric_name": spec.name,
+            "metric_uuid": spec.uuid,
+            "metric_value_type": spec.value_type,
+            "status": COMPLETED,
+        }
+        if spec.value_type == "METRIC_VALUE_TYPE_STRING":
+            result["string_value"] = "pass" if goodness >= 0.5 else "fail"
+        else:
+            share = 1.0 - goodness if spec.inverted else goodness
+            result["number_value"] = json_number(round(spec.low + (spec.high - spec.low) * share, 3))
+        out.append(result)
+    return out
+
+
+def _aggregate_chosen(run: RunRecord, scoring: Scoring) -> dict[str, Any]:
+    totals = {spec.uuid: [0.0, 0] for spec in scoring.metrics}
+    for i in range(run.n_prompts):
+        for result in chosen_results(run, i, scoring):
+            value = result.get("number_value")
+            if value is None and "string_value" in result:
+                value = 100.0 if result["string_value"] == "pass" else 0.0
+            if value is not None:
+                totals[result["metric_uuid"]][0] += value
+                totals[result["metric_uuid"]][1] += 1
+    results = []
+    star: dict[str, Any] | None = None
+    passed = False
+    for spec in scoring.metrics:
+        total, n = totals[spec.uuid]
+        # A pass/fail metric's run-level value is its pass rate in percent.
+        pass_fail = spec.value_type == "METRIC_VALUE_TYPE_STRING"
+        value_type = "METRIC_VALUE_TYPE_PERCENTAGE" if pass_fail else spec.value_type
+        result = {
+            "metric_name": spec.name,
+            "metric_uuid": spec.uuid,
+            "metric_value_type": value_type,
+            "status": COMPLETED if n else FAILED,
+        }
+        if n:
+            mean = total / n
+            result["number_value"] = json_number(round(mean, 4))
+            result["reasoning"] = f"Mean over {n} prompts."
+        else:
+            result["error_description"] = "no prompt could be scored"
+        results.append(result)
+        if spec.uuid == scoring.star_uuid and n:
+            star = result
+            if scoring.threshold is not None:
+                passed = mean <= scoring.threshold if spec.inverted else mean >= scoring.threshold
+            else:
+                low, high = (0.0, 100.0) if spec.value_type == "METRIC_VALUE_TYPE_STRING" else (spec.low, spec.high)
+                share = (mean - low) / (high - low) if high > low else 0.0
+                pct = 100.0 * (1.0 - share if spec.inverted else share)
+                passed = pct >= (scoring.threshold_pct if scoring.threshold_pct is not None else STAR_THRESHOLD_PCT)
+    out: dict[str, Any] = {"run_level_metric_results": results, "pass_status": bool(run.n_prompts) and passed}
+    if star is not None:
+        out["star_metric_result"] = star
+    return out
+
+
 def aggregate_run_metrics(run: RunRecord) -> dict[str, Any]:
     """Run-level metric results aggregated from all of the run's prompts, plus star metric and pass status."""
+    scoring = run.test_case.scoring.get(run.test_case_version)
+    if scoring is not None:
+        return _aggregate_chosen(run, scoring)
     total_c = 0.0
     total_a = 0.0
     n_a = 0

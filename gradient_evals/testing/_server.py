@@ -12,14 +12,17 @@ import uuid
 from types import TracebackType
 from typing import Any
 
+from ._datasets import DatasetStore
 from ._faults import Fault, FaultBook, FaultRule
 from ._http import Backend, RequestHandler
 from ._listener import Listener
+from ._object_store import ObjectStore
 from ._prompts import make_prompt
 from ._records import check_status
 from ._state import EmulatorState
 from ._traffic import RecordedRequest, Traffic
 from .handlers import build_router
+from .handlers.evaluation_test_cases import Datasets
 
 __all__ = ["FakeGradientServer", "RecordedRequest"]
 
@@ -81,6 +84,9 @@ class FakeGradientServer:
         self.default_per_page = default_per_page
         self.final_status = final_status
         self._state = EmulatorState(self, page_cache_bytes=page_cache_bytes)
+        # Dataset files go to an object store on a second port: another origin, as a real bucket is.
+        self._objects = ObjectStore()
+        self._state.store(DatasetStore).objects = self._objects
         self._host = host
         self._port = port
         self._faults = FaultBook(seed)
@@ -105,6 +111,7 @@ class FakeGradientServer:
             stopping=self._stop,
         )
         self._listener = Listener(self._host, self._port, RequestHandler, backend)
+        self._objects.start()
         return self
 
     def close(self) -> None:
@@ -115,6 +122,7 @@ class FakeGradientServer:
         self._stop.set()
         listener.close()
         self._listener = None
+        self._objects.close()
 
     def __repr__(self) -> str:
         where = self._base_url_or_none()
@@ -149,6 +157,16 @@ class FakeGradientServer:
         """The TCP port the server listens on."""
         return int(self.base_url.rsplit(":", 1)[1])
 
+    @property
+    def object_store(self) -> ObjectStore:
+        """The object store that presigned dataset URLs point at (its own loopback port): its request log,
+        ``authorization_seen``, and faults (``fail_next``, ``expire_all``)."""
+        return self._objects
+
+    def dataset_rows(self, dataset_uuid: str) -> list[dict[str, str]]:
+        """The rows of an uploaded dataset, in file order (``KeyError`` if unknown)."""
+        return self._state.dataset_rows(dataset_uuid)
+
     def url_for(self, path: str) -> str:
         """Absolute URL of ``path`` (``"/v2/..."``) on this server."""
         return self.base_url + (path if path.startswith("/") else "/" + path)
@@ -165,6 +183,10 @@ class FakeGradientServer:
     ) -> str:
         """Create a test case whose dataset has ``prompts`` rows, at ``version``; returns its uuid."""
         return self._state.add_test_case(name=name, prompts=prompts, version=version, description=description)
+
+    def add_dataset(self, *, name: str | None = None, rows: int = 20) -> str:
+        """Register an evaluation dataset of ``rows`` rows that test cases may be created with; returns its uuid."""
+        return self._state.store(Datasets).add(self.seed, name, rows)
 
     def add_test_case_version(self, test_case_uuid: str, *, prompts: int | None = None) -> int:
         """Publish a new version of a test case (same rows and prompt ids; optionally a new size)."""

@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar
 
+from ._datasets import DatasetStore
 from ._page_cache import PageCache
 from ._prompts import make_prompt
 from ._records import TERMINAL_STATUSES, RunRecord, TestCaseRecord, check_status, rng_uuid, synthetic_ns
@@ -76,6 +77,14 @@ class EmulatorState:
                 self._stores[kind] = kind()
             instance: _T = self._stores[kind]
             return instance
+
+    def dataset_rows(self, dataset_uuid: str) -> list[dict[str, str]]:
+        """The rows of an uploaded dataset in file order, each ``{column: cell}`` (``KeyError`` if unknown).
+
+        Test cases made on a dataset take their prompts' ``input`` (``query``) and ``ground_truth``
+        (``expected_response``) from here, row by row.
+        """
+        return [dict(row) for row in self.store(DatasetStore).get(dataset_uuid).rows]
 
     # ------------------------------------------------------------------------------------- test cases
 

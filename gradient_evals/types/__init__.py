@@ -11,74 +11,22 @@ def score(prompt: types.EvaluationPrompt) -> float | None: ...
 ```
 """
 
-from ._shared import (
-    JSONValue,
-    MetricResult,
-    MetricResultStatus,
-    MetricValueType,
-    PageLinks,
-    PageMeta,
-)
-from .evaluation_runs import (
-    AgentSpan,
-    AgentType,
-    ChildSpan,
-    CreatedEvaluationRuns,
-    EvaluationPrompt,
-    EvaluationRun,
-    EvaluationRunStatus,
-    LLMSpan,
-    PromptChunk,
-    ResultsPage,
-    RetrieverChunk,
-    RetrieverSpan,
-    SpanCommon,
-    ToolSpan,
-    TraceSpan,
-    TraceSpanType,
-    WorkflowSpan,
-)
-from .evaluation_test_cases import (
-    EvaluationRunsPage,
-)
-from .summaries import (
-    MetricComparison,
-    MetricSummary,
-    PromptRegression,
-    RunComparison,
-    RunSummary,
-    Verdict,
-)
+# Each module lists its public names in __all__; this package re-exports them all, so a model is declared once.
+from . import _shared, evaluation_datasets, evaluation_metrics, evaluation_runs, evaluation_test_cases, summaries
+from ._shared import *  # noqa: F403
+from .evaluation_datasets import *  # noqa: F403
+from .evaluation_metrics import *  # noqa: F403
+from .evaluation_runs import *  # noqa: F403
+from .evaluation_test_cases import *  # noqa: F403
+from .summaries import *  # noqa: F403
 
-__all__ = [
-    "AgentSpan",
-    "AgentType",
-    "ChildSpan",
-    "CreatedEvaluationRuns",
-    "EvaluationPrompt",
-    "EvaluationRun",
-    "EvaluationRunStatus",
-    "EvaluationRunsPage",
-    "JSONValue",
-    "LLMSpan",
-    "MetricComparison",
-    "MetricResult",
-    "MetricResultStatus",
-    "MetricSummary",
-    "MetricValueType",
-    "PageLinks",
-    "PageMeta",
-    "PromptChunk",
-    "PromptRegression",
-    "ResultsPage",
-    "RetrieverChunk",
-    "RetrieverSpan",
-    "RunComparison",
-    "RunSummary",
-    "SpanCommon",
-    "ToolSpan",
-    "TraceSpan",
-    "TraceSpanType",
-    "Verdict",
-    "WorkflowSpan",
-]
+__all__ = sorted(
+    {
+        *_shared.__all__,
+        *evaluation_datasets.__all__,
+        *evaluation_metrics.__all__,
+        *evaluation_runs.__all__,
+        *evaluation_test_cases.__all__,
+        *summaries.__all__,
+    }
+)

@@ -14,10 +14,20 @@ __all__ = [
     "MetricValueType",
     "PageLinks",
     "PageMeta",
+    "UInt64Count",
 ]
 
 JSONValue: TypeAlias = Any
 """Any value JSON can hold, kept exactly as the server sent it (trace span inputs and outputs)."""
+
+UInt64Count: TypeAlias = int | str
+"""A 64-bit count (tokens, bytes) that the API sends as a string (``"input_tokens": "12345"``).
+
+It is an ``int`` whenever the server sends a decimal number (as a string or as a JSON number). The
+specification allows any string there, so any other string is kept exactly as sent rather than failing the whole
+response: check ``isinstance(value, int)`` before doing arithmetic with it. Identifiers the API also types as
+64-bit strings (``created_by_user_id``) are plain ``str`` fields, never converted.
+"""
 
 
 class MetricValueType(StrEnum):

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 import attrs
 
-from ._shared import JSONValue, MetricResult, PageLinks, PageMeta
+from ._shared import JSONValue, MetricResult, PageLinks, PageMeta, UInt64Count
 
 __all__ = [
     "AgentSpan",
@@ -110,7 +110,7 @@ class SpanCommon:
     """Fields shared by every kind of child span."""
 
     created_at: datetime | None = None
-    duration_ns: int | None = None
+    duration_ns: UInt64Count | None = None
     metadata: Mapping[str, str] = attrs.field(factory=dict)
     status_code: int | None = None
     tags: tuple[str, ...] = ()
@@ -126,7 +126,7 @@ class LLMSpan:
     num_output_tokens: int | None = None
     total_tokens: int | None = None
     temperature: float | None = None
-    time_to_first_token_ns: int | None = None
+    time_to_first_token_ns: UInt64Count | None = None
     tools: tuple[JSONValue, ...] = ()
 
 
@@ -206,8 +206,8 @@ class EvaluationPrompt:
     input: str | None = None
     output: str | None = None
     ground_truth: str | None = None
-    input_tokens: int | None = None
-    output_tokens: int | None = None
+    input_tokens: UInt64Count | None = None
+    output_tokens: UInt64Count | None = None
     trace_id: str | None = None
     prompt_chunks: tuple[PromptChunk, ...] = ()
     prompt_level_metric_results: tuple[MetricResult, ...] = ()
@@ -244,7 +244,7 @@ class EvaluationRun:
     agent_version_hash: str | None = None
     agent_workspace_uuid: str | None = None
     agent_deleted: bool | None = None
-    created_by_user_id: int | None = None
+    created_by_user_id: str | None = None
     created_by_user_email: str | None = None
     queued_at: datetime | None = None
     started_at: datetime | None = None

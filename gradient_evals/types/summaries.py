@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from .._validation import check_metric_bounds
 from .evaluation_runs import EvaluationRun
 
 __all__ = ["MetricComparison", "MetricSummary", "PromptRegression", "RunComparison", "RunSummary", "Verdict"]
@@ -35,6 +36,8 @@ class MetricSummary:
     max: float | None = None
     passed: int | None = None
     failed: int | None = None
+    inverted: bool = False
+    """True for a metric where lower is better (its pass threshold and gate bounds are ceilings)."""
     value_counts: Mapping[str, int] = attrs.field(factory=dict)
 
     @property
@@ -72,23 +75,44 @@ class RunSummary:
         return self.metrics.get(name)
 
     def check(self, min_scores: Mapping[str, float]) -> Verdict:
-        """Gate on minimum scores: ``{"correctness": 75}`` fails unless correctness's score is >= 75."""
+        """Gate on scores: ``{"correctness": 75}`` fails unless correctness's score is >= 75.
+
+        For an inverted metric (lower is better) the bound is a ceiling: ``{"hallucination": 5}`` fails when
+        its score is above 5. A bound that is not a number (NaN included) raises ``ValueError``/``TypeError``.
+        """
         reasons: list[str] = []
-        for name, floor in min_scores.items():
+        for name, bound in check_metric_bounds(min_scores, "min_scores").items():
             metric = self.metrics.get(name)
-            score = None if metric is None else metric.score
             if metric is None:
                 reasons.append(f"{name}: no such metric in run {self.evaluation_run_uuid}")
-            elif score is None:
-                reasons.append(f"{name}: has no numeric score to compare with {floor:g}")
-            elif score < floor:
-                reasons.append(f"{name}: {score:.4g} is below {floor:g}")
+                continue
+            reason = score_failure(metric, bound)
+            if reason is not None:
+                reasons.append(f"{name}: {reason}")
         return Verdict(passed=not reasons, reasons=tuple(reasons))
+
+
+def score_failure(metric: MetricSummary, bound: float, whose: str = "") -> str | None:
+    """Why ``metric``'s score fails the bound (a floor, or a ceiling for an inverted metric); ``None`` if it
+    passes."""
+    score = metric.score
+    if score is None:
+        return f"{whose}has no numeric score to compare with {bound:g}"
+    if metric.inverted and score > bound:
+        return f"{whose}{score:.4g} is above {bound:g} (lower is better)"
+    if not metric.inverted and score < bound:
+        return f"{whose}{score:.4g} is below {bound:g}"
+    return None
 
 
 @attrs.frozen(kw_only=True)
 class PromptRegression:
-    """A prompt whose candidate value of one metric is worse than its base value by more than the tolerance."""
+    """A prompt whose candidate value of one metric is worse than its base value by more than the tolerance.
+
+    ``scale`` is what :attr:`relative` divides by, so that regressions of metrics on different scales (0-1 and
+    0-100) can be ranked together: the metric's range (``range_max - range_min`` in the catalog; 100 for a
+    percentage or a pass/fail metric), else the spread of the values the two runs gave the metric.
+    """
 
     metric: str
     base_prompt_id: int | None
@@ -96,11 +120,23 @@ class PromptRegression:
     input: str | None
     base_value: float
     candidate_value: float
+    inverted: bool = False
+    scale: float | None = None
 
     @property
     def delta(self) -> float:
-        """``candidate_value - base_value`` (negative: it got worse)."""
+        """``candidate_value - base_value`` (negative: it fell; worse unless the metric is inverted)."""
         return self.candidate_value - self.base_value
+
+    @property
+    def worsening(self) -> float:
+        """How much worse the candidate is, in the metric's units (positive)."""
+        return self.delta if self.inverted else -self.delta
+
+    @property
+    def relative(self) -> float | None:
+        """:attr:`worsening` as a share of :attr:`scale` (0.25: a quarter of the metric's range), if known."""
+        return None if not self.scale else self.worsening / self.scale
 
 
 @attrs.frozen(kw_only=True)
@@ -111,6 +147,8 @@ class MetricComparison:
     base: MetricSummary | None
     candidate: MetricSummary | None
     regressed: int = 0
+    inverted: bool = False
+    """True when lower is better for this metric: a negative :attr:`delta` is then an improvement."""
 
     @property
     def delta(self) -> float | None:
@@ -119,6 +157,12 @@ class MetricComparison:
             return None
         b, c = self.base.score, self.candidate.score
         return None if b is None or c is None else c - b
+
+    @property
+    def improvement(self) -> float | None:
+        """:attr:`delta` signed so that positive is better: ``-delta`` for an inverted metric."""
+        delta = self.delta
+        return None if delta is None else (-delta if self.inverted else delta)
 
 
 @attrs.frozen(kw_only=True)

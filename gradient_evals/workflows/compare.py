@@ -2,18 +2,51 @@
 
 Prompts are matched by prompt id, falling back to the exact input text when the ids differ (a re-uploaded
 dataset). A comparison keeps the base run's metric values (a few numbers per prompt, not the prompts).
+
+Better and worse follow each metric's direction: for an *inverted* metric (lower is better, see
+:mod:`gradient_evals.workflows.summary`) a fall is an improvement and a rise a regression, in the per-prompt
+regressions, in ``thresholds`` (which bound the improvement) and in ``min_scores`` (a ceiling for such a metric).
+
+Tolerances are per metric (``tolerances={"faithfulness": 0.02}``), ``tolerance`` being the default for the others,
+since one absolute slack cannot suit a 0-1 and a 0-100 metric at once. Regressions are ranked on a scale-free
+measure, :attr:`PromptRegression.relative`: the worsening divided by the metric's range (the catalog's
+``range_max - range_min``; 100 for percentages and pass/fail metrics; else the spread of the values the two runs
+gave the metric), worst first.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Mapping
+import math
+from collections.abc import AsyncIterable, Iterable, Mapping
+from typing import Any
 
-from ..types import MetricComparison, PromptRegression, ResultsPage, RunComparison, Verdict
+from .._validation import check_metric_bounds
+from ..types import (
+    EvaluationMetric,
+    MetricComparison,
+    MetricSummary,
+    PromptRegression,
+    ResultsPage,
+    RunComparison,
+    Verdict,
+)
+from ..types.summaries import score_failure
 from ..typing import OnProgress
 from ._pages import StreamResults, run_pages
-from .summary import RunStats
+from .summary import LoadCatalog, MetricLookup, RunStats
 
-__all__ = ["compare_pages", "compare_runs"]
+__all__ = ["check_tolerances", "compare_pages", "compare_runs"]
+
+
+def check_tolerances(tolerance: Any, tolerances: Mapping[str, float] | None) -> tuple[float, dict[str, float]]:
+    """The default tolerance and the per-metric ones, each a number >= 0 (``ValueError`` otherwise)."""
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not tolerance >= 0:
+        raise ValueError(f"tolerance must be a number >= 0, got {tolerance!r}")
+    per_metric = check_metric_bounds(tolerances, "tolerances")
+    for name, slack in per_metric.items():
+        if slack < 0:
+            raise ValueError(f"tolerances[{name!r}] must be >= 0, got {slack:g}")
+    return float(tolerance), per_metric
 
 
 def _verdict(
@@ -21,28 +54,52 @@ def _verdict(
     thresholds: Mapping[str, float],
     min_scores: Mapping[str, float],
     tolerance: float,
+    tolerances: Mapping[str, float],
 ) -> Verdict:
     reasons: list[str] = []
     for name, allowed in thresholds.items():
         comparison = metrics.get(name)
-        delta = None if comparison is None else comparison.delta
-        if delta is None:
+        improvement = None if comparison is None else comparison.improvement
+        if comparison is None or improvement is None:
             reasons.append(f"{name}: not scored in both runs, cannot check a change of at least {allowed:+g}")
-        elif delta < allowed:
-            reasons.append(f"{name}: changed by {delta:+.4g}, the threshold allows {allowed:+g}")
-    for name, floor in min_scores.items():
+        elif improvement < allowed:
+            direction = " (lower is better: a fall counts as a gain)" if comparison.inverted else ""
+            reasons.append(f"{name}: improved by {improvement:+.4g}, the threshold asks {allowed:+g}{direction}")
+    for name, bound in min_scores.items():
         comparison = metrics.get(name)
-        score = None if comparison is None or comparison.candidate is None else comparison.candidate.score
-        if score is None:
-            reasons.append(f"{name}: the candidate has no score to compare with {floor:g}")
-        elif score < floor:
-            reasons.append(f"{name}: the candidate's {score:.4g} is below {floor:g}")
+        candidate = None if comparison is None else comparison.candidate
+        if candidate is None:
+            reasons.append(f"{name}: the candidate has no score to compare with {bound:g}")
+            continue
+        reason = score_failure(candidate, bound, "the candidate's ")
+        if reason is not None:
+            reasons.append(f"{name}: {reason}")
     if not thresholds and not min_scores:
         for name, comparison in metrics.items():
-            delta = comparison.delta
-            if delta is not None and delta < -tolerance:
-                reasons.append(f"{name}: dropped by {-delta:.4g} (tolerance {tolerance:g})")
+            improvement = comparison.improvement
+            slack = tolerances.get(name, tolerance)
+            if improvement is not None and improvement < -slack:
+                moved = "rose" if comparison.inverted else "dropped"
+                reasons.append(f"{name}: {moved} by {-improvement:.4g} (tolerance {slack:g})")
     return Verdict(passed=not reasons, reasons=tuple(reasons))
+
+
+def _scale(lookup_span: float | None, base: MetricSummary | None, candidate: MetricSummary | None) -> float | None:
+    """What a metric's regressions are divided by to be ranked with other metrics' (see the module docs)."""
+    if lookup_span:
+        return lookup_span
+    summaries = [m for m in (base, candidate) if m is not None]
+    if any(m.mean is None and m.pass_rate is not None for m in summaries):
+        return 100.0  # pass/fail: 0 or 100
+    lows = [m.min for m in summaries if m.min is not None]
+    highs = [m.max for m in summaries if m.max is not None]
+    spread = max(highs) - min(lows) if lows and highs else 0.0
+    return spread if spread > 0 and math.isfinite(spread) else None
+
+
+def _rank(regression: PromptRegression) -> tuple[float, str, int]:
+    relative = regression.relative
+    return (-relative if relative is not None else math.inf, regression.metric, regression.candidate_prompt_id or 0)
 
 
 async def compare_pages(
@@ -54,17 +111,23 @@ async def compare_pages(
     thresholds: Mapping[str, float] | None = None,
     min_scores: Mapping[str, float] | None = None,
     tolerance: float = 0.0,
+    tolerances: Mapping[str, float] | None = None,
     pass_thresholds: Mapping[str, float] | None = None,
+    metrics: Iterable[EvaluationMetric] = (),
+    inverted: Iterable[str] = (),
     on_progress: OnProgress | None = None,
 ) -> RunComparison:
     """Compare two runs page by page: the base is read first, then the candidate is matched against it.
 
-    See ``AsyncEvaluationRuns.compare`` for the meaning of the arguments.
+    See ``AsyncEvaluationRuns.compare`` for the meaning of the arguments; ``metrics`` is the metric catalog (or
+    part of it), ``inverted`` more names of lower-is-better metrics.
     """
-    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not tolerance >= 0:
-        raise ValueError(f"tolerance must be a number >= 0, got {tolerance!r}")
-    passes = dict(pass_thresholds or {})
-    base_stats = RunStats(base_run_uuid, passes)
+    default_slack, slacks = check_tolerances(tolerance, tolerances)
+    gates = check_metric_bounds(thresholds, "thresholds")
+    floors = check_metric_bounds(min_scores, "min_scores")
+    passes = check_metric_bounds(pass_thresholds, "pass_thresholds")
+    lookup = MetricLookup(metrics, inverted)
+    base_stats = RunStats(base_run_uuid, passes, lookup)
     base_values: dict[int | None, dict[str, float]] = {}
     base_by_input: dict[str, int | None] = {}
     anonymous: list[tuple[str | None, dict[str, float]]] = []
@@ -89,9 +152,9 @@ async def compare_pages(
             base_values[key] = values
             base_by_input[text] = key
 
-    candidate_stats = RunStats(candidate_run_uuid, passes)
+    candidate_stats = RunStats(candidate_run_uuid, passes, lookup)
     matched: set[int | None] = set()
-    regressions: list[PromptRegression] = []
+    found: list[tuple[str, int | None, int | None, str | None, float, float]] = []
     regressed: dict[str, int] = {}
     async for page in candidate_pages:
         if page.evaluation_run is not None:
@@ -107,43 +170,59 @@ async def compare_pages(
             before = base_values[key]
             for name, value in values.items():
                 old = before.get(name)
-                if old is not None and value < old - tolerance:
+                if old is None:
+                    continue
+                worse = value - old if candidate_stats.metrics[name].inverted else old - value
+                if worse > slacks.get(name, default_slack):
                     regressed[name] = regressed.get(name, 0) + 1
-                    regressions.append(
-                        PromptRegression(
-                            metric=name,
-                            base_prompt_id=key if key is not None and key >= 0 else None,
-                            candidate_prompt_id=prompt.prompt_id,
-                            input=prompt.input,
-                            base_value=old,
-                            candidate_value=value,
-                        )
-                    )
+                    base_id = key if key is not None and key >= 0 else None
+                    found.append((name, base_id, prompt.prompt_id, prompt.input, old, value))
         done += len(page.prompts)
         if on_progress is not None:
             on_progress(done, None)
 
     base = base_stats.summary()
     candidate = candidate_stats.summary()
-    metrics = {
+    names = sorted(set(base.metrics) | set(candidate.metrics))
+    stats = {name: candidate_stats.metrics.get(name) or base_stats.metrics[name] for name in names}
+    compared = {
         name: MetricComparison(
             name=name,
             base=base.metrics.get(name),
             candidate=candidate.metrics.get(name),
             regressed=regressed.get(name, 0),
+            inverted=stats[name].inverted,
         )
-        for name in sorted(set(base.metrics) | set(candidate.metrics))
+        for name in names
     }
-    regressions.sort(key=lambda r: (r.metric, r.delta))
+    scales = {
+        name: _scale(stats[name].span, base.metrics.get(name), candidate.metrics.get(name)) for name in regressed
+    }
+    regressions = sorted(
+        (
+            PromptRegression(
+                metric=name,
+                base_prompt_id=base_id,
+                candidate_prompt_id=candidate_id,
+                input=text,
+                base_value=old,
+                candidate_value=value,
+                inverted=stats[name].inverted,
+                scale=scales[name],
+            )
+            for name, base_id, candidate_id, text, old, value in found
+        ),
+        key=_rank,
+    )
     return RunComparison(
         base=base,
         candidate=candidate,
         matched=len(matched),
         unmatched_base=len(base_values) - len(matched),
         unmatched_candidate=candidate.prompt_count - len(matched),
-        metrics=metrics,
+        metrics=compared,
         regressions=tuple(regressions),
-        verdict=_verdict(metrics, dict(thresholds or {}), dict(min_scores or {}), float(tolerance)),
+        verdict=_verdict(compared, gates, floors, default_slack, slacks),
     )
 
 
@@ -158,8 +237,17 @@ async def compare_runs(
     pass_thresholds: Mapping[str, float] | None,
     per_page: int | None,
     on_progress: OnProgress | None,
+    tolerances: Mapping[str, float] | None = None,
+    load_catalog: LoadCatalog | None = None,
+    inverted: Iterable[str] = (),
 ) -> RunComparison:
     """Compare two runs by streaming both (see ``AsyncEvaluationRuns.compare``)."""
+    # Every argument is checked before anything is asked of the server (the catalog or a page).
+    check_tolerances(tolerance, tolerances)
+    check_metric_bounds(thresholds, "thresholds")
+    check_metric_bounds(min_scores, "min_scores")
+    check_metric_bounds(pass_thresholds, "pass_thresholds")
+    metrics = () if load_catalog is None else await load_catalog()
     async with (
         run_pages(stream_results, base_run_uuid, per_page) as base_pages,
         run_pages(stream_results, candidate_run_uuid, per_page) as candidate_pages,
@@ -172,6 +260,9 @@ async def compare_runs(
             thresholds=thresholds,
             min_scores=min_scores,
             tolerance=tolerance,
+            tolerances=tolerances,
             pass_thresholds=pass_thresholds,
+            metrics=metrics,
+            inverted=inverted,
             on_progress=on_progress,
         )

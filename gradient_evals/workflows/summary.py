@@ -10,34 +10,100 @@ What the numbers mean:
   * a STRING metric whose every value is pass/fail-like (``pass``/``fail``, ``passed``/``failed``,
     ``true``/``false``, ``yes``/``no``, ``success``/``failure``, any case);
   * a numeric metric named in ``pass_thresholds``: a prompt passes when its value is ``>=`` the threshold
-    (``pass_thresholds={"correctness": 80}``).
+    (``pass_thresholds={"correctness": 80}``), or ``<=`` it for an *inverted* metric.
 
 - **score** is what quality gates compare: the mean when the metric is numeric, otherwise the pass rate in
   percent (0-100), otherwise nothing (a free-text metric cannot be gated).
 
+- **inverted** metrics (the catalog's ``inverted``: a hallucination rate, a toxicity score) are better when lower.
+  Their mean, min and max are the values as scored; what changes is every judgement of better or worse: the pass
+  threshold is a ceiling, a gate's minimum score is a maximum, and in a comparison a rise is a regression. Which
+  metrics are inverted comes from the metric catalog (matched by metric UUID, else by name ignoring case) or from
+  the names given as ``inverted=``; a metric found in neither is taken as higher-is-better.
+
 A comparison matches the candidate's prompts to the base's by prompt id, falling back to the exact input text
-when the ids differ (a re-uploaded dataset). A prompt *regressed* on a metric when its candidate value is lower
-than its base value by more than ``tolerance`` (higher is better for every metric; a pass/fail metric counts
-pass as 100 and fail as 0). Memory: a summary keeps a few numbers per metric; a comparison also keeps the
-base run's metric values (a few numbers per prompt, not the prompts).
+when the ids differ (a re-uploaded dataset). A prompt *regressed* on a metric when its candidate value is worse
+than its base value by more than the metric's tolerance (a pass/fail metric counts pass as 100 and fail as 0).
+Memory: a summary keeps a few numbers per metric; a comparison also keeps the base run's metric values (a few
+numbers per prompt, not the prompts).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from typing import Final
 
-from ..types import EvaluationPrompt, EvaluationRun, MetricResult, MetricSummary, ResultsPage, RunSummary
+from .._validation import check_metric_bounds
+from ..types import (
+    EvaluationMetric,
+    EvaluationPrompt,
+    EvaluationRun,
+    MetricResult,
+    MetricSummary,
+    MetricValueType,
+    ResultsPage,
+    RunSummary,
+)
 from ..typing import OnProgress
 from ._pages import StreamResults, run_pages
 from .export import metric_name_of
 
-__all__ = ["RunStats", "summarize_pages", "summarize_run"]
+__all__ = ["LoadCatalog", "MetricLookup", "RunStats", "summarize_pages", "summarize_run"]
+
+LoadCatalog = Callable[[], Awaitable[Iterable[EvaluationMetric]]]
+"""Fetches the metric catalog (``client.evaluation_metrics.catalog``) when a workflow needs it."""
 
 PASS_WORDS: Final = frozenset({"pass", "passed", "true", "yes", "success", "successful"})
 FAIL_WORDS: Final = frozenset({"fail", "failed", "false", "no", "failure", "unsuccessful"})
 
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+class MetricLookup:
+    """What is known of a run's metrics beyond their results: whether lower is better, and their range.
+
+    Built from the metric catalog (``client.evaluation_metrics.catalog()``) and/or names given as inverted;
+    a result is matched by its metric UUID, else by its name ignoring case.
+    """
+
+    def __init__(self, catalog: Iterable[EvaluationMetric] = (), inverted: Iterable[str] = ()) -> None:
+        self._by_uuid: dict[str, tuple[bool, float | None]] = {}
+        self._by_name: dict[str, tuple[bool, float | None]] = {}
+        for metric in catalog:
+            info = (bool(metric.inverted), _span(metric))
+            if metric.metric_uuid:
+                self._by_uuid[metric.metric_uuid.lower()] = info
+            if metric.metric_name:
+                self._by_name.setdefault(_key(metric.metric_name), info)
+        if isinstance(inverted, str):
+            raise TypeError("inverted must be a list of metric names, not one string")
+        for name in inverted:
+            if not isinstance(name, str):
+                raise TypeError(f"inverted must hold metric names, got {type(name).__name__}")
+            for table, key in ((self._by_uuid, name.strip().lower()), (self._by_name, _key(name))):
+                table[key] = (True, table.get(key, (True, None))[1])
+
+    def info(self, result: MetricResult, name: str) -> tuple[bool, float | None]:
+        """``(inverted, range span)`` of the metric of ``result`` (filed under ``name``)."""
+        if result.metric_uuid:
+            found = self._by_uuid.get(result.metric_uuid.lower())
+            if found is not None:
+                return found
+        found = self._by_name.get(_key(result.metric_name or name)) or self._by_uuid.get(name.lower())
+        if found is not None:
+            return found
+        return False, (100.0 if result.metric_value_type == MetricValueType.PERCENTAGE else None)
+
+
+def _span(metric: EvaluationMetric) -> float | None:
+    low, high = metric.range_min, metric.range_max
+    if low is not None and high is not None and math.isfinite(high - low) and high > low:
+        return high - low
+    return 100.0 if metric.metric_value_type == MetricValueType.PERCENTAGE else None
 
 
 def _pass_fail(text: str) -> bool | None:
@@ -50,10 +116,25 @@ def _pass_fail(text: str) -> bool | None:
 
 
 class _MetricStats:
-    __slots__ = ("errors", "failed", "high", "low", "n_numeric", "name", "passed", "strings", "total", "value_type")
+    __slots__ = (
+        "errors",
+        "failed",
+        "high",
+        "inverted",
+        "low",
+        "n_numeric",
+        "name",
+        "passed",
+        "span",
+        "strings",
+        "total",
+        "value_type",
+    )
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, inverted: bool = False, span: float | None = None) -> None:
         self.name = name
+        self.inverted = inverted
+        self.span = span
         self.value_type: str | None = None
         self.errors = 0
         self.n_numeric = 0
@@ -83,7 +164,7 @@ class _MetricStats:
             self.low = min(self.low, number)
             self.high = max(self.high, number)
             if threshold is not None:
-                if number >= threshold:
+                if (number <= threshold) if self.inverted else (number >= threshold):
                     self.passed += 1
                 else:
                     self.failed += 1
@@ -113,14 +194,18 @@ class _MetricStats:
             max=self.high if numeric else None,
             passed=passed,
             failed=failed,
+            inverted=self.inverted,
             value_counts=dict(sorted(self.strings.items(), key=lambda kv: (-kv[1], kv[0]))),
         )
 
 
 class RunStats:
-    def __init__(self, run_uuid: str, pass_thresholds: Mapping[str, float]) -> None:
+    def __init__(
+        self, run_uuid: str, pass_thresholds: Mapping[str, float], lookup: MetricLookup | None = None
+    ) -> None:
         self.run_uuid = run_uuid
         self.pass_thresholds = pass_thresholds
+        self.lookup = lookup or MetricLookup()
         self.run: EvaluationRun | None = None
         self.prompts = 0
         self.metrics: dict[str, _MetricStats] = {}
@@ -135,7 +220,7 @@ class RunStats:
                 continue
             stats = self.metrics.get(name)
             if stats is None:
-                stats = self.metrics[name] = _MetricStats(name)
+                stats = self.metrics[name] = _MetricStats(name, *self.lookup.info(result, name))
             value = stats.add(result, self.pass_thresholds.get(name))
             if value is not None:
                 values[name] = value
@@ -155,10 +240,15 @@ async def summarize_pages(
     run_uuid: str,
     *,
     pass_thresholds: Mapping[str, float] | None = None,
+    metrics: Iterable[EvaluationMetric] = (),
+    inverted: Iterable[str] = (),
     on_progress: OnProgress | None = None,
 ) -> RunSummary:
-    """Summarize a run from its pages of results, one page at a time."""
-    stats = RunStats(run_uuid, dict(pass_thresholds or {}))
+    """Summarize a run from its pages of results, one page at a time.
+
+    ``metrics`` is the metric catalog (or part of it) and ``inverted`` more names of lower-is-better metrics.
+    """
+    stats = RunStats(run_uuid, check_metric_bounds(pass_thresholds, "pass_thresholds"), MetricLookup(metrics, inverted))
     async for page in pages:
         if page.evaluation_run is not None:
             stats.run = page.evaluation_run
@@ -176,7 +266,16 @@ async def summarize_run(
     pass_thresholds: Mapping[str, float] | None,
     per_page: int | None,
     on_progress: OnProgress | None,
+    load_catalog: LoadCatalog | None = None,
+    inverted: Iterable[str] = (),
 ) -> RunSummary:
-    """Summarize a run by streaming its pages (see ``AsyncEvaluationRuns.summarize``)."""
+    """Summarize a run by streaming its pages (see ``AsyncEvaluationRuns.summarize``).
+
+    ``load_catalog`` gives the metric catalog; it is called once the arguments are known to be good.
+    """
+    passes = check_metric_bounds(pass_thresholds, "pass_thresholds")
+    metrics = () if load_catalog is None else await load_catalog()
     async with run_pages(stream_results, run_uuid, per_page) as pages:
-        return await summarize_pages(pages, run_uuid, pass_thresholds=pass_thresholds, on_progress=on_progress)
+        return await summarize_pages(
+            pages, run_uuid, pass_thresholds=passes, metrics=metrics, inverted=inverted, on_progress=on_progress
+        )

@@ -24,6 +24,8 @@ from gradient_evals import (
 )
 from gradient_evals.types import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage
 
+from ._operations import OPERATIONS
+
 # Deselected by default (pyproject's addopts): `nox -s contract` starts Prism and runs them with `-m contract`.
 pytestmark = [pytest.mark.anyio, pytest.mark.contract]
 
@@ -92,6 +94,15 @@ async def test_list_evaluation_runs_of_one_version(client: AsyncGradientEvals) -
     assert runs
 
 
+@pytest.mark.parametrize("operation_id", list(OPERATIONS))
+async def test_every_operation_is_accepted_and_its_answer_parses(client: AsyncGradientEvals, operation_id: str) -> None:
+    # Prism checks the request against the operation (path, query, body), so a 200 means the SDK sent what the
+    # specification asks: the metric UUID list on create, the {"metric_uuids": [...]} object on update.
+    _, _, call, check = OPERATIONS[operation_id]
+    result = await call(client)
+    assert check(result), result
+
+
 # -- Prism does check: the controls that give the successes above their meaning --------------------------------
 
 
@@ -110,8 +121,22 @@ async def test_list_evaluation_runs_of_one_version(client: AsyncGradientEvals) -
             {"params": {"evaluation_test_case_version": "v2"}},
             422,
         ),
+        ("POST", "/v2/gen-ai/evaluation_test_cases", {"json": {"metrics": {"metric_uuids": [AGENT]}}}, 422),
+        ("PUT", f"/v2/gen-ai/evaluation_test_cases/{TEST_CASE}", {"json": {"metrics": [AGENT]}}, 422),
+        ("POST", "/v2/gen-ai/evaluation_test_cases", {"json": {"star_metric": {"success_threshold_pct": "80"}}}, 422),
     ],
-    ids=["no-token", "body-type", "list-type", "page-type", "per-page-type", "prompt-id-type", "version-type"],
+    ids=[
+        "no-token",
+        "body-type",
+        "list-type",
+        "page-type",
+        "per-page-type",
+        "prompt-id-type",
+        "version-type",
+        "create-metrics-shape",
+        "update-metrics-shape",
+        "star-threshold-type",
+    ],
 )
 async def test_prism_refuses_requests_that_break_the_specification(
     prism_url: str, method: str, path: str, kwargs: dict[str, Any], status: int

@@ -1,6 +1,6 @@
 """The official specification's own examples, parsed by the SDK without a server in between.
 
-For every evaluation-run operation the SDK covers, the success body is built from the examples written into
+For every operation the SDK covers, the success body is built from the examples written into
 the response schema (as Prism does in static mode), and each documented error response's example is served
 with its status; all go through the real transport via ``httpx.MockTransport``.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,51 +16,12 @@ import httpx
 import pytest
 
 from gradient_evals import APIStatusError, AsyncGradientEvals, RunCreationUnknownError
-from gradient_evals.types import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage
+
+from ._operations import OPERATIONS
 
 yaml = pytest.importorskip("yaml", reason="PyYAML reads the specification (installed by `nox -s contract`)")
 
 pytestmark = pytest.mark.anyio
-
-RUN = "0b4a1bd5-4c2f-4d5e-9b1a-7e3f2c1d0a01"
-TEST_CASE = "5d1f6c2e-8a3b-4c7d-9e0f-1a2b3c4d5e6f"
-AGENT = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
-
-Call = Callable[[AsyncGradientEvals], Awaitable[Any]]
-
-# operationId -> (HTTP method, path template, the SDK call, what it must return)
-OPERATIONS: dict[str, tuple[str, str, Call, Callable[[Any], bool]]] = {
-    "genai_run_evaluation_test_case": (
-        "post",
-        "/v2/gen-ai/evaluation_runs",
-        lambda c: c.evaluation_runs.create(test_case_uuid=TEST_CASE, agent_uuids=[AGENT]),
-        lambda r: isinstance(r, CreatedEvaluationRuns) and bool(r.evaluation_run_uuids),
-    ),
-    "genai_get_evaluation_run": (
-        "get",
-        "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}",
-        lambda c: c.evaluation_runs.retrieve(RUN),
-        lambda r: isinstance(r, EvaluationRun) and r.evaluation_run_uuid is not None and r.queued_at is not None,
-    ),
-    "genai_get_evaluation_run_results": (
-        "get",
-        "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results",
-        lambda c: c.evaluation_runs.list_results(RUN, page=1, per_page=10),
-        lambda r: isinstance(r, ResultsPage) and bool(r.prompts) and r.evaluation_run is not None,
-    ),
-    "genai_get_evaluation_run_prompt_results": (
-        "get",
-        "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}",
-        lambda c: c.evaluation_runs.retrieve_results(RUN, 1),
-        lambda r: isinstance(r, EvaluationPrompt) and r.prompt_id is not None,
-    ),
-    "genai_list_evaluation_runs_by_test_case": (
-        "get",
-        "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs",
-        lambda c: c.evaluation_test_cases.list_evaluation_runs(TEST_CASE),
-        lambda r: isinstance(r, list) and bool(r) and all(isinstance(x, EvaluationRun) for x in r),
-    ),
-}
 
 
 @pytest.fixture(scope="module")

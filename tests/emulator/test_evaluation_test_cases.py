@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 from emulator.emulator_checks import assert_common_headers, assert_error
 
 from gradient_evals.testing import FakeGradientServer
@@ -52,3 +53,125 @@ def test_list_runs_ignores_unknown_query_parameters(server: FakeGradientServer, 
     resp = api.get(f"/v2/gen-ai/evaluation_test_cases/{tc}/evaluation_runs", params={"page": "x", "order": "asc"})
     assert resp.status_code == 200
     assert [r["evaluation_run_uuid"] for r in resp.json()["evaluation_runs"]] == runs[::-1]
+
+
+# ------------------------------------------------------------------------------------------------ create, version, list
+
+
+def test_test_case_lifecycle_through_the_blocking_client(server: FakeGradientServer) -> None:
+    from gradient_evals import GradientEvals
+    from gradient_evals.types import StarMetric
+
+    dataset = server.add_dataset(name="faq.csv", rows=6)
+    workspace = str(uuid.UUID(int=7, version=4))
+    with GradientEvals(server.token, base_url=server.base_url) as client:
+        politeness = client.custom_evaluation_metrics.create(metric_name="Politeness", scoring_prompt="Is it polite?")
+        tc = client.evaluation_test_cases.create(
+            name="support",
+            dataset_uuid=dataset,
+            metrics=["Correctness", "TOXICITY", politeness],
+            star_metric=StarMetric(name="correctness", success_threshold_pct=60),
+            workspace_uuid=workspace,
+        )
+        case = client.evaluation_test_cases.retrieve(tc)
+        assert (case.version, case.name, case.dataset_uuid) == (1, "support", dataset)
+        assert case.dataset is not None
+        assert case.dataset.row_count == 6
+        assert [m.metric_name for m in case.metrics] == ["correctness", "toxicity", "Politeness"]
+        assert case.star_metric is not None
+        assert (case.star_metric.name, case.star_metric.success_threshold_pct) == ("correctness", 60)
+
+        updated = client.evaluation_test_cases.update(tc, metrics=["correctness", "hallucination rate"])
+        assert (updated.test_case_uuid, updated.version) == (tc, 2)
+        assert [m.metric_name for m in client.evaluation_test_cases.retrieve(tc).metrics] == [
+            "correctness",
+            "hallucination_rate",
+        ]
+        first = client.evaluation_test_cases.retrieve(tc, evaluation_test_case_version=1)
+        assert len(first.metrics) == 3
+        assert [c.test_case_uuid for c in client.evaluation_test_cases.list_by_workspace(workspace)] == [tc]
+        assert tc in {c.test_case_uuid for c in client.evaluation_test_cases.list()}
+
+
+def test_runs_of_a_test_case_score_its_metrics(server: FakeGradientServer) -> None:
+    from gradient_evals import GradientEvals
+
+    dataset = server.add_dataset(rows=5)
+    with GradientEvals(server.token, base_url=server.base_url) as client:
+        tc = client.evaluation_test_cases.create(
+            name="safety", dataset_uuid=dataset, metrics=["toxicity", "instruction_following", "tone"]
+        )
+        run_uuid = server.add_run(test_case_uuid=tc)
+        prompts = list(client.evaluation_runs.iter_results(run_uuid))
+        assert len(prompts) == 5
+        for prompt in prompts:
+            assert list(prompt.metrics) == ["toxicity", "instruction_following", "tone"]
+            toxicity = prompt.metrics["toxicity"].value
+            assert isinstance(toxicity, float | int)
+            assert 0 <= toxicity <= 1
+            following = prompt.metrics["instruction_following"].value
+            assert isinstance(following, float | int)
+            assert 1 <= following <= 5
+        run = client.evaluation_runs.retrieve(run_uuid)
+        assert [m.metric_name for m in run.run_level_metric_results] == ["toxicity", "instruction_following", "tone"]
+        summary = client.evaluation_runs.summarize(run_uuid)
+        assert summary.metrics["toxicity"].inverted, "the catalog says lower is better"
+        assert not summary.metrics["instruction_following"].inverted
+
+
+def test_unknown_dataset_and_metric_are_refused_with_the_api_error(
+    server: FakeGradientServer, api: httpx.Client
+) -> None:
+    dataset = server.add_dataset(rows=3)
+    unknown = str(uuid.UUID(int=99, version=4))
+    correctness = next(
+        m["metric_uuid"] for m in api.get("/v2/gen-ai/evaluation_metrics").json()["metrics"]
+        if m["metric_name"] == "correctness"
+    )
+    cases = "/v2/gen-ai/evaluation_test_cases"
+    body = assert_error(api.post(cases, json={"name": "x", "dataset_uuid": unknown, "metrics": [correctness]}),
+                        400, "bad_request")
+    assert unknown in body["message"]
+    body = assert_error(api.post(cases, json={"name": "x", "dataset_uuid": dataset, "metrics": [unknown]}),
+                        400, "bad_request")
+    assert unknown in body["message"]
+    assert_error(api.post(cases, json={"name": "x", "dataset_uuid": dataset, "metrics": {"metric_uuids": []}}),
+                 400, "bad_request")
+    tc = api.post(cases, json={"name": "x", "dataset_uuid": dataset, "metrics": [correctness]}).json()["test_case_uuid"]
+    assert_error(api.put(f"{cases}/{tc}", json={"metrics": [correctness]}), 400, "bad_request")  # must be wrapped
+    assert_error(api.get(f"{cases}/{unknown}"), 404, "not_found")
+    assert_error(api.get(f"{cases}/{tc}", params={"evaluation_test_case_version": 5}), 404, "not_found")
+
+
+def test_api_refusals_reach_the_sdk_as_typed_errors(server: FakeGradientServer) -> None:
+    from gradient_evals import BadRequestError, GradientEvals
+
+    with GradientEvals(server.token, base_url=server.base_url) as client:
+        missing = str(uuid.UUID(int=5, version=4))
+        with pytest.raises(BadRequestError, match=f"Evaluation dataset {missing} not found"):
+            client.evaluation_test_cases.create(name="x", dataset_uuid=missing, metrics=["correctness"])
+
+
+def test_compare_judges_an_inverted_metric_by_its_direction(server: FakeGradientServer) -> None:
+    from gradient_evals import GradientEvals
+
+    dataset = server.add_dataset(rows=30)
+    with GradientEvals(server.token, base_url=server.base_url) as client:
+        tc = client.evaluation_test_cases.create(name="safety", dataset_uuid=dataset, metrics=["toxicity"])
+        first, second = server.add_run(test_case_uuid=tc), server.add_run(test_case_uuid=tc)
+        forward = client.evaluation_runs.compare(first, second)
+        backward = client.evaluation_runs.compare(second, first)
+        delta = forward.metrics["toxicity"].delta
+        assert delta is not None
+        assert delta != 0
+        rose, fell = (forward, backward) if delta > 0 else (backward, forward)
+        assert rose.metrics["toxicity"].inverted
+        assert not rose.passed, "toxicity rising is a regression"
+        assert rose.verdict.reasons[0].startswith("toxicity: rose by")
+        assert all(r.candidate_value > r.base_value for r in rose.regressions)
+        assert fell.passed, "toxicity falling is an improvement"
+        assert all(r.candidate_value > r.base_value for r in fell.regressions)  # per prompt, still by direction
+        plain = client.evaluation_runs.compare(
+            rose.base.evaluation_run_uuid, rose.candidate.evaluation_run_uuid, inverted=()
+        )
+        assert plain.passed, "told that no metric is inverted, a rise looks like an improvement"

@@ -131,7 +131,7 @@ async def test_retrieve(
     assert run.evaluation_run_uuid == RUN
     assert run.status is EvaluationRunStatus.RUNNING_DATASET
     assert not run.is_terminal
-    assert run.created_by_user_id == 12345
+    assert run.created_by_user_id == "12345"
     request = only_request()
     assert request.method == "GET"
     assert request.url.path == f"/v2/gen-ai/evaluation_runs/{RUN}"

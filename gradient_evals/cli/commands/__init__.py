@@ -18,8 +18,10 @@ __all__ = ["COMMAND_MODULES", "register_all"]
 COMMAND_MODULES: Final = (
     "demo",
     "emulator",
+    "metrics",
     "runs",
     "test_cases",
+    "datasets",
 )
 
 

@@ -7,13 +7,22 @@ one module here and one line in ``ROUTES`` below.
 from __future__ import annotations
 
 from .._routes import Route, Router
-from . import evaluation_runs, evaluation_test_cases
+from . import (
+    custom_evaluation_metrics,
+    evaluation_datasets,
+    evaluation_metrics,
+    evaluation_runs,
+    evaluation_test_cases,
+)
 
 __all__ = ["ROUTES", "build_router"]
 
 ROUTES: tuple[Route, ...] = (
+    *evaluation_datasets.ROUTES,
     *evaluation_runs.ROUTES,
     *evaluation_test_cases.ROUTES,
+    *evaluation_metrics.ROUTES,
+    *custom_evaluation_metrics.ROUTES,
 )
 
 

@@ -1,0 +1,168 @@
+"""``client.evaluation_metrics``: the metric catalog, and turning the names users know into metric UUIDs.
+
+Users know metrics by name ("Correctness"), the API by UUID. Every method that takes metrics accepts an
+:class:`EvaluationMetric`, a UUID or a name; names are looked up in the catalog (one ``list()`` request, kept for
+the client's life and refreshed by ``list()`` or ``catalog(refresh=True)``), ignoring case and treating
+spaces, underscores and hyphens alike. A name that matches no metric, or more than one, is a ``ValueError``
+naming the close matches, raised before the request that needed it is sent.
+"""
+
+from __future__ import annotations
+
+import builtins
+import difflib
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, TypeAlias
+
+from .._validation import check_uuid
+from ..types import EvaluationMetric, EvaluationMetricsList
+from ..typing import Timeout
+from ._base import AsyncResource, SyncResource, blocking
+
+if TYPE_CHECKING:
+    from .._transport import Transport
+
+__all__ = ["AsyncEvaluationMetrics", "CatalogUser", "EvaluationMetrics", "MetricRef", "looks_like_uuid", "match_metric"]
+
+MetricRef: TypeAlias = EvaluationMetric | uuid.UUID | str
+"""A metric as a method takes it: the catalog's model, its UUID, or its name (matched case-insensitively)."""
+
+_METRICS = "/v2/gen-ai/evaluation_metrics"
+
+
+def looks_like_uuid(text: str) -> bool:
+    """True when ``text`` is meant as a UUID (even a malformed or quoted one) rather than a metric name."""
+    try:
+        uuid.UUID(text.strip().strip("\"'"))
+    except ValueError:
+        return False
+    return True
+
+
+def _name_key(name: str) -> str:
+    # "Hallucination rate", "hallucination_rate" and "HALLUCINATION-RATE" are one name to a user.
+    return " ".join(name.replace("_", " ").replace("-", " ").split()).casefold()
+
+
+def match_metric(catalog: Sequence[EvaluationMetric], name: str, argument: str) -> EvaluationMetric:
+    """The one metric of ``catalog`` called ``name``, or a ``ValueError`` naming the close matches.
+
+    Case is ignored, and so are the differences between spaces, underscores and hyphens.
+    """
+    key = _name_key(name)
+    found = [m for m in catalog if m.metric_name is not None and _name_key(m.metric_name) == key]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        choices = ", ".join(f"{m.metric_name!r} ({m.metric_uuid})" for m in found)
+        raise ValueError(f"{argument}: the metric name {name!r} is ambiguous: {choices}; pass the metric UUID")
+    names = sorted({m.metric_name for m in catalog if m.metric_name})
+    by_key = {_name_key(n): n for n in names}
+    close = [by_key[k] for k in difflib.get_close_matches(key, list(by_key), n=5, cutoff=0.5)]
+    # A word of the name inside a metric's name ("hallucination" in "Hallucination rate") is a match too.
+    close += [n for n in names if n not in close and any(word in _name_key(n) for word in key.split() if len(word) > 3)]
+    hint = f"close matches: {', '.join(map(repr, close[:5]))}" if close else f"known metrics: {', '.join(names[:20])}"
+    raise ValueError(f"{argument}: no metric is called {name!r} ({hint})")
+
+
+class AsyncEvaluationMetrics(AsyncResource):
+    """The evaluation metric catalog: ``list``, ``catalog``, ``resolve``."""
+
+    def __init__(self, transport: Transport) -> None:
+        super().__init__(transport)
+        # One catalog per client: the metrics a name may mean do not change between two calls of a session,
+        # and custom metrics created through this client refresh it.
+        self._catalog: tuple[EvaluationMetric, ...] | None = None
+
+    async def list(self, *, timeout: Timeout = None) -> tuple[EvaluationMetric, ...]:
+        """Every metric available to evaluations, built in and custom (the API answers in one response).
+
+        Also refreshes the catalog that metric names are resolved with.
+        """
+        listing = await self._get(_METRICS, EvaluationMetricsList, timeout=timeout)
+        self._catalog = listing.metrics
+        return listing.metrics
+
+    async def catalog(self, *, refresh: bool = False, timeout: Timeout = None) -> tuple[EvaluationMetric, ...]:
+        """The metric catalog, fetched with :meth:`list` on first use (or when ``refresh``) and kept."""
+        if self._catalog is None or refresh:
+            return await self.list(timeout=timeout)
+        return self._catalog
+
+    async def resolve(self, metric: MetricRef, *, timeout: Timeout = None) -> str:
+        """The UUID of a metric given as a model, a UUID or a name.
+
+        A UUID is taken as it is (the API says whether it exists); a name is looked up in the catalog,
+        ignoring case. Raises ``ValueError`` for an unknown or ambiguous name, listing the close matches.
+        """
+        return (await self.resolve_all([metric], argument="metric", timeout=timeout))[0]
+
+    async def resolve_all(
+        self, metrics: Iterable[MetricRef], *, argument: str = "metrics", timeout: Timeout = None
+    ) -> builtins.list[str]:
+        """The UUIDs of several metrics (see :meth:`resolve`); the catalog is fetched at most once."""
+        if isinstance(metrics, str | bytes | EvaluationMetric) or not isinstance(metrics, Iterable):
+            raise TypeError(f"{argument} must be a list of metric names, UUIDs or EvaluationMetric objects")
+        refs = list(metrics)
+        resolved: list[str | None] = []
+        for i, ref in enumerate(refs):
+            where = f"{argument}[{i}]"
+            if isinstance(ref, EvaluationMetric):
+                if ref.metric_uuid is None:
+                    raise ValueError(f"{where}: this EvaluationMetric has no metric_uuid")
+                resolved.append(check_uuid(ref.metric_uuid, where))
+            elif isinstance(ref, uuid.UUID) or (isinstance(ref, str) and looks_like_uuid(ref)):
+                resolved.append(check_uuid(ref, where))
+            elif isinstance(ref, str):
+                if not ref.strip():
+                    raise ValueError(f"{where}: a metric name must not be empty")
+                resolved.append(None)
+            else:
+                raise TypeError(f"{where} must be a metric name, UUID or EvaluationMetric, got {type(ref).__name__}")
+        if all(r is not None for r in resolved):
+            return [r for r in resolved if r is not None]
+        catalog = await self.catalog(timeout=timeout)
+        out: list[str] = []
+        for i, (ref, known) in enumerate(zip(refs, resolved, strict=True)):
+            if known is not None:
+                out.append(known)
+                continue
+            metric = match_metric(catalog, str(ref), f"{argument}[{i}]")
+            if metric.metric_uuid is None:
+                raise ValueError(f"{argument}[{i}]: the catalog's metric {metric.metric_name!r} has no UUID")
+            out.append(metric.metric_uuid)
+        return out
+
+    def invalidate(self) -> None:
+        """Forget the cached catalog; the next name lookup fetches it again."""
+        self._catalog = None
+
+    def cached(self) -> tuple[EvaluationMetric, ...] | None:
+        """The catalog as last fetched, without a request (``None`` before the first fetch)."""
+        return self._catalog
+
+
+class EvaluationMetrics(SyncResource[AsyncEvaluationMetrics]):
+    """The evaluation metric catalog, blocking: the same methods as :class:`AsyncEvaluationMetrics`."""
+
+    list = blocking(AsyncEvaluationMetrics.list)
+    catalog = blocking(AsyncEvaluationMetrics.catalog)
+    resolve = blocking(AsyncEvaluationMetrics.resolve)
+    resolve_all = blocking(AsyncEvaluationMetrics.resolve_all)
+
+    def invalidate(self) -> None:
+        """Forget the cached catalog; the next name lookup fetches it again."""
+        self._async.invalidate()
+
+    def cached(self) -> tuple[EvaluationMetric, ...] | None:
+        """The catalog as last fetched, without a request (``None`` before the first fetch)."""
+        return self._async.cached()
+
+
+class CatalogUser(AsyncResource):
+    """Base of the resources that take metrics by name: they share the client's one catalog."""
+
+    def __init__(self, transport: Transport, metrics: AsyncEvaluationMetrics) -> None:
+        super().__init__(transport)
+        self._metrics = metrics

@@ -1,0 +1,77 @@
+"""Every operation against Prism in dynamic mode: random bodies that the specification allows must all parse.
+
+``nox -s contract`` starts one ``prism mock -d --seed N`` per seed and passes their URLs in
+``GRADIENT_PRISM_DYNAMIC_URLS`` (``seed=url,seed=url``). Prism answers every request to one of them with the same
+random body (the seed fixes it), so the seeds give the variety. Unlike the examples, these bodies hold whatever
+the schema permits: non-decimal strings in ``format: uint64`` fields, dates before 1900, empty lists, extra keys.
+Each operation must turn each body into its documented model; an ``APIResponseValidationError`` is a failure.
+When ``GRADIENT_PRISM_REPORT`` names a file, the parsed/total count is written there for the session's log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from gradient_evals import APIResponseValidationError, AsyncGradientEvals
+
+from ._operations import OPERATIONS
+
+pytestmark = [pytest.mark.anyio, pytest.mark.contract]
+
+DYNAMIC_URLS_ENV = "GRADIENT_PRISM_DYNAMIC_URLS"
+REPORT_ENV = "GRADIENT_PRISM_REPORT"
+
+_tally: dict[str, list[str]] = {"parsed": [], "refused": []}
+
+
+@pytest.fixture(scope="module")
+def anyio_backend() -> str:
+    return "asyncio"  # the bodies are what is under test here, not the event loop
+
+
+@pytest.fixture(scope="module")
+def dynamic_servers() -> Iterator[dict[str, str]]:
+    raw = os.environ.get(DYNAMIC_URLS_ENV)
+    if not raw:
+        pytest.skip(f"no dynamic-mode Prism: run `nox -s contract` (it sets {DYNAMIC_URLS_ENV})")
+    servers = dict(item.split("=", 1) for item in raw.split(","))
+    yield servers
+    report = os.environ.get(REPORT_ENV)
+    if report:
+        parsed, refused = len(_tally["parsed"]), len(_tally["refused"])
+        Path(report).write_text(
+            json.dumps({"parsed": parsed, "total": parsed + refused, "refused": _tally["refused"]}), encoding="utf-8"
+        )
+
+
+@pytest.fixture
+async def clients(dynamic_servers: dict[str, str]) -> AsyncIterator[dict[str, AsyncGradientEvals]]:
+    made = {
+        seed: AsyncGradientEvals(access_token="contract-token", base_url=url, max_retries=0, timeout=20)
+        for seed, url in dynamic_servers.items()
+    }
+    try:
+        yield made
+    finally:
+        for client in made.values():
+            await client.aclose()
+
+
+@pytest.mark.parametrize("operation_id", list(OPERATIONS))
+async def test_every_schema_valid_body_parses(clients: dict[str, AsyncGradientEvals], operation_id: str) -> None:
+    call = OPERATIONS[operation_id][2]
+    refused: list[str] = []
+    for seed, client in clients.items():
+        try:
+            await call(client)
+        except APIResponseValidationError as exc:
+            refused.append(f"{operation_id} (seed {seed}): {exc}")
+            _tally["refused"].append(refused[-1])
+        else:
+            _tally["parsed"].append(f"{operation_id} (seed {seed})")
+    assert not refused, "\n".join(refused)
