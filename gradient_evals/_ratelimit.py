@@ -165,15 +165,6 @@ class HeldTooLong(RateLimitError):
     """
 
 
-def _int_or_none(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        return None
-
-
 class Pacer:
     """The rate-limit budget of one client: :meth:`acquire` before each attempt, :meth:`observe` after it.
 
@@ -189,6 +180,13 @@ class Pacer:
         wall: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
+        # How each header is read is the transport's rule (one reading for the retries and the pacer alike). The
+        # transport imports this module, so its functions are taken when a pacer is made, once it has loaded.
+        from . import _transport
+
+        self._header_int = _transport._int_or_none
+        self._seconds_until_reset = _transport.seconds_until_reset
+        self._retry_after = _transport.retry_after_seconds
         self.policy = policy
         # The clocks and the sleep are parameters so that tests can run the pacer on a simulated clock.
         self._clock = clock
@@ -249,7 +247,7 @@ class Pacer:
                 # Parsed once per second of server time at most: the header changes no faster.
                 self._last_date = date
                 self._skew = _skew_from(date, self._wall(), self._skew)
-        remaining = _int_or_none(headers.get("ratelimit-remaining"))
+        remaining = self._header_int(headers.get("ratelimit-remaining"))
         if remaining is not None:
             self._observe_budget(remaining, headers, thorough)
         if response.status_code == 429:
@@ -298,13 +296,13 @@ class Pacer:
 
     def _observe_budget(self, remaining: int, headers: httpx.Headers, thorough: bool) -> None:
         self._server_remaining = remaining
-        limit = _int_or_none(headers.get("ratelimit-limit")) if thorough else None
+        limit = self._header_int(headers.get("ratelimit-limit")) if thorough else None
         if limit is not None and limit != self._limit:
             self._limit = limit
             if self.policy is not None:
                 self._reserve = math.ceil(limit * self.policy.reserve)
                 self._low = float(max(2 * self._reserve, 2))
-        reset = _int_or_none(headers.get("ratelimit-reset"))
+        reset = self._header_int(headers.get("ratelimit-reset"))
         if remaining <= self._low * 2:
             self._forget_lost_requests()
         # The requests sent and not yet answered are not in this count (or some are: then the estimate errs low).
@@ -314,21 +312,17 @@ class Pacer:
             # raise the estimate again.
             estimate = min(estimate, self._remaining)
         elif reset is not None:
-            from ._transport import seconds_until_reset  # the one rule for this header, shared with the retries
-
             self._reset = reset
-            until = seconds_until_reset(reset, now=self.server_time())
+            until = self._seconds_until_reset(reset, now=self.server_time())
             self._reset_at = None if until is None else self._clock() + until  # None: a value not to believe
             self._credited = False
         self._remaining = estimate
 
     def _observe_refusal(self, headers: httpx.Headers, request: httpx.Request) -> None:
-        from ._transport import retry_after_seconds  # the rule for Retry-After lives with the retries
-
         # The client retries a 429 only after waiting as long as the server asked: that retry is the request
         # that finds out whether the window has moved on, so the pacer lets it through (see _wait_turn).
         _REFUSED.set((request.method, request.url.path))
-        wait = retry_after_seconds(headers, now=self.server_time(), use_rate_limit_reset=False)
+        wait = self._retry_after(headers, now=self.server_time(), use_rate_limit_reset=False)
         # A wait longer than max_wait is not kept for the whole client: no request would be held that long, so
         # each meets the server's own answer instead of a refusal made up from an old one.
         if wait is not None and self.policy is not None and wait <= self.policy.max_wait:
@@ -336,7 +330,7 @@ class Pacer:
             self._block_ticket = next(self._tickets)
             self._open = False
             log.debug("rate limit: the server asked for %.1f s of quiet; holding every request until then", wait)
-        if _int_or_none(headers.get("ratelimit-remaining")) is None:
+        if self._header_int(headers.get("ratelimit-remaining")) is None:
             self._remaining = min(self._remaining, 0.0)
 
     def _forget_lost_requests(self) -> None:
