@@ -40,6 +40,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._pagination import AsyncPager
+from ._ratelimit import RateLimitPolicy, RateLimitState
 from ._transport import RateLimitInfo, RetryPolicy
 from ._version import __version__
 
@@ -118,6 +119,8 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimitInfo",
+    "RateLimitPolicy",
+    "RateLimitState",
     "ResponseTooLargeError",
     "RetryPolicy",
     "RunCreationUnknownError",

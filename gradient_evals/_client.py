@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import httpx
 
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._exceptions import ConfigurationError
+from ._ratelimit import RateLimitPolicy, RateLimitState
 from ._storage import StorageClient
-from ._transport import DEFAULT_BASE_URL, RateLimitInfo, RetryPolicy, Transport
+from ._transport import DEFAULT_BASE_URL, RetryPolicy, Transport
 from ._validation import check_positive_int, check_timeout
 from .resources.custom_evaluation_metrics import AsyncCustomEvaluationMetrics
 from .resources.evaluation_datasets import AsyncEvaluationDatasets
@@ -52,6 +53,10 @@ class AsyncGradientEvals:
             Without one, the SDK's client uses a proxy from the environment (``HTTPS_PROXY``...) only for an
             ``https`` base URL on a remote host, never for plain HTTP or loopback.
         allow_insecure_http: permit a plain-HTTP base URL on a non-loopback host.
+        rate_limit: ``"auto"`` (the default) paces requests by the rate-limit headers so that they are spread out
+            rather than refused when the budget runs low; a :class:`RateLimitPolicy` sets the reserve, the
+            longest hold and an own ceiling; ``None`` turns pacing off. Every request of the client (and
+            every thread of a blocking client) shares one budget; other processes on the same token do not.
         max_response_bytes: the most one response body may take once decompressed (default 32 MiB); a larger
             one raises :class:`ResponseTooLargeError` as soon as it passes the limit.
     """
@@ -66,6 +71,7 @@ class AsyncGradientEvals:
         retry: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
         allow_insecure_http: bool = False,
+        rate_limit: Literal["auto"] | RateLimitPolicy | None = "auto",
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         token = _check_token(access_token if access_token is not None else os.environ.get(TOKEN_ENV))
@@ -89,6 +95,7 @@ class AsyncGradientEvals:
                 max_retry_wait=policy.max_retry_wait,
                 jitter=policy.jitter,
             )
+        pacing = rate_limit_policy(rate_limit)
         resolved_url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         try:
             self._transport = Transport(
@@ -98,6 +105,7 @@ class AsyncGradientEvals:
                 retry=policy,
                 http_client=http_client,
                 allow_insecure_http=allow_insecure_http,
+                rate_limit=pacing,
                 max_response_bytes=max_response_bytes,
             )
         except ValueError as exc:
@@ -126,9 +134,14 @@ class AsyncGradientEvals:
         return self._transport.retry
 
     @property
-    def rate_limit(self) -> RateLimitInfo | None:
-        """The ``ratelimit-*`` headers of the last response, if the server sent any."""
-        return self._transport.rate_limit
+    def rate_limit(self) -> RateLimitState | None:
+        """The rate limit as the last response told it, and what the pacer is doing about it.
+
+        ``limit``, ``remaining`` and ``reset`` are the ``ratelimit-*`` headers; ``holding`` says how long the
+        pacer is holding requests, ``spacing`` how far apart it sends background ones. ``str()`` of it explains
+        in one line. ``None`` until a response has carried the headers.
+        """
+        return self._transport.pacer.state()
 
     @property
     def is_closed(self) -> bool:
@@ -282,6 +295,13 @@ class AsyncGradientEvals:
         return f"{type(self).__name__}(base_url={self.base_url!r}, access_token=<redacted>)"
 
 
+def rate_limit_policy(option: object) -> RateLimitPolicy | None:
+    """The policy for a ``rate_limit=`` option: ``"auto"``, a :class:`RateLimitPolicy` or ``None``."""
+    if option is None or isinstance(option, RateLimitPolicy):
+        return option
+    if option == "auto":
+        return RateLimitPolicy()
+    raise TypeError(f'rate_limit must be "auto", a RateLimitPolicy or None, got {option!r}')
 def _check_token(token: object) -> str:
     """The access token, refused before any request when it could not travel in an HTTP header.
 

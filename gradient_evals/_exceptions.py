@@ -33,7 +33,7 @@ request's method and path only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -230,20 +230,27 @@ class InternalServerError(APIStatusError):
 
 
 class RunCreationUnknownError(APIError):
-    """A create request may have reached the server, but no answer came back.
+    """A create request may have reached the server, no answer came back, and its runs could not be told apart.
 
-    Retrying it blindly could start duplicate evaluation runs, so the SDK does not. Check whether the runs
-    exist with ``client.evaluation_test_cases.list_evaluation_runs(test_case_uuid)`` and look for
-    ``run_name``, then create again only if they do not.
+    ``create`` has already looked for them in the test case's run list (see the README's "Errors" section);
+    ``candidates`` holds the runs it saw that may be this request's (with its ``run_name``), possibly none.
+    Retrying blindly could start duplicate evaluation runs: decide from the candidates.
     """
 
     def __init__(
-        self, message: str, *, test_case_uuid: str, run_name: str | None, cause: BaseException | None = None
+        self,
+        message: str,
+        *,
+        test_case_uuid: str,
+        run_name: str | None,
+        cause: BaseException | None = None,
+        candidates: Sequence[EvaluationRun] = (),
     ) -> None:
         super().__init__(message, method="POST")
         self.test_case_uuid = test_case_uuid
         self.run_name = run_name
         self.cause = cause
+        self.candidates: tuple[EvaluationRun, ...] = tuple(candidates)
 
 
 class ObjectStorageError(APIError):

@@ -131,6 +131,7 @@ class AsyncPager(Generic[PageT, ItemT]):
         prefetch: int = DEFAULT_PREFETCH,
         start_page: int = 1,
         what: str = "page",
+        allowance: Callable[[int], int] | None = None,
     ) -> None:
         self._fetch = fetch
         self._link_params = dict(link_params or {})
@@ -141,6 +142,8 @@ class AsyncPager(Generic[PageT, ItemT]):
         self._prefetch = prefetch
         self._start_page = start_page
         self._what = what
+        # The rate-limit budget's say on how many pages may be fetched at once (never more than ``prefetch``).
+        self._allowance = allowance or (lambda wanted: wanted)
         self._item_iterator: AsyncGenerator[ItemT, None] | None = None
 
     # -- public surface -------------------------------------------------------------------------------------
@@ -276,7 +279,7 @@ class AsyncPager(Generic[PageT, ItemT]):
             total_pages = page.meta.pages
             next_link = page.links.next
             if prefetch > 1 and total_pages is not None and number + 1 < total_pages:
-                last = min(number + prefetch, total_pages)
+                last = min(number + self._allowance(prefetch), total_pages)
                 batch, failure = await self._fetch_batch(range(number + 1, last + 1))
                 # On a failure, the pages before the one that failed are handed out first, so the error
                 # names the first page the caller did not get.

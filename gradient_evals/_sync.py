@@ -16,7 +16,7 @@ import functools
 import weakref
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, Literal, ParamSpec, TypeVar
 
 import httpx
 
@@ -24,7 +24,8 @@ from ._blocking import blocking_doc
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._client import DEFAULT_TIMEOUT, AsyncGradientEvals
 from ._loop import LoopThread, shutdown
-from ._transport import RateLimitInfo, RetryPolicy
+from ._ratelimit import RateLimitPolicy, RateLimitState
+from ._transport import RetryPolicy
 from .resources.custom_evaluation_metrics import CustomEvaluationMetrics
 from .resources.evaluation_datasets import EvaluationDatasets
 from .resources.evaluation_metrics import EvaluationMetrics
@@ -78,6 +79,7 @@ class GradientEvals:
         retry: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
         allow_insecure_http: bool = False,
+        rate_limit: Literal["auto"] | RateLimitPolicy | None = "auto",
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         loop = LoopThread()
@@ -93,6 +95,7 @@ class GradientEvals:
                     retry=retry,
                     http_client=http_client,
                     allow_insecure_http=allow_insecure_http,
+                    rate_limit=rate_limit,
                     max_response_bytes=max_response_bytes,
                 )
             )
@@ -132,8 +135,8 @@ class GradientEvals:
         return self._async.retry_policy
 
     @property
-    def rate_limit(self) -> RateLimitInfo | None:
-        """The ``ratelimit-*`` headers of the last response, if the server sent any."""
+    def rate_limit(self) -> RateLimitState | None:
+        """The rate limit and the pacer's doing (see :attr:`AsyncGradientEvals.rate_limit`); shared by all threads."""
         return self._async.rate_limit
 
     @property

@@ -43,6 +43,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._loop_binding import LoopBinding
+from ._ratelimit import HeldTooLong, Pacer, RateLimitPolicy
 from ._validation import check_timeout
 from ._version import __version__
 
@@ -176,6 +177,7 @@ class Transport:
         http_client: httpx.AsyncClient | None,
         allow_insecure_http: bool,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        rate_limit: RateLimitPolicy | None = None,
     ) -> None:
         try:
             url = httpx.URL(base_url)
@@ -219,6 +221,7 @@ class Transport:
         }
         self._json_headers: Final = {**self._headers, "Content-Type": "application/json"}
         self.rate_limit: RateLimitInfo | None = None
+        self.pacer = Pacer(rate_limit)
         self.closed = False
         self._loop_binding = LoopBinding()
 
@@ -325,6 +328,7 @@ class Transport:
         self, request: httpx.Request, timeout: float | httpx.Timeout
     ) -> tuple[httpx.Response, bytes, Any]:
         method, path = request.method, request.url.path
+        ticket = await self.pacer.acquire(method, path, timeout)  # held here while the budget is low
         started = time.perf_counter()
         try:
             # httpx times each read separately; a server that drips bytes would never hit it, so the timeout
@@ -347,6 +351,7 @@ class Transport:
             raise APIConnectionError(
                 f"{method} {path} failed: {type(exc).__name__}: {exc}", method=method, url=path
             ) from detached(exc)
+        self.pacer.observe(ticket, response)
         rate_limit = RateLimitInfo.from_headers(response.headers)
         if rate_limit is not None:
             self.rate_limit = rate_limit
@@ -400,6 +405,8 @@ class Transport:
             raise _validation_error(response, content, f"unexpected JSON{where}: {exc}") from detached(exc)
 
     def _should_retry(self, exc: BaseException, idempotent: bool) -> bool:
+        if isinstance(exc, HeldTooLong):  # never sent: waiting is what a deadline ruled out
+            return False
         if isinstance(exc, APIStatusError):
             if exc.retry_after is not None and exc.retry_after > self.retry.max_retry_wait:
                 return False

@@ -147,8 +147,13 @@ async def test_errors_and_logs_never_contain_the_token(
     with pytest.raises(APIStatusError) as status_error:
         await client.evaluation_runs.retrieve(RUN)
     httpx_mock.add_exception(httpx.ReadTimeout("timed out"), url=f"{BASE}/v2/gen-ai/evaluation_runs", method="POST")
+    httpx_mock.add_response(
+        url=f"{BASE}/v2/gen-ai/evaluation_test_cases/{TEST_CASE}/evaluation_runs",
+        json={"evaluation_runs": []},
+        is_reusable=True,
+    )
     with pytest.raises(RunCreationUnknownError) as unknown:
-        await client.evaluation_runs.create(test_case_uuid=TEST_CASE, agent_uuids=[AGENT], run_name="n")
+        await client.evaluation_runs.create(test_case_uuid=TEST_CASE, agent_uuids=[AGENT], run_name="n", recover=False)
     for exc in (status_error.value, unknown.value, unknown.value.cause):
         assert SECRET not in str(exc)
         assert SECRET not in repr(exc)

@@ -25,6 +25,7 @@ from gradient_evals import (
     APIStatusError,
     AsyncGradientEvals,
     PaginationError,
+    RetryPolicy,
     RunCreationUnknownError,
 )
 from gradient_evals.types import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage
@@ -180,7 +181,12 @@ def harness() -> Iterator[tuple[anyio.from_thread.BlockingPortal, AsyncGradientE
 
         def build() -> AsyncGradientEvals:
             http = httpx.AsyncClient(transport=httpx.MockTransport(server))
-            return AsyncGradientEvals(access_token="tok", base_url=BASE_URL, max_retries=0, http_client=http)
+            # No pauses: a create's lookups of the runs it may have made follow the retry backoff, and the
+            # pacer would hold the next example's request for the Retry-After of a 429 example.
+            retry = RetryPolicy(max_retries=0, initial_backoff=0, max_backoff=0)
+            return AsyncGradientEvals(
+                access_token="tok", base_url=BASE_URL, retry=retry, http_client=http, rate_limit=None
+            )
 
         client = build()
         yield portal, client, server
@@ -198,7 +204,8 @@ ENDPOINTS: dict[str, tuple[str, Call, Callable[[Any], bool], bool]] = {
     # name: (example body, call, what a good result looks like, may the pager refuse the paging)
     "create": (
         "spec_create_runs",
-        lambda c: c.evaluation_runs.create(test_case_uuid=TEST_CASE, agent_uuids=[AGENT]),
+        # recover=False: a lost answer is looked up but never sent again, so the outcome stays "unknown".
+        lambda c: c.evaluation_runs.create(test_case_uuid=TEST_CASE, agent_uuids=[AGENT], recover=False),
         lambda r: isinstance(r, CreatedEvaluationRuns) and all(isinstance(u, str) for u in r.evaluation_run_uuids),
         False,
     ),

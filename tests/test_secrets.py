@@ -135,7 +135,9 @@ def _raise_each_kind(server: FakeGradientServer) -> Iterator[tuple[type[BaseExce
     async def create(client: AsyncGradientEvals, fault: Fault) -> None:
         server.inject(fault, method="POST")
         try:
-            await client.evaluation_runs.create(test_case_uuid=test_case, agent_uuids=[AGENT], run_name="x")
+            await client.evaluation_runs.create(
+                test_case_uuid=test_case, agent_uuids=[AGENT], run_name="x", recover=False
+            )
         finally:
             server.clear_faults()
 
@@ -148,8 +150,10 @@ def _raise_each_kind(server: FakeGradientServer) -> Iterator[tuple[type[BaseExce
     yield APITimeoutError, lambda c: status(c, Fault.stall(5))
     yield APIResponseValidationError, lambda c: status(c, Fault.malformed_json())
     yield InternalServerError, lambda c: stream(c, Fault.status(503))
-    yield RunCreationUnknownError, lambda c: create(c, Fault.status(500, after_action=True))
-    yield RunCreationUnknownError, lambda c: create(c, Fault.reset(after_action=True))
+    # Refused before acting, but a 500 or a reset leaves the outcome unknown; with no runs found and no
+    # re-send allowed, create says so.
+    yield RunCreationUnknownError, lambda c: create(c, Fault.status(500))
+    yield RunCreationUnknownError, lambda c: create(c, Fault.reset())
 
 
 @pytest.mark.anyio

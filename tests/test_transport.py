@@ -61,8 +61,18 @@ def _no_retry(make_client: MakeClient) -> AsyncGradientEvals:
     return make_client(max_retries=0)
 
 
-async def _create(client: AsyncGradientEvals, run_name: str | None = "nightly") -> Any:
-    return await client.evaluation_runs.create(test_case_uuid=TEST_CASE, agent_uuids=[AGENT], run_name=run_name)
+async def _create(client: AsyncGradientEvals, run_name: str | None = "nightly", **options: Any) -> Any:
+    return await client.evaluation_runs.create(
+        test_case_uuid=TEST_CASE, agent_uuids=[AGENT], run_name=run_name, **options
+    )
+
+
+LIST_RUNS_URL = f"{BASE}/v2/gen-ai/evaluation_test_cases/{TEST_CASE}/evaluation_runs"
+
+
+def no_runs_listed(httpx_mock: HTTPXMock) -> None:
+    """The test case's run list, looked up after a create of unknown outcome: nothing there."""
+    httpx_mock.add_response(url=LIST_RUNS_URL, json={"evaluation_runs": []}, is_reusable=True)
 
 
 # -- status errors ------------------------------------------------------------------------------------------
@@ -514,10 +524,12 @@ async def test_create_with_unknown_outcome_is_not_retried(
     register: Callable[[HTTPXMock], None], cause_cls: type[APIError], client: AsyncGradientEvals, httpx_mock: HTTPXMock
 ) -> None:
     register(httpx_mock)
+    no_runs_listed(httpx_mock)
     with pytest.raises(RunCreationUnknownError) as info:
-        await _create(client, run_name="nightly-42")
+        await _create(client, run_name="nightly-42", recover=False)
     exc = info.value
-    assert len(httpx_mock.get_requests()) == 1
+    assert len(httpx_mock.get_requests(method="POST")) == 1
+    assert exc.candidates == ()
     assert exc.test_case_uuid == TEST_CASE
     assert exc.run_name == "nightly-42"
     assert isinstance(exc.cause, cause_cls)
@@ -533,10 +545,26 @@ async def test_create_with_unknown_outcome_is_not_retried(
 
 async def test_create_unknown_outcome_without_run_name(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(url=CREATE_URL, method="POST", status_code=502)
+    no_runs_listed(httpx_mock)
     with pytest.raises(RunCreationUnknownError) as info:
-        await _create(client, run_name=None)
-    assert info.value.run_name is None
+        await _create(client, run_name=None, recover=False)
+    # The name the SDK generated, under which the runs were looked for.
+    assert info.value.run_name is not None
+    assert info.value.run_name.startswith("run-")
+    assert info.value.run_name in str(info.value)
     assert TEST_CASE in str(info.value)
+
+
+async def test_create_with_unknown_outcome_returns_the_runs_it_finds(
+    client: AsyncGradientEvals, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_exception(httpx.ReadTimeout("no answer"), url=CREATE_URL, method="POST")
+    queued = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    mine = {"evaluation_run_uuid": RUN, "run_name": "nightly", "agent_uuid": AGENT, "queued_at": queued}
+    httpx_mock.add_response(url=LIST_RUNS_URL, json={"evaluation_runs": [mine]})
+    created = await _create(client)
+    assert created.evaluation_run_uuids == [RUN]
+    assert len(httpx_mock.get_requests(method="POST")) == 1
 
 
 @pytest.mark.parametrize(

@@ -72,9 +72,11 @@ def _one_line(text: str) -> str:
 def _creation_unknown(exc: RunCreationUnknownError) -> str:
     named = f" named {exc.run_name!r}" if exc.run_name else ""
     cause = f" ({_one_line(str(exc.cause))})" if exc.cause is not None else ""
+    seen = [run.evaluation_run_uuid for run in exc.candidates if run.evaluation_run_uuid]
+    candidates = f"; runs that may be its own: {', '.join(seen)}" if seen else ""
     return (
         f"creating runs of test case {exc.test_case_uuid} may have succeeded on the server, but no usable answer "
-        f"came back{cause}; do not simply retry: look for the runs{named} with "
+        f"came back{cause}{candidates}; do not simply retry: look for the runs{named} with "
         f"`gradient-evals test-cases runs {exc.test_case_uuid}` first"
     )
 

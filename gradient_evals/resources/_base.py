@@ -16,6 +16,7 @@ import attrs
 from .._blocking import SyncResource, blocking, blocking_iterator
 from .._exceptions import APIStatusError
 from .._pagination import DEFAULT_PREFETCH, AsyncPager, Paged
+from .._ratelimit import background_requests
 
 if TYPE_CHECKING:
     from .._transport import Transport
@@ -142,19 +143,20 @@ class AsyncResource:
         fixed = dict(params or {})
 
         async def fetch(number: int, url: str | None) -> PageT:
-            if url is not None and url.split("?", 1)[0] == own_url:
-                return await transport.request("GET", url, cast_to=page_cls, timeout=timeout)
-            page_params = {"page": number, **fixed} if number_first_page or number > 1 else dict(fixed)
-            while True:
-                if page_size is not None:
-                    page_params[page_size.parameter] = asked = page_size.value
-                try:
-                    return await transport.request(
-                        "GET", own_url, cast_to=page_cls, params=page_params, timeout=timeout
-                    )
-                except APIStatusError as exc:
-                    if page_size is None or not page_size.refused(exc, asked):
-                        raise
+            with background_requests():  # pages are bulk work: they leave the rate limit's reserve alone
+                if url is not None and url.split("?", 1)[0] == own_url:
+                    return await transport.request("GET", url, cast_to=page_cls, timeout=timeout)
+                page_params = {"page": number, **fixed} if number_first_page or number > 1 else dict(fixed)
+                while True:
+                    if page_size is not None:
+                        page_params[page_size.parameter] = asked = page_size.value
+                    try:
+                        return await transport.request(
+                            "GET", own_url, cast_to=page_cls, params=page_params, timeout=timeout
+                        )
+                    except APIStatusError as exc:
+                        if page_size is None or not page_size.refused(exc, asked):
+                            raise
 
         return AsyncPager(
             fetch=fetch,
@@ -165,6 +167,7 @@ class AsyncResource:
             link_params=fixed,
             prefetch=prefetch,
             what=what,
+            allowance=transport.pacer.allowance,
         )
 
 

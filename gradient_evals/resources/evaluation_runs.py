@@ -6,10 +6,10 @@ import os
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from .._exceptions import APIError, APIResponseValidationError, RunCreationUnknownError
+from .._exceptions import APIResponseValidationError
 from .._pagination import DEFAULT_PREFETCH, AsyncPager
+from .._ratelimit import RateLimitState
 from .._streaming import AsyncStream
-from .._transport import RateLimitInfo, may_have_been_processed
 from .._validation import (
     check_name,
     check_name_list,
@@ -31,6 +31,7 @@ from ..types import (
 from ..typing import ExportFormat, OnProgress, OnUpdate, Timeout
 from ..workflows.compare import compare_runs
 from ..workflows.export import export_run, records_of_run, to_pandas
+from ..workflows.recover import create_runs, generated_run_name
 from ..workflows.summary import LoadCatalog, summarize_run
 from ..workflows.wait import (
     DEFAULT_MAX_POLL_INTERVAL,
@@ -41,6 +42,7 @@ from ..workflows.wait import (
 )
 from ._base import PageSize, SyncResource, blocking, blocking_iterator
 from .evaluation_metrics import AsyncEvaluationMetrics, CatalogUser
+from .evaluation_test_cases import AsyncEvaluationTestCases
 
 if TYPE_CHECKING:
     from .._transport import Transport
@@ -89,14 +91,20 @@ class AsyncEvaluationRuns(CatalogUser):
         agent_uuids: list[str] | None = None,
         agent_deployment_names: list[str] | None = None,
         run_name: str | None = None,
+        recover: bool = True,
         timeout: Timeout = None,
     ) -> CreatedEvaluationRuns:
         """Run a test case against agents (by UUID) and/or agent deployments (by name): one run each.
 
+        Without ``run_name`` the runs are named ``run-<UTC yyyymmdd-HHMMSS>-<8 hex digits>``, a name no other
+        request uses, so that they can be found for certain if the answer is lost.
+
         Not idempotent: the request is retried only when the server cannot have acted on it (it could not be
         reached, or answered 429). When the outcome is unknown (a timeout after sending, a 5xx, a cut-off
-        answer) :class:`RunCreationUnknownError` is raised: the runs may exist; check with
-        ``client.evaluation_test_cases.list_evaluation_runs(test_case_uuid)`` before creating again.
+        answer), the test case's runs are listed to find the ones this request made: found, they are returned
+        as if the server had answered (logged at WARNING); none, after a short re-check, and the create is sent
+        once more (only with ``recover=True``, the default); otherwise :class:`RunCreationUnknownError` is
+        raised with the runs that may be this request's in ``.candidates``.
 
         Raises ``ValueError``/``TypeError`` before sending anything when an argument is malformed or when
         neither agents nor deployment names are given.
@@ -108,22 +116,24 @@ class AsyncEvaluationRuns(CatalogUser):
             body["agent_deployment_names"] = check_name_list(agent_deployment_names, "agent_deployment_names")
         if not body.get("agent_uuids") and not body.get("agent_deployment_names"):
             raise ValueError("give at least one agent UUID (agent_uuids) or deployment name (agent_deployment_names)")
-        if run_name is not None:
-            body["run_name"] = check_name(run_name, "run_name")
-        try:
-            return await self._post(_RUNS, CreatedEvaluationRuns, body=body, timeout=timeout)
-        except APIError as exc:
-            if not may_have_been_processed(exc):
-                raise
-            raise RunCreationUnknownError(
-                f"creating runs of test case {body['test_case_uuid']} (run_name={run_name!r}) may have "
-                f"succeeded on the server, but no usable answer came back ({exc}); do not simply retry: "
-                "list the test case's runs with client.evaluation_test_cases.list_evaluation_runs() "
-                "and look for this run name first",
-                test_case_uuid=str(body["test_case_uuid"]),
-                run_name=run_name,
-                cause=exc,
-            ) from exc
+        if not isinstance(recover, bool):
+            raise TypeError(f"recover must be True or False, got {type(recover).__name__}")
+        name = generated_run_name() if run_name is None else check_name(run_name, "run_name")
+        body["run_name"] = name
+        test_case = str(body["test_case_uuid"])
+        transport = self._transport
+        return await create_runs(
+            lambda: self._post(_RUNS, CreatedEvaluationRuns, body=body, timeout=timeout),
+            lambda: AsyncEvaluationTestCases(transport, self._metrics).list_evaluation_runs(test_case, timeout=timeout),
+            test_case_uuid=test_case,
+            run_name=name,
+            named_by_caller=run_name is not None,
+            agent_uuids=agent_uuids or (),
+            agent_deployment_names=agent_deployment_names or (),
+            recover=recover,
+            server_time=transport.pacer.server_time,
+            recheck_pause=transport.retry.backoff,
+        )
 
     async def retrieve(self, evaluation_run_uuid: str, *, timeout: Timeout = None) -> EvaluationRun:
         """One evaluation run: its status, timing and run-level metric results."""
@@ -229,7 +239,9 @@ class AsyncEvaluationRuns(CatalogUser):
         Here ``timeout`` is the **overall deadline** in seconds for the whole wait, not the per-request timeout
         the other methods take; each poll still uses the client's per-request timeout.
         Polls start ``poll_interval`` seconds apart and grow 1.5x each time up to ``max_poll_interval``; when
-        the rate limit is nearly spent (``client.rate_limit``), they are spread out until the window resets.
+        the rate limit is nearly spent, they are spaced as the client's pacer spreads background requests
+        (``client.rate_limit.spacing``), and a poll the budget cannot allow before the deadline raises
+        :class:`RateLimitError` saying how long it would have waited.
         ``on_update(run)`` is called whenever the status changes, the first poll included; it may be a plain
         function or a coroutine function. With the blocking client it runs on the client's event-loop thread,
         so it must not call the blocking client.
@@ -429,8 +441,8 @@ class AsyncEvaluationRuns(CatalogUser):
 
         return load
 
-    def _rate_limit(self) -> RateLimitInfo | None:
-        return self._transport.rate_limit
+    def _rate_limit(self) -> RateLimitState | None:
+        return self._transport.pacer.state()
 
 
 class EvaluationRuns(SyncResource[AsyncEvaluationRuns]):

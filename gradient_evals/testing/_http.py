@@ -170,6 +170,12 @@ class RequestHandler(BaseHTTPRequestHandler):
                 )
             )
 
+        refused = backend.traffic.admit()  # an enforced rate limit turns the request away before anything else
+        if refused is not None:
+            out = [("content-type", "application/json"), ("x-request-id", request_id), *refused]
+            record(429, None)
+            self._send(429, out, error_body(429, "API rate limit exceeded.", request_id))
+            return
         fault = backend.faults.pick(method, raw_path)
         wait = settings.latency + (fault.seconds if fault is not None and fault.kind == "delay" else 0.0)
         if wait > 0 and backend.stopping.wait(wait):

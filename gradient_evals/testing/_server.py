@@ -47,7 +47,10 @@ class FakeGradientServer:
     * Encoded result pages are cached up to ``page_cache_bytes`` (32 MiB by default), so a second pass over a
       run costs the server almost nothing; set it to 0 to generate every page afresh.
     * ``ratelimit-remaining`` counts down from 5000 and wraps around; it is never enforced (inject
-      :meth:`Fault.rate_limited` for 429s).
+      :meth:`Fault.rate_limited` for 429s) unless ``rate_limit=(limit, seconds)`` is given: then at most
+      ``limit`` requests are admitted in any ``seconds`` (a sliding window), with the API's headers
+      (``ratelimit-reset`` is the epoch second the oldest counted request expires) and 429s with
+      ``Retry-After`` past it. Refused requests count for nothing and are recorded with status 429.
     * Order of checks: injected faults first (so a faulted ``POST`` creates nothing, unless the fault has
       ``after_action=True``), then latency, then authentication (401 even for unknown paths), then routing
       (404 for unknown paths, 405 for other methods on known ones), then validation (400) and lookups (404).
@@ -67,6 +70,7 @@ class FakeGradientServer:
         host: str = "127.0.0.1",
         port: int = 0,
         page_cache_bytes: int = 32 * 1024 * 1024,
+        rate_limit: tuple[int, float] | None = None,
     ) -> None:
         self.latency = latency
         self.seed = seed
@@ -86,7 +90,7 @@ class FakeGradientServer:
         self._host = host
         self._port = port
         self._faults = FaultBook(seed)
-        self._traffic = Traffic()
+        self._traffic = Traffic(_checked_rate_limit(rate_limit))
         self._router = build_router()
         self._stop = threading.Event()
         self._listener: Listener[Backend] | None = None
@@ -326,3 +330,12 @@ class FakeGradientServer:
     def clear_requests(self) -> None:
         """Empty the request log."""
         self._traffic.clear()
+
+
+def _checked_rate_limit(rate_limit: tuple[int, float] | None) -> tuple[int, float] | None:
+    if rate_limit is None:
+        return None
+    limit, seconds = rate_limit
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1 or not seconds > 0:
+        raise ValueError("rate_limit must be (requests >= 1, seconds > 0)")
+    return (limit, float(seconds))

@@ -15,7 +15,7 @@ from typing import Final
 import anyio
 
 from .._exceptions import EvaluationRunFailed, EvaluationRunTimeout
-from .._transport import RateLimitInfo, seconds_until_reset
+from .._ratelimit import RateLimitState, background_requests
 from ..types import EvaluationRun
 from ..typing import OnUpdate
 
@@ -32,8 +32,6 @@ DEFAULT_WAIT_TIMEOUT: Final = 600.0
 DEFAULT_POLL_INTERVAL: Final = 2.0
 DEFAULT_MAX_POLL_INTERVAL: Final = 30.0
 BACKOFF_FACTOR: Final = 1.5
-LOW_RATE_REMAINING: Final = 10
-"""Below this many requests left in the window, polls are spread out over the time until the window resets."""
 MAX_CONCURRENT_WAITS: Final = 8
 """Runs polled at once by ``create_and_wait`` (each poll is one request; the rate limit is shared)."""
 
@@ -46,26 +44,16 @@ def _check_seconds(value: float, name: str) -> float:
     return float(value)
 
 
-def _seconds_until_reset(info: RateLimitInfo) -> float | None:
-    # The transport's rule, so that a 429 and a poll read the same header the same way.
-    return seconds_until_reset(info.reset)
+def next_poll_delay(interval: float, rate_limit: RateLimitState | None) -> float:
+    """How long to wait before the next poll: ``interval``, or the pacer's spacing when that is longer.
 
-
-def next_poll_delay(interval: float, rate_limit: RateLimitInfo | None) -> float:
-    """How long to wait before the next poll: ``interval``, or longer when the rate limit is nearly spent.
-
-    With ``remaining`` requests left until the window resets in ``t`` seconds, polls are spaced at least
-    ``t / remaining`` apart once ``remaining`` drops below :data:`LOW_RATE_REMAINING` (and until the reset
-    when nothing is left), so waiting never starves the client's other calls.
+    The client's pacer spreads background requests over the time to the rate limit's reset once the budget
+    runs low (``client.rate_limit.spacing``); a poll waits at least that long, so waiting never starves the
+    client's other calls and the poll itself is not held again.
     """
-    if rate_limit is None or rate_limit.remaining is None or rate_limit.remaining >= LOW_RATE_REMAINING:
+    if rate_limit is None:
         return interval
-    until_reset = _seconds_until_reset(rate_limit)
-    if until_reset is None:
-        return interval * 2 if rate_limit.remaining > 0 else interval * 4
-    if rate_limit.remaining <= 0:
-        return max(interval, until_reset + 0.5)
-    return max(interval, until_reset / rate_limit.remaining)
+    return max(interval, rate_limit.spacing)
 
 
 async def _notify(on_update: OnUpdate | None, run: EvaluationRun) -> None:
@@ -88,7 +76,7 @@ async def wait_for_run(
     retrieve: Callable[[str], Awaitable[EvaluationRun]],
     run_uuid: str,
     *,
-    rate_limit: Callable[[], RateLimitInfo | None] = lambda: None,
+    rate_limit: Callable[[], RateLimitState | None] = lambda: None,
     timeout: float = DEFAULT_WAIT_TIMEOUT,
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
@@ -104,7 +92,8 @@ async def wait_for_run(
     with anyio.move_on_after(timeout):
         last_status: object = object()
         while True:
-            run = await retrieve(run_uuid)
+            with background_requests():  # polls leave the rate limit's reserve to interactive calls
+                run = await retrieve(run_uuid)
             last = run
             if run.status != last_status:
                 last_status = run.status
@@ -128,7 +117,7 @@ async def create_and_wait_for_runs(
     create: Callable[[], Awaitable[Sequence[str]]],
     retrieve: Callable[[str], Awaitable[EvaluationRun]],
     *,
-    rate_limit: Callable[[], RateLimitInfo | None] = lambda: None,
+    rate_limit: Callable[[], RateLimitState | None] = lambda: None,
     timeout: float = DEFAULT_WAIT_TIMEOUT,
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,

@@ -109,6 +109,8 @@ def test_plain_http_to_a_remote_host_names_the_command_line_rule(cli: Cli) -> No
 
 def test_a_create_of_unknown_outcome_names_the_command_to_check(cli: Cli, test_case: str) -> None:
     cli.server.inject(Fault.reset(after_action=True), method="POST", times=1)
+    # The lookup of the runs the create may have made fails too: the outcome stays unknown.
+    cli.server.inject(Fault.status(500), method="GET", path="/evaluation_test_cases/")
     code, _, err = cli("runs", "create", "--test-case", test_case, "--agent", AGENTS[0], "--name", "nightly")
     assert code == 3
     assert f"gradient-evals test-cases runs {test_case}" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -65,25 +66,37 @@ async def test_create_sends_body_and_headers(
     }
 
 
-async def test_create_sends_only_given_fields(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None:
+def sent_body(httpx_mock: HTTPXMock) -> dict[str, Any]:
+    (request,) = httpx_mock.get_requests()
+    body: dict[str, Any] = json.loads(request.content)
+    return body
+
+
+async def test_create_sends_only_given_fields_and_a_generated_run_name(
+    client: AsyncGradientEvals, httpx_mock: HTTPXMock
+) -> None:
     httpx_mock.add_response(
-        method="POST",
-        url=f"{BASE}/v2/gen-ai/evaluation_runs",
-        match_json={"test_case_uuid": TEST_CASE, "agent_uuids": [AGENT]},
-        json={"evaluation_run_uuids": [RUN]},
+        method="POST", url=f"{BASE}/v2/gen-ai/evaluation_runs", json={"evaluation_run_uuids": [RUN]}
     )
     created = await client.evaluation_runs.create(test_case_uuid=TEST_CASE, agent_uuids=[AGENT])
     assert created.evaluation_run_uuids == [RUN]
+    body = sent_body(httpx_mock)
+    assert body.keys() == {"test_case_uuid", "agent_uuids", "run_name"}
+    assert (body["test_case_uuid"], body["agent_uuids"]) == (TEST_CASE, [AGENT])
+    # Without a name of the caller's, one no other request uses, so that a lost answer can be looked up.
+    assert re.fullmatch(r"run-\d{8}-\d{6}-[0-9a-f]{8}", body["run_name"])
 
 
 async def test_create_with_deployment_names_only(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(
         method="POST",
         url=f"{BASE}/v2/gen-ai/evaluation_runs",
-        match_json={"test_case_uuid": TEST_CASE, "agent_deployment_names": ["a", "b"]},
+        match_json={"test_case_uuid": TEST_CASE, "agent_deployment_names": ["a", "b"], "run_name": "n"},
         json={"evaluation_run_uuids": [RUN, RUN]},
     )
-    created = await client.evaluation_runs.create(test_case_uuid=TEST_CASE, agent_deployment_names=["a", "b"])
+    created = await client.evaluation_runs.create(
+        test_case_uuid=TEST_CASE, agent_deployment_names=["a", "b"], run_name="n"
+    )
     assert len(created.evaluation_run_uuids) == 2
 
 
@@ -93,10 +106,10 @@ async def test_create_normalises_uuids(client: AsyncGradientEvals, httpx_mock: H
     httpx_mock.add_response(
         method="POST",
         url=f"{BASE}/v2/gen-ai/evaluation_runs",
-        match_json={"test_case_uuid": TEST_CASE, "agent_uuids": [AGENT]},
+        match_json={"test_case_uuid": TEST_CASE, "agent_uuids": [AGENT], "run_name": "n"},
         json={"evaluation_run_uuids": [RUN]},
     )
-    await client.evaluation_runs.create(test_case_uuid=TEST_CASE.upper(), agent_uuids=[uuid.UUID(AGENT)])
+    await client.evaluation_runs.create(test_case_uuid=TEST_CASE.upper(), agent_uuids=[uuid.UUID(AGENT)], run_name="n")
 
 
 # -- retrieve -----------------------------------------------------------------------------------------------

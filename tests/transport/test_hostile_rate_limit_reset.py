@@ -8,8 +8,9 @@ import httpx
 import pytest
 from transport.hostile_servers import RUN, RUN_JSON, Connection, HostileServer, client_of, head
 
-from gradient_evals import RateLimitError, RateLimitInfo, RetryPolicy
+from gradient_evals import RateLimitError, RateLimitInfo, RateLimitPolicy, RateLimitState, RetryPolicy
 from gradient_evals import _transport as transport_module
+from gradient_evals._ratelimit import Pacer
 from gradient_evals._transport import EPOCH_THRESHOLD, MAX_RESET_DELAY, retry_after_seconds, seconds_until_reset
 from gradient_evals.workflows.wait import next_poll_delay
 
@@ -52,17 +53,29 @@ def test_absurd_retry_after_values_are_ignored(value: str) -> None:
     assert retry_after_seconds(httpx.Headers({"retry-after": value}), now=NOW) is None
 
 
+def paced(headers: httpx.Headers) -> RateLimitState:
+    """What the client's pacer makes of an answer with these headers (the view ``wait()`` polls by)."""
+    pacer = Pacer(RateLimitPolicy())
+    request = httpx.Request("GET", "https://api.digitalocean.com/v2/gen-ai/x")
+    pacer.observe(0, httpx.Response(200, headers=headers, request=request))
+    state = pacer.state()
+    assert state is not None
+    return state
+
+
 def test_a_delay_style_reset_means_the_same_on_a_429_and_while_polling() -> None:
-    headers = httpx.Headers({"ratelimit-reset": "10", "ratelimit-remaining": "0"})
+    headers = httpx.Headers({"ratelimit-reset": "10", "ratelimit-remaining": "0", "ratelimit-limit": "250"})
     on_429 = retry_after_seconds(headers)
-    info = RateLimitInfo.from_headers(headers)
     assert on_429 == 10.0
-    assert next_poll_delay(1.0, info) == pytest.approx(on_429 + 0.5)  # the poll waits for the reset too
+    assert next_poll_delay(1.0, paced(headers)) == pytest.approx(on_429, abs=0.5)  # the poll waits for the reset too
 
 
 def test_polling_survives_a_400_digit_reset() -> None:
-    assert next_poll_delay(2.0, RateLimitInfo(limit=5, remaining=0, reset=10**400)) == 8.0
-    assert next_poll_delay(2.0, RateLimitInfo(limit=5, remaining=3, reset=10**400)) == 4.0
+    for remaining in ("0", "3"):
+        headers = httpx.Headers({"ratelimit-limit": "5", "ratelimit-remaining": remaining, "ratelimit-reset": HUGE})
+        state = paced(headers)
+        assert state.reset is None  # not a value to believe
+        assert 2.0 <= next_poll_delay(2.0, state) < 60.0
 
 
 @pytest.fixture

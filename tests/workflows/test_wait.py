@@ -14,12 +14,12 @@ from gradient_evals import (
     EvaluationRunFailed,
     EvaluationRunTimeout,
     GradientEvals,
-    RateLimitInfo,
+    RateLimitState,
     RetryPolicy,
 )
 from gradient_evals.testing import FakeGradientServer
 from gradient_evals.types import EvaluationRun, EvaluationRunStatus
-from gradient_evals.workflows.wait import LOW_RATE_REMAINING, next_poll_delay, wait_for_run
+from gradient_evals.workflows.wait import next_poll_delay, wait_for_run
 
 AGENTS = ["9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", "1a2b3c4d-5e6f-4a8b-9c0d-e1f2a3b4c5d6"]
 NO_BACKOFF = RetryPolicy(initial_backoff=0, max_backoff=0, jitter=False)
@@ -158,21 +158,12 @@ async def test_wait_checks_its_arguments_before_polling(
 
 def test_poll_delay_is_the_interval_while_the_rate_limit_is_healthy() -> None:
     assert next_poll_delay(2.0, None) == 2.0
-    assert next_poll_delay(2.0, RateLimitInfo(limit=5000, remaining=4000, reset=int(time.time()) + 60)) == 2.0
+    assert next_poll_delay(2.0, RateLimitState(limit=5000, remaining=4000, spacing=0.0)) == 2.0
 
 
-def test_poll_delay_spreads_the_remaining_requests_until_the_reset() -> None:
-    reset = int(time.time()) + 100
-    delay = next_poll_delay(1.0, RateLimitInfo(limit=250, remaining=4, reset=reset))
-    assert 20.0 <= delay <= 25.0  # about 100 s / 4 requests
-    assert next_poll_delay(60.0, RateLimitInfo(limit=250, remaining=4, reset=reset)) == 60.0
-
-
-def test_poll_delay_waits_for_the_reset_when_nothing_is_left() -> None:
-    reset = int(time.time()) + 30
-    assert 29.0 <= next_poll_delay(1.0, RateLimitInfo(remaining=0, reset=reset)) <= 31.0
-    assert next_poll_delay(1.0, RateLimitInfo(remaining=0, reset=5)) == pytest.approx(5.5)  # a delay, not epoch
-    assert next_poll_delay(1.0, RateLimitInfo(remaining=LOW_RATE_REMAINING - 1)) == 2.0
+def test_poll_delay_follows_the_pacers_spacing_when_the_budget_is_low() -> None:
+    assert next_poll_delay(1.0, RateLimitState(limit=250, remaining=4, spacing=25.0)) == 25.0
+    assert next_poll_delay(60.0, RateLimitState(limit=250, remaining=4, spacing=25.0)) == 60.0
 
 
 @pytest.mark.anyio
@@ -184,13 +175,13 @@ async def test_wait_slows_down_when_the_rate_limit_runs_low() -> None:
         polls.append(time.monotonic())
         return EvaluationRun(evaluation_run_uuid=run_uuid, status=EvaluationRunStatus(next(statuses)))
 
-    def rate_limit() -> RateLimitInfo:
-        return RateLimitInfo(limit=250, remaining=0, reset=0)  # nothing left; the window resets now
+    def rate_limit() -> RateLimitState:
+        return RateLimitState(limit=250, remaining=0, spacing=0.3)  # the pacer spaces background requests
 
     run = await wait_for_run(retrieve, "r", rate_limit=rate_limit, timeout=10, poll_interval=0.01)
     assert run.is_successful
     gaps = [b - a for a, b in itertools.pairwise(polls)]
-    assert all(gap >= 0.45 for gap in gaps), gaps  # the reset, plus half a second of margin
+    assert all(gap >= 0.3 for gap in gaps), gaps  # sleeps last at least as long as asked
 
 
 # -- create_and_wait -----------------------------------------------------------------------------------------
