@@ -6,6 +6,8 @@ import os
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+import attrs
+
 from .._exceptions import APIResponseValidationError
 from .._pagination import DEFAULT_PREFETCH, AsyncPager
 from .._ratelimit import RateLimitState
@@ -37,6 +39,7 @@ from ..workflows.wait import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
+    WaitOptions,
     create_and_wait_for_runs,
     wait_for_run,
 )
@@ -250,16 +253,10 @@ class AsyncEvaluationRuns(CatalogUser):
         seen; with ``raise_on_failure=True``, :class:`EvaluationRunFailed` for a FAILED or CANCELLED run. API
         errors that outlast the client's retries propagate.
         """
-        return await wait_for_run(
-            self.retrieve,
-            check_uuid(evaluation_run_uuid, "evaluation_run_uuid"),
-            rate_limit=self._rate_limit,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-            on_update=on_update,
-            raise_on_failure=raise_on_failure,
-        )
+        options = WaitOptions(timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval)
+        options = attrs.evolve(options, on_update=on_update, raise_on_failure=raise_on_failure)
+        run_uuid = check_uuid(evaluation_run_uuid, "evaluation_run_uuid")
+        return await wait_for_run(self.retrieve, run_uuid, options, rate_limit=self._rate_limit)
 
     async def create_and_wait(
         self,
@@ -291,16 +288,9 @@ class AsyncEvaluationRuns(CatalogUser):
             )
             return _created_run_uuids(created)
 
-        return await create_and_wait_for_runs(
-            create,
-            self.retrieve,
-            rate_limit=self._rate_limit,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-            on_update=on_update,
-            raise_on_failure=raise_on_failure,
-        )
+        options = WaitOptions(timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval)
+        options = attrs.evolve(options, on_update=on_update, raise_on_failure=raise_on_failure)
+        return await create_and_wait_for_runs(create, self.retrieve, options, rate_limit=self._rate_limit)
 
     async def to_records(self, evaluation_run_uuid: str, *, per_page: int | None = None) -> list[dict[str, Any]]:
         """Every prompt result of a run as a flat ``dict`` (held in memory: for big runs prefer :meth:`export`).

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Final
 
 import anyio
+import attrs
 
 from .._exceptions import EvaluationRunFailed, EvaluationRunTimeout
 from .._ratelimit import RateLimitState, background_requests
@@ -23,6 +24,7 @@ __all__ = [
     "DEFAULT_MAX_POLL_INTERVAL",
     "DEFAULT_POLL_INTERVAL",
     "DEFAULT_WAIT_TIMEOUT",
+    "WaitOptions",
     "create_and_wait_for_runs",
     "next_poll_delay",
     "wait_for_run",
@@ -34,6 +36,28 @@ DEFAULT_MAX_POLL_INTERVAL: Final = 30.0
 BACKOFF_FACTOR: Final = 1.5
 MAX_CONCURRENT_WAITS: Final = 8
 """Runs polled at once by ``create_and_wait`` (each poll is one request; the rate limit is shared)."""
+
+
+@attrs.frozen(kw_only=True)
+class WaitOptions:
+    """How to wait for runs: the overall deadline, the polling pace, status callbacks, failure handling.
+
+    The one declaration of these options below the public methods (``wait``, ``create_and_wait``), which spell
+    them out as keyword arguments so editors and type checkers show them.
+    """
+
+    timeout: float = DEFAULT_WAIT_TIMEOUT
+    poll_interval: float = DEFAULT_POLL_INTERVAL
+    max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL
+    on_update: OnUpdate | None = None
+    raise_on_failure: bool = False
+
+    def checked(self) -> WaitOptions:
+        """These options, refused with a ``TypeError``/``ValueError`` unless every number of seconds is positive."""
+        _check_seconds(self.timeout, "timeout")
+        _check_seconds(self.poll_interval, "poll_interval")
+        _check_seconds(self.max_poll_interval, "max_poll_interval")
+        return self
 
 
 def _check_seconds(value: float, name: str) -> float:
@@ -75,18 +99,15 @@ def _failure_message(run: EvaluationRun) -> str:
 async def wait_for_run(
     retrieve: Callable[[str], Awaitable[EvaluationRun]],
     run_uuid: str,
+    options: WaitOptions = WaitOptions(),
     *,
     rate_limit: Callable[[], RateLimitState | None] = lambda: None,
-    timeout: float = DEFAULT_WAIT_TIMEOUT,
-    poll_interval: float = DEFAULT_POLL_INTERVAL,
-    max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
-    on_update: OnUpdate | None = None,
-    raise_on_failure: bool = False,
 ) -> EvaluationRun:
     """Poll ``retrieve(run_uuid)`` until the run is terminal; see ``AsyncEvaluationRuns.wait``."""
-    timeout = _check_seconds(timeout, "timeout")
-    interval = _check_seconds(poll_interval, "poll_interval")
-    ceiling = max(_check_seconds(max_poll_interval, "max_poll_interval"), interval)
+    options = options.checked()
+    timeout, on_update = float(options.timeout), options.on_update
+    interval = float(options.poll_interval)
+    ceiling = max(float(options.max_poll_interval), interval)
     last: EvaluationRun | None = None
     final: EvaluationRun | None = None
     with anyio.move_on_after(timeout):
@@ -108,7 +129,7 @@ async def wait_for_run(
         raise EvaluationRunTimeout(
             f"evaluation run {run_uuid} did not finish within {timeout:g} s{seen}", run_uuid=run_uuid, run=last
         )
-    if raise_on_failure and final.is_failed:
+    if options.raise_on_failure and final.is_failed:
         raise EvaluationRunFailed(_failure_message(final), run=final)
     return final
 
@@ -116,13 +137,9 @@ async def wait_for_run(
 async def create_and_wait_for_runs(
     create: Callable[[], Awaitable[Sequence[str]]],
     retrieve: Callable[[str], Awaitable[EvaluationRun]],
+    options: WaitOptions = WaitOptions(),
     *,
     rate_limit: Callable[[], RateLimitState | None] = lambda: None,
-    timeout: float = DEFAULT_WAIT_TIMEOUT,
-    poll_interval: float = DEFAULT_POLL_INTERVAL,
-    max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
-    on_update: OnUpdate | None = None,
-    raise_on_failure: bool = False,
     max_concurrency: int = MAX_CONCURRENT_WAITS,
 ) -> list[EvaluationRun]:
     """Create runs, then wait for all of them concurrently; the final runs come back in creation order.
@@ -131,9 +148,7 @@ async def create_and_wait_for_runs(
     and is raised as is, not wrapped in an exception group.
     """
     # Checked before creating anything: a bad argument must not leave runs behind.
-    _check_seconds(timeout, "timeout")
-    _check_seconds(poll_interval, "poll_interval")
-    _check_seconds(max_poll_interval, "max_poll_interval")
+    timeout = float(options.checked().timeout)
     started = anyio.current_time()
     uuids = list(await create())
     results: list[EvaluationRun | None] = [None] * len(uuids)
@@ -149,14 +164,7 @@ async def create_and_wait_for_runs(
                         f"evaluation run {run_uuid} did not finish within {timeout:g} s", run_uuid=run_uuid
                     )
                 results[index] = await wait_for_run(
-                    retrieve,
-                    run_uuid,
-                    rate_limit=rate_limit,
-                    timeout=left,
-                    poll_interval=poll_interval,
-                    max_poll_interval=max_poll_interval,
-                    on_update=on_update,
-                    raise_on_failure=raise_on_failure,
+                    retrieve, run_uuid, attrs.evolve(options, timeout=left), rate_limit=rate_limit
                 )
         except Exception as exc:
             errors.append(exc)

@@ -19,7 +19,7 @@ from gradient_evals import (
 )
 from gradient_evals.testing import FakeGradientServer
 from gradient_evals.types import EvaluationRun, EvaluationRunStatus
-from gradient_evals.workflows.wait import next_poll_delay, wait_for_run
+from gradient_evals.workflows.wait import WaitOptions, next_poll_delay, wait_for_run
 
 AGENTS = ["9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", "1a2b3c4d-5e6f-4a8b-9c0d-e1f2a3b4c5d6"]
 NO_BACKOFF = RetryPolicy(initial_backoff=0, max_backoff=0, jitter=False)
@@ -178,7 +178,7 @@ async def test_wait_slows_down_when_the_rate_limit_runs_low() -> None:
     def rate_limit() -> RateLimitState:
         return RateLimitState(limit=250, remaining=0, spacing=0.3)  # the pacer spaces background requests
 
-    run = await wait_for_run(retrieve, "r", rate_limit=rate_limit, timeout=10, poll_interval=0.01)
+    run = await wait_for_run(retrieve, "r", WaitOptions(timeout=10, poll_interval=0.01), rate_limit=rate_limit)
     assert run.is_successful
     gaps = [b - a for a, b in itertools.pairwise(polls)]
     assert all(gap >= 0.3 for gap in gaps), gaps  # sleeps last at least as long as asked
