@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import types
 from ._client import AsyncGradientEvals
+
+# Re-exported: the exception classes listed here (and again in __all__) are those of `_exceptions`, not copies.
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -93,6 +95,7 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
+# Sorted; the error names repeat those of `_exceptions.__all__` because they are re-exported from here.
 __all__ = [
     "APIConnectionError",
     "APIError",

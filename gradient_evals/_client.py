@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Final, Literal
 
+import attrs
 import httpx
 
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
@@ -88,13 +89,7 @@ class AsyncGradientEvals:
         if max_retries is not None:
             if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
                 raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
-            policy = RetryPolicy(
-                max_retries=max_retries,
-                initial_backoff=policy.initial_backoff,
-                max_backoff=policy.max_backoff,
-                max_retry_wait=policy.max_retry_wait,
-                jitter=policy.jitter,
-            )
+            policy = attrs.evolve(policy, max_retries=max_retries)
         pacing = rate_limit_policy(rate_limit)
         resolved_url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         try:
@@ -283,6 +278,7 @@ class AsyncGradientEvals:
     async def __aenter__(self) -> AsyncGradientEvals:
         return self
 
+    # The async context-manager protocol's signature, as the scoped stream spells it too.
     async def __aexit__(
         self,
         exc_type: type[BaseException] | None,

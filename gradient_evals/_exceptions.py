@@ -138,6 +138,7 @@ class ResponseTooLargeError(APIResponseValidationError):
     get the same answer; raise ``max_response_bytes`` if such bodies are expected.
     """
 
+    # The parent's keyword arguments are repeated (not **kwargs) so the signature stays typed and documented.
     def __init__(
         self,
         message: str,

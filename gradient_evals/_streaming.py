@@ -56,6 +56,7 @@ class AsyncStream(Generic[PageT, ItemT]):
         self._group = group
         return self
 
+    # The async context-manager protocol's signature, as the clients spell it too.
     async def __aexit__(
         self,
         exc_type: type[BaseException] | None,

@@ -69,6 +69,8 @@ class GradientEvals:
     ``os.fork()``, the child must make its own client: the inherited one raises :class:`ClientStateError`.
     """
 
+    # The options repeat AsyncGradientEvals' on purpose (not **kwargs): editors and type checkers show them, and
+    # tests/test_parity.py fails if the two signatures ever differ.
     def __init__(
         self,
         access_token: str | None = None,
@@ -151,6 +153,7 @@ class GradientEvals:
     def __enter__(self) -> GradientEvals:
         return self
 
+    # The context-manager protocol's signature, as every context manager in the package spells it.
     def __exit__(
         self,
         exc_type: type[BaseException] | None,

@@ -25,6 +25,8 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from . import _json
 from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, BodyError, BodyTooLarge, read_body
 from ._convert import ConversionError, structure
+
+# The exception classes this module raises; the package's __init__ imports the same list to re-export it.
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -50,6 +52,7 @@ from ._version import __version__
 __all__ = ["DEFAULT_BASE_URL", "RateLimitInfo", "RetryPolicy", "Transport"]
 
 T = TypeVar("T")
+E = TypeVar("E", bound=APIResponseValidationError)
 
 log = logging.getLogger("gradient_evals")
 
@@ -505,34 +508,31 @@ def _request_id(response: httpx.Response, body: Any) -> str | None:
 
 
 def _validation_error(response: httpx.Response, content: bytes, problem: str) -> APIResponseValidationError:
-    request = response.request
-    request_id = response.headers.get("x-request-id")
-    return APIResponseValidationError(
-        f"{request.method} {request.url.path} returned {response.status_code} but {problem}"
-        + (f" (request_id={request_id})" if request_id else ""),
-        status_code=response.status_code,
-        request_id=request_id,
-        body_excerpt=content[:200].decode("utf-8", "replace"),
-        method=request.method,
-        url=request.url.path,
-    )
+    return _response_error(response, problem, APIResponseValidationError, content[:200])
 
 
 def _body_error(response: httpx.Response, exc: BodyError) -> APIResponseValidationError:
     """A 2xx body that could not be read: too large (:class:`ResponseTooLargeError`) or undecodable."""
     if not isinstance(exc, BodyTooLarge):
         return _validation_error(response, b"", str(exc))
+    return _response_error(response, f"{exc}; reading stopped there", ResponseTooLargeError, exc.head, limit=exc.limit)
+
+
+def _response_error(
+    response: httpx.Response, problem: str, error: type[E], head: bytes, **details: Any
+) -> E:
+    """``error`` for a response whose body is not what was expected, saying which request and what was wrong."""
     request = response.request
     request_id = response.headers.get("x-request-id")
-    return ResponseTooLargeError(
-        f"{request.method} {request.url.path} returned {response.status_code} but {exc}; reading stopped there"
+    return error(
+        f"{request.method} {request.url.path} returned {response.status_code} but {problem}"
         + (f" (request_id={request_id})" if request_id else ""),
-        limit=exc.limit,
         status_code=response.status_code,
         request_id=request_id,
-        body_excerpt=exc.head.decode("utf-8", "replace"),
+        body_excerpt=head.decode("utf-8", "replace"),
         method=request.method,
         url=request.url.path,
+        **details,
     )
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "add_command",
     "add_gate_options",
     "add_group",
+    "add_metric_values",
     "add_wait_options",
     "int_at_least",
     "metric_value",
@@ -132,21 +133,22 @@ def add_wait_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--poll-interval", type=positive_float, default=2.0, help="first poll gap (default 2 s)")
 
 
+def add_metric_values(
+    parser: argparse.ArgumentParser, flag: str, help_text: str, *, metavar: str = "METRIC=VALUE"
+) -> None:
+    """A repeatable ``--flag METRIC=VALUE`` option, collected as a list of ``(metric, value)`` pairs."""
+    parser.add_argument(flag, action="append", type=metric_value, default=[], metavar=metavar, help=help_text)
+
+
 def add_gate_options(parser: argparse.ArgumentParser) -> None:
     """``--fail-under`` and ``--pass-threshold`` of a command that gates on a run's scores."""
-    parser.add_argument(
+    add_metric_values(
+        parser,
         "--fail-under",
-        action="append",
-        type=metric_value,
-        default=[],
-        metavar="METRIC=VALUE",
-        help="exit 1 unless the metric's score (mean, or pass rate in %%) is at least VALUE (repeatable)",
+        "exit 1 unless the metric's score (mean, or pass rate in %%) is at least VALUE (repeatable)",
     )
-    parser.add_argument(
+    add_metric_values(
+        parser,
         "--pass-threshold",
-        action="append",
-        type=metric_value,
-        default=[],
-        metavar="METRIC=VALUE",
-        help="count a prompt as passing this numeric metric at a value >= VALUE (gives it a pass rate)",
+        "count a prompt as passing this numeric metric at a value >= VALUE (gives it a pass rate)",
     )

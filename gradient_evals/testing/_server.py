@@ -137,6 +137,7 @@ class FakeGradientServer:
     def __enter__(self) -> FakeGradientServer:
         return self.start()
 
+    # The context-manager protocol's signature, as the blocking client spells it too.
     def __exit__(
         self,
         exc_type: type[BaseException] | None,

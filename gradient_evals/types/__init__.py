@@ -12,6 +12,8 @@ def score(prompt: types.EvaluationPrompt) -> float | None: ...
 """
 
 # Each module lists its public names in __all__; this package re-exports them all, so a model is declared once.
+# Model classes resemble one another by shape (optional fields with None defaults, open enums): declarations of
+# the API's objects, not logic to share.
 from . import (
     _shared,
     evaluation_datasets,

@@ -92,6 +92,7 @@ def create_custom(ctx: Context) -> int:
 
 def update_custom(ctx: Context) -> int:
     """``metrics update-custom``: prints the metric with its new UUID."""
+    # Flags map to the method's keyword arguments one for one, as in the test-case commands.
     args = ctx.args
     with ctx.client() as client:
         metric = client.custom_evaluation_metrics.update(

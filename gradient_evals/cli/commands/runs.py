@@ -14,8 +14,8 @@ from .._args import (
     add_command,
     add_gate_options,
     add_group,
+    add_metric_values,
     add_wait_options,
-    metric_value,
     non_negative_int,
     pairs,
     positive_int,
@@ -96,24 +96,15 @@ def register(commands: Subcommands) -> None:
         action="store_true",
         help="exit 1 when the verdict fails (with no --threshold/--min-score: any score drop beyond --tolerance)",
     )
-    compare.add_argument(
+    add_metric_values(
+        compare,
         "--threshold",
-        action="append",
-        type=metric_value,
-        default=[],
+        "allowed change of a score: correctness=-2 lets it drop 2 points at most (repeatable; gates)",
         metavar="METRIC=DELTA",
-        help="allowed change of a score: correctness=-2 lets it drop 2 points at most (repeatable; gates)",
     )
-    compare.add_argument(
-        "--min-score",
-        action="append",
-        type=metric_value,
-        default=[],
-        metavar="METRIC=VALUE",
-        help="the candidate's score must be at least VALUE (repeatable; gates)",
-    )
+    add_metric_values(compare, "--min-score", "the candidate's score must be at least VALUE (repeatable; gates)")
     compare.add_argument("--tolerance", type=float, default=0.0, help="per-prompt and default-gate slack")
-    compare.add_argument("--pass-threshold", action="append", type=metric_value, default=[], metavar="METRIC=VALUE")
+    add_metric_values(compare, "--pass-threshold", "count a prompt as passing at a value >= VALUE (repeatable)")
     compare.add_argument(
         "--show",
         type=non_negative_int,

@@ -168,6 +168,7 @@ def create_test_case(ctx: Context) -> int:
     return EXIT_OK
 
 
+# Like create_test_case, a flag-for-argument call: the two commands pass different arguments of the API.
 def update_test_case(ctx: Context) -> int:
     """``test-cases update``: prints the new version."""
     args = ctx.args
