@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 import attrs
 import httpx
@@ -18,10 +18,10 @@ from ._transport import DEFAULT_BASE_URL, RetryPolicy, Transport
 from ._validation import check_positive_int, check_timeout
 from .resources.custom_evaluation_metrics import AsyncCustomEvaluationMetrics
 from .resources.evaluation_datasets import AsyncEvaluationDatasets
-from .resources.evaluation_metrics import AsyncEvaluationMetrics
+from .resources.evaluation_metrics import AsyncEvaluationMetrics, MetricRef
 from .resources.evaluation_runs import AsyncEvaluationRuns
 from .resources.evaluation_test_cases import AsyncEvaluationTestCases
-from .types import EvaluationReport
+from .types import EvaluationReport, StarMetric
 from .typing import Baseline, DatasetInput, OnEvaluationProgress
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncGradientEvals"]
@@ -150,8 +150,8 @@ class AsyncGradientEvals:
         test_case: str,
         agent_uuids: Sequence[str] | None = None,
         agent_deployment_names: Sequence[str] | None = None,
-        metrics: Sequence[Any] | None = None,
-        star_metric: Any = None,
+        metrics: Sequence[MetricRef] | None = None,
+        star_metric: str | StarMetric | None = None,
         star_threshold_pct: int | None = None,
         run_name: str | None = None,
         fail_under: Mapping[str, float] | None = None,

@@ -81,7 +81,7 @@ async def test_debug_logs_of_a_whole_session_never_show_the_token(
     server.inject(Fault.status(503), every=4)
     server.inject(Fault.rate_limited(retry_after=0), every=7)
     server.inject(Fault.reset(), every=9)
-    async with AsyncGradientEvals(access_token=TOKEN, base_url=server.base_url, retry=no_backoff(5)) as client:
+    async with AsyncGradientEvals(access_token=TOKEN, base_url=server.base_url, retry=no_backoff(10)) as client:
         await client.evaluation_runs.create(test_case_uuid=test_case, agent_uuids=[AGENT], run_name="logged")
         await client.evaluation_runs.retrieve(run)
         await client.evaluation_runs.list_results(run, page=2, per_page=10)

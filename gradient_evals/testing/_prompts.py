@@ -20,7 +20,7 @@ from ._scores import (
     run_scores,
 )
 
-__all__ = ["make_prompt"]
+__all__ = ["make_prompt", "row_input"]
 
 _PRODUCTS = (
     ("Droplet", "droplet"),
@@ -106,12 +106,27 @@ _MODELS = (
 _TOOLS = ("lookup_account", "get_resource_status", "search_billing", "create_ticket")
 
 
-def _row(tc: TestCaseRecord, index: int) -> tuple[str, str, str, str]:
-    """(input, ground truth, product, slug) of dataset row ``index`` of a test case."""
+def _row(tc: TestCaseRecord, version: int, index: int) -> tuple[str, str, str | None, str, str]:
+    """(input, answer, ground truth, product, slug) of dataset row ``index`` of a version of a test case.
+
+    A version made on an uploaded dataset takes its input and ground truth from the uploaded row (no ground
+    truth when the file has no such column); the answer a good agent gives is then the ground truth, or a
+    generated one.  Other versions generate the whole row.
+    """
     d = digest(tc.key, index)
     q = _QUESTIONS[d[0] % len(_QUESTIONS)]
     product, slug = _PRODUCTS[d[1] % len(_PRODUCTS)]
-    return q[0].format(p=product), q[1].format(p=product), product, slug
+    question, truth = q[0].format(p=product), q[1].format(p=product)
+    uploaded = tc.rows.get(version)
+    if uploaded is not None and index < len(uploaded):
+        question, ground_truth = uploaded[index]
+        return question, ground_truth or truth, ground_truth, product, slug
+    return question, truth, truth, product, slug
+
+
+def row_input(tc: TestCaseRecord, version: int, index: int) -> str:
+    """The input text of dataset row ``index`` of a version of a test case."""
+    return _row(tc, version, index)[0]
 
 
 def _chunk(rng: random.Random, slug: str, text: str) -> dict[str, Any]:
@@ -128,7 +143,7 @@ def _chunk(rng: random.Random, slug: str, text: str) -> dict[str, Any]:
 def make_prompt(run: RunRecord, index: int) -> dict[str, Any]:
     """The full ``apiPrompt`` object of prompt ``index`` (0-based) of ``run``."""
     tc = run.test_case
-    question, truth, product, slug = _row(tc, index)
+    question, truth, ground_truth, product, slug = _row(tc, run.test_case_version, index)
     correctness, adherence, tone = run_scores(run, index)
     rng = random.Random(int.from_bytes(digest(run.key + b"/p", index), "little"))
     if isinstance(correctness, int | float) and correctness < 40:
@@ -172,10 +187,12 @@ def make_prompt(run: RunRecord, index: int) -> dict[str, Any]:
         "trace_id": rng_uuid(rng),
         "input": question,
         "output": output,
-        "ground_truth": truth,
+        "ground_truth": ground_truth,
         "input_tokens": str(in_tokens),
         "output_tokens": str(out_tokens),
     }
+    if ground_truth is None:  # a dataset without a ground-truth column
+        del prompt["ground_truth"]
     chunks = [_chunk(rng, slug, truth if k == 0 else question) for k in range(rng.randrange(0, 4))]
     if chunks:
         prompt["prompt_chunks"] = chunks

@@ -117,6 +117,9 @@ class TestCaseRecord:
     # version -> the metrics a test case made through the API scores (``_scores.Scoring``); versions without
     # an entry score the default three metrics.
     scoring: dict[int, Any] = field(default_factory=dict)
+    # version -> the ``(input, ground truth or None)`` of each row of the uploaded dataset that version was made
+    # on; versions without an entry (test cases added by the server's owner) generate their rows.
+    rows: dict[int, tuple[tuple[str, str | None], ...]] = field(default_factory=dict)
 
     __test__ = False  # not a pytest test class
 
@@ -155,9 +158,13 @@ class RunRecord:
     # metric name -> the quality (0-100) that metric's values follow instead of ``quality`` (see
     # ``FakeGradientServer.set_agent_profile``).
     metric_quality: dict[str, float] = field(default_factory=dict)
+    # prompt index -> the quality every metric of that prompt follows (the profile's ``inputs``).
+    prompt_quality: dict[int, float] = field(default_factory=dict)
 
-    def quality_of(self, metric: str) -> float:
-        """The quality the values of ``metric`` follow in this run."""
+    def quality_of(self, metric: str, index: int | None = None) -> float:
+        """The quality the values of ``metric`` follow in this run (on prompt ``index``, when given)."""
+        if index is not None and index in self.prompt_quality:
+            return self.prompt_quality[index]
         return self.metric_quality.get(metric, self.quality)
 
     def state(self, now_monotonic: float) -> tuple[str, int]:

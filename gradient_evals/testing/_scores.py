@@ -94,12 +94,12 @@ class Scoring:
 
 def run_scores(run: RunRecord, index: int) -> tuple[float | int | None, float | None, str | None]:
     """:func:`prompt_scores` of a run, each metric following its own quality when the run has one for it."""
-    if not run.metric_quality:
+    if not run.metric_quality and not run.prompt_quality:
         return prompt_scores(run.key, run.quality, index)
     return (
-        prompt_scores(run.key, run.quality_of(METRIC_CORRECTNESS), index)[0],
-        prompt_scores(run.key, run.quality_of(METRIC_ADHERENCE), index)[1],
-        prompt_scores(run.key, run.quality_of(METRIC_TONE), index)[2],
+        prompt_scores(run.key, run.quality_of(METRIC_CORRECTNESS, index), index)[0],
+        prompt_scores(run.key, run.quality_of(METRIC_ADHERENCE, index), index)[1],
+        prompt_scores(run.key, run.quality_of(METRIC_TONE, index), index)[2],
     )
 
 
@@ -136,7 +136,7 @@ def chosen_results(run: RunRecord, index: int, scoring: Scoring) -> list[dict[st
             continue
         d = digest(run.key + spec.uuid.encode(), index)
         u = int.from_bytes(d[:4], "little") / 4294967296.0
-        goodness = min(1.0, max(0.0, run.quality_of(spec.name) / 100.0 + (u - 0.5) * 0.6))
+        goodness = min(1.0, max(0.0, run.quality_of(spec.name, index) / 100.0 + (u - 0.5) * 0.6))
         result: dict[str, Any] = {
             "metric_name": spec.name,
             "metric_uuid": spec.uuid,

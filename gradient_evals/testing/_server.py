@@ -234,15 +234,20 @@ class FakeGradientServer:
         quality: float | None = None,
         metrics: dict[str, float] | None = None,
         final_status: str | None = None,
+        inputs: dict[str, float] | None = None,
     ) -> None:
         """Shape the runs created for ``agent`` (a UUID or a deployment name) from now on.
 
         ``quality`` (0-100) is what every metric's values follow (high quality: high scores, and low values of
         an inverted metric); ``metrics={"correctness": 40}`` gives one metric a quality of its own, for a
-        regression on that metric alone; ``final_status`` is where its runs end (``EVALUATION_RUN_FAILED``...).
+        regression on that metric alone; ``inputs={"How do I get a refund?": 20}`` gives the prompts with that
+        input text a quality of their own, for every metric (a regression of one slice of a dataset);
+        ``final_status`` is where its runs end (``EVALUATION_RUN_FAILED``...).
         Without a profile a run's quality is drawn at random (55-92) from the seed.
         """
-        self._state.set_agent_profile(agent, quality=quality, metrics=dict(metrics or {}), final_status=final_status)
+        self._state.set_agent_profile(
+            agent, quality=quality, metrics=dict(metrics or {}), final_status=final_status, inputs=inputs
+        )
 
     def runs_of(self, test_case_uuid: str, version: int | None = None) -> list[str]:
         """Uuids of the runs of a test case (optionally of one version), oldest first."""

@@ -10,11 +10,11 @@ import random
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from ._datasets import DatasetStore
 from ._page_cache import PageCache
-from ._prompts import make_prompt
+from ._prompts import make_prompt, row_input
 from ._records import TERMINAL_STATUSES, RunRecord, TestCaseRecord, check_status, rng_uuid, synthetic_ns
 from ._routes import encode_json
 from ._scores import aggregate_run_metrics
@@ -33,6 +33,13 @@ _TC_NAMES = (
 )
 _AGENT_NAMES = ("support-agent", "billing-helper", "docs-rag-agent", "triage-bot")
 _EPOCH_2025 = 1_735_689_600  # 2025-01-01T00:00:00Z
+
+
+class _Profile(NamedTuple):
+    quality: float | None
+    metrics: dict[str, float]
+    final_status: str | None
+    inputs: dict[str, float]  # prompt input text -> the quality of that prompt's metrics
 
 
 def _required(record: _T | None, message: str) -> _T:
@@ -69,20 +76,26 @@ class EmulatorState:
         self._created_runs = 0
         self._pages = PageCache(page_cache_bytes)
         self._stores: dict[type[Any], Any] = {}
-        # agent UUID or deployment name -> (quality, per-metric quality, final status) of its future runs
-        self._agent_profiles: dict[str, tuple[float | None, dict[str, float], str | None]] = {}
+        # agent UUID or deployment name -> its future runs' profile
+        self._agent_profiles: dict[str, _Profile] = {}
 
     def set_agent_profile(
-        self, agent: str, *, quality: float | None, metrics: dict[str, float], final_status: str | None
+        self,
+        agent: str,
+        *,
+        quality: float | None,
+        metrics: dict[str, float],
+        final_status: str | None,
+        inputs: dict[str, float] | None = None,
     ) -> None:
         """How the runs created for ``agent`` from now on score and end (see the server's method)."""
-        for value in (quality, *metrics.values()):
+        for value in (quality, *metrics.values(), *(inputs or {}).values()):
             if value is not None and not 0 <= value <= 100:
                 raise ValueError(f"a quality is from 0 to 100, got {value}")
         if final_status is not None:
             check_status(final_status, terminal=True)
         with self._lock:
-            self._agent_profiles[agent] = (quality, dict(metrics), final_status)
+            self._agent_profiles[agent] = _Profile(quality, dict(metrics), final_status, dict(inputs or {}))
 
     def store(self, kind: type[_T]) -> _T:
         """The one instance of ``kind`` (built with no arguments on first use): a resource's own records."""
@@ -134,6 +147,8 @@ class EmulatorState:
                 raise ValueError("prompts must be >= 0")
             tc.version += 1
             tc.sizes[tc.version] = size
+            if tc.version - 1 in tc.rows:  # same rows: an uploaded dataset's rows carry over
+                tc.rows[tc.version] = tc.rows[tc.version - 1]
             return tc.version
 
     def find_test_case(self, test_case_uuid: str) -> TestCaseRecord | None:
@@ -283,11 +298,17 @@ class EmulatorState:
         quality = rng.uniform(55, 92)  # drawn even when a profile overrides it: the other draws stay the same
         profile = self._agent_profiles.get(agent_uuid or "") or self._agent_profiles.get(agent_deployment_name or "")
         metric_quality: dict[str, float] = {}
+        prompt_quality: dict[int, float] = {}
         final_status = self.settings.final_status
         if profile is not None:
-            quality = quality if profile[0] is None else profile[0]
-            metric_quality = dict(profile[1])
-            final_status = profile[2] or final_status
+            quality = quality if profile.quality is None else profile.quality
+            metric_quality = dict(profile.metrics)
+            final_status = profile.final_status or final_status
+            if profile.inputs:
+                for index in range(n_prompts):
+                    text = row_input(tc, version, index)
+                    if text in profile.inputs:
+                        prompt_quality[index] = profile.inputs[text]
         run = RunRecord(
             uuid=run_uuid,
             test_case=tc,
@@ -304,6 +325,7 @@ class EmulatorState:
             key=f"{self.settings.seed}:{run_uuid}".encode(),
             quality=quality,
             metric_quality=metric_quality,
+            prompt_quality=prompt_quality,
             fixed_status=fixed_status,
             final_status=final_status,
             duration=self.settings.run_duration,

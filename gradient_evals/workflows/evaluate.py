@@ -32,24 +32,30 @@ import time
 import uuid as uuid_module
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 import attrs
 
-from .._exceptions import EvaluationRunTimeout
+from .._exceptions import APIResponseValidationError, EvaluationRunTimeout
 from ..types import (
     AgentResult,
+    EvaluationMetric,
     EvaluationProgress,
     EvaluationPrompt,
     EvaluationReport,
     EvaluationRun,
     EvaluationRunStatus,
+    EvaluationTestCase,
     ResultsPage,
     StarMetric,
 )
 from ..typing import Baseline, DatasetInput, OnEvaluationProgress
-from .report import GateSettings, build_agent_result, build_report, slice_key
+from .report import NO_SLICE, GateSettings, build_agent_result, build_report, slice_key
+
+if TYPE_CHECKING:
+    from .._client import AsyncGradientEvals
+    from ..resources.evaluation_metrics import MetricRef
 
 __all__ = [
     "DEFAULT_EVALUATE_TIMEOUT",
@@ -105,7 +111,9 @@ def _check_timeout(value: float) -> float:
     return float(value)
 
 
-def _names_in_catalog(gates: dict[str, float], catalog: Sequence[Any], argument: str) -> dict[str, float]:
+def _names_in_catalog(
+    gates: dict[str, float], catalog: Sequence[EvaluationMetric], argument: str
+) -> dict[str, float]:
     """Gate keys as the results spell the metric (the catalog's name), whatever case or UUID the caller used."""
     by_key = {" ".join(m.metric_name.split()).casefold(): m.metric_name for m in catalog if m.metric_name}
     by_uuid = {m.metric_uuid: m.metric_name for m in catalog if m.metric_uuid and m.metric_name}
@@ -213,8 +221,8 @@ def _prepare_dataset(source: DatasetInput, slice_by: str | None, workdir: Path) 
     return _LocalDataset(path, content_hash(path), slices)
 
 
-async def _slices_of_remote(client: Any, dataset_uuid: str, slice_by: str) -> dict[str, str]:
-    rows: list[Mapping[str, str]] = await client.evaluation_datasets.read(dataset_uuid)
+async def _slices_of_remote(client: AsyncGradientEvals, dataset_uuid: str, slice_by: str) -> dict[str, str]:
+    rows = await client.evaluation_datasets.read(dataset_uuid)
     if rows and slice_by not in rows[0]:
         raise ValueError(f"slice_by: dataset {dataset_uuid} has no column {slice_by!r}")
     slices: dict[str, str] = {}
@@ -273,7 +281,7 @@ class _Progress:
             await outcome
 
 
-def _resolve_star(star_metric: Any, threshold_pct: int | None) -> Any:
+def _resolve_star(star_metric: str | StarMetric | None, threshold_pct: int | None) -> StarMetric | None:
     if star_metric is None:
         if threshold_pct is not None:
             raise ValueError("star_threshold_pct needs a star_metric")
@@ -289,7 +297,7 @@ def _resolve_star(star_metric: Any, threshold_pct: int | None) -> Any:
     return StarMetric(name=star_metric.strip(), success_threshold_pct=threshold_pct)
 
 
-async def _find_test_case(client: Any, test_case: str) -> Any | None:
+async def _find_test_case(client: AsyncGradientEvals, test_case: str) -> EvaluationTestCase | None:
     if _is_uuid(test_case):
         return await client.evaluation_test_cases.retrieve(test_case.strip())
     matches = [tc for tc in await client.evaluation_test_cases.list() if tc.name == test_case]
@@ -299,7 +307,7 @@ async def _find_test_case(client: Any, test_case: str) -> Any | None:
     return matches[0] if matches else None
 
 
-def _star_uuid(star: Any, catalog: Sequence[Any]) -> str | None:
+def _star_uuid(star: StarMetric | None, catalog: Sequence[EvaluationMetric]) -> str | None:
     if star is None:
         return None
     if star.metric_uuid is not None:
@@ -312,7 +320,11 @@ def _star_uuid(star: Any, catalog: Sequence[Any]) -> str | None:
 
 
 def _differs(
-    existing: Any, dataset_uuid: str, metric_uuids: list[str] | None, star: Any, star_uuid: str | None
+    existing: EvaluationTestCase,
+    dataset_uuid: str,
+    metric_uuids: list[str] | None,
+    star: StarMetric | None,
+    star_uuid: str | None,
 ) -> bool:
     current_dataset = existing.dataset_uuid or (existing.dataset.dataset_uuid if existing.dataset else None)
     if current_dataset != dataset_uuid:
@@ -330,7 +342,9 @@ def _differs(
     return False
 
 
-async def _collect_pages(client: Any, run_uuid: str, progress: _Progress, label: str) -> list[ResultsPage]:
+async def _collect_pages(
+    client: AsyncGradientEvals, run_uuid: str, progress: _Progress, label: str
+) -> list[ResultsPage]:
     pages: list[ResultsPage] = []
     done = 0
     async for page in client.evaluation_runs.iter_results(run_uuid).pages():
@@ -347,14 +361,14 @@ async def _collect_pages(client: Any, run_uuid: str, progress: _Progress, label:
 
 
 async def evaluate(
-    client: Any,
+    client: AsyncGradientEvals,
     *,
     dataset: DatasetInput,
     test_case: str,
     agent_uuids: Sequence[str] | None = None,
     agent_deployment_names: Sequence[str] | None = None,
-    metrics: Sequence[Any] | None = None,
-    star_metric: Any = None,
+    metrics: Sequence[MetricRef] | None = None,
+    star_metric: str | StarMetric | None = None,
     star_threshold_pct: int | None = None,
     run_name: str | None = None,
     fail_under: Mapping[str, float] | None = None,
@@ -371,6 +385,7 @@ async def evaluate(
     on_progress: OnEvaluationProgress | None = None,
     _rerun_of: Mapping[str, str] | None = None,
     _merge: Mapping[str, Sequence[EvaluationPrompt]] | None = None,
+    _known_slices: Mapping[str, str] | None = None,
 ) -> EvaluationReport:
     """See ``AsyncGradientEvals.evaluate``."""
     started = time.monotonic()
@@ -508,7 +523,8 @@ async def evaluate(
         inverted=inverted,
         require_complete=require_complete,
         slice_by=slice_by,
-        slices=slices,
+        # A rerun's dataset holds only the failed prompts: the merged prompts it did not run keep their slice.
+        slices={**(_known_slices or {}), **slices},
     )
     results: dict[str, AgentResult] = {}
 
@@ -601,7 +617,7 @@ def _merged(new_pages: Sequence[ResultsPage], old_prompts: Sequence[EvaluationPr
 
 
 async def evaluate_failed(
-    client: Any,
+    client: AsyncGradientEvals,
     report_or_run_uuid: EvaluationReport | str,
     *,
     test_case: str | None = None,
@@ -689,11 +705,17 @@ async def evaluate_failed(
         on_progress=on_progress,
         _rerun_of=rerun_of,
         _merge=old,
+        _known_slices={
+            key: outcome.slice
+            for agent in report.agents
+            for outcome in agent.prompts
+            if outcome.slice is not None and outcome.slice != NO_SLICE and (key := slice_key(outcome.input))
+        },
     )
 
 
 async def _report_of_run(
-    client: Any,
+    client: AsyncGradientEvals,
     run_uuid: str,
     fail_under: Mapping[str, float] | None,
     pass_thresholds: Mapping[str, float] | None,
@@ -708,6 +730,8 @@ async def _report_of_run(
     run = await client.evaluation_runs.retrieve(run_uuid)
     pages = [page async for page in client.evaluation_runs.iter_results(run_uuid).pages()]
     agent = await build_agent_result(run_uuid=run_uuid, run=run, pages=pages, settings=settings)
+    if not run.test_case_uuid:
+        raise APIResponseValidationError(f"evaluation run {run_uuid} came back without its test_case_uuid")
     test_case = await client.evaluation_test_cases.retrieve(run.test_case_uuid)
     return build_report(
         test_case_uuid=str(run.test_case_uuid),

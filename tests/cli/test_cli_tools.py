@@ -12,52 +12,91 @@ from pathlib import Path
 
 import httpx
 import pytest
+from junitparser import JUnitXml
 
 from gradient_evals.cli import main
 from gradient_evals.testing import FakeGradientServer
 
 
-def test_demo_in_process_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code = main(["demo", "--prompts", "60", "--duration", "0.5", "--output", str(tmp_path), "--json"])
+def _demo_reports(folder: Path) -> JUnitXml:
+    """The three reports the demo wrote, checked; returns the JUnit XML, read by a JUnit parser."""
+    assert sorted(p.name for p in folder.iterdir()) == ["junit.xml", "report.html", "summary.md", "support-bot.csv"]
+    markdown = (folder / "summary.md").read_text(encoding="utf-8")
+    assert "Why it failed" in markdown
+    assert "correctness" in markdown
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html>")
+    assert "<svg" in html
+    assert "<script" not in html.lower()
+    return JUnitXml.fromfile(str(folder / "junit.xml"))
+
+
+def test_demo_in_process_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = tmp_path / "step-summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    out_dir = tmp_path / "demo"
+    code = main(["demo", "--duration", "0.3", "--output", str(out_dir), "--json"])
     out, err = capsys.readouterr()
-    assert code == 0
+    assert code == 0, err  # the demo's failing gate is its point: shown, not the exit code
     report = json.loads(out)
-    assert len(report["runs"]) == 2
-    assert [e["prompts"] for e in report["exports"]] == [60, 60]
-    for export in report["exports"]:
-        assert len(Path(export["path"]).read_text(encoding="utf-8").splitlines()) == 60
-    assert "SUCCESSFUL" in err
+    assert not report["verdict"]["passed"]
+    steady, regressed = report["agents"]
+    assert steady["verdict"]["passed"], steady["verdict"]["reasons"]
+    assert not regressed["verdict"]["passed"]
+    failed_gates = [g for g in regressed["gates"] if not g["passed"]]
+    assert {g["metric"] for g in failed_gates if g["metric"]} == {"correctness"}  # the one metric that regressed
+    assert any(r.startswith("slice topic=") for r in regressed["verdict"]["reasons"])
+    # Each agent is compared with its own earlier run.
+    assert all(a["baseline_run_uuid"] and a["baseline_run_uuid"] != a["evaluation_run_uuid"] for a in report["agents"])
+    assert steady["baseline_run_uuid"] != regressed["baseline_run_uuid"]
+    assert report["dataset_reused"]  # the second evaluation uploaded nothing
+    assert [e["rank"] for e in report["leaderboard"]] == [1, 2]
+    assert report["leaderboard"][0]["evaluation_run_uuid"] == steady["evaluation_run_uuid"]
+
+    junit = _demo_reports(out_dir)
+    suites = list(junit)
+    assert len(suites) == 2
+    assert sum(suite.failures for suite in suites) >= 1
+    assert suites[0].failures == 0
+    assert not summary.exists()  # a demo is kept out of a CI job's summary
+    # The last lines: where the reports are, and how to get them again.
+    tail = err.strip().splitlines()[-8:]
+    assert f"reports written to {out_dir}:" in tail
+    assert any(line.strip().endswith(str(out_dir / "report.html")) for line in tail)
+    assert f"reproduce: gradient-evals demo --output {out_dir} --duration 0.3" in tail
+    assert tail[-1].strip().startswith(f"gradient-evals evaluate --dataset {out_dir / 'support-bot.csv'}")
 
 
-def test_python_m_demo(tmp_path: Path) -> None:
-    done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [
-            sys.executable,
-            "-m",
-            "gradient_evals",
-            "demo",
-            "--prompts",
-            "200",
-            "--duration",
-            "1",
-            "--output",
-            str(tmp_path),
-        ],
+def test_demo_strict_exits_as_evaluate_would(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code = main(["demo", "--duration", "0.3", "--output", str(tmp_path), "--strict"])
+    out, _ = capsys.readouterr()
+    assert code == 1
+    assert "FAILED" in out
+    assert f"gradient-evals demo --output {tmp_path} --duration 0.3 --strict" in out
+
+
+def test_python_m_demo_in_the_current_directory(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "gradient_evals", "demo"],
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "DIGITALOCEAN_ACCESS_TOKEN": ""},
+        cwd=tmp_path,
+        env={**os.environ, "DIGITALOCEAN_ACCESS_TOKEN": "", "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
         check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    assert "\r" not in done.stderr
-    assert "SUCCESSFUL" in done.stdout
-    assert "PASS RATE" in done.stdout
-    assert "streamed 200 prompt results in 2 pages" in done.stdout
-    exports = sorted(tmp_path.glob("*.jsonl"))
-    assert len(exports) == 2
-    assert str(tmp_path) in done.stdout
+    assert "\r" not in done.stderr  # not a terminal: plain lines, no redrawn progress
+    assert "EVALUATION_RUN_SUCCESSFUL" in done.stderr
+    folder = tmp_path / "gradient-evals-demo"
+    _demo_reports(folder)
+    last = done.stdout.strip().splitlines()
+    assert "Evaluation of support-bot" in done.stdout
+    assert f"reproduce: gradient-evals demo --output {folder}" in last
+    assert "verdict: FAILED" in done.stdout
 
 
 def test_emulator_subprocess_serves_until_terminated(capsys: pytest.CaptureFixture[str]) -> None:

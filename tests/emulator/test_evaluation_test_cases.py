@@ -175,3 +175,112 @@ def test_compare_judges_an_inverted_metric_by_its_direction(server: FakeGradient
             rose.base.evaluation_run_uuid, rose.candidate.evaluation_run_uuid, inverted=()
         )
         assert plain.passed, "told that no metric is inverted, a rise looks like an improvement"
+
+
+# ------------------------------------------------------------------------------------------------ uploaded datasets
+
+AGENT = "3c9d2a41-7b6e-4f10-9a8b-1c2d3e4f5a6b"
+UPLOADED = [
+    {"query": "How do I reset my password?", "expected_response": "Use the Forgot password link."},
+    {"query": 'Does the "Pro" plan include backups, yes or no?', "expected_response": "Yes, daily."},
+    {"query": "¿Puedo cambiar de región?", "expected_response": "Sí, con una instantánea."},
+    {"query": "What is the SLA?", "expected_response": "99.99% uptime."},
+]
+
+
+def test_runs_on_an_uploaded_dataset_carry_its_rows_in_order(server: FakeGradientServer) -> None:
+    from gradient_evals import GradientEvals
+
+    with GradientEvals(server.token, base_url=server.base_url) as client:
+        dataset = client.evaluation_datasets.upload(UPLOADED, name="faq")
+        tc = client.evaluation_test_cases.create(name="faq", dataset_uuid=dataset, metrics=["correctness"])
+        case = client.evaluation_test_cases.retrieve(tc)
+        assert case.dataset is not None
+        assert (case.dataset.dataset_name, case.dataset.row_count, case.dataset.has_ground_truth) == ("faq", 4, True)
+        (run_uuid,) = client.evaluation_runs.create(test_case_uuid=tc, agent_uuids=[AGENT]).evaluation_run_uuids
+        client.evaluation_runs.wait(run_uuid, poll_interval=0.05, max_poll_interval=0.1)
+        prompts = list(client.evaluation_runs.iter_results(run_uuid))
+        assert [(p.input, p.ground_truth) for p in prompts] == [
+            (row["query"], row["expected_response"]) for row in UPLOADED
+        ]
+        # A run added by the server's owner on that test case reads the same rows; so does one result alone.
+        frozen = server.add_run(test_case_uuid=tc)
+        assert [p.input for p in client.evaluation_runs.iter_results(frozen)] == [r["query"] for r in UPLOADED]
+        one = client.evaluation_runs.retrieve_results(run_uuid, prompts[2].prompt_id)
+        assert one.input == UPLOADED[2]["query"]
+
+
+@pytest.mark.anyio
+async def test_a_new_dataset_makes_a_version_whose_runs_read_the_new_rows(server: FakeGradientServer) -> None:
+    from gradient_evals import AsyncGradientEvals
+
+    async with AsyncGradientEvals(server.token, base_url=server.base_url) as client:
+        first = await client.evaluation_datasets.upload(UPLOADED, name="faq")
+        # No ground-truth column: the prompts carry none.
+        second = await client.evaluation_datasets.upload([{"query": "Only question"}, {"query": "Another"}], name="q")
+        tc = await client.evaluation_test_cases.create(name="faq", dataset_uuid=first, metrics=["correctness"])
+        updated = await client.evaluation_test_cases.update(tc, dataset_uuid=second)
+        assert updated.version == 2
+        assert server.add_test_case_version(tc) == 3  # same rows as version 2
+        runs = {version: server.add_run(test_case_uuid=tc, test_case_version=version) for version in (1, 2, 3)}
+        inputs = {}
+        for version, run_uuid in runs.items():
+            prompts = [p async for p in client.evaluation_runs.iter_results(run_uuid)]
+            inputs[version] = [p.input for p in prompts]
+            if version > 1:
+                assert {p.ground_truth for p in prompts} == {None}
+                assert all(p.output for p in prompts)  # the agent still answers
+        assert inputs == {
+            1: [r["query"] for r in UPLOADED],
+            2: ["Only question", "Another"],
+            3: ["Only question", "Another"],
+        }
+        case = await client.evaluation_test_cases.retrieve(tc)
+        assert case.dataset is not None
+        assert (case.dataset_uuid, case.dataset.row_count, case.dataset.has_ground_truth) == (second, 2, False)
+
+
+def test_test_cases_the_server_adds_keep_their_generated_rows(server: FakeGradientServer, api: httpx.Client) -> None:
+    tc = server.add_test_case(prompts=3)
+    run = server.add_run(test_case_uuid=tc)
+    prompts = api.get(f"/v2/gen-ai/evaluation_runs/{run}/results").json()["prompts"]
+    assert len(prompts) == 3
+    assert all(p["input"] and p["ground_truth"] for p in prompts)
+    registered = server.add_dataset(rows=2)
+    correctness = next(
+        m["metric_uuid"] for m in api.get("/v2/gen-ai/evaluation_metrics").json()["metrics"]
+        if m["metric_name"] == "correctness"
+    )
+    made = api.post(
+        "/v2/gen-ai/evaluation_test_cases", json={"name": "x", "dataset_uuid": registered, "metrics": [correctness]}
+    ).json()["test_case_uuid"]
+    run = server.add_run(test_case_uuid=made)
+    prompts = api.get(f"/v2/gen-ai/evaluation_runs/{run}/results").json()["prompts"]
+    assert len(prompts) == 2
+    assert all(p["input"] and p["ground_truth"] for p in prompts)
+
+
+def test_an_agent_profile_can_shape_the_prompts_of_some_inputs(server: FakeGradientServer) -> None:
+    from gradient_evals import GradientEvals
+
+    bad = UPLOADED[1]["query"]
+    server.set_agent_profile(AGENT, quality=95, inputs={bad: 0})
+    with pytest.raises(ValueError, match="from 0 to 100"):
+        server.set_agent_profile(AGENT, inputs={bad: 101})
+    with GradientEvals(server.token, base_url=server.base_url) as client:
+        dataset = client.evaluation_datasets.upload(UPLOADED * 5, name="faq")
+        tc = client.evaluation_test_cases.create(name="faq", dataset_uuid=dataset, metrics=["correctness"])
+        (run_uuid,) = client.evaluation_runs.create(test_case_uuid=tc, agent_uuids=[AGENT]).evaluation_run_uuids
+        client.evaluation_runs.wait(run_uuid, poll_interval=0.05, max_poll_interval=0.1)
+        scores: dict[bool, list[float]] = {True: [], False: []}
+        for prompt in client.evaluation_runs.iter_results(run_uuid):
+            value = prompt.metrics["correctness"].value
+            assert isinstance(value, int | float)
+            scores[prompt.input == bad].append(value)
+        run = client.evaluation_runs.retrieve(run_uuid)
+    assert len(scores[True]) == 5
+    assert max(scores[True]) < 40 < min(scores[False])
+    # The run-level mean is the mean of what the prompts say.
+    (mean,) = [m.number_value for m in run.run_level_metric_results if m.metric_name == "correctness"]
+    everything = scores[True] + scores[False]
+    assert mean == pytest.approx(sum(everything) / len(everything), abs=0.01)

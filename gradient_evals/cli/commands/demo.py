@@ -1,78 +1,157 @@
-"""``gradient-evals demo``: the whole workflow, end to end, on a local emulator (no token, no network)."""
+"""``gradient-evals demo``: ``evaluate`` end to end on a local emulator (no token, no network).
+
+The demo evaluates a CSV shipped with the package (``data/support-bot.csv``) against two agents twice: an
+earlier run that becomes the baseline, then tonight's run, in which the second agent's correctness has dropped.
+That regression fails the ``max_regression`` gate on purpose, so the demo shows a failing verdict and still
+exits 0 (``pip install . && gradient-evals demo`` must not break a ``&&`` chain); ``--strict`` exits as
+``evaluate`` would (1 for the failed gate). A run that FAILED or timed out is a real fault: exit 4 either way.
+"""
 
 from __future__ import annotations
 
-import tempfile
-import uuid as uuid_module
+import shlex
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-from .._args import Subcommands, add_command, positive_float, positive_int
-from .._context import EXIT_OK, Context
-from .._render import DownloadProgress, StatusProgress, dump_json
-from .._views import comparison_text, run_rows, summary_table, worst_regressions
+from ...types import EvaluationReport
+from .._args import Subcommands, add_command, positive_float
+from .._context import EXIT_OK, EXIT_RUN_FAILED, Context
+from .evaluate import EvaluateProgress, exit_code_of, show_report, write_reports
 
-__all__ = ["register"]
+__all__ = ["DEFAULT_OUTPUT", "DEMO_AGENTS", "register"]
+
+DEFAULT_OUTPUT: Final = "gradient-evals-demo"
+"""The folder the demo writes into, under the current directory, unless ``--output`` says otherwise."""
+DEMO_AGENTS: Final = ("3c9d2a41-7b6e-4f10-9a8b-1c2d3e4f5a6b", "4d0e3b52-8c7f-4021-8b9c-2d3e4f5a6b7c")
+DATASET_FILE: Final = "support-bot.csv"
+TEST_CASE: Final = "support-bot"
+METRICS: Final = ("correctness", "hallucination_rate", "tone")
+STAR_METRIC: Final = "correctness"
+STAR_THRESHOLD_PCT: Final = 70
+FAIL_UNDER: Final = {"correctness": 50.0}
+# Points a score may lose against the baseline. The demo dataset is small (about six prompts per topic), so a
+# slice of an unchanged agent moves by several points from run to run: the tolerance leaves room for that.
+MAX_REGRESSION: Final = {"correctness": 15.0, "hallucination_rate": 10.0}
+SLICE_BY: Final = "topic"
+QUALITY: Final = 84.0
+REGRESSED_CORRECTNESS: Final = 60.0
+REPORT_FILES: Final = {"junit": "junit.xml", "markdown": "summary.md", "html": "report.html"}
 
 
 def register(commands: Subcommands) -> None:
     """Add ``demo``."""
     demo = add_command(
-        commands, "demo", run_demo, "evaluate two agents on a local emulator, end to end (no token needed)"
+        commands,
+        "demo",
+        run_demo,
+        "evaluate a CSV against two agents on a local emulator, with a baseline and a regression (no token needed)",
     )
-    demo.add_argument("--prompts", type=positive_int, default=300, help="prompts in the test case (default 300)")
-    demo.add_argument("--duration", type=positive_float, default=3.0, help="seconds each run takes (default 3)")
-    demo.add_argument("--output", help="directory for the JSONL exports (default: a new temporary directory)")
+    demo.add_argument(
+        "--output",
+        metavar="DIR",
+        help=f"folder for the dataset copy and the JUnit, Markdown and HTML reports (default ./{DEFAULT_OUTPUT})",
+    )
+    demo.add_argument("--duration", type=positive_float, default=1.0, help="seconds each run takes (default 1)")
+    demo.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit as `evaluate` would: 1, since the demo's regression fails a gate (default: 0, verdict printed)",
+    )
+
+
+def _evaluate_command(dataset: Path) -> str:
+    """The ``evaluate`` command that runs this evaluation against real agents (``$AGENT_A``, ``$AGENT_B``)."""
+    parts = ["gradient-evals", "evaluate", "--dataset", str(dataset), "--test-case", TEST_CASE]
+    for metric in METRICS:
+        parts += ["--metric", metric]
+    parts += ["--star-metric", STAR_METRIC, "--threshold-pct", str(STAR_THRESHOLD_PCT)]
+    for name, value in FAIL_UNDER.items():
+        parts += ["--fail-under", f"{name}={value:g}"]
+    for name, value in MAX_REGRESSION.items():
+        parts += ["--max-regression", f"{name}={value:g}"]
+    parts += ["--slice-by", SLICE_BY]
+    for option, name in (("--junit-xml", "junit"), ("--markdown", "markdown"), ("--html", "html")):
+        parts += [option, REPORT_FILES[name]]
+    # The agents are shell variables the reader sets: left unquoted by shlex on purpose.
+    return shlex.join(parts[:4]) + ' --agent "$AGENT_A" --agent "$AGENT_B" ' + shlex.join(parts[4:])
 
 
 def run_demo(ctx: Context) -> int:
-    """``demo``: create two runs, wait, export, summarize and compare them on an emulator."""
+    """``demo``: upload the shipped CSV, run two agents twice (a baseline, then a regression), gate, report."""
     from ..._sync import GradientEvals
     from ...testing import FakeGradientServer
 
     args = ctx.args
     say = ctx.note if ctx.json else ctx.out
-    output = Path(args.output) if args.output else Path(tempfile.mkdtemp(prefix="gradient-evals-demo-"))
+    output = Path(args.output or DEFAULT_OUTPUT).resolve()
     output.mkdir(parents=True, exist_ok=True)
-    agents = [str(uuid_module.uuid4()), str(uuid_module.uuid4())]
-    per_page = 100
-    report: dict[str, Any] = {"runs": [], "exports": []}
-    with FakeGradientServer(run_duration=args.duration, seed=1) as server:
-        test_case = server.add_test_case(prompts=args.prompts, name="support-bot-regression")
-        say(f"emulator listening on {server.base_url} (local; no token or network needed)")
-        say(f"test case {test_case}: {args.prompts} prompts; evaluating 2 agents")
+    dataset = output / DATASET_FILE
+    # A copy next to the reports, so the printed commands name a file the reader has.
+    dataset.write_bytes(resources.files("gradient_evals.cli").joinpath("data", DATASET_FILE).read_bytes())
+    settings: dict[str, Any] = {
+        "dataset": dataset,
+        "test_case": TEST_CASE,
+        "agent_uuids": list(DEMO_AGENTS),
+        "metrics": list(METRICS),
+        "star_metric": STAR_METRIC,
+        "star_threshold_pct": STAR_THRESHOLD_PCT,
+        "fail_under": FAIL_UNDER,
+        "max_regression": MAX_REGRESSION,
+        "slice_by": SLICE_BY,
+        "timeout": max(60.0, args.duration * 20),
+        "poll_interval": min(0.2, args.duration / 4),
+        "max_poll_interval": max(0.5, args.duration / 2),
+    }
+    with FakeGradientServer(seed=1, run_duration=args.duration) as server:
+        for agent in DEMO_AGENTS:
+            server.set_agent_profile(agent, quality=QUALITY)
+        say(f"emulator listening on {server.base_url} (local: no token, no network)")
+        say(f"dataset {dataset} ({DATASET_FILE}, shipped with the package); agents {', '.join(DEMO_AGENTS)}")
         with GradientEvals(server.token, base_url=server.base_url) as client:
-            with StatusProgress(ctx.stderr, tty=ctx.stderr_tty) as progress:
-                runs = client.evaluation_runs.create_and_wait(
-                    test_case_uuid=test_case,
-                    agent_uuids=agents,
-                    run_name="demo",
-                    timeout=max(60.0, args.duration * 10),
-                    poll_interval=0.5,
-                    max_poll_interval=2.0,
-                    on_update=progress.update,
-                )
-            say(run_rows(runs))
-            for run in runs:
-                run_uuid = run.evaluation_run_uuid or ""
-                path = output / f"{run_uuid}.jsonl"
-                label = f"run {run_uuid[:8]}"
-                with DownloadProgress(ctx.stderr, tty=ctx.stderr_tty, label=label, per_page=per_page) as dl:
-                    count = client.evaluation_runs.export(run_uuid, path, per_page=per_page, on_progress=dl)
-                say(f"{label}: streamed {count} prompt results in {dl.pages} pages -> {path}")
-                summary = client.evaluation_runs.summarize(
-                    run_uuid, pass_thresholds={"correctness": 70}, per_page=per_page
-                )
-                say(summary_table(summary))
-                report["runs"].append({"run": run, "summary": summary})
-                report["exports"].append({"path": str(path), "prompts": count})
-            comparison = client.evaluation_runs.compare(
-                runs[0].evaluation_run_uuid or "", runs[1].evaluation_run_uuid or "", tolerance=5.0
-            )
-            say(comparison_text(comparison, worst_regressions(comparison, 5), comparison.verdict))
-            report["comparison"] = comparison
-    say("pass rate of correctness counts a prompt as passing at a score >= 70 (the run's star-metric threshold)")
-    say(f"full exports (JSON Lines, one object per prompt) are in {output}")
-    if ctx.json:
-        dump_json(report, ctx.stdout)
-    return EXIT_OK
+            say("1/2  an earlier run of both agents: it becomes the baseline")
+            with EvaluateProgress(ctx) as progress:
+                earlier = client.evaluate(**settings, run_name="demo: last week", baseline=None, on_progress=progress)
+            say(f"     runs {', '.join(earlier.run_uuids)}: {'passed' if earlier.passed else 'FAILED'}")
+            # Tonight the second agent answers less correctly; everything else stays as it was.
+            server.set_agent_profile(DEMO_AGENTS[1], quality=QUALITY, metrics={"correctness": REGRESSED_CORRECTNESS})
+            say("2/2  tonight's run, compared with each agent's latest finished run (the second agent regressed)")
+            with EvaluateProgress(ctx) as progress:
+                report = client.evaluate(**settings, run_name="demo: tonight", baseline="latest", on_progress=progress)
+    written = write_reports(
+        report,
+        junit=str(output / REPORT_FILES["junit"]),
+        markdown=str(output / REPORT_FILES["markdown"]),
+        html=str(output / REPORT_FILES["html"]),
+        step_summary=False,  # a demo does not belong in a CI job's summary
+    )
+    show_report(ctx, report)
+    _ending(ctx, report, written, output, dataset)
+    if report.run_failed:
+        return EXIT_RUN_FAILED
+    return exit_code_of(report) if args.strict else EXIT_OK
+
+
+def _ending(
+    ctx: Context, report: EvaluationReport, written: list[tuple[str, Path]], output: Path, dataset: Path
+) -> None:
+    """The reports' paths and the commands to reproduce: the last lines, on stdout (stderr with ``--json``)."""
+    say = ctx.note if ctx.json else ctx.out
+    args = ctx.args
+    say("")
+    say(f"reports written to {output}:")
+    for kind, path in written:
+        say(f"  {kind:<10} {path}")
+    if not report.passed:
+        gate = "exit code 1 with --strict" if not args.strict else "exit code 1"
+        say(f"verdict: FAILED, as the demo intends (a regression fails the gate; {gate}, as `evaluate` exits)")
+    else:
+        say("verdict: passed")
+    command = ["gradient-evals", "demo", "--output", str(output)]
+    if args.duration != 1.0:
+        command += ["--duration", f"{args.duration:g}"]
+    if args.strict:
+        command.append("--strict")
+    say(f"reproduce: {shlex.join(command)}")
+    say("the same on your agents (token in DIGITALOCEAN_ACCESS_TOKEN):")
+    say(f"  {_evaluate_command(dataset)}")

@@ -18,7 +18,15 @@ from .._args import Subcommands, add_command, add_gate_options, metric_value, pa
 from .._context import EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILED, Context
 from .._render import dump_json, escape_text, status_name
 
-__all__ = ["add_evaluate_options", "register", "reproduce_command", "write_reports"]
+__all__ = [
+    "EvaluateProgress",
+    "add_evaluate_options",
+    "exit_code_of",
+    "register",
+    "reproduce_command",
+    "show_report",
+    "write_reports",
+]
 
 STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 
@@ -82,7 +90,7 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
 
 
-class _Progress:
+class EvaluateProgress:
     """Progress of ``evaluate``: a live status on a terminal (rich), one plain line per step elsewhere.
 
     Called from the client's event-loop thread; every method takes the lock.
@@ -98,7 +106,7 @@ class _Progress:
         self.started = time.monotonic()
         self.live: Any = None
 
-    def __enter__(self) -> _Progress:
+    def __enter__(self) -> EvaluateProgress:
         if self.tty:
             from rich.console import Console
             from rich.live import Live
@@ -147,7 +155,12 @@ def _write(path: Path, text: str) -> None:
 
 
 def write_reports(
-    report: EvaluationReport, *, junit: str | None, markdown: str | None, html: str | None
+    report: EvaluationReport,
+    *,
+    junit: str | None,
+    markdown: str | None,
+    html: str | None,
+    step_summary: bool = True,
 ) -> list[tuple[str, Path]]:
     """Write the reports asked for (and the Markdown to ``$GITHUB_STEP_SUMMARY`` when set); returns them."""
     written: list[tuple[str, Path]] = []
@@ -159,7 +172,7 @@ def write_reports(
         text = report.to_markdown()
         _write(Path(markdown), text)
         written.append(("Markdown", Path(markdown)))
-    summary = os.environ.get(STEP_SUMMARY_ENV)
+    summary = os.environ.get(STEP_SUMMARY_ENV) if step_summary else None
     if summary:
         text = text or report.to_markdown()
         with open(summary, "a", encoding="utf-8") as out:  # the job summary file is shared by every step
@@ -222,7 +235,7 @@ def run_evaluate(ctx: Context) -> int:
     """``evaluate``: see :func:`gradient_evals.workflows.evaluate.evaluate`."""
     args = ctx.args
     baseline: str | None = None if args.baseline.lower() == "none" else args.baseline
-    with ctx.client() as client, _Progress(ctx) as progress:
+    with ctx.client() as client, EvaluateProgress(ctx) as progress:
         report = client.evaluate(
             dataset=args.dataset if _is_uuid(args.dataset) else Path(args.dataset),
             test_case=args.test_case,
@@ -247,8 +260,8 @@ def run_evaluate(ctx: Context) -> int:
     return exit_code_of(report)
 
 
-def show(ctx: Context, report: EvaluationReport, written: list[tuple[str, Path]]) -> None:
-    """The report on stdout: JSON with ``--json``, else the terminal view; the files written on stderr."""
+def show_report(ctx: Context, report: EvaluationReport) -> None:
+    """The report on stdout: JSON with ``--json``, else the terminal view."""
     if ctx.json:
         dump_json(report, ctx.stdout)
     else:
@@ -258,6 +271,11 @@ def show(ctx: Context, report: EvaluationReport, written: list[tuple[str, Path]]
 
         console = Console(file=ctx.stdout, highlight=False, soft_wrap=False, width=None if ctx.stdout_tty else 140)
         render_terminal(report, console)
+
+
+def show(ctx: Context, report: EvaluationReport, written: list[tuple[str, Path]]) -> None:
+    """The report on stdout (:func:`show_report`); the files written on stderr."""
+    show_report(ctx, report)
     for kind, path in written:
         ctx.note(f"{kind} report: {path}")
 

@@ -2,9 +2,11 @@
 time), list, and the runs of a test case.
 
 Test cases made through the API are checked as the API checks them: the dataset and every metric must exist
-(a 400 with the API's error body otherwise). Their versions keep the metrics and star metric they were made
-with, and runs of a version score exactly those metrics (``_scores.Scoring``). Test cases added with
-``FakeGradientServer.add_test_case`` read back with the three metrics their runs report.
+(a 400 with the API's error body otherwise). A version made on an uploaded dataset (``evaluation_datasets``)
+reads its prompts' ``input`` and ``ground_truth`` from the uploaded rows, in file order; one made on a dataset
+registered with ``FakeGradientServer.add_dataset`` generates them. Their versions keep the metrics and star
+metric they were made with, and runs of a version score exactly those metrics (``_scores.Scoring``). Test cases
+added with ``FakeGradientServer.add_test_case`` read back with the three metrics their runs report.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._datasets import DatasetStore
 from .._records import TestCaseRecord, format_timestamp
 from .._routes import ApiError, Request, Response, Route, json_response
 from .._scores import METRIC_UUIDS, STAR_THRESHOLD_PCT, MetricSpec, Scoring
@@ -76,11 +79,30 @@ def _text(body: dict[str, Any], name: str) -> str | None:
     return value
 
 
-def _dataset(state: EmulatorState, dataset_uuid: str) -> tuple[str, int]:
+_Rows = tuple[tuple[str, str | None], ...]
+
+
+def _dataset(state: EmulatorState, dataset_uuid: str) -> tuple[dict[str, Any], _Rows | None]:
+    """The dataset fields a test case version keeps, and the uploaded rows (None for a registered dataset)."""
+    try:
+        record = state.store(DatasetStore).get(dataset_uuid)
+    except KeyError:
+        pass
+    else:
+        fields = {
+            "dataset_uuid": dataset_uuid,
+            "dataset_name": record.name,
+            "dataset_type": record.dataset_type,
+            "rows": len(record.rows),
+            "file_size": record.file_size,
+            "has_ground_truth": record.has_ground_truth,
+        }
+        return fields, tuple((row["query"], row.get("expected_response")) for row in record.rows)
     found = state.store(Datasets).rows.get(dataset_uuid)
     if found is None:
         raise ApiError(400, f"Evaluation dataset {dataset_uuid} not found.")
-    return found
+    name, rows = found
+    return {"dataset_uuid": dataset_uuid, "dataset_name": name, "rows": rows}, None
 
 
 def _metrics(state: EmulatorState, uuids: Any) -> list[dict[str, Any]]:
@@ -144,12 +166,18 @@ def _scoring(metrics: list[dict[str, Any]], star: dict[str, Any] | None) -> Scor
 
 
 def _fields_of(state: EmulatorState, tc: TestCaseRecord, version: int) -> dict[str, Any]:
-    """The stored fields of a version; a test case added by the server's owner gets its defaults."""
+    """The stored fields of a version; a test case added by the server's owner gets its defaults.
+
+    A version published by the server's owner (``add_test_case_version``) keeps the fields of the version
+    before it, with its own row count.
+    """
     store = state.store(TestCaseVersions)
     with store.lock:
-        stored = store.versions.get(tc.uuid, {}).get(version)
+        versions = store.versions.get(tc.uuid, {})
+        earlier = [v for v in versions if v <= version]
+        stored = versions[max(earlier)] if earlier else None
     if stored is not None:
-        return stored
+        return stored if max(earlier) == version else {**stored, "rows": tc.size(version)}
     catalog = state.store(MetricCatalog)
     metrics = [m for m in (catalog.find(METRIC_UUIDS[n]) for n in _DEFAULT_METRICS) if m is not None]
     return {
@@ -183,10 +211,10 @@ def _test_case_json(state: EmulatorState, tc: TestCaseRecord, version: int | Non
         "dataset": {
             "dataset_uuid": fields["dataset_uuid"],
             "dataset_name": fields["dataset_name"],
-            "dataset_type": "EVALUATION_DATASET_TYPE_ADK",
+            "dataset_type": fields.get("dataset_type", "EVALUATION_DATASET_TYPE_ADK"),
             "row_count": fields["rows"],
-            "file_size": str(fields["rows"] * 212),
-            "has_ground_truth": True,
+            "file_size": str(fields.get("file_size", fields["rows"] * 212)),
+            "has_ground_truth": fields.get("has_ground_truth", True),
             "created_at": fields["created_at"],
         },
         "metrics": fields["metrics"],
@@ -220,21 +248,21 @@ def create(request: Request, state: EmulatorState) -> Response:
     dataset_uuid = _uuid_field(body, "dataset_uuid")
     if dataset_uuid is None:
         raise ApiError(400, "dataset_uuid is required.")
-    dataset_name, rows = _dataset(state, dataset_uuid)
+    dataset, rows = _dataset(state, dataset_uuid)
     metrics = _metrics(state, body.get("metrics"))
     star = _star(body, metrics)
     workspace = _uuid_field(body, "workspace_uuid")
     description = _text(body, "description") or ""
-    tc_uuid = state.add_test_case(name=name, prompts=rows, version=1, description=description)
+    tc_uuid = state.add_test_case(name=name, prompts=dataset["rows"], version=1, description=description)
     tc = state.test_case(tc_uuid)
     if workspace is not None:
         tc.workspace_uuid = workspace
+    if rows is not None:
+        tc.rows[1] = rows
     fields = {
         "name": name,
         "description": description,
-        "dataset_uuid": dataset_uuid,
-        "dataset_name": dataset_name,
-        "rows": rows,
+        **dataset,
         "metrics": metrics,
         "star_metric": star,
         "created_at": format_timestamp(time.time_ns()),
@@ -266,9 +294,12 @@ def update(request: Request, state: EmulatorState) -> Response:
         if value:
             fields[name] = value
     dataset_uuid = _uuid_field(body, "dataset_uuid")
+    new_rows: _Rows | None = tc.rows.get(tc.version)
     if dataset_uuid is not None:
-        fields["dataset_uuid"] = dataset_uuid
-        fields["dataset_name"], fields["rows"] = _dataset(state, dataset_uuid)
+        for key in ("dataset_type", "file_size", "has_ground_truth"):
+            fields.pop(key, None)
+        dataset, new_rows = _dataset(state, dataset_uuid)
+        fields.update(dataset)
     wrapped = body.get("metrics")
     if wrapped is not None:
         if not isinstance(wrapped, dict):
@@ -282,6 +313,10 @@ def update(request: Request, state: EmulatorState) -> Response:
         raise ApiError(400, "The star metric must be one of the test case's metrics.")
     fields["created_at"] = format_timestamp(time.time_ns())
     version = state.add_test_case_version(tc.uuid, prompts=fields["rows"])
+    if new_rows is None:
+        tc.rows.pop(version, None)
+    else:
+        tc.rows[version] = new_rows
     tc.name, tc.description = fields["name"], fields["description"]
     store = state.store(TestCaseVersions)
     with store.lock:
