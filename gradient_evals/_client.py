@@ -254,7 +254,7 @@ class AsyncGradientEvals:
         finished run (then ``fail_under``/``pass_thresholds`` say which prompts failed).
         Raises ``ValueError`` when nothing failed.
         """
-        from .workflows.evaluate import evaluate_failed
+        from .workflows.rerun import evaluate_failed
 
         return await evaluate_failed(
             self,

@@ -9,14 +9,8 @@ from pathlib import Path
 import pytest
 
 from gradient_evals.types import EvaluationPrompt, EvaluationRun, ResultsPage
-from gradient_evals.workflows.evaluate import (
-    HASH_MARK,
-    _merged,
-    _prepare_dataset,
-    content_hash,
-    dataset_name_for,
-    pick_baseline,
-)
+from gradient_evals.workflows.evaluate import merged_results, pick_baseline
+from gradient_evals.workflows.evaluate_data import HASH_MARK, content_hash, dataset_name_for, prepare_dataset
 
 AGENT = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
 OTHER = "1a2b3c4d-5e6f-4a8b-9c0d-e1f2a3b4c5d6"
@@ -30,7 +24,7 @@ def _csv(path: Path, rows: list[list[str]]) -> Path:
 
 def test_a_csv_without_slices_is_uploaded_as_it_is(tmp_path: Path) -> None:
     source = _csv(tmp_path / "data.csv", [["query", "expected_response"], ["q1", "a1"]])
-    local = _prepare_dataset(source, None, tmp_path / "work")
+    local = prepare_dataset(source, None, tmp_path / "work")
     assert local.path == source
     assert local.digest == content_hash(source)
     assert local.slices == {}
@@ -43,7 +37,7 @@ def test_the_slice_column_stays_here_and_is_joined_by_query(tmp_path: Path) -> N
     )
     work = tmp_path / "work"
     work.mkdir()
-    local = _prepare_dataset(source, "topic", work)
+    local = prepare_dataset(source, "topic", work)
     with open(local.path, newline="", encoding="utf-8") as stream:
         assert list(csv.reader(stream)) == [["query", "expected_response"], ["  q1 ", "a1"], ["q2", "a2"], ["q3", "a3"]]
     assert local.slices == {"q1": "billing", "q2": "(blank)", "q3": "ship"}
@@ -54,21 +48,21 @@ def test_the_slice_column_stays_here_and_is_joined_by_query(tmp_path: Path) -> N
     )
     other = tmp_path / "work2"
     other.mkdir()
-    assert _prepare_dataset(relabelled, "topic", other).digest == local.digest
+    assert prepare_dataset(relabelled, "topic", other).digest == local.digest
 
 
 def test_rows_and_bad_datasets(tmp_path: Path) -> None:
     rows = [{"query": "q1", "topic": "a"}, {"query": "q2", "topic": "b", "expected_response": "x"}]
-    local = _prepare_dataset(rows, "topic", tmp_path)
+    local = prepare_dataset(rows, "topic", tmp_path)
     assert local.path.read_text(encoding="utf-8") == "query,expected_response\nq1,\nq2,x\n"
     with pytest.raises(ValueError, match="no column 'team'"):
-        _prepare_dataset(rows, "team", tmp_path)
+        prepare_dataset(rows, "team", tmp_path)
     with pytest.raises(ValueError, match="no 'query' column"):
-        _prepare_dataset([{"question": "q"}], None, tmp_path)
+        prepare_dataset([{"question": "q"}], None, tmp_path)
     with pytest.raises(TypeError, match="row 1 must be a mapping"):
-        _prepare_dataset([["q"]], None, tmp_path)
+        prepare_dataset([["q"]], None, tmp_path)
     with pytest.raises(TypeError, match="dataset must be"):
-        _prepare_dataset(42, None, tmp_path)
+        prepare_dataset(42, None, tmp_path)
 
 
 def test_dataset_names_carry_the_content_hash() -> None:
@@ -104,7 +98,7 @@ def test_the_latest_finished_run_of_the_same_agent_is_the_baseline() -> None:
 def test_a_rerun_replaces_the_prompts_it_ran_again_and_keeps_their_ids() -> None:
     old = [EvaluationPrompt(prompt_id=i, input=f"q{i}", output="old") for i in range(1, 5)]
     new = [ResultsPage(prompts=(EvaluationPrompt(prompt_id=1, input="q3 ", output="new"),))]
-    merged = _merged(new, old)
+    merged = merged_results(new, old)
     prompts = merged[0].prompts
     assert [(p.prompt_id, p.output) for p in prompts] == [(1, "old"), (2, "old"), (3, "new"), (4, "old")]
-    assert _merged(new, []) == new
+    assert merged_results(new, []) == new
