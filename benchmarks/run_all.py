@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["stream", "convert", "memory", "import", "retrieve"]
+SCRIPTS = ["stream", "convert", "memory", "import", "retrieve", "ratelimit", "upload"]
 PACKAGES = [
     "gradient-evals",
     "httpx",
