@@ -38,6 +38,7 @@ import attrs
 import httpx
 
 from ._exceptions import RateLimitError
+from ._responses import header_int, retry_after_seconds, seconds_until_reset
 
 __all__ = [
     "HeldTooLong",
@@ -180,13 +181,10 @@ class Pacer:
         wall: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
-        # How each header is read is the transport's rule (one reading for the retries and the pacer alike). The
-        # transport imports this module, so its functions are taken when a pacer is made, once it has loaded.
-        from . import _transport
-
-        self._header_int = _transport._int_or_none
-        self._seconds_until_reset = _transport.seconds_until_reset
-        self._retry_after = _transport.retry_after_seconds
+        # How each header is read is one rule for the retries and the pacer alike (see _responses).
+        self._header_int = header_int
+        self._seconds_until_reset = seconds_until_reset
+        self._retry_after = retry_after_seconds
         self.policy = policy
         # The clocks and the sleep are parameters so that tests can run the pacer on a simulated clock.
         self._clock = clock

@@ -27,7 +27,7 @@ from typing import Final, Literal
 import anyio
 
 from .._exceptions import APIError, RunCreationUnknownError
-from .._transport import may_have_been_processed
+from .._retry import may_have_been_processed
 from ..types import CreatedEvaluationRuns, EvaluationRun
 
 __all__ = ["CLOCK_TOLERANCE", "RECHECKS", "create_runs", "generated_run_name"]
