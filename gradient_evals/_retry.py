@@ -20,7 +20,7 @@ from ._exceptions import (
     RateLimitError,
     ResponseTooLargeError,
 )
-from ._ratelimit import HeldTooLong
+from ._pacer import HeldTooLong
 
 __all__ = ["RetryPolicy", "may_have_been_processed", "retry_pause", "should_retry"]
 

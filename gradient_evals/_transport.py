@@ -29,7 +29,8 @@ from ._exceptions import (
     ClientStateError,
 )
 from ._loop_binding import LoopBinding
-from ._ratelimit import Pacer, RateLimitPolicy
+from ._pacer import Pacer
+from ._ratelimit import RateLimitPolicy
 from ._responses import RateLimitInfo, body_error, status_error, validation_error
 from ._retry import RetryPolicy, retry_pause, should_retry
 from ._validation import check_timeout
