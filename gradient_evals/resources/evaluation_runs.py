@@ -32,7 +32,8 @@ from ..types import (
 )
 from ..typing import ExportFormat, OnProgress, OnUpdate, Timeout
 from ..workflows.compare import compare_runs
-from ..workflows.export import export_run, records_of_run, to_pandas
+from ..workflows.export import export_run
+from ..workflows.records import records_of_run, to_pandas
 from ..workflows.recover import create_runs, generated_run_name
 from ..workflows.summary import LoadCatalog, summarize_run
 from ..workflows.wait import (

@@ -47,7 +47,7 @@ from ..types import (
 )
 from ..typing import OnProgress
 from ._pages import StreamResults, run_pages
-from .export import metric_name_of
+from .records import metric_name_of
 
 __all__ = ["LoadCatalog", "MetricLookup", "RunStats", "summarize_pages", "summarize_run"]
 
