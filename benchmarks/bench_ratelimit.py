@@ -22,8 +22,8 @@ import anyio
 import httpx
 from _harness import arguments, emit
 
-from gradient_evals import AsyncGradientEvals, RetryPolicy
-from gradient_evals._ratelimit import Pacer, RateLimitPolicy
+from gradient_evals import AsyncGradientEvals, RateLimitPolicy, RetryPolicy
+from gradient_evals._pacer import Pacer
 from gradient_evals.testing import FakeGradientServer
 
 LIMIT = (20, 2.0)

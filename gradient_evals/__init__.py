@@ -43,7 +43,8 @@ from ._exceptions import (
 )
 from ._pagination import AsyncPager
 from ._ratelimit import RateLimitPolicy, RateLimitState
-from ._transport import RateLimitInfo, RetryPolicy
+from ._responses import RateLimitInfo
+from ._retry import RetryPolicy
 from ._version import __version__
 
 if TYPE_CHECKING:

@@ -13,8 +13,9 @@ import httpx
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._exceptions import ConfigurationError
 from ._ratelimit import RateLimitPolicy, RateLimitState
+from ._retry import RetryPolicy
 from ._storage import StorageClient
-from ._transport import DEFAULT_BASE_URL, RetryPolicy, Transport
+from ._transport import DEFAULT_BASE_URL, Transport
 from ._validation import check_positive_int, check_timeout
 from .resources.custom_evaluation_metrics import AsyncCustomEvaluationMetrics
 from .resources.evaluation_datasets import AsyncEvaluationDatasets

@@ -25,7 +25,7 @@ from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._client import DEFAULT_TIMEOUT, AsyncGradientEvals
 from ._loop import LoopThread, shutdown
 from ._ratelimit import RateLimitPolicy, RateLimitState
-from ._transport import RetryPolicy
+from ._retry import RetryPolicy
 from .resources.custom_evaluation_metrics import CustomEvaluationMetrics
 from .resources.evaluation_datasets import EvaluationDatasets
 from .resources.evaluation_metrics import EvaluationMetrics

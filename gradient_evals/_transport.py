@@ -1,58 +1,44 @@
-"""The one place that talks HTTP: authentication, retries, error mapping and request logging.
+"""The one place that talks HTTP: authentication, sending, the retry loop and request logging.
 
 Resources describe a request (method, path, query, body) and the model it returns; everything between that
-description and the bytes on the wire is here, so a change of HTTP library touches this module alone.
+description and the bytes on the wire is here, so a change of HTTP library touches this module alone (with
+:mod:`._responses`, which reads what came back, and :mod:`._retry`, which decides what is sent again).
 """
 
 from __future__ import annotations
 
-import email.utils
 import ipaddress
 import json
 import logging
-import math
-import random
-import re
 import time
 from collections.abc import Mapping
 from typing import Any, Final, TypeVar
 
 import anyio
-import attrs
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from . import _json
-from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, BodyError, BodyTooLarge, read_body
+from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, BodyError, read_body
 from ._convert import ConversionError, structure
-
-# The exception classes this module raises; the package's __init__ imports the same list to re-export it.
 from ._exceptions import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,
-    APIStatusError,
     APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
     ClientStateError,
-    ConflictError,
-    InternalServerError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ResponseTooLargeError,
-    UnprocessableEntityError,
 )
 from ._loop_binding import LoopBinding
-from ._ratelimit import HeldTooLong, Pacer, RateLimitPolicy
+from ._pacer import Pacer
+from ._ratelimit import RateLimitPolicy
+from ._responses import RateLimitInfo, body_error, status_error, validation_error
+from ._retry import RetryPolicy, retry_pause, should_retry
 from ._validation import check_timeout
 from ._version import __version__
 
-__all__ = ["DEFAULT_BASE_URL", "RateLimitInfo", "RetryPolicy", "Transport"]
+__all__ = ["DEFAULT_BASE_URL", "Transport"]
 
 T = TypeVar("T")
-E = TypeVar("E", bound=APIResponseValidationError)
 
 log = logging.getLogger("gradient_evals")
 
@@ -61,94 +47,6 @@ USER_AGENT: Final = f"gradient-evals/{__version__}"
 
 _MAX_FAST_URL: Final = 65_536  # httpx refuses longer URLs
 _MAX_ERROR_BODY: Final = 1024 * 1024  # an error body only supplies a message: the rest is not read
-_HEADER_INT: Final = re.compile(r"-?[0-9]{1,18}")  # beyond 18 digits no header value here means anything
-EPOCH_THRESHOLD: Final = 1_000_000_000
-"""A ``ratelimit-reset`` below this is a delay in seconds; from it on, the epoch second the window resets."""
-MAX_RESET_DELAY: Final = 86_400.0
-"""A reset further away than a day is not believed (a clock or server gone wrong) and is ignored."""
-_RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
-_RATE_LIMIT_HEADERS: Final = ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "retry-after")
-_STATUS_ERRORS: Final[dict[int, type[APIStatusError]]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    422: UnprocessableEntityError,
-    429: RateLimitError,
-}
-
-
-@attrs.frozen(kw_only=True)
-class RetryPolicy:
-    """How failed requests are retried.
-
-    Attributes:
-        max_retries: retries after the first attempt (0 disables retrying).
-        initial_backoff: seconds before the first retry; doubles each time (with jitter), up to ``max_backoff``.
-        max_backoff: the longest pause between two attempts when the server did not say how long to wait.
-        max_retry_wait: the longest wait the SDK accepts from ``Retry-After`` or ``ratelimit-reset``; a 429
-            asking for more raises :class:`RateLimitError` at once rather than sleeping for an hour.
-        jitter: randomise backoff (full jitter between half and all of the computed pause).
-    """
-
-    max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
-    initial_backoff: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
-    max_backoff: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
-    max_retry_wait: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
-    jitter: bool = True
-
-    def backoff(self, attempt: int) -> float:
-        """The pause before retry number ``attempt`` (1-based) when the server gave no hint."""
-        pause: float = min(self.max_backoff, self.initial_backoff * (2 ** (attempt - 1)))
-        return pause * random.uniform(0.5, 1.0) if self.jitter else pause
-
-
-@attrs.frozen(kw_only=True)
-class RateLimitInfo:
-    """The rate-limit headers of the last response: requests allowed, left, and when the window resets."""
-
-    limit: int | None = None
-    remaining: int | None = None
-    reset: int | None = None
-
-    @classmethod
-    def from_headers(cls, headers: httpx.Headers) -> RateLimitInfo | None:
-        """Read the ``ratelimit-*`` headers; ``None`` when the response had none."""
-        limit, remaining, reset = (
-            _int_or_none(headers.get("ratelimit-limit")),
-            _int_or_none(headers.get("ratelimit-remaining")),
-            _int_or_none(headers.get("ratelimit-reset")),
-        )
-        if limit is None and remaining is None and reset is None:
-            return None
-        return cls(limit=limit, remaining=remaining, reset=reset)
-
-
-def _int_or_none(value: str | None) -> int | None:
-    """A header's integer; ``None`` when absent or not plain ASCII digits of sane length (never a 400-digit int)."""
-    if value is None:
-        return None
-    value = value.strip()
-    return int(value) if _HEADER_INT.fullmatch(value) else None
-
-
-def seconds_until_reset(reset: int | None, *, now: float | None = None) -> float | None:
-    """Seconds until a ``ratelimit-reset`` value, under the one rule used for 429s and for polling alike.
-
-    Values below :data:`EPOCH_THRESHOLD` are a delay in seconds; larger ones are the epoch second the window
-    resets (DigitalOcean sends those). A reset in the past is 0; a negative value, or one more than
-    :data:`MAX_RESET_DELAY` away, is ignored (``None``) rather than believed.
-    """
-    if reset is None or reset < 0:
-        return None
-    if reset < EPOCH_THRESHOLD:
-        delay = float(reset)
-    else:
-        if reset > EPOCH_THRESHOLD * 100:  # far beyond any date this code will see: not an epoch second
-            return None
-        delay = max(0.0, reset - (time.time() if now is None else now))
-    return delay if delay <= MAX_RESET_DELAY else None
 
 
 def origin_of(url: httpx.URL) -> tuple[str, str, int | None]:
@@ -298,7 +196,7 @@ class Transport:
         try:
             response, content, data = await self._attempt(request, timeout)
         except APIError as exc:
-            if self.retry.max_retries == 0 or not self._should_retry(exc, idempotent):
+            if self.retry.max_retries == 0 or not should_retry(self.retry, exc, idempotent):
                 raise
             response, content, data = await self._retry(request, timeout, idempotent, exc)
         return self._parse(response, content, data, cast_to, key)
@@ -311,13 +209,13 @@ class Transport:
         The first attempt runs outside tenacity: most requests succeed at once, and building a retry loop for
         each of them would cost more than the rest of the SDK's work on a request.
         """
-        pause = self._pause(failure, 1)
+        pause = retry_pause(self.retry, failure, 1)
         log.info("retrying after %s (attempt 1, waiting %.2f s)", _short(failure), pause)
         await anyio.sleep(pause)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.retry.max_retries),
             wait=self._wait,
-            retry=retry_if_exception(lambda exc: self._should_retry(exc, idempotent)),
+            retry=retry_if_exception(lambda exc: should_retry(self.retry, exc, idempotent)),
             sleep=anyio.sleep,
             reraise=True,
             before_sleep=self._log_retry,
@@ -367,12 +265,12 @@ class Transport:
             response.headers.get("x-request-id"),
         )
         if not response.is_success:
-            raise _status_error(response, content)
+            raise status_error(response, content)
         try:
             data = _json.loads(content)
         except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than the parser goes
             # ValueError covers invalid UTF-8 (UnicodeDecodeError) as well as invalid JSON.
-            raise _validation_error(response, content, f"the body is not valid JSON ({exc})") from detached(exc)
+            raise validation_error(response, content, f"the body is not valid JSON ({exc})") from detached(exc)
         return response, content, data
 
     async def _exchange(self, request: httpx.Request) -> tuple[httpx.Response, bytes]:
@@ -383,7 +281,7 @@ class Transport:
                 try:
                     content = await read_body(response, self.max_response_bytes)
                 except BodyError as exc:
-                    raise _body_error(response, exc) from detached(exc)
+                    raise body_error(response, exc) from detached(exc)
             else:
                 try:
                     content = await read_body(response, min(self.max_response_bytes, _MAX_ERROR_BODY))
@@ -396,45 +294,22 @@ class Transport:
     def _parse(self, response: httpx.Response, content: bytes, data: Any, cast_to: type[T], key: str | None) -> T:
         if key is not None:
             if type(data) is not dict:
-                raise _validation_error(response, content, f"expected a JSON object with {key!r}")
+                raise validation_error(response, content, f"expected a JSON object with {key!r}")
             data = data.get(key)
             if data is None:
-                raise _validation_error(response, content, f"the response has no {key!r}")
+                raise validation_error(response, content, f"the response has no {key!r}")
         try:
             return structure(data, cast_to)
         except ConversionError as exc:
             where = f" in {key!r}" if key else ""
             # Detached: the converter's frames hold half-built models whose repr fails in a traceback with locals.
-            raise _validation_error(response, content, f"unexpected JSON{where}: {exc}") from detached(exc)
-
-    def _should_retry(self, exc: BaseException, idempotent: bool) -> bool:
-        if isinstance(exc, HeldTooLong):  # never sent: waiting is what a deadline ruled out
-            return False
-        if isinstance(exc, APIStatusError):
-            if exc.retry_after is not None and exc.retry_after > self.retry.max_retry_wait:
-                return False
-            # A 429 is refused before anything is done, so even a create may be sent again.
-            return exc.status_code == 429 or (idempotent and exc.status_code in _RETRYABLE_STATUSES)
-        if isinstance(exc, APIConnectionError):
-            return idempotent or _never_sent(exc)
-        if isinstance(exc, ResponseTooLargeError):
-            return False  # the same request would most likely be answered the same way
-        if isinstance(exc, APIResponseValidationError):
-            return idempotent
-        return False
-
-    def _pause(self, exc: BaseException | None, attempt: int) -> float:
-        """The wait after failed attempt ``attempt``: what the server asked for, else backoff with jitter."""
-        hinted = getattr(exc, "retry_after", None)
-        if hinted is not None:
-            return float(max(0.0, hinted))
-        return self.retry.backoff(attempt)
+            raise validation_error(response, content, f"unexpected JSON{where}: {exc}") from detached(exc)
 
     # Inside tenacity's loop, attempt n is the request's attempt n + 1: the first ran before the loop.
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        return self._pause(exc, state.attempt_number + 1)
+        return retry_pause(self.retry, exc, state.attempt_number + 1)
 
     def _log_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
@@ -482,12 +357,6 @@ def detached(exc: BaseException) -> BaseException:
     return exc
 
 
-def _never_sent(exc: BaseException) -> bool:
-    """True when the request provably never reached the server (it could not connect)."""
-    cause = exc.__cause__
-    return isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-
-
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
@@ -499,121 +368,3 @@ def _short(exc: BaseException | None) -> str:
 def _describe_timeout(timeout: float | httpx.Timeout) -> str:
     return f"{timeout:g}s" if isinstance(timeout, int | float) else repr(timeout)
 
-
-def _request_id(response: httpx.Response, body: Any) -> str | None:
-    if type(body) is dict and isinstance(body.get("request_id"), str):
-        return body["request_id"]  # type: ignore[no-any-return]
-    request_id: str | None = response.headers.get("x-request-id")
-    return request_id
-
-
-def _validation_error(response: httpx.Response, content: bytes, problem: str) -> APIResponseValidationError:
-    return _response_error(response, problem, APIResponseValidationError, content[:200])
-
-
-def _body_error(response: httpx.Response, exc: BodyError) -> APIResponseValidationError:
-    """A 2xx body that could not be read: too large (:class:`ResponseTooLargeError`) or undecodable."""
-    if not isinstance(exc, BodyTooLarge):
-        return _validation_error(response, b"", str(exc))
-    return _response_error(response, f"{exc}; reading stopped there", ResponseTooLargeError, exc.head, limit=exc.limit)
-
-
-def _response_error(
-    response: httpx.Response, problem: str, error: type[E], head: bytes, **details: Any
-) -> E:
-    """``error`` for a response whose body is not what was expected, saying which request and what was wrong."""
-    request = response.request
-    request_id = response.headers.get("x-request-id")
-    return error(
-        f"{request.method} {request.url.path} returned {response.status_code} but {problem}"
-        + (f" (request_id={request_id})" if request_id else ""),
-        status_code=response.status_code,
-        request_id=request_id,
-        body_excerpt=head.decode("utf-8", "replace"),
-        method=request.method,
-        url=request.url.path,
-        **details,
-    )
-
-
-def retry_after_seconds(
-    headers: httpx.Headers, *, now: float | None = None, use_rate_limit_reset: bool = True
-) -> float | None:
-    """How long the server asked to wait: ``Retry-After`` (seconds or HTTP date), else ``ratelimit-reset``.
-
-    ``ratelimit-reset`` is the end of the rate-limit window and is sent on every response; it says how long to
-    wait only when the rate limit was hit (a 429), so other statuses pass ``use_rate_limit_reset=False``.
-    """
-    now = time.time() if now is None else now
-    value = headers.get("retry-after")
-    if value is not None:
-        value = value.strip()
-        seconds: float | None
-        try:
-            seconds = float(value)
-        except ValueError:
-            seconds = _seconds_until_date(value, now)
-        if seconds is not None and math.isfinite(seconds):
-            return max(0.0, seconds)
-    if use_rate_limit_reset:
-        return seconds_until_reset(_int_or_none(headers.get("ratelimit-reset")), now=now)
-    return None
-
-
-def _seconds_until_date(value: str, now: float) -> float | None:
-    try:
-        return email.utils.parsedate_to_datetime(value).timestamp() - now
-    except (TypeError, ValueError, IndexError, OverflowError, OSError):
-        return None
-
-
-def _status_error(response: httpx.Response, content: bytes) -> APIStatusError:
-    request = response.request
-    status = response.status_code
-    try:
-        body: Any = _json.loads(content) if content else None
-    except (ValueError, RecursionError):
-        body = None
-    error_id = body.get("id") if type(body) is dict and isinstance(body.get("id"), str) else None
-    error_message = (
-        body.get("message") if type(body) is dict and isinstance(body.get("message"), str) else None
-    )
-    request_id = _request_id(response, body)
-    rate_limit = {name: response.headers[name] for name in _RATE_LIMIT_HEADERS if name in response.headers}
-    reason = error_message or response.reason_phrase or "error"
-    message = f"{request.method} {request.url.path} returned {status}"
-    if error_id:
-        message += f" {error_id}"
-    message += f": {reason}"
-    if request_id:
-        message += f" (request_id={request_id})"
-    retry_after = (
-        retry_after_seconds(response.headers, use_rate_limit_reset=status == 429) if status in (429, 503) else None
-    )
-    if retry_after is not None:
-        message += f"; retry after {retry_after:.0f} s"
-    kwargs: dict[str, Any] = {
-        "status_code": status,
-        "error_id": error_id,
-        "error_message": error_message,
-        "request_id": request_id,
-        "rate_limit": rate_limit,
-        "retry_after": retry_after,
-        "method": request.method,
-        "url": request.url.path,
-    }
-    error_cls = _STATUS_ERRORS.get(status)
-    if error_cls is None:
-        error_cls = InternalServerError if status >= 500 else APIStatusError
-    return error_cls(message, **kwargs)
-
-
-def may_have_been_processed(exc: APIError) -> bool:
-    """For a POST that failed: could the server have acted on it before the failure?"""
-    if isinstance(exc, RateLimitError):
-        return False
-    if isinstance(exc, APIStatusError):
-        return exc.status_code >= 500 or exc.status_code == 408
-    if isinstance(exc, APIConnectionError):
-        return not _never_sent(exc)
-    return isinstance(exc, APIResponseValidationError)

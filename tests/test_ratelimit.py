@@ -25,7 +25,7 @@ from gradient_evals import (
     RateLimitState,
     RetryPolicy,
 )
-from gradient_evals._ratelimit import Pacer, background_requests
+from gradient_evals._pacer import Pacer, background_requests
 from gradient_evals.testing import FakeGradientServer
 from gradient_evals.types import EvaluationRun
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ..types import EvaluationRun, PromptRegression, ResultsPage, RunComparison, RunSummary, Verdict
-from ..workflows.export import metric_name_of
+from ..workflows.records import metric_name_of
 from ._render import escape_text, format_number, format_rate, render_table, status_name
 
 __all__ = ["clip", "comparison_text", "prompt_rows", "run_detail", "run_rows", "summary_table", "worst_regressions"]

@@ -15,8 +15,8 @@ import attrs
 
 from .._blocking import SyncResource, blocking, blocking_iterator
 from .._exceptions import APIStatusError
+from .._pacer import background_requests
 from .._pagination import DEFAULT_PREFETCH, AsyncPager, Paged
-from .._ratelimit import background_requests
 
 if TYPE_CHECKING:
     from .._transport import Transport

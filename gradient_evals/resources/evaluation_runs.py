@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from .._exceptions import APIResponseValidationError
 from .._pagination import DEFAULT_PREFETCH, AsyncPager
-from .._ratelimit import RateLimitState
 from .._streaming import AsyncStream
 from .._validation import (
     check_name,
@@ -21,20 +19,13 @@ from .._validation import (
     check_uuid_list,
     path_segment,
 )
-from ..types import (
-    CreatedEvaluationRuns,
-    EvaluationMetric,
-    EvaluationPrompt,
-    EvaluationRun,
-    ResultsPage,
-    RunComparison,
-    RunSummary,
-)
+from ..types import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage, RunComparison, RunSummary
 from ..typing import ExportFormat, OnProgress, OnUpdate, Timeout
 from ..workflows.compare import compare_runs
-from ..workflows.export import export_run, records_of_run, to_pandas
-from ..workflows.recover import create_runs, generated_run_name
-from ..workflows.summary import LoadCatalog, summarize_run
+from ..workflows.export import export_run
+from ..workflows.records import records_of_run, to_pandas
+from ..workflows.recover import create_runs, created_run_uuids, generated_run_name
+from ..workflows.summary import catalog_loader, summarize_run
 from ..workflows.wait import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
@@ -52,27 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncEvaluationRuns", "EvaluationRuns", "RESULTS_PAGE_SIZE"]
 
-
-
 _RUNS = "/v2/gen-ai/evaluation_runs"
-
-
-def _created_run_uuids(created: CreatedEvaluationRuns) -> list[str]:
-    """The UUIDs a create returned, checked: a server's bad id must not read as the caller's bad argument."""
-    uuids = list(created.evaluation_run_uuids or [])
-    for value in uuids:
-        try:
-            check_uuid(value, "evaluation_run_uuid")
-        except (TypeError, ValueError):
-            shown = repr(value)
-            raise APIResponseValidationError(
-                f"POST {_RUNS} created runs but returned {shown[:60]}{'...' if len(shown) > 60 else ''} as a run "
-                "id, which is not a UUID; the runs may exist on the server, so look for them before creating again",
-                method="POST",
-                url=_RUNS,
-            ) from None
-    return uuids
-
 
 RESULTS_PAGE_SIZE: Final = 200
 """Prompts a results page asks for by default: the specification gives no maximum, DigitalOcean's API documents
@@ -99,18 +70,16 @@ class AsyncEvaluationRuns(CatalogUser):
     ) -> CreatedEvaluationRuns:
         """Run a test case against agents (by UUID) and/or agent deployments (by name): one run each.
 
-        Without ``run_name`` the runs are named ``run-<UTC yyyymmdd-HHMMSS>-<8 hex digits>``, a name no other
-        request uses, so that they can be found for certain if the answer is lost.
+        Without ``run_name`` the runs are named ``run-<UTC yyyymmdd-HHMMSS>-<8 hex digits>``, a name no other request
+        uses, so that they can be found for certain if the answer is lost.
 
-        Not idempotent: the request is retried only when the server cannot have acted on it (it could not be
-        reached, or answered 429). When the outcome is unknown (a timeout after sending, a 5xx, a cut-off
-        answer), the test case's runs are listed to find the ones this request made: found, they are returned
-        as if the server had answered (logged at WARNING); none, after a short re-check, and the create is sent
-        once more (only with ``recover=True``, the default); otherwise :class:`RunCreationUnknownError` is
-        raised with the runs that may be this request's in ``.candidates``.
-
-        Raises ``ValueError``/``TypeError`` before sending anything when an argument is malformed or when
-        neither agents nor deployment names are given.
+        Not idempotent: the request is retried only when the server cannot have acted on it (it could not be reached, or
+        answered 429). When the outcome is unknown (a timeout after sending, a 5xx, a cut-off answer), the test case's
+        runs are listed to find the ones this request made: found, they are returned as if the server had answered
+        (logged at WARNING); none, after a short re-check, and the create is sent once more (only with ``recover=True``,
+        the default); otherwise :class:`RunCreationUnknownError` is raised with the runs that may be this request's in
+        ``.candidates``. ``ValueError``/``TypeError`` are raised before sending anything when an argument is malformed
+        or neither agents nor deployments are given.
         """
         body: dict[str, object] = {"test_case_uuid": check_uuid(test_case_uuid, "test_case_uuid")}
         if agent_uuids is not None:
@@ -172,14 +141,14 @@ class AsyncEvaluationRuns(CatalogUser):
     ) -> AsyncPager[ResultsPage, EvaluationPrompt]:
         """Every prompt result of a run, in order, fetched lazily page by page.
 
-        ``async for prompt in client.evaluation_runs.iter_results(uuid)`` yields prompts;
-        ``.pages()`` yields whole :class:`ResultsPage` objects instead. Once the first page tells how many
-        pages there are, up to ``prefetch`` pages are fetched concurrently (``prefetch=1`` is strictly
-        sequential); each page is retried on its own. A prompt id already yielded is never yielded again.
-        Without ``per_page``, pages are as large as the API accepts (200, or less if it refuses that).
+        ``async for prompt in client.evaluation_runs.iter_results(uuid)`` yields prompts; ``.pages()`` yields whole
+        :class:`ResultsPage` objects instead. Once the first page tells how many pages there are, up to ``prefetch``
+        pages are fetched concurrently (``prefetch=1`` is strictly sequential); each page is retried on its own. A
+        prompt id already yielded is never yielded again. Without ``per_page``, pages are as large as the API accepts
+        (200, or less if it refuses that).
 
-        No fetch runs while the loop body does: breaking out or cancelling leaves nothing running. To fetch
-        while the body works, open a scoped stream with :meth:`stream_results`.
+        No fetch runs while the loop body does: breaking out or cancelling leaves nothing running. To fetch while the
+        body works, open a scoped stream with :meth:`stream_results`.
         """
         return self._paginate(
             self._results_path(evaluation_run_uuid),
@@ -203,11 +172,11 @@ class AsyncEvaluationRuns(CatalogUser):
     ) -> AsyncStream[ResultsPage, EvaluationPrompt]:
         """Every prompt result of a run, in order, fetched ahead while the loop body works.
 
-        ``async with client.evaluation_runs.stream_results(uuid) as stream: async for prompt in stream: ...``
-        (or ``stream.pages()`` for whole pages). The ``async with`` block owns the fetching tasks: ``prefetch``
-        requests stay in flight while the body works, at most ``prefetch`` pages are held ahead of it, and
-        leaving the block (``break``, an exception, cancellation) stops every fetch before it returns. The other
-        arguments and the guarantees (order, no duplicates, per-page retries) are those of :meth:`iter_results`.
+        ``async with client.evaluation_runs.stream_results(uuid) as stream: async for prompt in stream: ...`` (or
+        ``stream.pages()`` for whole pages). The ``async with`` block owns the fetching tasks: ``prefetch`` requests
+        stay in flight while the body works, at most ``prefetch`` pages are held ahead of it, and leaving the block
+        (``break``, an exception, cancellation) stops every fetch before it returns. The other arguments and the
+        guarantees (order, no duplicates, per-page retries) are those of :meth:`iter_results`.
         """
         return AsyncStream(
             self.iter_results(evaluation_run_uuid, per_page=per_page, prefetch=prefetch, timeout=timeout),
@@ -239,24 +208,22 @@ class AsyncEvaluationRuns(CatalogUser):
     ) -> EvaluationRun:
         """Poll a run until it finishes (SUCCESSFUL, PARTIALLY_SUCCESSFUL, FAILED or CANCELLED) and return it.
 
-        Here ``timeout`` is the **overall deadline** in seconds for the whole wait, not the per-request timeout
-        the other methods take; each poll still uses the client's per-request timeout.
-        Polls start ``poll_interval`` seconds apart and grow 1.5x each time up to ``max_poll_interval``; when
-        the rate limit is nearly spent, they are spaced as the client's pacer spreads background requests
-        (``client.rate_limit.spacing``), and a poll the budget cannot allow before the deadline raises
-        :class:`RateLimitError` saying how long it would have waited.
-        ``on_update(run)`` is called whenever the status changes, the first poll included; it may be a plain
-        function or a coroutine function. With the blocking client it runs on the client's event-loop thread,
-        so it must not call the blocking client.
+        Here ``timeout`` is the **overall deadline** in seconds for the whole wait, not the per-request timeout the
+        other methods take (each poll still uses the client's). Polls start ``poll_interval`` seconds apart and grow
+        1.5x each time up to ``max_poll_interval``; when the rate limit is nearly spent, they are spaced as the client's
+        pacer spreads background requests (``client.rate_limit.spacing``), and a poll the budget cannot allow before the
+        deadline raises :class:`RateLimitError` saying how long it would have waited. ``on_update(run)`` is called
+        whenever the status changes, the first poll included; it may be a plain or a coroutine function (with the
+        blocking client it runs on the client's event-loop thread, so it must not call the blocking client).
 
-        Raises :class:`EvaluationRunTimeout` (a ``TimeoutError``) at the deadline, with ``.run`` the last state
-        seen; with ``raise_on_failure=True``, :class:`EvaluationRunFailed` for a FAILED or CANCELLED run. API
-        errors that outlast the client's retries propagate.
+        Raises :class:`EvaluationRunTimeout` (a ``TimeoutError``) at the deadline, with ``.run`` the last state seen;
+        with ``raise_on_failure=True``, :class:`EvaluationRunFailed` for a FAILED or CANCELLED run. API errors that
+        outlast the client's retries propagate.
         """
         options = WaitOptions(timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval)
         options = attrs.evolve(options, on_update=on_update, raise_on_failure=raise_on_failure)
         run_uuid = check_uuid(evaluation_run_uuid, "evaluation_run_uuid")
-        return await wait_for_run(self.retrieve, run_uuid, options, rate_limit=self._rate_limit)
+        return await wait_for_run(self.retrieve, run_uuid, options, rate_limit=self._transport.pacer.state)
 
     async def create_and_wait(
         self,
@@ -273,10 +240,10 @@ class AsyncEvaluationRuns(CatalogUser):
     ) -> list[EvaluationRun]:
         """Start one run per agent/deployment (one ``create`` request), wait for all of them, return them.
 
-        The runs come back finished, in the order the server listed the created UUIDs. ``timeout`` is the
-        overall deadline of the whole call; the other arguments are those of :meth:`wait`, and ``on_update``
-        receives every run's status changes. The first timeout or failure cancels the other waits and is
-        raised (the runs keep going on the server).
+        The runs come back finished, in the order the server listed the created UUIDs. ``timeout`` is the overall
+        deadline of the whole call; the other arguments are those of :meth:`wait`, and ``on_update`` receives every
+        run's status changes. The first timeout or failure cancels the other waits and is raised (the runs keep going on
+        the server).
         """
 
         async def create() -> list[str]:
@@ -286,11 +253,11 @@ class AsyncEvaluationRuns(CatalogUser):
                 agent_deployment_names=agent_deployment_names,
                 run_name=run_name,
             )
-            return _created_run_uuids(created)
+            return created_run_uuids(created, _RUNS)
 
         options = WaitOptions(timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval)
         options = attrs.evolve(options, on_update=on_update, raise_on_failure=raise_on_failure)
-        return await create_and_wait_for_runs(create, self.retrieve, options, rate_limit=self._rate_limit)
+        return await create_and_wait_for_runs(create, self.retrieve, options, rate_limit=self._transport.pacer.state)
 
     async def to_records(self, evaluation_run_uuid: str, *, per_page: int | None = None) -> list[dict[str, Any]]:
         """Every prompt result of a run as a flat ``dict`` (held in memory: for big runs prefer :meth:`export`).
@@ -306,8 +273,8 @@ class AsyncEvaluationRuns(CatalogUser):
     async def to_pandas(self, evaluation_run_uuid: str, *, per_page: int | None = None) -> Any:
         """A ``pandas.DataFrame`` of :meth:`to_records`, one row per prompt.
 
-        Needs pandas (``pip install 'gradient-evals[pandas]'``); raises ``ImportError`` saying so otherwise,
-        before any request is sent.
+        Needs pandas (``pip install 'gradient-evals[pandas]'``); raises ``ImportError`` saying so otherwise, before any
+        request is sent.
         """
         to_pandas([])  # fail fast when pandas is missing
         return to_pandas(await self.to_records(evaluation_run_uuid, per_page=per_page))
@@ -324,21 +291,16 @@ class AsyncEvaluationRuns(CatalogUser):
         """Write every prompt result of a run to ``path`` as JSON Lines or CSV; returns the prompts written.
 
         Without ``format`` the extension decides: ``.csv`` is CSV, anything else JSON Lines; a ``format`` that
-        contradicts the extension raises ``ValueError`` before any request, as does a directory or a missing
-        folder at ``path`` (:class:`ExportError`). CSV cells that a spreadsheet would run as formulas get a
-        leading ``'``; text that UTF-8 cannot hold (lone surrogates) is written as ``\\uXXXX`` escapes.
-        Streams: one page is held in memory at a time, and the file appears at ``path`` only once complete.
-        Records are those of :meth:`to_records`. A CSV file takes its metric columns from the first page; a
-        metric first seen later goes into its ``extra_metrics`` column as JSON. ``on_progress(done, total)`` is
-        called after each page.
+        contradicts the extension raises ``ValueError`` before any request, as does a directory or a missing folder at
+        ``path`` (:class:`ExportError`). CSV cells that a spreadsheet would run as formulas get a leading ``'``; text
+        that UTF-8 cannot hold (lone surrogates) is written as ``\\uXXXX`` escapes. Streams: one page is held in memory
+        at a time, and the file appears at ``path`` only once complete. Records are those of :meth:`to_records`. A CSV
+        file takes its metric columns from the first page; a metric first seen later goes into its ``extra_metrics``
+        column as JSON. ``on_progress(done, total)`` is called after each page.
         """
+        run_uuid = check_uuid(evaluation_run_uuid, "evaluation_run_uuid")
         return await export_run(
-            self.stream_results,
-            check_uuid(evaluation_run_uuid, "evaluation_run_uuid"),
-            path,
-            format=format,
-            per_page=per_page,
-            on_progress=on_progress,
+            self.stream_results, run_uuid, path, format=format, per_page=per_page, on_progress=on_progress
         )
 
     async def summarize(
@@ -353,13 +315,13 @@ class AsyncEvaluationRuns(CatalogUser):
         """Per-metric count, errors, mean/min/max and pass rate over a run's prompts, in constant memory.
 
         A metric has a pass rate when its values are pass/fail-like strings (``"pass"``/``"fail"``,
-        ``"true"``/``"false"``...), or when it is numeric and named in ``pass_thresholds`` (a prompt passes at
-        a value ``>=`` the threshold: ``pass_thresholds={"correctness": 80}``; ``<=`` for an inverted metric).
-        Errored results are counted in ``errors`` and left out of the other statistics.
+        ``"true"``/``"false"``...), or when it is numeric and named in ``pass_thresholds`` (a prompt passes at a value
+        ``>=`` the threshold: ``pass_thresholds={"correctness": 80}``; ``<=`` for an inverted metric). Errored results
+        are counted in ``errors`` and left out of the other statistics.
 
-        Which metrics are *inverted* (lower is better) comes from the client's metric catalog, read once per
-        client (``client.evaluation_metrics.catalog()``); ``inverted=["latency"]`` names them instead and skips
-        the catalog (``inverted=()``: none is).
+        Which metrics are *inverted* (lower is better) comes from the client's metric catalog, read once per client
+        (``client.evaluation_metrics.catalog()``); ``inverted=["latency"]`` names them instead and skips the catalog
+        (``inverted=()``: none is).
         """
         return await summarize_run(
             self.stream_results,
@@ -367,7 +329,7 @@ class AsyncEvaluationRuns(CatalogUser):
             pass_thresholds=pass_thresholds,
             per_page=per_page,
             on_progress=on_progress,
-            load_catalog=self._catalog_loader(inverted),
+            load_catalog=catalog_loader(self._metrics.catalog, inverted),
             inverted=inverted or (),
         )
 
@@ -387,13 +349,12 @@ class AsyncEvaluationRuns(CatalogUser):
     ) -> RunComparison:
         """Compare a candidate run with a base run, prompt by prompt and metric by metric.
 
-        Prompts are matched by prompt id, or by identical input text where the ids differ. For every metric the
-        result holds both summaries and the change of its score (the mean; the pass rate in percent for
-        pass/fail metrics). Higher is better, except for *inverted* metrics (a hallucination rate), where lower
-        is: a prompt *regressed* on a metric when its candidate value is worse than its base value by more than
-        the metric's tolerance (``tolerances={"faithfulness": 0.02}``, else ``tolerance``). Which metrics are
-        inverted comes from the client's metric catalog (read once per client), or from ``inverted=[names]``,
-        which skips the catalog.
+        Prompts are matched by prompt id, or by identical input text where the ids differ. For every metric the result
+        holds both summaries and the change of its score (the mean; the pass rate in percent for pass/fail metrics).
+        Higher is better, except for *inverted* metrics (a hallucination rate), where lower is: a prompt *regressed* on
+        a metric when its candidate value is worse than its base value by more than the metric's tolerance
+        (``tolerances={"faithfulness": 0.02}``, else ``tolerance``). Which metrics are inverted comes from the client's
+        metric catalog (read once per client), or from ``inverted=[names]``, which skips the catalog.
 
         The verdict (``result.verdict.passed`` and ``.reasons``):
 
@@ -404,9 +365,9 @@ class AsyncEvaluationRuns(CatalogUser):
           inverted metric);
         - with neither, no metric's score may worsen by more than its tolerance.
 
-        Per-prompt regressions are reported in ``result.regressions``, worst first relative to each metric's
-        range (:attr:`PromptRegression.relative`), but do not decide the verdict. A NaN bound or tolerance
-        raises ``ValueError`` before anything is sent.
+        Per-prompt regressions are reported in ``result.regressions``, worst first relative to each metric's range
+        (:attr:`PromptRegression.relative`), but do not decide the verdict. A NaN bound or tolerance raises
+        ``ValueError`` before anything is sent.
         """
         return await compare_runs(
             self.stream_results,
@@ -419,20 +380,9 @@ class AsyncEvaluationRuns(CatalogUser):
             pass_thresholds=pass_thresholds,
             per_page=per_page,
             on_progress=on_progress,
-            load_catalog=self._catalog_loader(inverted),
+            load_catalog=catalog_loader(self._metrics.catalog, inverted),
             inverted=inverted or (),
         )
-
-    def _catalog_loader(self, inverted: Collection[str] | None) -> LoadCatalog:
-        """How a workflow learns which metrics are inverted: the catalog, unless the caller named them."""
-
-        async def load() -> Iterable[EvaluationMetric]:
-            return await self._metrics.catalog() if inverted is None else ()
-
-        return load
-
-    def _rate_limit(self) -> RateLimitState | None:
-        return self._transport.pacer.state()
 
 
 class EvaluationRuns(SyncResource[AsyncEvaluationRuns]):

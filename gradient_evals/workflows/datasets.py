@@ -23,8 +23,8 @@ import anyio
 import anyio.to_thread
 
 from .._exceptions import APIError, DatasetCreationError, ObjectStorageError
+from .._retry import RetryPolicy
 from .._storage import StorageClient
-from .._transport import RetryPolicy
 from ..types import EvaluationDatasetDownloadUrl, EvaluationDatasetType, FileUploadPresignedUrl, FileUploadPresignedUrls
 from ..typing import OnProgress
 from ._csv_checks import CheckedFile, check_csv_file, read_csv_rows, write_rows_csv

@@ -26,11 +26,12 @@ from typing import Final, Literal
 
 import anyio
 
-from .._exceptions import APIError, RunCreationUnknownError
-from .._transport import may_have_been_processed
+from .._exceptions import APIError, APIResponseValidationError, RunCreationUnknownError
+from .._retry import may_have_been_processed
+from .._validation import check_uuid
 from ..types import CreatedEvaluationRuns, EvaluationRun
 
-__all__ = ["CLOCK_TOLERANCE", "RECHECKS", "create_runs", "generated_run_name"]
+__all__ = ["CLOCK_TOLERANCE", "RECHECKS", "create_runs", "created_run_uuids", "generated_run_name"]
 
 log = logging.getLogger("gradient_evals")
 
@@ -49,6 +50,24 @@ def generated_run_name() -> str:
     when its answer is lost.
     """
     return f"run-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{secrets.token_hex(4)}"
+
+
+def created_run_uuids(created: CreatedEvaluationRuns, path: str) -> list[str]:
+    """The UUIDs a create (``POST path``) returned, checked: a server's bad id must not read as the caller's bad
+    argument."""
+    uuids = list(created.evaluation_run_uuids or [])
+    for value in uuids:
+        try:
+            check_uuid(value, "evaluation_run_uuid")
+        except (TypeError, ValueError):
+            shown = repr(value)
+            raise APIResponseValidationError(
+                f"POST {path} created runs but returned {shown[:60]}{'...' if len(shown) > 60 else ''} as a run "
+                "id, which is not a UUID; the runs may exist on the server, so look for them before creating again",
+                method="POST",
+                url=path,
+            ) from None
+    return uuids
 
 
 async def create_runs(

@@ -31,7 +31,7 @@ numbers per prompt, not the prompts).
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Iterable, Mapping
 from typing import Final
 
 from .._validation import check_metric_bounds
@@ -47,12 +47,21 @@ from ..types import (
 )
 from ..typing import OnProgress
 from ._pages import StreamResults, run_pages
-from .export import metric_name_of
+from .records import metric_name_of
 
-__all__ = ["LoadCatalog", "MetricLookup", "RunStats", "summarize_pages", "summarize_run"]
+__all__ = ["LoadCatalog", "MetricLookup", "RunStats", "catalog_loader", "summarize_pages", "summarize_run"]
 
 LoadCatalog = Callable[[], Awaitable[Iterable[EvaluationMetric]]]
 """Fetches the metric catalog (``client.evaluation_metrics.catalog``) when a workflow needs it."""
+
+
+def catalog_loader(catalog: LoadCatalog, inverted: Collection[str] | None) -> LoadCatalog:
+    """How a workflow learns which metrics are inverted: the catalog, unless the caller named them."""
+
+    async def load() -> Iterable[EvaluationMetric]:
+        return await catalog() if inverted is None else ()
+
+    return load
 
 PASS_WORDS: Final = frozenset({"pass", "passed", "true", "yes", "success", "successful"})
 FAIL_WORDS: Final = frozenset({"fail", "failed", "false", "no", "failure", "unsuccessful"})

@@ -16,7 +16,8 @@ import anyio
 import attrs
 
 from .._exceptions import EvaluationRunFailed, EvaluationRunTimeout
-from .._ratelimit import RateLimitState, background_requests
+from .._pacer import background_requests
+from .._ratelimit import RateLimitState
 from ..types import EvaluationRun
 from ..typing import OnUpdate
 

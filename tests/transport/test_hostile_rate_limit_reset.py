@@ -10,8 +10,8 @@ from transport.hostile_servers import RUN, RUN_JSON, Connection, HostileServer, 
 
 from gradient_evals import RateLimitError, RateLimitInfo, RateLimitPolicy, RateLimitState, RetryPolicy
 from gradient_evals import _transport as transport_module
-from gradient_evals._ratelimit import Pacer
-from gradient_evals._transport import EPOCH_THRESHOLD, MAX_RESET_DELAY, retry_after_seconds, seconds_until_reset
+from gradient_evals._pacer import Pacer
+from gradient_evals._responses import EPOCH_THRESHOLD, MAX_RESET_DELAY, retry_after_seconds, seconds_until_reset
 from gradient_evals.workflows.wait import next_poll_delay
 
 pytestmark = pytest.mark.anyio

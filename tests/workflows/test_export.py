@@ -22,7 +22,8 @@ from gradient_evals import AsyncGradientEvals, GradientEvals, NotFoundError, Ret
 from gradient_evals.testing import FakeGradientServer, Fault
 from gradient_evals.types import EvaluationPrompt, MetricResult, PageMeta, ResultsPage, RunSummary
 from gradient_evals.workflows.compare import compare_pages
-from gradient_evals.workflows.export import BASE_COLUMNS, write_csv, write_jsonl
+from gradient_evals.workflows.export import write_csv, write_jsonl
+from gradient_evals.workflows.records import BASE_COLUMNS
 from gradient_evals.workflows.summary import summarize_pages
 
 NO_BACKOFF = RetryPolicy(initial_backoff=0, max_backoff=0, jitter=False)

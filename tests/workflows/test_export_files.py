@@ -24,7 +24,8 @@ from pytest_httpx import HTTPXMock
 from gradient_evals import AsyncGradientEvals, ExportError, GradientEvals, GradientEvalsError, RetryPolicy
 from gradient_evals.testing import FakeGradientServer
 from gradient_evals.types import EvaluationPrompt, PageMeta, ResultsPage
-from gradient_evals.workflows.export import jsonl_text, write_jsonl
+from gradient_evals.workflows._formats import jsonl_text
+from gradient_evals.workflows.export import write_jsonl
 
 pytestmark = pytest.mark.anyio
 
@@ -201,9 +202,9 @@ async def test_a_failed_write_raises_export_error_and_removes_the_temporary_file
     client: AsyncGradientEvals, run_uuid: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A full disk: the write fails with ENOSPC after the first page."""
-    import gradient_evals.workflows.export as export_module
+    from gradient_evals.workflows._files import AtomicFile
 
-    real_write = export_module._AtomicFile._write
+    real_write = AtomicFile._write
     calls: list[str] = []
 
     def full_disk(self: Any, file: Any, text: str) -> None:
@@ -212,7 +213,7 @@ async def test_a_failed_write_raises_export_error_and_removes_the_temporary_file
             file.write = _raise_enospc
         real_write(self, file, text)
 
-    monkeypatch.setattr(export_module._AtomicFile, "_write", full_disk)
+    monkeypatch.setattr(AtomicFile, "_write", full_disk)
     with pytest.raises(ExportError, match="No space left") as caught:
         await client.evaluation_runs.export(run_uuid, tmp_path / "r.jsonl", per_page=20)
     assert caught.value.errno == 28

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Final
 
 from ... import ExportError
 from ...types import EvaluationRun, ResultsPage, RunSummary, Verdict
-from ...workflows.export import CsvEncoder, jsonl_text, metric_name_of
+from ...workflows._formats import CsvEncoder, jsonl_text
+from ...workflows.records import metric_name_of
 from .._args import (
     Subcommands,
     add_command,
