@@ -20,10 +20,7 @@ from ._files import AtomicFile, PathLike, check_destination
 from ._formats import CsvEncoder, jsonl_text
 from ._pages import StreamResults, run_pages
 
-# Also offered here, where the run report imports it from.
-from .records import metric_name_of
-
-__all__ = ["export_format", "export_run", "metric_name_of", "write_csv", "write_jsonl"]
+__all__ = ["export_format", "export_run", "write_csv", "write_jsonl"]
 
 
 def _progress(on_progress: OnProgress | None, done: int, total: int | None) -> None:

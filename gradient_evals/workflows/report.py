@@ -42,7 +42,7 @@ from ..types import (
     SliceResult,
     Verdict,
 )
-from .export import metric_name_of
+from .records import metric_name_of
 from .summary import FAIL_WORDS, RunStats
 
 __all__ = ["GateSettings", "build_agent_result", "build_report", "slice_key"]
