@@ -361,6 +361,7 @@ async def evaluate(
             attrs.evolve(a, rerun_of=_rerun_of.get(a.agent_uuid or a.agent_deployment_name or ""))
             for a in agents_results
         ]
+    # What identifies the report (the same keywords as the report of one run in rerun.py).
     report = build_report(
         test_case_uuid=test_case_uuid,
         test_case_name=current.name,

@@ -107,6 +107,7 @@ async def evaluate_failed(
         max_regression=report.max_regression if max_regression is None else max_regression,
         pass_thresholds=pass_thresholds,
         baseline={k: v for k, v in baselines.items() if v is not None} or None,
+        # The report's own settings passed back to evaluate, keyword for keyword, as a fresh evaluate would get them.
         require_complete=report.require_complete,
         slice_by=report.slice_by,
         timeout=timeout,
