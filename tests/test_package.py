@@ -27,6 +27,7 @@ def test_import_does_not_load_the_blocking_facade_until_asked() -> None:
         "assert 'gradient_evals._sync' not in sys.modules\n"
         "assert 'gradient_evals._loop' not in sys.modules\n"
         "assert 'anyio.from_thread' not in sys.modules\n"
+        "assert 'asyncio' not in sys.modules, 'asyncio is loaded by the loop that runs the client, not by the import'\n"
         "assert 'cattrs' not in sys.modules\n"
         "from gradient_evals import GradientEvals, SyncPager\n"
         "assert GradientEvals.__module__ == 'gradient_evals._sync'\n"
