@@ -396,3 +396,15 @@ def test_worst_regressions_are_ranked_across_scales() -> None:
     ranked = worst_regressions(result)
     assert [r.candidate_prompt_id for r in ranked] == [1, 3, 2], "a 0-1 metric falling from 1 to 0 ranks first"
     assert worst_regressions(result, 2) == ranked[:2]
+
+
+def test_compare_gate_fails_when_a_run_has_not_finished(cli: Cli, server: FakeGradientServer, test_case: str) -> None:
+    base = server.add_run(test_case_uuid=test_case)
+    running = server.add_run(test_case_uuid=test_case, status="EVALUATION_RUN_RUNNING_DATASET")
+    code, _, err = cli("runs", "compare", base, running, "--min-score", "correctness=0")
+    assert code == 1
+    assert "has not finished (RUNNING_DATASET)" in err
+    code, _, err = cli("runs", "compare", base, running)
+    assert code == 0, "without a gate the partial comparison is shown"
+    assert "warning:" in err
+    assert "has not finished" in err

@@ -228,10 +228,13 @@ def wait_for_run(ctx: Context) -> int:
     return EXIT_OK
 
 
-def _unfinished(run: EvaluationRun, summary: RunSummary) -> str:
+_WAIT_HINT: Final = "; pass --wait to gate on the finished run"
+
+
+def _unfinished(run: EvaluationRun, summary: RunSummary, hint: str = _WAIT_HINT) -> str:
     return (
         f"run {_label(run)} has not finished ({status_name(run.status)}): "
-        f"only {summary.prompt_count} prompts are scored so far; pass --wait to gate on the finished run"
+        f"only {summary.prompt_count} prompts are scored so far{hint}"
     )
 
 
@@ -368,15 +371,15 @@ def compare_runs(ctx: Context) -> int:
         )
     verdict = result.verdict
     gated = args.fail_on_regression or bool(thresholds) or bool(min_scores)
+    sides = (result.base, result.candidate)
+    problems = [_unfinished(side.run, side, "") for side in sides if side.run and not side.run.is_terminal]
     if result.matched == 0:
-        nothing = (
-            f"no prompt of {args.candidate} matched one of {args.base} (by prompt id or input): "
-            "no prompt was compared"
-        )
+        problems.append(f"no prompt of {args.candidate} matched one of {args.base} (by prompt id or input)")
+    for problem in problems:  # partial or empty comparisons fail a gate, and are never passed over in silence
         if gated:
-            verdict = Verdict(passed=False, reasons=(nothing, *verdict.reasons))
+            verdict = Verdict(passed=False, reasons=(problem, *verdict.reasons))
         else:
-            ctx.note(f"gradient-evals: warning: {nothing}")
+            ctx.note(f"gradient-evals: warning: {problem}")
     worst = worst_regressions(result, args.show or None)
     if ctx.json:
         payload = to_jsonable(result)
