@@ -53,6 +53,17 @@ def blocking_doc(doc: str | None) -> str | None:
     return doc
 
 
+class Delegating(Protocol):
+    """What a blocking twin is reached through: the async original and the loop to run it on (a sync resource, or
+    the blocking client itself for its own methods such as ``evaluate``)."""
+
+    @property
+    def _async(self) -> Any: ...
+
+    @property
+    def _loop(self) -> LoopThread: ...
+
+
 class _Twin:
     """What both kinds of twin share: the async method's name and docstring, and reaching the bound original."""
 
@@ -64,7 +75,7 @@ class _Twin:
     def __set_name__(self, owner: type, name: str) -> None:
         self._name = name
 
-    def _original(self, obj: SyncResource[Any]) -> tuple[Callable[..., Any], LoopThread]:
+    def _original(self, obj: Delegating) -> tuple[Callable[..., Any], LoopThread]:
         """The async resource's method, bound, and the loop to run it on."""
         return getattr(obj._async, self._name), obj._loop
 
@@ -79,9 +90,9 @@ class blocking(_Twin, Generic[P, R]):
     def __get__(self, obj: None, owner: type | None = None) -> blocking[P, R]: ...
 
     @overload
-    def __get__(self, obj: SyncResource[Any], owner: type | None = None) -> Callable[P, R]: ...
+    def __get__(self, obj: Delegating, owner: type | None = None) -> Callable[P, R]: ...
 
-    def __get__(self, obj: SyncResource[Any] | None, owner: type | None = None) -> Any:
+    def __get__(self, obj: Delegating | None, owner: type | None = None) -> Any:
         if obj is None:
             return self
         bound, loop = self._original(obj)
@@ -111,10 +122,10 @@ class blocking_iterator(_Twin, Generic[P, PageT, ItemT]):
 
     @overload
     def __get__(
-        self, obj: SyncResource[Any], owner: type | None = None
+        self, obj: Delegating, owner: type | None = None
     ) -> Callable[P, SyncPager[PageT, ItemT]]: ...
 
-    def __get__(self, obj: SyncResource[Any] | None, owner: type | None = None) -> Any:
+    def __get__(self, obj: Delegating | None, owner: type | None = None) -> Any:
         if obj is None:
             return self
         bound, loop = self._original(obj)

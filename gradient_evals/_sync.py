@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Concatenate, Literal, ParamSpec, TypeVar
+from typing import Literal, ParamSpec, TypeVar
 
 import httpx
 
-from ._blocking import blocking_doc
+from ._blocking import blocking
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._client import DEFAULT_TIMEOUT, AsyncGradientEvals
 from ._loop import LoopThread, shutdown
@@ -36,21 +35,6 @@ __all__ = ["GradientEvals"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def _blocking_method(
-    async_method: Callable[Concatenate[AsyncGradientEvals, P], Awaitable[R]],
-) -> Callable[Concatenate[GradientEvals, P], R]:
-    """A method of the client itself (not of a resource), blocking: it runs the async one on the client's loop."""
-
-    @functools.wraps(async_method)
-    def method(self: GradientEvals, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        bound = getattr(self._async, async_method.__name__)
-        result: R = self._loop.call(functools.partial(bound, *args, **kwargs))
-        return result
-
-    method.__doc__ = blocking_doc(async_method.__doc__)
-    return method
 
 
 class GradientEvals:
@@ -118,8 +102,11 @@ class GradientEvals:
         self.evaluation_test_cases = EvaluationTestCases(client.evaluation_test_cases, loop)
         """Evaluation test cases: create, retrieve, update, list, and list their runs."""
 
-    evaluate = _blocking_method(AsyncGradientEvals.evaluate)
-    evaluate_failed = _blocking_method(AsyncGradientEvals.evaluate_failed)
+    _async: AsyncGradientEvals
+    _loop: LoopThread
+
+    evaluate = blocking(AsyncGradientEvals.evaluate)
+    evaluate_failed = blocking(AsyncGradientEvals.evaluate_failed)
 
     @property
     def async_client(self) -> AsyncGradientEvals:

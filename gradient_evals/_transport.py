@@ -31,7 +31,7 @@ from ._exceptions import (
 from ._loop_binding import LoopBinding
 from ._pacer import Pacer
 from ._ratelimit import RateLimitPolicy
-from ._responses import RateLimitInfo, body_error, status_error, validation_error
+from ._responses import body_error, status_error, validation_error
 from ._retry import RetryPolicy, retry_pause, should_retry
 from ._validation import check_timeout
 from ._version import __version__
@@ -121,7 +121,6 @@ class Transport:
             "Authorization": self._auth_header,
         }
         self._json_headers: Final = {**self._headers, "Content-Type": "application/json"}
-        self.rate_limit: RateLimitInfo | None = None
         self.pacer = Pacer(rate_limit)
         self.closed = False
         self._loop_binding = LoopBinding()
@@ -253,9 +252,6 @@ class Transport:
                 f"{method} {path} failed: {type(exc).__name__}: {exc}", method=method, url=path
             ) from detached(exc)
         self.pacer.observe(ticket, response)
-        rate_limit = RateLimitInfo.from_headers(response.headers)
-        if rate_limit is not None:
-            self.rate_limit = rate_limit
         log.debug(
             "HTTP %s %s -> %d in %.1f ms (request_id=%s)",
             method,

@@ -454,7 +454,6 @@ async def test_three_streams_and_a_wait_finish_within_a_limit_they_exceed_togeth
         expected = {run_uuid: server.prompt_ids(run_uuid) for run_uuid in runs}
     assert got == expected  # every prompt, once, in order
     assert finished[0].is_terminal
-    print(f"\nserved={len(served)} refused={len(refused)}")
     assert len(served) > 30  # together they needed half as much again as one window allows
     assert len(refused) <= 2, [r.path for r in refused]
 

@@ -6,8 +6,6 @@ import os
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-import attrs
-
 from .._pagination import DEFAULT_PREFETCH, AsyncPager
 from .._streaming import AsyncStream
 from .._validation import (
@@ -30,9 +28,9 @@ from ..workflows.wait import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
-    WaitOptions,
     create_and_wait_for_runs,
     wait_for_run,
+    wait_options,
 )
 from ._base import PageSize, SyncResource, blocking, blocking_iterator
 from .evaluation_metrics import AsyncEvaluationMetrics, CatalogUser
@@ -220,8 +218,7 @@ class AsyncEvaluationRuns(CatalogUser):
         with ``raise_on_failure=True``, :class:`EvaluationRunFailed` for a FAILED or CANCELLED run. API errors that
         outlast the client's retries propagate.
         """
-        options = WaitOptions(timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval)
-        options = attrs.evolve(options, on_update=on_update, raise_on_failure=raise_on_failure)
+        options = wait_options(timeout, poll_interval, max_poll_interval, on_update, raise_on_failure)
         run_uuid = check_uuid(evaluation_run_uuid, "evaluation_run_uuid")
         return await wait_for_run(self.retrieve, run_uuid, options, rate_limit=self._transport.pacer.state)
 
@@ -255,8 +252,7 @@ class AsyncEvaluationRuns(CatalogUser):
             )
             return created_run_uuids(created, _RUNS)
 
-        options = WaitOptions(timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval)
-        options = attrs.evolve(options, on_update=on_update, raise_on_failure=raise_on_failure)
+        options = wait_options(timeout, poll_interval, max_poll_interval, on_update, raise_on_failure)
         return await create_and_wait_for_runs(create, self.retrieve, options, rate_limit=self._transport.pacer.state)
 
     async def to_records(self, evaluation_run_uuid: str, *, per_page: int | None = None) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ __all__ = [
     "create_and_wait_for_runs",
     "next_poll_delay",
     "wait_for_run",
+    "wait_options",
 ]
 
 DEFAULT_WAIT_TIMEOUT: Final = 600.0
@@ -59,6 +60,19 @@ class WaitOptions:
         _check_seconds(self.poll_interval, "poll_interval")
         _check_seconds(self.max_poll_interval, "max_poll_interval")
         return self
+
+
+def wait_options(
+    timeout: float, poll_interval: float, max_poll_interval: float, on_update: OnUpdate | None, raise_on_failure: bool
+) -> WaitOptions:
+    """The options of the public ``wait``/``create_and_wait`` methods, in their order, as one value."""
+    return WaitOptions(
+        timeout=timeout,
+        poll_interval=poll_interval,
+        max_poll_interval=max_poll_interval,
+        on_update=on_update,
+        raise_on_failure=raise_on_failure,
+    )
 
 
 def _check_seconds(value: float, name: str) -> float:
