@@ -57,4 +57,4 @@ def test_every_command_module_is_registered() -> None:
     on_disk = {p.stem for p in Path(commands.__file__).parent.glob("*.py") if not p.stem.startswith("_")}
     assert set(commands.COMMAND_MODULES) == on_disk
     names = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert list(names) == ["demo", "emulator", "evaluate", "metrics", "runs", "test-cases", "datasets"]
+    assert list(names) == ["demo", "emulator", "evaluate", "init", "metrics", "runs", "test-cases", "datasets"]

@@ -19,6 +19,7 @@ COMMAND_MODULES: Final = (
     "demo",
     "emulator",
     "evaluate",
+    "init",
     "metrics",
     "runs",
     "test_cases",

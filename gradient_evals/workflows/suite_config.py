@@ -1,0 +1,292 @@
+"""Evaluation suites as code: ``gradient-evals.toml`` (or ``[tool.gradient-evals]`` in ``pyproject.toml``).
+
+```toml
+[defaults]                       # merged under every suite; a suite's own keys win
+metrics = ["correctness", "toxicity"]
+star_metric = "correctness"
+fail_under = { correctness = 50 }
+
+[suites.faq]
+dataset = "evals/faq.csv"        # relative to this file, or a dataset UUID
+agents = ["support-bot", "0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60"]   # names or UUIDs
+max_regression = { correctness = 5 }
+```
+
+A suite's keys are ``evaluate``'s keyword arguments under the same names, ``agents`` standing for agents by name
+or UUID. Every problem (an unknown key, a wrong type, a missing dataset file) is a :class:`ConfigError` naming the
+file, the suite and the key, raised while reading the file: before anything is sent.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from .._exceptions import GradientEvalsError
+
+__all__ = [
+    "CONFIG_FILE",
+    "SUITE_KEYS",
+    "ConfigError",
+    "Suite",
+    "SuiteConfig",
+    "apply_overrides",
+    "find_config",
+    "load_config",
+]
+
+CONFIG_FILE: Final = "gradient-evals.toml"
+PYPROJECT: Final = "pyproject.toml"
+
+
+class ConfigError(GradientEvalsError, ValueError):
+    """A suite configuration that cannot be used; the message names the file, the suite and the key."""
+
+    def __init__(self, message: str, *, path: Path, suite: str | None = None, key: str | None = None) -> None:
+        where = str(path)
+        if suite is not None:
+            where += f": suite {suite!r}"
+        if key is not None:
+            where += f", key {key!r}" if suite is not None else f": key {key!r}"
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.suite = suite
+        self.key = key
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+# -- one checker per value shape; each returns the value as evaluate takes it, or raises ValueError ------------
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a non-empty string, got {value!r}")
+    return value.strip()
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise ValueError(f"expected a non-empty list of strings, got {value!r}")
+    items = tuple(_text(item) for item in value)
+    if len(set(items)) != len(items):
+        raise ValueError(f"lists the same value twice: {list(items)!r}")
+    return items
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _positive(value: object) -> float:
+    number = _number(value)
+    if number <= 0:
+        raise ValueError(f"expected a positive number of seconds, got {value!r}")
+    return number
+
+
+def _percentage(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise ValueError(f"expected a whole percentage from 0 to 100, got {value!r}")
+    return value
+
+
+def _gates(value: object) -> dict[str, float]:
+    if not isinstance(value, dict) or not value:
+        raise ValueError(f"expected a table of metric = number, e.g. {{ correctness = 80 }}, got {value!r}")
+    return {_text(metric): _number(number) for metric, number in value.items()}
+
+
+def _baseline(value: object) -> str | dict[str, str] | None:
+    if isinstance(value, str) and value.strip().lower() == "none":
+        return None
+    if isinstance(value, str) and (value.strip() == "latest" or _is_uuid(value)):
+        return value.strip()
+    if isinstance(value, dict) and value and all(isinstance(v, str) and _is_uuid(v) for v in value.values()):
+        return {_text(k): str(v).strip() for k, v in value.items()}
+    raise ValueError(f'expected "latest", "none", a run UUID or a table of agent = run UUID, got {value!r}')
+
+
+_KEYS: Final[Mapping[str, Callable[[object], Any]]] = {
+    "dataset": _text,
+    "test_case": _text,
+    "agents": _texts,
+    "deployments": _texts,
+    "metrics": _texts,
+    "star_metric": _text,
+    "star_threshold_pct": _percentage,
+    "run_name": _text,
+    "dataset_name": _text,
+    "baseline": _baseline,
+    "baseline_any_version": _flag,
+    "fail_under": _gates,
+    "max_regression": _gates,
+    "pass_thresholds": _gates,
+    "require_complete": _flag,
+    "require_baseline": _flag,
+    "slice_by": _text,
+    "timeout": _positive,
+    "poll_interval": _positive,
+}
+"""Every key a suite may hold and how its value is checked; the names are ``evaluate``'s keyword arguments."""
+
+SUITE_KEYS: Final = frozenset(_KEYS)
+
+
+@attrs.frozen(kw_only=True)
+class Suite:
+    """One suite of a configuration: a dataset evaluated against agents under gates."""
+
+    name: str
+    path: Path
+    """The configuration file it came from."""
+    agents: tuple[str, ...]
+    """The agents as the file names them: names or UUIDs."""
+    deployments: tuple[str, ...] = ()
+    settings: Mapping[str, Any] = attrs.field(factory=dict)
+    """``evaluate``'s keyword arguments other than the agents; ``dataset`` is a UUID or an absolute path."""
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """Everything this suite evaluates: its agents, then its deployments."""
+        return (*self.agents, *self.deployments)
+
+    def error(self, message: str, key: str | None = None) -> ConfigError:
+        """A :class:`ConfigError` about this suite (and one of its keys)."""
+        return ConfigError(message, path=self.path, suite=self.name, key=key)
+
+
+@attrs.frozen(kw_only=True)
+class SuiteConfig:
+    """A configuration file's suites, in the order the file lists them."""
+
+    path: Path
+    suites: tuple[Suite, ...]
+
+    def select(self, names: Iterable[str] = ()) -> tuple[Suite, ...]:
+        """The suites called ``names`` (all of them when none is given); an unknown name is a ConfigError."""
+        wanted = list(dict.fromkeys(names))
+        if not wanted:
+            return self.suites
+        by_name = {suite.name: suite for suite in self.suites}
+        unknown = [name for name in wanted if name not in by_name]
+        if unknown:
+            known = ", ".join(by_name) or "none"
+            raise ConfigError(f"no suite is called {', '.join(map(repr, unknown))} (suites: {known})", path=self.path)
+        return tuple(by_name[name] for name in wanted)
+
+
+def find_config(directory: Path) -> Path | None:
+    """``gradient-evals.toml`` in ``directory``, else a ``pyproject.toml`` there with ``[tool.gradient-evals]``."""
+    own = directory / CONFIG_FILE
+    if own.is_file():
+        return own
+    pyproject = directory / PYPROJECT
+    if pyproject.is_file():
+        try:
+            with open(pyproject, "rb") as stream:
+                data = tomllib.load(stream)
+        except (OSError, tomllib.TOMLDecodeError):
+            return None
+        if isinstance(data.get("tool"), dict) and "gradient-evals" in data["tool"]:
+            return pyproject
+    return None
+
+
+def _table(data: Mapping[str, Any], key: str, path: Path, suite: str | None = None) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"expected a table, got {value!r}", path=path, suite=suite, key=key)
+    return value
+
+
+def _check(raw: Mapping[str, Any], path: Path, suite: str | None) -> dict[str, Any]:
+    checked: dict[str, Any] = {}
+    for key, value in raw.items():
+        checker = _KEYS.get(key)
+        if checker is None:
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(f"unknown key (a suite takes: {known})", path=path, suite=suite, key=key)
+        try:
+            checked[key] = checker(value)
+        except ValueError as exc:
+            raise ConfigError(str(exc), path=path, suite=suite, key=key) from None
+    return checked
+
+
+def _suite(name: str, merged: dict[str, Any], path: Path) -> Suite:
+    agents = merged.pop("agents", ())
+    deployments = merged.pop("deployments", ())
+    if not agents and not deployments:
+        raise ConfigError("give the agents to evaluate (names or UUIDs)", path=path, suite=name, key="agents")
+    dataset = merged.get("dataset")
+    if dataset is None:
+        raise ConfigError("give a dataset (a CSV path or a dataset UUID)", path=path, suite=name, key="dataset")
+    if not _is_uuid(dataset):
+        file = (path.parent / dataset).resolve()
+        if not file.is_file():
+            raise ConfigError(f"no dataset file at {str(file)!r}", path=path, suite=name, key="dataset")
+        merged["dataset"] = file
+    merged.setdefault("test_case", name)
+    return Suite(name=name, path=path, agents=agents, deployments=deployments, settings=merged)
+
+
+def load_config(path: Path) -> SuiteConfig:
+    """Read and check a configuration file (``gradient-evals.toml``, or a ``pyproject.toml``)."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as stream:
+            data = tomllib.load(stream)
+    except OSError as exc:
+        raise ConfigError(f"cannot read it: {exc.strerror or exc}", path=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path=path) from None
+    if path.name == PYPROJECT:
+        data = _table(_table(data, "tool", path), "gradient-evals", path)
+    unknown = sorted(set(data) - {"defaults", "suites"})
+    if unknown:
+        raise ConfigError("unknown top-level table (expected [defaults] and [suites.NAME])", path=path, key=unknown[0])
+    defaults = _check(_table(data, "defaults", path), path, None)
+    suites_table = _table(data, "suites", path)
+    if not suites_table:
+        raise ConfigError("no suites: add a [suites.NAME] table", path=path)
+    suites = []
+    for name, raw in suites_table.items():
+        if not isinstance(raw, dict):
+            raise ConfigError(f"expected a table, got {raw!r}", path=path, suite=name)
+        suites.append(_suite(name, {**defaults, **_check(raw, path, name)}, path))
+    return SuiteConfig(path=path, suites=tuple(suites))
+
+
+def apply_overrides(suites: Sequence[Suite], overrides: Mapping[str, Any]) -> tuple[Suite, ...]:
+    """The suites with ``overrides`` (checked as a suite's keys are) over each one's settings: flags given on the
+    command line with a configuration win over it, for every suite."""
+    result = []
+    for suite in suites:
+        checked = _check(overrides, suite.path, suite.name)
+        agents = checked.pop("agents", suite.agents)
+        deployments = checked.pop("deployments", suite.deployments)
+        result.append(
+            attrs.evolve(suite, agents=agents, deployments=deployments, settings={**suite.settings, **checked})
+        )
+    return tuple(result)

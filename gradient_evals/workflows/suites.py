@@ -1,0 +1,133 @@
+"""Running the suites of a configuration: every name checked first, then every suite evaluated concurrently.
+
+Before any suite starts, every agent named in any suite is resolved (a name matching no agent, or several, is a
+:class:`~gradient_evals.workflows.suite_config.ConfigError` listing the candidates) and every metric named in any
+suite is looked up in the catalog, so that a typo in the last suite cannot leave the first one's runs behind.
+The suites then run concurrently, sharing the client and so its rate-limit pacer. A suite that fails (an API
+error) does not stop the others: its outcome carries the error.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+import anyio
+import attrs
+
+from ..types import EvaluationMetric, EvaluationReport
+from .suite_config import Suite
+
+__all__ = ["SuiteOutcome", "SuiteServices", "check_suite_names", "run_suites"]
+
+_GATE_KEYS = ("fail_under", "max_regression", "pass_thresholds")
+
+
+@attrs.frozen(kw_only=True)
+class SuiteServices:
+    """What running suites needs: ``evaluate`` (the client's), an agent resolver and the metric catalog.
+
+    ``resolve_agents`` maps each name or UUID to an agent UUID, raising ``ValueError`` (with the candidates) for
+    a name that matches no agent or several; ``match_metric(catalog, name, argument)`` raises ``ValueError`` for a
+    name the catalog does not know.
+    """
+
+    evaluate: Callable[..., Awaitable[EvaluationReport]]
+    resolve_agents: Callable[[Sequence[str]], Awaitable[Mapping[str, str]]]
+    catalog: Callable[[], Awaitable[Sequence[EvaluationMetric]]]
+    match_metric: Callable[[Sequence[EvaluationMetric], str, str], object]
+
+
+@attrs.frozen(kw_only=True)
+class SuiteOutcome:
+    """One suite's report, or the error that stopped it."""
+
+    suite: Suite
+    report: EvaluationReport | None = None
+    error: Exception | None = None
+    agent_uuids: Mapping[str, str] = attrs.field(factory=dict)
+    """Each agent as the suite names it -> its UUID."""
+
+
+def _metric_names(suite: Suite) -> list[tuple[str, str]]:
+    settings = suite.settings
+    names = [("metrics", name) for name in settings.get("metrics", ())]
+    star = settings.get("star_metric")
+    if star is not None:
+        names.append(("star_metric", star))
+    names += [(key, name) for key in _GATE_KEYS for name in settings.get(key, {})]
+    return names
+
+
+async def check_suite_names(suites: Sequence[Suite], services: SuiteServices) -> dict[str, str]:
+    """Resolve every agent and check every metric of every suite; returns agent name or UUID -> UUID."""
+    resolved: dict[str, str] = {}
+    for suite in suites:
+        if not suite.agents:
+            continue
+        try:
+            resolved.update(await services.resolve_agents(suite.agents))
+        except ValueError as exc:
+            raise suite.error(str(exc), "agents") from None
+    catalog = await services.catalog()
+    for suite in suites:
+        for key, name in _metric_names(suite):
+            if _looks_like_uuid(name) and any(m.metric_uuid == name for m in catalog):
+                continue
+            try:
+                services.match_metric(catalog, name, key)
+            except ValueError as exc:
+                raise suite.error(str(exc).removeprefix(f"{key}: "), key) from None
+    return resolved
+
+
+def _looks_like_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+async def run_suites(
+    suites: Sequence[Suite],
+    services: SuiteServices,
+    *,
+    on_progress: Callable[[str, Any], object] | None = None,
+) -> list[SuiteOutcome]:
+    """Check every suite's names, then evaluate every suite concurrently; outcomes in the suites' order.
+
+    ``on_progress(suite_name, event)`` receives each suite's progress events.
+    """
+    if not suites:
+        raise ValueError("no suite to run")
+    resolved = await check_suite_names(suites, services)
+    outcomes: dict[str, SuiteOutcome] = {}
+
+    async def one(suite: Suite) -> None:
+        agents = {agent: resolved[agent] for agent in suite.agents}
+        callback = None if on_progress is None else _bound(on_progress, suite.name)
+        try:
+            report = await services.evaluate(
+                **suite.settings,
+                agent_uuids=list(agents.values()) or None,
+                agent_deployment_names=list(suite.deployments) or None,
+                on_progress=callback,
+            )
+        except Exception as exc:
+            outcomes[suite.name] = SuiteOutcome(suite=suite, error=exc, agent_uuids=agents)
+        else:
+            outcomes[suite.name] = SuiteOutcome(suite=suite, report=report, agent_uuids=agents)
+
+    async with anyio.create_task_group() as group:
+        for suite in suites:
+            group.start_soon(one, suite)
+    return [outcomes[suite.name] for suite in suites]
+
+
+def _bound(callback: Callable[[str, Any], object], name: str) -> Callable[[Any], object]:
+    def forward(event: Any) -> object:
+        return callback(name, event)
+
+    return forward

@@ -1,0 +1,116 @@
+"""``pytest --gradient-evals``: one item per suite and agent, evaluated against the emulator in a pytest subprocess
+(the plugin is found through the package's ``pytest11`` entry point, as it is for users)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gradient_evals.testing import FakeGradientServer
+
+AGENT_A = "3c9d2a41-7b6e-4f10-9a8b-1c2d3e4f5a6b"
+AGENT_B = "4d0e3b52-8c7f-4021-8b9c-2d3e4f5a6b7c"
+CSV = "query,expected_response\n" + "".join(f"Question {n}?,Answer {n}.\n" for n in range(30))
+CONFIG = f"""
+[defaults]
+metrics = ["correctness"]
+fail_under = {{ correctness = 10 }}
+max_regression = {{ correctness = 15 }}
+poll_interval = 0.05
+
+[suites.faq]
+dataset = "faq.csv"
+agents = ["{AGENT_A}", "{AGENT_B}"]
+
+[suites.billing]
+dataset = "faq.csv"
+agents = ["{AGENT_A}"]
+"""
+
+
+@pytest.fixture
+def server() -> Iterator[FakeGradientServer]:
+    with FakeGradientServer(seed=2, run_duration=0.2) as srv:
+        yield srv
+
+
+def _pytest(server: FakeGradientServer, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DIGITALOCEAN_ACCESS_TOKEN": server.token,
+        "GRADIENT_BASE_URL": server.base_url,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    return subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rA", *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "faq.csv").write_text(CSV, encoding="utf-8")
+    (tmp_path / "gradient-evals.toml").write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "test_plain.py").write_text("def test_plain():\n    assert True\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_without_the_option_nothing_changes(server: FakeGradientServer, project: Path) -> None:
+    result = _pytest(server, project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
+    assert "faq[" not in result.stdout
+    assert not server.requests  # nothing was sent
+
+
+def test_one_item_per_suite_and_agent_and_only_the_regressed_one_fails(
+    server: FakeGradientServer, project: Path
+) -> None:
+    for agent in (AGENT_A, AGENT_B):
+        server.set_agent_profile(agent, quality=85)
+    collected = _pytest(server, project, "--gradient-evals", "--collect-only")
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+    for item in (f"faq[{AGENT_A}]", f"faq[{AGENT_B}]", f"billing[{AGENT_A}]"):
+        assert item in collected.stdout
+    assert not server.requests  # collecting evaluates nothing
+
+    first = _pytest(server, project, "--gradient-evals")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "4 passed" in first.stdout  # three suite items and the plain test
+
+    server.set_agent_profile(AGENT_B, quality=40)
+    creates_before = sum(1 for r in server.requests if r.method == "POST" and r.path.endswith("/evaluation_runs"))
+    second = _pytest(server, project, "--gradient-evals", "--junitxml", "junit.xml")
+    assert second.returncode == 1, second.stdout + second.stderr
+    assert f"FAILED gradient-evals.toml::faq[{AGENT_B}]" in second.stdout
+    assert "correctness: got worse by" in second.stdout  # the verdict's reason is the failure text
+    assert "1 failed, 3 passed" in second.stdout
+    creates = sum(1 for r in server.requests if r.method == "POST" and r.path.endswith("/evaluation_runs"))
+    assert creates - creates_before == 2  # each suite evaluated once, not once per item
+    assert f'name="faq[{AGENT_B}]"' in (project / "junit.xml").read_text(encoding="utf-8")
+
+
+def test_suite_and_keyword_selection_evaluate_only_what_is_selected(server: FakeGradientServer, project: Path) -> None:
+    result = _pytest(server, project, "--gradient-evals", "--gradient-evals-suite", "billing", "-k", "billing")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
+    created = [r for r in server.requests if r.method == "POST" and r.path.endswith("/evaluation_runs")]
+    assert len(created) == 1
+
+
+def test_a_bad_config_is_a_usage_error(server: FakeGradientServer, project: Path) -> None:
+    (project / "gradient-evals.toml").write_text(CONFIG.replace("fail_under", "fail_undr"), encoding="utf-8")
+    result = _pytest(server, project, "--gradient-evals")
+    assert result.returncode == 4  # pytest's usage error
+    assert "key 'fail_undr': unknown key" in result.stderr
+    assert not server.requests

@@ -1,0 +1,206 @@
+"""``gradient-evals.toml``: reading and checking suites, and running several of them against the emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pytest
+
+from gradient_evals import AsyncGradientEvals
+from gradient_evals.reports.suites import render_suites_junit, render_suites_markdown
+from gradient_evals.resources.evaluation_metrics import match_metric
+from gradient_evals.testing import FakeGradientServer
+from gradient_evals.workflows.suite_config import ConfigError, apply_overrides, find_config, load_config
+from gradient_evals.workflows.suites import SuiteServices, run_suites
+
+AGENT_A = "3c9d2a41-7b6e-4f10-9a8b-1c2d3e4f5a6b"
+AGENT_B = "4d0e3b52-8c7f-4021-8b9c-2d3e4f5a6b7c"
+TOPICS = ("billing", "shipping")
+CSV = "query,expected_response,topic\n" + "".join(
+    f"Question {n} about {TOPICS[n % 2]}?,Answer {n}.,{TOPICS[n % 2]}\n" for n in range(40)
+)
+
+
+def _write(tmp_path: Path, text: str, name: str = "gradient-evals.toml") -> Path:
+    (tmp_path / "evals").mkdir(exist_ok=True)
+    (tmp_path / "evals" / "faq.csv").write_text(CSV, encoding="utf-8")
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+TWO_SUITES = f"""
+[defaults]
+metrics = ["correctness"]
+star_metric = "correctness"
+fail_under = {{ correctness = 10 }}
+baseline = "latest"
+
+[suites.faq]
+dataset = "evals/faq.csv"
+agents = ["{AGENT_A}", "{AGENT_B}"]
+max_regression = {{ correctness = 15 }}
+slice_by = "topic"
+
+[suites.billing]
+dataset = "evals/faq.csv"
+test_case = "billing-regression"
+agents = ["{AGENT_A}"]
+fail_under = {{ correctness = 20 }}
+"""
+
+
+def test_defaults_merge_under_each_suite_and_the_suite_wins(tmp_path: Path) -> None:
+    config = load_config(_write(tmp_path, TWO_SUITES))
+    faq, billing = config.suites
+    assert faq.name == "faq"
+    assert faq.agents == (AGENT_A, AGENT_B)
+    assert faq.settings["test_case"] == "faq"  # the suite's name by default
+    assert faq.settings["dataset"] == (tmp_path / "evals" / "faq.csv").resolve()  # relative to the file
+    assert faq.settings["fail_under"] == {"correctness": 10.0}
+    assert faq.settings["max_regression"] == {"correctness": 15.0}
+    assert billing.settings["test_case"] == "billing-regression"
+    assert billing.settings["fail_under"] == {"correctness": 20.0}  # the suite's own key wins
+    assert "max_regression" not in billing.settings
+    assert [s.name for s in config.select(["billing"])] == ["billing"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("fail_unde = { correctness = 1 }", "suite 'faq', key 'fail_unde': unknown key"),
+        ("star_threshold_pct = 170", "suite 'faq', key 'star_threshold_pct': expected a whole percentage"),
+        ("agents = 'one'", "suite 'faq', key 'agents': expected a non-empty list"),
+        ("require_baseline = 'yes'", "suite 'faq', key 'require_baseline': expected true or false"),
+        ("baseline = 'yesterday'", "suite 'faq', key 'baseline'"),
+        ("timeout = -1", "suite 'faq', key 'timeout': expected a positive number"),
+    ],
+)
+def test_a_bad_key_names_the_file_the_suite_and_the_key(tmp_path: Path, extra: str, message: str) -> None:
+    text = f'[suites.faq]\ndataset = "evals/faq.csv"\nagents = ["{AGENT_A}"]\n{extra}\n'
+    # A key given twice is a TOML error; the bad value replaces the good one instead.
+    text = text.replace(f'agents = ["{AGENT_A}"]\nagents', "agents")
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(path) in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_a_missing_dataset_file_and_an_unknown_suite_are_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, f'[suites.faq]\ndataset = "evals/nope.csv"\nagents = ["{AGENT_A}"]\n')
+    with pytest.raises(ConfigError, match=r"suite 'faq', key 'dataset': no dataset file at .*nope\.csv"):
+        load_config(path)
+    path = _write(tmp_path, TWO_SUITES)
+    with pytest.raises(ConfigError, match="no suite is called 'nightly' \\(suites: faq, billing\\)"):
+        load_config(path).select(["nightly"])
+
+
+def test_the_pyproject_table_is_found_and_read(tmp_path: Path) -> None:
+    assert find_config(tmp_path) is None
+    body = TWO_SUITES.replace("[defaults]", "[tool.gradient-evals.defaults]").replace(
+        "[suites.", "[tool.gradient-evals.suites."
+    )
+    path = _write(tmp_path, '[project]\nname = "x"\n' + body, name="pyproject.toml")
+    assert find_config(tmp_path) == path
+    assert [s.name for s in load_config(path).suites] == ["faq", "billing"]
+    own = _write(tmp_path, TWO_SUITES)
+    assert find_config(tmp_path) == own  # gradient-evals.toml comes first
+
+
+def test_overrides_apply_to_every_suite_and_are_checked(tmp_path: Path) -> None:
+    suites = load_config(_write(tmp_path, TWO_SUITES)).suites
+    changed = apply_overrides(suites, {"baseline": "none", "fail_under": {"correctness": 1}})
+    assert all(s.settings["baseline"] is None for s in changed)
+    assert all(s.settings["fail_under"] == {"correctness": 1.0} for s in changed)
+    with pytest.raises(ConfigError, match="key 'timeout'"):
+        apply_overrides(suites, {"timeout": "soon"})
+
+
+# -- running suites against the emulator ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def server() -> Iterator[FakeGradientServer]:
+    with FakeGradientServer(seed=11, run_duration=0.2) as srv:
+        yield srv
+
+
+def _services(client: AsyncGradientEvals, names: Mapping[str, str]) -> SuiteServices:
+    async def resolve(agents: Sequence[str]) -> dict[str, str]:
+        unknown = [a for a in agents if a not in names]
+        if unknown:
+            raise ValueError(f"no agent is called {unknown[0]!r}")
+        return {a: names[a] for a in agents}
+
+    async def evaluate(**arguments: object) -> object:
+        return await client.evaluate(poll_interval=0.05, max_poll_interval=0.1, **arguments)  # type: ignore[arg-type]
+
+    return SuiteServices(
+        evaluate=evaluate,  # type: ignore[arg-type]
+        resolve_agents=resolve,
+        catalog=client.evaluation_metrics.catalog,
+        match_metric=match_metric,
+    )
+
+
+@pytest.mark.anyio
+async def test_two_suites_run_concurrently_then_a_regression_fails_one(
+    server: FakeGradientServer, tmp_path: Path
+) -> None:
+    text = TWO_SUITES.replace(f'agents = ["{AGENT_A}", "{AGENT_B}"]', f'agents = ["support", "{AGENT_B}"]')
+    suites = load_config(_write(tmp_path, text)).suites
+    names = {"support": AGENT_A, AGENT_A: AGENT_A, AGENT_B: AGENT_B}
+    for agent in (AGENT_A, AGENT_B):
+        server.set_agent_profile(agent, quality=85)
+    async with AsyncGradientEvals(server.token, base_url=server.base_url) as client:
+        first = await run_suites(suites, _services(client, names))
+        assert [o.suite.name for o in first] == ["faq", "billing"]
+        assert all(o.error is None and o.report is not None and o.report.passed for o in first)
+        faq = first[0].report
+        assert faq is not None
+        assert sorted(faq.run_uuids) != []
+        assert {a.agent_uuid for a in faq.agents} == {AGENT_A, AGENT_B}
+        assert first[1].report is not None
+        assert first[1].report.test_case_name == "billing-regression"
+
+        server.set_agent_profile(AGENT_B, quality=40)
+        second = await run_suites(suites, _services(client, names))
+    faq_again = second[0].report
+    assert faq_again is not None
+    assert not faq_again.passed
+    assert faq_again.agent(AGENT_A).passed
+    assert not faq_again.agent(AGENT_B).passed
+    assert second[1].report is not None
+    assert second[1].report.passed
+
+    junit = render_suites_junit([_Named(o.suite.name, o.report, o.error) for o in second])
+    assert 'name="faq / ' in junit
+    assert 'name="billing / ' in junit
+    assert junit.count("<testsuite ") == 3  # faq x 2 agents, billing x 1
+    markdown = render_suites_markdown([_Named(o.suite.name, o.report, o.error) for o in second])
+    assert "## Suite faq" in markdown
+    assert "## Suite billing" in markdown
+
+
+@pytest.mark.anyio
+async def test_an_unknown_agent_or_metric_in_any_suite_creates_nothing(
+    server: FakeGradientServer, tmp_path: Path
+) -> None:
+    text = TWO_SUITES.replace(f'agents = ["{AGENT_A}"]', 'agents = ["nobody"]')
+    suites = load_config(_write(tmp_path, text)).suites
+    async with AsyncGradientEvals(server.token, base_url=server.base_url) as client:
+        with pytest.raises(ConfigError, match="suite 'billing', key 'agents': no agent is called 'nobody'"):
+            await run_suites(suites, _services(client, {AGENT_A: AGENT_A, AGENT_B: AGENT_B}))
+        typo = load_config(_write(tmp_path, TWO_SUITES.replace("{ correctness = 20 }", "{ corectness = 20 }"))).suites
+        with pytest.raises(ConfigError, match="suite 'billing', key 'fail_under': no metric is called 'corectness'"):
+            await run_suites(typo, _services(client, {AGENT_A: AGENT_A, AGENT_B: AGENT_B}))
+    assert not [r for r in server.requests if r.method in ("POST", "PUT")]
+
+
+class _Named:
+    def __init__(self, name: str, report: object, error: Exception | None) -> None:
+        self.name = name
+        self.report = report
+        self.error = error
