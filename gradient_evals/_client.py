@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
 import httpx
@@ -24,6 +24,9 @@ from .resources.evaluation_runs import AsyncEvaluationRuns
 from .resources.evaluation_test_cases import AsyncEvaluationTestCases
 from .types import EvaluationReport, StarMetric
 from .typing import Baseline, DatasetInput, OnEvaluationProgress
+
+if TYPE_CHECKING:
+    from .workflows.evaluate_plan import EvaluationServices
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncGradientEvals"]
 
@@ -163,6 +166,7 @@ class AsyncGradientEvals:
         baseline: Baseline = "latest",
         baseline_any_version: bool = False,
         require_complete: bool = False,
+        require_baseline: bool = False,
         slice_by: str | None = None,
         dataset_name: str | None = None,
         timeout: float = 3600.0,
@@ -210,7 +214,7 @@ class AsyncGradientEvals:
         from .workflows.evaluate import evaluate
 
         return await evaluate(
-            self,
+            self._evaluation_services(),
             dataset=dataset,
             test_case=test_case,
             agent_uuids=agent_uuids,
@@ -225,6 +229,7 @@ class AsyncGradientEvals:
             baseline=baseline,
             baseline_any_version=baseline_any_version,
             require_complete=require_complete,
+            require_baseline=require_baseline,
             slice_by=slice_by,
             dataset_name=dataset_name,
             timeout=timeout,
@@ -260,7 +265,7 @@ class AsyncGradientEvals:
         from .workflows.rerun import evaluate_failed
 
         return await evaluate_failed(
-            self,
+            self._evaluation_services(),
             report_or_run_uuid,
             test_case=test_case,
             run_name=run_name,
@@ -271,6 +276,16 @@ class AsyncGradientEvals:
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
             on_progress=on_progress,
+        )
+
+    def _evaluation_services(self) -> EvaluationServices:
+        from .workflows.evaluate_plan import EvaluationServices
+
+        return EvaluationServices(
+            metrics=self.evaluation_metrics,
+            datasets=self.evaluation_datasets,
+            test_cases=self.evaluation_test_cases,
+            runs=self.evaluation_runs,
         )
 
     async def aclose(self) -> None:
