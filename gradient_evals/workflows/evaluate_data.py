@@ -145,5 +145,3 @@ async def remote_slices(datasets: AsyncEvaluationDatasets, dataset_uuid: str, sl
 
 
 # -- baselines ------------------------------------------------------------------------------------------------
-
-

@@ -279,9 +279,7 @@ def warnings_of(report: EvaluationReport) -> list[str]:
     return [escape_text(line) for line in remarks(report)]
 
 
-def finish(
-    ctx: Context, report: EvaluationReport, *, junit: str | None, markdown: str | None, html: str | None
-) -> int:
+def finish(ctx: Context, report: EvaluationReport, *, junit: str | None, markdown: str | None, html: str | None) -> int:
     """Print the verdict, then write the reports; a write failure makes only a passing verdict exit 3."""
     show_report(ctx, report)
     for line in warnings_of(report):
