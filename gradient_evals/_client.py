@@ -202,6 +202,8 @@ class AsyncGradientEvals:
           deployment name to run UUID, or ``None``.
         - ``slice_by``: a column of the dataset kept on this side (not uploaded) and joined back to the results by
           prompt input text: the report has per-slice scores, and a slice that regressed fails the gate.
+        - ``require_baseline``: a ``max_regression`` gate without a baseline fails (by default it is reported
+          as not applied, with the reason).
         - ``timeout``: the overall deadline of the whole call in seconds. Every run is waited for concurrently; a
           run still going at the deadline is reported as timed out (``report.run_failed``), not raised.
         - ``on_progress(EvaluationProgress)``: each step (upload, test case, each run's status changes, each page
@@ -260,7 +262,7 @@ class AsyncGradientEvals:
         ones prompt by prompt (matched by input text); the merged results are compared with the same baselines
         and gated again (the report's gates unless given). Takes a report of :meth:`evaluate`, or the UUID of one
         finished run (then ``fail_under``/``pass_thresholds`` say which prompts failed).
-        Raises ``ValueError`` when nothing failed.
+        With nothing to rerun, returns the report with a note saying so (``report.notes``).
         """
         from .workflows.rerun import evaluate_failed
 
@@ -316,6 +318,8 @@ def rate_limit_policy(option: object) -> RateLimitPolicy | None:
     if option == "auto":
         return RateLimitPolicy()
     raise TypeError(f'rate_limit must be "auto", a RateLimitPolicy or None, got {option!r}')
+
+
 def _check_token(token: object) -> str:
     """The access token, refused before any request when it could not travel in an HTTP header.
 

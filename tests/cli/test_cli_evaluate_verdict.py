@@ -30,7 +30,8 @@ def test_a_gate_not_applied_is_said_and_require_baseline_fails_it(
     dataset = server.add_dataset(rows=3)
     code, out, err = cli(*_evaluate(dataset))
     assert code == 0, err
-    assert "gate not applied" in err and "no finished run of version 1" in err
+    assert "gate not applied" in err
+    assert "no finished run of version 1" in err
     code, out, err = cli(*_evaluate(dataset, "--metric", "tone", "--require-baseline"))
     assert code == 1, err
     assert "warning: this call made version 2" in err

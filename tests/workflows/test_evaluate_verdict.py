@@ -63,7 +63,8 @@ async def test_a_regression_gate_without_a_baseline_is_not_applied_and_can_be_re
     (gate,) = [g for g in report.agents[0].gates if g.kind == GateKind.MAX_REGRESSION]
     assert gate.status == "not applied"
     assert "no finished run of version 1 to compare with" in gate.message
-    assert report.gates_not_applied and report.passed
+    assert report.gates_not_applied
+    assert report.passed
     strict = await client.evaluate(
         dataset=dataset,
         test_case="t",
@@ -73,9 +74,11 @@ async def test_a_regression_gate_without_a_baseline_is_not_applied_and_can_be_re
         require_baseline=True,
         **FAST,
     )
-    assert strict.test_case_change is not None and "version 2" in strict.test_case_change
+    assert strict.test_case_change is not None
+    assert "version 2" in strict.test_case_change
     assert "tone" in strict.test_case_change
-    assert not strict.passed and not strict.run_failed
+    assert not strict.passed
+    assert not strict.run_failed
     assert any("a baseline is required" in reason for reason in strict.verdict.reasons)
 
 
@@ -121,7 +124,8 @@ async def test_a_listed_run_of_another_test_case_or_version_is_never_the_baselin
     )
     assert second.agents[0].baseline_run_uuid is None
     (gate,) = [g for g in second.agents[0].gates if g.kind == GateKind.MAX_REGRESSION]
-    assert gate.status == "not applied" and "another test case" in gate.message
+    assert gate.status == "not applied"
+    assert "another test case" in gate.message
     assert foreign not in second.baseline_run_uuids
 
 
@@ -215,13 +219,15 @@ async def test_evaluate_failed_reruns_a_regression_and_reports_when_nothing_need
     regressed = await client.evaluate(
         dataset=dataset, test_case="t", agent_uuids=[AGENT_A], max_regression={"correctness": 1}, **FAST
     )
-    assert not regressed.passed and regressed.agents[0].failed_prompts == 0  # only the regression gate failed
+    assert not regressed.passed
+    assert regressed.agents[0].failed_prompts == 0
     server.set_agent_profile(AGENT_A, quality=90)
     again = await client.evaluate_failed(regressed, **FAST)
     assert again.agents[0].rerun_of == regressed.agents[0].evaluation_run_uuid
     assert again.agents[0].baseline_run_uuid == regressed.agents[0].baseline_run_uuid
     nothing = await client.evaluate_failed(again, max_regression={"correctness": 100}, **FAST)
-    assert nothing.notes and "nothing to rerun" in nothing.notes[-1]
+    assert nothing.notes
+    assert "nothing to rerun" in nothing.notes[-1]
 
 
 def test_no_workflow_imports_the_client() -> None:

@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from ...types import EvaluationProgress, EvaluationReport
-from .._args import Subcommands, add_command, add_gate_options, metric_value, pairs, positive_float
-from .._context import EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILED, Context
 from ...workflows._files import write_text_atomically
 from ...workflows.evaluate_plan import check_report_destinations
-from .._context import EXIT_API_ERROR
+from .._args import Subcommands, add_command, add_gate_options, metric_value, pairs, positive_float
+from .._context import EXIT_API_ERROR, EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILED, Context
 from .._render import dump_json, escape_text, status_name
 
 __all__ = [
