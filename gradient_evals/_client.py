@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
 import httpx
@@ -24,6 +24,9 @@ from .resources.evaluation_runs import AsyncEvaluationRuns
 from .resources.evaluation_test_cases import AsyncEvaluationTestCases
 from .types import EvaluationReport, StarMetric
 from .typing import Baseline, DatasetInput, OnEvaluationProgress
+
+if TYPE_CHECKING:
+    from .workflows.evaluate_plan import EvaluationServices
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncGradientEvals"]
 
@@ -163,6 +166,7 @@ class AsyncGradientEvals:
         baseline: Baseline = "latest",
         baseline_any_version: bool = False,
         require_complete: bool = False,
+        require_baseline: bool = False,
         slice_by: str | None = None,
         dataset_name: str | None = None,
         timeout: float = 3600.0,
@@ -198,6 +202,8 @@ class AsyncGradientEvals:
           deployment name to run UUID, or ``None``.
         - ``slice_by``: a column of the dataset kept on this side (not uploaded) and joined back to the results by
           prompt input text: the report has per-slice scores, and a slice that regressed fails the gate.
+        - ``require_baseline``: a ``max_regression`` gate without a baseline fails (by default it is reported
+          as not applied, with the reason).
         - ``timeout``: the overall deadline of the whole call in seconds. Every run is waited for concurrently; a
           run still going at the deadline is reported as timed out (``report.run_failed``), not raised.
         - ``on_progress(EvaluationProgress)``: each step (upload, test case, each run's status changes, each page
@@ -210,7 +216,7 @@ class AsyncGradientEvals:
         from .workflows.evaluate import evaluate
 
         return await evaluate(
-            self,
+            self._evaluation_services(),
             dataset=dataset,
             test_case=test_case,
             agent_uuids=agent_uuids,
@@ -225,6 +231,7 @@ class AsyncGradientEvals:
             baseline=baseline,
             baseline_any_version=baseline_any_version,
             require_complete=require_complete,
+            require_baseline=require_baseline,
             slice_by=slice_by,
             dataset_name=dataset_name,
             timeout=timeout,
@@ -255,12 +262,12 @@ class AsyncGradientEvals:
         ones prompt by prompt (matched by input text); the merged results are compared with the same baselines
         and gated again (the report's gates unless given). Takes a report of :meth:`evaluate`, or the UUID of one
         finished run (then ``fail_under``/``pass_thresholds`` say which prompts failed).
-        Raises ``ValueError`` when nothing failed.
+        With nothing to rerun, returns the report with a note saying so (``report.notes``).
         """
         from .workflows.rerun import evaluate_failed
 
         return await evaluate_failed(
-            self,
+            self._evaluation_services(),
             report_or_run_uuid,
             test_case=test_case,
             run_name=run_name,
@@ -271,6 +278,16 @@ class AsyncGradientEvals:
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
             on_progress=on_progress,
+        )
+
+    def _evaluation_services(self) -> EvaluationServices:
+        from .workflows.evaluate_plan import EvaluationServices
+
+        return EvaluationServices(
+            metrics=self.evaluation_metrics,
+            datasets=self.evaluation_datasets,
+            test_cases=self.evaluation_test_cases,
+            runs=self.evaluation_runs,
         )
 
     async def aclose(self) -> None:
@@ -301,6 +318,8 @@ def rate_limit_policy(option: object) -> RateLimitPolicy | None:
     if option == "auto":
         return RateLimitPolicy()
     raise TypeError(f'rate_limit must be "auto", a RateLimitPolicy or None, got {option!r}')
+
+
 def _check_token(token: object) -> str:
     """The access token, refused before any request when it could not travel in an HTTP header.
 

@@ -51,11 +51,13 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DatasetCreationError",
+    "DeadlineExceeded",
     "EvaluationRunFailed",
     "EvaluationRunTimeout",
     "ExportError",
     "GradientEvalsError",
     "InternalServerError",
+    "MultipleErrors",
     "NotFoundError",
     "ObjectStorageError",
     "PaginationError",
@@ -339,3 +341,25 @@ class EvaluationRunFailed(GradientEvalsError):
     def __init__(self, message: str, *, run: EvaluationRun) -> None:
         super().__init__(message)
         self.run = run
+
+
+class MultipleErrors(GradientEvalsError):
+    """Several steps that ran at once failed. ``errors`` holds every failure, in the order they happened.
+
+    One failure is always raised as itself; this error is raised only when there are two or more, so a caller
+    never meets a bare ``ExceptionGroup``.
+    """
+
+    def __init__(self, errors: Sequence[BaseException]) -> None:
+        self.errors: tuple[BaseException, ...] = tuple(errors)
+        first = self.errors[0] if self.errors else None
+        detail = "" if first is None else f"; the first: {type(first).__name__}: {first}"
+        super().__init__(f"{len(self.errors)} errors{detail}")
+
+
+class DeadlineExceeded(GradientEvalsError, TimeoutError):
+    """A whole call (such as ``evaluate``) ran past its ``timeout``. ``step`` names what it was doing then."""
+
+    def __init__(self, message: str, *, step: str) -> None:
+        super().__init__(message)
+        self.step = step

@@ -16,6 +16,7 @@ __all__ = [
     "improved",
     "one_line",
     "prompt_title",
+    "remarks",
     "status_text",
     "truncate",
     "worst_regressions",
@@ -101,3 +102,15 @@ def prompt_title(prompt_id: int | None, text: str | None, limit: int = 80) -> st
     head = "prompt" if prompt_id is None else f"prompt {prompt_id}"
     body = truncate(text, limit)
     return f"{head}: {body}" if body else head
+
+
+def remarks(report: EvaluationReport) -> list[str]:
+    """What every report says besides the gates that failed, cleaned: a new test case version, each gate that was
+    not applied (and why), and the report's notes."""
+    lines = []
+    if report.test_case_change:
+        lines.append(f"warning: {report.test_case_change}; runs of earlier versions are not comparable with it")
+    for agent, gate in report.gates_not_applied:
+        lines.append(f"gate not applied: {agent.label}: {gate.name}: {gate.message}")
+    lines += list(report.notes)
+    return [one_line(line) for line in lines]

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import attrs
 import jinja2
+import markupsafe
 
 from .._version import __version__
 from ..types import AgentResult, EvaluationReport, MetricSummary, PromptOutcome
@@ -25,6 +26,7 @@ from ._format import (
     improved,
     one_line,
     prompt_title,
+    remarks,
     status_text,
     truncate,
     worst_regressions,
@@ -319,7 +321,10 @@ def _agent_view(report: EvaluationReport, agent: AgentResult, metrics: list[str]
         "cells": [_metric_cell(report, agent, m) for m in metrics],
         "errored": sorted(agent.errored.items()),
         "skipped": sorted(agent.skipped.items()),
-        "gates": [{"name": one_line(g.name), "passed": g.passed, "message": one_line(g.message)} for g in agent.gates],
+        "gates": [
+            {"name": one_line(g.name), "passed": g.passed, "status": g.status, "message": one_line(g.message)}
+            for g in agent.gates
+        ],
         "failed_prompts": [_prompt_view(p) for p in failed[:_FAILED_PROMPTS_SHOWN]],
         "more_failed": max(0, len(failed) - _FAILED_PROMPTS_SHOWN),
         "slices": slices,
@@ -367,6 +372,7 @@ def _context(report: EvaluationReport) -> dict[str, Any]:
         "star": None if star is None else one_line(star),
         "star_inverted": star is not None and report.is_inverted(star),
         "reasons": [one_line(r) for r in report.verdict.reasons],
+        "remarks": remarks(report),
         "charts": charts,
         "distributions": distributions,
         "regressions": regressions,
@@ -376,8 +382,16 @@ def _context(report: EvaluationReport) -> dict[str, Any]:
     }
 
 
+def _finalize(value: object) -> object:
+    # Every value the template prints goes through the one sanitiser, whatever field it came from.
+    if isinstance(value, markupsafe.Markup) or not isinstance(value, str):
+        return value
+    return clean(value)
+
+
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
+        finalize=_finalize,
         loader=jinja2.PackageLoader("gradient_evals.reports", "templates"),
         autoescape=True,  # every value is escaped; the template marks nothing safe
         undefined=jinja2.StrictUndefined,

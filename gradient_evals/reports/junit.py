@@ -76,6 +76,10 @@ class _Counts:
 def _gate_case(suite: ET.Element, classname: str, gate: GateResult, counts: _Counts, *, run_failed: bool) -> None:
     case = ET.SubElement(suite, "testcase", name=one_line(gate.name), classname=classname, time="0")
     counts.tests += 1
+    if gate.passed and not gate.applied:  # asked for, but could not be checked: skipped, with the reason
+        counts.skipped += 1
+        ET.SubElement(case, "skipped", message=truncate(f"not applied: {gate.message}", _MESSAGE_LIMIT))
+        return
     if gate.passed:
         return
     message = truncate(gate.message or gate.name, _MESSAGE_LIMIT)

@@ -13,7 +13,16 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from ..types import AgentResult, EvaluationReport, MetricSummary
-from ._format import format_delta, format_score, improved, prompt_title, status_text, truncate, worst_regressions
+from ._format import (
+    format_delta,
+    format_score,
+    improved,
+    prompt_title,
+    remarks,
+    status_text,
+    truncate,
+    worst_regressions,
+)
 
 __all__ = ["escape_markdown", "render_markdown"]
 
@@ -208,8 +217,11 @@ def _slices(report: EvaluationReport) -> list[str]:
 
 def render_markdown(report: EvaluationReport) -> str:
     """The Markdown summary of ``report`` (a few dozen lines whatever the number of prompts)."""
+    notes = [f"- {escape_markdown(line, _TEXT_LIMIT)}" for line in remarks(report)]
     lines = [
         *_heading(report),
+        *notes,
+        *([""] if notes else []),
         *_leaderboard(report),
         *_agents(report),
         *_reasons(report),

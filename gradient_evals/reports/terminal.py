@@ -12,7 +12,16 @@ from rich.table import Table
 from rich.text import Text
 
 from ..types import EvaluationReport
-from ._format import format_delta, format_score, improved, one_line, prompt_title, status_text, worst_regressions
+from ._format import (
+    format_delta,
+    format_score,
+    improved,
+    one_line,
+    prompt_title,
+    remarks,
+    status_text,
+    worst_regressions,
+)
 
 __all__ = ["render_terminal"]
 
@@ -39,6 +48,8 @@ def render_terminal(report: EvaluationReport, console: Console) -> None:
     heading.append(": ")
     heading.append(outcome, style="bold green" if report.passed else "bold red")
     console.print(heading)
+    for remark in remarks(report):
+        console.print(Text(remark, style="yellow"))
 
     metrics = list(report.metrics) or sorted(
         {name for agent in report.agents if agent.summary for name in agent.summary.metrics}

@@ -23,7 +23,15 @@ from ._base import AsyncResource, SyncResource, blocking
 if TYPE_CHECKING:
     from .._transport import Transport
 
-__all__ = ["AsyncEvaluationMetrics", "CatalogUser", "EvaluationMetrics", "MetricRef", "looks_like_uuid", "match_metric"]
+__all__ = [
+    "AsyncEvaluationMetrics",
+    "CatalogUser",
+    "EvaluationMetrics",
+    "MetricRef",
+    "looks_like_uuid",
+    "match_metric",
+    "metric_name_key",
+]
 
 MetricRef: TypeAlias = EvaluationMetric | uuid.UUID | str
 """A metric as a method takes it: the catalog's model, its UUID, or its name (matched case-insensitively)."""
@@ -40,8 +48,11 @@ def looks_like_uuid(text: str) -> bool:
     return True
 
 
-def _name_key(name: str) -> str:
-    # "Hallucination rate", "hallucination_rate" and "HALLUCINATION-RATE" are one name to a user.
+def metric_name_key(name: str) -> str:
+    """How metric names are compared everywhere: case, spaces, underscores and hyphens ignored.
+
+    "Hallucination rate", "hallucination_rate" and "HALLUCINATION-RATE" are one name to a user.
+    """
     return " ".join(name.replace("_", " ").replace("-", " ").split()).casefold()
 
 
@@ -50,18 +61,20 @@ def match_metric(catalog: Sequence[EvaluationMetric], name: str, argument: str) 
 
     Case is ignored, and so are the differences between spaces, underscores and hyphens.
     """
-    key = _name_key(name)
-    found = [m for m in catalog if m.metric_name is not None and _name_key(m.metric_name) == key]
+    key = metric_name_key(name)
+    found = [m for m in catalog if m.metric_name is not None and metric_name_key(m.metric_name) == key]
     if len(found) == 1:
         return found[0]
     if found:
         choices = ", ".join(f"{m.metric_name!r} ({m.metric_uuid})" for m in found)
         raise ValueError(f"{argument}: the metric name {name!r} is ambiguous: {choices}; pass the metric UUID")
     names = sorted({m.metric_name for m in catalog if m.metric_name})
-    by_key = {_name_key(n): n for n in names}
+    by_key = {metric_name_key(n): n for n in names}
     close = [by_key[k] for k in difflib.get_close_matches(key, list(by_key), n=5, cutoff=0.5)]
     # A word of the name inside a metric's name ("hallucination" in "Hallucination rate") is a match too.
-    close += [n for n in names if n not in close and any(word in _name_key(n) for word in key.split() if len(word) > 3)]
+    close += [
+        n for n in names if n not in close and any(word in metric_name_key(n) for word in key.split() if len(word) > 3)
+    ]
     hint = f"close matches: {', '.join(map(repr, close[:5]))}" if close else f"known metrics: {', '.join(names[:20])}"
     raise ValueError(f"{argument}: no metric is called {name!r} ({hint})")
 

@@ -59,7 +59,17 @@ class GateResult:
     threshold: float | None = None
     actual: float | None = None
     message: str = ""
-    """Why it failed (empty when it passed)."""
+    """Why it failed, or why it was not applied (empty when it passed)."""
+    applied: bool = True
+    """False when the gate could not be checked (``max_regression`` without a baseline): ``message`` says why.
+    A gate not applied does not fail the verdict, unless a baseline was required (then ``passed`` is False)."""
+
+    @property
+    def status(self) -> str:
+        """``"passed"``, ``"failed"`` or ``"not applied"``."""
+        if not self.applied and self.passed:
+            return "not applied"
+        return "passed" if self.passed else "failed"
 
 
 @attrs.frozen(kw_only=True)
@@ -222,6 +232,18 @@ class EvaluationReport:
     slice_by: str | None = None
     leaderboard: tuple[LeaderboardEntry, ...] = ()
     created_at: datetime | None = None
+    require_baseline: bool = False
+    """True when a missing baseline failed the regression gates rather than leaving them not applied."""
+    test_case_change: str | None = None
+    """Set when this call made a new version of the test case: which version, and what changed. Runs of
+    earlier versions are not comparable with it."""
+    notes: tuple[str, ...] = ()
+    """Plain remarks on the evaluation (``evaluate_failed`` found nothing to rerun, for instance)."""
+
+    @property
+    def gates_not_applied(self) -> tuple[tuple[AgentResult, GateResult], ...]:
+        """Every gate asked for that could not be checked, with its agent; ``gate.message`` says why."""
+        return tuple((a, g) for a in self.agents for g in a.gates if g.status == "not applied")
 
     @property
     def passed(self) -> bool:

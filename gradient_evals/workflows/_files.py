@@ -16,7 +16,7 @@ import anyio.to_thread
 
 from .._exceptions import ExportError
 
-__all__ = ["AtomicFile", "PathLike", "check_destination"]
+__all__ = ["AtomicFile", "PathLike", "check_destination", "write_text_atomically"]
 
 PathLike: TypeAlias = str | os.PathLike[str]
 
@@ -99,6 +99,18 @@ class AtomicFile:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def write_text_atomically(path: PathLike, text: str) -> None:
+    """Write a whole text file the way :class:`AtomicFile` does (same guards), from synchronous code."""
+    target = AtomicFile(path)
+    file = target._open()
+    try:
+        target._write(file, text)
+    except BaseException:
+        target._finish(file, complete=False)
+        raise
+    target._finish(file, complete=True)
 
 
 def _export_error(path: Path, exc: OSError) -> ExportError:

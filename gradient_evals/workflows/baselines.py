@@ -1,16 +1,30 @@
-"""Baselines of ``client.evaluate``: which earlier run each agent is compared with."""
+"""Baselines of ``client.evaluate``: which earlier run each agent is compared with, proven on the run itself.
+
+A listing is only a lead: the run chosen from it is retrieved, and used only when the run itself says it is a
+finished run of this test case (and of this version, unless any version was asked for). A pinned baseline is
+proven the same way by the plan, before anything is created.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from ..types import EvaluationRun, EvaluationRunStatus
-from ..typing import Baseline
+import attrs
 
-__all__ = ["baseline_for", "pick_baseline"]
+from .._exceptions import APIResponseValidationError, NotFoundError
+from ..types import EvaluationRun, EvaluationRunStatus, EvaluationTestCase
 
-_BASELINE_STATUSES: Final = frozenset({EvaluationRunStatus.SUCCESSFUL, EvaluationRunStatus.PARTIALLY_SUCCESSFUL})
+if TYPE_CHECKING:
+    from .evaluate_plan import EvaluationServices, Plan
+    from .evaluate_steps import Progress
+
+__all__ = ["FINISHED_STATUSES", "Baselines", "find_baselines", "pick_baseline", "proven_baseline"]
+
+FINISHED_STATUSES: Final = frozenset({EvaluationRunStatus.SUCCESSFUL, EvaluationRunStatus.PARTIALLY_SUCCESSFUL})
+_BASELINE_STATUSES: Final = FINISHED_STATUSES
+_CANDIDATES: Final = 3
+"""Listed runs tried per agent before the baseline is reported as missing (each try is one request)."""
 
 
 def _run_time(run: EvaluationRun) -> float:
@@ -46,19 +60,91 @@ def pick_baseline(
 # -- the flow -------------------------------------------------------------------------------------------------
 
 
-def baseline_for(
-    baseline: Baseline, run: EvaluationRun | None, earlier: Sequence[EvaluationRun], exclude: Sequence[str]
-) -> str | None:
-    if baseline is None or run is None:
-        return None
-    if isinstance(baseline, Mapping):
+@attrs.frozen(kw_only=True)
+class Baselines:
+    """Each agent's baseline run (by agent UUID or deployment name), or why it has none."""
+
+    runs: Mapping[str, str] = attrs.field(factory=dict)
+    missing: Mapping[str, str] = attrs.field(factory=dict)
+    pinned_for_all: str | None = None
+    none_reason: str = "no baseline was asked for"
+
+    def for_run(self, run: EvaluationRun) -> tuple[str | None, str | None]:
+        """The baseline of this run's agent and, when there is none, why."""
+        if self.pinned_for_all is not None:
+            return self.pinned_for_all, None
         for key in (run.agent_uuid, run.agent_deployment_name, run.agent_name):
-            if key is not None and key in baseline:
-                return baseline[key]
-        return None
-    if baseline != "latest":
-        return baseline
-    found = pick_baseline(
-        earlier, agent_uuid=run.agent_uuid, agent_deployment_name=run.agent_deployment_name, exclude=exclude
+            if key is not None and key in self.runs:
+                return self.runs[key], None
+        for key in (run.agent_uuid, run.agent_deployment_name):
+            if key is not None and key in self.missing:
+                return None, self.missing[key]
+        return None, self.none_reason
+
+
+def proven_baseline(run: EvaluationRun, test_case: EvaluationTestCase, any_version: bool) -> str | None:
+    """Why ``run`` cannot be a baseline of ``test_case`` (``None``: it can), from the run's own fields."""
+    if run.status not in FINISHED_STATUSES:
+        return f"run {run.evaluation_run_uuid} has not finished successfully"
+    if str(run.test_case_uuid) != str(test_case.test_case_uuid):
+        return f"run {run.evaluation_run_uuid} is a run of another test case ({run.test_case_uuid})"
+    if not any_version and run.test_case_version != test_case.version:
+        return f"run {run.evaluation_run_uuid} is of version {run.test_case_version}, not {test_case.version}"
+    return None
+
+
+async def find_baselines(
+    services: EvaluationServices, plan: Plan, test_case: EvaluationTestCase, exclude: Sequence[str], progress: Progress
+) -> Baselines:
+    """Each agent's baseline: pinned (proven by the plan), or its latest finished run of this test case version."""
+    baseline = plan.baseline
+    if baseline is None:
+        return Baselines()
+    if isinstance(baseline, str) and baseline != "latest":
+        return Baselines(pinned_for_all=baseline.strip())
+    if isinstance(baseline, Mapping):
+        runs = {k: str(v).strip() for k, v in baseline.items()}
+        return Baselines(runs=runs, none_reason="no baseline run was given for this agent")
+    version = None if plan.baseline_any_version else test_case.version
+    what = "of this test case" if version is None else f"of version {version}"
+    listed = await services.test_cases.list_evaluation_runs(
+        str(test_case.test_case_uuid), evaluation_test_case_version=version
     )
-    return None if found is None else found.evaluation_run_uuid
+    await progress("baseline", f"{len(listed)} earlier runs {what} of the test case")
+    found: dict[str, str] = {}
+    missing: dict[str, str] = {}
+    skip = set(exclude)
+    for key, is_uuid_key in [(a, True) for a in plan.agents] + [(d, False) for d in plan.deployments]:
+        candidates = sorted(
+            (
+                r
+                for r in listed
+                if r.status in FINISHED_STATUSES
+                and r.evaluation_run_uuid is not None
+                and str(r.evaluation_run_uuid) not in skip
+                and (r.agent_uuid if is_uuid_key else r.agent_deployment_name) == key
+                # a listed field that contradicts us rules the run out; a missing one is checked on the run
+                and (r.test_case_uuid is None or str(r.test_case_uuid) == str(test_case.test_case_uuid))
+                and (version is None or r.test_case_version is None or r.test_case_version == version)
+            ),
+            key=_run_time,
+            reverse=True,
+        )
+        reason = f"no finished run {what} to compare with"
+        for candidate in candidates[:_CANDIDATES]:
+            try:
+                run = await services.runs.retrieve(str(candidate.evaluation_run_uuid))
+            except NotFoundError:
+                continue
+            if str(run.evaluation_run_uuid) != str(candidate.evaluation_run_uuid):
+                raise APIResponseValidationError(
+                    f"asked for run {candidate.evaluation_run_uuid}, the answer is run {run.evaluation_run_uuid}"
+                )
+            problem = proven_baseline(run, test_case, plan.baseline_any_version)
+            if problem is None:
+                found[key] = str(run.evaluation_run_uuid)
+                break
+            reason = f"no finished run {what} to compare with (the latest listed one was not: {problem})"
+        else:
+            missing[key] = reason
+    return Baselines(runs=found, missing=missing)

@@ -20,7 +20,7 @@ from ..typing import DatasetInput
 from .report import slice_key
 
 if TYPE_CHECKING:
-    from .._client import AsyncGradientEvals
+    from ..resources.evaluation_datasets import AsyncEvaluationDatasets
 
 __all__ = [
     "GROUND_TRUTH_COLUMN",
@@ -132,8 +132,8 @@ def prepare_dataset(source: DatasetInput, slice_by: str | None, workdir: Path) -
     return LocalDataset(path, content_hash(path), slices)
 
 
-async def remote_slices(client: AsyncGradientEvals, dataset_uuid: str, slice_by: str) -> dict[str, str]:
-    rows = await client.evaluation_datasets.read(dataset_uuid)
+async def remote_slices(datasets: AsyncEvaluationDatasets, dataset_uuid: str, slice_by: str) -> dict[str, str]:
+    rows = await datasets.read(dataset_uuid)
     if rows and slice_by not in rows[0]:
         raise ValueError(f"slice_by: dataset {dataset_uuid} has no column {slice_by!r}")
     slices: dict[str, str] = {}
@@ -145,5 +145,3 @@ async def remote_slices(client: AsyncGradientEvals, dataset_uuid: str, slice_by:
 
 
 # -- baselines ------------------------------------------------------------------------------------------------
-
-

@@ -60,6 +60,8 @@ class GateSettings:
     pass_thresholds: Mapping[str, float] = attrs.field(factory=dict)
     inverted: frozenset[str] = frozenset()
     require_complete: bool = False
+    require_baseline: bool = False
+    """A regression gate without a baseline fails (instead of being reported as not applied)."""
     slice_by: str | None = None
     slices: Mapping[str, str] = attrs.field(factory=dict)
     """Prompt input text (see :func:`slice_key`) -> the value of the ``slice_by`` column."""
@@ -221,8 +223,21 @@ def _complete_gate(errored: Mapping[str, int], skipped: Mapping[str, int]) -> Ga
     )
 
 
+def _not_applied(
+    name: str, kind: GateKind, metric: str | None, allowed: float | None, reason: str, required: bool
+) -> GateResult:
+    """A gate that could not be checked: not applied (with the reason), or failed when a baseline is required."""
+    message = f"{reason}, and a baseline is required" if required else reason
+    return GateResult(
+        kind=kind, name=name, passed=not required, metric=metric, threshold=allowed, message=message, applied=False
+    )
+
+
 def _score_gates(
-    summary: RunSummary | None, comparison: RunComparison | None, settings: GateSettings
+    summary: RunSummary | None,
+    comparison: RunComparison | None,
+    settings: GateSettings,
+    baseline_missing: str | None = None,
 ) -> list[GateResult]:
     gates = []
     for metric, floor in settings.fail_under.items():
@@ -252,6 +267,12 @@ def _score_gates(
             )
         )
     if comparison is None:
+        # Every gate asked for stays in the verdict: one that cannot be checked says why.
+        required = settings.require_baseline and summary is not None
+        reason = baseline_missing or ("the run has no results to compare" if summary is None else "no baseline")
+        for metric, allowed in settings.max_regression.items():
+            name = f"{metric} worsens by at most {allowed:g}"
+            gates.append(_not_applied(name, GateKind.MAX_REGRESSION, metric, allowed, reason, required))
         return gates
     for metric, allowed in settings.max_regression.items():
         found_comparison = comparison.metrics.get(metric)
@@ -292,8 +313,14 @@ async def build_agent_result(
     baseline_run_uuid: str | None = None,
     baseline_pages: Sequence[ResultsPage] | None = None,
     timed_out: bool = False,
+    baseline_missing: str | None = None,
+    rerun_of: str | None = None,
 ) -> AgentResult:
-    """One agent's result from its run's pages (and its baseline's): summary, comparison, prompts, gates."""
+    """One agent's result from its run's pages (and its baseline's): summary, comparison, prompts, gates.
+
+    ``baseline_missing`` says why there is no baseline; the regression gates are then not applied, with that
+    reason (or failed, with ``settings.require_baseline``).
+    """
     from .compare import compare_pages
     from .summary import summarize_pages
 
@@ -332,7 +359,7 @@ async def build_agent_result(
     gates = [_status_gate(run, timed_out, settings)]
     if settings.require_complete:
         gates.append(_complete_gate(errored, skipped))
-    gates += _score_gates(summary, comparison, settings)
+    gates += _score_gates(summary, comparison, settings, baseline_missing)
     slices: tuple[SliceResult, ...] = ()
     slice_reasons: list[str] = []
     if settings.slice_by is not None and prompts:
@@ -347,8 +374,20 @@ async def build_agent_result(
                     message="; ".join(slice_reasons),
                 )
             )
+        elif settings.max_regression and comparison is None:
+            gates.append(
+                _not_applied(
+                    f"no slice of {settings.slice_by} worsens beyond the allowed change",
+                    GateKind.SLICE_REGRESSION,
+                    None,
+                    None,
+                    baseline_missing or "no baseline",
+                    settings.require_baseline,
+                )
+            )
     reasons = [gate.message for gate in gates if not gate.passed and gate.kind != GateKind.SLICE_REGRESSION]
     reasons += slice_reasons
+    reasons += [g.message for g in gates if not g.passed and not g.applied and g.kind == GateKind.SLICE_REGRESSION]
     return AgentResult(
         evaluation_run_uuid=run_uuid,
         agent_uuid=None if run is None else run.agent_uuid,
@@ -365,6 +404,7 @@ async def build_agent_result(
         errored=errored,
         skipped=skipped,
         timed_out=timed_out,
+        rerun_of=rerun_of,
     )
 
 
@@ -418,6 +458,8 @@ def build_report(
     run_name: str | None = None,
     metrics: Sequence[str] = (),
     star_metric: str | None = None,
+    test_case_change: str | None = None,
+    notes: Sequence[str] = (),
 ) -> EvaluationReport:
     """The report over every agent's result: the leaderboard and the overall verdict."""
     reasons = [f"{agent.label}: {reason}" for agent in agents for reason in agent.verdict.reasons]
@@ -437,7 +479,10 @@ def build_report(
         fail_under=dict(settings.fail_under),
         max_regression=dict(settings.max_regression),
         require_complete=settings.require_complete,
+        require_baseline=settings.require_baseline,
         slice_by=settings.slice_by,
+        test_case_change=test_case_change,
+        notes=tuple(notes),
         agents=tuple(agents),
         leaderboard=_leaderboard(agents, star_metric, star_metric in settings.inverted),
         verdict=Verdict(passed=not reasons, reasons=tuple(reasons)),

@@ -172,8 +172,20 @@ async def test_a_changed_metric_list_makes_a_new_version_and_the_baseline_follow
     )
     assert third.test_case_version == second.test_case_version  # metrics not given: left as they are
     assert third.agents[0].baseline_run_uuid == second.agents[0].evaluation_run_uuid
+    # A pinned run of an earlier version is refused before anything is created, unless any version is asked for.
+    runs_before = _posts(server, "/evaluation_runs")
+    with pytest.raises(ValueError, match="is of test case version 1"):
+        await client.evaluate(
+            dataset=dataset, test_case=first.test_case_uuid, agent_uuids=[AGENT_A], baseline=first.run_uuids[0], **FAST
+        )
+    assert _posts(server, "/evaluation_runs") == runs_before
     pinned = await client.evaluate(
-        dataset=dataset, test_case=first.test_case_uuid, agent_uuids=[AGENT_A], baseline=first.run_uuids[0], **FAST
+        dataset=dataset,
+        test_case=first.test_case_uuid,
+        agent_uuids=[AGENT_A],
+        baseline=first.run_uuids[0],
+        baseline_any_version=True,
+        **FAST,
     )
     assert pinned.agents[0].baseline_run_uuid == first.run_uuids[0]
 

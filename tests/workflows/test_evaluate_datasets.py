@@ -211,8 +211,11 @@ def test_evaluate_failed_from_a_run_uuid_with_the_blocking_client(server: FakeGr
         run_uuid = report.agents[0].evaluation_run_uuid
         server.set_agent_profile(AGENT_A, quality=90)
         again = client.evaluate_failed(run_uuid, fail_under={"correctness": 50}, **FAST)
-        with pytest.raises(ValueError, match="nothing to rerun"):
-            client.evaluate_failed(again, fail_under={"correctness": 0})
+        runs_before = len(server.requests)
+        nothing = client.evaluate_failed(again, fail_under={"correctness": 0})
+        assert not [r for r in server.requests[runs_before:] if r.method == "POST"]  # nothing created
+        assert nothing.run_uuids == again.run_uuids
+        assert any("nothing to rerun" in note for note in nothing.notes)
     assert again.dataset_uuid is not None
     rerun_rows = server.dataset_rows(again.dataset_uuid)
     assert ROWS[0]["query"] in [r["query"] for r in rerun_rows]

@@ -2,6 +2,10 @@
 
 Exit codes: 0 every gate passed; 1 a gate failed; 2 usage; 3 API, network or file error; 4 a run FAILED, was
 CANCELLED or timed out (never 0 then); 130 interrupted.
+
+Order: report destinations are checked before anything is created; the verdict is printed first, then the reports
+are written. A report that still cannot be written is named on stderr and turns only a passing verdict into 3: a
+failed gate stays 1 and a failed run 4.
 """
 
 from __future__ import annotations
@@ -14,17 +18,21 @@ from pathlib import Path
 from typing import Any
 
 from ...types import EvaluationProgress, EvaluationReport
+from ...workflows._files import write_text_atomically
+from ...workflows.evaluate_plan import check_report_destinations
 from .._args import Subcommands, add_command, add_gate_options, metric_value, pairs, positive_float
-from .._context import EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILED, Context
+from .._context import EXIT_API_ERROR, EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILED, Context
 from .._render import dump_json, escape_text, status_name
 
 __all__ = [
     "EvaluateProgress",
     "add_evaluate_options",
     "exit_code_of",
+    "finish",
     "register",
     "reproduce_command",
     "show_report",
+    "warnings_of",
     "write_reports",
 ]
 
@@ -81,6 +89,11 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--require-complete", action="store_true", help="fail a partial run or any errored or skipped metric"
+    )
+    parser.add_argument(
+        "--require-baseline",
+        action="store_true",
+        help="fail the --max-regression gates (exit 1) when an agent has no baseline, instead of not applying them",
     )
     parser.add_argument("--slice-by", metavar="COLUMN", help="a column of the CSV to report scores per value of")
     parser.add_argument("--timeout", type=positive_float, default=3600.0, help="overall seconds (default 3600)")
@@ -147,11 +160,9 @@ class EvaluateProgress:
 
 
 def _write(path: Path, text: str) -> None:
-    """Write a report atomically: the file appears complete or not at all."""
+    """Write a report whole or not at all, never through a file or link planted beside it (as ``export`` does)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    write_text_atomically(path, text)
 
 
 def write_reports(
@@ -235,6 +246,7 @@ def run_evaluate(ctx: Context) -> int:
     """``evaluate``: see :func:`gradient_evals.workflows.evaluate.evaluate`."""
     args = ctx.args
     baseline: str | None = None if args.baseline.lower() == "none" else args.baseline
+    check_report_destinations([args.junit_xml, args.markdown, args.html])  # before anything is created
     with ctx.client() as client, EvaluateProgress(ctx) as progress:
         report = client.evaluate(
             dataset=args.dataset if _is_uuid(args.dataset) else Path(args.dataset),
@@ -250,14 +262,36 @@ def run_evaluate(ctx: Context) -> int:
             pass_thresholds=pairs(args.pass_threshold),
             baseline=baseline,
             require_complete=args.require_complete,
+            require_baseline=args.require_baseline,
             slice_by=args.slice_by,
             timeout=args.timeout,
             poll_interval=args.poll_interval,
             on_progress=progress,
         )
-    written = write_reports(report, junit=args.junit_xml, markdown=args.markdown, html=args.html)
-    show(ctx, report, written)
-    return exit_code_of(report)
+    return finish(ctx, report, junit=args.junit_xml, markdown=args.markdown, html=args.html)
+
+
+def warnings_of(report: EvaluationReport) -> list[str]:
+    """The stderr lines every evaluation prints: a new test case version, each gate not applied, the notes."""
+    from ...reports._format import remarks
+
+    return [escape_text(line) for line in remarks(report)]
+
+
+def finish(ctx: Context, report: EvaluationReport, *, junit: str | None, markdown: str | None, html: str | None) -> int:
+    """Print the verdict, then write the reports; a write failure makes only a passing verdict exit 3."""
+    show_report(ctx, report)
+    for line in warnings_of(report):
+        ctx.note(line)
+    code = exit_code_of(report)
+    try:
+        written = write_reports(report, junit=junit, markdown=markdown, html=html)
+    except (OSError, UnicodeError) as exc:
+        ctx.note(escape_text(f"cannot write a report: {exc}"))
+        return EXIT_API_ERROR if code == EXIT_OK else code
+    for kind, path in written:
+        ctx.note(f"{kind} report: {escape_text(str(path))}")
+    return code
 
 
 def show_report(ctx: Context, report: EvaluationReport) -> None:

@@ -1,0 +1,358 @@
+"""The first step of ``evaluate``: the plan. Everything is checked here and nothing is created.
+
+Every argument, every metric and the star metric (through the catalog's one name normaliser), the test case (found,
+not yet created or updated), the dataset (prepared locally; an identical upload found by its content hash),
+pinned baselines (fetched and proven to be finished runs of this test case, and of its version unless any
+version was asked for) and report destinations (:func:`check_report_destinations`). Only when the plan holds do
+the later steps upload, create or update anything.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import anyio
+import anyio.to_thread
+import attrs
+
+from .._exceptions import APIResponseValidationError, ExportError, NotFoundError
+from ..resources.evaluation_metrics import match_metric
+from ..types import EvaluationMetric, EvaluationPrompt, EvaluationRun, EvaluationTestCase, ResultsPage, StarMetric
+from ..typing import Baseline, DatasetInput
+from ._arguments import check_evaluate_timeout, check_gates, is_uuid, names_in_catalog
+from ._files import check_destination
+from .baselines import FINISHED_STATUSES
+from .evaluate_data import HASH_DIGITS, HASH_MARK, LocalDataset, dataset_name_for, prepare_dataset, remote_slices
+from .report import slice_key
+
+if TYPE_CHECKING:
+    from ..resources.evaluation_datasets import AsyncEvaluationDatasets
+    from ..resources.evaluation_metrics import AsyncEvaluationMetrics, MetricRef
+    from ..resources.evaluation_runs import AsyncEvaluationRuns
+    from ..resources.evaluation_test_cases import AsyncEvaluationTestCases
+
+__all__ = ["EvaluationServices", "Plan", "Rerun", "check_report_destinations", "merged_results", "plan_evaluation"]
+
+
+@attrs.frozen(kw_only=True)
+class EvaluationServices:
+    """The resources the evaluation workflows use (the client hands over its own)."""
+
+    metrics: AsyncEvaluationMetrics
+    datasets: AsyncEvaluationDatasets
+    test_cases: AsyncEvaluationTestCases
+    runs: AsyncEvaluationRuns
+
+
+@attrs.frozen(kw_only=True)
+class Rerun:
+    """What a rerun replaces: per agent (UUID or deployment name), the earlier run and its prompts; and the slices
+    of the earlier run's prompts (a rerun's dataset holds only the prompts run again)."""
+
+    replaces: Mapping[str, str]
+    test_case_uuid: str
+    """The test case of the runs replaced: the baselines given with a rerun are runs of it."""
+    prompts: Mapping[str, Sequence[EvaluationPrompt]] = attrs.field(factory=dict)
+    slices: Mapping[str, str] = attrs.field(factory=dict)
+
+
+def merged_results(new_pages: Sequence[ResultsPage], old_prompts: Sequence[EvaluationPrompt]) -> list[ResultsPage]:
+    """The earlier run's prompts with the rerun's results in place of those with the same input text."""
+    if not old_prompts:
+        return list(new_pages)
+    fresh = {slice_key(p.input): p for page in new_pages for p in page.prompts}
+    merged = []
+    for prompt in old_prompts:
+        again = fresh.pop(slice_key(prompt.input), None)
+        # The rerun numbers its prompts from 1 again: the merged prompt keeps the earlier run's id.
+        merged.append(prompt if again is None else attrs.evolve(again, prompt_id=prompt.prompt_id))
+    merged += list(fresh.values())
+    run = next((page.evaluation_run for page in new_pages if page.evaluation_run is not None), None)
+    return [ResultsPage(evaluation_run=run, prompts=tuple(merged))]
+
+
+@attrs.frozen(kw_only=True)
+class Plan:
+    """What ``evaluate`` will do, every part of it checked."""
+
+    test_case: str
+    agents: tuple[str, ...]
+    deployments: tuple[str, ...]
+    catalog: tuple[EvaluationMetric, ...]
+    metric_uuids: tuple[str, ...] | None
+    star: StarMetric | None
+    fail_under: Mapping[str, float]
+    max_regression: Mapping[str, float]
+    pass_thresholds: Mapping[str, float]
+    baseline: Baseline
+    pinned: Mapping[str, EvaluationRun]
+    """Pinned baseline runs by UUID, fetched and proven."""
+    baseline_any_version: bool
+    require_complete: bool
+    require_baseline: bool
+    slice_by: str | None
+    slices: Mapping[str, str]
+    """Prompt input text -> its ``slice_by`` value."""
+    existing: EvaluationTestCase | None
+    remote_dataset: str | None
+    local: LocalDataset | None
+    dataset_name: str | None
+    reusable_dataset: str | None
+    """The UUID of an uploaded dataset with the same content hash, used instead of uploading."""
+    run_name: str | None
+    rerun: Rerun | None
+
+    @property
+    def inverted(self) -> frozenset[str]:
+        return frozenset(m.metric_name for m in self.catalog if m.inverted and m.metric_name)
+
+    @property
+    def agent_count(self) -> int:
+        return len(self.agents) + len(self.deployments)
+
+
+def check_report_destinations(paths: Sequence[str | os.PathLike[str] | None]) -> None:
+    """Prove each report file can be written: its folder exists (or is made) and takes a file; not a directory.
+
+    Raises :class:`ExportError` naming the path; called before anything is created.
+    """
+    for given in paths:
+        if given is None:
+            continue
+        path = Path(given)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ExportError(
+                f"cannot write {str(path)!r}: {exc.strerror or type(exc).__name__}",
+                path=str(path),
+                errno=exc.errno,
+                strerror=exc.strerror,
+            ) from None
+        check_destination(path)
+        if path.exists() and not path.is_file():
+            raise ExportError(f"cannot write {str(path)!r}: not a regular file", path=str(path), errno=errno.EINVAL)
+        try:
+            fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
+        except OSError as exc:
+            raise ExportError(
+                f"cannot write {str(path)!r}: {exc.strerror or type(exc).__name__}",
+                path=str(path),
+                errno=exc.errno,
+                strerror=exc.strerror,
+            ) from None
+        os.close(fd)
+        os.unlink(probe)
+
+
+def _star(star_metric: str | StarMetric | None, threshold_pct: int | None) -> StarMetric | None:
+    if star_metric is None:
+        if threshold_pct is not None:
+            raise ValueError("star_threshold_pct needs a star_metric")
+        return None
+    if isinstance(star_metric, StarMetric):
+        if threshold_pct is not None:
+            raise ValueError("give the threshold inside the StarMetric or as star_threshold_pct, not both")
+        return star_metric
+    if not isinstance(star_metric, str) or not star_metric.strip():
+        raise TypeError("star_metric must be a metric name, a metric UUID or a StarMetric")
+    if is_uuid(star_metric):
+        return StarMetric(metric_uuid=star_metric.strip(), success_threshold_pct=threshold_pct)
+    return StarMetric(name=star_metric.strip(), success_threshold_pct=threshold_pct)
+
+
+def _resolved_star(star: StarMetric | None, catalog: Sequence[EvaluationMetric]) -> StarMetric | None:
+    """The star metric with its UUID and the catalog's spelling, found by the catalog's name normaliser."""
+    if star is None:
+        return None
+    if star.metric_uuid is not None:
+        found = next((m for m in catalog if m.metric_uuid == str(star.metric_uuid)), None)
+        return star if found is None else attrs.evolve(star, name=found.metric_name)
+    metric = match_metric(catalog, str(star.name), "star_metric")
+    return attrs.evolve(star, metric_uuid=metric.metric_uuid, name=metric.metric_name)
+
+
+async def _find_test_case(services: EvaluationServices, test_case: str) -> EvaluationTestCase | None:
+    if is_uuid(test_case):
+        try:
+            return await services.test_cases.retrieve(test_case)
+        except NotFoundError:
+            raise ValueError(f"test_case: no test case {test_case}") from None
+    matches = [tc for tc in await services.test_cases.list() if tc.name == test_case]
+    if len(matches) > 1:
+        uuids = ", ".join(str(tc.test_case_uuid) for tc in matches)
+        raise ValueError(f"test_case: {len(matches)} test cases are called {test_case!r} ({uuids}); pass a UUID")
+    return matches[0] if matches else None
+
+
+def _pinned_uuids(baseline: Baseline) -> list[str]:
+    if baseline is None or baseline == "latest":
+        return []
+    if isinstance(baseline, str):
+        if not is_uuid(baseline):
+            raise ValueError(f"baseline must be 'latest', a run UUID or None, got {baseline!r}")
+        return [baseline.strip()]
+    if not isinstance(baseline, Mapping):
+        raise TypeError("baseline must be 'latest', a run UUID, a mapping of agent to run UUID, or None")
+    for key, value in baseline.items():
+        if not isinstance(key, str) or not is_uuid(value):
+            raise ValueError(f"baseline[{key!r}] must be a run UUID, got {value!r}")
+    return [str(v).strip() for v in baseline.values()]
+
+
+async def _prove_pinned(
+    services: EvaluationServices, run_uuid: str, owner: str, same_version: int | None
+) -> EvaluationRun:
+    """The pinned baseline run, proven finished and of this test case (and of ``same_version`` when given)."""
+    try:
+        run = await services.runs.retrieve(run_uuid)
+    except NotFoundError:
+        raise ValueError(f"baseline: there is no evaluation run {run_uuid}") from None
+    if run.evaluation_run_uuid is not None and str(run.evaluation_run_uuid) != run_uuid:
+        raise APIResponseValidationError(
+            f"asked for evaluation run {run_uuid}, the answer is run {run.evaluation_run_uuid}"
+        )
+    if run.status not in FINISHED_STATUSES:
+        raise ValueError(f"baseline: run {run_uuid} has not finished successfully (status {run.status})")
+    if str(run.test_case_uuid) != owner:
+        raise ValueError(f"baseline: run {run_uuid} is a run of test case {run.test_case_uuid}, not of {owner}")
+    if same_version is not None and run.test_case_version != same_version:
+        raise ValueError(
+            f"baseline: run {run_uuid} is of test case version {run.test_case_version}, this evaluation runs "
+            f"version {same_version} (pass baseline_any_version=True to compare across versions)"
+        )
+    return run
+
+
+async def plan_evaluation(
+    services: EvaluationServices,
+    *,
+    workdir: Path,
+    dataset: DatasetInput,
+    test_case: str,
+    agent_uuids: Sequence[str] | None,
+    agent_deployment_names: Sequence[str] | None,
+    metrics: Sequence[MetricRef] | None,
+    star_metric: str | StarMetric | None,
+    star_threshold_pct: int | None,
+    run_name: str | None,
+    fail_under: Mapping[str, float] | None,
+    max_regression: Mapping[str, float] | None,
+    pass_thresholds: Mapping[str, float] | None,
+    baseline: Baseline,
+    baseline_any_version: bool,
+    require_complete: bool,
+    require_baseline: bool,
+    slice_by: str | None,
+    dataset_name: str | None,
+    timeout: float,
+    rerun: Rerun | None = None,
+) -> Plan:
+    """Check everything ``evaluate`` was given (see the module documentation); create nothing."""
+    check_evaluate_timeout(timeout)
+    if not isinstance(test_case, str) or not test_case.strip():
+        raise ValueError("test_case must be a test case name or UUID")
+    for value, name in ((agent_uuids, "agent_uuids"), (agent_deployment_names, "agent_deployment_names")):
+        if value is not None and (isinstance(value, str) or not all(isinstance(v, str) for v in value)):
+            raise TypeError(f"{name} must be a list of strings")
+    agents = tuple(a.strip() for a in agent_uuids or ())
+    deployments = tuple(d.strip() for d in agent_deployment_names or ())
+    if not agents and not deployments:
+        raise ValueError("give at least one agent UUID (agent_uuids) or deployment name (agent_deployment_names)")
+    for agent in agents:
+        if not is_uuid(agent):
+            raise ValueError(f"agent_uuids: {agent!r} is not a UUID")
+    if len(set(agents)) != len(agents) or len(set(deployments)) != len(deployments):
+        raise ValueError("each agent may be given once")
+    floors = check_gates(fail_under, "fail_under")
+    drops = check_gates(max_regression, "max_regression", non_negative=True)
+    per_prompt = check_gates(pass_thresholds, "pass_thresholds")
+    star = _star(star_metric, star_threshold_pct)
+    pinned_uuids = _pinned_uuids(baseline)
+    if slice_by is not None and (not isinstance(slice_by, str) or not slice_by.strip()):
+        raise ValueError("slice_by must be a column name")
+    remote = str(dataset).strip() if isinstance(dataset, str) and is_uuid(dataset) else None
+    local = None
+    slices: dict[str, str] = {}
+    if remote is None:
+        local = await anyio.to_thread.run_sync(prepare_dataset, dataset, slice_by, workdir)
+        slices = local.slices
+    elif slice_by is not None:
+        slices = await remote_slices(services.datasets, remote, slice_by)
+
+    catalog = tuple(await services.metrics.catalog())
+    floors = names_in_catalog(floors, catalog, "fail_under")
+    drops = names_in_catalog(drops, catalog, "max_regression")
+    per_prompt = names_in_catalog(per_prompt, catalog, "pass_thresholds")
+    metric_uuids = None if metrics is None else tuple(await services.metrics.resolve_all(metrics))
+    star = _resolved_star(star, catalog)
+
+    existing = await _find_test_case(services, test_case.strip())
+    if existing is None and metric_uuids is None:
+        raise ValueError(f"test_case: no test case is called {test_case!r}; give metrics= to create it")
+
+    name_of_dataset = None
+    reusable = None
+    if local is not None:
+        name_of_dataset = dataset_name_for(dataset_name or test_case, local.digest)
+        marker = f"{HASH_MARK}{local.digest[:HASH_DIGITS]}"
+        for listed in await services.datasets.list():
+            if (listed.dataset_name or "").endswith(marker) and listed.dataset_uuid:
+                if not is_uuid(listed.dataset_uuid):
+                    raise APIResponseValidationError(
+                        f"the datasets listing names dataset {listed.dataset_name!r} by {listed.dataset_uuid!r}, "
+                        "which is not a UUID"
+                    )
+                reusable = str(listed.dataset_uuid)
+                name_of_dataset = listed.dataset_name
+                break
+
+    plan = Plan(
+        test_case=test_case.strip(),
+        agents=agents,
+        deployments=deployments,
+        catalog=catalog,
+        metric_uuids=metric_uuids,
+        star=star,
+        fail_under=floors,
+        max_regression=drops,
+        pass_thresholds=per_prompt,
+        baseline=baseline,
+        pinned={},
+        baseline_any_version=baseline_any_version,
+        require_complete=require_complete,
+        require_baseline=require_baseline,
+        slice_by=slice_by,
+        slices=slices,
+        existing=existing,
+        remote_dataset=remote,
+        local=local,
+        dataset_name=name_of_dataset,
+        reusable_dataset=reusable,
+        run_name=run_name,
+        rerun=rerun,
+    )
+    if pinned_uuids:
+        from .evaluate_steps import changes_of
+
+        if rerun is not None:
+            owner, same = rerun.test_case_uuid, None
+        elif existing is None:
+            raise ValueError("baseline: this call creates the test case, so no run can be its baseline yet")
+        else:
+            known_dataset = remote or reusable
+            changed = known_dataset is None or bool(changes_of(existing, known_dataset, plan))
+            if changed and not baseline_any_version:
+                raise ValueError(
+                    "baseline: this call makes a new version of the test case, so no earlier run is of its version "
+                    "(pass baseline_any_version=True to compare across versions)"
+                )
+            owner, same = str(existing.test_case_uuid), None if baseline_any_version else existing.version
+        proven = {u: await _prove_pinned(services, u, owner, same) for u in dict.fromkeys(pinned_uuids)}
+        plan = attrs.evolve(plan, pinned=proven)
+    return plan
