@@ -173,9 +173,7 @@ class blocking_iterator(_Twin, Generic[P, PageT, ItemT]):
     ) -> Callable[Concatenate[Any, P], SyncPager[PageT, ItemT]]: ...
 
     @overload
-    def __get__(
-        self, obj: Delegating, owner: type | None = None
-    ) -> Callable[P, SyncPager[PageT, ItemT]]: ...
+    def __get__(self, obj: Delegating, owner: type | None = None) -> Callable[P, SyncPager[PageT, ItemT]]: ...
 
     def __get__(self, obj: Delegating | None, owner: type | None = None) -> Any:
         if obj is None:

@@ -57,9 +57,7 @@ def _sync_return(annotation: Any) -> Any:
     return annotation
 
 
-@pytest.mark.parametrize(
-    ("sync_cls", "async_cls", "name"), TWINS, ids=[f"{s.__name__}.{n}" for s, _, n in TWINS]
-)
+@pytest.mark.parametrize(("sync_cls", "async_cls", "name"), TWINS, ids=[f"{s.__name__}.{n}" for s, _, n in TWINS])
 def test_the_twin_on_its_class_shows_the_real_method(sync_cls: type, async_cls: type, name: str) -> None:
     on_class = getattr(sync_cls, name)
     original = getattr(async_cls, name)
