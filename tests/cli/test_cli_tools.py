@@ -198,19 +198,22 @@ def test_emulator_on_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
     assert "file" not in err
 
 
-def _as_in_a_terminal() -> None:
-    # A process started in the background of a non-interactive shell inherits SIGINT ignored, and Python then
-    # installs no KeyboardInterrupt handler: give the child the default disposition a terminal's process has.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+def _as_in_a_terminal(command: list[str]) -> list[str]:
+    """``command``, started with SIGINT at its default disposition, as a terminal's foreground process has it.
+
+    A process started in the background of a non-interactive shell inherits SIGINT ignored, and Python then
+    installs no KeyboardInterrupt handler; the disposition is reset here and kept across ``exec``.
+    """
+    reset = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+    return [sys.executable, "-c", reset, *command]
 
 
 def test_emulator_exits_130_on_ctrl_c() -> None:
     proc = subprocess.Popen(  # noqa: S603 - our own entry point and arguments
-        [*entry_point(), "emulator", "--runs", "1", "--prompts", "3"],
+        _as_in_a_terminal([*entry_point(), "emulator", "--runs", "1", "--prompts", "3"]),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=_as_in_a_terminal,
     )
     try:
         assert proc.stdout is not None
