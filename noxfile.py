@@ -1,6 +1,8 @@
-"""Developer tasks: ``nox -s tests``, ``nox -s lint``, ``nox -s typecheck``, ``nox -s contract``, ``nox -s bench``."""
+"""Developer tasks: ``nox -s tests``, ``lint``, ``typecheck``, ``contract``, ``package``, ``bench``, ``browser``."""
 
 from __future__ import annotations
+
+import os
 
 import nox
 
@@ -49,6 +51,93 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict over the package."""
     session.install("-e", ".", "mypy>=1.11", *TEST_DEPS)
     session.run("mypy", "--strict", "gradient_evals")
+
+
+SDIST_MUST_HOLD = (
+    "pyproject.toml",
+    "noxfile.py",
+    "README.md",
+    "CHANGELOG.md",
+    "CONTRIBUTING.md",
+    "docs/report.png",
+    "examples/github-actions.yml",
+    "benchmarks/RESULTS.md",
+    "tests/conftest.py",
+    "gradient_evals/py.typed",
+    "gradient_evals/cli/data/support-bot.csv",
+)
+"""What the source archive must contain: what the README links to or shows, and what the tests run from."""
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """Build the sdist and the wheel as a release would, check them, and use the wheel as a user would.
+
+    ``python -m build`` builds the wheel from the unpacked sdist, so a file the sdist lacks fails here; ``twine
+    check`` fails on metadata the package index would not render. The wheel is then installed into a fresh
+    virtual environment, outside the checkout, where ``gradient-evals demo`` must run end to end (a data file or
+    template missing from the wheel fails here, not on a user's machine) and ``import gradient_evals`` must load
+    the installed copy.
+    """
+    import subprocess
+    import sys
+    import tarfile
+    import tempfile
+    from pathlib import Path
+
+    session.install("build>=1.2", "twine>=5")
+    with tempfile.TemporaryDirectory(prefix="gradient-evals-package-") as tmp:
+        work = Path(tmp)
+        dist = work / "dist"
+        session.run("python", "-m", "build", "--outdir", str(dist), ".")
+        sdists, wheels = sorted(dist.glob("*.tar.gz")), sorted(dist.glob("*.whl"))
+        if len(sdists) != 1 or len(wheels) != 1:
+            session.error(f"expected one sdist and one wheel in {dist}, found {sorted(p.name for p in dist.iterdir())}")
+        session.run("twine", "check", "--strict", *(str(p) for p in (*sdists, *wheels)))
+
+        with tarfile.open(sdists[0]) as archive:
+            top = sdists[0].name.removesuffix(".tar.gz")
+            members = {name.removeprefix(f"{top}/") for name in archive.getnames()}
+        missing = [name for name in SDIST_MUST_HOLD if name not in members]
+        if missing:
+            session.error(f"the sdist lacks {', '.join(missing)}")
+        session.log(f"{sdists[0].name}: {len(members)} entries, every required file present")
+
+        venv = work / "venv"
+        bin_dir = venv / ("Scripts" if sys.platform == "win32" else "bin")
+        session.run("python", "-m", "venv", str(venv))
+        # Nothing from the checkout or this session may leak in: no PYTHONPATH, and commands run outside the tree.
+        clean = {"PYTHONPATH": None, "VIRTUAL_ENV": str(venv)}
+        session.run(str(bin_dir / "python"), "-m", "pip", "install", "-q", str(wheels[0]), external=True, env=clean)
+        installed = subprocess.run(  # noqa: S603 - the fresh environment's own interpreter
+            [str(bin_dir / "python"), "-c", "import gradient_evals; print(gradient_evals.__file__)"],
+            cwd=work,
+            env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if installed.returncode != 0:
+            session.error(f"import gradient_evals failed in the fresh environment:\n{installed.stderr}")
+        if not Path(installed.stdout.strip()).is_relative_to(venv):
+            session.error(f"import gradient_evals loaded {installed.stdout.strip()}, not the installed wheel")
+        session.log(f"import gradient_evals: {installed.stdout.strip()}")
+        demo = work / "demo"
+        session.run(
+            str(bin_dir / "gradient-evals"),
+            "demo",
+            "--output",
+            str(demo),
+            "--duration",
+            "0.5",
+            external=True,
+            env=clean,
+        )
+        written = sorted(p.name for p in demo.iterdir())
+        for name in ("junit.xml", "report.html", "summary.md", "support-bot.csv"):
+            if name not in written:
+                session.error(f"gradient-evals demo wrote no {name} (found {written})")
+        session.log(f"gradient-evals demo from the installed wheel wrote {', '.join(written)}")
 
 
 BENCH_CONTENDERS = ["pydo", "gradient", "pyinstrument"]

@@ -65,12 +65,15 @@ class Delegating(Protocol):
 
 
 class _Twin:
-    """What both kinds of twin share: the async method's name and docstring, and reaching the bound original."""
+    """What both kinds of twin share: the async method's name, docstring and signature, reaching the bound
+    original, and what the twin looks like on the class itself (``help(GradientEvals.evaluate)``)."""
 
     def __init__(self, async_method: Callable[..., Any]) -> None:
         self._async_method = async_method
         self.__doc__ = blocking_doc(async_method.__doc__)
         self._name = async_method.__name__
+        self._signature: inspect.Signature | None = None
+        self._on_class: dict[type, Callable[..., Any]] = {}
 
     def __set_name__(self, owner: type, name: str) -> None:
         self._name = name
@@ -78,6 +81,54 @@ class _Twin:
     def _original(self, obj: Delegating) -> tuple[Callable[..., Any], LoopThread]:
         """The async resource's method, bound, and the loop to run it on."""
         return getattr(obj._async, self._name), obj._loop
+
+    def _sync_return(self, annotation: Any) -> Any:
+        """What the twin returns where the async method returns ``annotation``."""
+        return annotation
+
+    def _class_signature(self) -> inspect.Signature:
+        """The async method's signature, ``self`` included, with the twin's return type; annotations evaluated,
+        since ``inspect.signature(..., eval_str=True)`` takes a ``__signature__`` as it is."""
+        if self._signature is None:
+            try:
+                signature = inspect.signature(self._async_method, eval_str=True)
+            except NameError:  # an annotation that only exists for type checkers
+                signature = inspect.signature(self._async_method)
+            self._signature = signature.replace(return_annotation=self._sync_return(signature.return_annotation))
+        return self._signature
+
+    def _bound_signature(self) -> inspect.Signature:
+        """The twin's signature on an instance: without ``self``."""
+        signature = self._class_signature()
+        return signature.replace(parameters=list(signature.parameters.values())[1:])
+
+    def _function_on(self, owner: type) -> Callable[..., Any]:
+        """The twin as a plain function of ``owner``, as a method reads on its class: what ``help()``,
+        ``inspect.signature`` and editors see, and callable as ``Owner.name(instance, ...)``."""
+        function = self._on_class.get(owner)
+        if function is None:
+            twin: Any = self  # a subclass with its own __get__
+
+            def method(self: Delegating, /, *args: Any, **kwargs: Any) -> Any:
+                return twin.__get__(self, type(self))(*args, **kwargs)
+
+            functools.update_wrapper(method, self._async_method)
+            method.__name__ = self._name
+            method.__qualname__ = f"{owner.__qualname__}.{self._name}"
+            method.__module__ = owner.__module__
+            method.__doc__ = self.__doc__
+            signature = self._class_signature()
+            method.__signature__ = signature  # type: ignore[attr-defined]
+            method.__annotations__ = _annotations_of(signature)
+            function = self._on_class[owner] = method
+        return function
+
+
+def _annotations_of(signature: inspect.Signature) -> dict[str, Any]:
+    return {
+        **{p.name: p.annotation for p in signature.parameters.values() if p.annotation is not p.empty},
+        "return": signature.return_annotation,
+    }
 
 
 class blocking(_Twin, Generic[P, R]):
@@ -87,14 +138,14 @@ class blocking(_Twin, Generic[P, R]):
         super().__init__(async_method)
 
     @overload
-    def __get__(self, obj: None, owner: type | None = None) -> blocking[P, R]: ...
+    def __get__(self, obj: None, owner: type | None = None) -> Callable[Concatenate[Any, P], R]: ...
 
     @overload
     def __get__(self, obj: Delegating, owner: type | None = None) -> Callable[P, R]: ...
 
     def __get__(self, obj: Delegating | None, owner: type | None = None) -> Any:
         if obj is None:
-            return self
+            return self if owner is None else self._function_on(owner)
         bound, loop = self._original(obj)
 
         # Wrapping the bound method (not the function) keeps ``self`` out of the twin's signature.
@@ -115,19 +166,18 @@ class blocking_iterator(_Twin, Generic[P, PageT, ItemT]):
         self, async_method: Callable[Concatenate[Any, P], AsyncPager[PageT, ItemT] | AsyncStream[PageT, ItemT]]
     ) -> None:
         super().__init__(async_method)
-        self._sync_signature: inspect.Signature | None = None
-
-    @overload
-    def __get__(self, obj: None, owner: type | None = None) -> blocking_iterator[P, PageT, ItemT]: ...
 
     @overload
     def __get__(
-        self, obj: Delegating, owner: type | None = None
-    ) -> Callable[P, SyncPager[PageT, ItemT]]: ...
+        self, obj: None, owner: type | None = None
+    ) -> Callable[Concatenate[Any, P], SyncPager[PageT, ItemT]]: ...
+
+    @overload
+    def __get__(self, obj: Delegating, owner: type | None = None) -> Callable[P, SyncPager[PageT, ItemT]]: ...
 
     def __get__(self, obj: Delegating | None, owner: type | None = None) -> Any:
         if obj is None:
-            return self
+            return self if owner is None else self._function_on(owner)
         bound, loop = self._original(obj)
 
         @functools.wraps(bound)
@@ -137,27 +187,15 @@ class blocking_iterator(_Twin, Generic[P, PageT, ItemT]):
 
         call.__doc__ = self.__doc__
 
-        signature = self._signature()
+        signature = self._bound_signature()
         call.__signature__ = signature  # type: ignore[attr-defined]
-        call.__annotations__ = {
-            **{p.name: p.annotation for p in signature.parameters.values() if p.annotation is not p.empty},
-            "return": signature.return_annotation,
-        }
+        call.__annotations__ = _annotations_of(signature)
         return call
 
-    def _signature(self) -> inspect.Signature:
-        """The async method's signature without ``self``, returning a :class:`SyncPager` of the same pages."""
-        if self._sync_signature is None:
-            try:
-                signature = inspect.signature(self._async_method, eval_str=True)
-            except NameError:  # an annotation that only exists for type checkers
-                signature = inspect.signature(self._async_method)
-            page_and_item = typing.get_args(signature.return_annotation)
-            returned: Any = typing.cast(Any, SyncPager)[page_and_item] if page_and_item else SyncPager
-            self._sync_signature = signature.replace(
-                parameters=list(signature.parameters.values())[1:], return_annotation=returned
-            )
-        return self._sync_signature
+    def _sync_return(self, annotation: Any) -> Any:
+        """A :class:`SyncPager` of the same pages and items."""
+        page_and_item = typing.get_args(annotation)
+        return typing.cast(Any, SyncPager)[page_and_item] if page_and_item else SyncPager
 
 
 async def _next_page(pages: Any) -> tuple[bool, Any]:

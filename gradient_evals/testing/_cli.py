@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
 import signal
 import threading
+import uuid
+from collections.abc import Callable
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
 from ._server import FakeGradientServer
 
@@ -24,11 +27,13 @@ def serve_emulator(
     stdout: TextIO,
     token: str | None = None,
     stop: threading.Event | None = None,
+    announce: Callable[[dict[str, Any]], None] | None = None,
 ) -> int:
-    """Serve one test case with ``runs`` finished runs of ``prompts`` prompts each.
+    """Serve one test case with ``runs`` finished runs of ``prompts`` prompts each, all of one agent.
 
-    Prints one JSON line ``{"base_url", "token", "test_case_uuid", "evaluation_run_uuids"}`` to ``stdout``
-    once the server listens, then serves until KeyboardInterrupt, SIGTERM or ``stop`` is set.  Returns 0.
+    Once the server listens, prints one JSON line ``{"base_url", "token", "test_case_uuid", "agent_uuid",
+    "evaluation_run_uuids"}`` to ``stdout`` (or hands that mapping to ``announce``), then serves until SIGTERM or
+    ``stop`` is set, and returns 0. KeyboardInterrupt (Ctrl-C) stops the server and propagates.
     """
     done = stop if stop is not None else threading.Event()
     previous = None
@@ -42,19 +47,21 @@ def serve_emulator(
     try:
         with FakeGradientServer(host=host, port=port, latency=latency, seed=seed, token=token) as server:
             tc = server.add_test_case(prompts=prompts)
-            run_uuids = [server.add_run(test_case_uuid=tc) for _ in range(runs)]
+            agent = str(uuid.UUID(int=random.Random(seed).getrandbits(128), version=4))
+            run_uuids = [server.add_run(test_case_uuid=tc, agent_uuid=agent) for _ in range(runs)]
             line = {
                 "base_url": server.base_url,
                 "token": server.token,
                 "test_case_uuid": tc,
+                "agent_uuid": agent,
                 "evaluation_run_uuids": run_uuids,
             }
-            stdout.write(json.dumps(line) + "\n")
-            stdout.flush()
-            try:
-                while not done.wait(0.2):
-                    pass
-            except KeyboardInterrupt:
+            if announce is not None:
+                announce(line)
+            else:
+                stdout.write(json.dumps(line) + "\n")
+                stdout.flush()
+            while not done.wait(0.2):
                 pass
     finally:
         if in_main and previous is not None:

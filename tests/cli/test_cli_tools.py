@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -111,7 +113,7 @@ def test_emulator_subprocess_serves_until_terminated(capsys: pytest.CaptureFixtu
     try:
         assert proc.stdout is not None
         line = json.loads(proc.stdout.readline())
-        assert set(line) == {"base_url", "token", "test_case_uuid", "evaluation_run_uuids"}
+        assert set(line) == {"base_url", "token", "test_case_uuid", "agent_uuid", "evaluation_run_uuids"}
         assert len(line["evaluation_run_uuids"]) == 2
         code = main(
             [
@@ -194,3 +196,121 @@ def test_emulator_on_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
     assert out == ""
     assert err.startswith(f"gradient-evals: cannot listen on 127.0.0.1:{port}: ")
     assert "file" not in err
+
+
+def _as_in_a_terminal(command: list[str]) -> list[str]:
+    """``command``, started with SIGINT at its default disposition, as a terminal's foreground process has it.
+
+    A process started in the background of a non-interactive shell inherits SIGINT ignored, and Python then
+    installs no KeyboardInterrupt handler; the disposition is reset here and kept across ``exec``.
+    """
+    reset = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+    return [sys.executable, "-c", reset, *command]
+
+
+def test_emulator_exits_130_on_ctrl_c() -> None:
+    proc = subprocess.Popen(  # noqa: S603 - our own entry point and arguments
+        _as_in_a_terminal([*entry_point(), "emulator", "--runs", "1", "--prompts", "3"]),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        line = json.loads(proc.stdout.readline())  # it listens: the interrupt comes while it serves
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=30)
+        err = proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert code == 130, err
+    assert err == "gradient-evals: interrupted\n"
+    with pytest.raises(httpx.ConnectError):  # and it no longer serves
+        httpx.get(line["base_url"], timeout=5)
+
+
+def test_emulator_env_prints_export_lines_and_closes_stdout() -> None:
+    proc = subprocess.Popen(  # noqa: S603 - our own entry point and arguments
+        [*entry_point(), "emulator", "--env", "--runs", "1", "--prompts", "4"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        printed = proc.stdout.read()  # returns at the end of stdout: the emulator closed it and serves on
+        assert proc.poll() is None, "still serving"
+        exported: dict[str, str] = {}
+        for line in printed.splitlines():
+            keyword, assignment = shlex.split(line)
+            assert keyword == "export"
+            name, _, value = assignment.partition("=")
+            exported[name] = value
+        assert list(exported) == [
+            "GRADIENT_BASE_URL",
+            "DIGITALOCEAN_ACCESS_TOKEN",
+            "GRADIENT_TEST_CASE_UUID",
+            "GRADIENT_AGENT_UUID",
+            "GRADIENT_RUN_UUID",
+            "GRADIENT_EMULATOR_PID",
+        ]
+        assert int(exported["GRADIENT_EMULATOR_PID"]) == proc.pid
+        headers = {"Authorization": f"Bearer {exported['DIGITALOCEAN_ACCESS_TOKEN']}"}
+        base = exported["GRADIENT_BASE_URL"]
+        run = httpx.get(f"{base}/v2/gen-ai/evaluation_runs/{exported['GRADIENT_RUN_UUID']}", headers=headers).json()
+        assert run["evaluation_run"]["test_case_uuid"] == exported["GRADIENT_TEST_CASE_UUID"]
+        assert run["evaluation_run"]["agent_uuid"] == exported["GRADIENT_AGENT_UUID"]
+        proc.send_signal(signal.SIGTERM)  # what `kill "$GRADIENT_EMULATOR_PID"` sends
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _help(*argv: str, capsys: pytest.CaptureFixture[str]) -> str:
+    assert main([*argv, "--help"]) == 0
+    return capsys.readouterr().out
+
+
+def test_emulator_and_demo_help_show_only_what_they_use(capsys: pytest.CaptureFixture[str]) -> None:
+    emulator = _help("emulator", capsys=capsys)
+    assert "--base-url" not in emulator
+    assert "$DIGITALOCEAN_ACCESS_TOKEN" not in emulator  # the emulator never reads it
+    assert "--token TOKEN      the one token the emulator accepts" in emulator
+    assert "--env" in emulator
+    assert "130  interrupted (Ctrl-C)" in emulator
+    demo = _help("demo", capsys=capsys)
+    assert "--token" not in demo
+    assert "--base-url" not in demo
+    assert "--json" in demo
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["--base-url", "https://api.example.com", "emulator"], "--base-url"),
+        (["--base-url", "https://api.example.com", "demo"], "--base-url"),
+        (["--token", "dop_v1_x", "demo"], "--token"),
+        (["demo", "--token", "dop_v1_x"], "--token"),
+        (["emulator", "--base-url", "https://api.example.com"], "--base-url"),
+    ],
+)
+def test_options_a_local_command_does_not_use_are_refused(
+    argv: list[str], named: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert named in err
+    assert "dop_v1_x" not in err
+    assert not (tmp_path / "gradient-evals-demo").exists(), "refused before doing anything"
+
+
+def test_emulator_refuses_a_negative_latency(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["emulator", "--latency", "-1"]) == 2
+    assert "--latency: expected zero or more seconds" in capsys.readouterr().err

@@ -33,7 +33,7 @@ class _LineWriter(io.StringIO):
 
 
 def _check_served(info: dict[str, object], runs: int, prompts: int) -> None:
-    assert set(info) == {"base_url", "token", "test_case_uuid", "evaluation_run_uuids"}
+    assert set(info) == {"base_url", "token", "test_case_uuid", "agent_uuid", "evaluation_run_uuids"}
     run_uuids = info["evaluation_run_uuids"]
     assert isinstance(run_uuids, list)
     assert len(run_uuids) == runs

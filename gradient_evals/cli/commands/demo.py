@@ -9,14 +9,16 @@ exits 0 (``pip install . && gradient-evals demo`` must not break a ``&&`` chain)
 
 from __future__ import annotations
 
+import argparse
 import shlex
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
 from ...types import EvaluationReport
-from .._args import Subcommands, add_command, positive_float
+from .._args import Subcommands, positive_float
 from .._context import EXIT_OK, EXIT_RUN_FAILED, Context
+from ._local import add_local_command, refuse_api_options
 from .evaluate import EvaluateProgress, exit_code_of, show_report, write_reports
 
 __all__ = ["DEFAULT_OUTPUT", "DEMO_AGENTS", "register"]
@@ -41,11 +43,18 @@ REPORT_FILES: Final = {"junit": "junit.xml", "markdown": "summary.md", "html": "
 
 def register(commands: Subcommands) -> None:
     """Add ``demo``."""
-    demo = add_command(
+    demo = add_local_command(
         commands,
         "demo",
         run_demo,
         "evaluate a CSV against two agents on a local emulator, with a baseline and a regression (no token needed)",
+        note="Progress is drawn on stderr only when stderr is a terminal.",
+    )
+    demo.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,  # a --json before the command counts too
+        help="the report as JSON on stdout; the steps and the reports' paths go to stderr",
     )
     demo.add_argument(
         "--output",
@@ -83,6 +92,7 @@ def run_demo(ctx: Context) -> int:
     from ...testing import FakeGradientServer
 
     args = ctx.args
+    refuse_api_options(ctx, "the demo runs on its own local emulator, with its own token")
     say = ctx.note if ctx.json else ctx.out
     output = Path(args.output or DEFAULT_OUTPUT).resolve()
     output.mkdir(parents=True, exist_ok=True)

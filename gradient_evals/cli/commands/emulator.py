@@ -2,31 +2,101 @@
 
 from __future__ import annotations
 
-from .._args import Subcommands, add_command, non_negative_int
+import argparse
+import os
+import shlex
+import sys
+from typing import Any, TextIO
+
+from .._args import Subcommands, non_negative_int
 from .._context import EXIT_API_ERROR, CommandError, Context
+from ._local import add_local_command, refuse_api_options
 
 __all__ = ["register"]
+
+_NOTE = """\
+Prints one JSON line (base_url, token, test_case_uuid, agent_uuid, evaluation_run_uuids) once it listens,
+then serves until Ctrl-C (exit 130) or SIGTERM (exit 0).
+
+With --env it prints shell `export` lines instead and closes its stdout, so that
+
+  eval "$(gradient-evals emulator --env &)"
+
+starts it in the background and sets GRADIENT_BASE_URL and DIGITALOCEAN_ACCESS_TOKEN (which the SDK and every
+other command read), GRADIENT_TEST_CASE_UUID, GRADIENT_AGENT_UUID and GRADIENT_RUN_UUID (the emulator's ids, for
+examples), and GRADIENT_EMULATOR_PID (stop it with `kill "$GRADIENT_EMULATOR_PID"`).
+"""
 
 
 def register(commands: Subcommands) -> None:
     """Add ``emulator``."""
-    emulator = add_command(commands, "emulator", serve, "serve the API emulator until interrupted")
+    emulator = add_local_command(
+        commands, "emulator", serve, "serve the API emulator until interrupted", note=_NOTE, keep=("--token",)
+    )
     emulator.add_argument("--port", type=non_negative_int, default=0, help="TCP port (default 0: any free port)")
     emulator.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     emulator.add_argument("--runs", type=non_negative_int, default=2, help="finished runs to serve (default 2)")
     emulator.add_argument("--prompts", type=non_negative_int, default=500, help="prompts per run (default 500)")
-    emulator.add_argument("--latency", type=float, default=0.0, help="seconds added to every response")
+    emulator.add_argument("--latency", type=_seconds, default=0.0, help="seconds added to every response (default 0)")
     emulator.add_argument("--seed", type=int, default=0, help="seed of the generated data")
-    emulator.epilog = "With --token T the emulator accepts T only (default: a new random token, printed).\n\n" + (
-        emulator.epilog or ""
+    emulator.add_argument(
+        "--token",
+        default=argparse.SUPPRESS,  # a --token before the command counts too
+        help="the one token the emulator accepts (default: a new random token, printed)",
+    )
+    emulator.add_argument(
+        "--env", action="store_true", help="print `export NAME=value` lines for the shell instead of JSON"
     )
 
 
+def _seconds(text: str) -> float:
+    """A finite number of seconds, zero or more (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected zero or more seconds, got {text!r}")
+    return value
+
+
+def export_lines(served: dict[str, Any], pid: int) -> str:
+    """The shell lines of ``--env``: the SDK's two variables, the emulator's ids and its process id."""
+    values = {
+        "GRADIENT_BASE_URL": served["base_url"],
+        "DIGITALOCEAN_ACCESS_TOKEN": served["token"],
+        "GRADIENT_TEST_CASE_UUID": served["test_case_uuid"],
+        "GRADIENT_AGENT_UUID": served["agent_uuid"],
+    }
+    if served["evaluation_run_uuids"]:
+        values["GRADIENT_RUN_UUID"] = served["evaluation_run_uuids"][0]
+    values["GRADIENT_EMULATOR_PID"] = str(pid)
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in values.items())
+
+
+def _close_stdout(stdout: TextIO) -> None:
+    """Point the process's stdout at /dev/null, so that a ``$(...)`` reading it sees the end and returns."""
+    if stdout is not sys.__stdout__:
+        return  # a stream given in-process (tests, embedding): not ours to close
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, stdout.fileno())
+    finally:
+        os.close(devnull)
+
+
 def serve(ctx: Context) -> int:
-    """``emulator``: print one JSON line (URL, token, UUIDs), then serve until interrupted."""
+    """``emulator``: print the JSON line (or ``--env`` lines), then serve until interrupted."""
     from ...testing._cli import serve_emulator
 
     args = ctx.args
+    refuse_api_options(ctx, "the emulator serves on --host and --port", allowed=("--token",))
+
+    def announce_env(served: dict[str, Any]) -> None:
+        ctx.stdout.write(export_lines(served, os.getpid()))
+        ctx.stdout.flush()
+        _close_stdout(ctx.stdout)
+
     try:
         return serve_emulator(
             port=args.port,
@@ -37,6 +107,9 @@ def serve(ctx: Context) -> int:
             seed=args.seed,
             stdout=ctx.stdout,
             token=getattr(args, "token", None),  # the emulator then accepts this token only
+            announce=announce_env if args.env else None,
         )
+    except BrokenPipeError:
+        raise  # the reader of stdout went away: the command line ends quietly
     except OSError as exc:  # the address is taken or not ours: not a file problem
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_API_ERROR) from None
