@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import builtins
+import uuid as _uuid
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from .._pagination import DEFAULT_PREFETCH, AsyncPager
 from .._validation import check_positive_int, check_uuid, path_segment
 from ..types import Agent, AgentsPage
 from ..typing import Timeout
+from ..workflows.agents import resolve_agent, resolve_agents
 from ._base import AsyncResource, PageSize, SyncResource, blocking, blocking_iterator
 
 if TYPE_CHECKING:
@@ -31,7 +35,8 @@ def _listing_params(only_deployed: bool | None) -> dict[str, Any]:
 
 
 class AsyncAgents(AsyncResource):
-    """The account's agents: ``list`` (one page), ``iter`` (every agent), ``retrieve`` (one, in full)."""
+    """The account's agents: ``list`` (one page), ``iter`` (every agent), ``retrieve`` (one, in full), and
+    ``resolve``/``resolve_all`` (names to UUIDs)."""
 
     def __init__(self, transport: Transport) -> None:
         super().__init__(transport)
@@ -89,6 +94,18 @@ class AsyncAgents(AsyncResource):
         path = f"{_AGENTS}/{path_segment(check_uuid(uuid, 'uuid'))}"
         return await self._get(path, Agent, key="agent", timeout=timeout)
 
+    async def resolve(self, agent: str | _uuid.UUID) -> str:
+        """The UUID of an agent given by UUID (used as is) or by name (looked up with :meth:`iter`).
+
+        A name that matches no agent, or several, raises :class:`~gradient_evals.workflows.agents.AgentNameError`
+        listing the candidates (name and UUID).
+        """
+        return await resolve_agent(self, agent)
+
+    async def resolve_all(self, agents: Sequence[str | _uuid.UUID]) -> builtins.list[str]:
+        """The UUIDs of several agents (see :meth:`resolve`), in order; the agents are listed at most once."""
+        return await resolve_agents(self, agents)
+
 
 class Agents(SyncResource[AsyncAgents]):
     """The account's agents, blocking: the same methods as :class:`AsyncAgents`."""
@@ -96,3 +113,5 @@ class Agents(SyncResource[AsyncAgents]):
     list = blocking(AsyncAgents.list)
     iter = blocking_iterator(AsyncAgents.iter)
     retrieve = blocking(AsyncAgents.retrieve)
+    resolve = blocking(AsyncAgents.resolve)
+    resolve_all = blocking(AsyncAgents.resolve_all)

@@ -23,6 +23,7 @@ COMMAND_MODULES: Final = (
     "runs",
     "test_cases",
     "datasets",
+    "agents",
 )
 
 
