@@ -60,7 +60,8 @@ def test_agents_list_shows_every_page_as_a_table(capsys: pytest.CaptureFixture[s
     assert lines[0].split() == ["NAME", "UUID", "DEPLOYMENT", "MODEL", "REGION"]
     support = next(line for line in lines if line.startswith("support-bot"))
     assert support.split() == ["support-bot", SUPPORT, "running", "llama3.3-70b-instruct", "tor1"]
-    assert BILLING in out and BILLING_TOO in out
+    assert BILLING in out
+    assert BILLING_TOO in out
     assert "\x1b" not in out  # a name's control characters are escaped
 
 
@@ -114,7 +115,8 @@ def test_an_ambiguous_name_is_a_usage_error_listing_the_candidates(
     code, _, err = run(capsys, "agents", "get", "billing-bot")
     assert code == 2
     assert "2 agents are called 'billing-bot'" in err
-    assert BILLING in err and BILLING_TOO in err
+    assert BILLING in err
+    assert BILLING_TOO in err
     assert len(httpx_mock.get_requests()) == 1  # nothing retrieved
 
 

@@ -93,8 +93,10 @@ async def test_list_sends_the_paging_and_filter_query_and_returns_a_page(
     assert agent.model is not None
     assert agent.model.provider is AgentModelProvider.DIGITALOCEAN
     assert agent.model.context_window == 128000
-    assert agent.created_at is not None and agent.created_at.year == 2025
-    assert agent.api_keys == () and agent.workspace is None  # what only a retrieve sends
+    assert agent.created_at is not None
+    assert agent.created_at.year == 2025
+    assert agent.api_keys == ()
+    assert agent.workspace is None
 
 
 async def test_list_without_arguments_sends_no_query(

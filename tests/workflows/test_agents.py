@@ -78,7 +78,8 @@ async def test_an_ambiguous_name_lists_every_match_with_its_uuid() -> None:
     assert error.name == "billing-bot"
     assert error.candidates == (("billing-bot", BILLING), ("billing-bot", BILLING_TOO))
     assert "agents[1]" in str(error)
-    assert BILLING in str(error) and BILLING_TOO in str(error)
+    assert BILLING in str(error)
+    assert BILLING_TOO in str(error)
 
 
 async def test_an_unknown_name_lists_the_close_names() -> None:
@@ -94,7 +95,8 @@ async def test_an_unknown_name_without_close_names_lists_the_agents_up_to_ten() 
     with pytest.raises(AgentNameError) as info:
         await resolve_agent(many, "zzz")
     message = str(info.value)
-    assert "'agent-09'" in message and "'agent-10'" not in message
+    assert "'agent-09'" in message
+    assert "'agent-10'" not in message
     assert "and 15 more" in message
     empty = Directory()
     with pytest.raises(AgentNameError, match="the account has no agents"):

@@ -43,7 +43,8 @@ def _without_credentials(agent: Agent) -> Agent:
             attrs.evolve(key, api_key=None if key.api_key is None else _REDACTED) for key in agent.api_keys
         ),
         "api_key_infos": tuple(
-            attrs.evolve(info, secret_key=None if info.secret_key is None else _REDACTED) for info in agent.api_key_infos
+            attrs.evolve(info, secret_key=None if info.secret_key is None else _REDACTED)
+            for info in agent.api_key_infos
         ),
         "functions": tuple(
             attrs.evolve(fn, api_key=None if fn.api_key is None else _REDACTED) for fn in agent.functions
