@@ -17,6 +17,7 @@ from ._retry import RetryPolicy
 from ._storage import StorageClient
 from ._transport import DEFAULT_BASE_URL, Transport
 from ._validation import check_positive_int, check_timeout
+from .resources.agents import AsyncAgents
 from .resources.custom_evaluation_metrics import AsyncCustomEvaluationMetrics
 from .resources.evaluation_datasets import AsyncEvaluationDatasets
 from .resources.evaluation_metrics import AsyncEvaluationMetrics, MetricRef
@@ -121,6 +122,8 @@ class AsyncGradientEvals:
         """Custom LLM-as-judge metrics: create, update, delete."""
         self.evaluation_test_cases: Final = AsyncEvaluationTestCases(self._transport, self.evaluation_metrics)
         """Evaluation test cases: create, retrieve, update, list, and list their runs."""
+        self.agents: Final = AsyncAgents(self._transport)
+        """The agents evaluations run against: list, iterate, retrieve."""
 
     @property
     def base_url(self) -> str:

@@ -25,6 +25,7 @@ from ._client import DEFAULT_TIMEOUT, AsyncGradientEvals
 from ._loop import LoopThread, shutdown
 from ._ratelimit import RateLimitPolicy, RateLimitState
 from ._retry import RetryPolicy
+from .resources.agents import Agents
 from .resources.custom_evaluation_metrics import CustomEvaluationMetrics
 from .resources.evaluation_datasets import EvaluationDatasets
 from .resources.evaluation_metrics import EvaluationMetrics
@@ -101,6 +102,8 @@ class GradientEvals:
         """Custom LLM-as-judge metrics: create, update, delete."""
         self.evaluation_test_cases = EvaluationTestCases(client.evaluation_test_cases, loop)
         """Evaluation test cases: create, retrieve, update, list, and list their runs."""
+        self.agents = Agents(client.agents, loop)
+        """The agents evaluations run against: list, iterate, retrieve."""
 
     _async: AsyncGradientEvals
     _loop: LoopThread

@@ -16,6 +16,7 @@ def score(prompt: types.EvaluationPrompt) -> float | None: ...
 # the API's objects, not logic to share.
 from . import (
     _shared,
+    agents,
     evaluation_datasets,
     evaluation_metrics,
     evaluation_runs,
@@ -24,6 +25,7 @@ from . import (
     summaries,
 )
 from ._shared import *  # noqa: F403
+from .agents import *  # noqa: F403
 from .evaluation_datasets import *  # noqa: F403
 from .evaluation_metrics import *  # noqa: F403
 from .evaluation_runs import *  # noqa: F403
@@ -34,6 +36,7 @@ from .summaries import *  # noqa: F403
 __all__ = sorted(
     {
         *_shared.__all__,
+        *agents.__all__,
         *evaluation_datasets.__all__,
         *evaluation_metrics.__all__,
         *evaluation_runs.__all__,

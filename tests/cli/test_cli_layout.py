@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -56,5 +58,16 @@ def test_each_module_is_small(path: Path) -> None:
 def test_every_command_module_is_registered() -> None:
     on_disk = {p.stem for p in Path(commands.__file__).parent.glob("*.py") if not p.stem.startswith("_")}
     assert set(commands.COMMAND_MODULES) == on_disk
+
+
+def test_the_top_level_commands_are_those_the_modules_register_in_their_order() -> None:
+    # Derived from the modules themselves, so that adding a command module needs no change here.
+    expected: list[str] = []
+    for name in commands.COMMAND_MODULES:
+        probe = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(f"{commands.__name__}.{name}").register(probe)
+        assert probe.choices, f"commands/{name}.py registers no command"
+        expected.extend(probe.choices)
     names = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert list(names) == ["demo", "emulator", "evaluate", "init", "metrics", "runs", "test-cases", "datasets"]
+    assert list(names) == expected
+    assert len(set(expected)) == len(expected), "two modules register the same command"

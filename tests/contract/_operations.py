@@ -11,6 +11,8 @@ from typing import Any
 
 from gradient_evals import AsyncGradientEvals
 from gradient_evals.types import (
+    Agent,
+    AgentsPage,
     CreatedEvaluationRuns,
     EvaluationMetric,
     EvaluationPrompt,
@@ -27,6 +29,7 @@ AGENT = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
 METRIC = "3f1c2b4a-1111-4a5b-8c6d-7e8f9a0b1c2d"
 DATASET = "8d7c6b5a-4939-4281-8e7f-6a5b4c3d2e1f"
 WORKSPACE = "2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901"
+AGENT_DOCUMENTED = "123e4567-e89b-12d3-a456-426614174000"  # the specification's own example of an agent UUID
 STAR = StarMetric(metric_uuid=METRIC, success_threshold_pct=80)
 
 
@@ -132,5 +135,17 @@ OPERATIONS: dict[str, tuple[str, str, Call, Callable[[Any], bool]]] = {
         "/v2/gen-ai/workspaces/{workspace_uuid}/evaluation_test_cases",
         lambda c: c.evaluation_test_cases.list_by_workspace(WORKSPACE),
         _test_cases,
+    ),
+    "genai_list_agents": (
+        "get",
+        "/v2/gen-ai/agents",
+        lambda c: c.agents.list(page=1, per_page=20, only_deployed=True),
+        lambda r: isinstance(r, AgentsPage) and all(isinstance(a, Agent) for a in r.agents),
+    ),
+    "genai_get_agent": (
+        "get",
+        "/v2/gen-ai/agents/{uuid}",
+        lambda c: c.agents.retrieve(AGENT_DOCUMENTED),
+        lambda r: isinstance(r, Agent),
     ),
 }

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from gradient_evals import APIResponseValidationError, AsyncGradientEvals
+from gradient_evals import APIResponseValidationError, AsyncGradientEvals, InternalServerError
 
 from ._operations import OPERATIONS
 
@@ -66,12 +66,21 @@ async def clients(dynamic_servers: dict[str, str]) -> AsyncIterator[dict[str, As
 async def test_every_schema_valid_body_parses(clients: dict[str, AsyncGradientEvals], operation_id: str) -> None:
     call = OPERATIONS[operation_id][2]
     refused: list[str] = []
+    parsed = 0
     for seed, client in clients.items():
         try:
             await call(client)
         except APIResponseValidationError as exc:
             refused.append(f"{operation_id} (seed {seed}): {exc}")
             _tally["refused"].append(refused[-1])
+        except InternalServerError as exc:
+            # Prism's body generator itself fails on some seeds of a recursive schema (an agent's child agents
+            # are agents: json-schema-faker raises, Prism answers 500). No body was made, so nothing is judged;
+            # the seeds that did make one must parse, and at least one must have.
+            if exc.status_code != 500:
+                raise
         else:
+            parsed += 1
             _tally["parsed"].append(f"{operation_id} (seed {seed})")
     assert not refused, "\n".join(refused)
+    assert parsed, f"Prism generated no body for {operation_id} on any seed"

@@ -45,7 +45,9 @@ def example_of(spec: dict[str, Any], schema: Any, depth: int = 0) -> Any:
     if "example" in schema:
         return copy.deepcopy(schema["example"])
     if depth > 12:
-        return None
+        # A recursive schema (an agent's child agents are agents) ends in an empty value of its own type, as a
+        # server's would, not in a null the schema does not allow.
+        return {"object": {}, "array": []}.get(schema.get("type", "object" if "properties" in schema else ""))
     if "allOf" in schema:
         merged: dict[str, Any] = {}
         for part in schema["allOf"]:

@@ -24,6 +24,7 @@ COMMAND_MODULES: Final = (
     "runs",
     "test_cases",
     "datasets",
+    "agents",
 )
 
 
