@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Final, Literal
 
@@ -23,8 +23,12 @@ from .resources.evaluation_datasets import AsyncEvaluationDatasets
 from .resources.evaluation_metrics import AsyncEvaluationMetrics, MetricRef
 from .resources.evaluation_runs import AsyncEvaluationRuns
 from .resources.evaluation_test_cases import AsyncEvaluationTestCases
-from .types import EvaluationReport, StarMetric
+
+# Imported, not only named under TYPE_CHECKING: the signatures are resolved at run time (help(), the parity test).
+from .types import EvaluationProgress, EvaluationReport, StarMetric
 from .typing import Baseline, DatasetInput, OnEvaluationProgress
+from .workflows.suite_config import Suite
+from .workflows.suites import SuiteOutcome
 
 if TYPE_CHECKING:
     from .workflows.evaluate_plan import EvaluationServices
@@ -282,6 +286,39 @@ class AsyncGradientEvals:
             max_poll_interval=max_poll_interval,
             on_progress=on_progress,
         )
+
+    async def evaluate_suites(
+        self,
+        suites: Sequence[Suite],
+        *,
+        on_progress: Callable[[str, EvaluationProgress], object] | None = None,
+    ) -> list[SuiteOutcome]:
+        """Evaluate the suites of a configuration (``gradient-evals.toml``) concurrently, one outcome each.
+
+        ```python
+        from gradient_evals.workflows.suite_config import load_config
+
+        outcomes = await client.evaluate_suites(load_config("gradient-evals.toml").suites)
+        ```
+
+        Every agent named in any suite is resolved (names through :attr:`agents`) and every metric checked
+        against the catalog before any suite starts: a bad name is a ``ConfigError`` naming the file, the suite
+        and the key, and nothing is created. A suite that then fails does not stop the others; its outcome
+        carries the error. ``on_progress(suite_name, event)`` receives each suite's progress.
+        """
+        from .resources.evaluation_metrics import match_metric
+        from .workflows.suites import SuiteServices, run_suites
+
+        async def resolve(names: Sequence[str]) -> dict[str, str]:
+            return dict(zip(names, await self.agents.resolve_all(list(names)), strict=True))
+
+        services = SuiteServices(
+            evaluate=self.evaluate,
+            resolve_agents=resolve,
+            catalog=self.evaluation_metrics.catalog,
+            match_metric=match_metric,
+        )
+        return await run_suites(suites, services, on_progress=on_progress)
 
     def _evaluation_services(self) -> EvaluationServices:
         from .workflows.evaluate_plan import EvaluationServices

@@ -110,6 +110,7 @@ class GradientEvals:
 
     evaluate = blocking(AsyncGradientEvals.evaluate)
     evaluate_failed = blocking(AsyncGradientEvals.evaluate_failed)
+    evaluate_suites = blocking(AsyncGradientEvals.evaluate_suites)
 
     @property
     def async_client(self) -> AsyncGradientEvals:

@@ -147,36 +147,7 @@ def _outcomes(session: pytest.Session) -> dict[str, Any]:
 
 
 def _run(suites: Sequence[Any]) -> list[Any]:
-    import anyio
+    from ._sync import GradientEvals
 
-    from ._client import AsyncGradientEvals
-    from .resources.evaluation_metrics import match_metric
-    from .workflows.suites import SuiteServices, run_suites
-
-    async def main() -> list[Any]:
-        async with AsyncGradientEvals() as client:
-            services = SuiteServices(
-                evaluate=client.evaluate,
-                resolve_agents=_resolver(client),
-                catalog=client.evaluation_metrics.catalog,
-                match_metric=match_metric,
-            )
-            return await run_suites(suites, services)
-
-    return anyio.run(main)
-
-
-def _resolver(client: Any) -> Any:
-    async def resolve(names: Sequence[str]) -> dict[str, str]:
-        import uuid
-
-        out = {}
-        for name in names:
-            try:
-                uuid.UUID(name)
-            except ValueError:
-                raise ValueError(f"agents by name need the agents resource: {name!r} is not a UUID") from None
-            out[name] = name
-        return out
-
-    return resolve
+    with GradientEvals() as client:
+        return client.evaluate_suites(suites)

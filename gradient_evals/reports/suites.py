@@ -16,7 +16,7 @@ from typing import Protocol
 from ..types import EvaluationReport
 from ._format import clean, one_line, truncate
 
-__all__ = ["SuiteReport", "render_suites_html", "render_suites_junit", "render_suites_markdown"]
+__all__ = ["SuiteReport", "SuitesDocument", "render_suites_html", "render_suites_junit", "render_suites_markdown"]
 
 _MESSAGE_LIMIT = 300
 
@@ -126,3 +126,22 @@ def render_suites_html(suites: Sequence[SuiteReport]) -> str:
         + "\n<hr>\n".join(sections)
         + "\n</body>\n</html>\n"
     )
+
+
+class SuitesDocument:
+    """Several suites' outcomes, rendered like one report (``to_junit_xml``, ``to_markdown``, ``to_html``)."""
+
+    def __init__(self, suites: Sequence[SuiteReport]) -> None:
+        self.suites = tuple(suites)
+
+    def to_junit_xml(self) -> str:
+        """See :func:`render_suites_junit`."""
+        return render_suites_junit(self.suites)
+
+    def to_markdown(self) -> str:
+        """See :func:`render_suites_markdown`."""
+        return render_suites_markdown(self.suites)
+
+    def to_html(self) -> str:
+        """See :func:`render_suites_html`."""
+        return render_suites_html(self.suites)

@@ -15,13 +15,21 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ...types import EvaluationProgress, EvaluationReport
 from ...workflows._files import write_text_atomically
 from ...workflows.evaluate_plan import check_report_destinations
 from .._args import Subcommands, add_command, add_gate_options, metric_value, pairs, positive_float
-from .._context import EXIT_API_ERROR, EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILED, Context
+from .._context import (
+    EXIT_API_ERROR,
+    EXIT_GATE_FAILED,
+    EXIT_OK,
+    EXIT_RUN_FAILED,
+    EXIT_USAGE,
+    CommandError,
+    Context,
+)
 from .._render import dump_json, escape_text, status_name
 
 __all__ = [
@@ -62,8 +70,20 @@ def _threshold_pct(text: str) -> int:
 
 def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
     """The options of ``evaluate``."""
-    parser.add_argument("--dataset", required=True, metavar="CSV|UUID", help="a CSV file, or an existing dataset UUID")
-    parser.add_argument("--test-case", required=True, metavar="NAME|UUID", help="found by name (or created), or a UUID")
+    parser.add_argument(
+        "--dataset",
+        metavar="CSV|UUID",
+        help="a CSV file, or an existing dataset UUID (without it: the suites of gradient-evals.toml)",
+    )
+    parser.add_argument("--test-case", metavar="NAME|UUID", help="found by name (or created), or a UUID")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="the suites' file (default: ./gradient-evals.toml, or [tool.gradient-evals] in ./pyproject.toml)",
+    )
+    parser.add_argument(
+        "--suite", action="append", default=[], metavar="NAME", help="run only this suite of the config (repeatable)"
+    )
     parser.add_argument("--metric", action="append", default=[], metavar="NAME|UUID", help="a metric (repeatable)")
     parser.add_argument("--star-metric", metavar="NAME|UUID", help="the metric that ranks agents and decides a pass")
     parser.add_argument("--threshold-pct", type=_threshold_pct, metavar="N", help="the star metric's pass threshold")
@@ -165,8 +185,18 @@ def _write(path: Path, text: str) -> None:
     write_text_atomically(path, text)
 
 
+class Renderable(Protocol):
+    """What :func:`write_reports` writes: one evaluation's report, or several suites' as one document."""
+
+    def to_junit_xml(self) -> str: ...
+
+    def to_markdown(self) -> str: ...
+
+    def to_html(self) -> str: ...
+
+
 def write_reports(
-    report: EvaluationReport,
+    report: Renderable,
     *,
     junit: str | None,
     markdown: str | None,
@@ -245,6 +275,14 @@ def exit_code_of(report: EvaluationReport) -> int:
 def run_evaluate(ctx: Context) -> int:
     """``evaluate``: see :func:`gradient_evals.workflows.evaluate.evaluate`."""
     args = ctx.args
+    if args.dataset is None:
+        from ._suites import run_config_suites
+
+        return run_config_suites(ctx)
+    if args.test_case is None:
+        raise CommandError("--test-case is required with --dataset", EXIT_USAGE)
+    if args.config or args.suite:
+        raise CommandError("--config and --suite run the suites of a config file: leave out --dataset", EXIT_USAGE)
     baseline: str | None = None if args.baseline.lower() == "none" else args.baseline
     check_report_destinations([args.junit_xml, args.markdown, args.html])  # before anything is created
     with ctx.client() as client, EvaluateProgress(ctx) as progress:

@@ -1,0 +1,148 @@
+"""``gradient-evals evaluate`` without ``--dataset``: every suite of ``gradient-evals.toml``, concurrently.
+
+Flags given with a configuration override its keys for every suite. One report of each kind asked for covers
+every suite (see :mod:`gradient_evals.reports.suites`). The exit code is the worst over the suites: 4 (a run
+FAILED, was CANCELLED or timed out) over 3 (a suite hit an API or file error) over 1 (a gate failed) over 0; a
+bad configuration, an unknown agent or metric is 2, before anything is created.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ...types import EvaluationProgress
+from ...workflows.evaluate_plan import check_report_destinations
+from ...workflows.suite_config import ConfigError, apply_overrides, find_config, load_config
+from ...workflows.suites import SuiteOutcome
+from .._args import pairs
+from .._context import EXIT_API_ERROR, EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE, CommandError, Context
+from .._render import dump_json, escape_text
+from .evaluate import EvaluateProgress, exit_code_of, show_report, warnings_of, write_reports
+
+__all__ = ["overrides_of", "run_config_suites", "suites_exit_code"]
+
+_SEVERITY = (EXIT_OK, EXIT_GATE_FAILED, EXIT_API_ERROR, EXIT_RUN_FAILED)
+
+
+def overrides_of(args: argparse.Namespace) -> dict[str, Any]:
+    """The suite keys the command line sets: only the flags actually given (a default overrides nothing)."""
+    given: dict[str, Any] = {}
+    if args.metric:
+        given["metrics"] = list(args.metric)
+    if args.agent:
+        given["agents"] = list(args.agent)
+    if args.deployment:
+        given["deployments"] = list(args.deployment)
+    for key, value in (
+        ("star_metric", args.star_metric),
+        ("star_threshold_pct", args.threshold_pct),
+        ("run_name", args.run_name),
+        ("slice_by", args.slice_by),
+    ):
+        if value is not None:
+            given[key] = value
+    if args.baseline != "latest":
+        given["baseline"] = args.baseline
+    for key, pairs_given in (
+        ("fail_under", args.fail_under),
+        ("max_regression", args.max_regression),
+        ("pass_thresholds", args.pass_threshold),
+    ):
+        if pairs_given:
+            given[key] = pairs(pairs_given)
+    if args.require_complete:
+        given["require_complete"] = True
+    if args.require_baseline:
+        given["require_baseline"] = True
+    if args.timeout != 3600.0:
+        given["timeout"] = args.timeout
+    if args.poll_interval != 2.0:
+        given["poll_interval"] = args.poll_interval
+    return given
+
+
+def suites_exit_code(outcomes: list[SuiteOutcome]) -> int:
+    """The worst exit code over the suites."""
+    from .._app import describe_error
+
+    codes = [EXIT_OK]
+    for outcome in outcomes:
+        if outcome.report is not None:
+            codes.append(exit_code_of(outcome.report))
+        elif outcome.error is not None:
+            code = describe_error(outcome.error)[1]
+            codes.append(code if code in _SEVERITY else EXIT_API_ERROR)
+    return max(codes, key=_SEVERITY.index)
+
+
+@attrs.frozen
+class _Named:
+    name: str
+    report: Any
+    error: Exception | None
+
+
+def run_config_suites(ctx: Context) -> int:
+    """Run the configuration's suites (all, or those of ``--suite``) and write one report of each kind."""
+    args = ctx.args
+    path = Path(args.config) if args.config else find_config(Path.cwd())
+    if path is None:
+        raise CommandError(
+            "no --dataset and no gradient-evals.toml here: give --dataset (and --test-case), or --config PATH,"
+            " or write one with `gradient-evals init`",
+            EXIT_USAGE,
+        )
+    try:
+        suites = apply_overrides(load_config(path).select(args.suite), overrides_of(args))
+    except ConfigError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    check_report_destinations([args.junit_xml, args.markdown, args.html])  # before anything is created
+    with ctx.client() as client, EvaluateProgress(ctx) as progress:
+
+        def on_progress(suite: str, event: EvaluationProgress) -> None:
+            progress(attrs.evolve(event, message=f"{suite}: {event.message}"))
+
+        try:
+            outcomes = client.evaluate_suites(suites, on_progress=on_progress)
+        except ConfigError as exc:
+            raise CommandError(str(exc), EXIT_USAGE) from None
+    return _finish(ctx, outcomes)
+
+
+def _finish(ctx: Context, outcomes: list[SuiteOutcome]) -> int:
+    from ...reports.suites import SuitesDocument
+    from .._app import describe_error
+
+    if ctx.json:
+        dump_json(
+            [
+                {"suite": o.suite.name, "report": o.report, "error": None if o.error is None else str(o.error)}
+                for o in outcomes
+            ],
+            ctx.stdout,
+        )
+    for outcome in outcomes:
+        if not ctx.json:
+            ctx.out(f"== suite {outcome.suite.name} ==")
+        if outcome.report is not None:
+            if not ctx.json:
+                show_report(ctx, outcome.report)
+            for line in warnings_of(outcome.report):
+                ctx.note(f"{outcome.suite.name}: {line}")
+        elif outcome.error is not None:
+            ctx.note(escape_text(f"{outcome.suite.name}: {describe_error(outcome.error)[0]}"))
+    code = suites_exit_code(outcomes)
+    args = ctx.args
+    document = SuitesDocument([_Named(o.suite.name, o.report, o.error) for o in outcomes])
+    try:
+        written = write_reports(document, junit=args.junit_xml, markdown=args.markdown, html=args.html)
+    except (OSError, UnicodeError) as exc:
+        ctx.note(escape_text(f"cannot write a report: {exc}"))
+        return EXIT_API_ERROR if code == EXIT_OK else code
+    for kind, written_path in written:
+        ctx.note(f"{kind} report: {escape_text(str(written_path))}")
+    return code

@@ -1,0 +1,122 @@
+"""``gradient-evals evaluate`` without ``--dataset``: the suites of a config file, agents by name and by UUID."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import junitparser
+import pytest
+from cli.cli_support import AGENTS, Cli
+
+from gradient_evals.testing import FakeGradientServer
+
+CSV = "query,expected_response,topic\n" + "".join(
+    f"Question {n} about {('billing', 'shipping')[n % 2]}?,Answer {n}.,{('billing', 'shipping')[n % 2]}\n"
+    for n in range(40)
+)
+
+
+def _config(tmp_path: Path, first_agent: str) -> Path:
+    (tmp_path / "faq.csv").write_text(CSV, encoding="utf-8")
+    path = tmp_path / "gradient-evals.toml"
+    path.write_text(
+        f"""
+[defaults]
+metrics = ["correctness"]
+star_metric = "correctness"
+fail_under = {{ correctness = 10 }}
+poll_interval = 0.05
+
+[suites.faq]
+dataset = "faq.csv"
+agents = ["{first_agent}", "{AGENTS[1]}"]
+max_regression = {{ correctness = 15 }}
+slice_by = "topic"
+
+[suites.billing]
+dataset = "faq.csv"
+test_case = "billing-regression"
+agents = ["{AGENTS[1]}"]
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def named(server: FakeGradientServer) -> str:
+    """The first agent's name in the emulator's agents listing."""
+    return server.add_agent(uuid=AGENTS[0], name="support-bot")
+
+
+def test_two_suites_pass_then_a_regression_exits_1_with_one_report_of_each_kind(
+    server: FakeGradientServer, cli: Cli, tmp_path: Path, named: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    config = _config(tmp_path, "support-bot")
+    for agent in AGENTS:
+        server.set_agent_profile(agent, quality=85)
+    junit, markdown = tmp_path / "junit.xml", tmp_path / "summary.md"
+    reports = ["--junit-xml", str(junit), "--markdown", str(markdown), "--html", str(tmp_path / "r.html")]
+    code, out, err = cli("evaluate", "--config", str(config), *reports)
+    assert code == 0, err
+    assert "== suite faq ==" in out
+    assert "== suite billing ==" in out
+    suites = {suite.name for suite in junitparser.JUnitXml.fromfile(str(junit))}
+    assert len(suites) == 3  # faq x 2 agents, billing x 1
+    assert all(name.startswith(("faq / ", "billing / ")) for name in suites)
+    text = markdown.read_text(encoding="utf-8")
+    assert "## Suite faq" in text
+    assert "## Suite billing" in text
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert html.count('<section id="suite-') == 2
+
+    server.set_agent_profile(AGENTS[1], quality=40)
+    code, _, err = cli("evaluate", "--config", str(config), *reports)
+    assert code == 1, err  # the worst over suites
+
+
+def test_suite_selects_one_and_flags_override_the_config(server: FakeGradientServer, cli: Cli, tmp_path: Path) -> None:
+    config = _config(tmp_path, AGENTS[0])
+    code, out, err = cli("evaluate", "--config", str(config), "--suite", "billing", "--baseline", "none")
+    assert code == 0, err
+    assert "== suite billing ==" in out
+    assert "== suite faq ==" not in out
+    created = [r for r in server.requests if r.method == "POST" and r.path.endswith("/evaluation_runs")]
+    assert len(created) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("agents = [\"support-bot\"", 'agents = ["nobody-by-that-name"'), "suite 'faq', key 'agents'"),
+        (("fail_under", "fail_undr"), "key 'fail_undr': unknown key"),
+        (("\"correctness\"]", "\"corectness\"]"), "suite 'faq', key 'metrics'"),
+    ],
+)
+def test_unknown_agents_bad_keys_and_unknown_metrics_exit_2_and_create_nothing(
+    server: FakeGradientServer, cli: Cli, tmp_path: Path, named: str, change: tuple[str, str], message: str
+) -> None:
+    config = _config(tmp_path, "support-bot")
+    config.write_text(config.read_text(encoding="utf-8").replace(*change, 1), encoding="utf-8")
+    code, _, err = cli("evaluate", "--config", str(config))
+    assert code == 2, err
+    assert message in err
+    assert not [r for r in server.requests if r.method in ("POST", "PUT", "PATCH")]
+
+
+def test_an_ambiguous_agent_name_lists_the_candidates(server: FakeGradientServer, cli: Cli, tmp_path: Path) -> None:
+    server.add_agent(uuid=AGENTS[0], name="support-bot")
+    server.add_agent(uuid="0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60", name="support-bot")
+    code, _, err = cli("evaluate", "--config", str(_config(tmp_path, "support-bot")))
+    assert code == 2, err
+    assert AGENTS[0] in err
+    assert "0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60" in err
+    assert not [r for r in server.requests if r.method in ("POST", "PUT", "PATCH")]
+
+
+def test_no_dataset_and_no_config_is_a_usage_error(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli("evaluate")
+    assert code == 2
+    assert "gradient-evals init" in err
