@@ -22,7 +22,7 @@ from typing import Generic
 from anyio.abc import TaskGroup
 
 from ._exceptions import PaginationError
-from ._page_guards import Follow, ItemT, PageLedger, Paged, PageT, next_step
+from ._page_guards import Follow, ItemT, Paged, PageLedger, PageT, next_step
 from ._page_sources import FetchPage, InBatches, PageFetcher, PageSource, Run, SlidingWindow, failing, single
 
 __all__ = ["DEFAULT_PREFETCH", "AsyncPageStream", "AsyncPager", "FetchPage", "ItemT", "PageT", "Paged"]
