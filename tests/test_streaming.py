@@ -241,11 +241,14 @@ async def test_a_next_link_past_the_count_raises_as_in_iter_results(httpx_mock: 
 
     httpx_mock.add_callback(answer, is_reusable=True)
     ids: list[int | None] = []
-    async with _client() as client:
-        with pytest.raises(PaginationError, match="counted 2 pages") as raised:
-            async with client.evaluation_runs.stream_results(RUN, per_page=10) as stream:
-                async for prompt in stream:
-                    ids.append(prompt.prompt_id)
+
+    async def read() -> None:
+        async with _client() as client, client.evaluation_runs.stream_results(RUN, per_page=10) as stream:
+            async for prompt in stream:
+                ids.append(prompt.prompt_id)
+
+    with pytest.raises(PaginationError, match="counted 2 pages") as raised:
+        await read()
     assert raised.value.page == 2
     assert ids == list(range(1, 21))
     assert len(httpx_mock.get_requests()) == 2
