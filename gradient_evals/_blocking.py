@@ -260,9 +260,13 @@ def _sync_items(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Generator[
 class SyncPager(Generic[PageT, ItemT]):
     """The blocking twin of :class:`AsyncPager`: ``for item in pager`` or ``for page in pager.pages()``.
 
-    Each page crosses to the caller's thread once. While the caller works on a page, the next ones are fetched
-    on the client's event-loop thread (up to ``prefetch`` of them); breaking out of the loop, :meth:`close` or
-    garbage collection of the iterator stops every fetch.
+    Each page crosses to the caller's thread once. Every blocking pager is read through a scoped stream (the
+    async ``stream_results``) opened on the client's event-loop thread at the first ``next``: while the caller
+    works on a page, the next ones are fetched there (up to ``prefetch`` of them); the end of the listing,
+    breaking out of the loop, :meth:`close`, leaving ``with pager:`` or garbage collection of the iterator closes
+    the stream and stops every fetch. So the blocking ``iter_results`` and ``stream_results`` return the same
+    thing: ``with client.evaluation_runs.stream_results(uuid) as stream: for prompt in stream: ...`` is the
+    scoped form.
     """
 
     def __init__(self, pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> None:

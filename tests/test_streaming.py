@@ -14,7 +14,7 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from gradient_evals import AsyncGradientEvals, InternalServerError, RetryPolicy
+from gradient_evals import AsyncGradientEvals, InternalServerError, PaginationError, RetryPolicy
 from gradient_evals.types import EvaluationPrompt
 
 BASE = "https://api.test"
@@ -207,3 +207,62 @@ async def test_pages_default_to_the_largest_size(endpoint: _Endpoint, httpx_mock
     sizes = {parse_qs(r.url.query.decode())["per_page"][0] for r in httpx_mock.get_requests()}
     assert sizes == {"200"}
     assert len(endpoint.requested) == 6
+
+
+# -- the stream walks a listing as iter_results does -------------------------------------------------------------
+
+
+def _growing(request: httpx.Request) -> httpx.Response:
+    """Ten prompts a page; each page counts one page more than the one before, up to three (a run filling up)."""
+    number = int(request.url.params["page"])
+    ids = range((number - 1) * 10 + 1, number * 10 + 1)
+    meta = {"page": number, "pages": min(number + 1, 3), "total": min(number + 1, 3) * 10}
+    return httpx.Response(200, json={"prompts": [{"prompt_id": i} for i in ids], "meta": meta})
+
+
+async def test_a_page_count_that_grows_is_followed(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_callback(_growing, is_reusable=True)
+    async with _client() as client, client.evaluation_runs.stream_results(RUN, per_page=10, prefetch=4) as stream:
+        ids = [prompt.prompt_id async for prompt in stream]
+    assert ids == list(range(1, 31))
+    assert sorted(int(r.url.params["page"]) for r in httpx_mock.get_requests()) == [1, 2, 3]
+
+
+async def test_a_next_link_past_the_count_raises_as_in_iter_results(httpx_mock: HTTPXMock) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        number = int(request.url.params["page"])
+        ids = range((number - 1) * 10 + 1, number * 10 + 1)
+        body = {
+            "prompts": [{"prompt_id": i} for i in ids],
+            "meta": {"page": number, "pages": 2},
+            "links": {"pages": {"next": f"{RESULTS}?page={number + 1}&per_page=10"}},
+        }
+        return httpx.Response(200, json=body)
+
+    httpx_mock.add_callback(answer, is_reusable=True)
+    ids: list[int | None] = []
+
+    async def read() -> None:
+        async with _client() as client, client.evaluation_runs.stream_results(RUN, per_page=10) as stream:
+            async for prompt in stream:
+                ids.append(prompt.prompt_id)
+
+    with pytest.raises(PaginationError, match="counted 2 pages") as raised:
+        await read()
+    assert raised.value.page == 2
+    assert ids == list(range(1, 21))
+    assert len(httpx_mock.get_requests()) == 2
+
+
+async def test_fetching_ahead_in_a_group_the_caller_owns(endpoint: _Endpoint) -> None:
+    async with _client() as client, anyio.create_task_group() as group:
+        pager = client.evaluation_runs.iter_results(RUN, per_page=100).fetching_ahead_in(group, prefetch=3)
+        async for prompt in pager:
+            assert prompt.prompt_id == 1
+            # The window's fetches run in the caller's group while the caller is still on its first prompt.
+            await endpoint.wait_for(lambda: {2, 3, 4} <= set(endpoint.requested))
+            break
+        await pager.aclose()
+        assert max(endpoint.requested) <= 4
+        group.cancel_scope.cancel()
+    assert endpoint.in_flight == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import gc
+import json
 import math
 import subprocess
 import sys
@@ -399,3 +400,91 @@ def test_the_next_pages_are_fetched_while_the_caller_works(
         assert set(runs_server.result_pages()) >= {1, 2, 3, 4}
         assert max(runs_server.result_pages()) <= 1 + prefetch
         break
+
+
+# -- page counts the server makes up ---------------------------------------------------------------------------
+
+_CLAIMING_SERVER = textwrap.dedent(
+    """
+    import json, resource, sys
+    import anyio, httpx
+    from gradient_evals import AsyncGradientEvals, GradientEvals, PaginationError
+
+    mode, prompts = sys.argv[1], sys.argv[2]
+    RUN = "7a6b5c4d-3e2f-4a1b-8c9d-000000000001"
+    # A failing stream must fail here rather than take the machine's memory: 1 GiB more address space at most.
+    with open("/proc/self/status") as status:
+        size = next(int(line.split()[1]) for line in status if line.startswith("VmSize:")) * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (size + (1 << 30), resource.RLIM_INFINITY))
+
+    def answer(request):
+        page = int(request.url.params.get("page", "1"))
+        if prompts == "repeated":  # the same three prompts, without ids, on every page
+            items = [{"input": f"q{k}"} for k in range(3)]
+        elif prompts == "repeated-ids":
+            items = [{"prompt_id": k, "input": f"q{k}"} for k in range(1, 4)]
+        else:  # "endless": new prompts, without ids, on every page, for ever
+            items = [{"input": f"q{page}-{k}"} for k in range(3)]
+        meta = {"page": page, "pages": 10**9}  # echoes the page asked for; claims a billion pages
+        return httpx.Response(200, json={"prompts": items, "meta": meta})
+
+    def transport():
+        return httpx.AsyncClient(transport=httpx.MockTransport(answer))
+
+    PAGES_READ = 2_000  # how far a reader goes into an endless listing before it stops
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    outcome, read = "ended", 0
+    try:
+        if mode == "blocking":
+            with GradientEvals("tok", base_url="https://api.test", http_client=transport()) as client:
+                for page in client.evaluation_runs.iter_results(RUN, per_page=3).pages():
+                    read += 1
+                    if read == PAGES_READ:
+                        break
+        else:  # "asyncio" or "trio": the scoped stream; "plain": async for over iter_results
+            async def main():
+                global read
+                async with (
+                    AsyncGradientEvals("tok", base_url="https://api.test", http_client=transport()) as client,
+                    client.evaluation_runs.stream_results(RUN, per_page=3) as stream,
+                ):
+                    pages = client.evaluation_runs.iter_results(RUN, per_page=3).pages() if mode == "plain" else (
+                        stream.pages()
+                    )
+                    async for page in pages:
+                        read += 1
+                        if read == PAGES_READ:
+                            break
+            anyio.run(main, backend="asyncio" if mode == "plain" else mode)
+    except PaginationError as exc:
+        outcome = f"PaginationError at page {exc.page}"
+    growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    print(json.dumps({"outcome": outcome, "read": read, "growth_kib": growth}))
+    """
+)
+
+
+@pytest.mark.parametrize("mode", ["blocking", "asyncio", "trio", "plain"])
+@pytest.mark.parametrize(
+    ("prompts", "outcome", "read"),
+    [
+        ("repeated", "PaginationError at page 2", 1),
+        ("repeated-ids", "PaginationError at page 2", 1),
+        ("endless", "ended", 2_000),
+    ],
+)
+def test_a_claimed_page_count_costs_nothing_per_claimed_page(mode: str, prompts: str, outcome: str, read: int) -> None:
+    """``meta`` claims a billion pages and echoes the page asked for: the stream holds its window and no more, and
+    it ends (with a typed error when the pages repeat) or runs as long as its reader wants without growing."""
+    finished = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", _CLAIMING_SERVER, mode, prompts],
+        capture_output=True,
+        text=True,
+        timeout=300,  # a hang guard only
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    result = json.loads(finished.stdout)
+    assert (result["outcome"], result["read"]) == (outcome, read)
+    # Peak RSS: a window of pages is a few hundred KiB; 64 MiB leaves room for the interpreter's own noise.
+    assert result["growth_kib"] < 64 * 1024, result
