@@ -204,3 +204,10 @@ class _Named:
         self.name = name
         self.report = report
         self.error = error
+
+
+def test_the_shipped_example_config_loads() -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "gradient-evals.toml"
+    (suite,) = load_config(example).suites
+    assert suite.agents == ("support-agent", "billing-helper")
+    assert Path(suite.settings["dataset"]).is_file()
