@@ -34,7 +34,8 @@ def test_the_agents_of_runs_are_listed_with_the_names_their_runs_report(
     assert [a["uuid"] for a in listed] == [A]
     assert listed[0]["name"] == server.run_json(run)["agent_name"]
     one = api.get(f"/v2/gen-ai/agents/{A}").json()["agent"]
-    assert one["uuid"] == A and one["name"] == listed[0]["name"]
+    assert one["uuid"] == A
+    assert one["name"] == listed[0]["name"]
     assert one["deployment"]["status"] == "STATUS_RUNNING"
     assert TIMESTAMP.fullmatch(one["created_at"])
 
@@ -68,7 +69,8 @@ def test_agents_page_with_the_api_caps_and_only_deployed_is_kept_in_links(api: h
             url: str | None = "/v2/gen-ai/agents?only_deployed=true&per_page=50"
             while url is not None:
                 body = client.get(url).json()
-                assert body["meta"]["pages"] == 2 and body["meta"]["total"] == 6
+                assert body["meta"]["pages"] == 2
+                assert body["meta"]["total"] == 6
                 assert len(body["agents"]) <= 3  # per_page 50 is served as per_page_max
                 seen += [a["name"] for a in body["agents"]]
                 url = body["links"]["pages"].get("next")
@@ -91,4 +93,5 @@ def test_a_run_for_a_non_hex_agent_id_is_accepted(server: FakeGradientServer, ap
     resp = api.post("/v2/gen-ai/evaluation_runs", json={"test_case_uuid": tc, "agent_uuids": ["agent-x", "é"]})
     assert resp.status_code == 200, resp.text
     names = {server.run_json(r)["agent_name"] for r in resp.json()["evaluation_run_uuids"]}
-    assert len(names) == 2 and all(names)
+    assert len(names) == 2
+    assert all(names)

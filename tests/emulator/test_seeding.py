@@ -63,7 +63,8 @@ def test_a_seeded_dataset_is_listed_and_test_cases_are_made_on_it(
     assert created.status_code == 200, created.text
     tc = created.json()["test_case_uuid"]
     body = api.get(f"/v2/gen-ai/evaluation_test_cases/{tc}").json()["evaluation_test_case"]
-    assert body["dataset"]["row_count"] == 7 and [m["metric_uuid"] for m in body["metrics"]] == [metric]
+    assert body["dataset"]["row_count"] == 7
+    assert [m["metric_uuid"] for m in body["metrics"]] == [metric]
     assert api.delete(f"/v2/gen-ai/evaluation_datasets/{dataset}").status_code == 200
     assert api.get("/v2/gen-ai/evaluation_datasets").json()["evaluation_datasets"] == []
 
@@ -73,7 +74,8 @@ def test_a_seeded_metric_is_in_the_catalog_and_runs_score_it_in_its_range(
 ) -> None:
     metric = server.add_metric(name="politeness", range_min=1, range_max=5, description="Is it polite?")
     catalog = {m["metric_uuid"]: m for m in api.get("/v2/gen-ai/evaluation_metrics").json()["metrics"]}
-    assert catalog[metric]["metric_name"] == "politeness" and catalog[metric]["range_max"] == 5
+    assert catalog[metric]["metric_name"] == "politeness"
+    assert catalog[metric]["range_max"] == 5
     assert server.add_metric(name="again", uuid=PLACEHOLDER) == PLACEHOLDER
     with pytest.raises(ValueError, match="already exists"):
         server.add_metric(name="politeness")
@@ -86,4 +88,5 @@ def test_a_seeded_metric_is_in_the_catalog_and_runs_score_it_in_its_range(
     run = server.add_run(test_case_uuid=tc)
     prompts = api.get(f"/v2/gen-ai/evaluation_runs/{run}/results").json()["prompts"]
     values = [p["prompt_level_metric_results"][0]["number_value"] for p in prompts]
-    assert len(values) == 3 and all(1 <= v <= 5 for v in values)
+    assert len(values) == 3
+    assert all(1 <= v <= 5 for v in values)

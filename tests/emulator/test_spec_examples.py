@@ -120,9 +120,8 @@ def test_no_example_request_gets_a_5xx(spec: dict[str, Any], seeded: bool) -> No
 
 
 def test_the_create_run_example_starts_runs_once_its_test_case_exists(spec: dict[str, Any]) -> None:
-    body = _example(
-        spec, spec["paths"]["/v2/gen-ai/evaluation_runs"]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    )
+    request_body = spec["paths"]["/v2/gen-ai/evaluation_runs"]["post"]["requestBody"]
+    body = _example(spec, request_body["content"]["application/json"]["schema"])
     assert body["agent_uuids"] == ["example string"]  # the placeholder that is not a hex uuid
     with FakeGradientServer(seed=3) as server:
         server.add_test_case(uuid=body["test_case_uuid"], prompts=2)
