@@ -33,7 +33,7 @@ class FakeGradientServer(Seeding):
 
     Behaviour worth knowing:
 
-    * Results paging: ``per_page`` defaults to 20 and values above ``per_page_max`` are served as
+    * Paging (results, agents): ``per_page`` defaults to 20 and values above ``per_page_max`` are served as
       ``per_page_max`` (``meta`` and ``links`` show the capped value).  A run without prompts has
       ``meta.total == 0`` and ``meta.pages == 0``; its ``first`` and ``last`` links point to page 1.  A page
       past the end is a 200 with no prompts; its ``previous`` link points to the last real page.
@@ -52,6 +52,9 @@ class FakeGradientServer(Seeding):
       ``after_action=True``), then latency, then authentication (401 even for unknown paths), then routing
       (404 for unknown paths, 405 for other methods on known ones), then validation (400) and lookups (404).
     * Path segments are percent-decoded one by one, so ``..%2F`` is just an unknown id.
+    * Seeding (``add_test_case``, ``add_dataset``, ``add_metric``, ``add_agent``, ``add_run``) takes the ids a
+      test names, placeholders such as ``"example string"`` included; ``GET /v2/gen-ai/agents`` lists the
+      agents runs were made for and the seeded ones, with the names their runs report.
     """
 
     def __init__(
@@ -134,7 +137,6 @@ class FakeGradientServer(Seeding):
     def __enter__(self) -> FakeGradientServer:
         return self.start()
 
-    # The context-manager protocol's signature, as the blocking client spells it too.
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
