@@ -24,8 +24,9 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 from ._faults import Fault, FaultBook, error_id
+from ._json import encode_json
 from ._listener import ListeningServer
-from ._routes import ApiError, Request, Response, Router, encode_json
+from ._routes import ApiError, Request, Response, Router
 from ._state import EmulatorState
 from ._traffic import RecordedRequest, Traffic
 

@@ -14,20 +14,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote
 
-if TYPE_CHECKING:
-    from ._state import EmulatorState
+from ._json import encode_json
+from ._state import EmulatorState
 
 __all__ = ["ApiError", "Handler", "Request", "Response", "Route", "Router", "json_response"]
-
-_DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-
-def encode_json(obj: Any) -> bytes:
-    """Compact UTF-8 JSON, as the API writes it."""
-    return _DUMPS(obj).encode("utf-8")
 
 
 class ApiError(Exception):
@@ -83,7 +76,7 @@ def json_response(obj: Any, status: int = 200) -> Response:
     return Response(status, encode_json(obj))
 
 
-Handler = Callable[[Request, "EmulatorState"], Response]
+Handler = Callable[[Request, EmulatorState], Response]
 
 
 @dataclass(frozen=True)

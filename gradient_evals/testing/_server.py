@@ -1,8 +1,8 @@
 """FakeGradientServer: an embedded HTTP emulator of the Gradient AI evaluation-runs API, for tests and benchmarks.
 
-This module holds the lifecycle (start, close, context manager) and the API tests use (seeding test cases and
-runs, faults, the request log).  The data lives in ``_state``, the endpoints in ``handlers``, the wire in
-``_http``.
+This module holds the lifecycle (start, close, context manager) and the API tests use (seeding every resource,
+faults, the request log).  The data lives in ``stores`` (gathered by ``_state``), the endpoints in
+``handlers``, the wire in ``_http``.
 """
 
 from __future__ import annotations
@@ -10,24 +10,21 @@ from __future__ import annotations
 import threading
 import uuid
 from types import TracebackType
-from typing import Any
 
-from ._datasets import DatasetStore
 from ._faults import Fault, FaultBook, FaultRule
 from ._http import Backend, RequestHandler
 from ._listener import Listener
 from ._object_store import ObjectStore
-from ._prompts import make_prompt
 from ._records import check_status
+from ._seeding import Seeding
 from ._state import EmulatorState
 from ._traffic import RecordedRequest, Traffic
 from .handlers import build_router
-from .handlers.evaluation_test_cases import Datasets
 
 __all__ = ["FakeGradientServer", "RecordedRequest"]
 
 
-class FakeGradientServer:
+class FakeGradientServer(Seeding):
     """A real HTTP server on ``127.0.0.1`` (free port) emulating the evaluation-runs API.
 
     Data is deterministic for a given ``seed`` and sequence of ``add_*`` calls; prompts are generated lazily
@@ -36,7 +33,7 @@ class FakeGradientServer:
 
     Behaviour worth knowing:
 
-    * Results paging: ``per_page`` defaults to 20 and values above ``per_page_max`` are served as
+    * Paging (results, agents): ``per_page`` defaults to 20 and values above ``per_page_max`` are served as
       ``per_page_max`` (``meta`` and ``links`` show the capped value).  A run without prompts has
       ``meta.total == 0`` and ``meta.pages == 0``; its ``first`` and ``last`` links point to page 1.  A page
       past the end is a 200 with no prompts; its ``previous`` link points to the last real page.
@@ -55,6 +52,9 @@ class FakeGradientServer:
       ``after_action=True``), then latency, then authentication (401 even for unknown paths), then routing
       (404 for unknown paths, 405 for other methods on known ones), then validation (400) and lookups (404).
     * Path segments are percent-decoded one by one, so ``..%2F`` is just an unknown id.
+    * Seeding (``add_test_case``, ``add_dataset``, ``add_metric``, ``add_agent``, ``add_run``) takes the ids a
+      test names, placeholders such as ``"example string"`` included; ``GET /v2/gen-ai/agents`` lists the
+      agents runs were made for and the seeded ones, with the names their runs report.
     """
 
     def __init__(
@@ -86,7 +86,7 @@ class FakeGradientServer:
         self._state = EmulatorState(self, page_cache_bytes=page_cache_bytes)
         # Dataset files go to an object store on a second port: another origin, as a real bucket is.
         self._objects = ObjectStore()
-        self._state.store(DatasetStore).objects = self._objects
+        self._state.datasets.objects = self._objects
         self._host = host
         self._port = port
         self._faults = FaultBook(seed)
@@ -137,7 +137,6 @@ class FakeGradientServer:
     def __enter__(self) -> FakeGradientServer:
         return self.start()
 
-    # The context-manager protocol's signature, as the blocking client spells it too.
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
@@ -164,130 +163,9 @@ class FakeGradientServer:
         ``authorization_seen``, and faults (``fail_next``, ``expire_all``)."""
         return self._objects
 
-    def dataset_rows(self, dataset_uuid: str) -> list[dict[str, str]]:
-        """The rows of an uploaded dataset, in file order (``KeyError`` if unknown)."""
-        return self._state.dataset_rows(dataset_uuid)
-
     def url_for(self, path: str) -> str:
         """Absolute URL of ``path`` (``"/v2/..."``) on this server."""
         return self.base_url + (path if path.startswith("/") else "/" + path)
-
-    # ------------------------------------------------------------------------------------------ data
-
-    def add_test_case(
-        self,
-        *,
-        name: str | None = None,
-        prompts: int = 20,
-        version: int = 1,
-        description: str | None = None,
-    ) -> str:
-        """Create a test case whose dataset has ``prompts`` rows, at ``version``; returns its uuid."""
-        return self._state.add_test_case(name=name, prompts=prompts, version=version, description=description)
-
-    def add_dataset(self, *, name: str | None = None, rows: int = 20) -> str:
-        """Register an evaluation dataset of ``rows`` rows that test cases may be created with; returns its uuid."""
-        return self._state.store(Datasets).add(self.seed, name, rows)
-
-    def add_test_case_version(self, test_case_uuid: str, *, prompts: int | None = None) -> int:
-        """Publish a new version of a test case (same rows and prompt ids; optionally a new size)."""
-        return self._state.add_test_case_version(test_case_uuid, prompts=prompts)
-
-    def add_run(
-        self,
-        *,
-        test_case_uuid: str | None = None,
-        prompts: int | None = None,
-        status: str = "EVALUATION_RUN_SUCCESSFUL",
-        run_name: str | None = None,
-        agent_uuid: str | None = None,
-        agent_deployment_name: str | None = None,
-        test_case_version: int | None = None,
-        error_description: str | None = None,
-    ) -> str:
-        """Add a run in ``status`` (finished by default) and return its uuid.
-
-        Without ``test_case_uuid`` a new test case of ``prompts`` rows (default 20) is created.  With one,
-        the run covers that test case's dataset, or its first ``prompts`` rows (more rows than the dataset
-        has are generated the same way).  A non-terminal ``status`` freezes the run there with part of its
-        results visible; use :meth:`set_run_status` to move it on.
-        """
-        return self._state.add_run(
-            test_case_uuid=test_case_uuid,
-            prompts=prompts,
-            status=status,
-            run_name=run_name,
-            agent_uuid=agent_uuid,
-            agent_deployment_name=agent_deployment_name,
-            test_case_version=test_case_version,
-            error_description=error_description,
-        )
-
-    def set_run_status(self, run_uuid: str, status: str) -> None:
-        """Freeze a run in ``status`` from now on (terminal statuses show all results)."""
-        self._state.set_run_status(run_uuid, status)
-
-    def set_agent_profile(
-        self,
-        agent: str,
-        *,
-        quality: float | None = None,
-        metrics: dict[str, float] | None = None,
-        final_status: str | None = None,
-        inputs: dict[str, float] | None = None,
-    ) -> None:
-        """Shape the runs created for ``agent`` (a UUID or a deployment name) from now on.
-
-        ``quality`` (0-100) is what every metric's values follow (high quality: high scores, and low values of
-        an inverted metric); ``metrics={"correctness": 40}`` gives one metric a quality of its own, for a
-        regression on that metric alone; ``inputs={"How do I get a refund?": 20}`` gives the prompts with that
-        input text a quality of their own, for every metric (a regression of one slice of a dataset);
-        ``final_status`` is where its runs end (``EVALUATION_RUN_FAILED``...).
-        Without a profile a run's quality is drawn at random (55-92) from the seed.
-        """
-        self._state.set_agent_profile(
-            agent, quality=quality, metrics=dict(metrics or {}), final_status=final_status, inputs=inputs
-        )
-
-    def runs_of(self, test_case_uuid: str, version: int | None = None) -> list[str]:
-        """Uuids of the runs of a test case (optionally of one version), oldest first."""
-        return [run.uuid for run in self._state.runs_of(test_case_uuid, version)]
-
-    @property
-    def test_case_uuids(self) -> list[str]:
-        """Uuids of all test cases, in creation order."""
-        return self._state.test_case_uuids()
-
-    @property
-    def run_uuids(self) -> list[str]:
-        """Uuids of all runs, in creation order."""
-        return self._state.run_uuids()
-
-    @property
-    def created_run_count(self) -> int:
-        """How many runs ``POST /v2/gen-ai/evaluation_runs`` actually created."""
-        return self._state.created_run_count()
-
-    def run_json(self, run_uuid: str) -> dict[str, Any]:
-        """The ``evaluation_run`` object a ``GET`` of the run would return now."""
-        run = self._state.run(run_uuid)
-        status, _ = self._state.run_state(run)
-        return self._state.run_json(run, status)
-
-    def prompt_ids(self, run_uuid: str) -> list[int]:
-        """Prompt ids of the results visible now, in page order."""
-        run = self._state.run(run_uuid)
-        _, visible = self._state.run_state(run)
-        base = run.test_case.prompt_id_base
-        return list(range(base, base + visible))
-
-    def prompt_json(self, run_uuid: str, prompt_id: int) -> dict[str, Any]:
-        """The ``prompt`` object of one result (regardless of whether it is visible yet)."""
-        run = self._state.run(run_uuid)
-        index = prompt_id - run.test_case.prompt_id_base
-        if not 0 <= index < run.n_prompts:
-            raise KeyError(f"unknown prompt id {prompt_id}")
-        return make_prompt(run, index)
 
     # ------------------------------------------------------------------------------------------ faults/log
 

@@ -180,7 +180,7 @@ def test_dataset_rows_is_the_hook_for_test_cases(server: FakeGradientServer, cli
     rows = [{"query": f"q{i}", "expected_response": f"a{i}"} for i in range(4)]
     uuid = client.evaluation_datasets.upload(rows, name="hook")
     # What a test case made on this dataset reads: the rows, in upload order, as the emulator's state gives them.
-    assert server._state.dataset_rows(uuid) == rows
+    assert server.dataset_rows(uuid) == rows
     server.dataset_rows(uuid)[0]["query"] = "changed"  # a copy: callers cannot alter the stored rows
     assert server.dataset_rows(uuid) == rows
     with pytest.raises(KeyError):

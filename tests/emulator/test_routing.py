@@ -24,7 +24,7 @@ from gradient_evals.testing.handlers import ROUTES
     [
         "/",
         "/v2",
-        "/v2/gen-ai/agents",
+        "/v2/gen-ai/knowledge_bases",
         "/v2/gen-ai/evaluation_runs/",
         "/v2/gen-ai/evaluation_runs/abc/def",
         "/v2/gen-ai/evaluation_test_cases/x/evaluation_runs/y",

@@ -1,13 +1,15 @@
 """The emulator's endpoints, one module per API resource.
 
-A resource module exposes ``ROUTES``: a tuple of ``Route(method, pattern, handler)``.  Adding a resource is
-one module here and one line in ``ROUTES`` below.
+A resource module exposes ``ROUTES``: a tuple of ``Route(method, pattern, handler)``; its records live in
+``stores/<name>.py`` and a paged listing pages through ``_paging.page_of``.  Adding a resource is one module here,
+its import and one line in ``ROUTES`` below.
 """
 
 from __future__ import annotations
 
 from .._routes import Route, Router
 from . import (
+    agents,
     custom_evaluation_metrics,
     evaluation_datasets,
     evaluation_metrics,
@@ -18,6 +20,7 @@ from . import (
 __all__ = ["ROUTES", "build_router"]
 
 ROUTES: tuple[Route, ...] = (
+    *agents.ROUTES,
     *evaluation_datasets.ROUTES,
     *evaluation_runs.ROUTES,
     *evaluation_test_cases.ROUTES,

@@ -6,7 +6,8 @@ from typing import Any
 
 from .._routes import ApiError, Request, Response, Route, json_response
 from .._state import EmulatorState
-from .evaluation_metrics import MetricCatalog
+from ..stores.custom_evaluation_metrics import is_live
+from ..stores.evaluation_metrics import MetricStore
 
 __all__ = ["ROUTES"]
 
@@ -39,7 +40,7 @@ def _config(body: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
     return {"scoring_prompt": prompt, "requires_ground_truth": truth}
 
 
-def _name_taken(catalog: MetricCatalog, name: str, except_uuid: str | None) -> bool:
+def _name_taken(catalog: MetricStore, name: str, except_uuid: str | None) -> bool:
     key = name.strip().casefold()
     return any(
         m["metric_name"].strip().casefold() == key and m["metric_uuid"] != except_uuid for m in catalog.listed()
@@ -51,38 +52,39 @@ def create(request: Request, state: EmulatorState) -> Response:
     body = request.json_object()
     name = _text(body, "metric_name", required=True)
     assert name is not None
-    catalog = state.store(MetricCatalog)
-    if _name_taken(catalog, name, None):
-        raise ApiError(409, f"A metric named {name!r} already exists.")
-    description = _text(body, "description", required=False) or ""
-    metric = catalog.put_custom(catalog.next_uuid(state.settings.seed), name, description, _config(body, None))
+    custom = state.custom_metrics
+    with custom.lock:
+        if _name_taken(state.metrics, name, None):
+            raise ApiError(409, f"A metric named {name!r} already exists.")
+        description = _text(body, "description", required=False) or ""
+        metric = custom.put(custom.next_uuid(state.settings.seed), name, description, _config(body, None))
     return json_response({"metric": metric})
 
 
 def update(request: Request, state: EmulatorState) -> Response:
     """``PUT /custom_evaluation_metrics/{metric_uuid}``: the API issues a new UUID; the old one is retired."""
     body = request.json_object()
-    catalog = state.store(MetricCatalog)
+    custom = state.custom_metrics
     old_uuid = request.path_params["metric_uuid"]
-    with catalog.lock:
-        old = catalog.custom.get(old_uuid)
-        if old is None or "deleted_at" in old["custom_eval_config"]:
+    with custom.lock:
+        old = custom.get(old_uuid)
+        if old is None or not is_live(old):
             raise ApiError(404, "The custom evaluation metric could not be found.")
         name = _text(body, "metric_name", required=False) or old["metric_name"]
-        if _name_taken(catalog, name, old_uuid):
+        if _name_taken(state.metrics, name, old_uuid):
             raise ApiError(409, f"A metric named {name!r} already exists.")
         description = _text(body, "description", required=False)
         config = _config(body, old["custom_eval_config"])
-        catalog.retire(old_uuid)
+        custom.retire(old_uuid)
         if description is None:
             description = old["description"]
-        metric = catalog.put_custom(catalog.next_uuid(state.settings.seed), name, description, config)
+        metric = custom.put(custom.next_uuid(state.settings.seed), name, description, config)
     return json_response({"metric": metric})
 
 
 def delete(request: Request, state: EmulatorState) -> Response:
     """``DELETE /custom_evaluation_metrics/{metric_uuid}``: gone from the catalog from now on."""
-    if state.store(MetricCatalog).retire(request.path_params["metric_uuid"]) is None:
+    if state.custom_metrics.retire(request.path_params["metric_uuid"]) is None:
         raise ApiError(404, "The custom evaluation metric could not be found.")
     return json_response({})
 

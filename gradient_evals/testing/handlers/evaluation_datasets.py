@@ -10,10 +10,10 @@ import re
 import uuid
 from typing import Any
 
-from .._datasets import DATASET_TYPES, DatasetError, DatasetRecord, DatasetStore
 from .._records import format_timestamp
 from .._routes import ApiError, Request, Response, Route, json_response
 from .._state import EmulatorState
+from ..stores.evaluation_datasets import DATASET_TYPES, DatasetError, DatasetRecord, DatasetStore
 
 __all__ = ["ROUTES"]
 
@@ -50,7 +50,7 @@ def _dataset_type(value: Any) -> str:
 
 
 def _store(state: EmulatorState) -> DatasetStore:
-    return state.store(DatasetStore)
+    return state.datasets
 
 
 def _dataset(state: EmulatorState, request: Request) -> DatasetRecord:
@@ -71,7 +71,7 @@ def _dataset_json(record: DatasetRecord) -> dict[str, Any]:
         "dataset_type": record.dataset_type,
         "created_at": _iso(record.created_at),
         "file_size": str(record.file_size),
-        "row_count": len(record.rows),
+        "row_count": record.row_count,
         "has_ground_truth": record.has_ground_truth,
     }
 
@@ -132,6 +132,8 @@ def list_datasets(request: Request, state: EmulatorState) -> Response:
 def download_url(request: Request, state: EmulatorState) -> Response:
     """``GET .../{dataset_uuid}/download_url``: a signed GET URL of the dataset's file."""
     record = _dataset(state, request)
+    if not record.has_file:
+        raise ApiError(404, "The evaluation dataset has no file to download.")
     url, expires = _store(state).object_store().presign_download(record.object_key)
     return json_response({"download_url": url, "expires_at": _iso(expires)})
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._json import encode_json
 from .._prompts import make_prompt
 from .._records import RunRecord
-from .._routes import ApiError, Request, Response, Route, encode_json, json_response
+from .._routes import ApiError, Request, Response, Route, json_response
 from .._state import EmulatorState
-from ._params import positive_int, signed_int
+from ._paging import page_of
+from ._params import signed_int
 
 __all__ = ["ROUTES"]
 
@@ -17,7 +19,7 @@ _RUN = _RUNS + "/{evaluation_run_uuid}"
 
 
 def _run(request: Request, state: EmulatorState) -> RunRecord:
-    run = state.find_run(request.path_params["evaluation_run_uuid"])
+    run = state.runs.find(request.path_params["evaluation_run_uuid"])
     if run is None:
         raise ApiError(404, "The evaluation run could not be found.")
     return run
@@ -46,7 +48,7 @@ def create_runs(request: Request, state: EmulatorState) -> Response:
     if not agent_uuids and not deployment_names:
         raise ApiError(400, "At least one of agent_uuids or agent_deployment_names is required.")
     try:
-        created = state.create_runs(
+        created = state.runs.create(
             tc_uuid, agent_uuids=agent_uuids, agent_deployment_names=deployment_names, run_name=run_name or None
         )
     except KeyError:
@@ -57,47 +59,27 @@ def create_runs(request: Request, state: EmulatorState) -> Response:
 def retrieve_run(request: Request, state: EmulatorState) -> Response:
     """``GET /v2/gen-ai/evaluation_runs/{evaluation_run_uuid}``."""
     run = _run(request, state)
-    status, _ = state.run_state(run)
-    return json_response({"evaluation_run": state.run_json(run, status)})
+    status, _ = state.runs.state_of(run)
+    return json_response({"evaluation_run": state.runs.run_json(run, status)})
 
 
 def list_results(request: Request, state: EmulatorState) -> Response:
-    """``GET .../{evaluation_run_uuid}/results``: one page of the results visible now, with meta and links.
-
-    ``per_page`` above ``per_page_max`` is served as ``per_page_max``; a run without results has zero pages
-    and links to page 1; a page past the end is empty and links back to the last real page.
-    """
+    """``GET .../{evaluation_run_uuid}/results``: one page of the results visible now, paged by ``page_of``."""
     run = _run(request, state)
-    page = positive_int(request.query, "page", 1)
-    settings = state.settings
-    per_page = min(positive_int(request.query, "per_page", settings.default_per_page), settings.per_page_max)
-    status, visible = state.run_state(run)
-    pages = -(-visible // per_page)
-    start = min((page - 1) * per_page, visible)
-    stop = min(start + per_page, visible)
-    prompts = state.results_page(run, start, stop)
-
-    def link(p: int) -> str:
-        return f"{request.base_url}{_RUNS}/{run.uuid}/results?page={p}&per_page={per_page}"
-
-    last = max(pages, 1)
-    links: dict[str, str] = {"first": link(1)}
-    if page > 1:
-        links["previous"] = link(min(page - 1, last))
-    if page < pages:
-        links["next"] = link(page + 1)
-    links["last"] = link(last)
+    status, visible = state.runs.state_of(run)
+    page = page_of(request, state, visible)
+    prompts = state.results_page(run, page.start, page.stop)
     # The prompts are spliced in already encoded (and cached); the rest is encoded per request.
     body = b"".join(
         (
             b'{"evaluation_run":',
-            encode_json(state.run_json(run, status)),
+            encode_json(state.runs.run_json(run, status)),
             b',"prompts":[',
             prompts,
             b'],"meta":',
-            encode_json({"page": page, "pages": pages, "total": visible}),
+            encode_json(page.meta),
             b',"links":',
-            encode_json({"pages": links}),
+            encode_json(page.links),
             b"}",
         )
     )
@@ -108,7 +90,7 @@ def retrieve_result(request: Request, state: EmulatorState) -> Response:
     """``GET .../{evaluation_run_uuid}/results/{prompt_id}``: one visible result."""
     prompt_id = signed_int(request.path_params["prompt_id"], "prompt_id")
     run = _run(request, state)
-    _, visible = state.run_state(run)
+    _, visible = state.runs.state_of(run)
     index = prompt_id - run.test_case.prompt_id_base
     if not 0 <= index < visible:
         raise ApiError(404, "The prompt result could not be found.")

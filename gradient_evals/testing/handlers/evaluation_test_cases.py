@@ -4,60 +4,29 @@ time), list, and the runs of a test case.
 Test cases made through the API are checked as the API checks them: the dataset and every metric must exist
 (a 400 with the API's error body otherwise). A version made on an uploaded dataset (``evaluation_datasets``)
 reads its prompts' ``input`` and ``ground_truth`` from the uploaded rows, in file order; one made on a dataset
-registered with ``FakeGradientServer.add_dataset`` generates them. Their versions keep the metrics and star
+seeded with ``FakeGradientServer.add_dataset`` generates them. Their versions keep the metrics and star
 metric they were made with, and runs of a version score exactly those metrics (``_scores.Scoring``). Test cases
 added with ``FakeGradientServer.add_test_case`` read back with the three metrics their runs report.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
-from .._datasets import DatasetStore
 from .._records import TestCaseRecord, format_timestamp
 from .._routes import ApiError, Request, Response, Route, json_response
 from .._scores import METRIC_UUIDS, STAR_THRESHOLD_PCT, MetricSpec, Scoring
 from .._state import EmulatorState
 from ._params import optional_int
-from .evaluation_metrics import MetricCatalog
 
-__all__ = ["ROUTES", "Datasets", "TestCaseVersions"]
+__all__ = ["ROUTES"]
 
 _TEST_CASES = "/v2/gen-ai/evaluation_test_cases"
 _TEST_CASE = _TEST_CASES + "/{test_case_uuid}"
 _DEFAULT_METRICS = ("correctness", "context_adherence", "tone")
 _NAMESPACE = uuid.UUID("0c5d8e36-1f7a-4b52-9d3e-6a8f2b1c4e70")
-
-
-@dataclass
-class Datasets:
-    """The account's evaluation datasets: ``dataset_uuid -> (name, rows)``."""
-
-    rows: dict[str, tuple[str, int]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, seed: int, name: str | None, rows: int) -> str:
-        """Register a dataset; returns its UUID (deterministic for a seed and a sequence of calls)."""
-        if rows < 0:
-            raise ValueError("rows must be >= 0")
-        with self.lock:
-            dataset_uuid = str(uuid.uuid5(_NAMESPACE, f"{seed}:dataset:{len(self.rows)}"))
-            self.rows[dataset_uuid] = (name or f"dataset-{len(self.rows) + 1}.csv", rows)
-            return dataset_uuid
-
-
-@dataclass
-class TestCaseVersions:
-    """What the API stores of each version of a test case beyond the runs: ``uuid -> version -> fields``."""
-
-    versions: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    __test__ = False  # not a pytest test class
 
 
 def _uuid_field(body: dict[str, Any], name: str) -> str | None:
@@ -69,7 +38,7 @@ def _uuid_field(body: dict[str, Any], name: str) -> str | None:
     try:
         return str(uuid.UUID(value))
     except ValueError:
-        raise ApiError(400, f"{name} {value!r} is not a valid UUID.") from None
+        return value  # not a UUID: a seeded placeholder id, or an unknown one the lookup refuses
 
 
 def _text(body: dict[str, Any], name: str) -> str | None:
@@ -83,26 +52,22 @@ _Rows = tuple[tuple[str, str | None], ...]
 
 
 def _dataset(state: EmulatorState, dataset_uuid: str) -> tuple[dict[str, Any], _Rows | None]:
-    """The dataset fields a test case version keeps, and the uploaded rows (None for a registered dataset)."""
+    """The dataset fields a test case version keeps, and the uploaded rows (None for a seeded dataset)."""
     try:
-        record = state.store(DatasetStore).get(dataset_uuid)
+        record = state.datasets.get(dataset_uuid)
     except KeyError:
-        pass
-    else:
-        fields = {
-            "dataset_uuid": dataset_uuid,
-            "dataset_name": record.name,
-            "dataset_type": record.dataset_type,
-            "rows": len(record.rows),
-            "file_size": record.file_size,
-            "has_ground_truth": record.has_ground_truth,
-        }
-        return fields, tuple((row["query"], row.get("expected_response")) for row in record.rows)
-    found = state.store(Datasets).rows.get(dataset_uuid)
-    if found is None:
-        raise ApiError(400, f"Evaluation dataset {dataset_uuid} not found.")
-    name, rows = found
-    return {"dataset_uuid": dataset_uuid, "dataset_name": name, "rows": rows}, None
+        raise ApiError(400, f"Evaluation dataset {dataset_uuid} not found.") from None
+    fields = {
+        "dataset_uuid": dataset_uuid,
+        "dataset_name": record.name,
+        "dataset_type": record.dataset_type,
+        "rows": record.row_count,
+        "file_size": record.file_size,
+        "has_ground_truth": record.has_ground_truth,
+    }
+    if not record.has_file:
+        return fields, None
+    return fields, tuple((row["query"], row.get("expected_response")) for row in record.rows)
 
 
 def _metrics(state: EmulatorState, uuids: Any) -> list[dict[str, Any]]:
@@ -110,10 +75,9 @@ def _metrics(state: EmulatorState, uuids: Any) -> list[dict[str, Any]]:
         raise ApiError(400, "metrics must be a list of metric UUIDs.")
     if not uuids:
         raise ApiError(400, "At least one metric is required.")
-    catalog = state.store(MetricCatalog)
     found = []
     for metric_uuid in uuids:
-        metric = catalog.find(metric_uuid)
+        metric = state.metrics.find(metric_uuid)
         if metric is None:
             raise ApiError(400, f"Evaluation metric {metric_uuid} not found.")
         found.append(metric)
@@ -171,15 +135,10 @@ def _fields_of(state: EmulatorState, tc: TestCaseRecord, version: int) -> dict[s
     A version published by the server's owner (``add_test_case_version``) keeps the fields of the version
     before it, with its own row count.
     """
-    store = state.store(TestCaseVersions)
-    with store.lock:
-        versions = store.versions.get(tc.uuid, {})
-        earlier = [v for v in versions if v <= version]
-        stored = versions[max(earlier)] if earlier else None
+    stored, stored_version = state.test_cases.fields_at(tc.uuid, version)
     if stored is not None:
-        return stored if max(earlier) == version else {**stored, "rows": tc.size(version)}
-    catalog = state.store(MetricCatalog)
-    metrics = [m for m in (catalog.find(METRIC_UUIDS[n]) for n in _DEFAULT_METRICS) if m is not None]
+        return stored if stored_version == version else {**stored, "rows": tc.size(version)}
+    metrics = [m for m in (state.metrics.find(METRIC_UUIDS[n]) for n in _DEFAULT_METRICS) if m is not None]
     return {
         "name": tc.name,
         "description": tc.description,
@@ -200,7 +159,7 @@ def _fields_of(state: EmulatorState, tc: TestCaseRecord, version: int) -> dict[s
 def _test_case_json(state: EmulatorState, tc: TestCaseRecord, version: int | None = None) -> dict[str, Any]:
     version = tc.version if version is None else version
     fields = _fields_of(state, tc, version)
-    runs = state.runs_of(tc.uuid)
+    runs = state.runs.of_test_case(tc.uuid)
     out: dict[str, Any] = {
         "test_case_uuid": tc.uuid,
         "name": fields["name"],
@@ -233,7 +192,7 @@ def _test_case_json(state: EmulatorState, tc: TestCaseRecord, version: int | Non
 
 
 def _known(state: EmulatorState, test_case_uuid: str) -> TestCaseRecord:
-    tc = state.find_test_case(test_case_uuid)
+    tc = state.test_cases.find(test_case_uuid)
     if tc is None:
         raise ApiError(404, "The evaluation test case could not be found.")
     return tc
@@ -253,8 +212,8 @@ def create(request: Request, state: EmulatorState) -> Response:
     star = _star(body, metrics)
     workspace = _uuid_field(body, "workspace_uuid")
     description = _text(body, "description") or ""
-    tc_uuid = state.add_test_case(name=name, prompts=dataset["rows"], version=1, description=description)
-    tc = state.test_case(tc_uuid)
+    tc_uuid = state.test_cases.add(name=name, prompts=dataset["rows"], version=1, description=description)
+    tc = state.test_cases.get(tc_uuid)
     if workspace is not None:
         tc.workspace_uuid = workspace
     if rows is not None:
@@ -268,9 +227,7 @@ def create(request: Request, state: EmulatorState) -> Response:
         "created_at": format_timestamp(time.time_ns()),
         "workspace_uuid": tc.workspace_uuid,
     }
-    store = state.store(TestCaseVersions)
-    with store.lock:
-        store.versions[tc_uuid] = {1: fields}
+    state.test_cases.keep_fields(tc_uuid, 1, fields)
     tc.scoring[1] = _scoring(metrics, star)
     return json_response({"test_case_uuid": tc_uuid})
 
@@ -312,29 +269,27 @@ def update(request: Request, state: EmulatorState) -> Response:
     ):
         raise ApiError(400, "The star metric must be one of the test case's metrics.")
     fields["created_at"] = format_timestamp(time.time_ns())
-    version = state.add_test_case_version(tc.uuid, prompts=fields["rows"])
+    version = state.test_cases.add_version(tc.uuid, prompts=fields["rows"])
     if new_rows is None:
         tc.rows.pop(version, None)
     else:
         tc.rows[version] = new_rows
     tc.name, tc.description = fields["name"], fields["description"]
-    store = state.store(TestCaseVersions)
-    with store.lock:
-        store.versions.setdefault(tc.uuid, {})[version] = fields
+    state.test_cases.keep_fields(tc.uuid, version, fields)
     tc.scoring[version] = _scoring(fields["metrics"], fields["star_metric"])
     return json_response({"test_case_uuid": tc.uuid, "version": version})
 
 
 def list_all(request: Request, state: EmulatorState) -> Response:
     """``GET /evaluation_test_cases``: every test case at its latest version."""
-    cases = [_test_case_json(state, state.test_case(u)) for u in state.test_case_uuids()]
+    cases = [_test_case_json(state, tc) for tc in state.test_cases.all()]
     return json_response({"evaluation_test_cases": cases})
 
 
 def list_by_workspace(request: Request, state: EmulatorState) -> Response:
     """``GET /workspaces/{workspace_uuid}/evaluation_test_cases``."""
     workspace = request.path_params["workspace_uuid"]
-    cases = [state.test_case(u) for u in state.test_case_uuids()]
+    cases = state.test_cases.all()
     return json_response(
         {"evaluation_test_cases": [_test_case_json(state, tc) for tc in cases if tc.workspace_uuid == workspace]}
     )
@@ -344,10 +299,10 @@ def list_runs(request: Request, state: EmulatorState) -> Response:
     """``GET .../{test_case_uuid}/evaluation_runs``: newest first, optionally of one test-case version."""
     version = optional_int(request.query, "evaluation_test_case_version")
     try:
-        runs = state.runs_of(request.path_params["test_case_uuid"], version)
+        runs = state.runs.of_test_case(request.path_params["test_case_uuid"], version)
     except KeyError:
         raise ApiError(404, "The evaluation test case could not be found.") from None
-    objects = [state.run_json(r, state.run_state(r)[0]) for r in reversed(runs)]
+    objects = [state.runs.run_json(r, state.runs.state_of(r)[0]) for r in reversed(runs)]
     return json_response({"evaluation_runs": objects})
 
 

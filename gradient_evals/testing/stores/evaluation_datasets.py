@@ -1,4 +1,7 @@
-"""The emulator's evaluation datasets: records built from objects in the object store.
+"""The emulator's evaluation datasets: records built from files uploaded to the object store, and seeded ones.
+
+A seeded dataset (``FakeGradientServer.add_dataset``) has a row count but no file: test cases made on it
+generate their rows.
 
 The emulator parses an uploaded CSV itself, with rules written from the API's documentation (a ``query``
 column, no empty query, JSON queries in ADK datasets, at most 1,000 rows), and shares no code with the SDK's own
@@ -15,7 +18,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from ._object_store import ObjectStore
+from .._object_store import ObjectStore
+from ._shared import check_new_id
 
 __all__ = ["DATASET_TYPES", "DatasetError", "DatasetRecord", "DatasetStore"]
 
@@ -26,6 +30,8 @@ DATASET_TYPES = (
     "EVALUATION_DATASET_TYPE_MODEL",
 )
 _ROW_LIMIT = 1000
+_NAMESPACE = uuid.UUID("0c5d8e36-1f7a-4b52-9d3e-6a8f2b1c4e70")
+_SEEDED_BYTES_PER_ROW = 212
 
 
 class DatasetError(ValueError):
@@ -45,10 +51,19 @@ class DatasetRecord:
     file_size: int
     rows: tuple[dict[str, str], ...] = field(repr=False)
     columns: tuple[str, ...] = ()
+    seeded_rows: int | None = None  # a seeded dataset: this many generated rows, and no file
 
     @property
     def has_ground_truth(self) -> bool:
         return "expected_response" in self.columns
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows) if self.seeded_rows is None else self.seeded_rows
+
+    @property
+    def has_file(self) -> bool:
+        return self.seeded_rows is None
 
 
 def parse_dataset(data: bytes, dataset_type: str) -> tuple[tuple[str, ...], tuple[dict[str, str], ...]]:
@@ -94,6 +109,7 @@ class DatasetStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._datasets: dict[str, DatasetRecord] = {}
+        self._seeded = 0
         self.objects: ObjectStore | None = None
 
     def object_store(self) -> ObjectStore:
@@ -125,6 +141,38 @@ class DatasetStore:
             self._datasets[record.uuid] = record
         return record
 
+    def seed(
+        self,
+        seed: int,
+        *,
+        name: str | None,
+        rows: int,
+        given_uuid: str | None = None,
+        dataset_type: str = "EVALUATION_DATASET_TYPE_ADK",
+    ) -> str:
+        """Seed a dataset of ``rows`` generated rows (no file); returns its uuid, given or derived from the seed."""
+        if rows < 0:
+            raise ValueError("rows must be >= 0")
+        if dataset_type not in DATASET_TYPES:
+            raise ValueError(f"unknown dataset type {dataset_type!r}")
+        with self._lock:
+            derived = str(uuid.uuid5(_NAMESPACE, f"{seed}:dataset:{self._seeded}"))
+            dataset_uuid = derived if given_uuid is None else check_new_id(given_uuid, self._datasets, "dataset")
+            self._seeded += 1
+            self._datasets[dataset_uuid] = DatasetRecord(
+                uuid=dataset_uuid,
+                name=name or f"dataset-{self._seeded}.csv",
+                dataset_type=dataset_type,
+                created_at=time.time(),
+                object_key="",
+                original_file_name=name or f"dataset-{self._seeded}.csv",
+                file_size=rows * _SEEDED_BYTES_PER_ROW,
+                rows=(),
+                columns=("query", "expected_response"),
+                seeded_rows=rows,
+            )
+            return dataset_uuid
+
     def get(self, dataset_uuid: str) -> DatasetRecord:
         """The dataset (``KeyError`` if unknown)."""
         with self._lock:
@@ -139,5 +187,6 @@ class DatasetStore:
         """Remove a dataset and its file (``KeyError`` if unknown)."""
         with self._lock:
             record = self._datasets.pop(dataset_uuid)
-        self.object_store().delete(record.object_key)
+        if record.has_file:
+            self.object_store().delete(record.object_key)
         return record
