@@ -104,7 +104,6 @@ def test_show_prints_the_terminal_view_or_json(report: EvaluationReport) -> None
 @pytest.mark.parametrize(
     "argv",
     [
-        ["evaluate", "--test-case", "t", "--agent", "x"],  # no --dataset
         ["evaluate", "--dataset", "d.csv", "--test-case", "t", "--threshold-pct", "101"],
         ["evaluate", "--dataset", "d.csv", "--test-case", "t", "--fail-under", "correctness"],
     ],
@@ -112,3 +111,13 @@ def test_show_prints_the_terminal_view_or_json(report: EvaluationReport) -> None
 def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--token", "t", *argv]) == 2
     assert "usage:" in capsys.readouterr().err
+
+
+def test_a_dataset_without_a_test_case_and_no_dataset_without_a_config_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no gradient-evals.toml here
+    assert main(["--token", "t", "evaluate", "--dataset", "d.csv", "--agent", "x"]) == 2
+    assert "--test-case is required with --dataset" in capsys.readouterr().err
+    assert main(["--token", "t", "evaluate", "--test-case", "t", "--agent", "x"]) == 2
+    assert "no --dataset and no gradient-evals.toml here" in capsys.readouterr().err

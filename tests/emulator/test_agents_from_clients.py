@@ -1,6 +1,6 @@
 """The agents reads against the emulator: over raw HTTP as the specification shapes them, and from both clients.
 
-Agents are seeded with ``FakeGradientServer.add_agent(name=..., uuid=..., deployed=...)``, which returns the
+Agents are seeded with ``FakeGradientServer.add_agent(name=..., uuid=..., deployment_status=...)``, which returns the
 agent's UUID.
 """
 
@@ -28,7 +28,7 @@ def seeded(server: FakeGradientServer) -> dict[str, str]:
         "billing-bot": server.add_agent(name="billing-bot"),
         "billing-bot-2": server.add_agent(name="billing-bot"),
         "triage": server.add_agent(name="triage"),
-        "draft": server.add_agent(name="draft", deployed=False),
+        "draft": server.add_agent(name="draft", deployment_status="STATUS_WAITING_FOR_DEPLOYMENT"),
     }
 
 

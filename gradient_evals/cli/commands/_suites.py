@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from ..._exceptions import EvaluationRunFailed, EvaluationRunTimeout
 from ...types import EvaluationProgress
 from ...workflows.evaluate_plan import check_report_destinations
 from ...workflows.suite_config import ConfigError, apply_overrides, find_config, load_config
@@ -65,17 +66,21 @@ def overrides_of(args: argparse.Namespace) -> dict[str, Any]:
     return given
 
 
+def _error_code(error: Exception) -> int:
+    # A suite's own failure, as the command would exit had it run alone: a run that failed or ran out of time is
+    # 4, anything else that reaches here (API, network, file) 3. Usage errors never get here: they stop every
+    # suite before any starts.
+    return EXIT_RUN_FAILED if isinstance(error, EvaluationRunTimeout | EvaluationRunFailed) else EXIT_API_ERROR
+
+
 def suites_exit_code(outcomes: list[SuiteOutcome]) -> int:
     """The worst exit code over the suites."""
-    from .._app import describe_error
-
     codes = [EXIT_OK]
     for outcome in outcomes:
         if outcome.report is not None:
             codes.append(exit_code_of(outcome.report))
         elif outcome.error is not None:
-            code = describe_error(outcome.error)[1]
-            codes.append(code if code in _SEVERITY else EXIT_API_ERROR)
+            codes.append(_error_code(outcome.error))
     return max(codes, key=_SEVERITY.index)
 
 
@@ -115,7 +120,6 @@ def run_config_suites(ctx: Context) -> int:
 
 def _finish(ctx: Context, outcomes: list[SuiteOutcome]) -> int:
     from ...reports.suites import SuitesDocument
-    from .._app import describe_error
 
     if ctx.json:
         dump_json(
@@ -134,7 +138,8 @@ def _finish(ctx: Context, outcomes: list[SuiteOutcome]) -> int:
             for line in warnings_of(outcome.report):
                 ctx.note(f"{outcome.suite.name}: {line}")
         elif outcome.error is not None:
-            ctx.note(escape_text(f"{outcome.suite.name}: {describe_error(outcome.error)[0]}"))
+            error = outcome.error
+            ctx.note(escape_text(f"{outcome.suite.name}: could not run: {type(error).__name__}: {error}"))
     code = suites_exit_code(outcomes)
     args = ctx.args
     document = SuitesDocument([_Named(o.suite.name, o.report, o.error) for o in outcomes])
