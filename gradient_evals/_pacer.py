@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import email.utils
 import itertools
 import logging
 import math
@@ -21,7 +20,7 @@ import httpx
 
 from ._exceptions import RateLimitError
 from ._ratelimit import RateLimitPolicy, RateLimitState
-from ._responses import header_int, retry_after_seconds, seconds_until_reset
+from ._responses import MAX_CLOCK_SKEW, clock_skew, header_int, retry_after_seconds, seconds_until_reset
 
 __all__ = ["HeldTooLong", "Pacer", "background_requests"]
 
@@ -57,8 +56,10 @@ def background_requests() -> Iterator[None]:
 class HeldTooLong(RateLimitError):
     """The request was not sent: the rate limit would have held it past a deadline.
 
-    ``retry_after`` is how long it would have had to wait. A :class:`RateLimitError`, raised before sending;
-    the client does not retry it, since waiting is what the deadline ruled out.
+    ``retry_after`` is how long it would have had to wait, or less: a wait read through the server's clock is
+    believed for at most the policy's ``max_wait``, after which the client asks the server again. A
+    :class:`RateLimitError`, raised before sending; the client does not retry it, since waiting is what the
+    deadline ruled out.
     """
 
 
@@ -98,8 +99,10 @@ class Pacer:
         self._next_slot = 0.0
         self._held_until = 0.0
         self._credited = False
-        self._skew = 0.0  # the server's clock minus ours, from the Date header
-        self._last_date: str | None = None
+        self._skew = 0.0  # the server's clock minus ours, from the first Date header, when within MAX_CLOCK_SKEW
+        self._measured_skew: float | None = None  # what that Date said, believed or not
+        # When a reset read through the server's clock stops being believed and the server is asked again.
+        self._ask_at = math.inf
         self._answers = 0
         self._tickets = itertools.count()
         self._in_flight: dict[int, float] = {}
@@ -131,12 +134,9 @@ class Pacer:
         # (a header lookup is most of what this method costs).
         self._answers += 1
         thorough = not self._answers & 63 or self._remaining <= self._low * 2 or self._limit is None
-        if thorough:
-            date = headers.get("date")
-            if date is not None and date != self._last_date:
-                # Parsed once per second of server time at most: the header changes no faster.
-                self._last_date = date
-                self._skew = _skew_from(date, self._wall(), self._skew)
+        if thorough and self._measured_skew is None:
+            # Measured once: a server's clock that wanders from answer to answer must not move every wait with it.
+            self._measure_skew(headers.get("date"))
         remaining = header_int(headers.get("ratelimit-remaining"))
         if remaining is not None:
             self._observe_budget(remaining, headers, thorough)
@@ -159,8 +159,20 @@ class Pacer:
         return max(1, min(wanted, int(self._remaining - self._low)))
 
     def server_time(self) -> float:
-        """The server's clock now (epoch seconds), as its ``Date`` header shows it (to the second)."""
+        """The server's clock now (epoch seconds), as its first ``Date`` header showed it (to the second).
+
+        A ``Date`` more than :data:`MAX_CLOCK_SKEW` from the local clock is not believed: this is then the local clock.
+        """
         return self._wall() + self._skew
+
+    def clock_offsets(self) -> tuple[float, ...]:
+        """The offsets from the local clock at which the server's clock may be: 0, and what its ``Date`` said.
+
+        The second is there, believed or not, whenever a ``Date`` was read and differs from the local clock: a
+        decision that must hold whichever clock is right (create recovery's) checks every one of them.
+        """
+        measured = self._measured_skew
+        return (0.0,) if measured is None or abs(measured) < 1.0 else (0.0, measured)
 
     def state(self) -> RateLimitState | None:
         """A snapshot for ``client.rate_limit``; ``None`` until a response has carried rate-limit headers."""
@@ -201,12 +213,36 @@ class Pacer:
             # Until the window moves on the count only goes down: an answer overtaken by later ones must not
             # raise the estimate again.
             estimate = min(estimate, self._remaining)
+            if self._clock() >= self._ask_at:
+                self._read_reset(reset)  # the answer to asking again: the wait is read afresh, never kept
         elif reset is not None:
             self._reset = reset
-            until = seconds_until_reset(reset, now=self.server_time())
-            self._reset_at = None if until is None else self._clock() + until  # None: a value not to believe
-            self._credited = False
+            self._read_reset(reset)
         self._remaining = estimate
+
+    def _read_reset(self, reset: int) -> None:
+        until = seconds_until_reset(reset, now=self.server_time())
+        now = self._clock()
+        self._reset_at = None if until is None else now + until  # None: a value not to believe
+        self._ask_at = now + self.policy.max_wait if self.policy is not None else math.inf
+        if until is None or until > 0:
+            self._credited = False
+
+    def _measure_skew(self, date: str | None) -> None:
+        skew = None if date is None else clock_skew(date, now=self._wall())
+        if skew is None:
+            return
+        self._measured_skew = skew
+        if abs(skew) <= MAX_CLOCK_SKEW:
+            self._skew = skew
+        else:
+            log.warning("the server's Date is %.0f s off the local clock: not believed for rate-limit resets", skew)
+
+    def _until_reset(self, now: float) -> float | None:
+        """Seconds until the window should move on, as far as the pacer believes the server: never past ``_ask_at``."""
+        if self._reset_at is None:
+            return None
+        return min(self._reset_at, self._ask_at) - now
 
     def _observe_refusal(self, headers: httpx.Headers, request: httpx.Request) -> None:
         # The client retries a 429 only after waiting as long as the server asked: that retry is the request
@@ -235,44 +271,50 @@ class Pacer:
         quiet = max(0.0, self._blocked_until - now)
         if self._remaining > self._low:
             return quiet
-        until_reset = _UNKNOWN_RESET_SPACING if self._reset_at is None else max(0.0, self._reset_at - now)
+        until = self._until_reset(now)
+        until_reset = _UNKNOWN_RESET_SPACING if until is None else max(0.0, until)
         available = self._remaining - self._reserve
         return max(quiet, until_reset / available if available >= 1 else until_reset)
 
-    def _plan(self, now: float, background: bool) -> tuple[float, float | None, str]:
-        """When this request may go: ``(hold, slot, why)``.
+    def _plan(self, now: float, background: bool) -> tuple[float, float | None, str, float]:
+        """When this request may go: ``(hold, slot, why, claimed)``.
 
         ``slot`` is not None when the request is given a place in the spread-out sequence: it goes after
         ``hold`` and the next one may go at ``slot``. Otherwise it goes now when ``hold`` is 0, and is planned
-        again after ``hold`` (or sooner, when an answer brings news).
+        again after ``hold`` (or sooner, when an answer brings news). ``claimed`` is the wait the server's
+        answer claims, which decides whether the request is refused; ``hold`` is never more than the pacer
+        believes it before asking the server again.
         """
         if now < self._blocked_until:
-            return self._blocked_until - now, None, "the server asked for quiet (Retry-After)"
+            hold = self._blocked_until - now
+            return hold, None, "the server asked for quiet (Retry-After)", hold
         recent = self._recent
         if recent is not None and self._ceiling is not None:
             while recent and recent[0] <= now - 60.0:
                 recent.popleft()
             if len(recent) >= self._ceiling:
-                return recent[0] + 60.0 - now, None, f"at most {self._ceiling} requests a minute"
+                hold = recent[0] + 60.0 - now
+                return hold, None, f"at most {self._ceiling} requests a minute", hold
         if self._remaining > self._low:
-            return 0.0, None, ""
+            return 0.0, None, "", 0.0
         available = self._remaining - (self._reserve if background else 0)
-        until_reset = None if self._reset_at is None else self._reset_at - now
+        until_reset = self._until_reset(now)
         if available >= 1:
             if not background:
-                return 0.0, None, ""
+                return 0.0, None, "", 0.0
             start = max(now, self._next_slot)
             span = _UNKNOWN_RESET_SPACING * available if until_reset is None else max(0.0, until_reset + now - start)
             why = f"{self._remaining:.0f} of {self._limit} left, spread over {span:.1f} s to the reset"
-            return start - now, start + span / available, why
+            return start - now, start + span / available, why, start - now
         if until_reset is not None and until_reset > 0:
             left = "nothing" if self._remaining < 1 else "only the reserve"
-            return until_reset, None, f"{left} left of {self._limit} until the window moves on"
+            claimed = until_reset if self._reset_at is None else self._reset_at - now
+            return until_reset, None, f"{left} left of {self._limit} until the window moves on", claimed
         if not self._credited:
             # The window should have moved on, but no answer has said so yet: send one request to find out.
             self._credited = True
-            return 0.0, None, ""
-        return _PROBE_WAIT, None, "waiting for the window to move on"
+            return 0.0, None, "", 0.0
+        return _PROBE_WAIT, None, "waiting for the window to move on", _PROBE_WAIT
 
     async def _sleep_unless(self, news: anyio.Event, seconds: float) -> None:
         """Sleep ``seconds``, or less when an answer brings news of the budget."""
@@ -307,11 +349,11 @@ class Pacer:
         background = _BACKGROUND.get()
         while True:
             now = self._clock()
-            hold, slot, why = self._plan(now, background)
+            hold, slot, why, claimed = self._plan(now, background)
             if hold <= 0 and slot is None:
                 break
-            if now + hold > deadline:
-                raise self._refusal(method, path, hold, bound, why)
+            if now + claimed > deadline:
+                raise self._refusal(method, path, claimed, bound, why, hold)
             if slot is not None:
                 # A place in the spread-out sequence: booked now, so the next request plans after it.
                 self._next_slot = slot
@@ -347,7 +389,7 @@ class Pacer:
             deadline, bound = now + scope_left, f"the caller's deadline ({max(0.0, scope_left):.1f} s away)"
         return deadline, bound
 
-    def _refusal(self, method: str, path: str, hold: float, bound: str, why: str) -> HeldTooLong:
+    def _refusal(self, method: str, path: str, claimed: float, bound: str, why: str, hold: float) -> HeldTooLong:
         headers = {}
         if self._limit is not None:
             headers["ratelimit-limit"] = str(self._limit)
@@ -355,9 +397,10 @@ class Pacer:
             headers["ratelimit-remaining"] = str(self._server_remaining)
         if self._reset is not None:
             headers["ratelimit-reset"] = str(self._reset)
+        again = f"; the server is asked again in {hold:.1f} s" if hold < claimed else ""
         return HeldTooLong(
-            f"{method} {path} was not sent: the rate limit would have held it for {hold:.1f} s ({why}), "
-            f"longer than {bound}",
+            f"{method} {path} was not sent: the rate limit would have held it for {claimed:.1f} s ({why}), "
+            f"longer than {bound}{again}",
             status_code=429,
             error_id="rate_limit_hold",
             rate_limit=headers,
@@ -365,13 +408,3 @@ class Pacer:
             method=method,
             url=path,
         )
-
-
-def _skew_from(date: str, now: float, previous: float) -> float:
-    try:
-        when = email.utils.parsedate_to_datetime(date)
-    except (TypeError, ValueError, IndexError):
-        return previous
-    if when.tzinfo is None:
-        return previous
-    return when.timestamp() - now

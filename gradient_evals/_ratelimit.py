@@ -16,6 +16,10 @@ A request is never held past a deadline: the policy's ``max_wait``, the request'
 cancel scope's deadline (``wait()``'s, or the caller's). Past one, the request is not sent and
 :class:`RateLimitError` says how long it would have had to wait.
 
+``ratelimit-reset`` is read on the server's clock, through the skew its first ``Date`` header shows (not
+believed beyond ten minutes), and a wait read from it holds no request longer than ``max_wait``: then the server
+is asked again, and its answer read afresh.
+
 The pacer knows only this client's requests: other processes on the same token are invisible to it, except
 through the headers, which show their spending after the fact.
 

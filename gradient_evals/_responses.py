@@ -34,9 +34,11 @@ from ._exceptions import (
 
 __all__ = [
     "EPOCH_THRESHOLD",
+    "MAX_CLOCK_SKEW",
     "MAX_RESET_DELAY",
     "RateLimitInfo",
     "body_error",
+    "clock_skew",
     "header_int",
     "retry_after_seconds",
     "seconds_until_reset",
@@ -51,6 +53,9 @@ EPOCH_THRESHOLD: Final = 1_000_000_000
 """A ``ratelimit-reset`` below this is a delay in seconds; from it on, the epoch second the window resets."""
 MAX_RESET_DELAY: Final = 86_400.0
 """A reset further away than a day is not believed (a clock or server gone wrong) and is ignored."""
+MAX_CLOCK_SKEW: Final = 600.0
+"""Seconds a server's ``Date`` may be from the local clock and still be believed: beyond, a clock has gone wrong
+(the server's or this machine's) and waits are read on the local clock; see ``Pacer.server_time``."""
 _RATE_LIMIT_HEADERS: Final = ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "retry-after")
 _STATUS_ERRORS: Final[dict[int, type[APIStatusError]]] = {
     400: BadRequestError,
@@ -108,6 +113,18 @@ def seconds_until_reset(reset: int | None, *, now: float | None = None) -> float
             return None
         delay = max(0.0, reset - (time.time() if now is None else now))
     return delay if delay <= MAX_RESET_DELAY else None
+
+
+def clock_skew(date: str, *, now: float) -> float | None:
+    """The server's clock minus ``now`` as a ``Date`` header shows it; ``None`` for a value that is not a date."""
+    try:
+        when = email.utils.parsedate_to_datetime(date[:64])  # an HTTP date is 29 characters
+        if when.tzinfo is None:
+            return None
+        skew = when.timestamp() - now
+    except (TypeError, ValueError, IndexError, OverflowError, OSError):
+        return None
+    return skew if math.isfinite(skew) else None
 
 
 def _request_id(response: httpx.Response, body: Any) -> str | None:

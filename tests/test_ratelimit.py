@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -343,6 +344,70 @@ async def test_the_reset_is_read_on_the_servers_clock(clock: SimClock, make_pace
     assert abs(pacer.server_time() - server_now) <= 1.0
 
 
+def dated(clock: SimClock, *, server_now: float, remaining: int, reset_in: int) -> httpx.Response:
+    """An answer whose ``Date`` says ``server_now`` and whose reset is ``reset_in`` s after it."""
+    headers = {
+        "ratelimit-limit": "30",
+        "ratelimit-remaining": str(remaining),
+        "ratelimit-reset": str(int(server_now) + reset_in),
+        "date": email.utils.formatdate(server_now, usegmt=True),
+    }
+    return httpx.Response(200, headers=headers, request=httpx.Request("GET", BASE))
+
+
+async def test_the_skew_is_measured_once(clock: SimClock, make_pacer: Callable[..., Pacer]) -> None:
+    pacer = make_pacer()
+    pacer.observe(await send(pacer), dated(clock, server_now=clock.time() + 120, remaining=29, reset_in=10))
+    for drift in (-300, 500, 90):  # later Dates that wander do not move the server's clock
+        pacer.observe(await send(pacer), dated(clock, server_now=clock.time() + drift, remaining=29, reset_in=10))
+    assert pacer.server_time() == pytest.approx(clock.time() + 120, abs=1.0)
+    assert pacer.clock_offsets() == pytest.approx((0.0, 120.0), abs=1.0)
+
+
+async def test_a_skew_beyond_the_bound_is_not_believed(
+    clock: SimClock, make_pacer: Callable[..., Pacer], caplog: pytest.LogCaptureFixture
+) -> None:
+    pacer = make_pacer()
+    behind = clock.time() - 22 * 3600
+    with caplog.at_level(logging.WARNING, logger="gradient_evals"):
+        # 22 h behind, and the reset 3 s away by the true clock.
+        pacer.observe(await send(pacer), dated(clock, server_now=behind, remaining=0, reset_in=22 * 3600 + 3))
+    assert pacer.server_time() == pytest.approx(clock.time())
+    assert pacer.clock_offsets() == pytest.approx((0.0, -22 * 3600.0), abs=1.0)  # still known to recovery
+    assert any("not believed" in r.getMessage() for r in caplog.records)
+    await send(pacer)
+    assert sum(clock.sleeps) <= 4.0  # held until the true reset, not for 22 h
+
+
+async def test_a_reset_hours_away_holds_no_request_past_max_wait(
+    clock: SimClock, make_pacer: Callable[..., Pacer]
+) -> None:
+    pacer = make_pacer(RateLimitPolicy(max_wait=10))
+    pacer.observe(await send(pacer), answer(clock, remaining=0, reset_in=22 * 3600))
+    state = pacer.state()
+    assert state is not None
+    assert state.spacing <= 10.0  # a wait() polls no slower than max_wait either
+    with pytest.raises(RateLimitError) as info:
+        await send(pacer)
+    assert clock.sleeps == []
+    assert info.value.retry_after is not None
+    assert info.value.retry_after <= 10.0
+    clock.now += 10.0  # max_wait has passed: the next request goes to the server to ask again
+    ticket = await send(pacer)
+    assert clock.sleeps == []
+    # The server still says 22 h: believed again for max_wait only, read from this answer (not kept from the first).
+    pacer.observe(ticket, answer(clock, remaining=0, reset_in=22 * 3600))
+    with pytest.raises(RateLimitError) as info:
+        await send(pacer, background=True)
+    assert info.value.retry_after is not None
+    assert 9.0 <= info.value.retry_after <= 10.0
+    clock.now += 10.0
+    pacer.observe(await send(pacer), answer(clock, remaining=29, reset_in=60))  # the window did move on
+    for _ in range(10):
+        await send(pacer, background=True)
+    assert clock.sleeps == []
+
+
 # -- through the client --------------------------------------------------------------------------------------
 
 
@@ -373,8 +438,11 @@ async def test_a_request_the_budget_cannot_allow_in_time_is_not_sent(
         state = client.rate_limit
     assert len(httpx_mock.get_requests()) == 1  # neither sent nor retried
     assert info.value.retry_after is not None
-    assert info.value.retry_after > 100
+    # The reset is 120 s away by the server's clock, which is believed for max_wait (60 s) at most.
+    assert 2 < info.value.retry_after <= RateLimitPolicy().max_wait
+    assert re.search(r"held it for 1[12]\d\.\d s", str(info.value))
     assert "timeout of 2 s" in str(info.value)
+    assert "asked again" in str(info.value)
     assert isinstance(state, RateLimitState)
     assert (state.limit, state.remaining, state.reset) == (250, 0, reset)
 

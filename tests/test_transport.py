@@ -555,15 +555,17 @@ async def test_create_unknown_outcome_without_run_name(client: AsyncGradientEval
     assert TEST_CASE in str(info.value)
 
 
-async def test_create_with_unknown_outcome_returns_the_runs_it_finds(
+async def test_create_with_unknown_outcome_reports_the_runs_of_a_callers_name_it_finds(
     client: AsyncGradientEvals, httpx_mock: HTTPXMock
 ) -> None:
     httpx_mock.add_exception(httpx.ReadTimeout("no answer"), url=CREATE_URL, method="POST")
     queued = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     mine = {"evaluation_run_uuid": RUN, "run_name": "nightly", "agent_uuid": AGENT, "queued_at": queued}
     httpx_mock.add_response(url=LIST_RUNS_URL, json={"evaluation_runs": [mine]})
-    created = await _create(client)
-    assert created.evaluation_run_uuids == [RUN]
+    # Another process may have made a run named "nightly" at that moment: it is a candidate, not the answer.
+    with pytest.raises(RunCreationUnknownError) as info:
+        await _create(client)
+    assert [run.evaluation_run_uuid for run in info.value.candidates] == [RUN]
     assert len(httpx_mock.get_requests(method="POST")) == 1
 
 

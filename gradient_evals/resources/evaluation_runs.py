@@ -18,6 +18,7 @@ from .._validation import (
     path_segment,
 )
 from ..types import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage, RunComparison, RunSummary
+from ..types.evaluation_test_cases import EvaluationRunsPage
 from ..typing import ExportFormat, OnProgress, OnUpdate, Timeout
 from ..workflows.compare import compare_runs
 from ..workflows.export import export_run
@@ -34,7 +35,6 @@ from ..workflows.wait import (
 )
 from ._base import PageSize, SyncResource, blocking, blocking_iterator
 from .evaluation_metrics import AsyncEvaluationMetrics, CatalogUser
-from .evaluation_test_cases import AsyncEvaluationTestCases
 
 if TYPE_CHECKING:
     from .._transport import Transport
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncEvaluationRuns", "EvaluationRuns", "RESULTS_PAGE_SIZE"]
 
 _RUNS = "/v2/gen-ai/evaluation_runs"
+_TEST_CASES = "/v2/gen-ai/evaluation_test_cases"
 
 RESULTS_PAGE_SIZE: Final = 200
 """Prompts a results page asks for by default: the specification gives no maximum, DigitalOcean's API documents
@@ -73,10 +74,12 @@ class AsyncEvaluationRuns(CatalogUser):
 
         Not idempotent: the request is retried only when the server cannot have acted on it (it could not be reached, or
         answered 429). When the outcome is unknown (a timeout after sending, a 5xx, a cut-off answer), the test case's
-        runs are listed to find the ones this request made: found, they are returned as if the server had answered
+        runs are listed to find the ones this request made: proven (the generated name, every run bearing it queued
+        while the request was out, one per agent and deployment), they are returned as if the server had answered
         (logged at WARNING); none, after a short re-check, and the create is sent once more (only with ``recover=True``,
         the default); otherwise :class:`RunCreationUnknownError` is raised with the runs that may be this request's in
-        ``.candidates``. ``ValueError``/``TypeError`` are raised before sending anything when an argument is malformed
+        ``.candidates``. Runs of a caller's ``run_name`` are never proven (another process may use it too).
+        ``ValueError``/``TypeError`` are raised before sending anything when an argument is malformed
         or neither agents nor deployments are given.
         """
         body: dict[str, object] = {"test_case_uuid": check_uuid(test_case_uuid, "test_case_uuid")}
@@ -91,18 +94,27 @@ class AsyncEvaluationRuns(CatalogUser):
         name = generated_run_name() if run_name is None else check_name(run_name, "run_name")
         body["run_name"] = name
         test_case = str(body["test_case_uuid"])
-        transport = self._transport
+        runs_of_test_case = self._paginate(
+            f"{_TEST_CASES}/{path_segment(test_case)}/evaluation_runs",
+            EvaluationRunsPage,
+            items="evaluation_runs",
+            key="evaluation_run_uuid",
+            number_first_page=False,
+            prefetch=1,
+            timeout=timeout,
+            what="runs page",
+        )
         return await create_runs(
             lambda: self._post(_RUNS, CreatedEvaluationRuns, body=body, timeout=timeout),
-            lambda: AsyncEvaluationTestCases(transport, self._metrics).list_evaluation_runs(test_case, timeout=timeout),
+            runs_of_test_case.pages,
             test_case_uuid=test_case,
             run_name=name,
             named_by_caller=run_name is not None,
             agent_uuids=agent_uuids or (),
             agent_deployment_names=agent_deployment_names or (),
             recover=recover,
-            server_time=transport.pacer.server_time,
-            recheck_pause=transport.retry.backoff,
+            clock_offsets=self._transport.pacer.clock_offsets,
+            recheck_pause=self._transport.retry.backoff,
         )
 
     async def retrieve(self, evaluation_run_uuid: str, *, timeout: Timeout = None) -> EvaluationRun:

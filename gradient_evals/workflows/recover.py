@@ -1,46 +1,71 @@
 """Creating runs when the answer may be lost: find the runs a create made instead of guessing.
 
 A create that times out, is cut off, or meets a 5xx may or may not have started its runs. Rather than leave the
-caller to look, :func:`create_runs` lists the test case's runs and picks out the ones this request made:
+caller to look, :func:`create_runs` lists the test case's runs and decides what it can prove:
 
-- the same run name, which is certain when the SDK chose it (:func:`generated_run_name`: unique), and must
-  match unambiguously when the caller chose it;
-- one run per requested agent UUID and deployment name, no more and no fewer;
-- for a caller's name, queued no earlier than the request was sent by the server's clock (its ``Date``
-  header), less :data:`CLOCK_TOLERANCE`.
+- A run is *in time* when its ``queued_at`` falls between the moment the request was sent and the moment the
+  listing came back (with :data:`CLOCK_TOLERANCE` either side) by this machine's clock or by the server's, as its
+  ``Date`` header showed it. A clock may be wrong, so every reading is tried.
+- With the name the SDK generated (:func:`generated_run_name`, unique), the runs bearing it are this request's
+  when every one of them is in time and they match the requested agent UUIDs and deployment names one to one.
+  Any other run bearing that name (queued long before, say) makes the outcome unknown.
+- With the caller's own name nothing can be proven: another process may create runs of that name at the same
+  moment, and nothing in a run tells the two apart. Runs of that name that are in time (or carry no time) make
+  the outcome unknown; runs of it queued at other times (yesterday's run of a nightly name) are not this
+  request's and are set aside.
 
-Found: they are returned as the create's answer (logged at WARNING). None, even after :data:`RECHECKS` looks a
-little later: the create did nothing, so it is sent once more if the caller allowed it. Anything else: the
-runs cannot be told apart, and :class:`RunCreationUnknownError` carries the candidates.
+Proven: the runs are returned as the create's answer (logged at WARNING). No run, even after :data:`RECHECKS`
+looks a little later, in a listing read to its end: the create did nothing, so it is sent once more if the
+caller allowed it. Anything else, a listing that could not be read to its end (it failed, looped, or passed
+:data:`MAX_PAGES` pages or :data:`LOOK_TIME` seconds) included: :class:`RunCreationUnknownError` carries the
+candidates seen.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Final, Literal
 
 import anyio
 
-from .._exceptions import APIError, APIResponseValidationError, RunCreationUnknownError
+from .._exceptions import APIError, APIResponseValidationError, PaginationError, RunCreationUnknownError
 from .._retry import may_have_been_processed
 from .._validation import check_uuid
-from ..types import CreatedEvaluationRuns, EvaluationRun
+from ..types import CreatedEvaluationRuns, EvaluationRun, EvaluationRunsPage
 
-__all__ = ["CLOCK_TOLERANCE", "RECHECKS", "create_runs", "created_run_uuids", "generated_run_name"]
+__all__ = [
+    "CLOCK_TOLERANCE",
+    "LOOK_TIME",
+    "MAX_CANDIDATES",
+    "MAX_PAGES",
+    "RECHECKS",
+    "RunPages",
+    "create_runs",
+    "created_run_uuids",
+    "generated_run_name",
+]
 
 log = logging.getLogger("gradient_evals")
 
 CLOCK_TOLERANCE: Final = 2.0
-"""Seconds a run may seem to predate its request: the ``Date`` header's resolution and the server's rounding."""
+"""Seconds a run may seem to lie outside its request's time: the ``Date`` header's resolution and rounding."""
 RECHECKS: Final = 2
-"""Further looks at the run list when the first found nothing (the server may still be writing the runs)."""
+"""Further looks at the run list when the first found fewer runs than asked for (the server may still be writing)."""
+MAX_PAGES: Final = 100
+"""Pages of the run list one look reads at most; a longer list is not read to its end (the outcome is unknown)."""
+LOOK_TIME: Final = 120.0
+"""Seconds the looks after one lost answer may take together, pauses included; past them the outcome is unknown."""
+MAX_CANDIDATES: Final = 100
+"""Candidate runs kept for :class:`RunCreationUnknownError`; more than that are counted, not kept."""
 
-Outcome = Literal["found", "none", "partial", "ambiguous"]
+RunPages = Callable[[], contextlib.AbstractAsyncContextManager[AsyncIterator[EvaluationRunsPage]]]
+"""Opens the test case's run list: ``async with list_pages() as pages: async for page in pages``."""
+Outcome = Literal["found", "none", "partial", "unproven", "incomplete"]
 
 
 def generated_run_name() -> str:
@@ -72,7 +97,7 @@ def created_run_uuids(created: CreatedEvaluationRuns, path: str) -> list[str]:
 
 async def create_runs(
     send: Callable[[], Awaitable[CreatedEvaluationRuns]],
-    list_runs: Callable[[], Awaitable[list[EvaluationRun]]],
+    list_pages: RunPages,
     *,
     test_case_uuid: str,
     run_name: str,
@@ -80,35 +105,34 @@ async def create_runs(
     agent_uuids: Sequence[str],
     agent_deployment_names: Sequence[str],
     recover: bool,
-    server_time: Callable[[], float],
+    clock_offsets: Callable[[], Sequence[float]],
     recheck_pause: Callable[[int], float],
+    wall: Callable[[], float] = time.time,
 ) -> CreatedEvaluationRuns:
     """Send a create; when its outcome is unknown, find its runs, or send it once more where that is safe.
 
-    ``send`` makes the request, ``list_runs`` lists the test case's runs, ``server_time`` reads the server's
-    clock (epoch seconds) and ``recheck_pause(n)`` is the pause before the n-th further look.
+    ``send`` makes the request, ``list_pages`` opens the test case's run list, ``clock_offsets`` gives the
+    readings of the server's clock to try (seconds from ``wall``, 0 among them) and ``recheck_pause(n)`` is the
+    pause before the n-th further look.
     """
     finder = _Finder(
-        list_runs,
+        list_pages,
         test_case_uuid=test_case_uuid,
         run_name=run_name,
         named_by_caller=named_by_caller,
         targets=[("agent", uuid) for uuid in agent_uuids]
         + [("deployment", name) for name in agent_deployment_names],
+        clock_offsets=clock_offsets,
+        wall=wall,
     )
-    sent_at = server_time()
+    sent_at = wall()
     try:
         return await send()
     except APIError as exc:
         if not may_have_been_processed(exc):
             raise
         failure: APIError = exc
-    outcome, runs = await finder.look(sent_at, failure)
-    for attempt in range(1, RECHECKS + 1):
-        if outcome not in ("none", "partial"):
-            break
-        await anyio.sleep(recheck_pause(attempt))
-        outcome, runs = await finder.look(sent_at, failure)
+    outcome, runs = await finder.settle(sent_at, recheck_pause)
     if outcome == "found":
         return finder.recovered(runs, failure)
     if outcome == "none" and recover:
@@ -125,7 +149,7 @@ async def create_runs(
             if not may_have_been_processed(exc):
                 raise
             failure = exc
-        outcome, runs = await finder.look(sent_at, failure)
+        outcome, runs = await finder.settle(sent_at, recheck_pause, rechecks=0)
         if outcome == "found":
             return finder.recovered(runs, failure)
     raise finder.unknown(outcome, runs, failure)
@@ -136,40 +160,97 @@ class _Finder:
 
     def __init__(
         self,
-        list_runs: Callable[[], Awaitable[list[EvaluationRun]]],
+        list_pages: RunPages,
         *,
         test_case_uuid: str,
         run_name: str,
         named_by_caller: bool,
         targets: list[tuple[str, str]],
+        clock_offsets: Callable[[], Sequence[float]],
+        wall: Callable[[], float],
     ) -> None:
-        self._list_runs = list_runs
+        self._list_pages = list_pages
         self.test_case_uuid = test_case_uuid
         self.run_name = run_name
         self.named_by_caller = named_by_caller
         self.targets = targets
+        self._clock_offsets = clock_offsets
+        self._wall = wall
+        self.more = 0  # runs bearing the name seen beyond MAX_CANDIDATES
+        self.why_incomplete = ""
+        self.listing_failure: BaseException | None = None
 
-    async def look(self, sent_at: float, failure: APIError) -> tuple[Outcome, list[EvaluationRun]]:
+    async def settle(
+        self, sent_at: float, pause: Callable[[int], float], *, rechecks: int = RECHECKS
+    ) -> tuple[Outcome, list[EvaluationRun]]:
+        """Look, and look again while fewer runs than asked for appeared; within :data:`LOOK_TIME` in all."""
+        outcome: Outcome = "incomplete"
+        runs: list[EvaluationRun] = []
+        with anyio.move_on_after(LOOK_TIME) as scope:
+            for attempt in range(rechecks + 1):
+                if attempt:
+                    await anyio.sleep(pause(attempt))
+                outcome, found = await self._look(sent_at)
+                runs = found or runs if outcome == "incomplete" else found
+                if outcome not in ("none", "partial"):
+                    break
+        if scope.cancelled_caught:
+            outcome, self.why_incomplete = "incomplete", f"looking took longer than {LOOK_TIME:g} s"
+        return outcome, runs
+
+    async def _look(self, sent_at: float) -> tuple[Outcome, list[EvaluationRun]]:
         """The runs that may be this request's, and what they amount to."""
+        named: list[tuple[EvaluationRun, bool | None]] = []
+        self.more = 0
+        complete = False
         try:
-            runs = await self._list_runs()
-        except APIError as exc:
-            raise self._error(
-                f"and listing the test case's runs to find out failed too ({_short(exc)})", (), failure
-            ) from exc
-        earliest = sent_at - CLOCK_TOLERANCE
-        # A name the SDK generated is unique: every run bearing it is this request's, whatever the clocks say.
-        candidates = [
-            run
-            for run in runs
-            if run.run_name == self.run_name and (not self.named_by_caller or _not_before(run.queued_at, earliest))
-        ]
+            async with self._list_pages() as listing:
+                pages = 0
+                async for page in listing:
+                    for run in page.evaluation_runs:
+                        if run.run_name != self.run_name:
+                            continue
+                        in_time = self._in_time(run, sent_at, self._wall())
+                        if self.named_by_caller and in_time is False:
+                            continue  # a run of the caller's name queued at another time: another request's
+                        if len(named) < MAX_CANDIDATES:
+                            named.append((run, in_time))
+                        else:
+                            self.more += 1
+                    pages += 1
+                    if pages >= MAX_PAGES:
+                        self.why_incomplete = f"the run list went on past {MAX_PAGES} pages"
+                        break
+                else:
+                    complete = True
+        except (APIError, PaginationError) as exc:
+            self.listing_failure = exc
+            self.why_incomplete = f"listing the test case's runs to find out failed too ({_short(exc)})"
+        # With the SDK's unique name, every run bearing it is this request's or a server's error: all are kept.
+        candidates = [run for run, _ in named]
+        if not complete:
+            return "incomplete", candidates
         if not candidates:
-            return "none", candidates
+            return "none", []
+        if self.named_by_caller or self.more or any(in_time is not True for _, in_time in named):
+            return "unproven", candidates
         matched = self._match(candidates)
         if matched is None:
-            return "ambiguous", candidates
+            return "unproven", candidates
         return ("found" if len(matched) == len(self.targets) else "partial"), matched
+
+    def _in_time(self, run: EvaluationRun, sent_at: float, looked_at: float) -> bool | None:
+        """Whether the run was queued while this request was out, by some reading of the clocks (None: no time)."""
+        if run.queued_at is None:
+            return None
+        try:
+            queued = run.queued_at.timestamp()
+        except (OverflowError, OSError, ValueError):
+            return None
+        return any(
+            sent_at + offset - CLOCK_TOLERANCE <= queued <= looked_at + offset + CLOCK_TOLERANCE
+            for offset in {0.0, *self._clock_offsets()}
+        )
 
     def _match(self, runs: list[EvaluationRun]) -> list[EvaluationRun] | None:
         """``runs`` in the order of the request's targets, or None when some run is not one of them."""
@@ -205,25 +286,28 @@ class _Finder:
             found = "no run with this name appeared, and recover=False forbade sending it again"
         elif outcome == "partial":
             found = f"only {len(runs)} of the {wanted} runs it asked for appeared"
+        elif outcome == "incomplete":
+            found = f"{self.why_incomplete}; {len(runs)} run(s) with this name were seen by then"
+        elif self.named_by_caller:
+            found = (
+                f"{len(runs)} run(s) with this name were queued while it was out; the name was chosen by the caller "
+                "and may be another process's too, so nothing proves they are this request's"
+            )
         else:
-            found = f"{len(runs)} runs with this name do not match the {wanted} it asked for one to one"
-        return self._error(
-            f"and {found}; the runs that may be its own are in .candidates (or list them with "
-            "client.evaluation_test_cases.list_evaluation_runs()): do not simply create again",
-            runs,
-            failure,
-        )
-
-    def _error(self, what: str, runs: Sequence[EvaluationRun], failure: APIError) -> RunCreationUnknownError:
+            found = f"{len(runs)} run(s) with this name do not match the {wanted} it asked for, one to one and in time"
+        if self.more:
+            found += f" ({self.more} more with this name were not kept)"
         error = RunCreationUnknownError(
             f"creating runs of test case {self.test_case_uuid} (run_name={self.run_name!r}) may have succeeded "
-            f"on the server, but no usable answer came back ({failure}), {what}",
+            f"on the server, but no usable answer came back ({failure}), and {found}; the runs that may be its "
+            "own are in .candidates (or list them with client.evaluation_test_cases.list_evaluation_runs()): "
+            "do not simply create again",
             test_case_uuid=self.test_case_uuid,
             run_name=self.run_name,
             cause=failure,
             candidates=runs,
         )
-        error.__cause__ = failure
+        error.__cause__ = self.listing_failure if outcome == "incomplete" and self.listing_failure else failure
         return error
 
 
@@ -234,11 +318,6 @@ def _target_of(run: EvaluationRun, wanted: Counter[tuple[str, str]]) -> tuple[st
     if run.agent_uuid is not None and wanted[("agent", run.agent_uuid)] > 0:
         return ("agent", run.agent_uuid)
     return None
-
-
-def _not_before(when: datetime | None, earliest: float) -> bool:
-    # A run without a time cannot be ruled out.
-    return when is None or when.timestamp() >= earliest
 
 
 def _short(exc: BaseException) -> str:

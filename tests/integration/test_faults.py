@@ -260,11 +260,18 @@ async def test_create_with_unknown_outcome_recovers_the_run_it_made(
     async with make_async(max_retries=5) as client:
         with caplog.at_level(logging.WARNING, logger="gradient_evals"):
             created = await client.evaluation_runs.create(
+                test_case_uuid=test_case, agent_uuids=["9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"]
+            )
+        # With the caller's own name the same run is found but cannot be proven this create's: reported instead.
+        server.inject(fault, on_request=1, method="POST")
+        with pytest.raises(RunCreationUnknownError) as info:
+            await client.evaluation_runs.create(
                 test_case_uuid=test_case, agent_uuids=["9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"], run_name="nightly"
             )
-    assert created.evaluation_run_uuids == server.runs_of(test_case)
-    assert server.created_run_count == 1
-    assert sum(1 for r in server.requests if r.method == "POST") == 1  # not sent again
+    assert created.evaluation_run_uuids == server.runs_of(test_case)[:1]
+    assert [run.evaluation_run_uuid for run in info.value.candidates] == server.runs_of(test_case)[1:]
+    assert server.created_run_count == 2
+    assert sum(1 for r in server.requests if r.method == "POST") == 2  # neither sent again
     assert any("recovered" in record.getMessage() for record in caplog.records)
 
 

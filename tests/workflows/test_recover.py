@@ -7,10 +7,11 @@ has acted, many times each, and counts the runs.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,7 +30,7 @@ from gradient_evals import (
     RunCreationUnknownError,
 )
 from gradient_evals.testing import FakeGradientServer, Fault
-from gradient_evals.types import CreatedEvaluationRuns, EvaluationRun
+from gradient_evals.types import CreatedEvaluationRuns, EvaluationRun, EvaluationRunsPage
 from gradient_evals.workflows.recover import CLOCK_TOLERANCE, RECHECKS, create_runs, generated_run_name
 
 pytestmark = pytest.mark.anyio
@@ -82,12 +83,17 @@ class Server:
             raise answer
         return answer
 
-    async def list_runs(self) -> list[EvaluationRun]:
+    @contextlib.asynccontextmanager
+    async def list_pages(self) -> AsyncIterator[AsyncIterator[EvaluationRunsPage]]:
         listing = self.listings[min(self.looks, len(self.listings) - 1)]
         self.looks += 1
-        if isinstance(listing, APIError):
-            raise listing
-        return listing
+
+        async def pages() -> AsyncIterator[EvaluationRunsPage]:
+            if isinstance(listing, APIError):
+                raise listing
+            yield EvaluationRunsPage(evaluation_runs=tuple(listing))
+
+        yield pages()
 
 
 async def create(
@@ -98,18 +104,20 @@ async def create(
     recover: bool = True,
     agents: tuple[str, ...] = (AGENT_A,),
     deployments: tuple[str, ...] = (),
+    offsets: tuple[float, ...] = (0.0,),
 ) -> CreatedEvaluationRuns:
     return await create_runs(
         server.send,
-        server.list_runs,
+        server.list_pages,
         test_case_uuid=TEST_CASE,
         run_name=name,
         named_by_caller=by_caller,
         agent_uuids=agents,
         agent_deployment_names=deployments,
         recover=recover,
-        server_time=lambda: SENT_AT,
+        clock_offsets=lambda: offsets,
         recheck_pause=lambda attempt: 0.0,
+        wall=lambda: SENT_AT,
     )
 
 
@@ -130,30 +138,58 @@ async def test_a_failure_before_the_server_acted_is_raised_as_is() -> None:
 
 
 async def test_the_runs_a_lost_create_made_are_returned(caplog: pytest.LogCaptureFixture) -> None:
+    name = generated_run_name()
     mine = [
-        run("r-b", "nightly", agent=AGENT_B),
-        run("r-a", "nightly", agent=AGENT_A),
-        run("r-d", "nightly", deployment="support-prod"),
+        run("r-b", name, agent=AGENT_B),
+        run("r-a", name, agent=AGENT_A),
+        run("r-d", name, deployment="support-prod"),
     ]
-    older = run("r-old", "nightly", agent=AGENT_A, at=SENT_AT - 86_400)  # yesterday's run of the same name
+    older = run("r-old", "nightly", agent=AGENT_A, at=SENT_AT - 86_400)
     other = run("r-x", "weekly", agent=AGENT_A)
     server = Server([lost_answer()], [[older, *mine, other]])
     with caplog.at_level(logging.WARNING, logger="gradient_evals"):
-        created = await create(server, agents=(AGENT_A, AGENT_B), deployments=("support-prod",))
+        created = await create(
+            server, name=name, by_caller=False, agents=(AGENT_A, AGENT_B), deployments=("support-prod",)
+        )
     assert created.evaluation_run_uuids == ["r-a", "r-b", "r-d"]  # in the order of the request
     assert server.sent == 1
     assert any("recovered" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
 
 
+async def test_runs_of_a_callers_name_are_candidates_never_the_answer() -> None:
+    # The runs look exactly like this request's, but another process may have made them under the same name.
+    mine = [run("r-a", "nightly", agent=AGENT_A), run("r-b", "nightly", agent=AGENT_B)]
+    older = run("r-old", "nightly", agent=AGENT_A, at=SENT_AT - 86_400)  # yesterday's run of the same name
+    server = Server([lost_answer()], [[older, *mine]])
+    with pytest.raises(RunCreationUnknownError, match="chosen by the caller") as info:
+        await create(server, agents=(AGENT_A, AGENT_B))
+    assert [r.evaluation_run_uuid for r in info.value.candidates] == ["r-a", "r-b"]  # not yesterday's
+    assert server.sent == 1
+
+
 async def test_a_run_a_little_older_than_the_request_still_counts_for_clock_skew() -> None:
-    server = Server([lost_answer()], [[run("r-a", "nightly", agent=AGENT_A, at=SENT_AT - CLOCK_TOLERANCE / 2)]])
-    assert (await create(server)).evaluation_run_uuids == ["r-a"]
+    name = generated_run_name()
+    server = Server([lost_answer()], [[run("r-a", name, agent=AGENT_A, at=SENT_AT - CLOCK_TOLERANCE / 2)]])
+    assert (await create(server, name=name, by_caller=False)).evaluation_run_uuids == ["r-a"]
 
 
-async def test_a_generated_name_is_matched_whatever_the_clocks_say() -> None:
+async def test_a_generated_name_is_matched_on_the_servers_clock_too() -> None:
+    # The server's Date said it is an hour behind this machine, and its run's time agrees with its Date.
     name = generated_run_name()
     server = Server([lost_answer()], [[run("r-a", name, agent=AGENT_A, at=SENT_AT - 3600)]])
-    assert (await create(server, name=name, by_caller=False)).evaluation_run_uuids == ["r-a"]
+    created = await create(server, name=name, by_caller=False, offsets=(0.0, -3600.0))
+    assert created.evaluation_run_uuids == ["r-a"]
+
+
+@pytest.mark.parametrize("age", [3600.0, 365 * 86_400.0, -3600.0])
+async def test_a_generated_name_on_a_run_of_another_time_is_not_claimed(age: float) -> None:
+    # A server that echoes the name asked for, on a run queued long before (or after) this request.
+    name = generated_run_name()
+    server = Server([lost_answer()], [[run("r-old", name, agent=AGENT_A, at=SENT_AT - age)]])
+    with pytest.raises(RunCreationUnknownError) as info:
+        await create(server, name=name, by_caller=False)
+    assert [r.evaluation_run_uuid for r in info.value.candidates] == ["r-old"]
+    assert server.sent == 1  # not sent again either: a run bearing the name exists
 
 
 async def test_nothing_found_after_the_rechecks_sends_the_create_again() -> None:
@@ -164,8 +200,9 @@ async def test_nothing_found_after_the_rechecks_sends_the_create_again() -> None
 
 
 async def test_runs_that_appear_on_a_recheck_are_found_and_nothing_is_sent_again() -> None:
-    server = Server([lost_answer()], [[], [run("r-a", "nightly", agent=AGENT_A)]])
-    assert (await create(server)).evaluation_run_uuids == ["r-a"]
+    name = generated_run_name()
+    server = Server([lost_answer()], [[], [run("r-a", name, agent=AGENT_A)]])
+    assert (await create(server, name=name, by_caller=False)).evaluation_run_uuids == ["r-a"]
     assert server.sent == 1
 
 
@@ -178,18 +215,20 @@ async def test_without_recover_nothing_is_sent_again() -> None:
 
 
 async def test_a_second_lost_answer_is_looked_up_once_more() -> None:
-    found = [run("r-a", "nightly", agent=AGENT_A)]
+    name = generated_run_name()
+    found = [run("r-a", name, agent=AGENT_A)]
     server = Server([lost_answer(), lost_answer()], [[], [], [], found])
-    assert (await create(server)).evaluation_run_uuids == ["r-a"]
+    assert (await create(server, name=name, by_caller=False)).evaluation_run_uuids == ["r-a"]
     assert server.sent == 2
 
 
-async def test_too_many_runs_of_a_callers_name_are_ambiguous() -> None:
-    # Someone else created a run of the same name for the same agent at the same time.
-    twins = [run("r-1", "nightly", agent=AGENT_A), run("r-2", "nightly", agent=AGENT_A)]
+async def test_too_many_runs_of_a_generated_name_are_ambiguous() -> None:
+    # The server made two runs of one request for the same agent.
+    name = generated_run_name()
+    twins = [run("r-1", name, agent=AGENT_A), run("r-2", name, agent=AGENT_A)]
     server = Server([lost_answer()], [twins])
     with pytest.raises(RunCreationUnknownError, match="do not match") as info:
-        await create(server)
+        await create(server, name=name, by_caller=False)
     assert [r.evaluation_run_uuid for r in info.value.candidates] == ["r-1", "r-2"]
     assert server.sent == 1
 
@@ -202,9 +241,10 @@ async def test_runs_for_other_agents_are_ambiguous() -> None:
 
 
 async def test_some_but_not_all_runs_is_reported_with_them() -> None:
-    server = Server([lost_answer()], [[run("r-a", "nightly", agent=AGENT_A)]])
+    name = generated_run_name()
+    server = Server([lost_answer()], [[run("r-a", name, agent=AGENT_A)]])
     with pytest.raises(RunCreationUnknownError, match="only 1 of the 2") as info:
-        await create(server, agents=(AGENT_A, AGENT_B))
+        await create(server, name=name, by_caller=False, agents=(AGENT_A, AGENT_B))
     assert [r.evaluation_run_uuid for r in info.value.candidates] == ["r-a"]
     assert server.looks == 1 + RECHECKS  # it waited for the server to finish writing
     assert server.sent == 1
