@@ -159,7 +159,7 @@ async def upload_dataset(
             nonlocal current
             if number > 1 and (refresh or _expired(current.expires_at)):
                 current = await presign()
-            url = storage.check_url(current.presigned_url, "upload URL")
+            url = await storage.check_url(current.presigned_url, "upload URL")
             sent = _Progress(on_progress, size)  # from 0 again: each attempt sends the whole file
             sent(0)
             await storage.put_file(
@@ -212,7 +212,7 @@ async def download_dataset(
 
             async def fetch(number: int) -> int:
                 answer = await get_download_url(dataset_uuid)
-                url = storage.check_url(answer.download_url, "download URL")
+                url = await storage.check_url(answer.download_url, "download URL")
                 await file.seek(0)
                 await file.truncate()
                 return await storage.download(url, file.write, on_bytes=_Progress(on_progress, None))
