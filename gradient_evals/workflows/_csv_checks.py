@@ -33,6 +33,7 @@ __all__ = [
     "QUERY_COLUMN",
     "CheckedFile",
     "check_csv_file",
+    "checked_records",
     "read_csv_rows",
     "write_rows_csv",
 ]
@@ -138,38 +139,52 @@ def check_csv_file(path: str | os.PathLike[str], *, adk: bool, source: str | Non
 
 
 def _check_rows(path: Path, label: str, *, adk: bool, show_lines: bool) -> tuple[tuple[str, ...], int]:
-    columns: tuple[str, ...] = ()
-    query_index = 0
-    rows = 0
-    for row, line, cells in iter_records(path, label=label, show_lines=show_lines):
-        if row == 0:
-            columns = _check_columns(cells, label)
-            query_index = columns.index(QUERY_COLUMN)
-            continue
-        rows = row
-        where = f"{label}: row {row}" + (f" (line {line})" if show_lines else "")
-        query = cells[query_index]
-        if not query.strip():
-            raise InvalidDatasetError(
-                f"{where}, column {QUERY_COLUMN!r}: empty; every row needs a query",
-                dataset=label,
-                line=line if show_lines else None,
-                row=row,
-            )
-        if adk:
-            try:
-                json.loads(query)
-            except ValueError as exc:
-                raise InvalidDatasetError(
-                    f"{where}, column {QUERY_COLUMN!r}: not valid JSON ({exc}), which every query of an ADK "
-                    "dataset must be",
-                    dataset=label,
-                    line=line if show_lines else None,
-                    row=row,
-                ) from None
+    columns, records = checked_records(path, label=label, adk=adk, show_lines=show_lines)
+    rows = sum(1 for _ in records)
     if rows == 0:
         raise InvalidDatasetError(f"{label}: the file has a header but no rows", dataset=label)
     return columns, rows
+
+
+def checked_records(
+    path: str | os.PathLike[str], *, label: str | None = None, adk: bool = False, show_lines: bool = True
+) -> tuple[tuple[str, ...], Iterator[tuple[int, int, list[str]]]]:
+    """The header of a dataset file and its rows as ``(row, line, cells)``, with every check of an upload.
+
+    The header is checked at once, each row as it is read (the rows are a generator over the open file, which
+    closes when they are exhausted). Raises :class:`InvalidDatasetError`.
+    """
+    name = label or os.fspath(path)
+    records = iter_records(Path(path), label=name, show_lines=show_lines)
+    _, _, header = next(records)
+    columns = _check_columns(header, name)
+    query_index = columns.index(QUERY_COLUMN)
+
+    def rows() -> Iterator[tuple[int, int, list[str]]]:
+        for row, line, cells in records:
+            where = f"{name}: row {row}" + (f" (line {line})" if show_lines else "")
+            query = cells[query_index]
+            if not query.strip():
+                raise InvalidDatasetError(
+                    f"{where}, column {QUERY_COLUMN!r}: empty; every row needs a query",
+                    dataset=name,
+                    line=line if show_lines else None,
+                    row=row,
+                )
+            if adk:
+                try:
+                    json.loads(query)
+                except ValueError as exc:
+                    raise InvalidDatasetError(
+                        f"{where}, column {QUERY_COLUMN!r}: not valid JSON ({exc}), which every query of an ADK "
+                        "dataset must be",
+                        dataset=name,
+                        line=line if show_lines else None,
+                        row=row,
+                    ) from None
+            yield row, line, cells
+
+    return columns, rows()
 
 
 # -- rows to a file ---------------------------------------------------------------------------------------
