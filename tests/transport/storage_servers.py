@@ -16,8 +16,9 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
-import gradient_evals
 from transport.hostile_servers import Connection, HostileServer, Responder, head, whole
+
+import gradient_evals
 
 DATASET = "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b"
 PIECE = 64 * 1024
@@ -116,7 +117,7 @@ def peak_rss_growth(script: str, *args: str) -> tuple[int, str]:
         """
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PACKAGE_ROOT), str(TESTS)])}
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - this interpreter, running this module's own program
         [sys.executable, "-c", program, *args], capture_output=True, text=True, env=env, timeout=300, check=False
     )
     assert done.returncode == 0, done.stderr[-3000:]

@@ -36,13 +36,13 @@ async def main(url, what, path):
             if what == "upload":
                 await client.evaluation_datasets.upload(path, name="q")
             elif what == "download":
-                await client.evaluation_datasets.download("%s", path)
+                await client.evaluation_datasets.download(DATASET, path)
             else:
-                await client.evaluation_datasets.read("%s")
+                await client.evaluation_datasets.read(DATASET)
         except GradientEvalsError as exc:
             return type(exc).__name__ + ": " + str(exc)[:300]
     return "no error"
-""" % (DATASET, DATASET)
+""".replace("DATASET", repr(DATASET))
 
 
 def _csv(tmp_path: Path) -> Path:
@@ -69,7 +69,8 @@ def test_a_huge_answer_the_sdk_does_not_save_costs_a_few_kib(
     if status.startswith("200"):
         assert result == "no error"
     else:
-        assert result.startswith("ObjectStorageError") and status.split()[0] in result, result
+        assert result.startswith("ObjectStorageError"), result
+        assert status.split()[0] in result, result
     # Reading stopped early: the store got nowhere near sending it all.
     store = next(c for c in server.connections if b" /bucket/" in c.request.split(b"\r\n", 1)[0])
     assert store.sent < HUGE // 2
@@ -125,11 +126,13 @@ async def test_a_dripping_store_is_bounded_by_the_timeout(
     timeout = 2.0
     async with client_of(server.url, timeout=timeout) as client:
         started = time.monotonic()
+        call = (
+            client.evaluation_datasets.upload(_csv(tmp_path), name="q")
+            if what == "upload"
+            else client.evaluation_datasets.download(DATASET, tmp_path / "out.csv")
+        )
         with anyio.fail_after(GUARD), pytest.raises(ObjectStorageError) as caught:
-            if what == "upload":
-                await client.evaluation_datasets.upload(_csv(tmp_path), name="q")
-            else:
-                await client.evaluation_datasets.download(DATASET, tmp_path / "out.csv")
+            await call
         elapsed = time.monotonic() - started
     assert "timed out" in str(caught.value)
     assert elapsed < timeout + MARGIN
@@ -197,11 +200,13 @@ async def test_a_plain_body_labelled_gzip_is_a_typed_error(
     server = api_and_store(hostile, whole(b"query\nhello\n", "Content-Encoding: gzip"))
     target = tmp_path / "out.csv"
     async with client_of(server.url) as client:
+        call = (
+            client.evaluation_datasets.download(DATASET, target)
+            if what == "download"
+            else client.evaluation_datasets.read(DATASET)
+        )
         with anyio.fail_after(GUARD), pytest.raises(ObjectStorageError) as caught:
-            if what == "download":
-                await client.evaluation_datasets.download(DATASET, target)
-            else:
-                await client.evaluation_datasets.read(DATASET)
+            await call
     assert f"dataset {DATASET}" in str(caught.value)
     assert "Content-Encoding" in str(caught.value)
     assert list(tmp_path.iterdir()) == []

@@ -49,7 +49,8 @@ async def test_a_bad_file_is_a_typed_error_naming_the_dataset_and_line(
     with pytest.raises(InvalidDatasetError) as caught:
         await _read(server)
     message = str(caught.value)
-    assert f"dataset {DATASET}" in message and words in message, message
+    assert f"dataset {DATASET}" in message, message
+    assert words in message, message
     assert f"line {line}" in message, message
     assert caught.value.dataset == f"dataset {DATASET}"
     assert caught.value.line == line
@@ -97,11 +98,11 @@ from gradient_evals import AsyncGradientEvals, GradientEvalsError, RetryPolicy
 async def main(url):
     async with AsyncGradientEvals("tok_x", base_url=url, retry=RetryPolicy(max_retries=0)) as client:
         try:
-            rows = await client.evaluation_datasets.read("%s")
+            rows = await client.evaluation_datasets.read(DATASET)
         except GradientEvalsError as exc:
             return type(exc).__name__ + ": " + str(exc)[:300]
     return f"{len(rows)} rows"
-""" % DATASET
+""".replace("DATASET", repr(DATASET))
 
 
 @pytest.mark.parametrize(
@@ -116,5 +117,6 @@ def test_what_read_loads_is_bounded_in_memory(
 ) -> None:
     server = api_and_store(hostile, responder)
     growth, result = peak_rss_growth(_READ, server.url)
-    assert result.startswith("InvalidDatasetError") and words in result, result
+    assert result.startswith("InvalidDatasetError"), result
+    assert words in result, result
     assert growth < 64 * MiB, f"peak RSS grew by {growth / MiB:.0f} MiB"
