@@ -10,12 +10,12 @@ from transport.hostile_servers import Connection, HostileServer, client_of, head
 from transport.storage_servers import DATASET, PIECE, api_and_store, peak_rss_growth
 
 from gradient_evals import InvalidDatasetError
-from gradient_evals.workflows._csv_reader import DEFAULT_MAX_CELL_CHARS
 
 pytestmark = pytest.mark.anyio
 
 MiB = 1024 * 1024
 GUARD = 120.0
+DEFAULT_MAX_CELL_CHARS = 1024 * 1024  # read()'s documented default
 
 
 async def _read(server: HostileServer, **limits: int) -> list[dict[str, str]]:
