@@ -68,11 +68,11 @@ def rows_of(source: DatasetInput) -> tuple[list[str], Iterable[Mapping[str, Any]
     read, each problem an :class:`InvalidDatasetError` naming the file and line, before anything is sent.
     """
     if isinstance(source, str | os.PathLike):
-        columns, records = checked_records(source)
-        header = list(columns)
+        checked_header, checked_rows = checked_records(source)
+        header = list(checked_header)
 
         def rows() -> Iterable[Mapping[str, Any]]:
-            for _, _, cells in records:
+            for _, _, cells in checked_rows:
                 yield dict(zip(header, cells, strict=True))
 
         return header, rows()
