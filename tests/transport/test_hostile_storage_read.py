@@ -117,6 +117,6 @@ def test_what_read_loads_is_bounded_in_memory(
 ) -> None:
     server = api_and_store(hostile, responder)
     growth, result = peak_rss_growth(_READ, server.url)
+    assert growth < 64 * MiB, f"peak RSS grew by {growth / MiB:.0f} MiB ({result})"
     assert result.startswith("InvalidDatasetError"), result
     assert words in result, result
-    assert growth < 64 * MiB, f"peak RSS grew by {growth / MiB:.0f} MiB"

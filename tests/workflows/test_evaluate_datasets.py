@@ -252,6 +252,15 @@ async def test_a_bad_csv_with_slice_by_is_refused_before_any_request(
     assert server.object_store.requests == []
 
 
+@pytest.fixture
+def csv_module_default_field_limit() -> Iterator[None]:
+    """The csv module's own cell limit as a fresh process has it (it is process-wide: other tests raise it)."""
+    previous = csv.field_size_limit(128 * 1024)
+    yield
+    csv.field_size_limit(previous)
+
+
+@pytest.mark.usefixtures("csv_module_default_field_limit")
 async def test_a_large_cell_with_slice_by_is_uploaded_whole(server: FakeGradientServer, tmp_path: Path) -> None:
     rows = [dict(r) for r in ROWS]
     rows[0]["expected_response"] = "long answer " * 20_000  # 240 KB, over the csv module's own 128 KiB limit
