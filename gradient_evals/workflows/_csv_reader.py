@@ -95,6 +95,7 @@ def iter_records(
     _allow_large_cells()
     row = 0
     line = 1
+    in_header = True
 
     def fail(problem: str, *, at_line: int | None = None) -> InvalidDatasetError:
         where_line = line if at_line is None else at_line
@@ -114,6 +115,7 @@ def iter_records(
                     f"{label}: the file is empty; a dataset is a CSV file with a header row", dataset=label
                 )
             _check_header(header, fail)
+            in_header = False
             yield 0, 1, header
             width = len(header)
             budget = width * (2 * max_cell_chars + 3) + 2  # every cell quoted, its quotes doubled, and a line end
@@ -138,13 +140,12 @@ def iter_records(
                 yield row, line, cells
                 line = reader.line_num + 1
     except _RecordTooLong:
-        if row == 0:
+        if in_header:
             raise fail(f"longer than {HEADER_MAX_CHARS:,} characters") from None
-        row += 1
+        row += 1  # the row being parsed
         raise fail(_too_long(max_cell_chars)) from None
     except csv.Error as exc:
-        if row or line > 1:
-            row += 1
+        row += 0 if in_header else 1
         raise fail(f"not valid CSV ({exc})") from None
     except UnicodeDecodeError:
         offset, bad_line = first_undecodable(file_path)

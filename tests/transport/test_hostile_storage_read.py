@@ -109,7 +109,11 @@ async def main(url):
     ("responder", "words"),
     [
         pytest.param(_streamed(b"query\n", b"q\n", 1_000_000, b""), "more than 1,000 rows", id="a-million-rows"),
-        pytest.param(_streamed(b'query\n"', b"c" * 1024, 100 * 1024, b'"\n'), "longer than", id="a-100-MiB-cell"),
+        pytest.param(
+            _streamed(b'query\n"', b"c" * 1024, 100 * 1024, b'"\n'),
+            "row 1 (line 2): a cell is longer than 1,048,576 characters",
+            id="a-100-MiB-cell",
+        ),
     ],
 )
 def test_what_read_loads_is_bounded_in_memory(
