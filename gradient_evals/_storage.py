@@ -160,10 +160,11 @@ class StorageClient:
 
     async def _loopback_refusal(self, host: str, port: int) -> str | None:
         """Why plain HTTP may not go to ``host``: loopback is what it resolves to, whatever its name says."""
-        try:
-            found = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError:
-            return f"{host} does not resolve, so it cannot be shown to be loopback"
+        found: list[tuple[object, object, object, object, tuple[object, ...]]] = []
+        with anyio.move_on_after(attempt_deadline(self._timeout)), contextlib.suppress(OSError):
+            found = list(await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        if not found:
+            return f"{host} does not resolve (in time), so it cannot be shown to be loopback"
         for *_, sockaddr in found:
             refusal = refusal_for_host(str(sockaddr[0]), allow_private=self._allow_private, require_loopback=True)
             if refusal is not None:
