@@ -9,7 +9,7 @@ it is sent: big, endless (chunked without end) or compressed.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Final
 
 import httpx
@@ -21,6 +21,7 @@ __all__ = [
     "BodyError",
     "BodyTooLarge",
     "UndecodableBody",
+    "iter_decoded",
     "read_body",
 ]
 
@@ -133,3 +134,29 @@ async def read_body(response: httpx.Response, limit: int) -> bytes:
     if inflater is not None:
         inflater.finish()
     return b"".join(pieces)
+
+
+async def iter_decoded(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The decoded body of a streamed ``response`` in pieces of at most :data:`PIECE` bytes each (once inflated),
+    for a caller that counts them as they come and stops where it likes.
+
+    Raises :class:`UndecodableBody` as :func:`read_body` does; network errors propagate as they are.
+    """
+    try:
+        content = response.content  # made in memory (test doubles): already read and decoded
+    except httpx.ResponseNotRead:
+        pass
+    else:
+        for start in range(0, len(content), PIECE):
+            yield content[start : start + PIECE]
+        return
+    inflater = _inflater_for(response.headers)
+    async for chunk in response.aiter_raw():
+        if inflater is None:
+            for start in range(0, len(chunk), PIECE):
+                yield chunk[start : start + PIECE]
+        else:
+            for piece in inflater.feed(chunk):
+                yield piece
+    if inflater is not None:
+        inflater.finish()

@@ -69,6 +69,9 @@ class AsyncGradientEvals:
             every thread of a blocking client) shares one budget; other processes on the same token do not.
         max_response_bytes: the most one response body may take once decompressed (default 32 MiB); a larger
             one raises :class:`ResponseTooLargeError` as soon as it passes the limit.
+        allow_private_storage: let presigned URLs (dataset uploads and downloads) lead to private-network
+            addresses, for an object store on your own network. Link-local and cloud metadata addresses stay
+            refused whatever this says; see "Where dataset files may go" in the README.
     """
 
     def __init__(
@@ -83,6 +86,7 @@ class AsyncGradientEvals:
         allow_insecure_http: bool = False,
         rate_limit: Literal["auto"] | RateLimitPolicy | None = "auto",
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allow_private_storage: bool = False,
     ) -> None:
         token = _check_token(access_token if access_token is not None else os.environ.get(TOKEN_ENV))
         timeout = check_timeout(timeout)
@@ -117,7 +121,11 @@ class AsyncGradientEvals:
         self.evaluation_metrics: Final = AsyncEvaluationMetrics(self._transport)
         """The metric catalog: list metrics, resolve metric names to UUIDs."""
         # Presigned storage URLs get a client of their own that has never held the token.
-        self._storage = StorageClient(timeout=timeout, allow_insecure_http=allow_insecure_http)
+        if not isinstance(allow_private_storage, bool):
+            raise TypeError(f"allow_private_storage must be a bool, got {type(allow_private_storage).__name__}")
+        self._storage = StorageClient(
+            timeout=timeout, allow_insecure_http=allow_insecure_http, allow_private_storage=allow_private_storage
+        )
         self.evaluation_datasets: Final = AsyncEvaluationDatasets(self._transport, self._storage)
         """Evaluation datasets: upload, list, download, delete."""
         self.evaluation_runs: Final = AsyncEvaluationRuns(self._transport, self.evaluation_metrics)

@@ -18,8 +18,11 @@ GradientEvalsError
  │    │    └── InternalServerError        >= 500
  │    ├── RunCreationUnknownError         a create whose outcome is unknown
  │    ├── ObjectStorageError              an upload to / download from object storage failed
+ │    │    ├── StorageDestinationError    a presigned URL points where the SDK does not send data
+ │    │    └── DownloadTooLargeError      a download passed its size limit
  │    └── DatasetCreationError            a dataset's file was uploaded, but creating the dataset failed
  ├── ConfigurationError (also a ValueError) the client cannot be set up as asked (no token...)
+ ├── InvalidDatasetError (also a ValueError) a dataset file is not a valid dataset CSV (names file and line)
  ├── PaginationError                      the server's paging went wrong (loops, repeats)
  ├── ExportError (also an OSError)        an export could not write its file
  ├── ClientStateError (also a RuntimeError) the client is closed, forked, or on another loop
@@ -52,12 +55,14 @@ __all__ = [
     "ConflictError",
     "DatasetCreationError",
     "DeadlineExceeded",
+    "DownloadTooLargeError",
     "EvaluationRunFailed",
     "EvaluationRunTimeout",
     "ExportError",
     "GradientEvalsError",
     "InternalServerError",
     "MultipleErrors",
+    "InvalidDatasetError",
     "NotFoundError",
     "ObjectStorageError",
     "PaginationError",
@@ -65,6 +70,7 @@ __all__ = [
     "RateLimitError",
     "ResponseTooLargeError",
     "RunCreationUnknownError",
+    "StorageDestinationError",
     "UnprocessableEntityError",
 ]
 
@@ -269,6 +275,23 @@ class ObjectStorageError(APIError):
         self.status_code = status_code
 
 
+class StorageDestinationError(ObjectStorageError):
+    """A presigned URL points at a destination the SDK does not send data to or read data from.
+
+    Refused before any connection is made: link-local and cloud metadata addresses always; private-network
+    addresses unless the client was made with ``allow_private_storage=True``; plain HTTP except to an address
+    that is loopback once resolved (or with ``allow_insecure_http=True``). Not retried.
+    """
+
+
+class DownloadTooLargeError(ObjectStorageError):
+    """A download passed ``limit`` bytes (counted after decompression); nothing was written to the target."""
+
+    def __init__(self, message: str, *, limit: int, method: str | None = None, url: str | None = None) -> None:
+        super().__init__(message, status_code=None, method=method, url=url)
+        self.limit = limit
+
+
 class DatasetCreationError(APIError):
     """A dataset's file is in storage, but the request creating the dataset failed.
 
@@ -363,3 +386,17 @@ class DeadlineExceeded(GradientEvalsError, TimeoutError):
     def __init__(self, message: str, *, step: str) -> None:
         super().__init__(message)
         self.step = step
+
+
+class InvalidDatasetError(GradientEvalsError, ValueError):
+    """A dataset file is not a valid dataset CSV: invalid UTF-8 or CSV, a bad header, a ragged row, a limit passed.
+
+    ``dataset`` names it (a path, or the dataset's UUID), ``line`` is the line of the file where the problem is
+    when known, and ``row`` the data row (1 for the first row after the header).
+    """
+
+    def __init__(self, message: str, *, dataset: str, line: int | None = None, row: int | None = None) -> None:
+        super().__init__(message)
+        self.dataset = dataset
+        self.line = line
+        self.row = row

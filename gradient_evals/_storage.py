@@ -6,33 +6,53 @@ Requests to it therefore go through a second ``httpx.AsyncClient`` that has neve
 taken from the environment (``trust_env=False``), and no redirects followed (a redirect could lead a file, or a
 signed URL, anywhere). The client is made on first use and closed with the API client.
 
+The storage is treated as possibly hostile, like the API: where it may send data is decided by
+:mod:`gradient_evals._storage_destinations`; an answer that is not saved is read to at most
+:data:`MAX_ERROR_BODY_BYTES`; a download stops at its limit counted after decompression; and the client's
+``timeout`` bounds each attempt as a whole (a store dripping bytes cannot hold it), extended only by the time the
+data itself needs at :data:`MIN_TRANSFER_RATE`, so that a large file on a slow but honest link still gets through.
+
 Each method here is one attempt; retrying and asking for a fresh URL are the workflow's decisions
 (:mod:`gradient_evals.workflows.datasets`), since only it can ask the API for another URL.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Final
 
 import anyio
 import httpx
 
-from ._exceptions import GradientEvalsError, ObjectStorageError
-from ._transport import USER_AGENT, is_loopback
+from ._body import ACCEPT_ENCODING, UndecodableBody, iter_decoded
+from ._exceptions import DownloadTooLargeError, GradientEvalsError, ObjectStorageError, StorageDestinationError
+from ._storage_destinations import DestinationRefused, guarded_transport, refusal_for_host
+from ._transport import USER_AGENT, attempt_deadline
 
-__all__ = ["CHUNK_SIZE", "FileChangedError", "StorageClient", "redact_url"]
+__all__ = [
+    "CHUNK_SIZE",
+    "MAX_ERROR_BODY_BYTES",
+    "MIN_TRANSFER_RATE",
+    "FileChangedError",
+    "StorageClient",
+    "redact_url",
+]
 
 log = logging.getLogger("gradient_evals")
 
 CHUNK_SIZE: Final = 1024 * 1024
-"""Bytes read from disk (or the network) at a time: what an upload or a download holds in memory."""
+"""Bytes read from disk at a time: what an upload holds in memory."""
+MAX_ERROR_BODY_BYTES: Final = 8 * 1024
+"""The most of a storage answer that is read when it is not saved (an error's explanation, a PUT's reply)."""
+MIN_TRANSFER_RATE: Final = 64 * 1024
+"""Bytes per second: each byte moved extends an attempt's deadline by the time it needs at this rate."""
 
 _ERROR_EXCERPT: Final = 200
-_ERROR_SCAN: Final = 4096
 _ERROR_ELEMENTS: Final = re.compile(r"<(?:Code|Message)>([^<]*)</(?:Code|Message)>")
 
 
@@ -49,12 +69,36 @@ def redact_url(url: str | httpx.URL) -> str:
     return str(parsed.copy_with(query=None, fragment=None, username=None, password=None))
 
 
+class _Deadline:
+    """One attempt's deadline: ``timeout`` from its start, plus the time the bytes moved so far need."""
+
+    def __init__(self, scope: anyio.CancelScope, seconds: float | None) -> None:
+        self._scope = scope
+        self._seconds = seconds
+        self._start = anyio.current_time()
+        self._moved = 0
+        if seconds is not None:
+            scope.deadline = self._start + seconds
+
+    def moved(self, count: int) -> None:
+        self._moved += count
+        if self._seconds is not None:
+            self._scope.deadline = self._start + self._seconds + self._moved / MIN_TRANSFER_RATE
+
+
 class StorageClient:
     """Uploads to and downloads from presigned URLs, without any credential of the API client."""
 
-    def __init__(self, *, timeout: float | httpx.Timeout, allow_insecure_http: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        timeout: float | httpx.Timeout,
+        allow_insecure_http: bool = False,
+        allow_private_storage: bool = False,
+    ) -> None:
         self._timeout = timeout
         self._allow_insecure_http = allow_insecure_http
+        self._allow_private = allow_private_storage
         self._client: httpx.AsyncClient | None = None
         self.closed = False
 
@@ -68,7 +112,13 @@ class StorageClient:
                 timeout=self._timeout,
                 follow_redirects=False,
                 trust_env=False,
-                headers={"User-Agent": USER_AGENT},
+                headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
+                mounts={
+                    "http://": guarded_transport(
+                        allow_private=self._allow_private, require_loopback=not self._allow_insecure_http
+                    ),
+                    "https://": guarded_transport(allow_private=self._allow_private, require_loopback=False),
+                },
             )
         return self._client
 
@@ -79,8 +129,12 @@ class StorageClient:
         if client is not None:
             await client.aclose()
 
-    def check_url(self, url: object, what: str) -> httpx.URL:
-        """Parse a presigned URL from the API, refusing one that is not absolute http(s)."""
+    async def check_url(self, url: object, what: str) -> httpx.URL:
+        """Parse a presigned URL from the API, refusing one that may not be used (before any connection).
+
+        Every connection checks its addresses again (:mod:`gradient_evals._storage_destinations`); this first
+        look gives the clearest message, and proves a plain-HTTP host loopback by resolving it.
+        """
         if not isinstance(url, str) or not url:
             raise ObjectStorageError(f"the API returned no {what}")
         try:
@@ -91,12 +145,48 @@ class StorageClient:
             raise ObjectStorageError(f"the API returned a {what} that is not an absolute http(s) URL")
         if parsed.userinfo:
             raise ObjectStorageError(f"the API returned a {what} with credentials in it; refusing to use it")
-        if parsed.scheme == "http" and not self._allow_insecure_http and not is_loopback(parsed.host):
-            raise ObjectStorageError(
-                f"the API returned a plain-HTTP {what} to {parsed.host!r}; refusing to send data unencrypted "
-                "(pass allow_insecure_http=True to the client to allow it)"
+        where = redact_url(parsed)
+        insecure = parsed.scheme == "http" and not self._allow_insecure_http
+        refusal = refusal_for_host(parsed.host, allow_private=self._allow_private, require_loopback=insecure)
+        if refusal is None and insecure:
+            refusal = await self._loopback_refusal(parsed.host, parsed.port or 80)
+        if refusal is not None:
+            prefix = f"the API returned a plain-HTTP {what}" if insecure else f"the API returned a {what}"
+            suffix = " (pass allow_insecure_http=True to the client to allow it)" if insecure else ""
+            raise StorageDestinationError(
+                f"{prefix} to {where}; refusing it: {refusal}{suffix}", method=None, url=where
             )
         return parsed
+
+    async def _loopback_refusal(self, host: str, port: int) -> str | None:
+        """Why plain HTTP may not go to ``host``: loopback is what it resolves to, whatever its name says."""
+        found: list[tuple[object, object, object, object, tuple[object, ...]]] = []
+        with anyio.move_on_after(attempt_deadline(self._timeout)), contextlib.suppress(OSError):
+            found = list(await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        if not found:
+            return f"{host} does not resolve (in time), so it cannot be shown to be loopback"
+        for *_, sockaddr in found:
+            refusal = refusal_for_host(str(sockaddr[0]), allow_private=self._allow_private, require_loopback=True)
+            if refusal is not None:
+                return f"{host} resolves to {refusal}"
+        return None
+
+    @contextlib.contextmanager
+    def _attempt(self, request: httpx.Request) -> Iterator[_Deadline]:
+        """One attempt, bounded as a whole; every failure of it becomes an :class:`ObjectStorageError`."""
+        where = redact_url(request.url)
+        with anyio.CancelScope() as scope:
+            deadline = _Deadline(scope, attempt_deadline(self._timeout))
+            try:
+                yield deadline
+            except DestinationRefused as exc:
+                raise StorageDestinationError(
+                    f"{request.method} {where} refused: {exc}", method=request.method, url=where
+                ) from None
+            except httpx.TransportError as exc:
+                raise _connection_error(request, exc) from exc
+        if scope.cancelled_caught:
+            raise ObjectStorageError(f"{request.method} {where} timed out", method=request.method, url=where)
 
     async def put_file(
         self,
@@ -116,68 +206,119 @@ class StorageClient:
         client = self.http_client
         async with await anyio.open_file(path, "rb") as file:
             await file.seek(offset)
+            with self._attempt(client.build_request("PUT", url)) as deadline:  # that request only names it
 
-            async def chunks() -> AsyncIterator[bytes]:
-                remaining = size
-                while remaining:
-                    chunk = await file.read(min(CHUNK_SIZE, remaining))
-                    if not chunk:
-                        raise FileChangedError(f"{os.fspath(path)} became shorter while it was being uploaded")
-                    remaining -= len(chunk)
-                    if on_bytes is not None:
-                        on_bytes(len(chunk))
-                    yield chunk
-                if await file.read(1):
-                    raise FileChangedError(f"{os.fspath(path)} grew while it was being uploaded")
+                async def chunks() -> AsyncIterator[bytes]:
+                    remaining = size
+                    while remaining:
+                        chunk = await file.read(min(CHUNK_SIZE, remaining))
+                        if not chunk:
+                            raise FileChangedError(f"{os.fspath(path)} became shorter while it was being uploaded")
+                        remaining -= len(chunk)
+                        deadline.moved(len(chunk))
+                        if on_bytes is not None:
+                            on_bytes(len(chunk))
+                        yield chunk
+                    if await file.read(1):
+                        raise FileChangedError(f"{os.fspath(path)} grew while it was being uploaded")
 
-            # An explicit Content-Length makes httpx send the body as it is read, without chunked encoding,
-            # which presigned PUT URLs do not accept.
-            request = client.build_request(
-                "PUT",
-                url,
-                content=chunks(),
-                headers={"Content-Type": content_type, "Content-Length": str(size)},
-            )
-            response = await self._send(request, stream=False)
-        if not response.is_success:
-            raise _status_error(response, "upload")
+                # An explicit Content-Length makes httpx send the body as it is read, without chunked encoding,
+                # which presigned PUT URLs do not accept.
+                request = client.build_request(
+                    "PUT",
+                    url,
+                    content=chunks(),
+                    headers={"Content-Type": content_type, "Content-Length": str(size)},
+                )
+                response = await self._send(request)
+                try:
+                    if not response.is_success:
+                        raise _status_error(response, "upload", await _excerpt(response))
+                finally:
+                    await response.aclose()  # a success's body is not wanted: none of it is read
 
     async def download(
         self,
         url: httpx.URL,
         write: Callable[[bytes], Awaitable[object]],
         *,
+        limit: int,
+        label: str,
         on_bytes: Callable[[int], object] | None = None,
     ) -> int:
-        """GET ``url``, handing the body to ``write`` ``CHUNK_SIZE`` at a time; returns the bytes received."""
-        request = self.http_client.build_request("GET", url)
-        response = await self._send(request, stream=True)
-        try:
-            if not response.is_success:
-                await response.aread()
-                raise _status_error(response, "download")
-            written = 0
-            try:
-                async for chunk in response.aiter_bytes(CHUNK_SIZE):
-                    await write(chunk)
-                    written += len(chunk)
-                    if on_bytes is not None:
-                        on_bytes(len(chunk))
-            except httpx.TransportError as exc:
-                raise _connection_error(request, exc) from exc
-            return written
-        finally:
-            await response.aclose()
+        """GET ``url``, handing the decoded body to ``write`` piece by piece; returns the bytes received.
 
-    async def _send(self, request: httpx.Request, *, stream: bool) -> httpx.Response:
+        Raises :class:`DownloadTooLargeError` once the body passes ``limit`` bytes after decompression (``label``
+        names what is downloaded in messages), :class:`ObjectStorageError` for anything else.
+        """
+        request = self.http_client.build_request("GET", url)
+        where = redact_url(request.url)
+        with self._attempt(request) as deadline:
+            response = await self._send(request)
+            try:
+                if not response.is_success:
+                    raise _status_error(response, "download", await _excerpt(response))
+                declared = _declared_length(response)
+                if declared is not None and declared > limit:
+                    raise _too_large(label, limit, where, f"its declared length is {declared:,} bytes")
+                written = 0
+                try:
+                    async for piece in iter_decoded(response):
+                        written += len(piece)
+                        if written > limit:
+                            raise _too_large(label, limit, where, "it passed the limit while being received")
+                        await write(piece)
+                        deadline.moved(len(piece))
+                        if on_bytes is not None:
+                            on_bytes(len(piece))
+                except (UndecodableBody, httpx.DecodingError) as exc:
+                    raise ObjectStorageError(
+                        f"{label}: the download from {where} is not what its headers say: {exc}",
+                        status_code=response.status_code,
+                        method="GET",
+                        url=where,
+                    ) from None
+                return written
+            finally:
+                await response.aclose()
+        raise AssertionError("unreachable: the attempt either returns or raises")  # pragma: no cover
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
         where = redact_url(request.url)
         log.debug("storage %s %s", request.method, where)
-        try:
-            response = await self.http_client.send(request, stream=stream, follow_redirects=False)
-        except httpx.TransportError as exc:
-            raise _connection_error(request, exc) from exc
+        response = await self.http_client.send(request, stream=True, follow_redirects=False)
         log.debug("storage %s %s -> %d", request.method, where, response.status_code)
         return response
+
+
+def _declared_length(response: httpx.Response) -> int | None:
+    if response.headers.get("content-encoding", "identity").strip().lower() not in ("", "identity"):
+        return None
+    value = response.headers.get("content-length", "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
+def _too_large(label: str, limit: int, where: str, how: str) -> DownloadTooLargeError:
+    return DownloadTooLargeError(
+        f"{label}: the download from {where} is larger than the limit of {limit:,} bytes ({how}); nothing was "
+        "written (pass max_bytes= to allow more)",
+        limit=limit,
+        method="GET",
+        url=where,
+    )
+
+
+async def _excerpt(response: httpx.Response) -> bytes:
+    """At most :data:`MAX_ERROR_BODY_BYTES` of a body that is only read for its explanation."""
+    pieces: list[bytes] = []
+    size = 0
+    with contextlib.suppress(UndecodableBody, httpx.DecodingError, httpx.TransportError):
+        async for piece in iter_decoded(response):
+            pieces.append(piece[: MAX_ERROR_BODY_BYTES - size])
+            size += len(pieces[-1])
+            if size >= MAX_ERROR_BODY_BYTES:
+                break
+    return b"".join(pieces)
 
 
 def _connection_error(request: httpx.Request, exc: httpx.TransportError) -> ObjectStorageError:
@@ -186,7 +327,7 @@ def _connection_error(request: httpx.Request, exc: httpx.TransportError) -> Obje
     return ObjectStorageError(f"{request.method} {where} {kind}", method=request.method, url=where)
 
 
-def _status_error(response: httpx.Response, what: str) -> ObjectStorageError:
+def _status_error(response: httpx.Response, what: str, body: bytes) -> ObjectStorageError:
     request = response.request
     where = redact_url(request.url)
     if response.is_redirect:
@@ -194,7 +335,7 @@ def _status_error(response: httpx.Response, what: str) -> ObjectStorageError:
     else:
         # S3-style storage explains itself in XML (<Code>AccessDenied</Code><Message>Request has expired</Message>).
         # Only those two elements are shown: the rest of such a body can echo the request's signature.
-        text = response.content[:_ERROR_SCAN].decode("utf-8", "replace")
+        text = body.decode("utf-8", "replace")
         parts = [m.group(1).strip()[:_ERROR_EXCERPT] for m in _ERROR_ELEMENTS.finditer(text)]
         detail = ": ".join(p for p in parts if p) or response.reason_phrase
     return ObjectStorageError(

@@ -68,6 +68,7 @@ class GradientEvals:
         allow_insecure_http: bool = False,
         rate_limit: Literal["auto"] | RateLimitPolicy | None = "auto",
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allow_private_storage: bool = False,
     ) -> None:
         loop = LoopThread()
         try:
@@ -84,6 +85,7 @@ class GradientEvals:
                     allow_insecure_http=allow_insecure_http,
                     rate_limit=rate_limit,
                     max_response_bytes=max_response_bytes,
+                    allow_private_storage=allow_private_storage,
                 )
             )
         except BaseException:

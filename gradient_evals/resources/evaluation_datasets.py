@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .._validation import check_name, check_uuid, path_segment
+from .._validation import check_name, check_positive_int, check_uuid, path_segment
 from ..types import (
     EvaluationDataset,
     EvaluationDatasetDownloadUrl,
@@ -18,6 +18,7 @@ from ..types import (
     FileUploadPresignedUrls,
 )
 from ..typing import OnProgress, Timeout
+from ..workflows._csv_reader import DEFAULT_MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_ROWS
 from ..workflows.datasets import DatasetSource, download_dataset, read_dataset, upload_dataset
 from ._base import AsyncResource, SyncResource, blocking
 
@@ -203,12 +204,19 @@ class AsyncEvaluationDatasets(AsyncResource):
         )
 
     async def download(
-        self, dataset_uuid: str, path: str | os.PathLike[str], *, on_progress: OnProgress | None = None
+        self,
+        dataset_uuid: str,
+        path: str | os.PathLike[str],
+        *,
+        on_progress: OnProgress | None = None,
+        max_bytes: int = MAX_FILE_BYTES,
     ) -> int:
         """Download a dataset's CSV file to ``path``; returns the bytes written.
 
         The file is fetched from a fresh presigned URL without the API token, and appears at ``path`` only once
-        complete (a failure leaves an existing file there untouched).
+        complete (a failure leaves an existing file there untouched, and no temporary file). A file larger than
+        ``max_bytes`` once decompressed (default 1 GB, the API's limit for a dataset) raises
+        :class:`DownloadTooLargeError` as soon as it passes the limit.
         """
         return await download_dataset(
             self.get_download_url,
@@ -217,12 +225,33 @@ class AsyncEvaluationDatasets(AsyncResource):
             path,
             retry=self._transport.retry,
             on_progress=on_progress,
+            max_bytes=check_positive_int(max_bytes, "max_bytes"),
         )
 
-    async def read(self, dataset_uuid: str) -> builtins.list[dict[str, str]]:
-        """A dataset's rows, each a dict from column name to cell text (``row["query"]``)."""
+    async def read(
+        self,
+        dataset_uuid: str,
+        *,
+        max_rows: int = MAX_ROWS,
+        max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
+        max_bytes: int = MAX_FILE_BYTES,
+    ) -> builtins.list[dict[str, str]]:
+        """A dataset's rows, each a dict from column name to cell text (``row["query"]``), every value a string.
+
+        The file is checked as :meth:`upload` checks one: a header naming a column twice, a row with more or
+        fewer cells than the header, text that is not UTF-8 or CSV that does not parse raise
+        :class:`InvalidDatasetError` naming the dataset and the line. What is loaded is bounded: at most
+        ``max_rows`` rows (default 1,000, the API's limit), cells of at most ``max_cell_chars`` characters
+        (default 1 Mi), 1,000 columns, and a file of ``max_bytes`` (default 1 GB) once decompressed.
+        """
         return await read_dataset(
-            self.get_download_url, self._storage, check_uuid(dataset_uuid, "dataset_uuid"), retry=self._transport.retry
+            self.get_download_url,
+            self._storage,
+            check_uuid(dataset_uuid, "dataset_uuid"),
+            retry=self._transport.retry,
+            max_rows=check_positive_int(max_rows, "max_rows"),
+            max_cell_chars=check_positive_int(max_cell_chars, "max_cell_chars"),
+            max_bytes=check_positive_int(max_bytes, "max_bytes"),
         )
 
 

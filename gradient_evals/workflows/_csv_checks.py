@@ -23,6 +23,9 @@ from typing import Any, Final
 
 import attrs
 
+from .._exceptions import InvalidDatasetError
+from ._csv_reader import DEFAULT_MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_ROWS, iter_records
+
 __all__ = [
     "GROUND_TRUTH_COLUMN",
     "MAX_FILE_BYTES",
@@ -30,15 +33,11 @@ __all__ = [
     "QUERY_COLUMN",
     "CheckedFile",
     "check_csv_file",
+    "checked_records",
     "read_csv_rows",
     "write_rows_csv",
 ]
 
-# The documented limits and column names, in one place.
-MAX_ROWS: Final = 1_000
-"""Most data rows a dataset may have (the header not counted)."""
-MAX_FILE_BYTES: Final = 1_000_000_000
-"""Largest dataset file the API accepts: 1 GB."""
 QUERY_COLUMN: Final = "query"
 """The column holding each prompt; required."""
 GROUND_TRUTH_COLUMN: Final = "expected_response"
@@ -82,35 +81,30 @@ _LOOKALIKES: Final = {
 }
 
 
-def _check_header(header: list[str], source: str) -> tuple[str, ...]:
-    seen: set[str] = set()
+def _check_columns(header: list[str], label: str) -> tuple[str, ...]:
+    """What the API needs of a header beyond what :func:`iter_records` checks: the exact documented names."""
     for number, name in enumerate(header, start=1):
-        if name in seen:
-            raise ValueError(f"{source}: column {name!r} appears twice in the header (columns must be unique)")
-        seen.add(name)
         meant = _LOOKALIKES.get(_normalized(name))
         if meant is not None and name != meant and meant not in header:
-            raise ValueError(
-                f"{source}: header column {number} is {name!r}; the API reads this column only when it is named "
-                f"exactly {meant!r}"
+            raise InvalidDatasetError(
+                f"{label}: header column {number} is {name!r}; the API reads this column only when it is named "
+                f"exactly {meant!r}",
+                dataset=label,
+                line=1,
             )
-    if QUERY_COLUMN not in seen:
-        raise ValueError(
-            f"{source}: the header has no {QUERY_COLUMN!r} column (it has {', '.join(map(repr, header)) or 'none'}); "
-            f"a dataset needs the prompts in a column named {QUERY_COLUMN!r}"
+    if QUERY_COLUMN not in header:
+        raise InvalidDatasetError(
+            f"{label}: the header has no {QUERY_COLUMN!r} column (it has {', '.join(map(repr, header)) or 'none'}); "
+            f"a dataset needs the prompts in a column named {QUERY_COLUMN!r}",
+            dataset=label,
+            line=1,
         )
     return tuple(header)
 
 
-def _allow_large_cells() -> None:
-    # The csv module refuses cells over 128 KiB by default, a limit of its own that the API does not have: 1,000
-    # rows may fill 1 GB. The limit is process-wide, so it is only ever raised here, never lowered.
-    if csv.field_size_limit() < MAX_FILE_BYTES:
-        csv.field_size_limit(MAX_FILE_BYTES)
-
-
 def check_csv_file(path: str | os.PathLike[str], *, adk: bool, source: str | None = None) -> CheckedFile:
-    """Check a dataset file; raise ``ValueError`` naming the row and column of the first problem.
+    """Check a dataset file; raise :class:`InvalidDatasetError` (a ``ValueError``) naming the row and column
+    of the first problem.
 
     ``source`` is how messages name the data (the path by default); when it is not a file the user wrote (rows
     written by :func:`write_rows_csv`), messages give row numbers only, not lines of a file they never saw.
@@ -121,92 +115,76 @@ def check_csv_file(path: str | os.PathLike[str], *, adk: bool, source: str | Non
     try:
         stat = file_path.stat()
     except FileNotFoundError:
-        raise ValueError(f"{label}: no such file") from None
+        raise InvalidDatasetError(f"{label}: no such file", dataset=label) from None
     except OSError as exc:
-        raise ValueError(f"{label}: cannot read it ({exc.strerror})") from None
+        raise InvalidDatasetError(f"{label}: cannot read it ({exc.strerror})", dataset=label) from None
     if not file_path.is_file():
-        raise ValueError(f"{label}: not a regular file")
+        raise InvalidDatasetError(f"{label}: not a regular file", dataset=label)
     size = stat.st_size
     if size == 0:
-        raise ValueError(f"{label}: the file is empty; a dataset is a CSV file with a header row")
+        raise InvalidDatasetError(
+            f"{label}: the file is empty; a dataset is a CSV file with a header row", dataset=label
+        )
     if size > MAX_FILE_BYTES:
-        raise ValueError(f"{label}: {size:,} bytes is over the API's limit of {MAX_FILE_BYTES:,} bytes (1 GB)")
-    _allow_large_cells()
+        raise InvalidDatasetError(
+            f"{label}: {size:,} bytes is over the API's limit of {MAX_FILE_BYTES:,} bytes (1 GB)", dataset=label
+        )
     try:
         with open(file_path, "rb") as raw:
             offset = len(_BOM) if raw.read(len(_BOM)) == _BOM else 0
-        # utf-8-sig drops the byte-order mark, which would otherwise become part of the first column's name.
-        with open(file_path, encoding="utf-8-sig", errors="strict", newline="") as text:
-            columns, rows = _check_rows(csv.reader(text, strict=True), label, adk=adk, show_lines=show_lines)
-    except UnicodeDecodeError:
-        offset_, line = _first_undecodable(file_path)
-        where = f" (line {line})" if show_lines else ""
-        raise ValueError(f"{label}: not UTF-8 text: the byte at offset {offset_:,}{where} is not valid UTF-8") from None
+        columns, rows = _check_rows(file_path, label, adk=adk, show_lines=show_lines)
     except OSError as exc:
-        raise ValueError(f"{label}: cannot read it ({exc.strerror})") from None
+        raise InvalidDatasetError(f"{label}: cannot read it ({exc.strerror})", dataset=label) from None
     return CheckedFile(path=file_path, offset=offset, size=size - offset, rows=rows, columns=columns)
 
 
-def _first_undecodable(path: Path) -> tuple[int, int]:
-    """Offset and line of the first byte of ``path`` that is not UTF-8 (text decoding reads ahead in blocks, so
-    the decoder's own error does not say where in the file it is)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset, line = 0, 1
-    with open(path, "rb") as file:
-        while block := file.read(65536):
-            for index in range(len(block)):
-                pending = len(decoder.getstate()[0])  # bytes of a character begun but not finished
-                try:
-                    decoder.decode(block[index : index + 1])
-                except UnicodeDecodeError:
-                    return offset + index - pending, line
-                line += block[index] == 0x0A
-            offset += len(block)
-    return offset, line
+def _check_rows(path: Path, label: str, *, adk: bool, show_lines: bool) -> tuple[tuple[str, ...], int]:
+    columns, records = checked_records(path, label=label, adk=adk, show_lines=show_lines)
+    rows = sum(1 for _ in records)
+    if rows == 0:
+        raise InvalidDatasetError(f"{label}: the file has a header but no rows", dataset=label)
+    return columns, rows
 
 
-def _check_rows(reader: Any, label: str, *, adk: bool, show_lines: bool) -> tuple[tuple[str, ...], int]:
-    rows = 0
-    line = 1
-    header: list[str] | None = None
-    try:
-        header = next(reader, None)
-        if header is None:
-            raise ValueError(f"{label}: the file is empty; a dataset is a CSV file with a header row")
-        columns = _check_header(header, label)
-        query_index = columns.index(QUERY_COLUMN)
-        width = len(columns)
-        line = reader.line_num + 1
-        for record in reader:
-            if not record:  # a blank line: not a row, for the csv module as for the API's parsers
-                line = reader.line_num + 1
-                continue
-            rows += 1
-            where = f"{label}: row {rows}" + (f" (line {line})" if show_lines else "")
-            if rows > MAX_ROWS:
-                raise ValueError(f"{where}: more than {MAX_ROWS:,} rows, the API's limit for a dataset")
-            if len(record) != width:
-                raise ValueError(f"{where}: {len(record)} cells where the header has {width} columns")
-            query = record[query_index]
+def checked_records(
+    path: str | os.PathLike[str], *, label: str | None = None, adk: bool = False, show_lines: bool = True
+) -> tuple[tuple[str, ...], Iterator[tuple[int, int, list[str]]]]:
+    """The header of a dataset file and its rows as ``(row, line, cells)``, with every check of an upload.
+
+    The header is checked at once, each row as it is read (the rows are a generator over the open file, which
+    closes when they are exhausted). Raises :class:`InvalidDatasetError`.
+    """
+    name = label or os.fspath(path)
+    records = iter_records(Path(path), label=name, show_lines=show_lines)
+    _, _, header = next(records)
+    columns = _check_columns(header, name)
+    query_index = columns.index(QUERY_COLUMN)
+
+    def rows() -> Iterator[tuple[int, int, list[str]]]:
+        for row, line, cells in records:
+            where = f"{name}: row {row}" + (f" (line {line})" if show_lines else "")
+            query = cells[query_index]
             if not query.strip():
-                raise ValueError(f"{where}, column {QUERY_COLUMN!r}: empty; every row needs a query")
+                raise InvalidDatasetError(
+                    f"{where}, column {QUERY_COLUMN!r}: empty; every row needs a query",
+                    dataset=name,
+                    line=line if show_lines else None,
+                    row=row,
+                )
             if adk:
                 try:
                     json.loads(query)
                 except ValueError as exc:
-                    raise ValueError(
+                    raise InvalidDatasetError(
                         f"{where}, column {QUERY_COLUMN!r}: not valid JSON ({exc}), which every query of an ADK "
-                        "dataset must be"
+                        "dataset must be",
+                        dataset=name,
+                        line=line if show_lines else None,
+                        row=row,
                     ) from None
-            line = reader.line_num + 1
-    except UnicodeDecodeError:
-        raise  # located by the caller, which has the file
-    except csv.Error as exc:
-        where = f"row {rows + 1}" + (f" (line {line})" if show_lines else "") if header is not None else "the header"
-        raise ValueError(f"{label}: {where} is not valid CSV ({exc})") from None
-    if rows == 0:
-        raise ValueError(f"{label}: the file has a header but no rows")
-    return columns, rows
+            yield row, line, cells
+
+    return columns, rows()
 
 
 # -- rows to a file ---------------------------------------------------------------------------------------
@@ -310,8 +288,19 @@ def write_rows_csv(source: Any, path: str | os.PathLike[str]) -> int:
     return count
 
 
-def read_csv_rows(path: str | os.PathLike[str]) -> list[dict[str, str]]:
-    """A dataset file's rows as dicts keyed by the header's column names."""
-    _allow_large_cells()
-    with open(path, encoding="utf-8-sig", newline="") as file:
-        return [dict(row) for row in csv.DictReader(file, strict=True)]
+def read_csv_rows(
+    path: str | os.PathLike[str],
+    *,
+    label: str | None = None,
+    max_rows: int | None = MAX_ROWS,
+    max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
+) -> list[dict[str, str]]:
+    """A dataset file's rows as dicts keyed by the header's column names, every value a string.
+
+    The file is read by :func:`iter_records`, with its checks and limits; ``label`` names it in errors.
+    """
+    name = label or os.fspath(path)
+    records = iter_records(Path(path), label=name, max_rows=max_rows, max_cell_chars=max_cell_chars,
+                           rows_limit="the limit of max_rows")
+    _, _, header = next(records)
+    return [dict(zip(header, cells, strict=True)) for _, _, cells in records]

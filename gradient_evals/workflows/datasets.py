@@ -22,12 +22,19 @@ from typing import Any, Final, Protocol, TypeVar
 import anyio
 import anyio.to_thread
 
-from .._exceptions import APIError, DatasetCreationError, ObjectStorageError
+from .._exceptions import (
+    APIError,
+    DatasetCreationError,
+    DownloadTooLargeError,
+    ObjectStorageError,
+    StorageDestinationError,
+)
 from .._retry import RetryPolicy
 from .._storage import StorageClient
 from ..types import EvaluationDatasetDownloadUrl, EvaluationDatasetType, FileUploadPresignedUrl, FileUploadPresignedUrls
 from ..typing import OnProgress
-from ._csv_checks import CheckedFile, check_csv_file, read_csv_rows, write_rows_csv
+from ._csv_checks import MAX_FILE_BYTES, MAX_ROWS, CheckedFile, check_csv_file, read_csv_rows, write_rows_csv
+from ._csv_reader import DEFAULT_MAX_CELL_CHARS
 
 __all__ = ["CONTENT_TYPE", "DatasetSource", "download_dataset", "read_dataset", "upload_dataset"]
 
@@ -91,6 +98,8 @@ class _Progress:
 
 
 def _retryable(exc: ObjectStorageError) -> bool:
+    if isinstance(exc, StorageDestinationError | DownloadTooLargeError):
+        return False  # the same URL, or a fresh one for the same file, would meet the same refusal
     status = exc.status_code
     return (
         status is None
@@ -159,7 +168,7 @@ async def upload_dataset(
             nonlocal current
             if number > 1 and (refresh or _expired(current.expires_at)):
                 current = await presign()
-            url = storage.check_url(current.presigned_url, "upload URL")
+            url = await storage.check_url(current.presigned_url, "upload URL")
             sent = _Progress(on_progress, size)  # from 0 again: each attempt sends the whole file
             sent(0)
             await storage.put_file(
@@ -193,10 +202,12 @@ async def download_dataset(
     *,
     retry: RetryPolicy,
     on_progress: OnProgress | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> int:
     """Download a dataset's file to ``path``; the file appears there only once complete. Returns its size.
 
-    Each attempt asks the API for a fresh download URL, so a retry never meets an expired one.
+    Each attempt asks the API for a fresh download URL, so a retry never meets an expired one. A file passing
+    ``max_bytes`` (after decompression) raises :class:`DownloadTooLargeError`, leaving ``path`` as it was.
     """
     target = Path(path)
     if await anyio.Path(target).is_dir():
@@ -212,10 +223,16 @@ async def download_dataset(
 
             async def fetch(number: int) -> int:
                 answer = await get_download_url(dataset_uuid)
-                url = storage.check_url(answer.download_url, "download URL")
+                url = await storage.check_url(answer.download_url, "download URL")
                 await file.seek(0)
                 await file.truncate()
-                return await storage.download(url, file.write, on_bytes=_Progress(on_progress, None))
+                return await storage.download(
+                    url,
+                    file.write,
+                    limit=max_bytes,
+                    label=f"dataset {dataset_uuid}",
+                    on_bytes=_Progress(on_progress, None),
+                )
 
             written = await _retrying(fetch, retry, _retryable)
         await tmp.replace(target)
@@ -232,9 +249,20 @@ async def read_dataset(
     dataset_uuid: str,
     *,
     retry: RetryPolicy,
+    max_rows: int = MAX_ROWS,
+    max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> list[dict[str, str]]:
-    """A dataset's rows, as dicts keyed by its header's column names (every value a string)."""
+    """A dataset's rows, as dicts keyed by its header's column names (every value a string).
+
+    The file is read by the SDK's one CSV reader, within ``max_rows``, ``max_cell_chars`` and ``max_bytes``;
+    :class:`InvalidDatasetError` names the dataset and the line of any problem.
+    """
     with tempfile.TemporaryDirectory(prefix="gradient-evals-") as workdir:
         path = Path(workdir) / "dataset.csv"
-        await download_dataset(get_download_url, storage, dataset_uuid, path, retry=retry)
-        return await anyio.to_thread.run_sync(read_csv_rows, path)
+        await download_dataset(get_download_url, storage, dataset_uuid, path, retry=retry, max_bytes=max_bytes)
+        return await anyio.to_thread.run_sync(
+            lambda: read_csv_rows(
+                path, label=f"dataset {dataset_uuid}", max_rows=max_rows, max_cell_chars=max_cell_chars
+            )
+        )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from ..typing import DatasetInput
+from ._csv_checks import checked_records
 from .report import slice_key
 
 if TYPE_CHECKING:
@@ -61,15 +62,18 @@ def _is_dataframe(value: object) -> bool:
 
 
 def rows_of(source: DatasetInput) -> tuple[list[str], Iterable[Mapping[str, Any]]]:
-    """The header and the rows of a local dataset (a path is read as UTF-8 CSV, a byte-order mark ignored)."""
+    """The header and the rows of a local dataset (a path is read as UTF-8 CSV, a byte-order mark ignored).
+
+    A path goes through the SDK's one CSV reader with ``upload``'s checks: the header at once, each row as it is
+    read, each problem an :class:`InvalidDatasetError` naming the file and line, before anything is sent.
+    """
     if isinstance(source, str | os.PathLike):
-        stream = open(source, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by the generator
-        reader = csv.DictReader(stream)
-        header = list(reader.fieldnames or [])
+        checked_header, checked_rows = checked_records(source)
+        header = list(checked_header)
 
         def rows() -> Iterable[Mapping[str, Any]]:
-            with stream:
-                yield from reader
+            for _, _, cells in checked_rows:
+                yield dict(zip(header, cells, strict=True))
 
         return header, rows()
     if _is_dataframe(source):

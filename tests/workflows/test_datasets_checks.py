@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from gradient_evals import InvalidDatasetError
 from gradient_evals.workflows._csv_checks import (
     GROUND_TRUTH_COLUMN,
     MAX_FILE_BYTES,
@@ -146,3 +147,19 @@ def test_an_endless_iterable_is_not_read_past_the_limit(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="more than 1,000 rows"):
         write_rows_csv(endless(), tmp_path / "rows.csv")
     assert taken == MAX_ROWS + 1
+
+
+def test_a_header_is_bounded_in_columns_and_length(tmp_path: Path) -> None:
+    too_wide = ",".join(["query", *(f"c{n}" for n in range(1000))]) + "\n" + "q" + "," * 1000 + "\n"
+    with pytest.raises(InvalidDatasetError, match=r"the header \(line 1\): 1,001 columns"):
+        check_csv_file(_file(tmp_path, too_wide), adk=False)
+    too_long = "query," + "c" * (64 * 1024) + "\nq,x\n"
+    with pytest.raises(InvalidDatasetError, match=r"the header \(line 1\): longer than 65,536 characters"):
+        check_csv_file(_file(tmp_path, too_long), adk=False)
+
+
+def test_the_error_says_where_as_attributes(tmp_path: Path) -> None:
+    path = _file(tmp_path, "query,b\nfine,x\nextra,y,z\n")
+    with pytest.raises(InvalidDatasetError) as caught:
+        check_csv_file(path, adk=False)
+    assert (caught.value.dataset, caught.value.line, caught.value.row) == (str(path), 3, 2)

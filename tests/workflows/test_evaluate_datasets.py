@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gradient_evals import AsyncGradientEvals, GradientEvals
+from gradient_evals import AsyncGradientEvals, GradientEvals, InvalidDatasetError
 from gradient_evals.testing import FakeGradientServer
 from gradient_evals.types import GateKind
 
@@ -222,3 +222,57 @@ def test_evaluate_failed_from_a_run_uuid_with_the_blocking_client(server: FakeGr
     assert all(set(r) == {"query"} for r in rerun_rows)  # no ground truth to carry
     assert again.agents[0].rerun_of == run_uuid
     assert len(again.agents[0].prompts) == len(ROWS)
+
+
+# -- a CSV given with slice_by is read by the same reader, with the same checks, as an upload ----------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        pytest.param('query,topic\n"How do I reset it?,account\nok,b\n', "not valid CSV", id="unterminated-quote"),
+        pytest.param("query,topic\nHow do I reset it?,account,EXTRA\n", "3 cells where the header has 2", id="extra"),
+        pytest.param("query,topic\nHow do I reset it?\n", "1 cells where the header has 2", id="missing-cell"),
+        pytest.param("query,topic,topic\nq,a,b\n", "'topic' appears twice", id="duplicate-header"),
+        pytest.param("query,topic\n,account\n", "column 'query': empty", id="empty-query"),
+    ],
+)
+async def test_a_bad_csv_with_slice_by_is_refused_before_any_request(
+    content: str, words: str, server: FakeGradientServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "support.csv"
+    path.write_text(content, encoding="utf-8", newline="")
+    async with _client(server) as client:
+        with pytest.raises(InvalidDatasetError) as caught:
+            await client.evaluate(
+                dataset=path, test_case="t", metrics=["correctness"], agent_uuids=[AGENT_A], slice_by="topic", **FAST
+            )
+    assert str(path) in str(caught.value), str(caught.value)
+    assert words in str(caught.value), str(caught.value)
+    assert "line " in str(caught.value)
+    # Nothing of the dataset was sent (evaluate looks the metrics up first, which sends no data).
+    assert [r for r in server.requests if "dataset" in r.path or r.method != "GET"] == []
+    assert server.object_store.requests == []
+
+
+@pytest.fixture
+def csv_module_default_field_limit() -> Iterator[None]:
+    """The csv module's own cell limit as a fresh process has it (it is process-wide: other tests raise it)."""
+    previous = csv.field_size_limit(128 * 1024)
+    yield
+    csv.field_size_limit(previous)
+
+
+@pytest.mark.usefixtures("csv_module_default_field_limit")
+async def test_a_large_cell_with_slice_by_is_uploaded_whole(server: FakeGradientServer, tmp_path: Path) -> None:
+    rows = [dict(r) for r in ROWS]
+    rows[0]["expected_response"] = "long answer " * 20_000  # 240 KB, over the csv module's own 128 KiB limit
+    path = _write_csv(tmp_path / "support.csv", rows)
+    async with _client(server) as client:
+        result = await client.evaluate(
+            dataset=path, test_case="t", metrics=["correctness"], agent_uuids=[AGENT_A], slice_by="topic", **FAST
+        )
+    assert result.dataset_uuid is not None
+    uploaded = server.dataset_rows(result.dataset_uuid)
+    assert uploaded[0]["expected_response"] == rows[0]["expected_response"]
+    assert {p.input: p.slice for p in result.agents[0].prompts} == {r["query"]: r["topic"] for r in ROWS}
