@@ -5,11 +5,12 @@ one per prompt (class ``<agent>.prompts``). A prompt fails (``<failure>``) when 
 input, expected response, answer now and at the baseline in its message (each clipped to :data:`ANSWER_CLIP`
 characters) and in full, with the metric values and the judge's reasoning, in its text; a prompt whose metrics
 errored gets ``<error>`` (the same message); one whose every metric was skipped gets ``<skipped>``. A failed
-``max_regression`` gate lists the prompts that fell most on its metric, with both answers. A run that FAILED, was CANCELLED or timed out is an ``<error>``
-of its run-status gate. The UUIDs needed to reproduce the run are ``<properties>`` of its suite.
+``max_regression`` gate lists the prompts that fell most on its metric, with both answers. A run that FAILED, was
+CANCELLED or timed out is an ``<error>`` of its run-status gate. The UUIDs needed to reproduce the run are
+``<properties>`` of its suite.
 
-The attributes used are those of the JUnit schema that Jenkins, GitLab, GitHub test reporters and
-``junitparser`` read. Text is stripped of the characters XML 1.0 cannot carry (agent outputs are untrusted).
+The attributes used are those of the JUnit schema that Jenkins, GitLab, GitHub test reporters and ``junitparser``
+read. Text is stripped of the characters XML 1.0 cannot carry (agent outputs are untrusted).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def _answers_message(prompt: PromptOutcome, why: str) -> str:
 
 def _regressed_prompts(report: EvaluationReport, agent: AgentResult, gate: GateResult) -> str:
     """For a failed regression gate: the prompts that fell the most on its metric, with both answers."""
-    items, left_out = explained_prompts(report, agents=[agent])
+    items, _ = explained_prompts(report, agents=[agent])
     chosen = [i for i in items if any(r.metric == gate.metric for r in i.regressions)][:_GATE_PROMPTS]
     blocks = []
     for item in chosen:

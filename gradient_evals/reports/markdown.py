@@ -1,13 +1,13 @@
 """An :class:`EvaluationReport` as a short Markdown summary, sized for a CI job page (``$GITHUB_STEP_SUMMARY``).
 
-Sections: the verdict with the UUIDs to reproduce it; the leaderboard on the star metric; a table per agent of
-each metric's score and change against the baseline; why gates failed; the worst per-prompt regressions; with
+Sections: the verdict with the UUIDs to reproduce it; the leaderboard on the star metric; a table per agent of each
+metric's score and change against the baseline; why gates failed; the worst per-prompt regressions; with
 ``slice_by``, the slices that regressed; the star metric's trend as a row of numbers; and the answers behind the
 worst 10 failed prompts in ``<details>`` blocks (HTML-escaped, without blank lines, clipped: see
 :mod:`gradient_evals.reports._answers`). The whole stays far below GitHub's job summary limit of 1 MiB per step:
-the answer blocks take at most 256 KiB together, the rest a few dozen lines. Every string from the API or the dataset (agent names, inputs,
-reasons) is escaped so it renders as plain text: the punctuation that could start Markdown or HTML syntax is
-backslash-escaped (which also keeps ``<`` from opening HTML) and whitespace collapsed.
+the answer blocks take at most 256 KiB together, the rest a few dozen lines. Every string from the API or the
+dataset (agent names, inputs, reasons) is escaped so it renders as plain text: the punctuation that could start
+Markdown or HTML syntax is backslash-escaped (which also keeps ``<`` from opening HTML) and whitespace collapsed.
 """
 
 from __future__ import annotations

@@ -33,11 +33,26 @@ DEFAULT_ANSWERS_SHOWN = 50
 """How many explained prompts the HTML report shows with their answers, unless told otherwise."""
 
 
-def regression_order(regression: PromptRegression) -> tuple[float, str, int]:
-    """The sort key of a per-prompt regression, worst first: the worsening relative to the metric's range, then
-    metric name and prompt id. A regression without a known range sorts after every one with a range."""
+def _spread(comparison: RunComparison | None, metric: str) -> float | None:
+    found = None if comparison is None else comparison.metrics.get(metric)
+    summaries = [] if found is None else [s for s in (found.base, found.candidate) if s is not None]
+    lows = [s.min for s in summaries if s.min is not None]
+    highs = [s.max for s in summaries if s.max is not None]
+    spread = max(highs) - min(lows) if lows and highs else 0.0
+    return spread if spread > 0 and math.isfinite(spread) else None
+
+
+def regression_order(
+    regression: PromptRegression, comparison: RunComparison | None = None
+) -> tuple[float, str, int]:
+    """The sort key of a per-prompt regression, worst first: the worsening relative to the metric's range
+    (:attr:`PromptRegression.relative`; without one, relative to the spread of the metric's values in
+    ``comparison``), then metric name and prompt id. One with no range at all sorts after every one with one."""
     relative = regression.relative
-    rank = -relative if relative is not None and math.isfinite(relative) else math.inf
+    if relative is None or not math.isfinite(relative):
+        spread = _spread(comparison, regression.metric)
+        relative = None if spread is None else regression.worsening / spread
+    rank = -relative if relative is not None else math.inf
     return rank, regression.metric, regression.candidate_prompt_id or 0
 
 
@@ -50,7 +65,7 @@ def worst_regressions(report: EvaluationReport, limit: int | None = None) -> lis
         for regression in agent.comparison.regressions
         if regression.worsening > 0
     ]
-    rows.sort(key=lambda row: regression_order(row[1]))
+    rows.sort(key=lambda row: regression_order(row[1], row[0].comparison))
     return rows if limit is None else rows[:limit]
 
 
@@ -137,7 +152,7 @@ def explained_prompts(
             found = beyond.get(_key(prompt.prompt_id, prompt.input), [])
             if prompt.passed and not found:
                 continue
-            ordered = tuple(sorted(found, key=regression_order))
+            ordered = tuple(sorted(found, key=lambda r: regression_order(r, agent.comparison)))
             items.append(ExplainedPrompt(agent=agent, prompt=prompt, regressions=ordered))
     items.sort(key=_order)
     if limit is None or len(items) <= limit:

@@ -471,6 +471,7 @@ def build_report(
     star_metric: str | None = None,
     test_case_change: str | None = None,
     notes: Sequence[str] = (),
+    history: Sequence[EvaluationRun] = (),
 ) -> EvaluationReport:
     """The report over every agent's result: the leaderboard and the overall verdict."""
     reasons = [f"{agent.label}: {reason}" for agent in agents for reason in agent.verdict.reasons]
@@ -494,6 +495,7 @@ def build_report(
         slice_by=settings.slice_by,
         test_case_change=test_case_change,
         notes=tuple(notes),
+        history=tuple(history),
         agents=tuple(agents),
         leaderboard=_leaderboard(agents, star_metric, star_metric in settings.inverted),
         verdict=Verdict(passed=not reasons, reasons=tuple(reasons)),
