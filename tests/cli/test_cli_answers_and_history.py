@@ -59,7 +59,8 @@ def test_a_regressed_prompts_answers_are_in_every_report(server: FakeGradientSer
     shown = html.unescape(re.sub(r"<[^>]+>", "", answers))  # the text without the diff marks
     for value in (text, now, then):
         assert value in shown
-    assert "<ins>" in answers and "<del>" in answers, "the word-level difference is marked"
+    assert "<ins>" in answers, "the word-level difference is marked"
+    assert "<del>" in answers
     markdown = (three_evaluations / "summary3.md").read_text(encoding="utf-8")
     assert "### The answers behind the failures" in markdown
     assert "<details>" in markdown
@@ -119,7 +120,8 @@ def test_runs_watch_in_a_pipe_prints_a_line_per_change(
     assert all("\x1b" not in line for line in lines), "plain lines in a pipe"
     for uuid in runs:
         mine = [line for line in lines if uuid in line]
-        assert mine and "SUCCESSFUL" in mine[-1]
+        assert mine
+        assert "SUCCESSFUL" in mine[-1]
         assert len(mine) == len(set(mine)), "one line per change, not per poll"
     failed = server.add_run(test_case_uuid=test_case, status="EVALUATION_RUN_FAILED", error_description="boom")
     assert cli("runs", "watch", failed, "--poll-interval", "0.05")[0] == 4, "exits as runs wait does"
