@@ -41,6 +41,7 @@ __all__ = [
     "json_safe",
     "format_number",
     "format_rate",
+    "render_fields",
     "render_table",
     "status_name",
     "terminal_safe",
@@ -119,6 +120,18 @@ def render_table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, ri
     out = io.StringIO()
     Console(file=out, width=_PLAIN_WIDTH, color_system=None, highlight=False, markup=False, emoji=False).print(table)
     return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines() if line.strip())
+
+
+def render_fields(fields: Iterable[tuple[str, object]]) -> str:
+    """Name-value lines aligned by rich (no header, no rule); values escaped as in :func:`render_table`."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True)
+    for name, value in fields:
+        grid.add_row(_cell(name), _cell(value))
+    out = io.StringIO()
+    Console(file=out, width=_PLAIN_WIDTH, color_system=None, highlight=False, markup=False, emoji=False).print(grid)
+    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
 
 
 class StatusProgress:

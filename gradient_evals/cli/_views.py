@@ -9,7 +9,7 @@ from ..reports._format import format_delta, truncate
 from ..types import EvaluationRun, PromptRegression, ResultsPage, RunComparison, RunSummary, Verdict
 from ..workflows.explain import regression_order
 from ..workflows.records import metric_name_of
-from ._render import escape_text, format_number, format_rate, render_table, status_name
+from ._render import escape_text, format_number, format_rate, render_fields, render_table, status_name
 
 __all__ = ["clip", "comparison_text", "prompt_rows", "run_detail", "run_rows", "summary_table", "worst_regressions"]
 
@@ -67,8 +67,7 @@ def run_detail(run: EvaluationRun) -> str:
     ]
     if run.error_description:
         lines.append(("error", run.error_description))
-    width = max(len(k) for k, _ in lines)
-    text = "".join(f"{k.ljust(width)}  {'-' if v is None else escape_text(v)}\n" for k, v in lines)
+    text = render_fields(lines)
     if run.run_level_metric_results:
         rows = [
             (metric_name_of(result), _metric_value(result.value), result.error_description or "")
