@@ -68,7 +68,7 @@ def _why(item: ExplainedPrompt) -> list[str]:
     lines += [f"{one_line(name)} errored: {one_line(error)}" for name, error in prompt.errors.items()]
     for r in item.regressions:
         lines.append(
-            f"{one_line(r.metric)} fell {format_score(r.base_value)} -> {format_score(r.candidate_value)} "
+            f"{one_line(r.metric)} got worse: {format_score(r.base_value)} -> {format_score(r.candidate_value)} "
             f"({format_delta(r.delta)}) against the baseline"
         )
     return lines

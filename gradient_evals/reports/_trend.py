@@ -21,9 +21,9 @@ __all__ = ["TREND_RUNS", "Trend", "TrendPoint", "trend_lines", "trends"]
 TREND_RUNS: Final = 10
 """Finished runs per agent in a trend, the newest."""
 _FINISHED: Final = frozenset({EvaluationRunStatus.SUCCESSFUL, EvaluationRunStatus.PARTIALLY_SUCCESSFUL})
-_WIDTH: Final = 320.0
+_WIDTH: Final = 360.0
 _HEIGHT: Final = 80.0
-_PAD: Final = 14.0
+_PAD: Final = 30.0
 
 
 @attrs.frozen(kw_only=True)
