@@ -1,61 +1,52 @@
-"""Terminal output: escaping of untrusted text, plain tables, JSON, and progress lines drawn only on a terminal."""
+"""Terminal output, all through rich: tables, progress bars and live views (drawn only on a terminal), and JSON.
+
+Untrusted text is cleaned by the one sanitiser the reports use too (:mod:`gradient_evals.reports._format`), shown
+here as visible escapes, and always handed to rich as plain :class:`~rich.text.Text`: rich passes ESC and bidi
+overrides through, and would read ``[bold]`` in a run name as markup.
+"""
 
 from __future__ import annotations
 
 import enum
+import io
 import json
 import math
-import re
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
 import attrs
+from rich import box
+from rich.console import Console
+from rich.live import Live
+from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.table import Table
+from rich.text import Text
+
+from ..reports._format import escape_text, json_safe, terminal_safe
+from ..reports._format import format_score as format_number
+
+_PLAIN_WIDTH: Final = 10_000
+"""Width of output that is not a terminal: never wrapped, so every row stays one line for grep and cut."""
 
 __all__ = [
+    "ByteProgress",
     "DownloadProgress",
     "StatusProgress",
+    "console",
     "dump_json",
     "escape_text",
     "json_safe",
     "format_number",
     "format_rate",
+    "render_fields",
     "render_table",
     "status_name",
     "terminal_safe",
     "to_jsonable",
 ]
-
-# Text from the server (run names, error messages, agents' inputs and outputs) is untrusted: printed raw, an
-# escape sequence could clear the screen, rewrite earlier lines, set the window title or hide text behind a
-# bidirectional override. Every character that steers a terminal is shown as its escape instead.
-_FORMAT_STEERING = r"\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-_UNSAFE = re.compile(rf"[\x00-\x1f{_FORMAT_STEERING}]")
-_UNSAFE_KEEP_NEWLINE = re.compile(rf"[\x00-\x09\x0b-\x1f{_FORMAT_STEERING}]")
-_UNSAFE_IN_JSON = re.compile(rf"[{_FORMAT_STEERING}]")  # json.dumps escapes the C0 controls itself
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def escape_text(text: str) -> str:
-    """Untrusted text made safe for one line of a terminal: control characters (newlines too) become escapes."""
-    return _UNSAFE.sub(_escape, text)
-
-
-def terminal_safe(text: str) -> str:
-    """Output for a terminal: like :func:`escape_text`, but line breaks stay (for blocks of our own lines)."""
-    return _UNSAFE_KEEP_NEWLINE.sub(_escape, text)
-
-
-def json_safe(text: str) -> str:
-    """JSON text (``json.dumps`` already escapes C0 controls) with the remaining steering characters as ``\\u``
-    escapes: the same JSON values, but nothing a terminal would act on."""
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def status_name(status: object) -> str:
@@ -64,15 +55,6 @@ def status_name(status: object) -> str:
         return "-"
     text = str(getattr(status, "value", status))
     return escape_text(text.removeprefix("EVALUATION_RUN_"))
-
-
-def format_number(value: float | None, digits: int = 4) -> str:
-    """A number in at most ``digits`` significant digits (whole numbers without a point), or ``-``."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    if isinstance(value, int) or float(value).is_integer():
-        return str(int(value))
-    return f"{value:.{digits}g}"
 
 
 def format_rate(rate: float | None) -> str:
@@ -107,104 +89,107 @@ def dump_json(value: Any, out: TextIO) -> None:
     out.write(json_safe(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2)) + "\n")
 
 
+def console(stream: TextIO, *, tty: bool) -> Console:
+    """A rich console on ``stream``: colours and redrawing on a terminal; plain text, never wrapped, elsewhere.
+    Text given to it is always a :class:`rich.text.Text` of cleaned text, never markup."""
+    return Console(
+        file=stream,
+        force_terminal=tty,
+        color_system="auto" if tty else None,
+        width=None if tty else _PLAIN_WIDTH,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=not tty,
+    )
+
+
+def _cell(value: object) -> Text:
+    return Text("-" if value is None else escape_text(str(value)))
+
+
 def render_table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, right: Iterable[int] = ()) -> str:
-    """A plain-text table: a header, a rule of dashes, one line per row; ``right`` lists right-aligned columns."""
-    cells = [
-        [escape_text(str(c)) for c in headers],
-        *[[("-" if c is None else escape_text(str(c))) for c in row] for row in rows],
-    ]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    """A table drawn by rich as plain text: a header, a rule, one line per row; ``right`` lists right-aligned
+    columns. Every cell is escaped first (rich would pass ESC and bidi overrides through)."""
     aligned = set(right)
-    lines = []
-    for index, row in enumerate(cells):
-        parts = [c.rjust(w) if i in aligned else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))]
-        lines.append("  ".join(parts).rstrip())
-        if index == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n"
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), collapse_padding=True)
+    for index, header in enumerate(headers):
+        table.add_column(_cell(header), justify="right" if index in aligned else "left", no_wrap=True)
+    for row in rows:
+        table.add_row(*(_cell(c) for c in row))
+    out = io.StringIO()
+    Console(file=out, width=_PLAIN_WIDTH, color_system=None, highlight=False, markup=False, emoji=False).print(table)
+    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines() if line.strip())
 
 
-class _Line:
-    """One status line on stderr, rewritten in place (terminals only); safe to use from two threads."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.lock = threading.Lock()
-        self._width = 0
-
-    def show(self, text: str) -> None:
-        text = escape_text(text)
-        with self.lock:
-            pad = max(0, self._width - len(text))
-            self.stream.write("\r" + text + " " * pad)
-            self.stream.flush()
-            self._width = len(text)
-
-    def clear(self) -> None:
-        with self.lock:
-            if self._width:
-                self.stream.write("\r" + " " * self._width + "\r")
-                self.stream.flush()
-                self._width = 0
+def render_fields(fields: Iterable[tuple[str, object]]) -> str:
+    """Name-value lines aligned by rich (no header, no rule); values escaped as in :func:`render_table`."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True)
+    for name, value in fields:
+        grid.add_row(_cell(name), _cell(value))
+    out = io.StringIO()
+    Console(file=out, width=_PLAIN_WIDTH, color_system=None, highlight=False, markup=False, emoji=False).print(grid)
+    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
 
 
 class StatusProgress:
     """Shows runs' statuses while waiting.
 
-    On a terminal: one line, rewritten every 0.2 s with each run's status and the time elapsed. Elsewhere: a
-    plain line per status change (useful in CI logs) and nothing else.
+    On a terminal: a rich live view of each run's status and the time elapsed, removed at the end. Elsewhere: a
+    plain line per status change (useful in CI logs) and nothing else. Safe to update from another thread.
     """
 
     def __init__(self, stream: TextIO, *, tty: bool, enabled: bool = True) -> None:
         self.stream = stream
         self.tty = tty and enabled
         self.enabled = enabled
-        self._line = _Line(stream)
+        self._lock = threading.Lock()
         self._statuses: dict[str, str] = {}
         self._started = time.monotonic()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._live: Live | None = None
 
     def __enter__(self) -> StatusProgress:
         self._started = time.monotonic()
         if self.tty:
-            self._thread = threading.Thread(target=self._tick, name="gradient-evals-progress", daemon=True)
-            self._thread.start()
+            self._live = Live(
+                get_renderable=self._render,
+                console=console(self.stream, tty=True),
+                refresh_per_second=5,
+                transient=True,
+            )
+            self._live.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=1)
-        if self.tty:
-            self._line.clear()
+        if self._live is not None:
+            self._live.stop()
 
-    def _render(self) -> str:
-        runs = "  ".join(f"{uuid[:8]} {status}" for uuid, status in self._statuses.items()) or "starting"
-        return f"waiting: {runs}  {time.monotonic() - self._started:5.1f} s"
-
-    def _tick(self) -> None:
-        while not self._stop.wait(0.2):
-            self._line.show(self._render())
+    def _render(self) -> Text:
+        with self._lock:
+            runs = "  ".join(f"{uuid[:8]} {status}" for uuid, status in self._statuses.items()) or "starting"
+        return Text(f"waiting: {runs}  {time.monotonic() - self._started:5.1f} s")
 
     def update(self, run: Any) -> None:
         """An ``on_update`` callback: record the run's new status."""
-        uuid = str(run.evaluation_run_uuid or "?")
+        uuid = escape_text(str(run.evaluation_run_uuid or "?"))
         status = status_name(run.status)
-        self._statuses[uuid] = status
-        if not self.enabled:
+        with self._lock:
+            self._statuses[uuid] = status
+        if self._live is not None:
+            self._live.refresh()
+        if not self.enabled or self.tty:
             return
-        if self.tty:
-            self._line.show(self._render())
-        else:
-            elapsed = time.monotonic() - self._started
-            with self._line.lock:
-                self.stream.write(f"run {escape_text(uuid)}: {status} ({elapsed:.1f} s)\n")
-                self.stream.flush()
+        elapsed = time.monotonic() - self._started
+        with self._lock:
+            self.stream.write(f"run {uuid}: {status} ({elapsed:.1f} s)\n")
+            self.stream.flush()
 
 
 class DownloadProgress:
-    """A progress bar of pages and prompts fetched, on a terminal only; silent elsewhere."""
+    """A rich progress bar of prompts fetched (and pages), on a terminal only, removed at the end; silent
+    elsewhere. Called with ``(done, total)`` once per page."""
 
     def __init__(self, stream: TextIO, *, tty: bool, label: str, per_page: int) -> None:
         self.tty = tty
@@ -213,28 +198,69 @@ class DownloadProgress:
         self.pages = 0
         self.prompts = 0
         self.total: int | None = None
-        self._line = _Line(stream)
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        if tty:
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.fields[pages]}"),
+                MofNCompleteColumn(),
+                TextColumn("prompts"),
+                console=console(stream, tty=True),
+                transient=True,
+            )
+            self._task = self._progress.add_task(escape_text(label), total=None, pages="0 pages")
 
     def __call__(self, done: int, total: int | None) -> None:
         self.pages += 1
         self.prompts = done
         if total is not None:
             self.total = total
-        if self.tty:
-            self._line.show(self.render())
+        if self._progress is not None and self._task is not None:
+            pages = f"{self.pages} pages" if self.total is None else f"{self.pages}/{self.page_count} pages"
+            self._progress.update(self._task, completed=done, total=self.total, pages=pages, refresh=True)
 
-    def render(self) -> str:
-        if self.total is None:
-            return f"{self.label}: {self.pages} pages, {self.prompts} prompts"
-        pages = max(1, -(-self.total // self.per_page))
-        width = 24
-        filled = width if self.total == 0 else min(width, width * self.prompts // self.total)
-        bar = "#" * filled + "-" * (width - filled)
-        return f"{self.label}: [{bar}] {self.pages}/{pages} pages  {self.prompts}/{self.total} prompts"
+    @property
+    def page_count(self) -> int:
+        """The pages the listing will take, from the total the server announced (at least 1)."""
+        return max(1, -(-(self.total or 0) // self.per_page))
 
     def __enter__(self) -> DownloadProgress:
+        if self._progress is not None:
+            self._progress.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self.tty:
-            self._line.clear()
+        if self._progress is not None:
+            self._progress.stop()
+
+
+class ByteProgress:
+    """A rich progress bar of bytes sent, on a terminal only, removed at the end; silent elsewhere."""
+
+    def __init__(self, stream: TextIO, *, tty: bool, label: str) -> None:
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        if tty:
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(binary_units=True),
+                console=console(stream, tty=True),
+                transient=True,
+            )
+            self._task = self._progress.add_task(escape_text(label), total=None)
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if self._progress is not None and self._task is not None and total:
+            self._progress.update(self._task, completed=done, total=total, refresh=True)
+
+    def __enter__(self) -> ByteProgress:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()

@@ -5,19 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from ..reports._format import format_delta, truncate
 from ..types import EvaluationRun, PromptRegression, ResultsPage, RunComparison, RunSummary, Verdict
+from ..workflows.explain import regression_order
 from ..workflows.records import metric_name_of
-from ._render import escape_text, format_number, format_rate, render_table, status_name
+from ._render import escape_text, format_number, format_rate, render_fields, render_table, status_name
 
 __all__ = ["clip", "comparison_text", "prompt_rows", "run_detail", "run_rows", "summary_table", "worst_regressions"]
 
 
 def clip(text: str | None, width: int) -> str:
-    """``text`` on one line, cut to ``width`` characters with an ellipsis."""
-    if text is None:
-        return "-"
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    """``text`` on one line, cut to ``width`` characters with an ellipsis (``-`` for none)."""
+    return "-" if text is None else truncate(text, width)
 
 
 def _metric_value(value: float | str | None) -> str:
@@ -68,8 +67,7 @@ def run_detail(run: EvaluationRun) -> str:
     ]
     if run.error_description:
         lines.append(("error", run.error_description))
-    width = max(len(k) for k, _ in lines)
-    text = "".join(f"{k.ljust(width)}  {'-' if v is None else escape_text(v)}\n" for k, v in lines)
+    text = render_fields(lines)
     if run.run_level_metric_results:
         rows = [
             (metric_name_of(result), _metric_value(result.value), result.error_description or "")
@@ -118,35 +116,12 @@ def summary_table(summary: RunSummary) -> str:
     return f"{summary.prompt_count} prompts in run {escape_text(summary.evaluation_run_uuid)}\n{table}"
 
 
-def _regression_scale(result: RunComparison, metric: str) -> float | None:
-    """The spread of a metric's values over both runs: what makes drops of metrics on different scales comparable."""
-    comparison = result.metrics.get(metric)
-    summaries = [] if comparison is None else [s for s in (comparison.base, comparison.candidate) if s is not None]
-    lows = [s.min for s in summaries if s.min is not None]
-    highs = [s.max for s in summaries if s.max is not None]
-    if not lows or not highs or max(highs) <= min(lows):
-        return None
-    return max(highs) - min(lows)
-
-
 def worst_regressions(result: RunComparison, limit: int | None = None) -> list[PromptRegression]:
-    """The regressed prompts, worst first: the one ranking both the table and ``--json`` list.
-
-    A worsening is measured relative to its metric's range (:attr:`PromptRegression.relative`; else the spread
-    from lowest to highest value seen in either run), so a 0-1 metric falling from 1 to 0 ranks above a 0-100
-    metric falling by 5 points, and a rise of an inverted (lower-is-better) metric counts as getting worse. Ties
-    keep metric and prompt order.
-    """
-    scales = {name: _regression_scale(result, name) for name in result.metrics}
-
-    def key(regression: PromptRegression) -> tuple[float, str, int]:
-        relative = regression.relative
-        if relative is None:
-            scale = scales.get(regression.metric) or max(abs(regression.base_value), abs(regression.candidate_value))
-            relative = regression.worsening / scale if scale else regression.worsening
-        return -relative, regression.metric, regression.candidate_prompt_id or 0
-
-    ranked = sorted(result.regressions, key=key)
+    """The regressed prompts, worst first, ranked as every report ranks them
+    (:func:`gradient_evals.workflows.explain.regression_order`): the worsening relative to the metric's range, so
+    a 0-1 metric falling from 1 to 0 ranks above a 0-100 metric falling by 5 points, and a rise of an inverted
+    (lower-is-better) metric counts as getting worse. Ties keep metric and prompt order."""
+    ranked = sorted(result.regressions, key=lambda r: regression_order(r, result))
     return ranked if limit is None else ranked[:limit]
 
 
@@ -157,9 +132,7 @@ def comparison_text(result: RunComparison, worst: Sequence[PromptRegression], ve
         base = None if m.base is None else m.base.score
         cand = None if m.candidate is None else m.candidate.score
         delta = m.delta
-        rows.append(
-            (m.name, format_number(base), format_number(cand), "-" if delta is None else f"{delta:+.4g}", m.regressed)
-        )
+        rows.append((m.name, format_number(base), format_number(cand), format_delta(delta), m.regressed))
     text = (
         f"base {escape_text(result.base.evaluation_run_uuid)} vs candidate "
         f"{escape_text(result.candidate.evaluation_run_uuid)}: {result.matched} prompts matched, "

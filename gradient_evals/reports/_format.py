@@ -6,33 +6,71 @@ import math
 import re
 from typing import Final
 
-from ..types import AgentResult, EvaluationReport, PromptRegression
+from ..types import AgentResult, EvaluationReport
+from ..workflows.explain import worst_regressions
 
 __all__ = [
-    "badness",
     "clean",
+    "escape_text",
     "format_delta",
     "format_score",
     "improved",
+    "json_safe",
     "one_line",
     "prompt_title",
     "remarks",
     "status_text",
+    "terminal_safe",
     "truncate",
     "worst_regressions",
 ]
 
-# Characters XML 1.0 cannot carry at all, and the C0/C1 controls and bidi overrides that can make a terminal or a
-# page show something other than the text (escape sequences, right-to-left tricks). Tab and newline stay.
-_UNSAFE: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
-_SURROGATES: Final = re.compile(r"[\ud800-\udfff]")
+# The one set of characters no rendering passes on, in the reports and on the terminal: the C0 controls (but tab
+# and newline) and C1 controls, which XML 1.0 cannot carry and which steer a terminal (escape sequences clear the
+# screen, rewrite lines, set the window title); the bidi overrides and marks and the line separators, which make a
+# page or terminal show something other than the text; the non-characters; and lone surrogates, which no UTF-8
+# file can hold. rich passes all of them through, so text is cleaned before it is given to rich.
+_STEERING: Final = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff"
+_SURROGATES: Final = "\ud800-\udfff"
+_UNSAFE: Final = re.compile(f"[\x00-\x08\x0b-\x1f{_STEERING}{_SURROGATES}]")
+_UNSAFE_ON_ONE_LINE: Final = re.compile(f"[\x00-\x1f{_STEERING}{_SURROGATES}]")
+_UNSAFE_KEEP_NEWLINE: Final = re.compile(f"[\x00-\x09\x0b-\x1f{_STEERING}{_SURROGATES}]")
+_UNSAFE_IN_JSON: Final = re.compile(f"[{_STEERING}]")  # json.dumps escapes C0 controls and surrogates itself
+
+
+def _removed(match: re.Match[str]) -> str:
+    return "\ufffd" if "\ud800" <= match.group() <= "\udfff" else ""
+
+
+def _shown(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def clean(text: object) -> str:
-    """``text`` as a string without control characters, bidi overrides or lone surrogates (``None`` -> ``""``)."""
+    """``text`` as a string without control characters (but tab and newline), bidi overrides or other steering
+    characters; a lone surrogate becomes U+FFFD (``None`` -> ``""``). For reports, where a removed character is
+    simply gone."""
     if text is None:
         return ""
-    return _SURROGATES.sub("\ufffd", _UNSAFE.sub("", str(text)))
+    return _UNSAFE.sub(_removed, str(text))
+
+
+def escape_text(text: str) -> str:
+    """Untrusted text for one line of a terminal: the same characters as :func:`clean`, and line breaks and tabs,
+    shown as visible escapes (``\\x1b``) instead of removed."""
+    return _UNSAFE_ON_ONE_LINE.sub(_shown, text)
+
+
+def terminal_safe(text: str) -> str:
+    """Like :func:`escape_text`, but line breaks stay (for blocks of our own lines)."""
+    return _UNSAFE_KEEP_NEWLINE.sub(_shown, text)
+
+
+def json_safe(text: str) -> str:
+    """JSON text (``json.dumps`` already escapes C0 controls) with the remaining steering characters as ``\\u``
+    escapes: the same JSON values, but nothing a terminal would act on."""
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def one_line(text: object) -> str:
@@ -67,24 +105,6 @@ def improved(delta: float | None, inverted: bool) -> bool | None:
     if delta is None or delta == 0 or not math.isfinite(delta):
         return None
     return (delta < 0) if inverted else (delta > 0)
-
-
-def badness(regression: PromptRegression, inverted: bool) -> float:
-    """How much worse a prompt got, in the metric's points (positive: worse)."""
-    return regression.delta if inverted else -regression.delta
-
-
-def worst_regressions(report: EvaluationReport, limit: int) -> list[tuple[AgentResult, PromptRegression]]:
-    """The per-prompt regressions of every agent, worst first, at most ``limit``."""
-    rows = [
-        (agent, regression)
-        for agent in report.agents
-        if agent.comparison is not None
-        for regression in agent.comparison.regressions
-        if badness(regression, report.is_inverted(regression.metric)) > 0
-    ]
-    rows.sort(key=lambda row: -badness(row[1], report.is_inverted(row[1].metric)))
-    return rows[:limit]
 
 
 def status_text(agent: AgentResult) -> str:

@@ -19,6 +19,8 @@ import markupsafe
 
 from .._version import __version__
 from ..types import AgentResult, EvaluationReport, MetricSummary, PromptOutcome
+from ..workflows.explain import DEFAULT_ANSWERS_SHOWN
+from ._answers import answer_views
 from ._format import (
     clean,
     format_delta,
@@ -31,14 +33,13 @@ from ._format import (
     truncate,
     worst_regressions,
 )
+from ._trend import trends
 
 __all__ = ["render_html"]
 
 _BINS: Final = 10
 _MAX_CATEGORIES: Final = 6
-_FAILED_PROMPTS_SHOWN: Final = 50
 _REGRESSIONS_SHOWN: Final = 15
-_TEXT_LIMIT: Final = 2000
 # One colour per agent (repeats past eight agents); chosen to stay distinct for common colour blindness.
 _PALETTE: Final = ("#2b6cb0", "#dd6b20", "#2f855a", "#b83280", "#6b46c1", "#c53030", "#319795", "#975a16")
 
@@ -271,21 +272,6 @@ def _metric_cell(report: EvaluationReport, agent: AgentResult, metric: str) -> d
     }
 
 
-def _prompt_view(prompt: PromptOutcome) -> dict[str, Any]:
-    values = [(one_line(k), v if isinstance(v, str) else format_score(v)) for k, v in prompt.values.items()]
-    return {
-        "title": prompt_title(prompt.prompt_id, prompt.input, 100),
-        "failures": [one_line(f) for f in prompt.failures],
-        "errors": [(one_line(k), one_line(v)) for k, v in prompt.errors.items()],
-        "skipped": [one_line(s) for s in prompt.skipped],
-        "scores": [(k, truncate(v, 60)) for k, v in values],
-        "input": clean(prompt.input)[:_TEXT_LIMIT],
-        "output": clean(prompt.output)[:_TEXT_LIMIT],
-        "ground_truth": None if prompt.ground_truth is None else clean(prompt.ground_truth)[:_TEXT_LIMIT],
-        "slice": None if prompt.slice is None else one_line(prompt.slice),
-    }
-
-
 def _agent_view(report: EvaluationReport, agent: AgentResult, metrics: list[str], index: int) -> dict[str, Any]:
     failed = [p for p in agent.prompts if not p.passed]
     slices = [
@@ -325,13 +311,11 @@ def _agent_view(report: EvaluationReport, agent: AgentResult, metrics: list[str]
             {"name": one_line(g.name), "passed": g.passed, "status": g.status, "message": one_line(g.message)}
             for g in agent.gates
         ],
-        "failed_prompts": [_prompt_view(p) for p in failed[:_FAILED_PROMPTS_SHOWN]],
-        "more_failed": max(0, len(failed) - _FAILED_PROMPTS_SHOWN),
         "slices": slices,
     }
 
 
-def _context(report: EvaluationReport) -> dict[str, Any]:
+def _context(report: EvaluationReport, answers: int) -> dict[str, Any]:
     metrics = _metric_names(report)
     scored = [
         m
@@ -352,7 +336,12 @@ def _context(report: EvaluationReport) -> dict[str, Any]:
         for agent, r in worst_regressions(report, _REGRESSIONS_SHOWN)
     ]
     star = report.star_metric
+    blocks, explained, left_out = answer_views(report, answers)
     return {
+        "answers": blocks,
+        "answers_total": explained,
+        "answers_left_out": left_out,
+        "trends": trends(report),
         "report": report,
         "title": one_line(report.test_case_name or report.test_case_uuid),
         "outcome": "passed" if report.passed else ("run failed" if report.run_failed else "failed"),
@@ -400,6 +389,9 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_html(report: EvaluationReport) -> str:
-    """The report as one HTML document (a string), readable offline in any browser."""
-    return _environment().get_template("report.html.j2").render(_context(report))
+def render_html(report: EvaluationReport, *, answers: int = DEFAULT_ANSWERS_SHOWN) -> str:
+    """The report as one HTML document (a string), readable offline in any browser; ``answers``: how many failed
+    prompts (the worst by impact) show their answers, the others are counted."""
+    if isinstance(answers, bool) or not isinstance(answers, int) or answers < 0:
+        raise ValueError(f"answers must be a whole number >= 0, got {answers!r}")
+    return _environment().get_template("report.html.j2").render(_context(report, answers))

@@ -2,12 +2,15 @@
 
 One ``<testsuite>`` per agent, named after it, holding one ``<testcase>`` per gate (class ``<agent>.gates``) and
 one per prompt (class ``<agent>.prompts``). A prompt fails (``<failure>``) when a metric failed on it, with the
-metric values and the agent's output in the failure's text; a prompt whose metrics errored gets ``<error>``; one
-whose every metric was skipped gets ``<skipped>``. A run that FAILED, was CANCELLED or timed out is an ``<error>``
-of its run-status gate. The UUIDs needed to reproduce the run are ``<properties>`` of its suite.
+input, expected response, answer now and at the baseline in its message (each clipped to :data:`ANSWER_CLIP`
+characters) and in full, with the metric values and the judge's reasoning, in its text; a prompt whose metrics
+errored gets ``<error>`` (the same message); one whose every metric was skipped gets ``<skipped>``. A failed
+``max_regression`` gate lists the prompts that fell most on its metric, with both answers. A run that FAILED, was
+CANCELLED or timed out is an ``<error>`` of its run-status gate. The UUIDs needed to reproduce the run are
+``<properties>`` of its suite.
 
-The attributes used are those of the JUnit schema that Jenkins, GitLab, GitHub test reporters and
-``junitparser`` read. Text is stripped of the characters XML 1.0 cannot carry (agent outputs are untrusted).
+The attributes used are those of the JUnit schema that Jenkins, GitLab, GitHub test reporters and ``junitparser``
+read. Text is stripped of the characters XML 1.0 cannot carry (agent outputs are untrusted).
 """
 
 from __future__ import annotations
@@ -16,12 +19,17 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 from ..types import AgentResult, EvaluationReport, GateKind, GateResult, PromptOutcome
+from ..workflows.explain import explained_prompts
 from ._format import clean, format_score, one_line, prompt_title, status_text, truncate
 
-__all__ = ["render_junit"]
+__all__ = ["ANSWER_CLIP", "render_junit"]
 
 _MESSAGE_LIMIT = 300
 _OUTPUT_LIMIT = 4000
+ANSWER_CLIP = 200
+"""Characters of the input, expected response, answer now and baseline answer in a failure's ``message`` (the
+failure's text holds each up to 4,000 characters)."""
+_GATE_PROMPTS = 10
 
 
 def _duration(agent: AgentResult) -> float:
@@ -53,7 +61,37 @@ def _prompt_body(prompt: PromptOutcome) -> str:
     if prompt.ground_truth is not None:
         parts.append(f"expected:\n{clean(prompt.ground_truth)[:_OUTPUT_LIMIT]}")
     parts.append(f"output:\n{clean(prompt.output)[:_OUTPUT_LIMIT]}")
+    base = prompt.baseline
+    if base is not None:
+        parts.append(f"baseline output:\n{clean(base.output)[:_OUTPUT_LIMIT]}")
+        parts.append("baseline metrics:\n" + "\n".join(f"  {line}" for line in _values_text(base).splitlines()))
+    if prompt.reasoning:
+        lines = [f"  {one_line(name)}: {truncate(text, _OUTPUT_LIMIT)}" for name, text in prompt.reasoning.items()]
+        parts.append("judge's reasoning:\n" + "\n".join(lines))
     return "\n\n".join(parts)
+
+
+def _answers_message(prompt: PromptOutcome, why: str) -> str:
+    """A failure's message: why, then the input, expected, now and baseline answers, each clipped."""
+    lines = [truncate(why, _MESSAGE_LIMIT), f"input: {truncate(prompt.input, ANSWER_CLIP)}"]
+    if prompt.ground_truth is not None:
+        lines.append(f"expected: {truncate(prompt.ground_truth, ANSWER_CLIP)}")
+    lines.append(f"now: {truncate(prompt.output, ANSWER_CLIP)}")
+    if prompt.baseline is not None:
+        lines.append(f"baseline: {truncate(prompt.baseline.output, ANSWER_CLIP)}")
+    return "\n".join(lines)
+
+
+def _regressed_prompts(report: EvaluationReport, agent: AgentResult, gate: GateResult) -> str:
+    """For a failed regression gate: the prompts that fell the most on its metric, with both answers."""
+    items, _ = explained_prompts(report, agents=[agent])
+    chosen = [i for i in items if any(r.metric == gate.metric for r in i.regressions)][:_GATE_PROMPTS]
+    blocks = []
+    for item in chosen:
+        fall = next(r for r in item.regressions if r.metric == gate.metric)
+        head = f"{prompt_title(item.prompt.prompt_id, item.prompt.input)}: {format_score(fall.base_value)} -> "
+        blocks.append(head + format_score(fall.candidate_value) + "\n" + _answers_message(item.prompt, ""))
+    return "\n\n".join(blocks)
 
 
 class _Counts:
@@ -73,7 +111,9 @@ class _Counts:
         element.set("skipped", str(self.skipped))
 
 
-def _gate_case(suite: ET.Element, classname: str, gate: GateResult, counts: _Counts, *, run_failed: bool) -> None:
+def _gate_case(
+    suite: ET.Element, classname: str, gate: GateResult, counts: _Counts, *, run_failed: bool, explain: str = ""
+) -> None:
     case = ET.SubElement(suite, "testcase", name=one_line(gate.name), classname=classname, time="0")
     counts.tests += 1
     if gate.passed and not gate.applied:  # asked for, but could not be checked: skipped, with the reason
@@ -89,7 +129,7 @@ def _gate_case(suite: ET.Element, classname: str, gate: GateResult, counts: _Cou
     else:
         counts.failures += 1
         child = ET.SubElement(case, "failure", message=message, type="gate")
-    child.text = clean(gate.message)
+    child.text = clean(gate.message) + (f"\n\nthe prompts that fell most:\n\n{explain}" if explain else "")
 
 
 def _prompt_case(suite: ET.Element, classname: str, prompt: PromptOutcome, counts: _Counts) -> None:
@@ -98,13 +138,13 @@ def _prompt_case(suite: ET.Element, classname: str, prompt: PromptOutcome, count
     counts.tests += 1
     if prompt.failures:
         counts.failures += 1
-        child = ET.SubElement(case, "failure", message=truncate("; ".join(prompt.failures), _MESSAGE_LIMIT))
+        child = ET.SubElement(case, "failure", message=_answers_message(prompt, "; ".join(prompt.failures)))
         child.set("type", "metric")
         child.text = _prompt_body(prompt)
     elif prompt.errors:
         counts.errors += 1
         summary = "; ".join(f"{name}: {error}" for name, error in prompt.errors.items())
-        child = ET.SubElement(case, "error", message=truncate(summary, _MESSAGE_LIMIT), type="metric_error")
+        child = ET.SubElement(case, "error", message=_answers_message(prompt, summary), type="metric_error")
         child.text = _prompt_body(prompt)
     elif prompt.skipped and not prompt.values:
         counts.skipped += 1
@@ -145,7 +185,10 @@ def render_junit(report: EvaluationReport) -> str:
         _properties(suite, report, agent)
         counts = _Counts()
         for gate in agent.gates:
-            _gate_case(suite, f"{label}.gates", gate, counts, run_failed=agent.run_failed)
+            explain = ""
+            if not gate.passed and gate.applied and gate.kind == GateKind.MAX_REGRESSION:
+                explain = _regressed_prompts(report, agent, gate)
+            _gate_case(suite, f"{label}.gates", gate, counts, run_failed=agent.run_failed, explain=explain)
         for prompt in agent.prompts:
             _prompt_case(suite, f"{label}.prompts", prompt, counts)
         counts.set_on(suite)

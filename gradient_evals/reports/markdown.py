@@ -1,10 +1,13 @@
 """An :class:`EvaluationReport` as a short Markdown summary, sized for a CI job page (``$GITHUB_STEP_SUMMARY``).
 
-Sections: the verdict with the UUIDs to reproduce it; the leaderboard on the star metric; a table per agent of
-each metric's score and change against the baseline; why gates failed; the worst per-prompt regressions; and,
-with ``slice_by``, the slices that regressed. Every string from the API or the dataset (agent names, inputs,
-reasons) is escaped so it renders as plain text: the punctuation that could start Markdown or HTML syntax is
-backslash-escaped (which also keeps ``<`` from opening HTML) and whitespace collapsed.
+Sections: the verdict with the UUIDs to reproduce it; the leaderboard on the star metric; a table per agent of each
+metric's score and change against the baseline; why gates failed; the worst per-prompt regressions; with
+``slice_by``, the slices that regressed; the star metric's trend as a row of numbers; and the answers behind the
+worst 10 failed prompts in ``<details>`` blocks (HTML-escaped, without blank lines, clipped: see
+:mod:`gradient_evals.reports._answers`). The whole stays far below GitHub's job summary limit of 1 MiB per step:
+the answer blocks take at most 256 KiB together, the rest a few dozen lines. Every string from the API or the
+dataset (agent names, inputs, reasons) is escaped so it renders as plain text: the punctuation that could start
+Markdown or HTML syntax is backslash-escaped (which also keeps ``<`` from opening HTML) and whitespace collapsed.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from ..types import AgentResult, EvaluationReport, MetricSummary
+from ._answers import markdown_answers
 from ._format import (
     format_delta,
     format_score,
@@ -23,6 +27,7 @@ from ._format import (
     truncate,
     worst_regressions,
 )
+from ._trend import trend_lines
 
 __all__ = ["escape_markdown", "render_markdown"]
 
@@ -215,6 +220,16 @@ def _slices(report: EvaluationReport) -> list[str]:
     ]
 
 
+def _trends(report: EvaluationReport) -> list[str]:
+    rows = trend_lines(report)
+    if not rows or report.star_metric is None:
+        return []
+    star = escape_markdown(report.star_metric, 40)
+    lines = [f"### {star} over the last finished runs (oldest first, this run in bold)", ""]
+    lines += [f"- {escape_markdown(label, 40)}: {numbers}" for label, numbers in rows]
+    return [*lines, ""]
+
+
 def render_markdown(report: EvaluationReport) -> str:
     """The Markdown summary of ``report`` (a few dozen lines whatever the number of prompts)."""
     notes = [f"- {escape_markdown(line, _TEXT_LIMIT)}" for line in remarks(report)]
@@ -227,5 +242,7 @@ def render_markdown(report: EvaluationReport) -> str:
         *_reasons(report),
         *_regressions(report),
         *_slices(report),
+        *_trends(report),
+        *markdown_answers(report),
     ]
     return "\n".join(lines).rstrip() + "\n"

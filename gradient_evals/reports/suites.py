@@ -95,8 +95,9 @@ def render_suites_markdown(suites: Sequence[SuiteReport]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render_suites_html(suites: Sequence[SuiteReport]) -> str:
-    """One HTML page with a section per suite (each the body of that suite's own page)."""
+def render_suites_html(suites: Sequence[SuiteReport], *, answers: int = 50) -> str:
+    """One HTML page with a section per suite (each the body of that suite's own page); ``answers``: how many
+    failed prompts of each suite show their answers."""
     from .html import render_html
 
     head = ""
@@ -109,7 +110,7 @@ def render_suites_html(suites: Sequence[SuiteReport]) -> str:
                 f'<section id="suite-{title}"><h1>Suite {title}</h1><p class="fail">{message}</p></section>'
             )
             continue
-        page = render_html(item.report)
+        page = render_html(item.report, answers=answers)
         # The page is our own template's output, every value in it escaped: its <head> and <body> tags are
         # the template's, never text from the API.
         if not head:
@@ -142,6 +143,6 @@ class SuitesDocument:
         """See :func:`render_suites_markdown`."""
         return render_suites_markdown(self.suites)
 
-    def to_html(self) -> str:
+    def to_html(self, *, answers: int = 50) -> str:
         """See :func:`render_suites_html`."""
-        return render_suites_html(self.suites)
+        return render_suites_html(self.suites, answers=answers)

@@ -17,6 +17,7 @@ from ..types import (
     UpdatedEvaluationTestCase,
 )
 from ..typing import Timeout
+from ..workflows.history import HistoryRow, history_of_test_case
 from ._base import SyncResource, blocking
 from .evaluation_metrics import CatalogUser, MetricRef, match_metric
 
@@ -201,6 +202,15 @@ class AsyncEvaluationTestCases(CatalogUser):
         )
         return [run async for run in pager]
 
+    async def list_history(
+        self, test_case: str, *, agent: str | None = None, limit: int | None = None
+    ) -> builtins.list[HistoryRow]:
+        """The finished runs of a test case (its name or UUID), newest first, as :class:`HistoryRow` values: agent,
+        version, status, star metric and each metric's run-level value. ``agent`` keeps the runs of one agent (its
+        UUID, deployment name or name as the runs record it); ``limit`` keeps the newest. One listing of the test
+        case's runs (and of the test cases, for a name); nothing is fetched per run."""
+        return await history_of_test_case(self, test_case, agent=agent, limit=limit)
+
     async def _star_body(self, star: StarMetric, timeout: Timeout) -> dict[str, Any]:
         """The star metric as the API takes it: its UUID (a name resolved through the catalog), its name and
         its threshold."""
@@ -232,3 +242,4 @@ class EvaluationTestCases(SyncResource[AsyncEvaluationTestCases]):
     list = blocking(AsyncEvaluationTestCases.list)
     list_by_workspace = blocking(AsyncEvaluationTestCases.list_by_workspace)
     list_evaluation_runs = blocking(AsyncEvaluationTestCases.list_evaluation_runs)
+    list_history = blocking(AsyncEvaluationTestCases.list_history)

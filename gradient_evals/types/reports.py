@@ -93,6 +93,11 @@ class PromptOutcome:
     skipped: tuple[str, ...] = ()
     failures: tuple[str, ...] = ()
     """One line per metric this prompt failed, ``correctness: 42 is below 80``."""
+    reasoning: Mapping[str, str] = attrs.field(factory=dict)
+    """Metric name -> the judge's reasoning for its value, where the API gives one."""
+    baseline: PromptOutcome | None = None
+    """The same prompt in the baseline run (matched by prompt id, else by input text), kept for the prompts a
+    report explains: those that failed, errored or regressed beyond a gate."""
 
     @property
     def passed(self) -> bool:
@@ -239,6 +244,9 @@ class EvaluationReport:
     earlier versions are not comparable with it."""
     notes: tuple[str, ...] = ()
     """Plain remarks on the evaluation (``evaluate_failed`` found nothing to rerun, for instance)."""
+    history: tuple[EvaluationRun, ...] = ()
+    """Finished runs of the test case, this evaluation's included, newest first (at most 10 per agent): what the
+    reports draw the star metric's trend from."""
 
     @property
     def gates_not_applied(self) -> tuple[tuple[AgentResult, GateResult], ...]:
@@ -288,8 +296,9 @@ class EvaluationReport:
 
         return render_markdown(self)
 
-    def to_html(self) -> str:
-        """One self-contained HTML page (inline CSS and SVG, no scripts); needs Jinja2."""
+    def to_html(self, *, answers: int = 50) -> str:
+        """One self-contained HTML page (inline CSS and SVG, no scripts); needs Jinja2. ``answers``: how many
+        failed prompts (the worst by impact) show their answers."""
         from ..reports.html import render_html
 
-        return render_html(self)
+        return render_html(self, answers=answers)

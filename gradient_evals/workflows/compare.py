@@ -33,6 +33,7 @@ from ..types import (
 from ..types.summaries import score_failure
 from ..typing import OnProgress
 from ._pages import StreamResults, run_pages
+from .explain import regression_order
 from .summary import LoadCatalog, MetricLookup, RunStats
 
 __all__ = ["check_tolerances", "compare_pages", "compare_runs"]
@@ -95,11 +96,6 @@ def _scale(lookup_span: float | None, base: MetricSummary | None, candidate: Met
     highs = [m.max for m in summaries if m.max is not None]
     spread = max(highs) - min(lows) if lows and highs else 0.0
     return spread if spread > 0 and math.isfinite(spread) else None
-
-
-def _rank(regression: PromptRegression) -> tuple[float, str, int]:
-    relative = regression.relative
-    return (-relative if relative is not None else math.inf, regression.metric, regression.candidate_prompt_id or 0)
 
 
 async def compare_pages(
@@ -212,7 +208,7 @@ async def compare_pages(
             )
             for name, base_id, candidate_id, text, old, value in found
         ),
-        key=_rank,
+        key=regression_order,
     )
     return RunComparison(
         base=base,

@@ -39,6 +39,7 @@ from .evaluate_steps import (
     verdict_step,
     wait_and_compare_step,
 )
+from .history import evaluation_history
 from .wait import WaitOptions
 
 if TYPE_CHECKING:
@@ -133,6 +134,18 @@ async def evaluate(
             max_poll_interval=max_poll_interval,
             progress=progress,
         )
-        report = verdict_step(plan, agents, settings, test_case=current, dataset=chosen, change=change)
+        history, no_history = await evaluation_history(
+            services.test_cases, str(current.test_case_uuid), deadline=deadline
+        )
+        report = verdict_step(
+            plan,
+            agents,
+            settings,
+            test_case=current,
+            dataset=chosen,
+            change=change,
+            history=history,
+            notes=() if no_history is None else (no_history,),
+        )
         await progress("report", "passed" if report.passed else "failed")
         return report

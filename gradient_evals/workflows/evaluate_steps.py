@@ -268,6 +268,8 @@ def verdict_step(
     test_case: EvaluationTestCase,
     dataset: DatasetChoice,
     change: str | None,
+    history: Sequence[EvaluationRun] = (),
+    notes: Sequence[str] = (),
 ) -> EvaluationReport:
     """The report over every agent: leaderboard, verdict, and the gates that could not be applied."""
     star_name = None
@@ -288,6 +290,8 @@ def verdict_step(
         metrics=tuple(m.metric_name for m in test_case.metrics if m.metric_name),
         star_metric=star_name,
         test_case_change=change,
+        history=history,
+        notes=notes,
     )
 
 

@@ -42,6 +42,7 @@ from ..types import (
     SliceResult,
     Verdict,
 )
+from .explain import attach_baselines
 from .records import metric_name_of
 from .summary import FAIL_WORDS, RunStats
 
@@ -95,10 +96,13 @@ def _outcome(prompt: EvaluationPrompt, settings: GateSettings) -> PromptOutcome:
     errors: dict[str, str] = {}
     skipped: list[str] = []
     failures: list[str] = []
+    reasoning: dict[str, str] = {}
     for result in prompt.prompt_level_metric_results:
         name = metric_name_of(result)
         if name is None:
             continue
+        if result.reasoning:
+            reasoning[name] = result.reasoning
         if result.is_error:
             errors[name] = result.error_description or "the metric failed"
             continue
@@ -129,6 +133,7 @@ def _outcome(prompt: EvaluationPrompt, settings: GateSettings) -> PromptOutcome:
         errors=errors,
         skipped=tuple(skipped),
         failures=tuple(failures),
+        reasoning=reasoning,
     )
 
 
@@ -348,7 +353,14 @@ async def build_agent_result(
                 pass_thresholds=thresholds,
                 inverted=settings.inverted,
             )
-    outcomes = [_outcome(prompt, settings) for prompt in prompts]
+    baseline_prompts = None if baseline_pages is None else _prompts(baseline_pages)
+    outcomes = attach_baselines(
+        [_outcome(prompt, settings) for prompt in prompts],
+        baseline_prompts if comparison is not None else None,
+        comparison,
+        settings.max_regression,
+        lambda prompt: _outcome(prompt, settings),
+    )
     errored: dict[str, int] = {}
     skipped: dict[str, int] = {}
     for outcome in outcomes:
@@ -363,7 +375,6 @@ async def build_agent_result(
     slices: tuple[SliceResult, ...] = ()
     slice_reasons: list[str] = []
     if settings.slice_by is not None and prompts:
-        baseline_prompts = None if baseline_pages is None else _prompts(baseline_pages)
         slices, slice_reasons = _slices(prompts, outcomes, baseline_prompts, run_uuid, settings)
         if baseline_prompts is not None and settings.max_regression:
             gates.append(
@@ -460,6 +471,7 @@ def build_report(
     star_metric: str | None = None,
     test_case_change: str | None = None,
     notes: Sequence[str] = (),
+    history: Sequence[EvaluationRun] = (),
 ) -> EvaluationReport:
     """The report over every agent's result: the leaderboard and the overall verdict."""
     reasons = [f"{agent.label}: {reason}" for agent in agents for reason in agent.verdict.reasons]
@@ -483,6 +495,7 @@ def build_report(
         slice_by=settings.slice_by,
         test_case_change=test_case_change,
         notes=tuple(notes),
+        history=tuple(history),
         agents=tuple(agents),
         leaderboard=_leaderboard(agents, star_metric, star_metric in settings.inverted),
         verdict=Verdict(passed=not reasons, reasons=tuple(reasons)),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -52,7 +53,10 @@ def test_status_lines_escape_what_the_server_sent() -> None:
     terminal = io.StringIO()
     with StatusProgress(terminal, tty=True) as drawn:
         drawn.update(EvaluationRun(evaluation_run_uuid="r", status=HOSTILE))
-    assert_no_steering(terminal.getvalue().replace("\r", ""))
+    drawn_text = terminal.getvalue()
+    assert "\\x1b[2J" in drawn_text, "the server's escape is shown, escaped"
+    # rich's own cursor codes (hide, show, up, erase line) are all the control sequences left
+    assert_no_steering(re.sub(r"\x1b\[(\?25[lh]|\d*A|2K)", "", drawn_text).replace("\r", ""))
 
 
 def test_run_names_and_errors_from_the_emulator(cli: Cli, server: FakeGradientServer, test_case: str) -> None:

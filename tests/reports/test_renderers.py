@@ -68,7 +68,10 @@ def test_junit_has_a_suite_per_agent_a_case_per_gate_and_prompt(
     assert prompts[0].name == "prompt 1: question 1"
     failure = prompts[0].result[0]
     assert isinstance(failure, Failure)
-    assert failure.message == "correctness: 40 is below 60; tone: fail"
+    assert failure.message == (  # why, then the answers behind it: input, expected, now and at the baseline
+        "correctness: 40 is below 60; tone: fail\ninput: question 1\nexpected: expected\n"
+        "now: <b>answer</b> 0\nbaseline: an answer"
+    )
     assert "correctness = 40" in failure.text
     assert "<b>answer</b> 0" in failure.text  # the agent's output, as text
     errored = prompts[5].result[0]
@@ -154,7 +157,9 @@ def test_markdown_has_the_verdict_leaderboard_deltas_and_worst_regressions(
     assert "### Worst regressions" in text
     assert "Lower is better for hallucination." in text
     assert "slice topic=billing" in text.replace("\\", "")
-    assert len(text.splitlines()) < 60
+    summary, _, answers = text.partition("### The answers behind the failures")
+    assert len(summary.splitlines()) < 60  # a few dozen lines, then at most 10 answer blocks
+    assert 0 < answers.count("<details>") <= 10
 
 
 def test_markdown_escapes_untrusted_text(hostile: EvaluationReport) -> None:

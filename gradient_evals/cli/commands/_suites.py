@@ -144,7 +144,9 @@ def _finish(ctx: Context, outcomes: list[SuiteOutcome]) -> int:
     args = ctx.args
     document = SuitesDocument([_Named(o.suite.name, o.report, o.error) for o in outcomes])
     try:
-        written = write_reports(document, junit=args.junit_xml, markdown=args.markdown, html=args.html)
+        written = write_reports(
+            document, junit=args.junit_xml, markdown=args.markdown, html=args.html, answers=args.answers
+        )
     except (OSError, UnicodeError) as exc:
         ctx.note(escape_text(f"cannot write a report: {exc}"))
         return EXIT_API_ERROR if code == EXIT_OK else code

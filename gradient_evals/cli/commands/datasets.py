@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Final, TextIO
 
 from .._args import Subcommands, add_command, add_group
 from .._context import EXIT_OK, Context
-from .._render import _Line, dump_json, render_table, status_name
+from .._render import ByteProgress, dump_json, render_table, status_name
 from .._views import clip
 
 if TYPE_CHECKING:
@@ -70,27 +70,9 @@ def list_datasets(ctx: Context) -> int:
     return EXIT_OK
 
 
-class _UploadProgress:
+def _UploadProgress(stream: TextIO, *, tty: bool) -> ByteProgress:
     """A bar of bytes sent, on a terminal only; an upload retried from the start shows the bar from 0 again."""
-
-    def __init__(self, stream: TextIO, *, tty: bool) -> None:
-        self.tty = tty
-        self._line = _Line(stream)
-
-    def __call__(self, done: int, total: int | None) -> None:
-        if not self.tty or not total:
-            return
-        width = 24
-        filled = min(width, width * done // total)
-        bar = "#" * filled + "-" * (width - filled)
-        self._line.show(f"uploading: [{bar}] {done / 2**20:.1f}/{total / 2**20:.1f} MiB")
-
-    def __enter__(self) -> _UploadProgress:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self.tty:
-            self._line.clear()
+    return ByteProgress(stream, tty=tty, label="uploading")
 
 
 def upload_dataset(ctx: Context) -> int:

@@ -20,7 +20,8 @@ from typing import Any, Protocol
 from ...types import EvaluationProgress, EvaluationReport
 from ...workflows._files import write_text_atomically
 from ...workflows.evaluate_plan import check_report_destinations
-from .._args import Subcommands, add_command, add_gate_options, metric_value, pairs, positive_float
+from ...workflows.explain import DEFAULT_ANSWERS_SHOWN
+from .._args import Subcommands, add_command, add_gate_options, metric_value, non_negative_int, pairs, positive_float
 from .._context import (
     EXIT_API_ERROR,
     EXIT_GATE_FAILED,
@@ -121,6 +122,13 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--junit-xml", metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--markdown", metavar="FILE", help=f"write a Markdown summary (also to ${STEP_SUMMARY_ENV})")
     parser.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
+    parser.add_argument(
+        "--answers",
+        type=non_negative_int,
+        default=DEFAULT_ANSWERS_SHOWN,
+        metavar="N",
+        help=f"failed prompts whose answers the HTML shows, the worst first (default {DEFAULT_ANSWERS_SHOWN})",
+    )
 
 
 class EvaluateProgress:
@@ -192,7 +200,7 @@ class Renderable(Protocol):
 
     def to_markdown(self) -> str: ...
 
-    def to_html(self) -> str: ...
+    def to_html(self, *, answers: int = ...) -> str: ...
 
 
 def write_reports(
@@ -202,6 +210,7 @@ def write_reports(
     markdown: str | None,
     html: str | None,
     step_summary: bool = True,
+    answers: int = DEFAULT_ANSWERS_SHOWN,
 ) -> list[tuple[str, Path]]:
     """Write the reports asked for (and the Markdown to ``$GITHUB_STEP_SUMMARY`` when set); returns them."""
     written: list[tuple[str, Path]] = []
@@ -220,7 +229,7 @@ def write_reports(
             out.write(text + "\n")
         written.append(("job summary", Path(summary)))
     if html:
-        _write(Path(html), report.to_html())
+        _write(Path(html), report.to_html(answers=answers))
         written.append(("HTML", Path(html)))
     return written
 
@@ -306,7 +315,7 @@ def run_evaluate(ctx: Context) -> int:
             poll_interval=args.poll_interval,
             on_progress=progress,
         )
-    return finish(ctx, report, junit=args.junit_xml, markdown=args.markdown, html=args.html)
+    return finish(ctx, report, junit=args.junit_xml, markdown=args.markdown, html=args.html, answers=args.answers)
 
 
 def warnings_of(report: EvaluationReport) -> list[str]:
@@ -316,14 +325,22 @@ def warnings_of(report: EvaluationReport) -> list[str]:
     return [escape_text(line) for line in remarks(report)]
 
 
-def finish(ctx: Context, report: EvaluationReport, *, junit: str | None, markdown: str | None, html: str | None) -> int:
+def finish(
+    ctx: Context,
+    report: EvaluationReport,
+    *,
+    junit: str | None,
+    markdown: str | None,
+    html: str | None,
+    answers: int = DEFAULT_ANSWERS_SHOWN,
+) -> int:
     """Print the verdict, then write the reports; a write failure makes only a passing verdict exit 3."""
     show_report(ctx, report)
     for line in warnings_of(report):
         ctx.note(line)
     code = exit_code_of(report)
     try:
-        written = write_reports(report, junit=junit, markdown=markdown, html=html)
+        written = write_reports(report, junit=junit, markdown=markdown, html=html, answers=answers)
     except (OSError, UnicodeError) as exc:
         ctx.note(escape_text(f"cannot write a report: {exc}"))
         return EXIT_API_ERROR if code == EXIT_OK else code

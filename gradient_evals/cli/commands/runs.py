@@ -42,6 +42,7 @@ from .._render import (
     to_jsonable,
 )
 from .._views import comparison_text, prompt_rows, run_detail, run_rows, summary_table, worst_regressions
+from ._runs_live import register_history, register_watch
 
 if TYPE_CHECKING:
     from ..._sync import GradientEvals
@@ -88,6 +89,9 @@ def register(commands: Subcommands) -> None:
         "--wait", action="store_true", help="wait for the run to finish first (a gate fails on an unfinished run)"
     )
     add_wait_options(summary)
+
+    register_watch(runs)
+    register_history(runs)
 
     compare = add_command(runs, "compare", compare_runs, "compare a candidate run with a base run")
     compare.add_argument("base", metavar="BASE")

@@ -1,0 +1,107 @@
+"""The answers behind each failure: matched with the baseline, ranked by impact, escaped in every report, bounded."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from types import SimpleNamespace
+
+import anyio
+import pytest
+
+from gradient_evals.reports._diff import word_diff
+from gradient_evals.types import EvaluationPrompt, EvaluationReport, MetricResult, MetricValueType
+from gradient_evals.workflows.explain import explained_prompts
+from gradient_evals.workflows.report import GateSettings, build_agent_result, build_report
+
+HOSTILE = "<script>alert(1)</script> **bold** | [x](http://evil.example) </details> \x1b[2J\u202e\ud800"
+
+
+def _prompt(kit: SimpleNamespace, pid: int, value: float, output: str, reasoning: str = "ok") -> EvaluationPrompt:
+    result = MetricResult(
+        metric_name="correctness",
+        metric_value_type=MetricValueType.NUMBER,
+        number_value=value,
+        reasoning=reasoning,
+    )
+    return EvaluationPrompt(
+        prompt_id=pid,
+        input=f"question {pid}",
+        output=output,
+        ground_truth="truth",
+        prompt_level_metric_results=(result,),
+    )
+
+
+async def _report(kit: SimpleNamespace, *, answer: str, prompts: int = 3) -> EvaluationReport:
+    settings = GateSettings(fail_under={"correctness": 50.0}, max_regression={"correctness": 5.0})
+    base = [_prompt(kit, i, 90.0, f"old answer {i}", "matches the truth") for i in range(1, prompts + 1)]
+    # prompt 1 falls furthest; prompt 2 falls less; the others hold
+    now = [_prompt(kit, 1, 10.0, answer, HOSTILE), _prompt(kit, 2, 60.0, "new answer 2")]
+    now += [_prompt(kit, i, 90.0, f"old answer {i}") for i in range(3, prompts + 1)]
+    the_run = kit.run(kit.uuid_of(1), kit.AGENT_A, "alpha")
+    agent = await build_agent_result(
+        run_uuid=kit.uuid_of(1),
+        run=the_run,
+        pages=kit.pages(now),
+        settings=settings,
+        baseline_run_uuid=kit.uuid_of(9),
+        baseline_pages=kit.pages(base),
+    )
+    return build_report(test_case_uuid=kit.TEST_CASE, agents=[agent], settings=settings, metrics=["correctness"])
+
+
+def test_the_worst_prompts_carry_their_baseline_answers_and_reasoning(kit: SimpleNamespace) -> None:
+    report = anyio.run(lambda: _report(kit, answer="a wrong answer"))
+    items, left_out = explained_prompts(report)
+    assert [i.prompt.prompt_id for i in items] == [1, 2], "worst first; prompt 3 held and is not explained"
+    assert left_out == 0
+    first = items[0].prompt
+    assert first.baseline is not None
+    assert first.baseline.output == "old answer 1"
+    assert first.baseline.reasoning == {"correctness": "matches the truth"}
+    assert first.reasoning == {"correctness": HOSTILE}
+    held = report.agents[0].prompts[2]
+    assert held.baseline is None, "a prompt that passed and held keeps no baseline copy"
+    assert explained_prompts(report, 1) == (items[:1], 1)
+    page = report.to_html(answers=1)
+    assert "1 more prompts failed, errored or regressed and are left out" in page
+    with pytest.raises(ValueError, match="answers"):
+        report.to_html(answers=-1)
+
+
+def test_answers_and_reasoning_are_escaped_in_every_report(kit: SimpleNamespace) -> None:
+    report = anyio.run(lambda: _report(kit, answer=HOSTILE))
+    page = report.to_html()
+    for raw in ("<script>", "\x1b", "\u202e", "\ud800", "</details> "):
+        assert raw not in page
+    assert "&lt;script&gt;" in page
+    page.encode("utf-8")
+    markdown = report.to_markdown()
+    for raw in ("<script>", "\x1b", "\u202e", "**bold**", "](http", "| [x]"):
+        assert raw not in markdown
+    assert markdown.count("<details>") == markdown.count("</details>") == 2, "no answer closes a block"
+    blocks = markdown[markdown.index("<details>") :]
+    assert "\n\n<details>" in blocks
+    assert all(line.strip() for line in blocks.split("\n\n")[0].splitlines()), "no blank line inside a block"
+    root = ET.fromstring(report.to_junit_xml().encode("utf-8"))  # noqa: S314 - our own output
+    message = root.find(".//failure[@type='metric']").get("message")  # type: ignore[union-attr]
+    assert "baseline: old answer 1" in message
+    assert "\x1b" not in message
+
+
+def test_huge_answers_keep_the_markdown_within_the_job_summary_limit(kit: SimpleNamespace) -> None:
+    report = anyio.run(lambda: _report(kit, answer="<b>" * 400_000, prompts=40))
+    markdown = report.to_markdown()
+    assert len(markdown.encode("utf-8")) < 300 * 1024  # GitHub's limit is 1 MiB per step
+    junit = report.to_junit_xml()
+    assert len(junit.encode("utf-8")) < 200 * 1024
+    assert len(report.to_html().encode("utf-8")) < 2 * 1024 * 1024
+
+
+def test_word_diff_marks_what_changed_and_rebuilds_both_answers() -> None:
+    before, after = word_diff("In short: restart the app now.", "Here: restart the app today, please.")
+    assert "".join(s.text for s in before) == "In short: restart the app now."
+    assert "".join(s.text for s in after) == "Here: restart the app today, please."
+    assert [s.text.strip() for s in before if s.kind == "removed"] == ["In short:", "now."]
+    assert [s.text.strip() for s in after if s.kind == "added"] == ["Here:", "today, please."]
+    assert {s.kind for s in word_diff(None, "x")[1]} == {"added"}
