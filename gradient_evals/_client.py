@@ -170,6 +170,7 @@ class AsyncGradientEvals:
         dataset: DatasetInput,
         test_case: str,
         agent_uuids: Sequence[str] | None = None,
+        agents: Sequence[str] | None = None,
         agent_deployment_names: Sequence[str] | None = None,
         metrics: Sequence[MetricRef] | None = None,
         star_metric: str | StarMetric | None = None,
@@ -206,7 +207,9 @@ class AsyncGradientEvals:
           ``star_metric`` when they differ, which makes a new version; created when there is none) or a UUID.
         - ``metrics``, ``star_metric``: names, UUIDs or catalog models (``star_metric`` may be a ``StarMetric``;
           ``star_threshold_pct`` is the threshold for a star metric given by name).
-        - ``agent_uuids`` / ``agent_deployment_names``: one run each, created in one request.
+        - ``agent_uuids`` / ``agents`` / ``agent_deployment_names``: one run each, created in one request.
+          ``agents`` takes names or UUIDs: a name is looked up through :attr:`agents` (one that matches no agent
+          or several raises ``AgentNameError`` listing the candidates, before anything is created).
         - Gates: ``fail_under={"correctness": 75}`` (a score floor; a ceiling for a metric that is better when
           lower), ``max_regression={"correctness": 3}`` (points a score may worsen by against the baseline, in
           every slice too), ``require_complete`` (a PARTIALLY_SUCCESSFUL run, or a metric that errored or was
@@ -235,6 +238,7 @@ class AsyncGradientEvals:
             dataset=dataset,
             test_case=test_case,
             agent_uuids=agent_uuids,
+            agents=agents,
             agent_deployment_names=agent_deployment_names,
             metrics=metrics,
             star_metric=star_metric,
@@ -336,6 +340,7 @@ class AsyncGradientEvals:
             datasets=self.evaluation_datasets,
             test_cases=self.evaluation_test_cases,
             runs=self.evaluation_runs,
+            agents=self.agents,
         )
 
     async def aclose(self) -> None:

@@ -56,6 +56,7 @@ async def evaluate(
     dataset: DatasetInput,
     test_case: str,
     agent_uuids: Sequence[str] | None = None,
+    agents: Sequence[str] | None = None,
     agent_deployment_names: Sequence[str] | None = None,
     metrics: Sequence[MetricRef] | None = None,
     star_metric: str | StarMetric | None = None,
@@ -91,6 +92,7 @@ async def evaluate(
                         dataset=dataset,
                         test_case=test_case,
                         agent_uuids=agent_uuids,
+                        agents=agents,
                         agent_deployment_names=agent_deployment_names,
                         metrics=metrics,
                         star_metric=star_metric,
@@ -123,7 +125,7 @@ async def evaluate(
                 f"evaluate ran past its timeout of {timeout:g} s during the {step} step", step=step
             ) from None
         settings = gate_settings(plan, plan.slices)
-        agents = await wait_and_compare_step(
+        results = await wait_and_compare_step(
             services,
             plan,
             run_uuids,
@@ -139,7 +141,7 @@ async def evaluate(
         )
         report = verdict_step(
             plan,
-            agents,
+            results,
             settings,
             test_case=current,
             dataset=chosen,

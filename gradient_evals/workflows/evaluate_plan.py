@@ -26,6 +26,7 @@ from ..types import EvaluationMetric, EvaluationPrompt, EvaluationRun, Evaluatio
 from ..typing import Baseline, DatasetInput
 from ._arguments import check_evaluate_timeout, check_gates, is_uuid, names_in_catalog
 from ._files import check_destination
+from .agents import AgentDirectory, resolve_agents
 from .baselines import FINISHED_STATUSES
 from .evaluate_data import HASH_DIGITS, HASH_MARK, LocalDataset, dataset_name_for, prepare_dataset, remote_slices
 from .report import slice_key
@@ -47,6 +48,8 @@ class EvaluationServices:
     datasets: AsyncEvaluationDatasets
     test_cases: AsyncEvaluationTestCases
     runs: AsyncEvaluationRuns
+    agents: AgentDirectory | None = None
+    """Where agent names are looked up (``evaluate(agents=[...])``); without it only UUIDs are taken."""
 
 
 @attrs.frozen(kw_only=True)
@@ -238,6 +241,7 @@ async def plan_evaluation(
     agent_uuids: Sequence[str] | None,
     agent_deployment_names: Sequence[str] | None,
     metrics: Sequence[MetricRef] | None,
+    agents: Sequence[str] | None = None,
     star_metric: str | StarMetric | None,
     star_threshold_pct: int | None,
     run_name: str | None,
@@ -257,10 +261,20 @@ async def plan_evaluation(
     check_evaluate_timeout(timeout)
     if not isinstance(test_case, str) or not test_case.strip():
         raise ValueError("test_case must be a test case name or UUID")
-    for value, name in ((agent_uuids, "agent_uuids"), (agent_deployment_names, "agent_deployment_names")):
+    for value, name in (
+        (agent_uuids, "agent_uuids"),
+        (agent_deployment_names, "agent_deployment_names"),
+        (agents, "agents"),
+    ):
         if value is not None and (isinstance(value, str) or not all(isinstance(v, str) for v in value)):
             raise TypeError(f"{name} must be a list of strings")
-    agents = tuple(a.strip() for a in agent_uuids or ())
+    by_name = tuple(a.strip() for a in agents or ())
+    if by_name and not all(is_uuid(a) for a in by_name):
+        if services.agents is None:
+            raise ValueError("agents: names need the agents resource; give agent UUIDs")
+        # A read, before anything is created: a name that matches no agent or several is an AgentNameError.
+        by_name = tuple(await resolve_agents(services.agents, list(by_name)))
+    agents = (*(a.strip() for a in agent_uuids or ()), *by_name)
     deployments = tuple(d.strip() for d in agent_deployment_names or ())
     if not agents and not deployments:
         raise ValueError("give at least one agent UUID (agent_uuids) or deployment name (agent_deployment_names)")

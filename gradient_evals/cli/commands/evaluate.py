@@ -88,7 +88,9 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--metric", action="append", default=[], metavar="NAME|UUID", help="a metric (repeatable)")
     parser.add_argument("--star-metric", metavar="NAME|UUID", help="the metric that ranks agents and decides a pass")
     parser.add_argument("--threshold-pct", type=_threshold_pct, metavar="N", help="the star metric's pass threshold")
-    parser.add_argument("--agent", action="append", default=[], metavar="UUID", help="an agent UUID (repeatable)")
+    parser.add_argument(
+        "--agent", action="append", default=[], metavar="NAME|UUID", help="an agent, by name or UUID (repeatable)"
+    )
     parser.add_argument(
         "--deployment", action="append", default=[], metavar="NAME", help="an agent deployment name (repeatable)"
     )
@@ -298,7 +300,7 @@ def run_evaluate(ctx: Context) -> int:
         report = client.evaluate(
             dataset=args.dataset if _is_uuid(args.dataset) else Path(args.dataset),
             test_case=args.test_case,
-            agent_uuids=args.agent or None,
+            agents=args.agent or None,
             agent_deployment_names=args.deployment or None,
             metrics=args.metric or None,
             star_metric=args.star_metric,
