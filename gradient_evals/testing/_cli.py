@@ -31,6 +31,8 @@ def serve_emulator(
 ) -> int:
     """Serve one test case with ``runs`` finished runs of ``prompts`` prompts each, all of one agent.
 
+    The agents listing holds that agent, named ``support-agent``, and a second one, ``billing-helper``.
+
     Once the server listens, prints one JSON line ``{"base_url", "token", "test_case_uuid", "agent_uuid",
     "evaluation_run_uuids"}`` to ``stdout`` (or hands that mapping to ``announce``), then serves until SIGTERM or
     ``stop`` is set, and returns 0. KeyboardInterrupt (Ctrl-C) stops the server and propagates.
@@ -48,6 +50,9 @@ def serve_emulator(
         with FakeGradientServer(host=host, port=port, latency=latency, seed=seed, token=token) as server:
             tc = server.add_test_case(prompts=prompts)
             agent = str(uuid.UUID(int=random.Random(seed).getrandbits(128), version=4))
+            # Named agents, so that `gradient-evals init`'s config (agents by name) runs against this as written.
+            server.add_agent(uuid=agent, name="support-agent")
+            server.add_agent(name="billing-helper")
             run_uuids = [server.add_run(test_case_uuid=tc, agent_uuid=agent) for _ in range(runs)]
             line = {
                 "base_url": server.base_url,
