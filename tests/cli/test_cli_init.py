@@ -12,7 +12,6 @@ from cli.cli_support import Cli
 
 from gradient_evals.cli import main
 from gradient_evals.testing._cli import serve_emulator
-
 from gradient_evals.workflows.suite_config import load_config
 
 
