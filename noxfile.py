@@ -1,4 +1,5 @@
-"""Developer tasks: ``nox -s tests``, ``lint``, ``typecheck``, ``docs``, ``contract``, ``package``, ``bench``, ``browser``."""
+"""Developer tasks: ``nox -s tests``, ``lint``, ``typecheck``, ``docs``, ``contract``, ``package``, ``bench``,
+``browser``."""
 
 from __future__ import annotations
 
@@ -53,7 +54,13 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", "--strict", "gradient_evals")
 
 
-DOCS_DEPS = ["mkdocs>=1.6,<2", "mkdocs-material>=9.5", "mkdocstrings>=0.26", "mkdocstrings-python>=1.12"]
+DOCS_DEPS = [
+    "mkdocs>=1.6,<2",
+    "mkdocs-material>=9.5",
+    "mkdocstrings>=0.26",
+    "mkdocstrings-python>=1.12",
+    "ruff>=0.6",  # formats the signatures in the API reference
+]
 
 
 @nox.session

@@ -65,7 +65,8 @@ def test_the_suites_page_lists_every_key_a_suite_takes() -> None:
 
 def _hook() -> ModuleType:
     spec = importlib.util.spec_from_file_location("cli_reference", DOCS / "_hooks" / "cli_reference.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
