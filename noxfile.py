@@ -1,4 +1,5 @@
-"""Developer tasks: ``nox -s tests``, ``lint``, ``typecheck``, ``contract``, ``package``, ``bench``, ``browser``."""
+"""Developer tasks: ``nox -s tests``, ``lint``, ``typecheck``, ``docs``, ``contract``, ``package``, ``bench``,
+``browser``."""
 
 from __future__ import annotations
 
@@ -53,6 +54,31 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", "--strict", "gradient_evals")
 
 
+DOCS_DEPS = [
+    "mkdocs>=1.6,<2",
+    "mkdocs-material>=9.5",
+    "mkdocstrings>=0.26",
+    "mkdocstrings-python>=1.12",
+    "ruff>=0.6",  # formats the signatures in the API reference
+]
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site: ``mkdocs build --strict`` into ``site/``; ``nox -s docs -- serve`` to write.
+
+    The command-line reference is generated from the parser by a hook (``docs/_hooks/cli_reference.py``) and the
+    API reference from the docstrings (mkdocstrings), on every build. The pages' Python examples run in the test
+    suite (``tests/test_docs.py``), not here.
+    """
+    session.install("-e", ".", *DOCS_DEPS)
+    env = {"NO_MKDOCS_2_WARNING": "1"}
+    if session.posargs[:1] == ["serve"]:
+        session.run("mkdocs", "serve", "--strict", *session.posargs[1:], env=env)
+    else:
+        session.run("mkdocs", "build", "--strict", "--site-dir", "site", *session.posargs, env=env)
+
+
 SDIST_MUST_HOLD = (
     "pyproject.toml",
     "noxfile.py",
@@ -60,6 +86,9 @@ SDIST_MUST_HOLD = (
     "CHANGELOG.md",
     "CONTRIBUTING.md",
     "docs/report.png",
+    "docs/index.md",
+    "docs/_hooks/cli_reference.py",
+    "mkdocs.yml",
     "examples/github-actions.yml",
     "benchmarks/RESULTS.md",
     "tests/conftest.py",

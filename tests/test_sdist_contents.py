@@ -45,7 +45,7 @@ def test_every_file_the_readme_links_to_is_in_the_sdist(path: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["noxfile.py", "tests/conftest.py", "CONTRIBUTING.md", "CHANGELOG.md", "docs", "examples"]
+    "path", ["noxfile.py", "tests/conftest.py", "CONTRIBUTING.md", "CHANGELOG.md", "docs", "mkdocs.yml", "examples"]
 )
 def test_what_the_tests_and_docs_need_is_in_the_sdist(path: str) -> None:
     include, exclude = _sdist_config()

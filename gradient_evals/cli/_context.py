@@ -37,7 +37,7 @@ EXIT_BROKEN_PIPE: Final = 141
 
 EXIT_CODES: Final[tuple[tuple[int, str], ...]] = (
     (EXIT_OK, "success"),
-    (EXIT_GATE_FAILED, "a quality gate failed (--fail-under, --threshold, --min-score, --fail-on-regression)"),
+    (EXIT_GATE_FAILED, "a quality gate failed (one of the gate options the command was given)"),
     (EXIT_USAGE, "usage error: bad arguments, no access token"),
     (EXIT_API_ERROR, "API, network or file error (the message names the request, status and request id)"),
     (EXIT_RUN_FAILED, "an evaluation run FAILED or was CANCELLED, or waiting for it timed out"),

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import Final
 
-from ..types import AgentResult, EvaluationReport
+from ..types import AgentResult, EvaluationReport, MetricSummary
 from ..workflows.explain import worst_regressions
 
 __all__ = [
     "clean",
     "escape_text",
     "format_delta",
+    "format_metric",
     "format_score",
     "improved",
     "json_safe",
@@ -91,6 +93,18 @@ def format_score(value: float | None, digits: int = 4) -> str:
     if float(value).is_integer():
         return str(int(value))
     return f"{value:.{digits}g}"
+
+
+def format_metric(summary: MetricSummary | None, escape: Callable[[str], str] = str) -> str:
+    """A metric's table cell: its score, or for a string-valued metric (``tone``) its most common value and share.
+
+    ``escape`` is applied to the value, which is the server's text; ties go to the value first in sort order.
+    """
+    if summary is None or summary.score is not None or not summary.value_counts:
+        return format_score(None if summary is None else summary.score)
+    value, count = min(summary.value_counts.items(), key=lambda item: (-item[1], item[0]))
+    share = 100 * count / sum(summary.value_counts.values())
+    return f"{escape(truncate(value, 24))} {share:.0f}%"
 
 
 def format_delta(value: float | None) -> str:

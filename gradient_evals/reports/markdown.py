@@ -19,6 +19,7 @@ from ..types import AgentResult, EvaluationReport, MetricSummary
 from ._answers import markdown_answers
 from ._format import (
     format_delta,
+    format_metric,
     format_score,
     improved,
     prompt_title,
@@ -66,8 +67,7 @@ def _mark(delta: float | None, inverted: bool) -> str:
 
 def _score_cell(report: EvaluationReport, agent: AgentResult, name: str) -> str:
     summary = None if agent.summary is None else agent.summary.metric(name)
-    score = None if summary is None else summary.score
-    text = format_score(score)
+    text = format_metric(summary, escape_markdown)
     if agent.comparison is not None:
         comparison = agent.comparison.metrics.get(name)
         delta = None if comparison is None else comparison.delta

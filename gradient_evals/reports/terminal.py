@@ -14,6 +14,7 @@ from rich.text import Text
 from ..types import EvaluationReport
 from ._format import (
     format_delta,
+    format_metric,
     format_score,
     improved,
     one_line,
@@ -69,7 +70,7 @@ def render_terminal(report: EvaluationReport, console: Console) -> None:
         cells: list[Text] = []
         for name in metrics:
             summary = None if agent.summary is None else agent.summary.metric(name)
-            cell = Text(format_score(None if summary is None else summary.score))
+            cell = Text(format_metric(summary))
             comparison = None if agent.comparison is None else agent.comparison.metrics.get(name)
             if comparison is not None and comparison.delta is not None:
                 cell.append(" ")

@@ -122,7 +122,8 @@ def prepare_dataset(source: DatasetInput, slice_by: str | None, workdir: Path) -
         path = Path(source)
         return LocalDataset(path, content_hash(path), {})
     kept = [c for c in header if c != slice_by]
-    path = workdir / "dataset.csv"
+    # The copy keeps the source file's name: it is the name the progress lines and the API's upload show.
+    path = workdir / (Path(source).name if isinstance(source, str | os.PathLike) else "dataset.csv")
     slices: dict[str, str] = {}
     with open(path, "w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")

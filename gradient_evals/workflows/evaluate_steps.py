@@ -165,7 +165,7 @@ async def runs_step(services: EvaluationServices, plan: Plan, test_case_uuid: st
     uuids = [str(u).strip() for u in uuids]
     if len(set(uuids)) != len(uuids):
         raise APIResponseValidationError("the create answer names the same run twice")
-    await progress("runs", f"started {len(uuids)} runs: {', '.join(uuids)}")
+    await progress("runs", f"started {len(uuids)} run{'s' if len(uuids) != 1 else ''}: {', '.join(uuids)}")
     return uuids
 
 

@@ -208,7 +208,8 @@ def _status_gate(run: EvaluationRun | None, timed_out: bool, settings: GateSetti
     status = None if run is None else run.status
     text = str(getattr(status, "value", status)).removeprefix("EVALUATION_RUN_")
     if timed_out:
-        message = f"the run did not finish before the deadline (last status {text})"
+        seen = "no status was read before it" if status is None else f"last status {text}"
+        message = f"the run did not finish before the deadline ({seen})"
     elif status in ("EVALUATION_RUN_FAILED", "EVALUATION_RUN_CANCELLED"):
         detail = "" if run is None or not run.error_description else f": {run.error_description}"
         message = f"the run ended {text}{detail}"

@@ -102,3 +102,28 @@ def test_a_rerun_replaces_the_prompts_it_ran_again_and_keeps_their_ids() -> None
     prompts = merged[0].prompts
     assert [(p.prompt_id, p.output) for p in prompts] == [(1, "old"), (2, "old"), (3, "new"), (4, "old")]
     assert merged_results(new, []) == new
+
+
+@pytest.mark.anyio
+async def test_a_run_timed_out_before_its_status_was_read_says_so() -> None:
+    from gradient_evals.workflows.report import GateSettings, build_agent_result
+
+    never_read = await build_agent_result(run_uuid="r", run=None, pages=[], settings=GateSettings(), timed_out=True)
+    queued = EvaluationRun(evaluation_run_uuid="r", status="EVALUATION_RUN_QUEUED")
+    seen = await build_agent_result(run_uuid="r", run=queued, pages=[], settings=GateSettings(), timed_out=True)
+    (never,) = [g.message for g in never_read.gates if not g.passed]
+    (last,) = [g.message for g in seen.gates if not g.passed]
+    assert "None" not in never
+    assert "no status was read" in never
+    assert "last status QUEUED" in last
+
+
+def test_a_sliced_csv_keeps_its_file_name(tmp_path: Path) -> None:
+    source = tmp_path / "faq.csv"
+    source.write_text("query,topic\nHi?,greeting\n", encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    prepared = prepare_dataset(source, "topic", work)
+    assert prepared.path.name == "faq.csv"
+    assert prepared.path.parent == work
+    assert prepared.path.read_text(encoding="utf-8") == "query\nHi?\n"

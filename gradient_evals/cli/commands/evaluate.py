@@ -31,6 +31,7 @@ from .._context import (
     CommandError,
     Context,
 )
+from .._flags import speaking_flags
 from .._render import dump_json, escape_text, status_name
 
 __all__ = [
@@ -296,7 +297,7 @@ def run_evaluate(ctx: Context) -> int:
         raise CommandError("--config and --suite run the suites of a config file: leave out --dataset", EXIT_USAGE)
     baseline: str | None = None if args.baseline.lower() == "none" else args.baseline
     check_report_destinations([args.junit_xml, args.markdown, args.html])  # before anything is created
-    with ctx.client() as client, EvaluateProgress(ctx) as progress:
+    with speaking_flags(), ctx.client() as client, EvaluateProgress(ctx) as progress:
         report = client.evaluate(
             dataset=args.dataset if _is_uuid(args.dataset) else Path(args.dataset),
             test_case=args.test_case,

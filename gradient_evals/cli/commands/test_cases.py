@@ -9,6 +9,7 @@ from ...resources.evaluation_metrics import looks_like_uuid
 from ...types import EvaluationTestCase, StarMetric
 from .._args import Subcommands, add_command, add_group, int_at_least, positive_int
 from .._context import EXIT_OK, EXIT_USAGE, CommandError, Context
+from .._flags import speaking_flags
 from .._render import dump_json, format_number, render_table
 from .._views import clip, run_rows
 from .metrics import metric_rows, show
@@ -154,7 +155,7 @@ def create_test_case(ctx: Context) -> int:
     """``test-cases create``: metric names are resolved through the catalog before anything is created."""
     args = ctx.args
     star = _star(args)
-    with ctx.client() as client:
+    with speaking_flags(), ctx.client() as client:
         uuid = client.evaluation_test_cases.create(
             name=args.name,
             dataset_uuid=args.dataset,
@@ -173,7 +174,7 @@ def update_test_case(ctx: Context) -> int:
     """``test-cases update``: prints the new version."""
     args = ctx.args
     star = _star(args)
-    with ctx.client() as client:
+    with speaking_flags(), ctx.client() as client:
         updated = client.evaluation_test_cases.update(
             args.test_case,
             name=args.name,

@@ -1,0 +1,71 @@
+"""The Python API's argument names said as the command line's options, for messages that reach a shell user.
+
+The SDK's checks name the keyword argument at fault (``agent_uuids: 'x' is not a UUID``), which is right for a
+Python caller and wrong on a command line, where the user typed ``--agent x``. Commands that pass their options
+straight to one SDK call run it inside :func:`speaking_flags`, which re-words the argument errors it raises.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Final
+
+from .._exceptions import APIError, ConfigurationError
+from ._context import EXIT_USAGE, CommandError
+
+__all__ = ["FLAGS", "in_flag_words", "speaking_flags"]
+
+FLAGS: Final[dict[str, str]] = {
+    "star_metric.success_threshold_pct": "--threshold-pct",
+    "star_metric.success_threshold": "--threshold",
+    "star_metric.metric_uuid": "--star-metric",
+    "star_metric.name": "--star-metric",
+    "star_metric": "--star-metric",
+    "star_threshold_pct": "--threshold-pct",
+    "agent_uuids": "--agent",
+    "agent_deployment_names": "--deployment",
+    "fail_under": "--fail-under",
+    "max_regression": "--max-regression",
+    "pass_thresholds": "--pass-threshold",
+    "require_baseline": "--require-baseline",
+    "require_complete": "--require-complete",
+    "slice_by": "--slice-by",
+    "test_case": "--test-case",
+    "dataset_uuid": "--dataset",
+    "workspace_uuid": "--workspace",
+    "run_name": "--run-name",
+    "metrics": "--metric",
+    "baseline": "--baseline",
+}
+"""Keyword argument (or field of one) -> the option that sets it."""
+
+# Names with an underscore or a dot are never English words, so they are replaced wherever they stand alone.
+# `metrics` and `baseline` are: they are replaced only where they name an argument, as `metrics=` or `baseline:`
+# at the start of the message.
+_NAMES: Final = sorted((n for n in FLAGS if "_" in n or "." in n), key=len, reverse=True)
+_ARGUMENT: Final = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, _NAMES)) + r")(?![\w.])")
+_KEYWORD: Final = re.compile(r"(?<![\w.-])(metrics|baseline|star_metric|test_case)=(?!\w)")
+_LEADING: Final = re.compile(r"^(metrics|baseline):")
+
+
+def in_flag_words(message: str) -> str:
+    """``message`` with every Python argument name it uses replaced by the option that sets it."""
+    message = _KEYWORD.sub(lambda m: FLAGS[m.group(1)], message)
+    message = _LEADING.sub(lambda m: FLAGS[m.group(1)] + ":", message)
+    return _ARGUMENT.sub(lambda m: FLAGS[m.group(1)], message)
+
+
+@contextmanager
+def speaking_flags() -> Iterator[None]:
+    """Re-word the argument errors (``ValueError``, ``TypeError``) of the SDK call inside as a usage error (2).
+
+    API errors and the client's configuration errors pass through unchanged: they are not about an option.
+    """
+    try:
+        yield
+    except (ValueError, TypeError) as exc:
+        if isinstance(exc, APIError | ConfigurationError | UnicodeError):
+            raise
+        raise CommandError(f"invalid argument: {in_flag_words(str(exc))}", EXIT_USAGE) from None
