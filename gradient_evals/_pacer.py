@@ -24,6 +24,9 @@ from ._responses import MAX_CLOCK_SKEW, clock_skew, header_int, retry_after_seco
 
 __all__ = ["HeldTooLong", "Pacer", "background_requests"]
 
+_DATE_RESOLUTION = 2.0
+"""Seconds of measured skew that are only the rounding of an HTTP ``Date`` (whole seconds, at both ends)."""
+
 log = logging.getLogger("gradient_evals")
 
 _UNKNOWN_RESET_SPACING: Final = 1.0
@@ -233,7 +236,11 @@ class Pacer:
         if skew is None:
             return
         self._measured_skew = skew
-        if abs(skew) <= MAX_CLOCK_SKEW:
+        if abs(skew) < _DATE_RESOLUTION:
+            # A Date header counts whole seconds: a skew under two of them is the header's rounding, not a clock
+            # that is off, and believing it would stretch a 60 s reset past a 60 s max_wait.
+            self._skew = 0.0
+        elif abs(skew) <= MAX_CLOCK_SKEW:
             self._skew = skew
         else:
             log.warning("the server's Date is %.0f s off the local clock: not believed for rate-limit resets", skew)
