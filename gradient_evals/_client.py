@@ -22,7 +22,8 @@ from .resources.evaluation_datasets import AsyncEvaluationDatasets
 from .resources.evaluation_metrics import AsyncEvaluationMetrics, MetricRef
 from .resources.evaluation_runs import AsyncEvaluationRuns
 from .resources.evaluation_test_cases import AsyncEvaluationTestCases
-from .types import EvaluationReport, StarMetric
+from .results import EvaluationReport
+from .types import StarMetric
 from .typing import Baseline, DatasetInput, OnEvaluationProgress
 
 if TYPE_CHECKING:
@@ -182,7 +183,7 @@ class AsyncGradientEvals:
             star_metric="correctness", star_threshold_pct=80, agent_uuids=[agent_a, agent_b],
             fail_under={"correctness": 75}, max_regression={"correctness": 3}, slice_by="topic",
         )
-        report.passed, report.leaderboard, report.to_junit_xml()
+        report.passed, report.leaderboard, render_junit(report)  # from gradient_evals.reports.junit
         ```
 
         - ``dataset``: a CSV path, a ``pandas.DataFrame`` or row mappings (uploaded, unless a dataset with the
@@ -210,7 +211,7 @@ class AsyncGradientEvals:
           of results); a plain function or a coroutine function.
 
         Arguments are checked, and metric names resolved through the catalog, before anything is created.
-        Returns an :class:`~gradient_evals.types.EvaluationReport`: ``report.passed`` is ``False`` when a gate
+        Returns an :class:`~gradient_evals.results.EvaluationReport`: ``report.passed`` is ``False`` when a gate
         failed or a run FAILED, was CANCELLED or timed out (``report.run_failed``).
         """
         from .workflows.evaluate import evaluate

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from ..types import EvaluationRun, PromptRegression, ResultsPage, RunComparison, RunSummary, Verdict
+from ..results import PromptRegression, RunComparison, RunSummary, Verdict
+from ..types import EvaluationRun, ResultsPage
 from ..workflows.records import metric_name_of
 from ._render import escape_text, format_number, format_rate, render_table, status_name
 

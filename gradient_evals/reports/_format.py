@@ -6,7 +6,7 @@ import math
 import re
 from typing import Final
 
-from ..types import AgentResult, EvaluationReport, PromptRegression
+from ..results import AgentResult, EvaluationReport, PromptRegression
 
 __all__ = [
     "badness",

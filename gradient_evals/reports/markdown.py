@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from ..types import AgentResult, EvaluationReport, MetricSummary
+from ..results import AgentResult, EvaluationReport, MetricSummary
 from ._format import (
     format_delta,
     format_score,

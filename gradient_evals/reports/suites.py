@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Protocol
 
-from ..types import EvaluationReport
+from ..results import EvaluationReport
 from ._format import clean, one_line, truncate
 
 __all__ = ["SuiteReport", "render_suites_html", "render_suites_junit", "render_suites_markdown"]

@@ -17,7 +17,8 @@ from .._validation import (
     check_uuid_list,
     path_segment,
 )
-from ..types import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage, RunComparison, RunSummary
+from ..results import RunComparison, RunSummary
+from ..types import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage
 from ..typing import ExportFormat, OnProgress, OnUpdate, Timeout
 from ..workflows.compare import compare_runs
 from ..workflows.export import export_run

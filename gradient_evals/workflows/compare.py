@@ -21,19 +21,12 @@ from collections.abc import AsyncIterable, Iterable, Mapping
 from typing import Any
 
 from .._validation import check_metric_bounds
-from ..types import (
-    EvaluationMetric,
-    MetricComparison,
-    MetricSummary,
-    PromptRegression,
-    ResultsPage,
-    RunComparison,
-    Verdict,
-)
-from ..types.summaries import score_failure
+from ..types import EvaluationMetric, ResultsPage
 from ..typing import OnProgress
 from ._pages import StreamResults, run_pages
+from .compare_results import MetricComparison, PromptRegression, RunComparison
 from .summary import LoadCatalog, MetricLookup, RunStats
+from .summary_results import MetricSummary, Verdict, score_failure
 
 __all__ = ["check_tolerances", "compare_pages", "compare_runs"]
 

@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING, Final
 import anyio
 
 from .._exceptions import DeadlineExceeded
-from ..types import EvaluationReport, StarMetric
+from ..types import StarMetric
 from ..typing import Baseline, DatasetInput, OnEvaluationProgress
 from ._arguments import check_evaluate_timeout
 from ._concurrency import no_exception_groups
 from .baselines import find_baselines, pick_baseline
 from .evaluate_plan import EvaluationServices, Rerun, merged_results, plan_evaluation
+from .evaluate_results import EvaluationReport
 from .evaluate_steps import (
     Progress,
     dataset_step,

@@ -15,20 +15,13 @@ import anyio
 import attrs
 
 from .._exceptions import APIResponseValidationError, EvaluationRunTimeout
-from ..types import (
-    AgentResult,
-    EvaluationProgress,
-    EvaluationReport,
-    EvaluationRun,
-    EvaluationRunStatus,
-    EvaluationTestCase,
-    ResultsPage,
-)
+from ..types import EvaluationRun, EvaluationRunStatus, EvaluationTestCase, ResultsPage
 from ..typing import OnEvaluationProgress
 from ._arguments import is_uuid
 from ._concurrency import run_all
 from .baselines import Baselines, find_baselines
 from .evaluate_plan import EvaluationServices, Plan, merged_results
+from .evaluate_results import AgentResult, EvaluationProgress, EvaluationReport
 from .report import GateSettings, build_agent_result, build_report
 
 __all__ = [

@@ -26,24 +26,20 @@ from typing import Final
 
 import attrs
 
-from ..types import (
+from ..types import EvaluationPrompt, EvaluationRun, MetricResultStatus, ResultsPage
+from .compare_results import RunComparison
+from .evaluate_results import (
     AgentResult,
-    EvaluationPrompt,
     EvaluationReport,
-    EvaluationRun,
     GateKind,
     GateResult,
     LeaderboardEntry,
-    MetricResultStatus,
     PromptOutcome,
-    ResultsPage,
-    RunComparison,
-    RunSummary,
     SliceResult,
-    Verdict,
 )
 from .records import metric_name_of
 from .summary import FAIL_WORDS, RunStats
+from .summary_results import RunSummary, Verdict
 
 __all__ = ["GateSettings", "build_agent_result", "build_report", "slice_key"]
 

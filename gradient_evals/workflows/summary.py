@@ -35,19 +35,11 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Iter
 from typing import Final
 
 from .._validation import check_metric_bounds
-from ..types import (
-    EvaluationMetric,
-    EvaluationPrompt,
-    EvaluationRun,
-    MetricResult,
-    MetricSummary,
-    MetricValueType,
-    ResultsPage,
-    RunSummary,
-)
+from ..types import EvaluationMetric, EvaluationPrompt, EvaluationRun, MetricResult, MetricValueType, ResultsPage
 from ..typing import OnProgress
 from ._pages import StreamResults, run_pages
 from .records import metric_name_of
+from .summary_results import MetricSummary, RunSummary
 
 __all__ = ["LoadCatalog", "MetricLookup", "RunStats", "catalog_loader", "summarize_pages", "summarize_run"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
+from gradient_evals.results import EvaluationReport
 from gradient_evals.types import (
     EvaluationPrompt,
-    EvaluationReport,
     EvaluationRun,
     MetricResult,
     MetricResultStatus,

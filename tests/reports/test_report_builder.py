@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from gradient_evals.types import EvaluationReport, GateKind
+from gradient_evals.results import EvaluationReport, GateKind
 from gradient_evals.workflows.report import NO_SLICE, GateSettings, build_agent_result, build_report
 
 

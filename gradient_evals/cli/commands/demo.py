@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
-from ...types import EvaluationReport
+from ...results import EvaluationReport
 from .._args import Subcommands, positive_float
 from .._context import EXIT_OK, EXIT_RUN_FAILED, Context
 from ._local import add_local_command, refuse_api_options

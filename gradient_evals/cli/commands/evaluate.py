@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ...types import EvaluationProgress, EvaluationReport
+from ...reports.junit import render_junit
+from ...reports.markdown import render_markdown
+from ...results import EvaluationProgress, EvaluationReport
 from ...workflows._files import write_text_atomically
 from ...workflows.evaluate_plan import check_report_destinations
 from .._args import Subcommands, add_command, add_gate_options, metric_value, pairs, positive_float
@@ -176,21 +178,23 @@ def write_reports(
     """Write the reports asked for (and the Markdown to ``$GITHUB_STEP_SUMMARY`` when set); returns them."""
     written: list[tuple[str, Path]] = []
     if junit:
-        _write(Path(junit), report.to_junit_xml())
+        _write(Path(junit), render_junit(report))
         written.append(("JUnit XML", Path(junit)))
     text = None
     if markdown:
-        text = report.to_markdown()
+        text = render_markdown(report)
         _write(Path(markdown), text)
         written.append(("Markdown", Path(markdown)))
     summary = os.environ.get(STEP_SUMMARY_ENV) if step_summary else None
     if summary:
-        text = text or report.to_markdown()
+        text = text or render_markdown(report)
         with open(summary, "a", encoding="utf-8") as out:  # the job summary file is shared by every step
             out.write(text + "\n")
         written.append(("job summary", Path(summary)))
     if html:
-        _write(Path(html), report.to_html())
+        from ...reports.html import render_html  # Jinja2 is loaded only when an HTML page is asked for
+
+        _write(Path(html), render_html(report))
         written.append(("HTML", Path(html)))
     return written
 
