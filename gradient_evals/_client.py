@@ -27,7 +27,7 @@ from .types import StarMetric
 from .typing import Baseline, DatasetInput, OnEvaluationProgress
 
 if TYPE_CHECKING:
-    from .workflows.evaluate_plan import EvaluationServices
+    from .workflows.services import EvaluationServices
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncGradientEvals"]
 
@@ -282,7 +282,7 @@ class AsyncGradientEvals:
         )
 
     def _evaluation_services(self) -> EvaluationServices:
-        from .workflows.evaluate_plan import EvaluationServices
+        from .workflows.services import EvaluationServices
 
         return EvaluationServices(
             metrics=self.evaluation_metrics,

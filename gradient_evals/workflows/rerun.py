@@ -20,9 +20,10 @@ from ._arguments import check_gates, is_uuid, names_in_catalog
 from ._concurrency import no_exception_groups
 from .evaluate import DEFAULT_EVALUATE_TIMEOUT, evaluate
 from .evaluate_data import GROUND_TRUTH_COLUMN, QUERY_COLUMN
-from .evaluate_plan import EvaluationServices, Rerun
+from .evaluate_plan import Rerun
 from .evaluate_results import AgentResult, EvaluationReport, PromptOutcome
 from .report import NO_SLICE, GateSettings, build_agent_result, build_report, slice_key
+from .services import EvaluationServices
 
 __all__ = ["NOTHING_TO_RERUN", "evaluate_failed", "prompts_to_rerun"]
 
