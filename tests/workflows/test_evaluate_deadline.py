@@ -75,7 +75,7 @@ async def test_the_async_client_keeps_the_deadline(server: FakeGradientServer, w
         outcome: EvaluationReport | BaseException
         try:
             outcome = await client.evaluate(**_arguments(server))  # type: ignore[arg-type]
-        except BaseException as exc:  # noqa: BLE001 - the type is what is checked
+        except BaseException as exc:
             outcome = exc
         elapsed = time.monotonic() - started
     _check_outcome(outcome, elapsed, rule)
@@ -89,7 +89,7 @@ def test_the_blocking_client_keeps_the_deadline(server: FakeGradientServer, what
         outcome: EvaluationReport | BaseException
         try:
             outcome = client.evaluate(**_arguments(server))  # type: ignore[arg-type]
-        except BaseException as exc:  # noqa: BLE001 - the type is what is checked
+        except BaseException as exc:
             outcome = exc
         elapsed = time.monotonic() - started
     _check_outcome(outcome, elapsed, rule)
