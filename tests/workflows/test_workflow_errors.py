@@ -104,7 +104,8 @@ def _check(error: BaseException, fault: str) -> None:
     assert not isinstance(error, BaseExceptionGroup), repr(error)
     causes = error.errors if isinstance(error, MultipleErrors) else (error,)
     for cause in causes:
-        assert isinstance(cause, GradientEvalsError) and not isinstance(cause, BaseExceptionGroup), repr(cause)
+        assert isinstance(cause, GradientEvalsError), repr(cause)
+        assert not isinstance(cause, BaseExceptionGroup), repr(cause)
     if fault == "5xx":
         assert any(isinstance(c, APIStatusError) and c.status_code == 503 for c in causes), repr(error)
     else:
@@ -132,8 +133,10 @@ async def test_async_workflows_raise_one_typed_error(seeded: Seeded, workflow: s
 @pytest.mark.parametrize("workflow", sorted(WORKFLOWS))
 def test_blocking_workflows_raise_one_typed_error(seeded: Seeded, workflow: str, fault: str) -> None:
     call, rule = _fault(seeded, workflow, fault)
-    with GradientEvals(seeded.server.token, base_url=seeded.server.base_url, max_retries=0) as client:
-        with pytest.raises(BaseException) as caught:
-            call(client, seeded)
+    with (
+        GradientEvals(seeded.server.token, base_url=seeded.server.base_url, max_retries=0) as client,
+        pytest.raises(BaseException) as caught,
+    ):
+        call(client, seeded)
     assert rule.fired >= 1, rule
     _check(caught.value, fault)
