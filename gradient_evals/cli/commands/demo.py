@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from ...results import EvaluationReport
-from .._args import Subcommands, positive_float
 from ...workflows.evaluate_plan import check_report_destinations
+from .._args import Subcommands, positive_float
 from .._context import EXIT_API_ERROR, EXIT_OK, EXIT_RUN_FAILED, Context
 from .._render import escape_text
 from ._local import add_local_command, refuse_api_options
