@@ -20,7 +20,7 @@ from typing import Any, Final
 from ...results import EvaluationReport
 from ...workflows.evaluate_plan import check_report_destinations
 from .._args import Subcommands, positive_float
-from .._context import EXIT_API_ERROR, EXIT_OK, EXIT_RUN_FAILED, Context
+from .._context import EXIT_API_ERROR, EXIT_OK, Context
 from .._render import escape_text
 from ._local import add_local_command, refuse_api_options
 from .evaluate import EvaluateProgress, exit_code_of, show_report, warnings_of, write_reports
@@ -138,10 +138,7 @@ def run_demo(ctx: Context) -> int:
     show_report(ctx, report)
     for line in warnings_of(report):
         ctx.note(line)
-    if report.run_failed:
-        code = EXIT_RUN_FAILED
-    else:
-        code = exit_code_of(report) if args.strict else EXIT_OK
+    code = exit_code_of(report) if args.strict or report.run_failed else EXIT_OK
     try:
         written = write_reports(
             report,
