@@ -46,7 +46,6 @@ from ._exceptions import (
 )
 from ._pagination import AsyncPager
 from ._ratelimit import RateLimitPolicy, RateLimitState
-from ._responses import RateLimitInfo
 from ._retry import RetryPolicy
 from ._version import __version__
 
@@ -94,6 +93,16 @@ def __getattr__(name: str) -> Any:
             stacklevel=2,
         )
         return getattr(results, name)
+    if name == "RateLimitInfo":
+        warnings.warn(
+            "gradient_evals.RateLimitInfo is deprecated; nothing returns it: read client.rate_limit "
+            "(a RateLimitState) for the rate limit as the client last saw it",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from ._responses import RateLimitInfo
+
+        return RateLimitInfo
     if name == "AsyncResultsIterator":
         warnings.warn(
             "gradient_evals.AsyncResultsIterator is deprecated; annotate with "
@@ -137,7 +146,6 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
-    "RateLimitInfo",
     "RateLimitPolicy",
     "RateLimitState",
     "ResponseTooLargeError",

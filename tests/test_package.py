@@ -152,3 +152,12 @@ def test_import_does_not_load_the_command_line_dependencies() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)  # noqa: S603
     assert result.returncode == 0, result.stderr
+
+
+def test_rate_limit_info_is_deprecated_and_names_what_replaces_it() -> None:
+    from gradient_evals._responses import RateLimitInfo
+
+    assert "RateLimitInfo" not in gradient_evals.__all__
+    with pytest.warns(DeprecationWarning, match=r"gradient_evals\.RateLimitInfo is deprecated; .*client\.rate_limit"):
+        value = gradient_evals.RateLimitInfo  # type: ignore[attr-defined]
+    assert value is RateLimitInfo
