@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import weakref
 from types import TracebackType
-from typing import Literal, ParamSpec, TypeVar
+from typing import Literal
 
 import httpx
 
@@ -32,9 +32,6 @@ from .resources.evaluation_runs import EvaluationRuns
 from .resources.evaluation_test_cases import EvaluationTestCases
 
 __all__ = ["GradientEvals"]
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 class GradientEvals:
