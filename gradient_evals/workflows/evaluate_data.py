@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from ..typing import DatasetInput
-from .report import slice_key
+from .gates import slice_key
 
 if TYPE_CHECKING:
     from ..resources.evaluation_datasets import AsyncEvaluationDatasets

@@ -28,7 +28,7 @@ from ._arguments import check_evaluate_timeout, check_gates, is_uuid, names_in_c
 from ._files import check_destination
 from .baselines import FINISHED_STATUSES
 from .evaluate_data import HASH_DIGITS, HASH_MARK, LocalDataset, dataset_name_for, prepare_dataset, remote_slices
-from .report import slice_key
+from .gates import slice_key
 from .services import EvaluationServices
 
 if TYPE_CHECKING:

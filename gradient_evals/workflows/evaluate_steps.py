@@ -19,7 +19,8 @@ from ._concurrency import run_all
 from .baselines import Baselines
 from .evaluate_plan import Plan, changes_of, merged_results
 from .evaluate_results import AgentResult, EvaluationReport
-from .report import GateSettings, build_agent_result, build_report
+from .gates import GateSettings
+from .report import build_agent_result, build_report
 from .services import EvaluationServices, Progress
 
 __all__ = [

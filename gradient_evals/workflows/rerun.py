@@ -22,7 +22,8 @@ from .evaluate import DEFAULT_EVALUATE_TIMEOUT, evaluate
 from .evaluate_data import GROUND_TRUTH_COLUMN, QUERY_COLUMN
 from .evaluate_plan import Rerun
 from .evaluate_results import AgentResult, EvaluationReport, PromptOutcome
-from .report import NO_SLICE, GateSettings, build_agent_result, build_report, slice_key
+from .gates import NO_SLICE, GateSettings, slice_key
+from .report import build_agent_result, build_report
 from .services import EvaluationServices
 
 __all__ = ["NOTHING_TO_RERUN", "evaluate_failed", "prompts_to_rerun"]

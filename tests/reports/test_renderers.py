@@ -18,7 +18,8 @@ from gradient_evals.reports.html import render_html
 from gradient_evals.reports.junit import render_junit
 from gradient_evals.reports.markdown import escape_markdown, render_markdown
 from gradient_evals.results import EvaluationReport
-from gradient_evals.workflows.report import GateSettings, build_agent_result, build_report
+from gradient_evals.workflows.gates import GateSettings
+from gradient_evals.workflows.report import build_agent_result, build_report
 
 HOSTILE = "<script>alert('x')</script> | **bold** [link](http://evil.example) \x1b[31mred\x1b[0m \x00\u202e"
 

@@ -13,7 +13,8 @@ from gradient_evals.reports.html import render_html
 from gradient_evals.reports.junit import render_junit
 from gradient_evals.reports.markdown import render_markdown
 from gradient_evals.results import EvaluationReport, GateKind
-from gradient_evals.workflows.report import GateSettings, build_agent_result, build_report
+from gradient_evals.workflows.gates import GateSettings
+from gradient_evals.workflows.report import build_agent_result, build_report
 
 NASTY = "bad\x00 \x1b[2J\x07 \ud800 \u202egnp.exe \x9b"
 
