@@ -299,7 +299,6 @@ class AsyncGradientEvals:
     async def __aenter__(self) -> AsyncGradientEvals:
         return self
 
-    # The async context-manager protocol's signature, as the scoped stream spells it too.
     async def __aexit__(
         self,
         exc_type: type[BaseException] | None,

@@ -137,7 +137,6 @@ class GradientEvals:
     def __enter__(self) -> GradientEvals:
         return self
 
-    # The context-manager protocol's signature, as every context manager in the package spells it.
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
