@@ -142,6 +142,3 @@ async def remote_slices(datasets: AsyncEvaluationDatasets, dataset_uuid: str, sl
         if key:
             slices.setdefault(key, row.get(slice_by) or "(blank)")
     return slices
-
-
-# -- baselines ------------------------------------------------------------------------------------------------
