@@ -4,14 +4,15 @@
 from gradient_evals import AsyncGradientEvals, GradientEvals, types
 ```
 
-The models live in :mod:`gradient_evals.types`, the aliases to annotate with in :mod:`gradient_evals.typing`.
+The models of the API live in :mod:`gradient_evals.types`, what the SDK computes from them in
+:mod:`gradient_evals.results`, the aliases to annotate with in :mod:`gradient_evals.typing`.
 """
 
 import importlib
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from . import types
+from . import results, types
 from ._client import AsyncGradientEvals
 
 # Re-exported: the exception classes listed here (and again in __all__) are those of `_exceptions`, not copies.
@@ -48,7 +49,6 @@ from ._exceptions import (
 )
 from ._pagination import AsyncPager
 from ._ratelimit import RateLimitPolicy, RateLimitState
-from ._responses import RateLimitInfo
 from ._retry import RetryPolicy
 from ._version import __version__
 
@@ -65,11 +65,14 @@ _LAZY: dict[str, str] = {"GradientEvals": "._sync", "SyncPager": "._blocking"}
 _MOVED_TO_TYPES = frozenset(
     (
         "AgentSpan", "AgentType", "ChildSpan", "CreatedEvaluationRuns", "EvaluationPrompt", "EvaluationRun",
-        "EvaluationRunStatus", "EvaluationRunsPage", "JSONValue", "LLMSpan", "MetricComparison", "MetricResult",
-        "MetricResultStatus", "MetricSummary", "MetricValueType", "PageLinks", "PageMeta", "PromptChunk",
-        "PromptRegression", "ResultsPage", "RetrieverChunk", "RetrieverSpan", "RunComparison", "RunSummary",
-        "SpanCommon", "ToolSpan", "TraceSpan", "TraceSpanType", "Verdict", "WorkflowSpan",
+        "EvaluationRunStatus", "EvaluationRunsPage", "JSONValue", "LLMSpan", "MetricResult", "MetricResultStatus",
+        "MetricValueType", "PageLinks", "PageMeta", "PromptChunk", "ResultsPage", "RetrieverChunk", "RetrieverSpan",
+        "SpanCommon", "ToolSpan", "TraceSpan", "TraceSpanType", "WorkflowSpan",
     )
+)
+# Those of them the SDK computes now live in `gradient_evals.results`, and the warning names that home.
+_MOVED_TO_RESULTS = frozenset(
+    ("MetricComparison", "MetricSummary", "PromptRegression", "RunComparison", "RunSummary", "Verdict")
 )
 
 
@@ -86,6 +89,23 @@ def __getattr__(name: str) -> Any:
             stacklevel=2,
         )
         return getattr(types, name)
+    if name in _MOVED_TO_RESULTS:
+        warnings.warn(
+            f"gradient_evals.{name} is deprecated; import it from gradient_evals.results",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(results, name)
+    if name == "RateLimitInfo":
+        warnings.warn(
+            "gradient_evals.RateLimitInfo is deprecated; nothing returns it: read client.rate_limit "
+            "(a RateLimitState) for the rate limit as the client last saw it",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from ._responses import RateLimitInfo
+
+        return RateLimitInfo
     if name == "AsyncResultsIterator":
         warnings.warn(
             "gradient_evals.AsyncResultsIterator is deprecated; annotate with "
@@ -131,7 +151,6 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
-    "RateLimitInfo",
     "RateLimitPolicy",
     "RateLimitState",
     "ResponseTooLargeError",
@@ -141,5 +160,6 @@ __all__ = [
     "SyncPager",
     "UnprocessableEntityError",
     "__version__",
+    "results",
     "types",
 ]

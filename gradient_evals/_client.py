@@ -25,13 +25,14 @@ from .resources.evaluation_runs import AsyncEvaluationRuns
 from .resources.evaluation_test_cases import AsyncEvaluationTestCases
 
 # Imported, not only named under TYPE_CHECKING: the signatures are resolved at run time (help(), the parity test).
-from .types import EvaluationProgress, EvaluationReport, StarMetric
+from .results import EvaluationProgress, EvaluationReport
+from .types import StarMetric
 from .typing import Baseline, DatasetInput, OnEvaluationProgress
 from .workflows.suite_config import Suite
 from .workflows.suites import SuiteOutcome
 
 if TYPE_CHECKING:
-    from .workflows.evaluate_plan import EvaluationServices
+    from .workflows.services import EvaluationServices
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncGradientEvals"]
 
@@ -198,7 +199,7 @@ class AsyncGradientEvals:
             star_metric="correctness", star_threshold_pct=80, agent_uuids=[agent_a, agent_b],
             fail_under={"correctness": 75}, max_regression={"correctness": 3}, slice_by="topic",
         )
-        report.passed, report.leaderboard, report.to_junit_xml()
+        report.passed, report.leaderboard, render_junit(report)  # from gradient_evals.reports.junit
         ```
 
         - ``dataset``: a CSV path, a ``pandas.DataFrame`` or row mappings (uploaded, unless a dataset with the
@@ -228,7 +229,7 @@ class AsyncGradientEvals:
           of results); a plain function or a coroutine function.
 
         Arguments are checked, and metric names resolved through the catalog, before anything is created.
-        Returns an :class:`~gradient_evals.types.EvaluationReport`: ``report.passed`` is ``False`` when a gate
+        Returns an :class:`~gradient_evals.results.EvaluationReport`: ``report.passed`` is ``False`` when a gate
         failed or a run FAILED, was CANCELLED or timed out (``report.run_failed``).
         """
         from .workflows.evaluate import evaluate
@@ -333,7 +334,7 @@ class AsyncGradientEvals:
         return await run_suites(suites, services, on_progress=on_progress)
 
     def _evaluation_services(self) -> EvaluationServices:
-        from .workflows.evaluate_plan import EvaluationServices
+        from .workflows.services import EvaluationServices
 
         return EvaluationServices(
             metrics=self.evaluation_metrics,
@@ -351,7 +352,6 @@ class AsyncGradientEvals:
     async def __aenter__(self) -> AsyncGradientEvals:
         return self
 
-    # The async context-manager protocol's signature, as the scoped stream spells it too.
     async def __aexit__(
         self,
         exc_type: type[BaseException] | None,

@@ -70,7 +70,8 @@ _STATUS_ERRORS: Final[dict[int, type[APIStatusError]]] = {
 
 @attrs.frozen(kw_only=True)
 class RateLimitInfo:
-    """The rate-limit headers of the last response: requests allowed, left, and when the window resets."""
+    """Deprecated (nothing returns it; ``client.rate_limit`` is the client's view): the rate-limit headers of one
+    response, requests allowed, left, and when the window resets."""
 
     limit: int | None = None
     remaining: int | None = None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import weakref
 from types import TracebackType
-from typing import Literal, ParamSpec, TypeVar
+from typing import Literal
 
 import httpx
 
@@ -33,9 +33,6 @@ from .resources.evaluation_runs import EvaluationRuns
 from .resources.evaluation_test_cases import EvaluationTestCases
 
 __all__ = ["GradientEvals"]
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 class GradientEvals:
@@ -146,7 +143,6 @@ class GradientEvals:
     def __enter__(self) -> GradientEvals:
         return self
 
-    # The context-manager protocol's signature, as every context manager in the package spells it.
     def __exit__(
         self,
         exc_type: type[BaseException] | None,

@@ -16,7 +16,8 @@ from typing import Any, Literal, TypeAlias
 
 import httpx
 
-from .types import EvaluationProgress, EvaluationRun
+from .results import EvaluationProgress
+from .types import EvaluationRun
 
 __all__ = [
     "Baseline",

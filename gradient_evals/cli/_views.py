@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ..reports._format import format_delta, truncate
-from ..types import EvaluationRun, PromptRegression, ResultsPage, RunComparison, RunSummary, Verdict
+from ..results import PromptRegression, RunComparison, RunSummary, Verdict
+from ..types import EvaluationRun, ResultsPage
 from ..workflows.explain import regression_order
 from ..workflows.records import metric_name_of
 from ._render import escape_text, format_number, format_rate, render_fields, render_table, status_name

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any, Final
 
-from ..types import EvaluationReport, PromptOutcome
+from ..results import EvaluationReport, PromptOutcome
 from ..workflows.explain import ExplainedPrompt, explained_prompts
 from ._diff import word_diff
 from ._format import clean, format_delta, format_score, one_line, prompt_title, truncate

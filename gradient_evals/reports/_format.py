@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
-from ..types import AgentResult, EvaluationReport, MetricSummary
+from ..results import AgentResult, EvaluationReport, MetricSummary
 from ..workflows.explain import worst_regressions
 
 __all__ = [

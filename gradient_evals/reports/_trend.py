@@ -13,7 +13,8 @@ from typing import Final
 
 import attrs
 
-from ..types import AgentResult, EvaluationReport, EvaluationRun, EvaluationRunStatus
+from ..results import AgentResult, EvaluationReport
+from ..types import EvaluationRun, EvaluationRunStatus
 from ._format import format_score, one_line
 
 __all__ = ["TREND_RUNS", "Trend", "TrendPoint", "trend_lines", "trends"]

@@ -18,7 +18,7 @@ import jinja2
 import markupsafe
 
 from .._version import __version__
-from ..types import AgentResult, EvaluationReport, MetricSummary, PromptOutcome
+from ..results import AgentResult, EvaluationReport, MetricSummary, PromptOutcome
 from ..workflows.explain import DEFAULT_ANSWERS_SHOWN
 from ._answers import answer_views
 from ._format import (

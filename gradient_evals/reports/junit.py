@@ -18,7 +18,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
-from ..types import AgentResult, EvaluationReport, GateKind, GateResult, PromptOutcome
+from ..results import AgentResult, EvaluationReport, GateKind, GateResult, PromptOutcome
 from ..workflows.explain import explained_prompts
 from ._format import clean, format_score, one_line, prompt_title, status_text, truncate
 

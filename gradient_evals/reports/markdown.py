@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from ..types import AgentResult, EvaluationReport, MetricSummary
+from ..results import AgentResult, EvaluationReport, MetricSummary
 from ._answers import markdown_answers
 from ._format import (
     format_delta,

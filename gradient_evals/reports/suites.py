@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Protocol
 
-from ..types import EvaluationReport
+from ..results import EvaluationReport
 from ._format import clean, one_line, truncate
 
 __all__ = ["SuiteReport", "SuitesDocument", "render_suites_html", "render_suites_junit", "render_suites_markdown"]
@@ -130,19 +130,19 @@ def render_suites_html(suites: Sequence[SuiteReport], *, answers: int = 50) -> s
 
 
 class SuitesDocument:
-    """Several suites' outcomes, rendered like one report (``to_junit_xml``, ``to_markdown``, ``to_html``)."""
+    """Several suites' outcomes, to be rendered as one document of each kind."""
 
     def __init__(self, suites: Sequence[SuiteReport]) -> None:
         self.suites = tuple(suites)
 
-    def to_junit_xml(self) -> str:
+    def junit_xml(self) -> str:
         """See :func:`render_suites_junit`."""
         return render_suites_junit(self.suites)
 
-    def to_markdown(self) -> str:
+    def markdown(self) -> str:
         """See :func:`render_suites_markdown`."""
         return render_suites_markdown(self.suites)
 
-    def to_html(self, *, answers: int = 50) -> str:
+    def html(self, *, answers: int = 50) -> str:
         """See :func:`render_suites_html`."""
         return render_suites_html(self.suites, answers=answers)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..types import EvaluationReport
+from ..results import EvaluationReport
 from ._format import (
     format_delta,
     format_metric,

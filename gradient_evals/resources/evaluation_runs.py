@@ -17,14 +17,15 @@ from .._validation import (
     check_uuid_list,
     path_segment,
 )
-from ..types import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage, RunComparison, RunSummary
+from ..results import RunComparison, RunSummary
+from ..types import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage
 from ..types.evaluation_test_cases import EvaluationRunsPage
 from ..typing import ExportFormat, OnProgress, OnUpdate, Timeout
 from ..workflows.compare import compare_runs
 from ..workflows.export import export_run
 from ..workflows.records import records_of_run, to_pandas
 from ..workflows.recover import create_runs, created_run_uuids, generated_run_name
-from ..workflows.summary import catalog_loader, summarize_run
+from ..workflows.summary import summarize_run
 from ..workflows.wait import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
@@ -232,7 +233,7 @@ class AsyncEvaluationRuns(CatalogUser):
         """
         options = wait_options(timeout, poll_interval, max_poll_interval, on_update, raise_on_failure)
         run_uuid = check_uuid(evaluation_run_uuid, "evaluation_run_uuid")
-        return await wait_for_run(self.retrieve, run_uuid, options, rate_limit=self._transport.pacer.state)
+        return await wait_for_run(self, run_uuid, options, rate_limit=self._transport.pacer.state)
 
     async def create_and_wait(
         self,
@@ -265,7 +266,7 @@ class AsyncEvaluationRuns(CatalogUser):
             return created_run_uuids(created, _RUNS)
 
         options = wait_options(timeout, poll_interval, max_poll_interval, on_update, raise_on_failure)
-        return await create_and_wait_for_runs(create, self.retrieve, options, rate_limit=self._transport.pacer.state)
+        return await create_and_wait_for_runs(self, create, options, rate_limit=self._transport.pacer.state)
 
     async def to_records(self, evaluation_run_uuid: str, *, per_page: int | None = None) -> list[dict[str, Any]]:
         """Every prompt result of a run as a flat ``dict`` (held in memory: for big runs prefer :meth:`export`).
@@ -275,7 +276,7 @@ class AsyncEvaluationRuns(CatalogUser):
         ``metric_error:<name>`` where that metric errored.
         """
         return await records_of_run(
-            self.stream_results, check_uuid(evaluation_run_uuid, "evaluation_run_uuid"), per_page=per_page
+            self, check_uuid(evaluation_run_uuid, "evaluation_run_uuid"), per_page=per_page
         )
 
     async def to_pandas(self, evaluation_run_uuid: str, *, per_page: int | None = None) -> Any:
@@ -308,7 +309,7 @@ class AsyncEvaluationRuns(CatalogUser):
         """
         run_uuid = check_uuid(evaluation_run_uuid, "evaluation_run_uuid")
         return await export_run(
-            self.stream_results, run_uuid, path, format=format, per_page=per_page, on_progress=on_progress
+            self, run_uuid, path, format=format, per_page=per_page, on_progress=on_progress
         )
 
     async def summarize(
@@ -332,13 +333,13 @@ class AsyncEvaluationRuns(CatalogUser):
         (``inverted=()``: none is).
         """
         return await summarize_run(
-            self.stream_results,
+            self,
+            self._metrics,
             check_uuid(evaluation_run_uuid, "evaluation_run_uuid"),
             pass_thresholds=pass_thresholds,
             per_page=per_page,
             on_progress=on_progress,
-            load_catalog=catalog_loader(self._metrics.catalog, inverted),
-            inverted=inverted or (),
+            inverted=inverted,
         )
 
     async def compare(
@@ -378,7 +379,8 @@ class AsyncEvaluationRuns(CatalogUser):
         ``ValueError`` before anything is sent.
         """
         return await compare_runs(
-            self.stream_results,
+            self,
+            self._metrics,
             check_uuid(base_run_uuid, "base_run_uuid"),
             check_uuid(candidate_run_uuid, "candidate_run_uuid"),
             thresholds=thresholds,
@@ -388,8 +390,7 @@ class AsyncEvaluationRuns(CatalogUser):
             pass_thresholds=pass_thresholds,
             per_page=per_page,
             on_progress=on_progress,
-            load_catalog=catalog_loader(self._metrics.catalog, inverted),
-            inverted=inverted or (),
+            inverted=inverted,
         )
 
 

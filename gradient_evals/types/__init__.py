@@ -1,5 +1,8 @@
 """The API's models, one module per resource: frozen, slotted attrs classes with keyword-only fields.
 
+Only what the API sends lives here; what the SDK computes from it (summaries, comparisons, verdicts, evaluation
+reports) is in :mod:`gradient_evals.results`.
+
 Every field is optional, as it is in the API: a key the server leaves out becomes ``None`` (or an empty tuple for
 lists). Enum fields are *open*: a value this version of the SDK does not know stays a plain ``str`` instead of
 failing the page, so their type is ``Enum | str | None``. Unknown keys are ignored.
@@ -11,6 +14,9 @@ def score(prompt: types.EvaluationPrompt) -> float | None: ...
 ```
 """
 
+import warnings
+from typing import Any
+
 # Each module lists its public names in __all__; this package re-exports them all, so a model is declared once.
 # Model classes resemble one another by shape (optional fields with None defaults, open enums): declarations of
 # the API's objects, not logic to share.
@@ -21,8 +27,6 @@ from . import (
     evaluation_metrics,
     evaluation_runs,
     evaluation_test_cases,
-    reports,
-    summaries,
 )
 from ._shared import *  # noqa: F403
 from .agents import *  # noqa: F403
@@ -30,8 +34,6 @@ from .evaluation_datasets import *  # noqa: F403
 from .evaluation_metrics import *  # noqa: F403
 from .evaluation_runs import *  # noqa: F403
 from .evaluation_test_cases import *  # noqa: F403
-from .reports import *  # noqa: F403
-from .summaries import *  # noqa: F403
 
 __all__ = sorted(
     {
@@ -41,7 +43,33 @@ __all__ = sorted(
         *evaluation_metrics.__all__,
         *evaluation_runs.__all__,
         *evaluation_test_cases.__all__,
-        *reports.__all__,
-        *summaries.__all__,
     }
 )
+
+# Computed results that lived here before `gradient_evals.results`: they keep working for one release, with a
+# DeprecationWarning naming the new home.
+_MOVED_TO_RESULTS = frozenset(
+    (
+        "AgentResult", "EvaluationProgress", "EvaluationReport", "GateKind", "GateResult", "LeaderboardEntry",
+        "MetricComparison", "MetricSummary", "PromptOutcome", "PromptRegression", "RunComparison", "RunSummary",
+        "SliceResult", "Verdict",
+    )
+)
+
+
+def _moved_to_results(module: str, name: str) -> object:
+    """The class ``name`` from :mod:`gradient_evals.results`, with a DeprecationWarning for its old home."""
+    warnings.warn(
+        f"{module}.{name} is deprecated; import it from gradient_evals.results",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    from .. import results
+
+    return getattr(results, name)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED_TO_RESULTS:
+        return _moved_to_results(__name__, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
-from .._streaming import AsyncStream
-from ..types import EvaluationPrompt, ResultsPage
+from ..types import ResultsPage
+from ._resources import RunResults
 
-__all__ = ["StreamResults", "run_pages"]
-
-StreamResults = Callable[..., AsyncStream[ResultsPage, EvaluationPrompt]]
-"""``client.evaluation_runs.stream_results``: how a workflow reaches a run's pages."""
+__all__ = ["run_pages"]
 
 
 @contextlib.asynccontextmanager
 async def run_pages(
-    stream_results: StreamResults, run_uuid: str, per_page: int | None
+    runs: RunResults, run_uuid: str, per_page: int | None
 ) -> AsyncIterator[AsyncIterator[ResultsPage]]:
     """A run's pages, fetched ahead while the workflow works on the previous ones (writing, summing).
 
     The stream is closed however the workflow ends, so no request is made after it returns or fails.
     """
-    async with stream_results(run_uuid, per_page=per_page) as stream:
+    async with runs.stream_results(run_uuid, per_page=per_page) as stream:
         yield stream.pages()

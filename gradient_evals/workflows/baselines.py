@@ -16,8 +16,8 @@ from .._exceptions import APIResponseValidationError, NotFoundError
 from ..types import EvaluationRun, EvaluationRunStatus, EvaluationTestCase
 
 if TYPE_CHECKING:
-    from .evaluate_plan import EvaluationServices, Plan
-    from .evaluate_steps import Progress
+    from ..typing import Baseline
+    from .services import EvaluationServices, Progress
 
 __all__ = ["FINISHED_STATUSES", "Baselines", "find_baselines", "pick_baseline", "proven_baseline"]
 
@@ -94,10 +94,17 @@ def proven_baseline(run: EvaluationRun, test_case: EvaluationTestCase, any_versi
 
 
 async def find_baselines(
-    services: EvaluationServices, plan: Plan, test_case: EvaluationTestCase, exclude: Sequence[str], progress: Progress
+    services: EvaluationServices,
+    test_case: EvaluationTestCase,
+    *,
+    baseline: Baseline | None,
+    any_version: bool,
+    agents: Sequence[str],
+    deployments: Sequence[str],
+    exclude: Sequence[str],
+    progress: Progress,
 ) -> Baselines:
     """Each agent's baseline: pinned (proven by the plan), or its latest finished run of this test case version."""
-    baseline = plan.baseline
     if baseline is None:
         return Baselines()
     if isinstance(baseline, str) and baseline != "latest":
@@ -105,7 +112,7 @@ async def find_baselines(
     if isinstance(baseline, Mapping):
         runs = {k: str(v).strip() for k, v in baseline.items()}
         return Baselines(runs=runs, none_reason="no baseline run was given for this agent")
-    version = None if plan.baseline_any_version else test_case.version
+    version = None if any_version else test_case.version
     what = "of this test case" if version is None else f"of version {version}"
     listed = await services.test_cases.list_evaluation_runs(
         str(test_case.test_case_uuid), evaluation_test_case_version=version
@@ -114,7 +121,7 @@ async def find_baselines(
     found: dict[str, str] = {}
     missing: dict[str, str] = {}
     skip = set(exclude)
-    for key, is_uuid_key in [(a, True) for a in plan.agents] + [(d, False) for d in plan.deployments]:
+    for key, is_uuid_key in [(a, True) for a in agents] + [(d, False) for d in deployments]:
         candidates = sorted(
             (
                 r
@@ -140,7 +147,7 @@ async def find_baselines(
                 raise APIResponseValidationError(
                     f"asked for run {candidate.evaluation_run_uuid}, the answer is run {run.evaluation_run_uuid}"
                 )
-            problem = proven_baseline(run, test_case, plan.baseline_any_version)
+            problem = proven_baseline(run, test_case, any_version)
             if problem is None:
                 found[key] = str(run.evaluation_run_uuid)
                 break

@@ -17,24 +17,18 @@ gave the metric), worst first.
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncIterable, Collection, Iterable, Mapping
 from typing import Any
 
 from .._validation import check_metric_bounds
-from ..types import (
-    EvaluationMetric,
-    MetricComparison,
-    MetricSummary,
-    PromptRegression,
-    ResultsPage,
-    RunComparison,
-    Verdict,
-)
-from ..types.summaries import score_failure
+from ..types import EvaluationMetric, ResultsPage
 from ..typing import OnProgress
-from ._pages import StreamResults, run_pages
+from ._pages import run_pages
+from ._resources import MetricCatalog, RunResults
+from .compare_results import MetricComparison, PromptRegression, RunComparison
 from .explain import regression_order
-from .summary import LoadCatalog, MetricLookup, RunStats
+from .summary import MetricLookup, RunStats, inverted_metrics
+from .summary_results import MetricSummary, Verdict, score_failure
 
 __all__ = ["check_tolerances", "compare_pages", "compare_runs"]
 
@@ -223,7 +217,8 @@ async def compare_pages(
 
 
 async def compare_runs(
-    stream_results: StreamResults,
+    runs: RunResults,
+    metrics: MetricCatalog | None,
     base_run_uuid: str,
     candidate_run_uuid: str,
     *,
@@ -234,8 +229,7 @@ async def compare_runs(
     per_page: int | None,
     on_progress: OnProgress | None,
     tolerances: Mapping[str, float] | None = None,
-    load_catalog: LoadCatalog | None = None,
-    inverted: Iterable[str] = (),
+    inverted: Collection[str] | None = None,
 ) -> RunComparison:
     """Compare two runs by streaming both (see ``AsyncEvaluationRuns.compare``)."""
     # Every argument is checked before anything is asked of the server (the catalog or a page).
@@ -243,10 +237,10 @@ async def compare_runs(
     check_metric_bounds(thresholds, "thresholds")
     check_metric_bounds(min_scores, "min_scores")
     check_metric_bounds(pass_thresholds, "pass_thresholds")
-    metrics = () if load_catalog is None else await load_catalog()
+    catalog, named = await inverted_metrics(metrics, inverted)
     async with (
-        run_pages(stream_results, base_run_uuid, per_page) as base_pages,
-        run_pages(stream_results, candidate_run_uuid, per_page) as candidate_pages,
+        run_pages(runs, base_run_uuid, per_page) as base_pages,
+        run_pages(runs, candidate_run_uuid, per_page) as candidate_pages,
     ):
         return await compare_pages(
             base_pages,
@@ -258,7 +252,7 @@ async def compare_runs(
             tolerance=tolerance,
             tolerances=tolerances,
             pass_thresholds=pass_thresholds,
-            metrics=metrics,
-            inverted=inverted,
+            metrics=catalog,
+            inverted=named,
             on_progress=on_progress,
         )

@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING, Final
 import anyio
 
 from .._exceptions import DeadlineExceeded
-from ..types import EvaluationReport, StarMetric
+from ..types import StarMetric
 from ..typing import Baseline, DatasetInput, OnEvaluationProgress
 from ._arguments import check_evaluate_timeout
 from ._concurrency import no_exception_groups
 from .baselines import find_baselines, pick_baseline
-from .evaluate_plan import EvaluationServices, Rerun, merged_results, plan_evaluation
+from .evaluate_plan import Rerun, merged_results, plan_evaluation
+from .evaluate_results import EvaluationReport
 from .evaluate_steps import (
-    Progress,
     dataset_step,
     gate_settings,
     runs_step,
@@ -40,6 +40,7 @@ from .evaluate_steps import (
     wait_and_compare_step,
 )
 from .history import evaluation_history
+from .services import EvaluationServices, Progress
 from .wait import WaitOptions
 
 if TYPE_CHECKING:
@@ -115,7 +116,16 @@ async def evaluate(
                 step = "test case"
                 current, change = await test_case_step(services, plan, chosen.uuid, progress)
                 step = "baselines"
-                baselines = await find_baselines(services, plan, current, (), progress)
+                baselines = await find_baselines(
+                    services,
+                    current,
+                    baseline=plan.baseline,
+                    any_version=plan.baseline_any_version,
+                    agents=plan.agents,
+                    deployments=plan.deployments,
+                    exclude=(),
+                    progress=progress,
+                )
                 step = "runs"
                 run_uuids = await runs_step(services, plan, str(current.test_case_uuid), progress)
         except TimeoutError as exc:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ..typing import DatasetInput
 from ._csv_checks import checked_records
-from .report import slice_key
+from .gates import slice_key
 
 if TYPE_CHECKING:
     from ..resources.evaluation_datasets import AsyncEvaluationDatasets
@@ -147,6 +147,3 @@ async def remote_slices(datasets: AsyncEvaluationDatasets, dataset_uuid: str, sl
         if key:
             slices.setdefault(key, row.get(slice_by) or "(blank)")
     return slices
-
-
-# -- baselines ------------------------------------------------------------------------------------------------

@@ -26,30 +26,16 @@ from ..types import EvaluationMetric, EvaluationPrompt, EvaluationRun, Evaluatio
 from ..typing import Baseline, DatasetInput
 from ._arguments import check_evaluate_timeout, check_gates, is_uuid, names_in_catalog
 from ._files import check_destination
-from .agents import AgentDirectory, resolve_agents
+from .agents import resolve_agents
 from .baselines import FINISHED_STATUSES
 from .evaluate_data import HASH_DIGITS, HASH_MARK, LocalDataset, dataset_name_for, prepare_dataset, remote_slices
-from .report import slice_key
+from .gates import slice_key
+from .services import EvaluationServices
 
 if TYPE_CHECKING:
-    from ..resources.evaluation_datasets import AsyncEvaluationDatasets
-    from ..resources.evaluation_metrics import AsyncEvaluationMetrics, MetricRef
-    from ..resources.evaluation_runs import AsyncEvaluationRuns
-    from ..resources.evaluation_test_cases import AsyncEvaluationTestCases
+    from ..resources.evaluation_metrics import MetricRef
 
-__all__ = ["EvaluationServices", "Plan", "Rerun", "check_report_destinations", "merged_results", "plan_evaluation"]
-
-
-@attrs.frozen(kw_only=True)
-class EvaluationServices:
-    """The resources the evaluation workflows use (the client hands over its own)."""
-
-    metrics: AsyncEvaluationMetrics
-    datasets: AsyncEvaluationDatasets
-    test_cases: AsyncEvaluationTestCases
-    runs: AsyncEvaluationRuns
-    agents: AgentDirectory | None = None
-    """Where agent names are looked up (``evaluate(agents=[...])``); without it only UUIDs are taken."""
+__all__ = ["Plan", "Rerun", "changes_of", "check_report_destinations", "merged_results", "plan_evaluation"]
 
 
 @attrs.frozen(kw_only=True)
@@ -117,6 +103,32 @@ class Plan:
     @property
     def agent_count(self) -> int:
         return len(self.agents) + len(self.deployments)
+
+
+def changes_of(existing: EvaluationTestCase, dataset_uuid: str, plan: Plan) -> list[str]:
+    """What differs between the test case and what this evaluation asks for (empty: nothing to update)."""
+    changes = []
+    current_dataset = existing.dataset_uuid or (existing.dataset.dataset_uuid if existing.dataset else None)
+    if current_dataset != dataset_uuid:
+        changes.append(f"dataset {current_dataset} -> {dataset_uuid}")
+    if plan.metric_uuids is not None:
+        names = {m.metric_uuid: m.metric_name or m.metric_uuid for m in plan.catalog}
+        before = {str(m.metric_uuid) for m in existing.metrics}
+        after = set(plan.metric_uuids)
+        if before != after:
+            added = ", ".join(sorted(f"+{names.get(u, u)}" for u in after - before))
+            removed = ", ".join(sorted(f"-{names.get(u, u)}" for u in before - after))
+            changes.append("metrics " + ", ".join(p for p in (added, removed) if p))
+    star = plan.star
+    if star is not None:
+        current = existing.star_metric
+        if current is None or str(current.metric_uuid) != str(star.metric_uuid):
+            changes.append(f"star metric -> {star.name or star.metric_uuid}")
+        elif star.success_threshold_pct is not None and current.success_threshold_pct != star.success_threshold_pct:
+            changes.append(f"star threshold {current.success_threshold_pct}% -> {star.success_threshold_pct}%")
+        elif star.success_threshold is not None and current.success_threshold != star.success_threshold:
+            changes.append(f"star threshold {current.success_threshold} -> {star.success_threshold}")
+    return changes
 
 
 def check_report_destinations(paths: Sequence[str | os.PathLike[str] | None]) -> None:
@@ -352,8 +364,6 @@ async def plan_evaluation(
         rerun=rerun,
     )
     if pinned_uuids:
-        from .evaluate_steps import changes_of
-
         if rerun is not None:
             owner, same = rerun.test_case_uuid, None
         elif existing is None:

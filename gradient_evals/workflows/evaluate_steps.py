@@ -7,56 +7,31 @@ a check is an :class:`APIResponseValidationError` naming the answer.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import anyio
 import attrs
 
 from .._exceptions import APIResponseValidationError, EvaluationRunTimeout
-from ..types import (
-    AgentResult,
-    EvaluationProgress,
-    EvaluationReport,
-    EvaluationRun,
-    EvaluationRunStatus,
-    EvaluationTestCase,
-    ResultsPage,
-)
-from ..typing import OnEvaluationProgress
+from ..types import EvaluationRun, EvaluationRunStatus, EvaluationTestCase, ResultsPage
 from ._arguments import is_uuid
 from ._concurrency import run_all
-from .baselines import Baselines, find_baselines
-from .evaluate_plan import EvaluationServices, Plan, merged_results
-from .report import GateSettings, build_agent_result, build_report
+from .baselines import Baselines
+from .evaluate_plan import Plan, changes_of, merged_results
+from .evaluate_results import AgentResult, EvaluationReport
+from .gates import GateSettings
+from .report import build_agent_result, build_report
+from .services import EvaluationServices, Progress
 
 __all__ = [
     "DatasetChoice",
-    "Progress",
-    "changes_of",
     "dataset_step",
-    "find_baselines",
     "gate_settings",
     "runs_step",
     "test_case_step",
     "verdict_step",
     "wait_and_compare_step",
 ]
-
-
-class Progress:
-    """The ``on_progress`` callback, plain or a coroutine function, or nothing."""
-
-    def __init__(self, callback: OnEvaluationProgress | None) -> None:
-        self.callback = callback
-
-    async def __call__(self, stage: str, message: str, **fields: Any) -> None:
-        if self.callback is None:
-            return
-        outcome = self.callback(EvaluationProgress(stage=stage, message=message, **fields))
-        if inspect.isawaitable(outcome):
-            await outcome
 
 
 @attrs.frozen(kw_only=True)
@@ -83,32 +58,6 @@ async def dataset_step(services: EvaluationServices, plan: Plan, progress: Progr
         raise APIResponseValidationError(f"the dataset upload answered with {uuid!r}, which is not a dataset UUID")
     await progress("dataset", f"uploaded dataset {uuid}")
     return DatasetChoice(uuid=str(uuid), name=name, reused=False)
-
-
-def changes_of(existing: EvaluationTestCase, dataset_uuid: str, plan: Plan) -> list[str]:
-    """What differs between the test case and what this evaluation asks for (empty: nothing to update)."""
-    changes = []
-    current_dataset = existing.dataset_uuid or (existing.dataset.dataset_uuid if existing.dataset else None)
-    if current_dataset != dataset_uuid:
-        changes.append(f"dataset {current_dataset} -> {dataset_uuid}")
-    if plan.metric_uuids is not None:
-        names = {m.metric_uuid: m.metric_name or m.metric_uuid for m in plan.catalog}
-        before = {str(m.metric_uuid) for m in existing.metrics}
-        after = set(plan.metric_uuids)
-        if before != after:
-            added = ", ".join(sorted(f"+{names.get(u, u)}" for u in after - before))
-            removed = ", ".join(sorted(f"-{names.get(u, u)}" for u in before - after))
-            changes.append("metrics " + ", ".join(p for p in (added, removed) if p))
-    star = plan.star
-    if star is not None:
-        current = existing.star_metric
-        if current is None or str(current.metric_uuid) != str(star.metric_uuid):
-            changes.append(f"star metric -> {star.name or star.metric_uuid}")
-        elif star.success_threshold_pct is not None and current.success_threshold_pct != star.success_threshold_pct:
-            changes.append(f"star threshold {current.success_threshold_pct}% -> {star.success_threshold_pct}%")
-        elif star.success_threshold is not None and current.success_threshold != star.success_threshold:
-            changes.append(f"star threshold {current.success_threshold} -> {star.success_threshold}")
-    return changes
 
 
 async def test_case_step(

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
 
-from ..types import AgentResult, EvaluationPrompt, EvaluationReport, PromptOutcome, PromptRegression, RunComparison
+from ..results import AgentResult, EvaluationReport, PromptOutcome, PromptRegression, RunComparison
+from ..types import EvaluationPrompt
 
 __all__ = [
     "DEFAULT_ANSWERS_SHOWN",

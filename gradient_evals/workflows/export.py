@@ -18,7 +18,8 @@ from ..types import ResultsPage
 from ..typing import ExportFormat, OnProgress
 from ._files import AtomicFile, PathLike, check_destination
 from ._formats import CsvEncoder, jsonl_text
-from ._pages import StreamResults, run_pages
+from ._pages import run_pages
+from ._resources import RunResults
 
 __all__ = ["export_format", "export_run", "write_csv", "write_jsonl"]
 
@@ -99,7 +100,7 @@ def export_format(path: PathLike, format: ExportFormat | None = None) -> ExportF
 
 
 async def export_run(
-    stream_results: StreamResults,
+    runs: RunResults,
     run_uuid: str,
     path: PathLike,
     *,
@@ -114,5 +115,5 @@ async def export_run(
     """
     writer = write_csv if export_format(path, format) == "csv" else write_jsonl
     check_destination(Path(path))
-    async with run_pages(stream_results, run_uuid, per_page) as pages:
+    async with run_pages(runs, run_uuid, per_page) as pages:
         return await writer(pages, path, run_uuid=run_uuid, on_progress=on_progress)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 from ..types import EvaluationPrompt, MetricResult
-from ._pages import StreamResults
+from ._resources import RunResults
 
 __all__ = [
     "BASE_COLUMNS",
@@ -103,10 +103,10 @@ def to_pandas(records: Sequence[dict[str, Any]]) -> Any:
     return pd.DataFrame.from_records(list(records), columns=columns)
 
 
-async def records_of_run(stream_results: StreamResults, run_uuid: str, *, per_page: int | None) -> list[dict[str, Any]]:
+async def records_of_run(runs: RunResults, run_uuid: str, *, per_page: int | None) -> list[dict[str, Any]]:
     """Every prompt result of a run as a flat record (see ``AsyncEvaluationRuns.to_records``)."""
     records: list[dict[str, Any]] = []
-    async with stream_results(run_uuid, per_page=per_page) as prompts:
+    async with runs.stream_results(run_uuid, per_page=per_page) as prompts:
         async for prompt in prompts:
             records.append(prompt_record(prompt, run_uuid))
     return records

@@ -14,14 +14,17 @@ from collections.abc import Mapping
 import attrs
 
 from .._exceptions import APIResponseValidationError
-from ..types import AgentResult, EvaluationPrompt, EvaluationReport, PromptOutcome
+from ..types import EvaluationPrompt
 from ..typing import OnEvaluationProgress
 from ._arguments import check_gates, is_uuid, names_in_catalog
 from ._concurrency import no_exception_groups
 from .evaluate import DEFAULT_EVALUATE_TIMEOUT, evaluate
 from .evaluate_data import GROUND_TRUTH_COLUMN, QUERY_COLUMN
-from .evaluate_plan import EvaluationServices, Rerun
-from .report import NO_SLICE, GateSettings, build_agent_result, build_report, slice_key
+from .evaluate_plan import Rerun
+from .evaluate_results import AgentResult, EvaluationReport, PromptOutcome
+from .gates import NO_SLICE, GateSettings, slice_key
+from .report import build_agent_result, build_report
+from .services import EvaluationServices
 
 __all__ = ["NOTHING_TO_RERUN", "evaluate_failed", "prompts_to_rerun"]
 

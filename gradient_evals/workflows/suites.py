@@ -16,7 +16,8 @@ from typing import Any
 import anyio
 import attrs
 
-from ..types import EvaluationMetric, EvaluationReport
+from ..types import EvaluationMetric
+from .evaluate_results import EvaluationReport
 from .suite_config import Suite
 
 __all__ = ["SuiteOutcome", "SuiteServices", "check_suite_names", "run_suites"]

@@ -31,37 +31,26 @@ numbers per prompt, not the prompts).
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Iterable, Mapping
+from collections.abc import AsyncIterable, Collection, Iterable, Mapping
 from typing import Final
 
 from .._validation import check_metric_bounds
-from ..types import (
-    EvaluationMetric,
-    EvaluationPrompt,
-    EvaluationRun,
-    MetricResult,
-    MetricSummary,
-    MetricValueType,
-    ResultsPage,
-    RunSummary,
-)
+from ..types import EvaluationMetric, EvaluationPrompt, EvaluationRun, MetricResult, MetricValueType, ResultsPage
 from ..typing import OnProgress
-from ._pages import StreamResults, run_pages
+from ._pages import run_pages
+from ._resources import MetricCatalog, RunResults
 from .records import metric_name_of
+from .summary_results import MetricSummary, RunSummary
 
-__all__ = ["LoadCatalog", "MetricLookup", "RunStats", "catalog_loader", "summarize_pages", "summarize_run"]
+__all__ = ["MetricLookup", "RunStats", "inverted_metrics", "summarize_pages", "summarize_run"]
 
-LoadCatalog = Callable[[], Awaitable[Iterable[EvaluationMetric]]]
-"""Fetches the metric catalog (``client.evaluation_metrics.catalog``) when a workflow needs it."""
-
-
-def catalog_loader(catalog: LoadCatalog, inverted: Collection[str] | None) -> LoadCatalog:
-    """How a workflow learns which metrics are inverted: the catalog, unless the caller named them."""
-
-    async def load() -> Iterable[EvaluationMetric]:
-        return await catalog() if inverted is None else ()
-
-    return load
+async def inverted_metrics(
+    metrics: MetricCatalog | None, inverted: Collection[str] | None
+) -> tuple[Iterable[EvaluationMetric], Collection[str]]:
+    """How a workflow learns which metrics are inverted: the names the caller gave, else the catalog."""
+    if inverted is not None or metrics is None:
+        return (), inverted or ()
+    return await metrics.catalog(), ()
 
 PASS_WORDS: Final = frozenset({"pass", "passed", "true", "yes", "success", "successful"})
 FAIL_WORDS: Final = frozenset({"fail", "failed", "false", "no", "failure", "unsuccessful"})
@@ -269,22 +258,22 @@ async def summarize_pages(
 
 
 async def summarize_run(
-    stream_results: StreamResults,
+    runs: RunResults,
+    metrics: MetricCatalog | None,
     run_uuid: str,
     *,
     pass_thresholds: Mapping[str, float] | None,
     per_page: int | None,
     on_progress: OnProgress | None,
-    load_catalog: LoadCatalog | None = None,
-    inverted: Iterable[str] = (),
+    inverted: Collection[str] | None = None,
 ) -> RunSummary:
     """Summarize a run by streaming its pages (see ``AsyncEvaluationRuns.summarize``).
 
-    ``load_catalog`` gives the metric catalog; it is called once the arguments are known to be good.
+    The catalog is read (unless ``inverted`` names the inverted metrics) once the arguments are known to be good.
     """
     passes = check_metric_bounds(pass_thresholds, "pass_thresholds")
-    metrics = () if load_catalog is None else await load_catalog()
-    async with run_pages(stream_results, run_uuid, per_page) as pages:
+    catalog, named = await inverted_metrics(metrics, inverted)
+    async with run_pages(runs, run_uuid, per_page) as pages:
         return await summarize_pages(
-            pages, run_uuid, pass_thresholds=passes, metrics=metrics, inverted=inverted, on_progress=on_progress
+            pages, run_uuid, pass_thresholds=passes, metrics=catalog, inverted=named, on_progress=on_progress
         )

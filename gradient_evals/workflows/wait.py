@@ -1,8 +1,8 @@
 """Waiting for evaluation runs: poll until a run is finished, politely, within a deadline.
 
-Plain functions over callables (``retrieve``, ``create``, the client's rate-limit view) so they know nothing of
-the resources that call them; :class:`~gradient_evals.resources.evaluation_runs.AsyncEvaluationRuns` wires them
-up as ``wait`` and ``create_and_wait``.
+Plain functions over the runs resource (any object that can ``retrieve`` a run), the step that creates the runs
+and the client's rate-limit view; :class:`~gradient_evals.resources.evaluation_runs.AsyncEvaluationRuns` exposes
+them as ``wait`` and ``create_and_wait``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .._pacer import background_requests
 from .._ratelimit import RateLimitState
 from ..types import EvaluationRun
 from ..typing import OnUpdate
+from ._resources import RunRetriever
 
 __all__ = [
     "DEFAULT_MAX_POLL_INTERVAL",
@@ -112,13 +113,13 @@ def _failure_message(run: EvaluationRun) -> str:
 
 
 async def wait_for_run(
-    retrieve: Callable[[str], Awaitable[EvaluationRun]],
+    runs: RunRetriever,
     run_uuid: str,
     options: WaitOptions = WaitOptions(),
     *,
     rate_limit: Callable[[], RateLimitState | None] = lambda: None,
 ) -> EvaluationRun:
-    """Poll ``retrieve(run_uuid)`` until the run is terminal; see ``AsyncEvaluationRuns.wait``."""
+    """Poll ``runs.retrieve(run_uuid)`` until the run is terminal; see ``AsyncEvaluationRuns.wait``."""
     options = options.checked()
     timeout, on_update = float(options.timeout), options.on_update
     interval = float(options.poll_interval)
@@ -129,7 +130,7 @@ async def wait_for_run(
         last_status: object = object()
         while True:
             with background_requests():  # polls leave the rate limit's reserve to interactive calls
-                run = await retrieve(run_uuid)
+                run = await runs.retrieve(run_uuid)
             last = run
             if run.status != last_status:
                 last_status = run.status
@@ -150,8 +151,8 @@ async def wait_for_run(
 
 
 async def create_and_wait_for_runs(
+    runs: RunRetriever,
     create: Callable[[], Awaitable[Sequence[str]]],
-    retrieve: Callable[[str], Awaitable[EvaluationRun]],
     options: WaitOptions = WaitOptions(),
     *,
     rate_limit: Callable[[], RateLimitState | None] = lambda: None,
@@ -179,7 +180,7 @@ async def create_and_wait_for_runs(
                         f"evaluation run {run_uuid} did not finish within {timeout:g} s", run_uuid=run_uuid
                     )
                 results[index] = await wait_for_run(
-                    retrieve, run_uuid, attrs.evolve(options, timeout=left), rate_limit=rate_limit
+                    runs, run_uuid, attrs.evolve(options, timeout=left), rate_limit=rate_limit
                 )
         except Exception as exc:
             errors.append(exc)

@@ -22,7 +22,8 @@ from gradient_evals.cli.commands.evaluate import (
     show,
     write_reports,
 )
-from gradient_evals.types import EvaluationReport, EvaluationRun, Verdict
+from gradient_evals.results import EvaluationReport, Verdict
+from gradient_evals.types import EvaluationRun
 
 
 @pytest.fixture(scope="module")

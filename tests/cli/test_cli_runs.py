@@ -361,7 +361,7 @@ def test_compare_table_and_json_list_the_same_worst_regressions(cli: Cli, runs: 
 
 def test_worst_regressions_are_ranked_across_scales() -> None:
     from gradient_evals.cli._views import worst_regressions
-    from gradient_evals.types import (
+    from gradient_evals.results import (
         MetricComparison,
         MetricSummary,
         PromptRegression,

@@ -314,3 +314,30 @@ def test_options_a_local_command_does_not_use_are_refused(
 def test_emulator_refuses_a_negative_latency(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["emulator", "--latency", "-1"]) == 2
     assert "--latency: expected zero or more seconds" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("strict", "expected"), [(False, 3), (True, 1)])
+def test_demo_prints_the_verdict_before_writing_and_keeps_a_failed_gate_code(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, strict: bool, expected: int
+) -> None:
+    from gradient_evals.cli.commands import demo
+
+    def unwritable(*args: object, **kwargs: object) -> list[tuple[str, Path]]:
+        assert "FAILED" in capsys.readouterr().out  # the verdict is already out when writing starts
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(demo, "write_reports", unwritable)
+    code = main(["demo", "--duration", "0.3", "--output", str(tmp_path), *(["--strict"] if strict else [])])
+    _, err = capsys.readouterr()
+    assert code == expected  # a failed gate stays 1 under --strict; only a passing exit code becomes 3
+    assert "cannot write a report" in err
+    assert "No space left on device" in err
+
+
+def test_demo_refuses_an_unwritable_report_before_running(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "report.html").mkdir()  # a folder where the page should go
+    code = main(["demo", "--duration", "0.3", "--output", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code in (2, 3), err
+    assert "report.html" in err
+    assert "emulator listening" not in out + err

@@ -8,7 +8,7 @@ import anyio
 import pytest
 from reports import report_pages
 
-from gradient_evals.types import EvaluationReport
+from gradient_evals.results import EvaluationReport
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
+from gradient_evals.results import EvaluationReport
 from gradient_evals.types import (
     EvaluationPrompt,
-    EvaluationReport,
     EvaluationRun,
     MetricResult,
     MetricResultStatus,
@@ -15,7 +15,8 @@ from gradient_evals.types import (
     PageMeta,
     ResultsPage,
 )
-from gradient_evals.workflows.report import GateSettings, build_agent_result, build_report
+from gradient_evals.workflows.gates import GateSettings
+from gradient_evals.workflows.report import build_agent_result, build_report
 
 AGENT_A = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
 AGENT_B = "1a2b3c4d-5e6f-4a8b-9c0d-e1f2a3b4c5d6"

@@ -14,9 +14,12 @@ import attrs
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 
-from gradient_evals.reports.markdown import escape_markdown
-from gradient_evals.types import EvaluationReport
-from gradient_evals.workflows.report import GateSettings, build_agent_result, build_report
+from gradient_evals.reports.html import render_html
+from gradient_evals.reports.junit import render_junit
+from gradient_evals.reports.markdown import escape_markdown, render_markdown
+from gradient_evals.results import EvaluationReport
+from gradient_evals.workflows.gates import GateSettings
+from gradient_evals.workflows.report import build_agent_result, build_report
 
 HOSTILE = "<script>alert('x')</script> | **bold** [link](http://evil.example) \x1b[31mred\x1b[0m \x00\u202e"
 
@@ -48,7 +51,7 @@ def test_junit_has_a_suite_per_agent_a_case_per_gate_and_prompt(
     report: EvaluationReport, tmp_path: Path, kit: SimpleNamespace
 ) -> None:
     path = tmp_path / "report.xml"
-    path.write_text(report.to_junit_xml(), encoding="utf-8")
+    path.write_text(render_junit(report), encoding="utf-8")
     xml = JUnitXml.fromfile(str(path))
     suites = list(xml)
     assert [s.name for s in suites] == ["agent | <alpha>", "beta"]
@@ -89,7 +92,7 @@ def test_junit_has_a_suite_per_agent_a_case_per_gate_and_prompt(
 
 
 def test_junit_is_plain_xml_with_the_standard_attributes(report: EvaluationReport) -> None:
-    root = ET.fromstring(report.to_junit_xml().encode("utf-8"))  # noqa: S314 - our own output
+    root = ET.fromstring(render_junit(report).encode("utf-8"))  # noqa: S314 - our own output
     assert root.tag == "testsuites"
     for suite in root.findall("testsuite"):
         for attribute in ("name", "tests", "failures", "errors", "skipped", "time", "timestamp"):
@@ -105,7 +108,7 @@ def test_junit_is_plain_xml_with_the_standard_attributes(report: EvaluationRepor
 
 
 def test_junit_strips_what_xml_cannot_carry(hostile: EvaluationReport) -> None:
-    text = hostile.to_junit_xml()
+    text = render_junit(hostile)
     root = ET.fromstring(text.encode("utf-8"))  # noqa: S314 - our own output; would fail on \x00 or \x1b
     assert "\x1b" not in text
     assert "\x00" not in text
@@ -130,7 +133,7 @@ def test_junit_marks_a_failed_run_as_an_error_and_skipped_prompts_as_skipped(kit
         )
         return build_report(test_case_uuid=kit.TEST_CASE, agents=[broken, skipping], settings=settings)
 
-    xml = JUnitXml.fromstring(anyio.run(build).to_junit_xml())
+    xml = JUnitXml.fromstring(render_junit(anyio.run(build)))
     broken, skipping = list(xml)
     (status,) = list(broken)
     assert isinstance(status.result[0], Error)
@@ -146,7 +149,7 @@ def test_junit_marks_a_failed_run_as_an_error_and_skipped_prompts_as_skipped(kit
 def test_markdown_has_the_verdict_leaderboard_deltas_and_worst_regressions(
     report: EvaluationReport, kit: SimpleNamespace
 ) -> None:
-    text = report.to_markdown()
+    text = render_markdown(report)
     assert text.startswith("## \u274c Evaluation of support bot v2: failed")
     assert f"`{kit.TEST_CASE}` v2" in text
     assert "### Leaderboard on correctness" in text
@@ -163,7 +166,7 @@ def test_markdown_has_the_verdict_leaderboard_deltas_and_worst_regressions(
 
 
 def test_markdown_escapes_untrusted_text(hostile: EvaluationReport) -> None:
-    text = hostile.to_markdown()
+    text = render_markdown(hostile)
     assert "<script>" not in text
     assert "\x1b" not in text
     assert "\u202e" not in text
@@ -200,7 +203,7 @@ class _Collector(html.parser.HTMLParser):
 
 
 def test_html_is_self_contained_with_inline_charts(report: EvaluationReport, kit: SimpleNamespace) -> None:
-    page = report.to_html()
+    page = render_html(report)
     parsed = _Collector()
     parsed.feed(page)
     assert "script" not in parsed.tags
@@ -219,7 +222,7 @@ def test_html_is_self_contained_with_inline_charts(report: EvaluationReport, kit
 
 
 def test_html_escapes_untrusted_text(hostile: EvaluationReport) -> None:
-    page = hostile.to_html()
+    page = render_html(hostile)
     assert "<script>" not in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
     assert "\x1b" not in page
@@ -232,7 +235,7 @@ def test_html_escapes_untrusted_text(hostile: EvaluationReport) -> None:
 
 def test_html_renders_a_report_without_results(report: EvaluationReport) -> None:
     empty = attrs.evolve(report, agents=(), leaderboard=())
-    assert "<svg" not in empty.to_html()
+    assert "<svg" not in render_html(empty)
 
 
 # -- terminal ------------------------------------------------------------------------------------------------
@@ -256,3 +259,17 @@ def test_terminal_view_prints_markup_in_names_literally(report: EvaluationReport
     render_terminal(attrs.evolve(report, agents=(tricky,)), Console(file=out, width=160, color_system=None))
     assert "[bold red]beta[/]" in out.getvalue()
     assert "\x1b" not in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("method", "render"),
+    [("to_junit_xml", render_junit), ("to_markdown", render_markdown), ("to_html", render_html)],
+)
+def test_the_old_rendering_methods_warn_and_delegate_for_one_release(
+    report: EvaluationReport, method: str, render: object
+) -> None:
+    expected = rf"gradient_evals\.results\.EvaluationReport\.{method} is deprecated; call gradient_evals\.reports\."
+    with pytest.warns(DeprecationWarning, match=expected):
+        text = getattr(report, method)()
+    assert callable(render)
+    assert text == render(report)

@@ -9,7 +9,11 @@ import anyio
 import pytest
 
 from gradient_evals.reports._diff import word_diff
-from gradient_evals.types import EvaluationPrompt, EvaluationReport, MetricResult, MetricValueType
+from gradient_evals.reports.html import render_html
+from gradient_evals.reports.junit import render_junit
+from gradient_evals.reports.markdown import render_markdown
+from gradient_evals.results import EvaluationReport
+from gradient_evals.types import EvaluationPrompt, MetricResult, MetricValueType
 from gradient_evals.workflows.explain import explained_prompts
 from gradient_evals.workflows.report import GateSettings, build_agent_result, build_report
 
@@ -63,27 +67,27 @@ def test_the_worst_prompts_carry_their_baseline_answers_and_reasoning(kit: Simpl
     held = report.agents[0].prompts[2]
     assert held.baseline is None, "a prompt that passed and held keeps no baseline copy"
     assert explained_prompts(report, 1) == (items[:1], 1)
-    page = report.to_html(answers=1)
+    page = render_html(report, answers=1)
     assert "1 more prompts failed, errored or regressed and are left out" in page
     with pytest.raises(ValueError, match="answers"):
-        report.to_html(answers=-1)
+        render_html(report, answers=-1)
 
 
 def test_answers_and_reasoning_are_escaped_in_every_report(kit: SimpleNamespace) -> None:
     report = anyio.run(lambda: _report(kit, answer=HOSTILE))
-    page = report.to_html()
+    page = render_html(report)
     for raw in ("<script>", "\x1b", "\u202e", "\ud800", "</details> "):
         assert raw not in page
     assert "&lt;script&gt;" in page
     page.encode("utf-8")
-    markdown = report.to_markdown()
+    markdown = render_markdown(report)
     for raw in ("<script>", "\x1b", "\u202e", "**bold**", "](http", "| [x]"):
         assert raw not in markdown
     assert markdown.count("<details>") == markdown.count("</details>") == 2, "no answer closes a block"
     blocks = markdown[markdown.index("<details>") :]
     assert "\n\n<details>" in blocks
     assert all(line.strip() for line in blocks.split("\n\n")[0].splitlines()), "no blank line inside a block"
-    root = ET.fromstring(report.to_junit_xml().encode("utf-8"))  # noqa: S314 - our own output
+    root = ET.fromstring(render_junit(report).encode("utf-8"))  # noqa: S314 - our own output
     message = root.find(".//failure[@type='metric']").get("message")  # type: ignore[union-attr]
     assert "baseline: old answer 1" in message
     assert "\x1b" not in message
@@ -91,11 +95,11 @@ def test_answers_and_reasoning_are_escaped_in_every_report(kit: SimpleNamespace)
 
 def test_huge_answers_keep_the_markdown_within_the_job_summary_limit(kit: SimpleNamespace) -> None:
     report = anyio.run(lambda: _report(kit, answer="<b>" * 400_000, prompts=40))
-    markdown = report.to_markdown()
+    markdown = render_markdown(report)
     assert len(markdown.encode("utf-8")) < 300 * 1024  # GitHub's limit is 1 MiB per step
-    junit = report.to_junit_xml()
+    junit = render_junit(report)
     assert len(junit.encode("utf-8")) < 200 * 1024
-    assert len(report.to_html().encode("utf-8")) < 2 * 1024 * 1024
+    assert len(render_html(report).encode("utf-8")) < 2 * 1024 * 1024
 
 
 def test_word_diff_marks_what_changed_and_rebuilds_both_answers() -> None:

@@ -6,8 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from gradient_evals.types import EvaluationReport, GateKind
-from gradient_evals.workflows.report import NO_SLICE, GateSettings, build_agent_result, build_report
+from gradient_evals.results import EvaluationReport, GateKind
+from gradient_evals.workflows.gates import NO_SLICE, GateSettings
+from gradient_evals.workflows.report import build_agent_result, build_report
 
 
 def test_every_uuid_is_kept(report: EvaluationReport, kit: SimpleNamespace) -> None:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import anyio
 import pytest
 
 from gradient_evals.reports._format import clean
-from gradient_evals.types import EvaluationReport, GateKind
-from gradient_evals.workflows.report import GateSettings, build_agent_result, build_report
+from gradient_evals.reports.html import render_html
+from gradient_evals.reports.junit import render_junit
+from gradient_evals.reports.markdown import render_markdown
+from gradient_evals.results import EvaluationReport, GateKind
+from gradient_evals.workflows.gates import GateSettings
+from gradient_evals.workflows.report import build_agent_result, build_report
 
 NASTY = "bad\x00 \x1b[2J\x07 \ud800 \u202egnp.exe \x9b"
 
@@ -45,9 +50,11 @@ def nasty(kit: SimpleNamespace) -> EvaluationReport:
     return anyio.run(_report, kit)
 
 
-@pytest.mark.parametrize("render", ["to_html", "to_markdown", "to_junit_xml"])
-def test_every_report_encodes_as_utf8_whatever_the_api_sent(nasty: EvaluationReport, render: str) -> None:
-    text = getattr(nasty, render)()
+@pytest.mark.parametrize("render", [render_html, render_markdown, render_junit])
+def test_every_report_encodes_as_utf8_whatever_the_api_sent(
+    nasty: EvaluationReport, render: Callable[[EvaluationReport], str]
+) -> None:
+    text = render(nasty)
     text.encode("utf-8")  # a lone surrogate would raise here
     for char in ("\x00", "\x1b", "\x07", "\u202e", "\x9b"):
         assert char not in text
@@ -63,9 +70,9 @@ def test_a_gate_not_applied_is_in_every_report(nasty: EvaluationReport) -> None:
     gates = [(a.label, g) for a, g in nasty.gates_not_applied]
     assert any(g.kind == GateKind.MAX_REGRESSION and "version 2" in g.message for _, g in gates)
     assert nasty.passed is False  # the failed run, not the gate not applied
-    junit = nasty.to_junit_xml()
+    junit = render_junit(nasty)
     assert "<skipped" in junit
     assert "not applied" in junit
-    for text in (nasty.to_markdown(), nasty.to_html()):
+    for text in (render_markdown(nasty), render_html(nasty)):
         assert "not applied" in text
         assert "version 3" in text  # the new test case version is reported

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from gradient_evals import AsyncGradientEvals, GradientEvals
+from gradient_evals.results import EvaluationProgress, GateKind
 from gradient_evals.testing import FakeGradientServer
-from gradient_evals.types import EvaluationProgress, GateKind
 
 pytestmark = pytest.mark.anyio
 

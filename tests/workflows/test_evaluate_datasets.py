@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from gradient_evals import AsyncGradientEvals, GradientEvals, InvalidDatasetError
+from gradient_evals.results import GateKind
 from gradient_evals.testing import FakeGradientServer
-from gradient_evals.types import GateKind
 
 pytestmark = pytest.mark.anyio
 

@@ -19,11 +19,12 @@ from gradient_evals import (
     GradientEvalsError,
     InternalServerError,
 )
+from gradient_evals.results import GateKind
 from gradient_evals.testing import FakeGradientServer
 from gradient_evals.testing._faults import Fault
-from gradient_evals.types import CreatedEvaluationRuns, GateKind
-from gradient_evals.workflows.evaluate_plan import EvaluationServices
-from gradient_evals.workflows.evaluate_steps import Progress, runs_step
+from gradient_evals.types import CreatedEvaluationRuns
+from gradient_evals.workflows.evaluate_steps import runs_step
+from gradient_evals.workflows.services import EvaluationServices, Progress
 
 pytestmark = pytest.mark.anyio
 

@@ -19,8 +19,9 @@ import httpx
 import pytest
 
 from gradient_evals import AsyncGradientEvals, GradientEvals, NotFoundError, RetryPolicy
+from gradient_evals.results import RunSummary
 from gradient_evals.testing import FakeGradientServer, Fault
-from gradient_evals.types import EvaluationPrompt, MetricResult, PageMeta, ResultsPage, RunSummary
+from gradient_evals.types import EvaluationPrompt, MetricResult, PageMeta, ResultsPage
 from gradient_evals.workflows.compare import compare_pages
 from gradient_evals.workflows.export import write_csv, write_jsonl
 from gradient_evals.workflows.records import BASE_COLUMNS

@@ -171,14 +171,15 @@ async def test_wait_slows_down_when_the_rate_limit_runs_low() -> None:
     polls: list[float] = []
     statuses = iter(["EVALUATION_RUN_QUEUED", "EVALUATION_RUN_QUEUED", "EVALUATION_RUN_SUCCESSFUL"])
 
-    async def retrieve(run_uuid: str) -> EvaluationRun:
-        polls.append(time.monotonic())
-        return EvaluationRun(evaluation_run_uuid=run_uuid, status=EvaluationRunStatus(next(statuses)))
+    class Runs:
+        async def retrieve(self, evaluation_run_uuid: str) -> EvaluationRun:
+            polls.append(time.monotonic())
+            return EvaluationRun(evaluation_run_uuid=evaluation_run_uuid, status=EvaluationRunStatus(next(statuses)))
 
     def rate_limit() -> RateLimitState:
         return RateLimitState(limit=250, remaining=0, spacing=0.3)  # the pacer spaces background requests
 
-    run = await wait_for_run(retrieve, "r", WaitOptions(timeout=10, poll_interval=0.01), rate_limit=rate_limit)
+    run = await wait_for_run(Runs(), "r", WaitOptions(timeout=10, poll_interval=0.01), rate_limit=rate_limit)
     assert run.is_successful
     gaps = [b - a for a, b in itertools.pairwise(polls)]
     assert all(gap >= 0.3 for gap in gaps), gaps  # sleeps last at least as long as asked

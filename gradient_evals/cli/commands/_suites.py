@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from ..._exceptions import EvaluationRunFailed, EvaluationRunTimeout
-from ...types import EvaluationProgress
+from ...results import EvaluationProgress
 from ...workflows.evaluate_plan import check_report_destinations
 from ...workflows.suite_config import ConfigError, apply_overrides, find_config, load_config
 from ...workflows.suites import SuiteOutcome

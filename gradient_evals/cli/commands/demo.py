@@ -5,6 +5,8 @@ earlier run that becomes the baseline, then tonight's run, in which the second a
 That regression fails the ``max_regression`` gate on purpose, so the demo shows a failing verdict and still
 exits 0 (``pip install . && gradient-evals demo`` must not break a ``&&`` chain); ``--strict`` exits as
 ``evaluate`` would (1 for the failed gate). A run that FAILED or timed out is a real fault: exit 4 either way.
+As in ``evaluate``, the verdict is printed before the reports are written, and a report that cannot be written
+turns only a passing exit code into 3.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
-from ...types import EvaluationReport
+from ...results import EvaluationReport
+from ...workflows.evaluate_plan import check_report_destinations
 from .._args import Subcommands, positive_float
-from .._context import EXIT_OK, EXIT_RUN_FAILED, Context
+from .._context import EXIT_API_ERROR, EXIT_OK, Context
+from .._render import escape_text
 from ._local import add_local_command, refuse_api_options
-from .evaluate import EvaluateProgress, exit_code_of, show_report, write_reports
+from .evaluate import EvaluateProgress, exit_code_of, show_report, warnings_of, write_reports
 
 __all__ = ["DEFAULT_OUTPUT", "DEMO_AGENTS", "register"]
 
@@ -96,6 +100,7 @@ def run_demo(ctx: Context) -> int:
     say = ctx.note if ctx.json else ctx.out
     output = Path(args.output or DEFAULT_OUTPUT).resolve()
     output.mkdir(parents=True, exist_ok=True)
+    check_report_destinations([output / name for name in REPORT_FILES.values()])  # before the emulator runs
     dataset = output / DATASET_FILE
     # A copy next to the reports, so the printed commands name a file the reader has.
     dataset.write_bytes(resources.files("gradient_evals.cli").joinpath("data", DATASET_FILE).read_bytes())
@@ -128,18 +133,25 @@ def run_demo(ctx: Context) -> int:
             say("2/2  tonight's run, compared with each agent's latest finished run (the second agent regressed)")
             with EvaluateProgress(ctx) as progress:
                 report = client.evaluate(**settings, run_name="demo: tonight", baseline="latest", on_progress=progress)
-    written = write_reports(
-        report,
-        junit=str(output / REPORT_FILES["junit"]),
-        markdown=str(output / REPORT_FILES["markdown"]),
-        html=str(output / REPORT_FILES["html"]),
-        step_summary=False,  # a demo does not belong in a CI job's summary
-    )
+    # The same order as `evaluate`: the verdict first, then the reports; a report that cannot be written turns
+    # only a passing exit code into 3.
     show_report(ctx, report)
+    for line in warnings_of(report):
+        ctx.note(line)
+    code = exit_code_of(report) if args.strict or report.run_failed else EXIT_OK
+    try:
+        written = write_reports(
+            report,
+            junit=str(output / REPORT_FILES["junit"]),
+            markdown=str(output / REPORT_FILES["markdown"]),
+            html=str(output / REPORT_FILES["html"]),
+            step_summary=False,  # a demo does not belong in a CI job's summary
+        )
+    except (OSError, UnicodeError) as exc:
+        ctx.note(escape_text(f"cannot write a report: {exc}"))
+        return EXIT_API_ERROR if code == EXIT_OK else code
     _ending(ctx, report, written, output, dataset)
-    if report.run_failed:
-        return EXIT_RUN_FAILED
-    return exit_code_of(report) if args.strict else EXIT_OK
+    return code
 
 
 def _ending(

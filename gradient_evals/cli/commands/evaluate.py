@@ -14,10 +14,14 @@ import argparse
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from ...types import EvaluationProgress, EvaluationReport
+from ...reports.junit import render_junit
+from ...reports.markdown import render_markdown
+from ...reports.suites import SuitesDocument
+from ...results import EvaluationProgress, EvaluationReport
 from ...workflows._files import write_text_atomically
 from ...workflows.evaluate_plan import check_report_destinations
 from ...workflows.explain import DEFAULT_ANSWERS_SHOWN
@@ -196,18 +200,23 @@ def _write(path: Path, text: str) -> None:
     write_text_atomically(path, text)
 
 
-class Renderable(Protocol):
-    """What :func:`write_reports` writes: one evaluation's report, or several suites' as one document."""
+def _renderers(
+    report: EvaluationReport | SuitesDocument,
+) -> tuple[Callable[[], str], Callable[[], str], Callable[[int], str]]:
+    """The JUnit, Markdown and HTML renderers of one evaluation's report, or of several suites' as one document."""
+    if isinstance(report, SuitesDocument):
+        return report.junit_xml, report.markdown, lambda answers: report.html(answers=answers)
 
-    def to_junit_xml(self) -> str: ...
+    def html(answers: int) -> str:
+        from ...reports.html import render_html  # Jinja2 is loaded only when an HTML page is asked for
 
-    def to_markdown(self) -> str: ...
+        return render_html(report, answers=answers)
 
-    def to_html(self, *, answers: int = ...) -> str: ...
+    return lambda: render_junit(report), lambda: render_markdown(report), html
 
 
 def write_reports(
-    report: Renderable,
+    report: EvaluationReport | SuitesDocument,
     *,
     junit: str | None,
     markdown: str | None,
@@ -217,22 +226,23 @@ def write_reports(
 ) -> list[tuple[str, Path]]:
     """Write the reports asked for (and the Markdown to ``$GITHUB_STEP_SUMMARY`` when set); returns them."""
     written: list[tuple[str, Path]] = []
+    to_junit, to_markdown, to_html = _renderers(report)
     if junit:
-        _write(Path(junit), report.to_junit_xml())
+        _write(Path(junit), to_junit())
         written.append(("JUnit XML", Path(junit)))
     text = None
     if markdown:
-        text = report.to_markdown()
+        text = to_markdown()
         _write(Path(markdown), text)
         written.append(("Markdown", Path(markdown)))
     summary = os.environ.get(STEP_SUMMARY_ENV) if step_summary else None
     if summary:
-        text = text or report.to_markdown()
+        text = text or to_markdown()
         with open(summary, "a", encoding="utf-8") as out:  # the job summary file is shared by every step
             out.write(text + "\n")
         written.append(("job summary", Path(summary)))
     if html:
-        _write(Path(html), report.to_html(answers=answers))
+        _write(Path(html), to_html(answers))
         written.append(("HTML", Path(html)))
     return written
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from ... import ExportError
-from ...types import EvaluationRun, ResultsPage, RunSummary, Verdict
+from ...results import RunSummary, Verdict
+from ...types import EvaluationRun, ResultsPage
 from ...workflows._formats import CsvEncoder, jsonl_text
 from ...workflows.records import metric_name_of
 from .._args import (

@@ -1,0 +1,163 @@
+"""The gates of an evaluation: what they check (:class:`GateSettings`) and how each one is decided on a run.
+
+- **run finished**: FAILED, CANCELLED or timed out fails it; PARTIALLY_SUCCESSFUL fails it only with
+  ``require_complete``, which also fails on any errored or skipped metric result.
+- **fail_under** on each named metric's score (a ceiling for an inverted metric).
+- **max_regression** on each named metric's change against the baseline. Without a baseline the gate is *not
+  applied*, with the reason, unless ``require_baseline`` makes it fail. Per-slice regressions are decided where
+  the slices are built (:mod:`gradient_evals.workflows.report`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+import attrs
+
+from ..types import EvaluationRun
+from .compare_results import RunComparison
+from .evaluate_results import GateKind, GateResult
+from .summary_results import RunSummary
+
+__all__ = ["NO_SLICE", "GateSettings", "complete_gate", "not_applied_gate", "score_gates", "slice_key", "status_gate"]
+
+
+NO_SLICE: Final = "(no slice)"
+"""The slice of prompts whose input text is not in the dataset the slices came from."""
+
+
+@attrs.frozen(kw_only=True)
+class GateSettings:
+    """What the gates check; see the module documentation."""
+
+    fail_under: Mapping[str, float] = attrs.field(factory=dict)
+    max_regression: Mapping[str, float] = attrs.field(factory=dict)
+    pass_thresholds: Mapping[str, float] = attrs.field(factory=dict)
+    inverted: frozenset[str] = frozenset()
+    require_complete: bool = False
+    require_baseline: bool = False
+    """A regression gate without a baseline fails (instead of being reported as not applied)."""
+    slice_by: str | None = None
+    slices: Mapping[str, str] = attrs.field(factory=dict)
+    """Prompt input text (see :func:`slice_key`) -> the value of the ``slice_by`` column."""
+
+    def prompt_threshold(self, metric: str) -> float | None:
+        """The per-prompt pass threshold of a numeric metric, if it has one."""
+        if metric in self.pass_thresholds:
+            return self.pass_thresholds[metric]
+        return self.fail_under.get(metric)
+
+    def worse(self, metric: str, value: float, than: float) -> bool:
+        """True when ``value`` is worse than ``than`` for this metric."""
+        return value > than if metric in self.inverted else value < than
+
+    def worsening(self, metric: str, delta: float) -> float:
+        """How much a change of score made it worse (positive: worse; negative: better)."""
+        return delta if metric in self.inverted else -delta
+
+
+def slice_key(text: str | None) -> str | None:
+    """How prompt inputs are matched to dataset rows: the text with surrounding whitespace removed."""
+    return None if text is None else text.strip()
+
+
+def status_gate(run: EvaluationRun | None, timed_out: bool, settings: GateSettings) -> GateResult:
+    status = None if run is None else run.status
+    text = str(getattr(status, "value", status)).removeprefix("EVALUATION_RUN_")
+    if timed_out:
+        seen = "no status was read before it" if status is None else f"last status {text}"
+        message = f"the run did not finish before the deadline ({seen})"
+    elif status in ("EVALUATION_RUN_FAILED", "EVALUATION_RUN_CANCELLED"):
+        detail = "" if run is None or not run.error_description else f": {run.error_description}"
+        message = f"the run ended {text}{detail}"
+    elif status == "EVALUATION_RUN_PARTIALLY_SUCCESSFUL" and settings.require_complete:
+        message = "the run is PARTIALLY_SUCCESSFUL (some prompts have no results) and complete results are required"
+    else:
+        message = ""
+    return GateResult(kind=GateKind.RUN_STATUS, name="run finished", passed=not message, message=message)
+
+
+def complete_gate(errored: Mapping[str, int], skipped: Mapping[str, int]) -> GateResult:
+    parts = [f"{name} errored on {n}" for name, n in sorted(errored.items())]
+    parts += [f"{name} was skipped on {n}" for name, n in sorted(skipped.items())]
+    message = "" if not parts else "incomplete results: " + ", ".join(parts) + " prompts"
+    return GateResult(
+        kind=GateKind.COMPLETE, name="every metric scored on every prompt", passed=not parts, message=message
+    )
+
+
+def not_applied_gate(
+    name: str, kind: GateKind, metric: str | None, allowed: float | None, reason: str, required: bool
+) -> GateResult:
+    """A gate that could not be checked: not applied (with the reason), or failed when a baseline is required."""
+    message = f"{reason}, and a baseline is required" if required else reason
+    return GateResult(
+        kind=kind, name=name, passed=not required, metric=metric, threshold=allowed, message=message, applied=False
+    )
+
+
+def score_gates(
+    summary: RunSummary | None,
+    comparison: RunComparison | None,
+    settings: GateSettings,
+    baseline_missing: str | None = None,
+) -> list[GateResult]:
+    gates = []
+    for metric, floor in settings.fail_under.items():
+        inverted = metric in settings.inverted
+        name = f"{metric} {'<=' if inverted else '>='} {floor:g}"
+        found = None if summary is None else summary.metric(metric)
+        score = None if found is None else found.score
+        if summary is None:
+            message = f"{metric}: no results to score"
+        elif found is None:
+            message = f"{metric}: not in the run's results"
+        elif score is None:
+            message = f"{metric}: has no numeric score to compare with {floor:g}"
+        elif settings.worse(metric, score, floor):
+            message = f"{metric}: {score:.4g} is {'above' if inverted else 'below'} {floor:g}"
+        else:
+            message = ""
+        gates.append(
+            GateResult(
+                kind=GateKind.FAIL_UNDER,
+                name=name,
+                passed=not message,
+                metric=metric,
+                threshold=floor,
+                actual=score,
+                message=message,
+            )
+        )
+    if comparison is None:
+        # Every gate asked for stays in the verdict: one that cannot be checked says why.
+        required = settings.require_baseline and summary is not None
+        reason = baseline_missing or ("the run has no results to compare" if summary is None else "no baseline")
+        for metric, allowed in settings.max_regression.items():
+            name = f"{metric} worsens by at most {allowed:g}"
+            gates.append(not_applied_gate(name, GateKind.MAX_REGRESSION, metric, allowed, reason, required))
+        return gates
+    for metric, allowed in settings.max_regression.items():
+        found_comparison = comparison.metrics.get(metric)
+        delta = None if found_comparison is None else found_comparison.delta
+        if delta is None:
+            message = f"{metric}: not scored in both this run and the baseline"
+            worse_by = None
+        else:
+            worse_by = settings.worsening(metric, delta)
+            message = ""
+            if worse_by > allowed:
+                message = f"{metric}: got worse by {worse_by:.4g} points (allowed {allowed:g})"
+        gates.append(
+            GateResult(
+                kind=GateKind.MAX_REGRESSION,
+                name=f"{metric} worsens by at most {allowed:g}",
+                passed=not message,
+                metric=metric,
+                threshold=allowed,
+                actual=worse_by,
+                message=message,
+            )
+        )
+    return gates

@@ -1,0 +1,50 @@
+"""What the evaluation workflows are given: the resources they call, and where their progress goes.
+
+Every workflow of ``evaluate`` and ``evaluate_failed`` takes one :class:`EvaluationServices` (the client hands over
+its own resources); nothing below it knows the client.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..typing import OnEvaluationProgress
+from .agents import AgentDirectory
+from .evaluate_results import EvaluationProgress
+
+if TYPE_CHECKING:
+    from ..resources.evaluation_datasets import AsyncEvaluationDatasets
+    from ..resources.evaluation_metrics import AsyncEvaluationMetrics
+    from ..resources.evaluation_runs import AsyncEvaluationRuns
+    from ..resources.evaluation_test_cases import AsyncEvaluationTestCases
+
+__all__ = ["EvaluationServices", "Progress"]
+
+
+@attrs.frozen(kw_only=True)
+class EvaluationServices:
+    """The resources the evaluation workflows use (the client hands over its own)."""
+
+    metrics: AsyncEvaluationMetrics
+    datasets: AsyncEvaluationDatasets
+    test_cases: AsyncEvaluationTestCases
+    runs: AsyncEvaluationRuns
+    agents: AgentDirectory | None = None
+    """Where agent names are looked up (``evaluate(agents=[...])``); without it only UUIDs are taken."""
+
+
+class Progress:
+    """The ``on_progress`` callback, plain or a coroutine function, or nothing."""
+
+    def __init__(self, callback: OnEvaluationProgress | None) -> None:
+        self.callback = callback
+
+    async def __call__(self, stage: str, message: str, **fields: Any) -> None:
+        if self.callback is None:
+            return
+        outcome = self.callback(EvaluationProgress(stage=stage, message=message, **fields))
+        if inspect.isawaitable(outcome):
+            await outcome
