@@ -11,9 +11,7 @@ import importlib
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from . import types
-from ._client import AsyncGradientEvals
-
+# The errors load with the package: they are small, and `except gradient_evals.APIError` should cost nothing.
 # Re-exported: the exception classes listed here (and again in __all__) are those of `_exceptions`, not copies.
 from ._exceptions import (
     APIConnectionError,
@@ -41,19 +39,32 @@ from ._exceptions import (
     RunCreationUnknownError,
     UnprocessableEntityError,
 )
-from ._pagination import AsyncPager
-from ._ratelimit import RateLimitPolicy, RateLimitState
-from ._responses import RateLimitInfo
-from ._retry import RetryPolicy
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from . import types
     from ._blocking import SyncPager
+    from ._client import AsyncGradientEvals
+    from ._pagination import AsyncPager
+    from ._ratelimit import RateLimitPolicy, RateLimitState
+    from ._responses import RateLimitInfo
+    from ._retry import RetryPolicy
     from ._sync import GradientEvals
 
-# Loaded on first use, so that `import gradient_evals` does not pay for the blocking facade's event-loop
-# thread machinery when only the async client is used.
-_LAZY: dict[str, str] = {"GradientEvals": "._sync", "SyncPager": "._blocking"}
+# Loaded on first use (PEP 562): the client brings httpx, the models, the resources and the workflows with it,
+# which a program that only names an error, reads `__version__` or imports a submodule should not pay for.
+# The values are the modules that define each name; `types` is the submodule itself.
+_LAZY: dict[str, str] = {
+    "AsyncGradientEvals": "._client",
+    "AsyncPager": "._pagination",
+    "GradientEvals": "._sync",
+    "RateLimitInfo": "._responses",
+    "RateLimitPolicy": "._ratelimit",
+    "RateLimitState": "._ratelimit",
+    "RetryPolicy": "._retry",
+    "SyncPager": "._blocking",
+    "types": ".types",
+}
 
 # Names importable from the top level before the models moved to `gradient_evals.types`: they keep working for
 # one release, with a DeprecationWarning naming the new home.
@@ -69,9 +80,10 @@ _MOVED_TO_TYPES = frozenset(
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is not None:
-        value = getattr(importlib.import_module(module, __name__), name)
+    module_name = _LAZY.get(name)
+    if module_name is not None:
+        module = importlib.import_module(module_name, __name__)
+        value = module if name == "types" else getattr(module, name)
         globals()[name] = value
         return value
     if name in _MOVED_TO_TYPES:
@@ -80,7 +92,7 @@ def __getattr__(name: str) -> Any:
             DeprecationWarning,
             stacklevel=2,
         )
-        return getattr(types, name)
+        return getattr(importlib.import_module(".types", __name__), name)
     if name == "AsyncResultsIterator":
         warnings.warn(
             "gradient_evals.AsyncResultsIterator is deprecated; annotate with "
@@ -88,7 +100,10 @@ def __getattr__(name: str) -> Any:
             DeprecationWarning,
             stacklevel=2,
         )
-        return AsyncPager[types.ResultsPage, types.EvaluationPrompt]
+        from . import types as models
+        from ._pagination import AsyncPager as Pager
+
+        return Pager[models.ResultsPage, models.EvaluationPrompt]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
