@@ -176,3 +176,27 @@ def test_import_does_not_load_the_command_line_dependencies() -> None:
         "assert 'jinja2' not in sys.modules and 'rich' not in sys.modules\n"
     )
     _run_fresh(code)
+
+
+def test_models_load_by_module_on_first_use() -> None:
+    # Reading a run's models loads neither httpx nor the summaries and reports; the whole list loads on demand.
+    _run_fresh(
+        "import sys\n"
+        "from gradient_evals.types import EvaluationPrompt, EvaluationRun\n"
+        "loaded = [m for m in ('httpx', 'gradient_evals.types.summaries', 'gradient_evals.types.reports',"
+        " 'gradient_evals._client') if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+        "from gradient_evals import types\n"
+        "assert types.evaluation_runs.EvaluationRun is EvaluationRun\n"
+        "assert set(types.__all__) <= set(dir(types))\n"
+        "assert types.RunSummary.__module__ == 'gradient_evals.types.summaries'\n"
+        "namespace = {}\n"
+        "exec('from gradient_evals.types import *', namespace)\n"
+        "assert set(types.__all__) <= set(namespace), set(types.__all__) - set(namespace)\n"
+        "try:\n"
+        "    types.NoSuchModel\n"
+        "except AttributeError as exc:\n"
+        "    assert 'NoSuchModel' in str(exc)\n"
+        "else:\n"
+        "    raise AssertionError('an unknown name resolved')\n"
+    )
