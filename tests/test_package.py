@@ -127,6 +127,9 @@ def test_models_import_from_types() -> None:
     assert sorted(types.__all__) == types.__all__
     for name in types.__all__:
         assert getattr(types, name) is not None, name
+    assert set(types.__all__) <= set(dir(types))
+    with pytest.raises(AttributeError, match="NoSuchModel"):
+        types.NoSuchModel  # type: ignore[attr-defined]  # noqa: B018
 
 
 @pytest.mark.parametrize("name", ["EvaluationRun", "ResultsPage", "RunSummary", "MetricResult", "SpanCommon"])
