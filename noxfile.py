@@ -14,6 +14,7 @@ TEST_DEPS = [
     "pytest>=8",
     "pytest-asyncio>=0.24",
     "pytest-httpx>=0.35",
+    "pytest-xdist>=3.5",
     "trio>=0.25",
     "hypothesis>=6.100",
     "pandas>=2.0",
@@ -23,15 +24,27 @@ TEST_DEPS = [
 ]
 
 
+def _test_workers() -> str:
+    """How many pytest-xdist workers: the suite mostly waits (on sockets, emulated runs, timeouts) rather than
+    computes, so twice the CPUs, at least 4 and at most 16. ``nox -s tests -- -n 0`` runs it in one process."""
+    return str(min(16, max(4, 2 * (os.cpu_count() or 1))))
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The test suite: unit tests (pytest-httpx) and integration tests against the embedded emulator."""
+    """The test suite: unit tests (pytest-httpx) and integration tests against the embedded emulator.
+
+    It runs in parallel (pytest-xdist); every emulator and hand-written server listens on a free loopback port of
+    its own. Arguments after ``--`` go to pytest (a later ``-n`` wins over the default).
+    """
     session.install("-e", ".", *TEST_DEPS)
-    session.run("pytest", *session.posargs)
+    parallel = ["-n", _test_workers(), "--dist", "worksteal"]
+    session.run("pytest", *parallel, *session.posargs)
     if not session.posargs:
         # The same bodies through the standard library's decoder, as users without the speed extra decode them.
         session.run(
             "pytest",
+            *parallel,
             "-q",
             "tests/test_transport.py",
             "tests/test_response_properties.py",

@@ -4,17 +4,15 @@
 from gradient_evals import AsyncGradientEvals, GradientEvals, types
 ```
 
-The models of the API live in :mod:`gradient_evals.types`, what the SDK computes from them in
-:mod:`gradient_evals.results`, the aliases to annotate with in :mod:`gradient_evals.typing`.
+The models live in :mod:`gradient_evals.types`, what the SDK computes from them in :mod:`gradient_evals.results`,
+the aliases to annotate with in :mod:`gradient_evals.typing`.
 """
 
 import importlib
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from . import results, types
-from ._client import AsyncGradientEvals
-
+# The errors load with the package: they are small, and `except gradient_evals.APIError` should cost nothing.
 # Re-exported: the exception classes listed here (and again in __all__) are those of `_exceptions`, not copies.
 from ._exceptions import (
     APIConnectionError,
@@ -47,27 +45,60 @@ from ._exceptions import (
     StorageDestinationError,
     UnprocessableEntityError,
 )
-from ._pagination import AsyncPager
-from ._ratelimit import RateLimitPolicy, RateLimitState
-from ._retry import RetryPolicy
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from . import results, types
     from ._blocking import SyncPager
+    from ._client import AsyncGradientEvals
+    from ._pagination import AsyncPager
+    from ._ratelimit import RateLimitPolicy, RateLimitState
+    from ._retry import RetryPolicy
     from ._sync import GradientEvals
 
-# Loaded on first use, so that `import gradient_evals` does not pay for the blocking facade's event-loop
-# thread machinery when only the async client is used.
-_LAZY: dict[str, str] = {"GradientEvals": "._sync", "SyncPager": "._blocking"}
+# Loaded on first use (PEP 562): the client brings httpx, the models, the resources and the workflows with it,
+# which a program that only names an error, reads `__version__` or imports a submodule should not pay for.
+# The values are the modules that define each name; `types` and `results` are submodules themselves.
+_LAZY: dict[str, str] = {
+    "AsyncGradientEvals": "._client",
+    "AsyncPager": "._pagination",
+    "GradientEvals": "._sync",
+    "RateLimitPolicy": "._ratelimit",
+    "RateLimitState": "._ratelimit",
+    "RetryPolicy": "._retry",
+    "SyncPager": "._blocking",
+    "results": ".results",
+    "types": ".types",
+}
 
 # Names importable from the top level before the models moved to `gradient_evals.types`: they keep working for
 # one release, with a DeprecationWarning naming the new home.
 _MOVED_TO_TYPES = frozenset(
     (
-        "AgentSpan", "AgentType", "ChildSpan", "CreatedEvaluationRuns", "EvaluationPrompt", "EvaluationRun",
-        "EvaluationRunStatus", "EvaluationRunsPage", "JSONValue", "LLMSpan", "MetricResult", "MetricResultStatus",
-        "MetricValueType", "PageLinks", "PageMeta", "PromptChunk", "ResultsPage", "RetrieverChunk", "RetrieverSpan",
-        "SpanCommon", "ToolSpan", "TraceSpan", "TraceSpanType", "WorkflowSpan",
+        "AgentSpan",
+        "AgentType",
+        "ChildSpan",
+        "CreatedEvaluationRuns",
+        "EvaluationPrompt",
+        "EvaluationRun",
+        "EvaluationRunStatus",
+        "EvaluationRunsPage",
+        "JSONValue",
+        "LLMSpan",
+        "MetricResult",
+        "MetricResultStatus",
+        "MetricValueType",
+        "PageLinks",
+        "PageMeta",
+        "PromptChunk",
+        "ResultsPage",
+        "RetrieverChunk",
+        "RetrieverSpan",
+        "SpanCommon",
+        "ToolSpan",
+        "TraceSpan",
+        "TraceSpanType",
+        "WorkflowSpan",
     )
 )
 # Those of them the SDK computes now live in `gradient_evals.results`, and the warning names that home.
@@ -76,26 +107,24 @@ _MOVED_TO_RESULTS = frozenset(
 )
 
 
+def _moved(name: str, home: str) -> Any:
+    warnings.warn(
+        f"gradient_evals.{name} is deprecated; import it from gradient_evals.{home}", DeprecationWarning, stacklevel=3
+    )
+    return getattr(importlib.import_module(f".{home}", __name__), name)
+
+
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is not None:
-        value = getattr(importlib.import_module(module, __name__), name)
+    module_name = _LAZY.get(name)
+    if module_name is not None:
+        module = importlib.import_module(module_name, __name__)
+        value = module if name in ("types", "results") else getattr(module, name)
         globals()[name] = value
         return value
     if name in _MOVED_TO_TYPES:
-        warnings.warn(
-            f"gradient_evals.{name} is deprecated; import it from gradient_evals.types",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return getattr(types, name)
+        return _moved(name, "types")
     if name in _MOVED_TO_RESULTS:
-        warnings.warn(
-            f"gradient_evals.{name} is deprecated; import it from gradient_evals.results",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return getattr(results, name)
+        return _moved(name, "results")
     if name == "RateLimitInfo":
         warnings.warn(
             "gradient_evals.RateLimitInfo is deprecated; nothing returns it: read client.rate_limit "
@@ -113,7 +142,10 @@ def __getattr__(name: str) -> Any:
             DeprecationWarning,
             stacklevel=2,
         )
-        return AsyncPager[types.ResultsPage, types.EvaluationPrompt]
+        from . import types as models
+        from ._pagination import AsyncPager as Pager
+
+        return Pager[models.ResultsPage, models.EvaluationPrompt]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -121,7 +153,6 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-# Sorted; the error names repeat those of `_exceptions.__all__` because they are re-exported from here.
 __all__ = [
     "APIConnectionError",
     "APIError",

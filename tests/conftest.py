@@ -31,6 +31,31 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+# Test modules whose async tests exercise nothing of the event loop: arguments refused before any request,
+# the requests each resource method builds (against pytest-httpx), and computations over models already in
+# memory. They run on asyncio alone; every other async test runs on asyncio and on trio. Paths relative to
+# tests/; a folder ends with "/".
+SINGLE_BACKEND_TESTS = (
+    "resources/",
+    "test_validation.py",
+    "integration/test_bad_input.py",
+    "reports/test_report_builder.py",
+    "workflows/test_compare_metrics.py",
+)
+_TESTS_ROOT = Path(__file__).parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "anyio_backend" not in metafunc.fixturenames:
+        return
+    if any("anyio_backend" in str(mark.args[0]) for mark in metafunc.definition.iter_markers("parametrize")):
+        return  # the test chooses its backends itself
+    where = metafunc.definition.path.relative_to(_TESTS_ROOT).as_posix()
+    if any(where == entry or (entry.endswith("/") and where.startswith(entry)) for entry in SINGLE_BACKEND_TESTS):
+        metafunc.parametrize("anyio_backend", ["asyncio"])
+
+
 def fast_retry(**overrides: Any) -> RetryPolicy:
     """A retry policy without pauses, so retry tests take no time."""
     settings: dict[str, Any] = {"initial_backoff": 0, "max_backoff": 0, "jitter": False}

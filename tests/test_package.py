@@ -23,20 +23,94 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
         gradient_evals.NoSuchThing  # type: ignore[attr-defined]  # noqa: B018
 
 
-def test_import_does_not_load_the_blocking_facade_until_asked() -> None:
-    code = (
+def _run_fresh(code: str) -> None:
+    """Run ``code`` in a new interpreter, where nothing of the package is loaded yet."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)  # noqa: S603
+    assert result.returncode == 0, result.stderr
+
+
+# What `import gradient_evals` alone must not load: the client and everything behind it (httpx, attrs, the models,
+# the resources, the decoder), the blocking facade, and the command line's and converter's dependencies.
+_NOT_LOADED_BY_IMPORT = (
+    "gradient_evals._client",
+    "gradient_evals._sync",
+    "gradient_evals._loop",
+    "gradient_evals.types",
+    "gradient_evals.resources",
+    "gradient_evals.workflows",
+    "gradient_evals._convert",
+    "httpx",
+    "attrs",
+    "anyio",
+    "anyio.from_thread",
+    "msgspec",
+    "asyncio",
+    "cattrs",
+    "rich",
+    "jinja2",
+)
+
+
+def test_import_loads_nothing_heavy_until_a_name_is_used() -> None:
+    _run_fresh(
         "import sys, gradient_evals\n"
-        "assert 'gradient_evals._sync' not in sys.modules\n"
-        "assert 'gradient_evals._loop' not in sys.modules\n"
-        "assert 'anyio.from_thread' not in sys.modules\n"
+        f"loaded = [name for name in {_NOT_LOADED_BY_IMPORT!r} if name in sys.modules]\n"
+        "assert not loaded, loaded\n"
+        # The errors and the version come with the package itself.
+        "assert issubclass(gradient_evals.APIError, gradient_evals.GradientEvalsError)\n"
+        "assert gradient_evals.__version__\n"
+        "assert set(gradient_evals.__all__) <= set(dir(gradient_evals))\n"
+        "assert 'httpx' not in sys.modules and 'gradient_evals.types' not in sys.modules\n"
+    )
+
+
+def test_the_async_client_loads_without_the_blocking_facade_or_the_command_line() -> None:
+    _run_fresh(
+        "import sys\n"
+        "from gradient_evals import AsyncGradientEvals, types\n"
+        "assert AsyncGradientEvals.__module__ == 'gradient_evals._client'\n"
+        "assert types.EvaluationRun.__module__ == 'gradient_evals.types.evaluation_runs'\n"
+        "for name in ('gradient_evals._sync', 'gradient_evals._loop', 'anyio.from_thread', 'cattrs', 'rich',"
+        " 'jinja2'):\n"
+        "    assert name not in sys.modules, name\n"
         "assert 'asyncio' not in sys.modules, 'asyncio is loaded by the loop that runs the client, not by the import'\n"
-        "assert 'cattrs' not in sys.modules\n"
         "from gradient_evals import GradientEvals, SyncPager\n"
+        "import gradient_evals\n"
         "assert GradientEvals.__module__ == 'gradient_evals._sync'\n"
         "assert gradient_evals.SyncPager is SyncPager\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)  # noqa: S603
-    assert result.returncode == 0, result.stderr
+
+
+def test_each_public_name_imports_alone() -> None:
+    # Each name first thing after a fresh import of the package: a lazily loaded name must not depend on another
+    # having been loaded before it. One interpreter for all of them, its package modules dropped between names.
+    _run_fresh(
+        "import sys\n"
+        "import gradient_evals\n"
+        "names = list(gradient_evals.__all__)\n"
+        "for name in names:\n"
+        "    for module in [m for m in sys.modules if m == 'gradient_evals' or m.startswith('gradient_evals.')]:\n"
+        "        del sys.modules[module]\n"
+        "    namespace = {}\n"
+        "    exec(f'from gradient_evals import {name} as value', namespace)\n"
+        "    package = sys.modules['gradient_evals']\n"
+        "    assert namespace['value'] is getattr(package, name), name\n"
+        "    assert name in dir(package), name\n"
+        "    assert not {'cattrs', 'rich', 'jinja2'} & set(sys.modules), name\n"
+        "assert len(names) > 30\n"
+    )
+
+
+def test_star_import_brings_every_public_name() -> None:
+    _run_fresh(
+        "import gradient_evals\n"
+        "namespace = {}\n"
+        "exec('from gradient_evals import *', namespace)\n"
+        "missing = set(gradient_evals.__all__) - set(namespace)\n"
+        "assert not missing, missing\n"
+        "assert namespace['AsyncGradientEvals'] is gradient_evals.AsyncGradientEvals\n"
+        "assert namespace['types'] is gradient_evals.types\n"
+    )
 
 
 def test_public_surface_is_short_and_sorted() -> None:
@@ -55,6 +129,9 @@ def test_models_import_from_types() -> None:
     assert sorted(types.__all__) == types.__all__
     for name in types.__all__:
         assert getattr(types, name) is not None, name
+    assert set(types.__all__) <= set(dir(types))
+    with pytest.raises(AttributeError, match="NoSuchModel"):
+        types.NoSuchModel  # type: ignore[attr-defined]  # noqa: B018
 
 
 @pytest.mark.parametrize("name", ["EvaluationRun", "ResultsPage", "MetricResult", "SpanCommon"])
@@ -150,8 +227,7 @@ def test_import_does_not_load_the_command_line_dependencies() -> None:
         "import gradient_evals.reports.markdown, gradient_evals.reports.junit\n"
         "assert 'jinja2' not in sys.modules and 'rich' not in sys.modules\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)  # noqa: S603
-    assert result.returncode == 0, result.stderr
+    _run_fresh(code)
 
 
 def test_rate_limit_info_is_deprecated_and_names_what_replaces_it() -> None:

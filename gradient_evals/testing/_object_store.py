@@ -24,10 +24,12 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import IO, Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from ._listener import ListeningServer
 
 __all__ = ["ObjectStore", "StorageRequest"]
 
@@ -80,7 +82,7 @@ class ObjectStore:
         """Listen on a free loopback port and serve from a daemon thread."""
         if self._server is None:
             self._server = _StoreServer(self)
-            self._thread = threading.Thread(target=self._server.serve_forever, name="object-store", daemon=True)
+            self._thread = threading.Thread(target=self._server.serve_until_woken, name="object-store", daemon=True)
             self._thread.start()
         return self
 
@@ -88,10 +90,12 @@ class ObjectStore:
         """Stop serving and drop every object."""
         server, self._server = self._server, None
         if server is not None:
-            server.shutdown()
-            server.server_close()
+            # Woken rather than shut down: `serve_forever` would only notice a shutdown at its next poll.
+            server.wake()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if server is not None:
+            server.server_close()
         with self._lock:
             for file in self._objects.values():
                 file.close()
@@ -221,12 +225,10 @@ class ObjectStore:
             old.close()
 
 
-class _StoreServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _StoreServer(ListeningServer["ObjectStore"]):
     def __init__(self, store: ObjectStore) -> None:
         self.store = store
-        super().__init__(("127.0.0.1", 0), _StoreHandler)
+        super().__init__(("127.0.0.1", 0), _StoreHandler, store)
 
 
 class _StoreHandler(BaseHTTPRequestHandler):

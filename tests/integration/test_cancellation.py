@@ -196,7 +196,8 @@ def test_closing_a_sync_client_mid_stream_stops_its_thread() -> None:
         client.close()
         assert _loop_threads() == []
         assert _client_side_threads() == threads_before
-        requests = len(server.requests)
+        # A page asked for just before the close may reach the server's log a moment later on a busy machine.
+        requests = requests_settle(server)
         del stream  # dropping the abandoned iterator must neither fail nor send anything
         gc.collect()
         assert len(server.requests) == requests
