@@ -22,7 +22,15 @@ import attrs
 
 from .._exceptions import APIResponseValidationError, ExportError, NotFoundError
 from ..resources.evaluation_metrics import match_metric
-from ..types import EvaluationMetric, EvaluationPrompt, EvaluationRun, EvaluationTestCase, ResultsPage, StarMetric
+from ..types import (
+    EvaluationDataset,
+    EvaluationMetric,
+    EvaluationPrompt,
+    EvaluationRun,
+    EvaluationTestCase,
+    ResultsPage,
+    StarMetric,
+)
 from ..typing import Baseline, DatasetInput
 from ._arguments import check_evaluate_timeout, check_gates, is_uuid, names_in_catalog
 from ._files import check_destination
@@ -327,6 +335,10 @@ async def plan_evaluation(
     if local is not None:
         name_of_dataset = dataset_name_for(dataset_name or test_case, local.digest)
         marker = f"{HASH_MARK}{local.digest[:HASH_DIGITS]}"
+        # The test case's own dataset first: several datasets may hold the same content (two suites uploading
+        # one file at once), and taking another would update the test case to a new version for nothing.
+        current = None if existing is None else existing.dataset_uuid
+        matching: list[EvaluationDataset] = []
         for listed in await services.datasets.list():
             if (listed.dataset_name or "").endswith(marker) and listed.dataset_uuid:
                 if not is_uuid(listed.dataset_uuid):
@@ -334,9 +346,11 @@ async def plan_evaluation(
                         f"the datasets listing names dataset {listed.dataset_name!r} by {listed.dataset_uuid!r}, "
                         "which is not a UUID"
                     )
-                reusable = str(listed.dataset_uuid)
-                name_of_dataset = listed.dataset_name
-                break
+                matching.append(listed)
+        if matching:
+            chosen = next((d for d in matching if d.dataset_uuid == current), matching[0])
+            reusable = str(chosen.dataset_uuid)
+            name_of_dataset = chosen.dataset_name
 
     plan = Plan(
         test_case=test_case.strip(),

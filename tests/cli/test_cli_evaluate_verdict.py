@@ -60,7 +60,7 @@ def test_a_report_write_failure_keeps_the_failed_verdict(
     server.set_agent_profile(AGENTS[0], quality=10)
     out_dir = tmp_path / "reports"
     out_dir.mkdir()
-    import gradient_evals.cli.commands.evaluate as command
+    import gradient_evals.cli.commands._evaluate_output as command
 
     def refuse(path: Path, text: str) -> None:
         raise OSError(28, "No space left on device")

@@ -221,7 +221,7 @@ def test_the_plugin_says_async_tests_need_the_anyio_marker() -> None:
     from gradient_evals.testing import pytest_plugin
 
     assert "@pytest.mark.anyio" in (pytest_plugin.__doc__ or "")
-    assert "@pytest.mark.anyio" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "@pytest.mark.anyio" in (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")  # the testing guide
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])  # noqa: S104

@@ -246,4 +246,4 @@ def test_no_workflow_imports_the_client() -> None:
 
 def test_services_are_the_resources() -> None:
     fields = {f.name for f in attrs.fields(EvaluationServices)}
-    assert fields == {"metrics", "datasets", "test_cases", "runs"}
+    assert fields == {"metrics", "datasets", "test_cases", "runs", "agents"}

@@ -22,7 +22,7 @@ from ...workflows.suites import SuiteOutcome
 from .._args import pairs
 from .._context import EXIT_API_ERROR, EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE, CommandError, Context
 from .._render import dump_json, escape_text
-from .evaluate import EvaluateProgress, exit_code_of, show_report, warnings_of, write_reports
+from ._evaluate_output import EvaluateProgress, exit_code_of, show_report, warnings_of, write_reports
 
 __all__ = ["overrides_of", "run_config_suites", "suites_exit_code"]
 
