@@ -24,6 +24,9 @@ from ._responses import MAX_CLOCK_SKEW, clock_skew, header_int, retry_after_seco
 
 __all__ = ["HeldTooLong", "Pacer", "background_requests"]
 
+_HEADER_ROUNDING = 1.0
+"""Seconds by which the whole-second rate-limit headers may overstate a wait."""
+
 _DATE_RESOLUTION = 2.0
 """Seconds of measured skew that are only the rounding of an HTTP ``Date`` (whole seconds, at both ends)."""
 
@@ -388,7 +391,10 @@ class Pacer:
         """The monotonic time past which no request is held, and what sets it."""
         now = self._clock()
         assert self.policy is not None  # only called while pacing
-        deadline, bound = now + self.policy.max_wait, f"the rate-limit policy's max_wait of {self.policy.max_wait:g} s"
+        # `ratelimit-reset` and `Date` count whole seconds: a window said to move on in 60 s may read as 60.9 s
+        # away. That rounding does not make a 60 s max_wait refuse a full window.
+        deadline = now + self.policy.max_wait + _HEADER_ROUNDING
+        bound = f"the rate-limit policy's max_wait of {self.policy.max_wait:g} s"
         if isinstance(timeout, int | float) and now + timeout < deadline:
             deadline, bound = now + timeout, f"the request's timeout of {timeout:g} s"
         scope_left = anyio.current_effective_deadline() - anyio.current_time()
