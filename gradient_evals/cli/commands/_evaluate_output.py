@@ -31,6 +31,7 @@ __all__ = [
     "show",
     "show_report",
     "warnings_of",
+    "write_after_verdict",
     "write_reports",
 ]
 
@@ -173,9 +174,25 @@ def finish(
     show_report(ctx, report)
     for line in warnings_of(report):
         ctx.note(line)
-    code = exit_code_of(report)
+    return write_after_verdict(
+        ctx, report, exit_code_of(report), junit=junit, markdown=markdown, html=html, answers=answers
+    )
+
+
+def write_after_verdict(
+    ctx: Context,
+    document: EvaluationReport | SuitesDocument,
+    code: int,
+    *,
+    junit: str | None,
+    markdown: str | None,
+    html: str | None,
+    answers: int = DEFAULT_ANSWERS_SHOWN,
+) -> int:
+    """Write the reports once the verdict (exit ``code``) is printed: a failure to write is said on stderr and
+    turns only a passing verdict into 3."""
     try:
-        written = write_reports(report, junit=junit, markdown=markdown, html=html, answers=answers)
+        written = write_reports(document, junit=junit, markdown=markdown, html=html, answers=answers)
     except (OSError, UnicodeError) as exc:
         ctx.note(escape_text(f"cannot write a report: {exc}"))
         return EXIT_API_ERROR if code == EXIT_OK else code

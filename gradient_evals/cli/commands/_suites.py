@@ -22,7 +22,7 @@ from ...workflows.suites import SuiteOutcome
 from .._args import pairs
 from .._context import EXIT_API_ERROR, EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE, CommandError, Context
 from .._render import dump_json, escape_text
-from ._evaluate_output import EvaluateProgress, exit_code_of, show_report, warnings_of, write_reports
+from ._evaluate_output import EvaluateProgress, exit_code_of, show_report, warnings_of, write_after_verdict
 
 __all__ = ["overrides_of", "run_config_suites", "suites_exit_code"]
 
@@ -140,16 +140,14 @@ def _finish(ctx: Context, outcomes: list[SuiteOutcome]) -> int:
         elif outcome.error is not None:
             error = outcome.error
             ctx.note(escape_text(f"{outcome.suite.name}: could not run: {type(error).__name__}: {error}"))
-    code = suites_exit_code(outcomes)
     args = ctx.args
     document = SuitesDocument([_Named(o.suite.name, o.report, o.error) for o in outcomes])
-    try:
-        written = write_reports(
-            document, junit=args.junit_xml, markdown=args.markdown, html=args.html, answers=args.answers
-        )
-    except (OSError, UnicodeError) as exc:
-        ctx.note(escape_text(f"cannot write a report: {exc}"))
-        return EXIT_API_ERROR if code == EXIT_OK else code
-    for kind, written_path in written:
-        ctx.note(f"{kind} report: {escape_text(str(written_path))}")
-    return code
+    return write_after_verdict(
+        ctx,
+        document,
+        suites_exit_code(outcomes),
+        junit=args.junit_xml,
+        markdown=args.markdown,
+        html=args.html,
+        answers=args.answers,
+    )
