@@ -22,6 +22,8 @@ hook of every model class is generated once, as straight-line code from the clas
 are inlined, nested models call each other's hooks directly, and slots are filled through their descriptors
 rather than the frozen ``__init__`` (half the cost of building an object, and still immutable afterwards).
 cattrs dispatches to these hooks; the converter is built on first use, so importing the package stays cheap.
+Most of a page's objects are in each prompt's trace spans, metric results and chunks: those fields are marked
+deferred and keep the decoded list until first read (``_deferred``), with the same hook doing the same checks then.
 """
 
 from __future__ import annotations
