@@ -189,10 +189,12 @@ BENCH_CONTENDERS = ["pydo", "gradient", "pyinstrument"]
 def bench(session: nox.Session) -> None:
     """Benchmarks against raw httpx, pydo and gradient; writes benchmarks/RESULTS.md. Never part of the tests.
 
-    The contenders are installed into this session's virtualenv only. ``nox -s bench -- --only stream`` runs a
-    subset; see ``python benchmarks/run_all.py --help``.
+    The package is installed with its ``speed`` extra, so both decoders are there side by side: the streaming and
+    conversion benchmarks run once with each (``GRADIENT_EVALS_JSON=stdlib`` forces the standard library's), each
+    against a floor that decodes with the same one. The contenders are installed into this session's virtualenv
+    only. ``nox -s bench -- --only stream`` runs a subset; see ``python benchmarks/run_all.py --help``.
     """
-    session.install(".", *BENCH_CONTENDERS)
+    session.install(".[speed]", *BENCH_CONTENDERS)
     session.run("python", "benchmarks/run_all.py", *session.posargs)
 
 

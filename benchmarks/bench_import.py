@@ -80,7 +80,7 @@ def main() -> None:
     }
     ours = net["import gradient_evals"]
     checks = []
-    for other, target in (("gradient", 0.35), ("pydo", 1.0)):
+    for other, target in (("gradient", 0.30), ("pydo", 0.60)):
         if f"import {other}" in net:
             ratio = ours.median / net[f"import {other}"].median
             theirs = net[f"import {other}"]

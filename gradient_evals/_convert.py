@@ -22,6 +22,8 @@ hook of every model class is generated once, as straight-line code from the clas
 are inlined, nested models call each other's hooks directly, and slots are filled through their descriptors
 rather than the frozen ``__init__`` (half the cost of building an object, and still immutable afterwards).
 cattrs dispatches to these hooks; the converter is built on first use, so importing the package stays cheap.
+Most of a page's objects are in each prompt's trace spans, metric results and chunks: those fields are marked
+deferred and keep the decoded list until first read (``_deferred``), with the same hook doing the same checks then.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 
+from ._deferred import DEFERRED, DeferredField, Pending, install
 from .types import PageLinks
 
 if TYPE_CHECKING:
@@ -216,6 +219,7 @@ class _HookGenerator:
             "_dict": dict,
             "_str": str,
             "_bool": bool,
+            "_Pending": Pending,
         }
         self._counter = 0
 
@@ -247,12 +251,29 @@ class _HookGenerator:
         for field in attrs.fields(cls):
             where = f"{cls.__name__}.{field.name}"
             lines.append(f"    v = get({field.name!r})")
-            lines.extend(f"    {line}" for line in self._convert_lines(field, where))
-            setter = self._name("set", cls.__dict__[field.name].__set__)
+            if field.metadata.get(DEFERRED):
+                slot = install(cls, field.name)
+                lines.extend(f"    {line}" for line in self._deferred_lines(field, where))
+            else:
+                slot = cls.__dict__[field.name]
+                slot = slot.slot if isinstance(slot, DeferredField) else slot
+                lines.extend(f"    {line}" for line in self._convert_lines(field, where))
+            setter = self._name("set", slot.__set__)
             lines.append(f"    {setter}(inst, v)")
         lines.append("    return inst")
         exec(compile("\n".join(lines), f"<structure {cls.__qualname__}>", "exec"), self._ns)  # noqa: S102
         return fname
+
+    def _deferred_lines(self, field: attrs.Attribute[Any], where: str) -> list[str]:
+        # The list's own shape is checked now; its items when the field is first read (see _deferred).
+        item = _homogeneous_tuple_item(field.type)
+        if item is None or not attrs.has(item):
+            raise TypeError(f"{where}: only a tuple of models can be deferred, not {field.type!r}")
+        return [
+            "if v is None: v = ()",
+            f"elif type(v) is _list: v = _Pending(v, {self._ensure(item)}, {where!r}) if v else ()",
+            f"else: raise _bad(v, 'a list', {where!r})",
+        ]
 
     def _convert_lines(self, field: attrs.Attribute[Any], where: str) -> list[str]:
         type_ = field.type

@@ -11,6 +11,7 @@ import email.utils
 import math
 import re
 import time
+from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -137,6 +138,29 @@ def _request_id(response: httpx.Response, body: Any) -> str | None:
 
 def validation_error(response: httpx.Response, content: bytes, problem: str) -> APIResponseValidationError:
     return _response_error(response, problem, APIResponseValidationError, content[:200])
+
+
+def deferred_validation_error(response: httpx.Response, content: bytes) -> Callable[[str], APIResponseValidationError]:
+    """What :func:`validation_error` would give for this response, made later (for a field converted on first read).
+
+    Only the strings the error needs are kept, never the response (its request holds the token) nor its body.
+    """
+    request = response.request
+    method, path, status = request.method, request.url.path, response.status_code
+    request_id = response.headers.get("x-request-id")
+    excerpt = content[:200].decode("utf-8", "replace")
+
+    def make(problem: str) -> APIResponseValidationError:
+        return APIResponseValidationError(
+            f"{method} {path} returned {status} but {problem}" + (f" (request_id={request_id})" if request_id else ""),
+            status_code=status,
+            request_id=request_id,
+            body_excerpt=excerpt,
+            method=method,
+            url=path,
+        )
+
+    return make
 
 
 def body_error(response: httpx.Response, exc: BodyError) -> APIResponseValidationError:

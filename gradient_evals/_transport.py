@@ -11,7 +11,7 @@ import ipaddress
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
 import anyio
@@ -21,6 +21,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from . import _json
 from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, BodyError, read_body
 from ._convert import ConversionError, structure
+from ._deferred import ON_DEFERRED_ERROR
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -31,7 +32,7 @@ from ._exceptions import (
 from ._loop_binding import LoopBinding
 from ._pacer import Pacer
 from ._ratelimit import RateLimitPolicy
-from ._responses import body_error, status_error, validation_error
+from ._responses import body_error, deferred_validation_error, status_error, validation_error
 from ._retry import RetryPolicy, retry_pause, should_retry
 from ._validation import check_timeout
 from ._version import __version__
@@ -294,12 +295,15 @@ class Transport:
             data = data.get(key)
             if data is None:
                 raise validation_error(response, content, f"the response has no {key!r}")
+        token = ON_DEFERRED_ERROR.set(_deferred_error_factory(response, content))
         try:
             return structure(data, cast_to)
         except ConversionError as exc:
             where = f" in {key!r}" if key else ""
             # Detached: the converter's frames hold half-built models whose repr fails in a traceback with locals.
             raise validation_error(response, content, f"unexpected JSON{where}: {exc}") from detached(exc)
+        finally:
+            ON_DEFERRED_ERROR.reset(token)
 
     # Inside tenacity's loop, attempt n is the request's attempt n + 1: the first ran before the loop.
 
@@ -351,6 +355,17 @@ def detached(exc: BaseException) -> BaseException:
         current.__traceback__ = None
         pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
     return exc
+
+
+def _deferred_error_factory(response: httpx.Response, content: bytes) -> Callable[[str, BaseException], BaseException]:
+    make = deferred_validation_error(response, content)
+
+    def error(problem: str, cause: BaseException) -> BaseException:
+        failure = make(problem)
+        failure.__cause__ = detached(cause)
+        return failure
+
+    return error
 
 
 def _ms(started: float) -> float:

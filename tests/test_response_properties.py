@@ -252,9 +252,22 @@ def _outcome(harness: Any, endpoint: str, body: bytes, status: int = 200, header
         return exc
 
 
+def _read_deferred(outcome: Any) -> Any:
+    """``outcome``, or the error that reading a prompt's parts converted on first read raises."""
+    found = outcome.prompts if isinstance(outcome, ResultsPage) else outcome
+    prompts = found if isinstance(found, list | tuple) else [found]
+    try:
+        for prompt in prompts:
+            if isinstance(prompt, EvaluationPrompt):
+                _ = prompt.prompt_chunks, prompt.prompt_level_metric_results, prompt.evaluation_trace_spans
+    except Exception as exc:
+        return exc
+    return outcome
+
+
 def _check(harness: Any, endpoint: str, body: bytes) -> None:
     _, _, good, paging = ENDPOINTS[endpoint]
-    outcome = _outcome(harness, endpoint, body)
+    outcome = _read_deferred(_outcome(harness, endpoint, body))
     if isinstance(outcome, APIResponseValidationError):
         assert outcome.status_code == 200
         assert str(outcome)

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 import attrs
 
+from .._deferred import DEFERRED
 from ._shared import JSONValue, MetricResult, PageLinks, PageMeta, UInt64Count
 
 __all__ = [
@@ -200,7 +201,12 @@ class TraceSpan:
 
 @attrs.frozen(kw_only=True)
 class EvaluationPrompt:
-    """One prompt of a run's dataset: what went in, what came out, and how it scored."""
+    """One prompt of a run's dataset: what went in, what came out, and how it scored.
+
+    From a response, ``prompt_chunks``, ``prompt_level_metric_results`` and ``evaluation_trace_spans`` are
+    converted when first read, so a consumer that reads only the scores never pays for the spans. A malformed
+    item there raises :class:`~gradient_evals.APIResponseValidationError` on that first read.
+    """
 
     prompt_id: int | None = None
     input: str | None = None
@@ -209,9 +215,9 @@ class EvaluationPrompt:
     input_tokens: UInt64Count | None = None
     output_tokens: UInt64Count | None = None
     trace_id: str | None = None
-    prompt_chunks: tuple[PromptChunk, ...] = ()
-    prompt_level_metric_results: tuple[MetricResult, ...] = ()
-    evaluation_trace_spans: tuple[TraceSpan, ...] = ()
+    prompt_chunks: tuple[PromptChunk, ...] = attrs.field(default=(), metadata={DEFERRED: True})
+    prompt_level_metric_results: tuple[MetricResult, ...] = attrs.field(default=(), metadata={DEFERRED: True})
+    evaluation_trace_spans: tuple[TraceSpan, ...] = attrs.field(default=(), metadata={DEFERRED: True})
 
     def metric(self, name: str) -> MetricResult | None:
         """The prompt-level result of the metric called ``name`` (or with that metric UUID), if any."""

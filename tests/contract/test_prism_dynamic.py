@@ -14,10 +14,12 @@ import json
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from gradient_evals import APIResponseValidationError, AsyncGradientEvals, InternalServerError
+from gradient_evals.types import EvaluationPrompt, ResultsPage
 
 from ._operations import OPERATIONS
 
@@ -62,6 +64,14 @@ async def clients(dynamic_servers: dict[str, str]) -> AsyncIterator[dict[str, As
             await client.aclose()
 
 
+def _read_deferred(result: Any) -> None:
+    """Read the parts of every prompt converted on first read, so that their items are judged too."""
+    found = result.prompts if isinstance(result, ResultsPage) else result
+    for prompt in found if isinstance(found, list | tuple) else [found]:
+        if isinstance(prompt, EvaluationPrompt):
+            _ = prompt.prompt_chunks, prompt.prompt_level_metric_results, prompt.evaluation_trace_spans
+
+
 @pytest.mark.parametrize("operation_id", list(OPERATIONS))
 async def test_every_schema_valid_body_parses(clients: dict[str, AsyncGradientEvals], operation_id: str) -> None:
     call = OPERATIONS[operation_id][2]
@@ -69,7 +79,7 @@ async def test_every_schema_valid_body_parses(clients: dict[str, AsyncGradientEv
     parsed = 0
     for seed, client in clients.items():
         try:
-            await call(client)
+            _read_deferred(await call(client))
         except APIResponseValidationError as exc:
             refused.append(f"{operation_id} (seed {seed}): {exc}")
             _tally["refused"].append(refused[-1])

@@ -1,0 +1,97 @@
+"""Fields converted on first access: the heavy nested parts of a result (trace spans, metric results, chunks).
+
+A results page is a few thousand small objects, most of them in each prompt's trace spans, which many consumers
+never read. A field marked ``metadata={DEFERRED: True}`` keeps the decoded JSON list the server sent until it is
+first read; the first read converts the whole list (with the same checks as an eager conversion) and stores the
+tuple in the instance's slot, so later reads cost one attribute lookup. The model stays frozen, slotted and
+typed: equality, ``repr``, hashing, ``attrs.evolve`` and pickling read the field and so see the tuple.
+
+The shape of the list itself (a list, or null) is checked when the response is converted; the shape of its items
+when the field is first read. An item of the wrong shape then raises the same ``APIResponseValidationError`` (with
+the response's status, request id and method) that an eager conversion of the response would have raised.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["DEFERRED", "DeferredField", "Pending", "ON_DEFERRED_ERROR"]
+
+DEFERRED = "gradient_evals.deferred"
+"""The attrs field metadata key that marks a ``tuple[Model, ...]`` field as converted on first access."""
+
+ErrorFactory = Callable[[str, BaseException], BaseException]
+
+ON_DEFERRED_ERROR: contextvars.ContextVar[ErrorFactory | None] = contextvars.ContextVar(
+    "gradient_evals_deferred_error", default=None
+)
+"""While a response is converted: how to report an item that turns out malformed when it is first read."""
+
+
+class Pending:
+    """A deferred field's decoded JSON items, the structure hook of one item and how to report a bad one."""
+
+    __slots__ = ("_hook", "_items", "_on_error", "_where")
+
+    def __init__(self, items: list[Any], hook: Callable[[Any], Any], where: str) -> None:
+        self._items = items
+        self._hook = hook
+        self._where = where
+        self._on_error = ON_DEFERRED_ERROR.get()
+
+    def __repr__(self) -> str:
+        return f"<{len(self._items)} {self._where} not converted yet>"
+
+    def resolve(self) -> tuple[Any, ...]:
+        from ._convert import ConversionError  # the converter imports this module
+
+        hook = self._hook
+        try:
+            return tuple([hook(item) for item in self._items])
+        except (ConversionError, TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
+            error = exc if isinstance(exc, ConversionError) else ConversionError(f"{type(exc).__name__}: {exc}")
+            if self._on_error is None:
+                raise error from None
+            failure = self._on_error(f"unexpected JSON in {self._where}: {error}", error)
+            raise failure from failure.__cause__
+
+
+class DeferredField:
+    """The class attribute of a deferred field: reads convert a :class:`Pending` value once, then return it."""
+
+    __slots__ = ("_slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self._slot = slot  # the slot's own descriptor, which attrs created
+
+    @property
+    def slot(self) -> Any:
+        """The underlying slot descriptor (for the converter, which stores :class:`Pending` values through it)."""
+        return self._slot
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        value = self._slot.__get__(instance, owner)
+        if type(value) is Pending:
+            value = value.resolve()
+            # Equal tuples from two readers racing here: whichever is stored last is as good as the other.
+            self._slot.__set__(instance, value)
+        return value
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        self._slot.__set__(instance, value)
+
+    def __delete__(self, instance: Any) -> None:
+        self._slot.__delete__(instance)
+
+
+def install(cls: type, name: str) -> Any:
+    """Put a :class:`DeferredField` in front of the slot ``name`` of ``cls`` (once); return the slot descriptor."""
+    current = cls.__dict__[name]
+    if isinstance(current, DeferredField):
+        return current.slot
+    setattr(cls, name, DeferredField(current))
+    return current
