@@ -49,6 +49,8 @@ def tests(session: nox.Session) -> None:
             "tests/test_transport.py",
             "tests/test_response_properties.py",
             "tests/test_pagination.py",
+            "tests/test_deferred.py",
+            "tests/test_convert.py",
             env={"GRADIENT_EVALS_JSON": "stdlib"},
         )
 
