@@ -178,7 +178,7 @@ def package(session: nox.Session) -> None:
             env=clean,
         )
         written = sorted(p.name for p in demo.iterdir())
-        for name in ("junit.xml", "report.html", "summary.md", "support-bot.csv"):
+        for name in ("gradient-evals.toml", "junit.xml", "report.html", "summary.md", "support-bot.csv"):
             if name not in written:
                 session.error(f"gradient-evals demo wrote no {name} (found {written})")
         session.log(f"gradient-evals demo from the installed wheel wrote {', '.join(written)}")

@@ -22,7 +22,13 @@ from gradient_evals.testing import FakeGradientServer
 
 def _demo_reports(folder: Path) -> JUnitXml:
     """The three reports the demo wrote, checked; returns the JUnit XML, read by a JUnit parser."""
-    assert sorted(p.name for p in folder.iterdir()) == ["junit.xml", "report.html", "summary.md", "support-bot.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "gradient-evals.toml",
+        "junit.xml",
+        "report.html",
+        "summary.md",
+        "support-bot.csv",
+    ]
     markdown = (folder / "summary.md").read_text(encoding="utf-8")
     assert "Why it failed" in markdown
     assert "correctness" in markdown
@@ -77,6 +83,25 @@ def test_demo_strict_exits_as_evaluate_would(capsys: pytest.CaptureFixture[str],
     assert code == 1
     assert "FAILED" in out
     assert f"gradient-evals demo --output {tmp_path} --duration 0.3 --strict" in out
+
+
+def test_demo_writes_its_evaluation_as_a_suite_config(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from gradient_evals.cli.commands.demo import FAIL_UNDER, MAX_REGRESSION, METRICS, TEST_CASE
+    from gradient_evals.workflows.suite_config import load_config
+
+    assert main(["demo", "--duration", "0.3", "--output", str(tmp_path)]) == 0
+    out, _ = capsys.readouterr()
+    config = tmp_path / "gradient-evals.toml"
+    assert f"gradient-evals evaluate --config {config}" in out
+    (suite,) = load_config(config).suites
+    assert suite.name == TEST_CASE
+    assert suite.settings["dataset"] == (tmp_path / "support-bot.csv").resolve()
+    assert list(suite.settings["metrics"]) == list(METRICS)
+    assert suite.settings["fail_under"] == FAIL_UNDER
+    assert suite.settings["max_regression"] == MAX_REGRESSION
+    config.write_text("# mine\n", encoding="utf-8")
+    assert main(["demo", "--duration", "0.3", "--output", str(tmp_path)]) == 0
+    assert config.read_text(encoding="utf-8") == "# mine\n"  # never overwritten
 
 
 def test_python_m_demo_in_the_current_directory(tmp_path: Path) -> None:

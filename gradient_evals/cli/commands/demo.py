@@ -90,6 +90,31 @@ def _evaluate_command(dataset: Path) -> str:
     return shlex.join(parts[:4]) + ' --agent "$AGENT_A" --agent "$AGENT_B" ' + shlex.join(parts[4:])
 
 
+CONFIG_FILE: Final = "gradient-evals.toml"
+
+
+def _config_text() -> str:
+    """The demo's evaluation as a suite of ``gradient-evals.toml``, for ``evaluate --config`` on real agents."""
+
+    def table(values: dict[str, float]) -> str:
+        return "{ " + ", ".join(f"{name} = {value:g}" for name, value in values.items()) + " }"
+
+    metrics = ", ".join(f'"{m}"' for m in METRICS)
+    return (
+        "# The demo's evaluation as a suite: put your agents' names (or UUIDs) in `agents`, then\n"
+        "# gradient-evals evaluate --config gradient-evals.toml\n\n"
+        f"[suites.{TEST_CASE}]\n"
+        f'dataset = "{DATASET_FILE}"\n'
+        'agents = ["your-first-agent", "your-second-agent"]\n'
+        f"metrics = [{metrics}]\n"
+        f'star_metric = "{STAR_METRIC}"\n'
+        f"star_threshold_pct = {STAR_THRESHOLD_PCT}\n"
+        f"fail_under = {table(FAIL_UNDER)}\n"
+        f"max_regression = {table(MAX_REGRESSION)}\n"
+        f'slice_by = "{SLICE_BY}"\n'
+    )
+
+
 def run_demo(ctx: Context) -> int:
     """``demo``: upload the shipped CSV, run two agents twice (a baseline, then a regression), gate, report."""
     from ..._sync import GradientEvals
@@ -104,6 +129,9 @@ def run_demo(ctx: Context) -> int:
     dataset = output / DATASET_FILE
     # A copy next to the reports, so the printed commands name a file the reader has.
     dataset.write_bytes(resources.files("gradient_evals.cli").joinpath("data", DATASET_FILE).read_bytes())
+    config = output / CONFIG_FILE
+    if not config.exists():  # a config the reader already edited there is theirs
+        config.write_text(_config_text(), encoding="utf-8")
     settings: dict[str, Any] = {
         "dataset": dataset,
         "test_case": TEST_CASE,
@@ -177,3 +205,5 @@ def _ending(
     say(f"reproduce: {shlex.join(command)}")
     say("the same on your agents (token in DIGITALOCEAN_ACCESS_TOKEN):")
     say(f"  {_evaluate_command(dataset)}")
+    say(f"or as a suite: put your agents in {output / CONFIG_FILE}, then")
+    say(f"  {shlex.join(['gradient-evals', 'evaluate', '--config', str(output / CONFIG_FILE)])}")
