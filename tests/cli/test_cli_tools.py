@@ -70,7 +70,7 @@ def test_demo_in_process_json(
     assert suites[0].failures == 0
     assert not summary.exists()  # a demo is kept out of a CI job's summary
     # The last lines: where the reports are, and how to get them again.
-    tail = err.strip().splitlines()[-8:]
+    tail = err.strip().splitlines()[-10:]
     assert f"reports written to {out_dir}:" in tail
     assert any(line.strip().endswith(str(out_dir / "report.html")) for line in tail)
     assert f"reproduce: gradient-evals demo --output {out_dir} --duration 0.3" in tail

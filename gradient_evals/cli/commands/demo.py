@@ -203,7 +203,7 @@ def _ending(
     if args.strict:
         command.append("--strict")
     say(f"reproduce: {shlex.join(command)}")
+    say(f"as a suite on your agents: put them in {output / CONFIG_FILE}, then")
+    say(f"  {shlex.join(['gradient-evals', 'evaluate', '--config', str(output / CONFIG_FILE)])}")
     say("the same on your agents (token in DIGITALOCEAN_ACCESS_TOKEN):")
     say(f"  {_evaluate_command(dataset)}")
-    say(f"or as a suite: put your agents in {output / CONFIG_FILE}, then")
-    say(f"  {shlex.join(['gradient-evals', 'evaluate', '--config', str(output / CONFIG_FILE)])}")
