@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from anyio.from_thread import BlockingPortal
 
 
-class LoopThread(Protocol):
-    """What the twins need of the blocking client's event loop (``gradient_evals._loop.LoopThread``)."""
+class LoopCalls(Protocol):
+    """What the twins need of the blocking client's event loop (a ``gradient_evals._loop.LoopThread``)."""
 
     @property
     def portal(self) -> BlockingPortal: ...
@@ -61,7 +61,7 @@ class Delegating(Protocol):
     def _async(self) -> Any: ...
 
     @property
-    def _loop(self) -> LoopThread: ...
+    def _loop(self) -> LoopCalls: ...
 
 
 class _Twin:
@@ -78,7 +78,7 @@ class _Twin:
     def __set_name__(self, owner: type, name: str) -> None:
         self._name = name
 
-    def _original(self, obj: Delegating) -> tuple[Callable[..., Any], LoopThread]:
+    def _original(self, obj: Delegating) -> tuple[Callable[..., Any], LoopCalls]:
         """The async resource's method, bound, and the loop to run it on."""
         return getattr(obj._async, self._name), obj._loop
 
@@ -206,7 +206,7 @@ async def _next_page(pages: Any) -> tuple[bool, Any]:
         return False, None
 
 
-def _sync_pages(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Generator[PageT, None, None]:
+def _sync_pages(pager: AsyncPager[PageT, ItemT], loop: LoopCalls) -> Generator[PageT, None, None]:
     # The pages are read through a scoped stream whose task group lives on the loop thread for as long as this
     # iterator does: the next pages are fetched (and decoded) there while the caller's thread works on this one.
     opened = loop.portal.wrap_async_context_manager(AsyncStream(pager, prefetch=pager.prefetch))
@@ -252,7 +252,7 @@ class SyncPageStream(Iterator[PageT]):
         self.close()
 
 
-def _sync_items(pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> Generator[ItemT, None, None]:
+def _sync_items(pager: AsyncPager[PageT, ItemT], loop: LoopCalls) -> Generator[ItemT, None, None]:
     for page in _sync_pages(pager, loop):
         yield from pager.items_of(page)
 
@@ -269,7 +269,7 @@ class SyncPager(Generic[PageT, ItemT]):
     scoped form.
     """
 
-    def __init__(self, pager: AsyncPager[PageT, ItemT], loop: LoopThread) -> None:
+    def __init__(self, pager: AsyncPager[PageT, ItemT], loop: LoopCalls) -> None:
         self._pager = pager
         self._loop = loop
         self._items: Generator[ItemT, None, None] | None = None
@@ -304,6 +304,6 @@ class SyncPager(Generic[PageT, ItemT]):
 
 
 class SyncResource(Generic[AsyncT]):
-    def __init__(self, async_resource: AsyncT, loop: LoopThread) -> None:
+    def __init__(self, async_resource: AsyncT, loop: LoopCalls) -> None:
         self._async = async_resource
         self._loop = loop
