@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 
-from ._deferred import DEFERRED, DeferredField, Pending, install
+from ._deferred import DEFERRED, ConversionError, DeferredField, Pending, install
 from .types import PageLinks
 
 if TYPE_CHECKING:
@@ -47,10 +47,6 @@ __all__ = ["ConversionError", "structure"]
 
 T = TypeVar("T")
 _Hook = Callable[[Any, Any], Any]
-
-
-class ConversionError(ValueError):
-    """The JSON did not have the shape of the model it was converted to."""
 
 
 def _bad(value: Any, expected: str, where: Any = None) -> ConversionError:

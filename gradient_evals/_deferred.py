@@ -17,7 +17,7 @@ import contextvars
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["DEFERRED", "DeferredField", "Pending", "ON_DEFERRED_ERROR"]
+__all__ = ["DEFERRED", "ON_DEFERRED_ERROR", "ConversionError", "DeferredField", "Pending"]
 
 DEFERRED = "gradient_evals.deferred"
 """The attrs field metadata key that marks a ``tuple[Model, ...]`` field as converted on first access."""
@@ -28,6 +28,11 @@ ON_DEFERRED_ERROR: contextvars.ContextVar[ErrorFactory | None] = contextvars.Con
     "gradient_evals_deferred_error", default=None
 )
 """While a response is converted: how to report an item that turns out malformed when it is first read."""
+
+
+class ConversionError(ValueError):
+    """The JSON did not have the shape of the model it was converted to (defined here, below the converter, so
+    that a deferred field raises it without importing the converter back)."""
 
 
 class Pending:
@@ -45,8 +50,6 @@ class Pending:
         return f"<{len(self._items)} {self._where} not converted yet>"
 
     def resolve(self) -> tuple[Any, ...]:
-        from ._convert import ConversionError  # the converter imports this module
-
         hook = self._hook
         try:
             return tuple([hook(item) for item in self._items])
