@@ -11,6 +11,9 @@ import pytest
 
 from gradient_evals import AsyncGradientEvals, RetryPolicy
 
+# `pytester` drives the pytest plugin in this process (tests/test_pytest_suites.py).
+pytest_plugins = ["pytester"]
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 BASE_URL = "https://api.digitalocean.com"

@@ -114,3 +114,25 @@ def test_a_bad_config_is_a_usage_error(server: FakeGradientServer, project: Path
     assert result.returncode == 4  # pytest's usage error
     assert "key 'fail_undr': unknown key" in result.stderr
     assert not server.requests
+
+
+def test_in_process_the_items_run_and_fail_with_the_verdict(
+    server: FakeGradientServer, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same plugin, in this process (so that what it does is measured with the rest of the package).
+    monkeypatch.setenv("DIGITALOCEAN_ACCESS_TOKEN", server.token)
+    monkeypatch.setenv("GRADIENT_BASE_URL", server.base_url)
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makefile(".csv", faq=CSV)
+    pytester.makefile(".toml", **{"gradient-evals": CONFIG})
+    for agent in (AGENT_A, AGENT_B):
+        server.set_agent_profile(agent, quality=85)
+    assert pytester.runpytest_inprocess("--gradient-evals", "-p", "no:cacheprovider").ret == 0
+    server.set_agent_profile(AGENT_B, quality=40)
+    result = pytester.runpytest_inprocess("--gradient-evals", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(
+        [f"*faq[[]{AGENT_B}[]]*", "faq[[]*]: gates failed (run *)", "*correctness: got worse by*", "*worst prompts:*"]
+    )
+    missing = pytester.runpytest_inprocess("--gradient-evals", "--gradient-evals-config", "nope.toml")
+    assert missing.ret == pytest.ExitCode.USAGE_ERROR

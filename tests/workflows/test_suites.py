@@ -211,3 +211,71 @@ def test_the_shipped_example_config_loads() -> None:
     (suite,) = load_config(example).suites
     assert suite.agents == ("support-agent", "billing-helper")
     assert Path(suite.settings["dataset"]).is_file()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[suites.faq\n", "not valid TOML"),
+        ("[nightly]\nx = 1\n", "key 'nightly': unknown top-level table"),
+        ("[defaults]\nmetrics = ['correctness']\n", "no suites: add a [suites.NAME] table"),
+        ("suites = 3\n", "key 'suites': expected a table"),
+        ("[suites]\nfaq = 3\n", "suite 'faq': expected a table"),
+        ('[suites.faq]\ndataset = "evals/faq.csv"\n', "suite 'faq', key 'agents': give the agents"),
+        (f'[suites.faq]\nagents = ["{AGENT_A}"]\n', "suite 'faq', key 'dataset': give a dataset"),
+        (f'[suites.faq]\ndataset = "evals/faq.csv"\nagents = ["{AGENT_A}", "{AGENT_A}"]\n', "the same value twice"),
+        (f'[suites.faq]\ndataset = "evals/faq.csv"\nagents = ["{AGENT_A}"]\nfail_under = {{}}\n', "a table of"),
+    ],
+)
+def test_every_shape_problem_names_the_file(tmp_path: Path, text: str, message: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value).startswith(str(path))
+    assert message in str(caught.value)
+
+
+def test_an_unreadable_config_and_a_dataset_uuid(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read it"):
+        load_config(tmp_path / "missing.toml")
+    dataset = "0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60"
+    text = f'[suites.faq]\ndataset = "{dataset}"\nagents = ["{AGENT_A}"]\ndeployments = ["prod"]\nbaseline = "none"\n'
+    (suite,) = load_config(_write(tmp_path, text)).suites
+    assert suite.settings["dataset"] == dataset  # a UUID is a dataset already uploaded, not a path
+    assert suite.settings["baseline"] is None
+    assert suite.targets == (AGENT_A, "prod")
+
+
+@pytest.mark.anyio
+async def test_a_suite_that_fails_does_not_stop_the_others(server: FakeGradientServer, tmp_path: Path) -> None:
+    suites = load_config(_write(tmp_path, TWO_SUITES)).suites
+    seen: list[str] = []
+
+    async with AsyncGradientEvals(server.token, base_url=server.base_url) as client:
+        services = _services(client, {AGENT_A: AGENT_A, AGENT_B: AGENT_B})
+
+        async def evaluate(**arguments: object) -> object:
+            if arguments["test_case"] == "faq":
+                raise ValueError("faq broke")
+            return await services.evaluate(**arguments)
+
+        broken = SuiteServices(
+            evaluate=evaluate,  # type: ignore[arg-type]
+            resolve_agents=services.resolve_agents,
+            catalog=services.catalog,
+            match_metric=services.match_metric,
+        )
+        outcomes = await run_suites(suites, broken, on_progress=lambda name, event: seen.append(name))
+    faq, billing = outcomes
+    assert faq.report is None
+    assert isinstance(faq.error, ValueError)
+    assert billing.error is None
+    assert billing.report is not None
+    assert set(seen) == {"billing"}  # progress arrives under each suite's name
+    junit = render_suites_junit([_Named(o.suite.name, o.report, o.error) for o in outcomes])
+    assert "faq broke" in junit
+    assert 'errors="1"' in junit
+    markdown = render_suites_markdown([_Named(o.suite.name, o.report, o.error) for o in outcomes])
+    assert "Could not run: ValueError\\: faq broke" in markdown  # the colon escaped, as all untrusted text
+    with pytest.raises(ValueError, match="no suite to run"):
+        await run_suites([], broken)
