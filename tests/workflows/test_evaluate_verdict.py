@@ -22,7 +22,7 @@ from gradient_evals import (
 from gradient_evals.results import GateKind
 from gradient_evals.testing import FakeGradientServer
 from gradient_evals.testing._faults import Fault
-from gradient_evals.types import CreatedEvaluationRuns
+from gradient_evals.types import CreatedEvaluationRuns, StarMetric
 from gradient_evals.workflows.evaluate_steps import runs_step
 from gradient_evals.workflows.services import EvaluationServices, Progress
 
@@ -136,6 +136,14 @@ async def test_a_listed_run_of_another_test_case_or_version_is_never_the_baselin
         ({"baseline": "0b7e0c57-4e0f-4d4a-8a3e-9f1e2d3c4b5a"}, ValueError, "no evaluation run"),
         ({"star_metric": "corectness"}, ValueError, "no metric is called 'corectness'"),
         ({"baseline": "FOREIGN"}, ValueError, "is a run of test case"),
+        ({"star_threshold_pct": 70}, ValueError, "star_threshold_pct needs a star_metric"),
+        ({"star_metric": StarMetric(name="correctness"), "star_threshold_pct": 70}, ValueError, "not both"),
+        ({"star_metric": 3}, TypeError, "star_metric must be"),
+        ({"baseline": {AGENT_A: "yesterday"}}, ValueError, "must be a run UUID"),
+        ({"baseline": 7}, TypeError, "baseline must be"),
+        ({"test_case": "0b7e0c57-4e0f-4d4a-8a3e-9f1e2d3c4b5a"}, ValueError, "no test case"),
+        ({"agent_uuids": [AGENT_A, AGENT_A]}, ValueError, "each agent may be given once"),
+        ({"agents": "support-bot"}, TypeError, "agents must be a list of strings"),
     ],
 )
 async def test_checks_come_before_any_upload_or_creation(
@@ -153,15 +161,16 @@ async def test_checks_come_before_any_upload_or_creation(
     csv = tmp_path / "new.csv"
     csv.write_text("query\nfresh question\n", encoding="utf-8")
     writes = _posts(server)
+    settings: dict[str, Any] = {
+        "dataset": csv,
+        "test_case": "t",
+        "metrics": ["correctness"],
+        "agent_uuids": [AGENT_A],
+        "baseline_any_version": True,
+        **FAST,
+    }
     with pytest.raises(error, match=message):
-        await client.evaluate(
-            dataset=csv,
-            test_case="t",
-            metrics=["correctness"],
-            agent_uuids=[AGENT_A],
-            baseline_any_version=True,
-            **{**FAST, **arguments},
-        )
+        await client.evaluate(**{**settings, **arguments})
     assert _posts(server) == writes  # no upload, no test case update, no run
 
 
