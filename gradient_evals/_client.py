@@ -319,7 +319,6 @@ class AsyncGradientEvals:
         and the key, and nothing is created. A suite that then fails does not stop the others; its outcome
         carries the error. ``on_progress(suite_name, event)`` receives each suite's progress.
         """
-        from .resources.evaluation_metrics import match_metric
         from .workflows.suites import SuiteServices, run_suites
 
         async def resolve(names: Sequence[str]) -> dict[str, str]:
@@ -329,7 +328,6 @@ class AsyncGradientEvals:
             evaluate=self.evaluate,
             resolve_agents=resolve,
             catalog=self.evaluation_metrics.catalog,
-            match_metric=match_metric,
         )
         return await run_suites(suites, services, on_progress=on_progress)
 

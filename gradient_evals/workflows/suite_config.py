@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import tomllib
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -29,6 +28,7 @@ from typing import Any, Final
 import attrs
 
 from .._exceptions import GradientEvalsError
+from ._arguments import is_uuid
 
 __all__ = [
     "CONFIG_FILE",
@@ -59,13 +59,6 @@ class ConfigError(GradientEvalsError, ValueError):
         self.suite = suite
         self.key = key
 
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text.strip())
-    except ValueError:
-        return False
-    return True
 
 
 # -- one checker per value shape; each returns the value as evaluate takes it, or raises ValueError ------------
@@ -120,9 +113,9 @@ def _gates(value: object) -> dict[str, float]:
 def _baseline(value: object) -> str | dict[str, str] | None:
     if isinstance(value, str) and value.strip().lower() == "none":
         return None
-    if isinstance(value, str) and (value.strip() == "latest" or _is_uuid(value)):
+    if isinstance(value, str) and (value.strip() == "latest" or is_uuid(value)):
         return value.strip()
-    if isinstance(value, dict) and value and all(isinstance(v, str) and _is_uuid(v) for v in value.values()):
+    if isinstance(value, dict) and value and all(isinstance(v, str) and is_uuid(v) for v in value.values()):
         return {_text(k): str(v).strip() for k, v in value.items()}
     raise ValueError(f'expected "latest", "none", a run UUID or a table of agent = run UUID, got {value!r}')
 
@@ -242,7 +235,7 @@ def _suite(name: str, merged: dict[str, Any], path: Path) -> Suite:
     dataset = merged.get("dataset")
     if dataset is None:
         raise ConfigError("give a dataset (a CSV path or a dataset UUID)", path=path, suite=name, key="dataset")
-    if not _is_uuid(dataset):
+    if not is_uuid(dataset):
         file = (path.parent / dataset).resolve()
         if not file.is_file():
             raise ConfigError(f"no dataset file at {str(file)!r}", path=path, suite=name, key="dataset")

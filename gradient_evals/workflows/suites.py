@@ -9,14 +9,15 @@ error) does not stop the others: its outcome carries the error.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import anyio
 import attrs
 
+from ..resources.evaluation_metrics import match_metric
 from ..types import EvaluationMetric
+from ._arguments import is_uuid
 from .evaluate_results import EvaluationReport
 from .suite_config import Suite
 
@@ -30,14 +31,12 @@ class SuiteServices:
     """What running suites needs: ``evaluate`` (the client's), an agent resolver and the metric catalog.
 
     ``resolve_agents`` maps each name or UUID to an agent UUID, raising ``ValueError`` (with the candidates) for
-    a name that matches no agent or several; ``match_metric(catalog, name, argument)`` raises ``ValueError`` for a
-    name the catalog does not know.
+    a name that matches no agent or several.
     """
 
     evaluate: Callable[..., Awaitable[EvaluationReport]]
     resolve_agents: Callable[[Sequence[str]], Awaitable[Mapping[str, str]]]
     catalog: Callable[[], Awaitable[Sequence[EvaluationMetric]]]
-    match_metric: Callable[[Sequence[EvaluationMetric], str, str], object]
 
 
 @attrs.frozen(kw_only=True)
@@ -49,6 +48,11 @@ class SuiteOutcome:
     error: Exception | None = None
     agent_uuids: Mapping[str, str] = attrs.field(factory=dict)
     """Each agent as the suite names it -> its UUID."""
+
+    @property
+    def name(self) -> str:
+        """The suite's name (what the reports of several suites call it)."""
+        return self.suite.name
 
 
 def _metric_names(suite: Suite) -> list[tuple[str, str]]:
@@ -63,32 +67,30 @@ def _metric_names(suite: Suite) -> list[tuple[str, str]]:
 
 async def check_suite_names(suites: Sequence[Suite], services: SuiteServices) -> dict[str, str]:
     """Resolve every agent and check every metric of every suite; returns agent name or UUID -> UUID."""
+    names = list(dict.fromkeys(agent for suite in suites for agent in suite.agents))
     resolved: dict[str, str] = {}
-    for suite in suites:
-        if not suite.agents:
-            continue
+    if names:
         try:
-            resolved.update(await services.resolve_agents(suite.agents))
-        except ValueError as exc:
-            raise suite.error(str(exc), "agents") from None
+            resolved = dict(await services.resolve_agents(names))  # the agents are listed once for every suite
+        except ValueError:
+            # Said about the suite that names the culprit: resolved again suite by suite, on this path only.
+            for suite in suites:
+                if suite.agents:
+                    try:
+                        await services.resolve_agents(suite.agents)
+                    except ValueError as exc:
+                        raise suite.error(str(exc), "agents") from None
+            raise
     catalog = await services.catalog()
     for suite in suites:
         for key, name in _metric_names(suite):
-            if _looks_like_uuid(name) and any(m.metric_uuid == name for m in catalog):
+            if is_uuid(name) and any(m.metric_uuid == name for m in catalog):
                 continue
             try:
-                services.match_metric(catalog, name, key)
+                match_metric(catalog, name, key)
             except ValueError as exc:
                 raise suite.error(str(exc).removeprefix(f"{key}: "), key) from None
     return resolved
-
-
-def _looks_like_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 async def run_suites(

@@ -9,7 +9,6 @@ import pytest
 
 from gradient_evals import AsyncGradientEvals
 from gradient_evals.reports.suites import render_suites_junit, render_suites_markdown
-from gradient_evals.resources.evaluation_metrics import match_metric
 from gradient_evals.testing import FakeGradientServer
 from gradient_evals.workflows.suite_config import ConfigError, apply_overrides, find_config, load_config
 from gradient_evals.workflows.suites import SuiteServices, run_suites
@@ -141,7 +140,6 @@ def _services(client: AsyncGradientEvals, names: Mapping[str, str]) -> SuiteServ
         evaluate=evaluate,  # type: ignore[arg-type]
         resolve_agents=resolve,
         catalog=client.evaluation_metrics.catalog,
-        match_metric=match_metric,
     )
 
 
@@ -175,11 +173,11 @@ async def test_two_suites_run_concurrently_then_a_regression_fails_one(
     assert second[1].report is not None
     assert second[1].report.passed
 
-    junit = render_suites_junit([_Named(o.suite.name, o.report, o.error) for o in second])
+    junit = render_suites_junit(second)
     assert 'name="faq / ' in junit
     assert 'name="billing / ' in junit
     assert junit.count("<testsuite ") == 3  # faq x 2 agents, billing x 1
-    markdown = render_suites_markdown([_Named(o.suite.name, o.report, o.error) for o in second])
+    markdown = render_suites_markdown(second)
     assert "## Suite faq" in markdown
     assert "## Suite billing" in markdown
 
@@ -198,12 +196,6 @@ async def test_an_unknown_agent_or_metric_in_any_suite_creates_nothing(
             await run_suites(typo, _services(client, {AGENT_A: AGENT_A, AGENT_B: AGENT_B}))
     assert not [r for r in server.requests if r.method in ("POST", "PUT")]
 
-
-class _Named:
-    def __init__(self, name: str, report: object, error: Exception | None) -> None:
-        self.name = name
-        self.report = report
-        self.error = error
 
 
 def test_the_shipped_example_config_loads() -> None:
@@ -263,7 +255,6 @@ async def test_a_suite_that_fails_does_not_stop_the_others(server: FakeGradientS
             evaluate=evaluate,  # type: ignore[arg-type]
             resolve_agents=services.resolve_agents,
             catalog=services.catalog,
-            match_metric=services.match_metric,
         )
         outcomes = await run_suites(suites, broken, on_progress=lambda name, event: seen.append(name))
     faq, billing = outcomes
@@ -272,10 +263,10 @@ async def test_a_suite_that_fails_does_not_stop_the_others(server: FakeGradientS
     assert billing.error is None
     assert billing.report is not None
     assert set(seen) == {"billing"}  # progress arrives under each suite's name
-    junit = render_suites_junit([_Named(o.suite.name, o.report, o.error) for o in outcomes])
+    junit = render_suites_junit(outcomes)
     assert "faq broke" in junit
     assert 'errors="1"' in junit
-    markdown = render_suites_markdown([_Named(o.suite.name, o.report, o.error) for o in outcomes])
+    markdown = render_suites_markdown(outcomes)
     assert "Could not run: ValueError\\: faq broke" in markdown  # the colon escaped, as all untrusted text
     with pytest.raises(ValueError, match="no suite to run"):
         await run_suites([], broken)

@@ -84,12 +84,6 @@ def suites_exit_code(outcomes: list[SuiteOutcome]) -> int:
     return max(codes, key=_SEVERITY.index)
 
 
-@attrs.frozen
-class _Named:
-    name: str
-    report: Any
-    error: Exception | None
-
 
 def run_config_suites(ctx: Context) -> int:
     """Run the configuration's suites (all, or those of ``--suite``) and write one report of each kind."""
@@ -141,7 +135,7 @@ def _finish(ctx: Context, outcomes: list[SuiteOutcome]) -> int:
             error = outcome.error
             ctx.note(escape_text(f"{outcome.suite.name}: could not run: {type(error).__name__}: {error}"))
     args = ctx.args
-    document = SuitesDocument([_Named(o.suite.name, o.report, o.error) for o in outcomes])
+    document = SuitesDocument(outcomes)
     return write_after_verdict(
         ctx,
         document,
