@@ -7,7 +7,6 @@ with its status; all go through the real transport via ``httpx.MockTransport``.
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,8 @@ import pytest
 from gradient_evals import APIStatusError, AsyncGradientEvals, RunCreationUnknownError
 
 from ._operations import OPERATIONS
+from ._schema_examples import example_of
+from ._schema_examples import resolve as _resolve
 
 yaml = pytest.importorskip("yaml", reason="PyYAML reads the specification (installed by `nox -s contract`)")
 
@@ -28,39 +29,6 @@ pytestmark = pytest.mark.anyio
 def spec(spec_path: Path) -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
     return loaded
-
-
-def _resolve(spec: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def example_of(spec: dict[str, Any], schema: Any, depth: int = 0) -> Any:
-    """The example a schema documents: its own ``example``, else one built from its parts' examples."""
-    schema = _resolve(spec, schema)
-    if "example" in schema:
-        return copy.deepcopy(schema["example"])
-    if depth > 12:
-        # A recursive schema (an agent's child agents are agents) ends in an empty value of its own type, as a
-        # server's would, not in a null the schema does not allow.
-        return {"object": {}, "array": []}.get(schema.get("type", "object" if "properties" in schema else ""))
-    if "allOf" in schema:
-        merged: dict[str, Any] = {}
-        for part in schema["allOf"]:
-            merged.update(example_of(spec, part, depth + 1) or {})
-        return merged
-    kind = schema.get("type", "object" if "properties" in schema else None)
-    if kind == "object":
-        return {name: example_of(spec, sub, depth + 1) for name, sub in schema.get("properties", {}).items()}
-    if kind == "array":
-        return [example_of(spec, schema.get("items", {}), depth + 1)]
-    if "enum" in schema:
-        return schema["enum"][0]
-    return {"string": "string", "integer": 1, "number": 1.5, "boolean": True}.get(kind)
 
 
 def _operation(spec: dict[str, Any], operation_id: str) -> dict[str, Any]:

@@ -8,7 +8,6 @@ send (``"example string"``, ``"123e4567-e89b-12d3-a456-426614174000"``, some wit
 
 from __future__ import annotations
 
-import copy
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,8 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from contract._schema_examples import example_of
+from contract._schema_examples import resolve as _resolve
 
 from gradient_evals.testing import FakeGradientServer
 
@@ -38,32 +39,6 @@ def spec() -> dict[str, Any]:
     return loaded
 
 
-def _resolve(spec: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def _example(spec: dict[str, Any], schema: Any, depth: int = 0) -> Any:
-    """The example a schema documents: its own, else one assembled from its properties' examples."""
-    schema = _resolve(spec, schema)
-    if "example" in schema:
-        return copy.deepcopy(schema["example"])
-    if depth > 12:
-        return None
-    kind = schema.get("type", "object" if "properties" in schema else None)
-    if kind == "object":
-        return {name: _example(spec, sub, depth + 1) for name, sub in schema.get("properties", {}).items()}
-    if kind == "array":
-        return [_example(spec, schema.get("items", {}), depth + 1)]
-    if "enum" in schema:
-        return schema["enum"][0]
-    return {"string": "example string", "integer": 1, "number": 1.5, "boolean": True}.get(kind)
-
-
 def _query_value(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
@@ -77,7 +52,9 @@ def _requests(spec: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[str, s
             query = {p["name"]: _query_value(p["example"]) for p in params if p["in"] == "query" and "example" in p}
             body = None
             if "requestBody" in operation:
-                body = _example(spec, operation["requestBody"]["content"]["application/json"]["schema"])
+                body = example_of(
+                    spec, operation["requestBody"]["content"]["application/json"]["schema"], string="example string"
+                )
             for unquote_ids in (False, True):
                 path = template
                 for p in params:
@@ -121,7 +98,7 @@ def test_no_example_request_gets_a_5xx(spec: dict[str, Any], seeded: bool) -> No
 
 def test_the_create_run_example_starts_runs_once_its_test_case_exists(spec: dict[str, Any]) -> None:
     request_body = spec["paths"]["/v2/gen-ai/evaluation_runs"]["post"]["requestBody"]
-    body = _example(spec, request_body["content"]["application/json"]["schema"])
+    body = example_of(spec, request_body["content"]["application/json"]["schema"], string="example string")
     assert body["agent_uuids"] == ["example string"]  # the placeholder that is not a hex uuid
     with FakeGradientServer(seed=3) as server:
         server.add_test_case(uuid=body["test_case_uuid"], prompts=2)
