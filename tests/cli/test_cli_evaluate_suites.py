@@ -120,3 +120,13 @@ def test_no_dataset_and_no_config_is_a_usage_error(cli: Cli, tmp_path: Path, mon
     code, _, err = cli("evaluate")
     assert code == 2
     assert "gradient-evals init" in err
+
+
+def test_a_flag_overrides_the_config_even_when_it_repeats_the_default() -> None:
+    from gradient_evals.cli._app import build_parser
+    from gradient_evals.cli.commands._suites import overrides_of
+
+    parser = build_parser()
+    assert overrides_of(parser.parse_args(["evaluate"])) == {}
+    given = overrides_of(parser.parse_args(["evaluate", "--timeout", "3600", "--baseline", "latest"]))
+    assert given == {"timeout": 3600.0, "baseline": "latest"}

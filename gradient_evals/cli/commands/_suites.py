@@ -46,7 +46,7 @@ def overrides_of(args: argparse.Namespace) -> dict[str, Any]:
     ):
         if value is not None:
             given[key] = value
-    if args.baseline != "latest":
+    if args.baseline is not None:
         given["baseline"] = args.baseline
     for key, pairs_given in (
         ("fail_under", args.fail_under),
@@ -59,9 +59,9 @@ def overrides_of(args: argparse.Namespace) -> dict[str, Any]:
         given["require_complete"] = True
     if args.require_baseline:
         given["require_baseline"] = True
-    if args.timeout != 3600.0:
+    if args.timeout is not None:
         given["timeout"] = args.timeout
-    if args.poll_interval != 2.0:
+    if args.poll_interval is not None:
         given["poll_interval"] = args.poll_interval
     return given
 

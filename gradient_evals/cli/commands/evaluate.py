@@ -14,8 +14,10 @@ import argparse
 from pathlib import Path
 
 from ...results import EvaluationReport
+from ...workflows.evaluate import DEFAULT_EVALUATE_TIMEOUT
 from ...workflows.evaluate_plan import check_report_destinations
 from ...workflows.explain import DEFAULT_ANSWERS_SHOWN
+from ...workflows.wait import DEFAULT_POLL_INTERVAL
 from .._args import Subcommands, add_command, add_gate_options, metric_value, non_negative_int, pairs, positive_float
 from .._context import (
     EXIT_USAGE,
@@ -97,7 +99,6 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run-name", help="the name of the runs")
     parser.add_argument(
         "--baseline",
-        default="latest",
         metavar="latest|none|RUN",
         help="compare with each agent's latest finished run of this test case version (default), a run, or none",
     )
@@ -119,8 +120,10 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
         help="fail the --max-regression gates (exit 1) when an agent has no baseline, instead of not applying them",
     )
     parser.add_argument("--slice-by", metavar="COLUMN", help="a column of the CSV to report scores per value of")
-    parser.add_argument("--timeout", type=positive_float, default=3600.0, help="overall seconds (default 3600)")
-    parser.add_argument("--poll-interval", type=positive_float, default=2.0, help="first poll gap (default 2 s)")
+    # No defaults in the parser for these three: with a config file, only a flag actually given overrides it (see
+    # _suites.overrides_of); a single evaluation takes the defaults in run_evaluate.
+    parser.add_argument("--timeout", type=positive_float, help="overall seconds (default 3600)")
+    parser.add_argument("--poll-interval", type=positive_float, help="first poll gap (default 2 s)")
     parser.add_argument("--junit-xml", metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--markdown", metavar="FILE", help=f"write a Markdown summary (also to ${STEP_SUMMARY_ENV})")
     parser.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
@@ -162,9 +165,10 @@ def reproduce_command(args: argparse.Namespace, report: EvaluationReport) -> str
     ):
         for name, value in values:
             parts += [option, f"{name}={value:g}"]
-    if report.baseline_run_uuids and args.baseline != "none":
-        parts += ["--baseline", args.baseline]
-    elif args.baseline == "none":
+    baseline = args.baseline or "latest"
+    if report.baseline_run_uuids and baseline != "none":
+        parts += ["--baseline", baseline]
+    elif baseline == "none":
         parts += ["--baseline", "none"]
     if args.slice_by and report.dataset_uuid is None:
         parts += ["--slice-by", args.slice_by]
@@ -184,6 +188,9 @@ def run_evaluate(ctx: Context) -> int:
         raise CommandError("--test-case is required with --dataset", EXIT_USAGE)
     if args.config or args.suite:
         raise CommandError("--config and --suite run the suites of a config file: leave out --dataset", EXIT_USAGE)
+    args.baseline = args.baseline or "latest"
+    args.timeout = DEFAULT_EVALUATE_TIMEOUT if args.timeout is None else args.timeout
+    args.poll_interval = DEFAULT_POLL_INTERVAL if args.poll_interval is None else args.poll_interval
     baseline: str | None = None if args.baseline.lower() == "none" else args.baseline
     check_report_destinations([args.junit_xml, args.markdown, args.html])  # before anything is created
     with speaking_flags(), ctx.client() as client, EvaluateProgress(ctx) as progress:
