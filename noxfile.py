@@ -200,6 +200,33 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/run_all.py", *session.posargs)
 
 
+SPEC_DIR = "spec"
+SPEC_FILE = "gradient-evaluations.openapi.yaml"
+SPEC_LICENSE = "LICENSE-digitalocean-openapi"
+
+
+@nox.session(python=False)
+def spec(session: nox.Session) -> None:
+    """Refresh the repository's copy of the OpenAPI specification (and its Apache-2.0 license) in ``spec/``.
+
+    The source is ``../shared/openapi`` beside the repository, or the folder given after ``--``. Nothing changes
+    when the source is absent: the copy in the repository is what tests, the emulator's checks and Prism read.
+    """
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    source = Path(session.posargs[0]) if session.posargs else root.parent / "shared" / "openapi"
+    if not (source / SPEC_FILE).is_file():
+        session.skip(f"no specification at {source / SPEC_FILE}; the copy in {SPEC_DIR}/ stays as it is")
+    target = root / SPEC_DIR
+    target.mkdir(exist_ok=True)
+    for name in (SPEC_FILE, SPEC_LICENSE):
+        if (source / name).is_file():
+            shutil.copyfile(source / name, target / name)
+            session.log(f"copied {source / name} -> {SPEC_DIR}/{name}")
+
+
 PRISM_PACKAGE = "@stoplight/prism-cli@5.14.2"
 DYNAMIC_SEEDS = (1, 2, 3, 4, 5)
 
@@ -210,8 +237,8 @@ def contract(session: nox.Session) -> None:
 
     One Prism serves the specification's examples (static mode) and one per seed in ``DYNAMIC_SEEDS`` serves
     random schema-valid bodies (``prism mock -d --seed N``); every body of every operation must parse, and the
-    count is logged at the end. The specification is ``../shared/openapi/gradient-evaluations.openapi.yaml`` next
-    to the repository, or ``$GRADIENT_OPENAPI_SPEC``. Prism is installed with npm into ``.nox/prism`` once;
+    count is logged at the end. The specification is the repository's copy, ``spec/gradient-evaluations.openapi.yaml``
+    (``nox -s spec`` refreshes it), or ``$GRADIENT_OPENAPI_SPEC``. Prism is installed with npm into ``.nox/prism`` once;
     skipped without the specification or npm.
     """
     import os
@@ -226,7 +253,7 @@ def contract(session: nox.Session) -> None:
     root = Path(__file__).resolve().parent
     spec = Path(
         os.environ.get("GRADIENT_OPENAPI_SPEC")
-        or root.parent / "shared" / "openapi" / "gradient-evaluations.openapi.yaml"
+        or root / SPEC_DIR / SPEC_FILE
     ).resolve()
     if not spec.is_file():
         session.skip(f"no OpenAPI specification at {spec}; set GRADIENT_OPENAPI_SPEC to its path")
