@@ -22,7 +22,6 @@ from pathlib import Path
 import anyio
 
 from .._exceptions import DeadlineExceeded
-from ._arguments import check_evaluate_timeout
 from ._concurrency import no_exception_groups
 from .baselines import find_baselines, pick_baseline
 from .evaluate_plan import Rerun, merged_results, plan_evaluation
@@ -38,7 +37,6 @@ from .evaluate_steps import (
 )
 from .history import evaluation_history
 from .services import EvaluationServices, Progress
-from .wait import WaitOptions
 
 __all__ = [
     "DEFAULT_EVALUATE_TIMEOUT",
@@ -55,9 +53,8 @@ async def evaluate(
     services: EvaluationServices, settings: EvaluationSettings, *, rerun: Rerun | None = None
 ) -> EvaluationReport:
     """See ``AsyncGradientEvals.evaluate``; ``rerun`` says what an ``evaluate_failed`` run replaces."""
-    WaitOptions(poll_interval=settings.poll_interval, max_poll_interval=settings.max_poll_interval).checked()
     with no_exception_groups():
-        deadline = anyio.current_time() + check_evaluate_timeout(settings.timeout)
+        deadline = anyio.current_time() + float(settings.timeout)  # each setting was checked as the value was made
         progress = Progress(settings.on_progress)
         step = "plan"
         try:

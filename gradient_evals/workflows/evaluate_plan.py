@@ -31,7 +31,7 @@ from ..types import (
     StarMetric,
 )
 from ..typing import Baseline
-from ._arguments import check_evaluate_timeout, check_gates, is_uuid, names_in_catalog
+from ._arguments import check_gates, is_uuid, names_in_catalog, pinned_runs
 from ._files import check_destination
 from .agents import resolve_agents
 from .baselines import FINISHED_STATUSES
@@ -212,21 +212,6 @@ async def _find_test_case(services: EvaluationServices, test_case: str) -> Evalu
     return matches[0] if matches else None
 
 
-def _pinned_uuids(baseline: Baseline) -> list[str]:
-    if baseline is None or baseline == "latest":
-        return []
-    if isinstance(baseline, str):
-        if not is_uuid(baseline):
-            raise ValueError(f"baseline must be 'latest', a run UUID or None, got {baseline!r}")
-        return [baseline.strip()]
-    if not isinstance(baseline, Mapping):
-        raise TypeError("baseline must be 'latest', a run UUID, a mapping of agent to run UUID, or None")
-    for key, value in baseline.items():
-        if not isinstance(key, str) or not is_uuid(value):
-            raise ValueError(f"baseline[{key!r}] must be a run UUID, got {value!r}")
-    return [str(v).strip() for v in baseline.values()]
-
-
 async def _prove_pinned(
     services: EvaluationServices, run_uuid: str, owner: str, same_version: int | None
 ) -> EvaluationRun:
@@ -255,18 +240,9 @@ async def plan_evaluation(
     services: EvaluationServices, settings: EvaluationSettings, *, workdir: Path, rerun: Rerun | None = None
 ) -> Plan:
     """Check everything ``evaluate`` was given (see the module documentation); create nothing."""
-    check_evaluate_timeout(settings.timeout)
+    # Each value was checked on its own when the settings were made; what is left needs the API or several values.
     dataset, test_case, baseline = settings.dataset, settings.test_case, settings.baseline
     slice_by, metrics = settings.slice_by, settings.metrics
-    if not isinstance(test_case, str) or not test_case.strip():
-        raise ValueError("test_case must be a test case name or UUID")
-    for value, name in (
-        (settings.agent_uuids, "agent_uuids"),
-        (settings.agent_deployment_names, "agent_deployment_names"),
-        (settings.agents, "agents"),
-    ):
-        if value is not None and (isinstance(value, str) or not all(isinstance(v, str) for v in value)):
-            raise TypeError(f"{name} must be a list of strings")
     by_name = tuple(a.strip() for a in settings.agents or ())
     if by_name and not all(is_uuid(a) for a in by_name):
         if services.agents is None:
@@ -277,18 +253,13 @@ async def plan_evaluation(
     deployments = tuple(d.strip() for d in settings.agent_deployment_names or ())
     if not agents and not deployments:
         raise ValueError("give at least one agent UUID (agent_uuids) or deployment name (agent_deployment_names)")
-    for agent in agents:
-        if not is_uuid(agent):
-            raise ValueError(f"agent_uuids: {agent!r} is not a UUID")
     if len(set(agents)) != len(agents) or len(set(deployments)) != len(deployments):
         raise ValueError("each agent may be given once")
     floors = check_gates(settings.fail_under, "fail_under")
     drops = check_gates(settings.max_regression, "max_regression", non_negative=True)
     per_prompt = check_gates(settings.pass_thresholds, "pass_thresholds")
     star = _star(settings.star_metric, settings.star_threshold_pct)
-    pinned_uuids = _pinned_uuids(baseline)
-    if slice_by is not None and (not isinstance(slice_by, str) or not slice_by.strip()):
-        raise ValueError("slice_by must be a column name")
+    pinned_uuids = pinned_runs(baseline)
     remote = str(dataset).strip() if isinstance(dataset, str) and is_uuid(dataset) else None
     local = None
     slices: dict[str, str] = {}

@@ -31,7 +31,7 @@ import attrs
 from .._exceptions import GradientEvalsError
 from .._settings_method import nearest
 from ._arguments import is_uuid
-from .evaluate_settings import EvaluationSettings
+from .evaluate_settings import EvaluationSettings, check_setting
 
 __all__ = [
     "CONFIG_FILE",
@@ -124,8 +124,17 @@ def _baseline(value: object) -> str | dict[str, str] | None:
     raise ValueError(f'expected "latest", "none", a run UUID or a table of agent = run UUID, got {value!r}')
 
 
-def _as_given(value: object) -> object:
-    return value
+def _as_the_setting_checks(name: str) -> Callable[[object], object]:
+    """The value as the file gives it, checked as ``EvaluationSettings`` checks that setting's value."""
+
+    def check(value: object) -> object:
+        try:
+            check_setting(name, value)
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    return check
 
 
 _SHAPES: Final[Mapping[str, Callable[[object], Any]]] = {
@@ -148,10 +157,9 @@ _SHAPES: Final[Mapping[str, Callable[[object], Any]]] = {
     "slice_by": _text,
     "timeout": _positive,
     "poll_interval": _positive,
-    "max_poll_interval": _positive,
 }
 """How the value of a key is checked where TOML needs more than the setting's own check (a table of gates, the
-word "none" for no baseline); a key not listed here is taken as the file gives it and checked with the rest."""
+word "none" for no baseline); a key not listed here is taken as the file gives it, checked as the setting is."""
 
 NOT_IN_A_FILE: Final[Mapping[str, str]] = {
     "agent_uuids": "`agents` takes agent UUIDs as well as names",
@@ -160,7 +168,7 @@ NOT_IN_A_FILE: Final[Mapping[str, str]] = {
 """The settings a suite cannot hold, and why."""
 
 _KEYS: Final[Mapping[str, Callable[[object], Any]]] = {
-    field.name: _SHAPES.get(field.name, _as_given)
+    field.name: _SHAPES.get(field.name) or _as_the_setting_checks(field.name)
     for field in attrs.fields(EvaluationSettings)
     if field.name not in NOT_IN_A_FILE
 }

@@ -23,7 +23,13 @@ from gradient_evals.cli._settings_flags import NOT_ON_THE_COMMAND_LINE, SETTING_
 from gradient_evals.cli.commands.evaluate import add_evaluate_options
 from gradient_evals.testing import FakeGradientServer
 from gradient_evals.workflows import evaluate_settings
-from gradient_evals.workflows.suite_config import NOT_IN_A_FILE, SUITE_KEYS, apply_overrides, load_config
+from gradient_evals.workflows.suite_config import (
+    NOT_IN_A_FILE,
+    SUITE_KEYS,
+    ConfigError,
+    apply_overrides,
+    load_config,
+)
 
 AGENT_A = "3c9d2a41-7b6e-4f10-9a8b-1c2d3e4f5a6b"
 FIELDS = [field.name for field in attrs.fields(EvaluationSettings)]
@@ -74,6 +80,42 @@ def test_the_client_takes_the_fields_with_their_defaults() -> None:
             assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
             expected = inspect.Parameter.empty if field.default is attrs.NOTHING else field.default
             assert parameter.default == expected, field.name
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "error", "message"),
+    [
+        ("test_case", " ", ValueError, "test_case must be a test case name or UUID"),
+        ("agent_uuids", "one", TypeError, "agent_uuids must be a list of strings"),
+        ("agent_uuids", ["support-bot"], ValueError, "agent_uuids: 'support-bot' is not a UUID"),
+        ("agents", [1], TypeError, "agents must be a list of strings"),
+        ("star_metric", 3, TypeError, "star_metric must be a metric name"),
+        ("fail_under", 80, TypeError, "fail_under must be a mapping of metric name to number"),
+        ("max_regression", {"correctness": -1}, ValueError, "worsen by: >= 0"),
+        ("pass_thresholds", {"correctness": float("nan")}, ValueError, "must be a finite number"),
+        ("baseline", "yesterday", ValueError, "baseline must be 'latest', a run UUID or None"),
+        ("slice_by", "", ValueError, "slice_by must be a column name"),
+        ("timeout", 0, ValueError, "timeout must be a positive number of seconds"),
+        ("poll_interval", "soon", TypeError, "poll_interval must be a number of seconds"),
+        ("max_poll_interval", -1, ValueError, "max_poll_interval must be a positive number of seconds"),
+    ],
+)
+def test_each_value_is_checked_when_the_settings_are_made(
+    setting: str, value: object, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        EvaluationSettings(**{"dataset": "x.csv", "test_case": "t", setting: value})  # type: ignore[arg-type]
+    good = EvaluationSettings(dataset="x.csv", test_case="t")
+    with pytest.raises(error, match=message):
+        attrs.evolve(good, **{setting: value})  # a changed copy is checked too
+
+
+def test_a_suite_key_without_a_shape_of_its_own_is_checked_as_the_setting(tmp_path: Path) -> None:
+    (tmp_path / "faq.csv").write_text("query,expected_response\nq,a\n", encoding="utf-8")
+    config = tmp_path / "gradient-evals.toml"
+    config.write_text(f'[suites.faq]\ndataset = "faq.csv"\nagents = ["{AGENT_A}"]\nmax_poll_interval = -1\n')
+    with pytest.raises(ConfigError, match="suite 'faq', key 'max_poll_interval': max_poll_interval must be a positive"):
+        load_config(config)
 
 
 # -- the flags of `gradient-evals evaluate` -------------------------------------------------------------------
