@@ -98,6 +98,7 @@ def test_the_client_takes_the_fields_with_their_defaults() -> None:
         ("timeout", 0, ValueError, "timeout must be a positive number of seconds"),
         ("poll_interval", "soon", TypeError, "poll_interval must be a number of seconds"),
         ("max_poll_interval", -1, ValueError, "max_poll_interval must be a positive number of seconds"),
+        ("on_progress", "print", TypeError, "'on_progress' must be callable"),
     ],
 )
 def test_each_value_is_checked_when_the_settings_are_made(
