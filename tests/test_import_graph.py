@@ -113,25 +113,7 @@ def test_find_cycles_reports_a_circle_and_ignores_a_chain() -> None:
     assert find_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-# Edges allowed for one release, each with its reason; the test below fails once an edge is gone, so that its
-# allowance is removed with it.
-DEPRECATED_EDGES = {
-    # EvaluationReport.to_junit_xml/to_markdown/to_html: deprecated delegations to the renderers, which import the
-    # report; removed with the deprecation.
-    ("gradient_evals.workflows.evaluate_results", "gradient_evals.reports.junit"),
-    ("gradient_evals.workflows.evaluate_results", "gradient_evals.reports.markdown"),
-    ("gradient_evals.workflows.evaluate_results", "gradient_evals.reports.html"),
-}
-
-
-def test_every_allowed_edge_still_exists() -> None:
-    graph = import_graph()
-    assert {(a, b) for a, b in DEPRECATED_EDGES if b not in graph[a]} == set()
-
-
 def test_no_import_circle_in_the_package() -> None:
     graph = import_graph()
-    for importer, imported in DEPRECATED_EDGES:
-        graph[importer].discard(imported)
     cycles = find_cycles(graph)
     assert not cycles, "\n".join(_describe(c, graph) for c in cycles)
