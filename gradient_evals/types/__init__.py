@@ -19,6 +19,7 @@ def score(prompt: types.EvaluationPrompt) -> float | None: ...
 # the API's objects, not logic to share.
 from . import (
     _shared,
+    agent_components,
     agents,
     evaluation_datasets,
     evaluation_metrics,
@@ -26,6 +27,7 @@ from . import (
     evaluation_test_cases,
 )
 from ._shared import *  # noqa: F403
+from .agent_components import *  # noqa: F403
 from .agents import *  # noqa: F403
 from .evaluation_datasets import *  # noqa: F403
 from .evaluation_metrics import *  # noqa: F403
@@ -35,6 +37,7 @@ from .evaluation_test_cases import *  # noqa: F403
 __all__ = sorted(
     {
         *_shared.__all__,
+        *agent_components.__all__,
         *agents.__all__,
         *evaluation_datasets.__all__,
         *evaluation_metrics.__all__,
