@@ -25,6 +25,7 @@ from .._context import (
     CommandError,
     Context,
 )
+from .._flags import speaking_flags
 from .._render import (
     DownloadProgress,
     StatusProgress,
@@ -48,8 +49,10 @@ def register(commands: Subcommands) -> None:
     runs = add_group(commands, "runs", "evaluation runs")
 
     create = add_command(runs, "create", create_runs, "start runs of a test case: one per agent")
-    create.add_argument("--test-case", required=True, metavar="UUID", help="the test case to run")
-    create.add_argument("--agent", action="append", default=[], metavar="UUID", help="an agent UUID (repeatable)")
+    create.add_argument("--test-case", required=True, metavar="NAME|UUID", help="the test case to run")
+    create.add_argument(
+        "--agent", action="append", default=[], metavar="NAME|UUID", help="an agent, by name or UUID (repeatable)"
+    )
     create.add_argument(
         "--deployment", action="append", default=[], metavar="NAME", help="an agent deployment name (repeatable)"
     )
@@ -135,12 +138,15 @@ def create_runs(ctx: Context) -> int:
     """``runs create``: print the new runs' UUIDs, or with ``--wait`` their final states."""
     args = ctx.args
     if not args.agent and not args.deployment:
-        raise CommandError("give at least one --agent UUID or --deployment NAME", EXIT_USAGE)
-    with ctx.client() as client:
+        raise CommandError("give at least one --agent NAME|UUID or --deployment NAME", EXIT_USAGE)
+    # Names are resolved (a read each) before anything is created; every argument error speaks of the options.
+    with speaking_flags({"run_name": "--name"}), ctx.client() as client:
+        test_case = client.evaluation_test_cases.resolve(args.test_case)
+        agents = client.agents.resolve_all(args.agent) if args.agent else None
         if not args.wait:
             created = client.evaluation_runs.create(
-                test_case_uuid=args.test_case,
-                agent_uuids=args.agent or None,
+                test_case_uuid=test_case,
+                agent_uuids=agents,
                 agent_deployment_names=args.deployment or None,
                 run_name=args.name,
             )
@@ -152,8 +158,8 @@ def create_runs(ctx: Context) -> int:
             return EXIT_OK
         with StatusProgress(ctx.stderr, tty=ctx.stderr_tty) as progress:
             runs = client.evaluation_runs.create_and_wait(
-                test_case_uuid=args.test_case,
-                agent_uuids=args.agent or None,
+                test_case_uuid=test_case,
+                agent_uuids=agents,
                 agent_deployment_names=args.deployment or None,
                 run_name=args.name,
                 timeout=args.timeout,
