@@ -6,6 +6,7 @@ import os
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from .._pagination import AsyncPageStream
 from .._validation import check_name, check_name_list, check_uuid, check_uuid_list, path_segment
 from ..results import RunComparison, RunSummary
 from ..types import CreatedEvaluationRuns, EvaluationRun
@@ -76,27 +77,16 @@ class AsyncEvaluationRuns(CatalogUser, AsyncRunResults):
         name = generated_run_name() if run_name is None else check_name(run_name, "run_name")
         body["run_name"] = name
         test_case = str(body["test_case_uuid"])
-        runs_of_test_case = self._paginate(
-            f"{_TEST_CASES}/{path_segment(test_case)}/evaluation_runs",
-            EvaluationRunsPage,
-            items="evaluation_runs",
-            key="evaluation_run_uuid",
-            number_first_page=False,
-            prefetch=1,
-            timeout=timeout,
-            what="runs page",
-        )
         return await create_runs(
-            lambda: self._post(_RUNS, CreatedEvaluationRuns, body=body, timeout=timeout),
-            runs_of_test_case.pages,
+            _CreateRequest(self, body, timeout),
+            self._transport.pacer,
             test_case_uuid=test_case,
             run_name=name,
             named_by_caller=run_name is not None,
             agent_uuids=agent_uuids or (),
             agent_deployment_names=agent_deployment_names or (),
             recover=recover,
-            clock_offsets=self._transport.pacer.clock_offsets,
-            recheck_pause=self._transport.retry.backoff,
+            retry=self._transport.retry,
         )
 
     async def retrieve(self, evaluation_run_uuid: str, *, timeout: Timeout = None) -> EvaluationRun:
@@ -291,6 +281,32 @@ class AsyncEvaluationRuns(CatalogUser, AsyncRunResults):
             on_progress=on_progress,
             inverted=inverted,
         )
+
+
+class _CreateRequest:
+    """One create request, as its recovery sends and checks it (``workflows._resources.RunCreation``): the POST,
+    and the list of its test case's runs."""
+
+    def __init__(self, runs: AsyncEvaluationRuns, body: dict[str, object], timeout: Timeout) -> None:
+        self._runs = runs
+        self._body = body
+        self._timeout = timeout
+        self._runs_of_test_case = runs._paginate(
+            f"{_TEST_CASES}/{path_segment(str(body['test_case_uuid']))}/evaluation_runs",
+            EvaluationRunsPage,
+            items="evaluation_runs",
+            key="evaluation_run_uuid",
+            number_first_page=False,
+            prefetch=1,
+            timeout=timeout,
+            what="runs page",
+        )
+
+    async def send(self) -> CreatedEvaluationRuns:
+        return await self._runs._post(_RUNS, CreatedEvaluationRuns, body=self._body, timeout=self._timeout)
+
+    def list_pages(self) -> AsyncPageStream[EvaluationRunsPage]:
+        return self._runs_of_test_case.pages()
 
 
 class EvaluationRuns(SyncResource[AsyncEvaluationRuns]):

@@ -15,7 +15,7 @@ from typing import Final
 from .._exceptions import GradientEvalsError
 from .._validation import check_uuid
 
-__all__ = ["NameMatchError", "known_uuid", "match_name"]
+__all__ = ["NameMatchError", "known_uuid", "looks_like_uuid", "match_name"]
 
 _SHOWN: Final = 10
 """Candidates an error lists at most: an account may have hundreds of them, a message should stay readable."""
@@ -34,7 +34,8 @@ class NameMatchError(GradientEvalsError, ValueError):
         self.candidates = tuple(candidates)
 
 
-def _is_uuid(text: str) -> bool:
+def looks_like_uuid(text: str) -> bool:
+    """True when ``text`` is meant as a UUID (even a malformed or quoted one) rather than a name."""
     try:
         uuid.UUID(text.strip().strip("\"'"))
     except ValueError:
@@ -53,7 +54,7 @@ def known_uuid(ref: object, where: str, kind: str) -> str | None:
 
     A UUID in literal quotes counts as a UUID, so that :func:`check_uuid` says what is wrong with it.
     """
-    if isinstance(ref, uuid.UUID) or (isinstance(ref, str) and _is_uuid(ref)):
+    if isinstance(ref, uuid.UUID) or (isinstance(ref, str) and looks_like_uuid(ref)):
         return check_uuid(ref, where)
     a_kind = f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
     if not isinstance(ref, str):

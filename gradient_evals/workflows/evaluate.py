@@ -44,7 +44,7 @@ from .services import EvaluationServices, Progress
 from .wait import WaitOptions
 
 if TYPE_CHECKING:
-    from ..resources.evaluation_metrics import MetricRef
+    from .metric_names import MetricRef
 
 __all__ = ["DEFAULT_EVALUATE_TIMEOUT", "EvaluationServices", "Rerun", "evaluate", "merged_results", "pick_baseline"]
 

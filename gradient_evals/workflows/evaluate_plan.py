@@ -21,7 +21,6 @@ import anyio.to_thread
 import attrs
 
 from .._exceptions import APIResponseValidationError, ExportError, NotFoundError
-from ..resources.evaluation_metrics import match_metric
 from ..types import (
     EvaluationDataset,
     EvaluationMetric,
@@ -38,10 +37,11 @@ from .agents import resolve_agents
 from .baselines import FINISHED_STATUSES
 from .evaluate_data import HASH_DIGITS, HASH_MARK, LocalDataset, dataset_name_for, prepare_dataset, remote_slices
 from .gates import slice_key
+from .metric_names import match_metric
 from .services import EvaluationServices
 
 if TYPE_CHECKING:
-    from ..resources.evaluation_metrics import MetricRef
+    from .metric_names import MetricRef
 
 __all__ = ["Plan", "Rerun", "changes_of", "check_report_destinations", "merged_results", "plan_evaluation"]
 
