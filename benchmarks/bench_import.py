@@ -1,10 +1,11 @@
-"""``import gradient_evals`` in a fresh process, against ``import gradient`` and ``import pydo``: wall time.
+"""Importing the clients in a fresh process, against ``gradient``'s and ``pydo``'s: wall time.
 
-Each measurement is one fresh interpreter running ``python -c "import X"``; ``python -c pass`` is measured in
+What a script pays before its first request: ``from gradient_evals import AsyncGradientEvals, GradientEvals``
+against ``from gradient import AsyncGradient, Gradient`` and ``from pydo import Client``. Each measurement is one
+fresh interpreter running that statement; ``python -c pass`` is measured in
 the same rounds, and the import cost is the difference. The warm-up round also writes every package's
 bytecode cache (``PYTHONDONTWRITEBYTECODE`` is cleared for the children), so no contender pays for
-compiling its sources. Then ``python -X importtime -c "import gradient_evals"`` lists what the import spends
-its time on.
+compiling its sources. Then ``python -X importtime`` lists what importing the clients spends its time on.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from _harness import (
     verdict,
 )
 from _harness import verdict_table as verdicts
+from _targets import IMPORT_TIME, IMPORTS, OURS_IMPORT
 
 ENV = quiet_env()
 ENV.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -41,10 +43,10 @@ def fresh(code: str) -> Callable[[], float]:
     return measure
 
 
-def importtime_breakdown(module: str, top: int = 12) -> tuple[str, float]:
-    """Where ``import module`` spends its time: self time summed per top-level package, largest first."""
+def importtime_breakdown(statement: str, top: int = 12) -> tuple[str, float]:
+    """Where ``statement`` spends its time: self time summed per top-level package, largest first."""
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True, text=True, env=ENV
+        [sys.executable, "-X", "importtime", "-c", statement], capture_output=True, text=True, env=ENV
     )
     by_package: dict[str, int] = {}
     for line in result.stderr.splitlines():
@@ -64,13 +66,14 @@ def main() -> None:
     args = arguments(__doc__.splitlines()[0], rounds=9)
     contenders: list[tuple[str, Callable[[], float]]] = [("python -c pass", fresh("pass"))]
     skipped: list[Series] = []
-    for module in ("gradient_evals", "gradient", "pydo"):
+    statements = {"gradient_evals": OURS_IMPORT, **IMPORTS}
+    for module, statement in statements.items():
         try:
-            subprocess.run([sys.executable, "-c", f"import {module}"], check=True, env=ENV, capture_output=True)
+            subprocess.run([sys.executable, "-c", statement], check=True, env=ENV, capture_output=True)
         except subprocess.CalledProcessError:
-            skipped.append(Series(f"import {module}", skipped=f"`{module}` is not installed"))
+            skipped.append(Series(statement, skipped=f"`{module}` is not installed"))
         else:
-            contenders.append((f"import {module}", fresh(f"import {module}")))
+            contenders.append((statement, fresh(statement)))
     series = run_rounds(contenders, rounds=args.rounds)
     bare = series["python -c pass"]
     net = {
@@ -78,15 +81,14 @@ def main() -> None:
         for name, s in series.items()
         if name != bare.name
     }
-    ours = net["import gradient_evals"]
+    ours = net[OURS_IMPORT]
     checks = []
-    for other, target in (("gradient", 0.30), ("pydo", 0.60)):
-        if f"import {other}" in net:
-            ratio = ours.median / net[f"import {other}"].median
-            theirs = net[f"import {other}"]
-            label = f"gradient_evals / {other} (net)"
-            checks.append(verdict(label, ratio, f"<= {target}x", ratio <= target, paired(ours, theirs)))
-    breakdown, total = importtime_breakdown("gradient_evals")
+    for target in IMPORT_TIME:
+        if target.denominator in net:
+            theirs = net[target.denominator]
+            ratio = ours.median / theirs.median
+            checks.append(verdict(target.label, ratio, target.shown, ratio <= target.limit, paired(ours, theirs)))
+    breakdown, total = importtime_breakdown(OURS_IMPORT)
     markdown = (
         f"Fresh interpreter per measurement, {args.rounds} rounds after one warm-up round.\n\n"
         + table([*series.values(), *skipped], baseline=bare.name)
@@ -94,7 +96,7 @@ def main() -> None:
         + table([ours, *(s for s in net.values() if s is not ours)], baseline=ours.name)
         + "\n\n"
         + verdicts(checks)
-        + '\n\n`python -X importtime -c "import gradient_evals"`: self time summed per top-level package (one '
+        + f"\n\n`python -X importtime -c '{OURS_IMPORT}'`: self time summed per top-level package (one "
         + f"run, {fmt_seconds(total)} in all; it is sampled once and noisier than the medians above):\n\n"
         + breakdown
     )

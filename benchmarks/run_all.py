@@ -109,37 +109,25 @@ def _cell(ratios: tuple[float, float] | None, limit: float) -> str:
 
 
 def summary(results: dict[str, dict[str, Any]]) -> str:
-    """The speed targets, each ratio taken from medians measured in the same script run."""
-    from gradient_evals._pagination import DEFAULT_PREFETCH
+    """Every speed target of ``_targets.py`` with its figures, each ratio taken from medians measured in the same
+    script run."""
+    from _targets import IMPORT_TIME, STREAMING
 
-    floor, stream, plain, blocking = (
-        f"raw httpx, window of {DEFAULT_PREFETCH}",
-        "gradient_evals stream_results (async with)",
-        "gradient_evals iter_results (async for)",
-        "gradient_evals blocking for (sync facade)",
-    )
-    w = " + 2 ms/page"
-    rows = [
-        ("`stream_results` (async with) / floor", stream, floor, 1.15, "<= 1.15x"),
-        ("same, loop body spending 2 ms a page", stream + w, floor + w, 1.10, "<= 1.10x"),
-        ("plain `async for` over `iter_results` / floor", plain, floor, 1.40, "<= 1.40x"),
-        ("blocking `for` / `stream_results`", blocking, stream, 1.05, "<= 1.05x"),
-        ("`iter_results` / `gradient`'s page loop", plain, "gradient, sequential page loop", 0.25, "<= 0.25x"),
-        ("`iter_results` / `pydo`'s page loop", plain, "pydo, sequential page loop", 0.25, "<= 0.25x"),
-    ]
     lines = [
         "| mode | standard decoder | with the `speed` extra (msgspec) | target |",
         "| --- | ---: | ---: | ---: |",
     ]
-    for label, a, b, limit, target in rows:
-        cells = [_cell(_ratios(results.get(f"stream-{d}", {}), a, b), limit) for d in DECODERS]
-        lines.append(f"| {label} | {' | '.join(cells)} | {target} |")
+    for target in STREAMING:
+        cells = [
+            _cell(_ratios(results.get(f"stream-{d}", {}), target.numerator, target.denominator), target.limit)
+            for d in DECODERS
+        ]
+        lines.append(f"| {target.label} | {' | '.join(cells)} | {target.shown} |")
     imports = results.get("import", {})
-    ours = "import gradient_evals (net of interpreter start)"
-    for other, limit in (("gradient", 0.30), ("pydo", 0.60)):
-        ratio = _ratios(imports, ours, f"import {other} (net of interpreter start)")
-        label = f"`import gradient_evals` / `import {other}` (net)"
-        lines.append(f"| {label} | {_cell(ratio, limit)} | | <= {limit:.2f}x |")
+    for target in IMPORT_TIME:
+        ratio = _ratios(imports, f"{target.numerator} (net of interpreter start)",
+                        f"{target.denominator} (net of interpreter start)")
+        lines.append(f"| {target.label} | {_cell(ratio, target.limit)} | | {target.shown} |")
     note = (
         "Each cell: the ratio of the two medians, then in brackets the median of the per-round ratios (the two "
         "were measured back to back in each round, so this one is steadier on a loaded machine); \"not met\" "

@@ -9,7 +9,6 @@ the aliases to annotate with in :mod:`gradient_evals.typing`.
 """
 
 import importlib
-import warnings
 from typing import TYPE_CHECKING, Any
 
 # The errors load with the package: they are small, and `except gradient_evals.APIError` should cost nothing.
@@ -75,49 +74,6 @@ _LAZY: dict[str, str] = {
     "types": ".types",
 }
 
-# Names importable from the top level before the models moved to `gradient_evals.types`: they keep working for
-# one release, with a DeprecationWarning naming the new home.
-_MOVED_TO_TYPES = frozenset(
-    (
-        "AgentSpan",
-        "AgentType",
-        "ChildSpan",
-        "CreatedEvaluationRuns",
-        "EvaluationPrompt",
-        "EvaluationRun",
-        "EvaluationRunStatus",
-        "EvaluationRunsPage",
-        "JSONValue",
-        "LLMSpan",
-        "MetricResult",
-        "MetricResultStatus",
-        "MetricValueType",
-        "PageLinks",
-        "PageMeta",
-        "PromptChunk",
-        "ResultsPage",
-        "RetrieverChunk",
-        "RetrieverSpan",
-        "SpanCommon",
-        "ToolSpan",
-        "TraceSpan",
-        "TraceSpanType",
-        "WorkflowSpan",
-    )
-)
-# Those of them the SDK computes now live in `gradient_evals.results`, and the warning names that home.
-_MOVED_TO_RESULTS = frozenset(
-    ("MetricComparison", "MetricSummary", "PromptRegression", "RunComparison", "RunSummary", "Verdict")
-)
-
-
-def _moved(name: str, home: str) -> Any:
-    warnings.warn(
-        f"gradient_evals.{name} is deprecated; import it from gradient_evals.{home}", DeprecationWarning, stacklevel=3
-    )
-    return getattr(importlib.import_module(f".{home}", __name__), name)
-
-
 def __getattr__(name: str) -> Any:
     module_name = _LAZY.get(name)
     if module_name is not None:
@@ -125,31 +81,6 @@ def __getattr__(name: str) -> Any:
         value = module if name in ("types", "results") else getattr(module, name)
         globals()[name] = value
         return value
-    if name in _MOVED_TO_TYPES:
-        return _moved(name, "types")
-    if name in _MOVED_TO_RESULTS:
-        return _moved(name, "results")
-    if name == "RateLimitInfo":
-        warnings.warn(
-            "gradient_evals.RateLimitInfo is deprecated; nothing returns it: read client.rate_limit "
-            "(a RateLimitState) for the rate limit as the client last saw it",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        from ._responses import RateLimitInfo
-
-        return RateLimitInfo
-    if name == "AsyncResultsIterator":
-        warnings.warn(
-            "gradient_evals.AsyncResultsIterator is deprecated; annotate with "
-            "gradient_evals.AsyncPager[types.ResultsPage, types.EvaluationPrompt]",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        from . import types as models
-        from ._pagination import AsyncPager as Pager
-
-        return Pager[models.ResultsPage, models.EvaluationPrompt]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -18,17 +18,12 @@ from typing import Final
 import anyio
 import httpx
 
-from ._exceptions import RateLimitError
+from ._pacer_refusal import HeldTooLong, held_too_long, hold_deadline
 from ._ratelimit import RateLimitPolicy, RateLimitState
-from ._responses import MAX_CLOCK_SKEW, clock_skew, header_int, retry_after_seconds, seconds_until_reset
+from ._responses import header_int, retry_after_seconds, seconds_until_reset
+from ._server_clock import ServerClock
 
 __all__ = ["HeldTooLong", "Pacer", "background_requests"]
-
-_HEADER_ROUNDING = 1.0
-"""Seconds by which the whole-second rate-limit headers may overstate a wait."""
-
-_DATE_RESOLUTION = 2.0
-"""Seconds of measured skew that are only the rounding of an HTTP ``Date`` (whole seconds, at both ends)."""
 
 log = logging.getLogger("gradient_evals")
 
@@ -59,16 +54,6 @@ def background_requests() -> Iterator[None]:
 
 
 
-class HeldTooLong(RateLimitError):
-    """The request was not sent: the rate limit would have held it past a deadline.
-
-    ``retry_after`` is how long it would have had to wait, or less: a wait read through the server's clock is
-    believed for at most the policy's ``max_wait``, after which the client asks the server again. A
-    :class:`RateLimitError`, raised before sending; the client does not retry it, since waiting is what the
-    deadline ruled out.
-    """
-
-
 class Pacer:
     """The rate-limit budget of one client: :meth:`acquire` before each attempt, :meth:`observe` after it.
 
@@ -87,7 +72,7 @@ class Pacer:
         self.policy = policy
         # The clocks and the sleep are parameters so that tests can run the pacer on a simulated clock.
         self._clock = clock
-        self._wall = wall
+        self._server_clock = ServerClock(wall)
         self._sleep = sleep
         self.enabled = policy is not None
         self._limit: int | None = None
@@ -105,8 +90,6 @@ class Pacer:
         self._next_slot = 0.0
         self._held_until = 0.0
         self._credited = False
-        self._skew = 0.0  # the server's clock minus ours, from the first Date header, when within MAX_CLOCK_SKEW
-        self._measured_skew: float | None = None  # what that Date said, believed or not
         # When a reset read through the server's clock stops being believed and the server is asked again.
         self._ask_at = math.inf
         self._answers = 0
@@ -140,9 +123,9 @@ class Pacer:
         # (a header lookup is most of what this method costs).
         self._answers += 1
         thorough = not self._answers & 63 or self._remaining <= self._low * 2 or self._limit is None
-        if thorough and self._measured_skew is None:
+        if thorough and self._server_clock.measured is None:
             # Measured once: a server's clock that wanders from answer to answer must not move every wait with it.
-            self._measure_skew(headers.get("date"))
+            self._server_clock.measure(headers.get("date"))
         remaining = header_int(headers.get("ratelimit-remaining"))
         if remaining is not None:
             self._observe_budget(remaining, headers, thorough)
@@ -169,7 +152,7 @@ class Pacer:
 
         A ``Date`` more than :data:`MAX_CLOCK_SKEW` from the local clock is not believed: this is then the local clock.
         """
-        return self._wall() + self._skew
+        return self._server_clock.now()
 
     def clock_offsets(self) -> tuple[float, ...]:
         """The offsets from the local clock at which the server's clock may be: 0, and what its ``Date`` said.
@@ -177,8 +160,7 @@ class Pacer:
         The second is there, believed or not, whenever a ``Date`` was read and differs from the local clock: a
         decision that must hold whichever clock is right (create recovery's) checks every one of them.
         """
-        measured = self._measured_skew
-        return (0.0,) if measured is None or abs(measured) < 1.0 else (0.0, measured)
+        return self._server_clock.offsets()
 
     def state(self) -> RateLimitState | None:
         """A snapshot for ``client.rate_limit``; ``None`` until a response has carried rate-limit headers."""
@@ -233,20 +215,6 @@ class Pacer:
         self._ask_at = now + self.policy.max_wait if self.policy is not None else math.inf
         if until is None or until > 0:
             self._credited = False
-
-    def _measure_skew(self, date: str | None) -> None:
-        skew = None if date is None else clock_skew(date, now=self._wall())
-        if skew is None:
-            return
-        self._measured_skew = skew
-        if abs(skew) < _DATE_RESOLUTION:
-            # A Date header counts whole seconds: a skew under two of them is the header's rounding, not a clock
-            # that is off, and believing it would stretch a 60 s reset past a 60 s max_wait.
-            self._skew = 0.0
-        elif abs(skew) <= MAX_CLOCK_SKEW:
-            self._skew = skew
-        else:
-            log.warning("the server's Date is %.0f s off the local clock: not believed for rate-limit resets", skew)
 
     def _until_reset(self, now: float) -> float | None:
         """Seconds until the window should move on, as far as the pacer believes the server: never past ``_ask_at``."""
@@ -355,7 +323,8 @@ class Pacer:
             self._credited = True
             self._take(ticket, timeout, 0.0)
             return
-        deadline, bound = self._deadline(timeout)
+        assert self.policy is not None  # only waited for while pacing
+        deadline, bound = hold_deadline(self._clock(), self.policy.max_wait, timeout)
         background = _BACKGROUND.get()
         while True:
             now = self._clock()
@@ -387,21 +356,6 @@ class Pacer:
         """Back to the one-comparison path once no Retry-After applies (and no ceiling is set)."""
         self._open = self._ceiling is None and self._clock() >= self._blocked_until
 
-    def _deadline(self, timeout: float | httpx.Timeout | None) -> tuple[float, str]:
-        """The monotonic time past which no request is held, and what sets it."""
-        now = self._clock()
-        assert self.policy is not None  # only called while pacing
-        # `ratelimit-reset` and `Date` count whole seconds: a window said to move on in 60 s may read as 60.9 s
-        # away. That rounding does not make a 60 s max_wait refuse a full window.
-        deadline = now + self.policy.max_wait + _HEADER_ROUNDING
-        bound = f"the rate-limit policy's max_wait of {self.policy.max_wait:g} s"
-        if isinstance(timeout, int | float) and now + timeout < deadline:
-            deadline, bound = now + timeout, f"the request's timeout of {timeout:g} s"
-        scope_left = anyio.current_effective_deadline() - anyio.current_time()
-        if now + scope_left < deadline:
-            deadline, bound = now + scope_left, f"the caller's deadline ({max(0.0, scope_left):.1f} s away)"
-        return deadline, bound
-
     def _refusal(self, method: str, path: str, claimed: float, bound: str, why: str, hold: float) -> HeldTooLong:
         headers = {}
         if self._limit is not None:
@@ -410,14 +364,4 @@ class Pacer:
             headers["ratelimit-remaining"] = str(self._server_remaining)
         if self._reset is not None:
             headers["ratelimit-reset"] = str(self._reset)
-        again = f"; the server is asked again in {hold:.1f} s" if hold < claimed else ""
-        return HeldTooLong(
-            f"{method} {path} was not sent: the rate limit would have held it for {claimed:.1f} s ({why}), "
-            f"longer than {bound}{again}",
-            status_code=429,
-            error_id="rate_limit_hold",
-            rate_limit=headers,
-            retry_after=hold,
-            method=method,
-            url=path,
-        )
+        return held_too_long(method, path, claimed=claimed, bound=bound, why=why, hold=hold, headers=headers)

@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
-import attrs
 import httpx
 
 from . import _json
@@ -37,7 +36,6 @@ __all__ = [
     "EPOCH_THRESHOLD",
     "MAX_CLOCK_SKEW",
     "MAX_RESET_DELAY",
-    "RateLimitInfo",
     "body_error",
     "clock_skew",
     "header_int",
@@ -67,28 +65,6 @@ _STATUS_ERRORS: Final[dict[int, type[APIStatusError]]] = {
     422: UnprocessableEntityError,
     429: RateLimitError,
 }
-
-
-@attrs.frozen(kw_only=True)
-class RateLimitInfo:
-    """Deprecated (nothing returns it; ``client.rate_limit`` is the client's view): the rate-limit headers of one
-    response, requests allowed, left, and when the window resets."""
-
-    limit: int | None = None
-    remaining: int | None = None
-    reset: int | None = None
-
-    @classmethod
-    def from_headers(cls, headers: httpx.Headers) -> RateLimitInfo | None:
-        """Read the ``ratelimit-*`` headers; ``None`` when the response had none."""
-        limit, remaining, reset = (
-            header_int(headers.get("ratelimit-limit")),
-            header_int(headers.get("ratelimit-remaining")),
-            header_int(headers.get("ratelimit-reset")),
-        )
-        if limit is None and remaining is None and reset is None:
-            return None
-        return cls(limit=limit, remaining=remaining, reset=reset)
 
 
 def header_int(value: str | None) -> int | None:

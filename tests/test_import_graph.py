@@ -113,25 +113,47 @@ def test_find_cycles_reports_a_circle_and_ignores_a_chain() -> None:
     assert find_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-# Edges allowed for one release, each with its reason; the test below fails once an edge is gone, so that its
-# allowance is removed with it.
-DEPRECATED_EDGES = {
-    # EvaluationReport.to_junit_xml/to_markdown/to_html: deprecated delegations to the renderers, which import the
-    # report; removed with the deprecation.
-    ("gradient_evals.workflows.evaluate_results", "gradient_evals.reports.junit"),
-    ("gradient_evals.workflows.evaluate_results", "gradient_evals.reports.markdown"),
-    ("gradient_evals.workflows.evaluate_results", "gradient_evals.reports.html"),
-}
-
-
-def test_every_allowed_edge_still_exists() -> None:
-    graph = import_graph()
-    assert {(a, b) for a, b in DEPRECATED_EDGES if b not in graph[a]} == set()
-
-
 def test_no_import_circle_in_the_package() -> None:
     graph = import_graph()
-    for importer, imported in DEPRECATED_EDGES:
-        graph[importer].discard(imported)
     cycles = find_cycles(graph)
     assert not cycles, "\n".join(_describe(c, graph) for c in cycles)
+
+
+# One direction between the layers (CONTRIBUTING.md, "The layout"): a resource's workflow methods call into
+# `workflows/`, and a workflow reaches the API only through the protocols of `workflows/_resources.py` that the
+# resources meet. A workflow importing a resource (or the client, the facade, the command line, the renderers or
+# the emulator above them) would make the two layers one.
+ABOVE_THE_WORKFLOWS = (
+    "gradient_evals.resources",
+    "gradient_evals._client",
+    "gradient_evals._sync",
+    "gradient_evals.cli",
+    "gradient_evals.reports",
+    "gradient_evals.testing",
+)
+
+
+def _reaches(imported: str, layers: tuple[str, ...]) -> bool:
+    return imported == "gradient_evals" or any(imported == m or imported.startswith(m + ".") for m in layers)
+
+
+def test_the_layer_check_sees_a_forbidden_edge() -> None:
+    assert _reaches("gradient_evals.resources.evaluation_runs", ABOVE_THE_WORKFLOWS)
+    assert _reaches("gradient_evals", ABOVE_THE_WORKFLOWS)
+    assert not _reaches("gradient_evals.resourcesque", ABOVE_THE_WORKFLOWS)
+    assert not _reaches("gradient_evals.types", ABOVE_THE_WORKFLOWS)
+    # The resources do import the workflows: the edge the rule is about exists in one direction.
+    graph = import_graph()
+    assert "gradient_evals.workflows.recover" in graph["gradient_evals.resources.evaluation_runs"]
+
+
+def test_workflows_never_import_the_resources_or_anything_above_them() -> None:
+    graph = import_graph()
+    edges = sorted(
+        f"{importer} -> {imported}"
+        for importer, targets in graph.items()
+        if importer.startswith("gradient_evals.workflows")
+        for imported in targets
+        if _reaches(imported, ABOVE_THE_WORKFLOWS)
+    )
+    assert not edges, "workflows take protocols (workflows/_resources.py), not resources:\n  " + "\n  ".join(edges)

@@ -134,26 +134,6 @@ def test_models_import_from_types() -> None:
         types.NoSuchModel  # type: ignore[attr-defined]  # noqa: B018
 
 
-@pytest.mark.parametrize("name", ["EvaluationRun", "ResultsPage", "MetricResult", "SpanCommon"])
-def test_old_top_level_model_names_still_work_with_a_deprecation_warning(name: str) -> None:
-    from gradient_evals import types
-
-    expected = rf"gradient_evals\.{name} is deprecated; import it from gradient_evals\.types"
-    with pytest.warns(DeprecationWarning, match=expected):
-        value = getattr(gradient_evals, name)
-    assert value is getattr(types, name)
-
-
-@pytest.mark.parametrize("name", ["RunSummary", "Verdict", "RunComparison", "MetricSummary"])
-def test_old_top_level_result_names_point_to_their_new_home(name: str) -> None:
-    from gradient_evals import results
-
-    expected = rf"gradient_evals\.{name} is deprecated; import it from gradient_evals\.results"
-    with pytest.warns(DeprecationWarning, match=expected):
-        value = getattr(gradient_evals, name)
-    assert value is getattr(results, name)
-
-
 def test_types_hold_only_what_the_api_sends() -> None:
     from gradient_evals import results, types
 
@@ -165,36 +145,6 @@ def test_types_hold_only_what_the_api_sends() -> None:
         value = getattr(types, name)
         if attrs.has(value) or (isinstance(value, type) and issubclass(value, enum.Enum)):  # not the aliases
             assert value.__module__.startswith("gradient_evals.types."), name
-
-
-@pytest.mark.parametrize("name", ["EvaluationReport", "AgentResult", "GateResult", "RunSummary", "Verdict"])
-def test_results_imported_from_types_warn_for_one_release(name: str) -> None:
-    from gradient_evals import results, types
-
-    expected = rf"gradient_evals\.types\.{name} is deprecated; import it from gradient_evals\.results"
-    with pytest.warns(DeprecationWarning, match=expected):
-        value = getattr(types, name)
-    assert value is getattr(results, name)
-
-
-@pytest.mark.parametrize(("module", "name"), [("reports", "EvaluationReport"), ("summaries", "RunComparison")])
-def test_results_imported_from_the_old_types_modules_warn(module: str, name: str) -> None:
-    import importlib
-
-    from gradient_evals import results
-
-    old = importlib.import_module(f"gradient_evals.types.{module}")
-    with pytest.warns(DeprecationWarning, match=rf"gradient_evals\.types\.{module}\.{name} is deprecated"):
-        value = getattr(old, name)
-    assert value is getattr(results, name)
-    with pytest.raises(AttributeError, match="NoSuchThing"):
-        old.NoSuchThing  # noqa: B018
-
-
-def test_old_results_iterator_alias_warns() -> None:
-    with pytest.warns(DeprecationWarning, match="AsyncResultsIterator is deprecated"):
-        alias = gradient_evals.AsyncResultsIterator  # type: ignore[attr-defined]
-    assert alias.__origin__ is gradient_evals.AsyncPager
 
 
 def test_typing_module_names_what_users_annotate_with() -> None:
@@ -230,10 +180,12 @@ def test_import_does_not_load_the_command_line_dependencies() -> None:
     _run_fresh(code)
 
 
-def test_rate_limit_info_is_deprecated_and_names_what_replaces_it() -> None:
-    from gradient_evals._responses import RateLimitInfo
+def test_each_name_has_one_home() -> None:
+    # The package was never released with the models at the top level or the results in `types`: no alias of an
+    # old home exists to keep.
+    from gradient_evals import results, types
 
-    assert "RateLimitInfo" not in gradient_evals.__all__
-    with pytest.warns(DeprecationWarning, match=r"gradient_evals\.RateLimitInfo is deprecated; .*client\.rate_limit"):
-        value = gradient_evals.RateLimitInfo  # type: ignore[attr-defined]
-    assert value is RateLimitInfo
+    for name in ("EvaluationRun", "RunSummary", "RateLimitInfo", "AsyncResultsIterator"):
+        assert not hasattr(gradient_evals, name), name
+    assert not hasattr(types, "EvaluationReport")
+    assert not any(hasattr(results.EvaluationReport, m) for m in ("to_junit_xml", "to_markdown", "to_html"))

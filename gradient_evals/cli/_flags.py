@@ -8,7 +8,7 @@ straight to one SDK call run it inside :func:`speaking_flags`, which re-words th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Final
 
@@ -25,6 +25,7 @@ FLAGS: Final[dict[str, str]] = {
     "star_metric.success_threshold": "--threshold",
     "star_metric.metric_uuid": "--star-metric",
     "star_metric.name": "--star-metric",
+    "test_case_uuid": "--test-case",
     "dataset_uuid": "--dataset",
     "workspace_uuid": "--workspace",
 }
@@ -41,23 +42,29 @@ _LEADING: Final = re.compile(r"^(metrics|baseline):")
 _AGENTS: Final = re.compile(r"(?<![\w.-])agents\[\d+\]")
 
 
-def in_flag_words(message: str) -> str:
-    """``message`` with every Python argument name it uses replaced by the option that sets it."""
-    message = _KEYWORD.sub(lambda m: FLAGS[m.group(1)], message)
-    message = _LEADING.sub(lambda m: FLAGS[m.group(1)] + ":", message)
+def in_flag_words(message: str, options: Mapping[str, str] = FLAGS) -> str:
+    """``message`` with every Python argument name it uses replaced by the option that sets it.
+
+    ``options`` maps the argument names of :data:`FLAGS` to the options of the command at hand, where one differs.
+    """
+    message = _KEYWORD.sub(lambda m: options[m.group(1)], message)
+    message = _LEADING.sub(lambda m: options[m.group(1)] + ":", message)
     message = _AGENTS.sub("--agent", message)
-    return _ARGUMENT.sub(lambda m: FLAGS[m.group(1)], message)
+    return _ARGUMENT.sub(lambda m: options[m.group(1)], message)
 
 
 @contextmanager
-def speaking_flags() -> Iterator[None]:
-    """Re-word the argument errors (``ValueError``, ``TypeError``) of the SDK call inside as a usage error (2).
+def speaking_flags(renamed: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Re-word the argument errors (``ValueError``, ``TypeError``) of the SDK calls inside as a usage error (2).
 
-    API errors and the client's configuration errors pass through unchanged: they are not about an option.
+    ``renamed`` gives the options of a command whose options are not named as :data:`FLAGS` says (``runs create``
+    takes the run's name as ``--name``: ``{"run_name": "--name"}``). API errors and the client's configuration
+    errors pass through unchanged: they are not about an option.
     """
+    options = {**FLAGS, **(renamed or {})}
     try:
         yield
     except (ValueError, TypeError) as exc:
         if isinstance(exc, APIError | ConfigurationError | UnicodeError):
             raise
-        raise CommandError(f"invalid argument: {in_flag_words(str(exc))}", EXIT_USAGE) from None
+        raise CommandError(f"invalid argument: {in_flag_words(str(exc), options)}", EXIT_USAGE) from None

@@ -219,7 +219,7 @@ class AsyncEvaluationDatasets(AsyncResource):
         :class:`DownloadTooLargeError` as soon as it passes the limit.
         """
         return await download_dataset(
-            self.get_download_url,
+            self,
             self._storage,
             check_uuid(dataset_uuid, "dataset_uuid"),
             path,
@@ -245,7 +245,7 @@ class AsyncEvaluationDatasets(AsyncResource):
         (default 1 Mi), 1,000 columns, and a file of ``max_bytes`` (default 1 GB) once decompressed.
         """
         return await read_dataset(
-            self.get_download_url,
+            self,
             self._storage,
             check_uuid(dataset_uuid, "dataset_uuid"),
             retry=self._transport.retry,

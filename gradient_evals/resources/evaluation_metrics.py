@@ -10,14 +10,15 @@ naming the close matches, raised before the request that needed it is sent.
 from __future__ import annotations
 
 import builtins
-import difflib
 import uuid
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, TypeAlias
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from .._validation import check_uuid
 from ..types import EvaluationMetric, EvaluationMetricsList
 from ..typing import Timeout
+from ..workflows._names import looks_like_uuid
+from ..workflows.metric_names import MetricRef, match_metric, metric_name_key
 from ._base import AsyncResource, SyncResource, blocking
 
 if TYPE_CHECKING:
@@ -33,50 +34,7 @@ __all__ = [
     "metric_name_key",
 ]
 
-MetricRef: TypeAlias = EvaluationMetric | uuid.UUID | str
-"""A metric as a method takes it: the catalog's model, its UUID, or its name (matched case-insensitively)."""
-
 _METRICS = "/v2/gen-ai/evaluation_metrics"
-
-
-def looks_like_uuid(text: str) -> bool:
-    """True when ``text`` is meant as a UUID (even a malformed or quoted one) rather than a metric name."""
-    try:
-        uuid.UUID(text.strip().strip("\"'"))
-    except ValueError:
-        return False
-    return True
-
-
-def metric_name_key(name: str) -> str:
-    """How metric names are compared everywhere: case, spaces, underscores and hyphens ignored.
-
-    "Hallucination rate", "hallucination_rate" and "HALLUCINATION-RATE" are one name to a user.
-    """
-    return " ".join(name.replace("_", " ").replace("-", " ").split()).casefold()
-
-
-def match_metric(catalog: Sequence[EvaluationMetric], name: str, argument: str) -> EvaluationMetric:
-    """The one metric of ``catalog`` called ``name``, or a ``ValueError`` naming the close matches.
-
-    Case is ignored, and so are the differences between spaces, underscores and hyphens.
-    """
-    key = metric_name_key(name)
-    found = [m for m in catalog if m.metric_name is not None and metric_name_key(m.metric_name) == key]
-    if len(found) == 1:
-        return found[0]
-    if found:
-        choices = ", ".join(f"{m.metric_name!r} ({m.metric_uuid})" for m in found)
-        raise ValueError(f"{argument}: the metric name {name!r} is ambiguous: {choices}; pass the metric UUID")
-    names = sorted({m.metric_name for m in catalog if m.metric_name})
-    by_key = {metric_name_key(n): n for n in names}
-    close = [by_key[k] for k in difflib.get_close_matches(key, list(by_key), n=5, cutoff=0.5)]
-    # A word of the name inside a metric's name ("hallucination" in "Hallucination rate") is a match too.
-    close += [
-        n for n in names if n not in close and any(word in metric_name_key(n) for word in key.split() if len(word) > 3)
-    ]
-    hint = f"close matches: {', '.join(map(repr, close[:5]))}" if close else f"known metrics: {', '.join(names[:20])}"
-    raise ValueError(f"{argument}: no metric is called {name!r} ({hint})")
 
 
 class AsyncEvaluationMetrics(AsyncResource):

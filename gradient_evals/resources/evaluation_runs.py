@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any
 
-from .._pagination import DEFAULT_PREFETCH, AsyncPager
-from .._streaming import AsyncStream
-from .._validation import (
-    check_name,
-    check_name_list,
-    check_positive_int,
-    check_prompt_id,
-    check_uuid,
-    check_uuid_list,
-    path_segment,
-)
+from .._pagination import AsyncPageStream
+from .._validation import check_name, check_name_list, check_uuid, check_uuid_list, path_segment
 from ..results import RunComparison, RunSummary
-from ..types import CreatedEvaluationRuns, EvaluationPrompt, EvaluationRun, ResultsPage
+from ..types import CreatedEvaluationRuns, EvaluationRun
 from ..types.evaluation_test_cases import EvaluationRunsPage
 from ..typing import ExportFormat, OnProgress, OnUpdate, Timeout
 from ..workflows.compare import compare_runs
@@ -34,29 +25,20 @@ from ..workflows.wait import (
     wait_for_run,
     wait_options,
 )
-from ._base import PageSize, SyncResource, blocking, blocking_iterator
-from .evaluation_metrics import AsyncEvaluationMetrics, CatalogUser
-
-if TYPE_CHECKING:
-    from .._transport import Transport
+from ._base import SyncResource, blocking, blocking_iterator
+from ._run_results import RESULTS_PAGE_SIZE, RUNS_PATH, AsyncRunResults
+from .evaluation_metrics import CatalogUser
 
 __all__ = ["AsyncEvaluationRuns", "EvaluationRuns", "RESULTS_PAGE_SIZE"]
 
-_RUNS = "/v2/gen-ai/evaluation_runs"
+_RUNS = RUNS_PATH
 _TEST_CASES = "/v2/gen-ai/evaluation_test_cases"
 
-RESULTS_PAGE_SIZE: Final = 200
-"""Prompts a results page asks for by default: the specification gives no maximum, DigitalOcean's API documents
-200 for its listings. Fewer pages means fewer requests out of the 250-a-minute budget."""
 
-
-class AsyncEvaluationRuns(CatalogUser):
-    """Evaluation runs: ``create``, ``retrieve``, ``list_results``, ``iter_results``, ``stream_results``,
-    ``retrieve_results``, and the workflows ``wait``, ``create_and_wait``, ``export``, ``summarize``, ``compare``."""
-
-    def __init__(self, transport: Transport, metrics: AsyncEvaluationMetrics) -> None:
-        super().__init__(transport, metrics)
-        self._results_page_size = PageSize(RESULTS_PAGE_SIZE)
+class AsyncEvaluationRuns(CatalogUser, AsyncRunResults):
+    """Evaluation runs: ``create``, ``retrieve``, the results (``list_results``, ``iter_results``,
+    ``stream_results``, ``retrieve_results``, from :class:`AsyncRunResults`), and the workflows ``wait``,
+    ``create_and_wait``, ``export``, ``summarize``, ``compare``."""
 
     async def create(
         self,
@@ -95,115 +77,22 @@ class AsyncEvaluationRuns(CatalogUser):
         name = generated_run_name() if run_name is None else check_name(run_name, "run_name")
         body["run_name"] = name
         test_case = str(body["test_case_uuid"])
-        runs_of_test_case = self._paginate(
-            f"{_TEST_CASES}/{path_segment(test_case)}/evaluation_runs",
-            EvaluationRunsPage,
-            items="evaluation_runs",
-            key="evaluation_run_uuid",
-            number_first_page=False,
-            prefetch=1,
-            timeout=timeout,
-            what="runs page",
-        )
         return await create_runs(
-            lambda: self._post(_RUNS, CreatedEvaluationRuns, body=body, timeout=timeout),
-            runs_of_test_case.pages,
+            _CreateRequest(self, body, timeout),
+            self._transport.pacer,
             test_case_uuid=test_case,
             run_name=name,
             named_by_caller=run_name is not None,
             agent_uuids=agent_uuids or (),
             agent_deployment_names=agent_deployment_names or (),
             recover=recover,
-            clock_offsets=self._transport.pacer.clock_offsets,
-            recheck_pause=self._transport.retry.backoff,
+            retry=self._transport.retry,
         )
 
     async def retrieve(self, evaluation_run_uuid: str, *, timeout: Timeout = None) -> EvaluationRun:
         """One evaluation run: its status, timing and run-level metric results."""
         path = f"{_RUNS}/{path_segment(check_uuid(evaluation_run_uuid, 'evaluation_run_uuid'))}"
         return await self._get(path, EvaluationRun, key="evaluation_run", timeout=timeout)
-
-    async def list_results(
-        self,
-        evaluation_run_uuid: str,
-        *,
-        page: int | None = None,
-        per_page: int | None = None,
-        timeout: Timeout = None,
-    ) -> ResultsPage:
-        """One page of a run's prompt results (``page`` from 1; the server's default size unless ``per_page``).
-
-        To read every prompt, use :meth:`iter_results`, which pages for you.
-        """
-        params: dict[str, int] = {}
-        if page is not None:
-            params["page"] = check_positive_int(page, "page")
-        if per_page is not None:
-            params["per_page"] = check_positive_int(per_page, "per_page")
-        return await self._get(self._results_path(evaluation_run_uuid), ResultsPage, params=params, timeout=timeout)
-
-    def iter_results(
-        self,
-        evaluation_run_uuid: str,
-        *,
-        per_page: int | None = None,
-        prefetch: int = DEFAULT_PREFETCH,
-        timeout: Timeout = None,
-    ) -> AsyncPager[ResultsPage, EvaluationPrompt]:
-        """Every prompt result of a run, in order, fetched lazily page by page.
-
-        ``async for prompt in client.evaluation_runs.iter_results(uuid)`` yields prompts; ``.pages()`` yields whole
-        :class:`ResultsPage` objects instead. Once the first page tells how many pages there are, up to ``prefetch``
-        pages are fetched concurrently (``prefetch=1`` is strictly sequential); each page is retried on its own. A
-        prompt id already yielded is never yielded again. Without ``per_page``, pages are as large as the API accepts
-        (200, or less if it refuses that).
-
-        No fetch runs while the loop body does: breaking out or cancelling leaves nothing running. To fetch while the
-        body works, open a scoped stream with :meth:`stream_results`.
-        """
-        return self._paginate(
-            self._results_path(evaluation_run_uuid),
-            ResultsPage,
-            items="prompts",
-            key="prompt_id",
-            params={} if per_page is None else {"per_page": check_positive_int(per_page, "per_page")},
-            page_size=self._results_page_size if per_page is None else None,
-            prefetch=check_positive_int(prefetch, "prefetch"),
-            timeout=timeout,
-            what="results page",
-        )
-
-    def stream_results(
-        self,
-        evaluation_run_uuid: str,
-        *,
-        per_page: int | None = None,
-        prefetch: int = DEFAULT_PREFETCH,
-        timeout: Timeout = None,
-    ) -> AsyncStream[ResultsPage, EvaluationPrompt]:
-        """Every prompt result of a run, in order, fetched ahead while the loop body works.
-
-        ``async with client.evaluation_runs.stream_results(uuid) as stream: async for prompt in stream: ...`` (or
-        ``stream.pages()`` for whole pages). The ``async with`` block owns the fetching tasks: ``prefetch`` requests
-        stay in flight while the body works, at most ``prefetch`` pages are held ahead of it, and leaving the block
-        (``break``, an exception, cancellation) stops every fetch before it returns. The other arguments and the
-        guarantees (order, no duplicates, per-page retries) are those of :meth:`iter_results`.
-        """
-        return AsyncStream(
-            self.iter_results(evaluation_run_uuid, per_page=per_page, prefetch=prefetch, timeout=timeout),
-            prefetch=prefetch,
-        )
-
-    async def retrieve_results(
-        self, evaluation_run_uuid: str, prompt_id: int, *, timeout: Timeout = None
-    ) -> EvaluationPrompt:
-        """The results of one prompt of a run."""
-        path = f"{self._results_path(evaluation_run_uuid)}/{path_segment(check_prompt_id(prompt_id))}"
-        return await self._get(path, EvaluationPrompt, key="prompt", timeout=timeout)
-
-    @staticmethod
-    def _results_path(evaluation_run_uuid: str) -> str:
-        return f"{_RUNS}/{path_segment(check_uuid(evaluation_run_uuid, 'evaluation_run_uuid'))}/results"
 
     # -- workflows: waiting, exporting, summarizing, comparing -----------------------------------------------
 
@@ -392,6 +281,32 @@ class AsyncEvaluationRuns(CatalogUser):
             on_progress=on_progress,
             inverted=inverted,
         )
+
+
+class _CreateRequest:
+    """One create request, as its recovery sends and checks it (``workflows._resources.RunCreation``): the POST,
+    and the list of its test case's runs."""
+
+    def __init__(self, runs: AsyncEvaluationRuns, body: dict[str, object], timeout: Timeout) -> None:
+        self._runs = runs
+        self._body = body
+        self._timeout = timeout
+        self._runs_of_test_case = runs._paginate(
+            f"{_TEST_CASES}/{path_segment(str(body['test_case_uuid']))}/evaluation_runs",
+            EvaluationRunsPage,
+            items="evaluation_runs",
+            key="evaluation_run_uuid",
+            number_first_page=False,
+            prefetch=1,
+            timeout=timeout,
+            what="runs page",
+        )
+
+    async def send(self) -> CreatedEvaluationRuns:
+        return await self._runs._post(_RUNS, CreatedEvaluationRuns, body=self._body, timeout=self._timeout)
+
+    def list_pages(self) -> AsyncPageStream[EvaluationRunsPage]:
+        return self._runs_of_test_case.pages()
 
 
 class EvaluationRuns(SyncResource[AsyncEvaluationRuns]):

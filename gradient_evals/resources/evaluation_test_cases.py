@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import uuid as _uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,6 +19,7 @@ from ..types import (
 )
 from ..typing import Timeout
 from ..workflows.history import HistoryRow, history_of_test_case
+from ..workflows.test_cases import resolve_test_case
 from ._base import SyncResource, blocking
 from .evaluation_metrics import CatalogUser, MetricRef, match_metric
 
@@ -211,6 +213,14 @@ class AsyncEvaluationTestCases(CatalogUser):
         case's runs (and of the test cases, for a name); nothing is fetched per run."""
         return await history_of_test_case(self, test_case, agent=agent, limit=limit)
 
+    async def resolve(self, test_case: str | _uuid.UUID) -> str:
+        """The UUID of a test case given by UUID (used as is) or by name (looked up with :meth:`list`).
+
+        A name matches exactly, else ignoring case; one that matches no test case, or several, raises
+        :class:`~gradient_evals.workflows.test_cases.TestCaseNameError` listing the candidates (name and UUID).
+        """
+        return await resolve_test_case(self, test_case)
+
     async def _star_body(self, star: StarMetric, timeout: Timeout) -> dict[str, Any]:
         """The star metric as the API takes it: its UUID (a name resolved through the catalog), its name and
         its threshold."""
@@ -243,3 +253,4 @@ class EvaluationTestCases(SyncResource[AsyncEvaluationTestCases]):
     list_by_workspace = blocking(AsyncEvaluationTestCases.list_by_workspace)
     list_evaluation_runs = blocking(AsyncEvaluationTestCases.list_evaluation_runs)
     list_history = blocking(AsyncEvaluationTestCases.list_history)
+    resolve = blocking(AsyncEvaluationTestCases.resolve)

@@ -14,14 +14,12 @@ def score(prompt: types.EvaluationPrompt) -> float | None: ...
 ```
 """
 
-import warnings
-from typing import Any
-
 # Each module lists its public names in __all__; this package re-exports them all, so a model is declared once.
 # Model classes resemble one another by shape (optional fields with None defaults, open enums): declarations of
 # the API's objects, not logic to share.
 from . import (
     _shared,
+    agent_components,
     agents,
     evaluation_datasets,
     evaluation_metrics,
@@ -29,6 +27,7 @@ from . import (
     evaluation_test_cases,
 )
 from ._shared import *  # noqa: F403
+from .agent_components import *  # noqa: F403
 from .agents import *  # noqa: F403
 from .evaluation_datasets import *  # noqa: F403
 from .evaluation_metrics import *  # noqa: F403
@@ -38,6 +37,7 @@ from .evaluation_test_cases import *  # noqa: F403
 __all__ = sorted(
     {
         *_shared.__all__,
+        *agent_components.__all__,
         *agents.__all__,
         *evaluation_datasets.__all__,
         *evaluation_metrics.__all__,
@@ -45,31 +45,3 @@ __all__ = sorted(
         *evaluation_test_cases.__all__,
     }
 )
-
-# Computed results that lived here before `gradient_evals.results`: they keep working for one release, with a
-# DeprecationWarning naming the new home.
-_MOVED_TO_RESULTS = frozenset(
-    (
-        "AgentResult", "EvaluationProgress", "EvaluationReport", "GateKind", "GateResult", "LeaderboardEntry",
-        "MetricComparison", "MetricSummary", "PromptOutcome", "PromptRegression", "RunComparison", "RunSummary",
-        "SliceResult", "Verdict",
-    )
-)
-
-
-def _moved_to_results(module: str, name: str) -> object:
-    """The class ``name`` from :mod:`gradient_evals.results`, with a DeprecationWarning for its old home."""
-    warnings.warn(
-        f"{module}.{name} is deprecated; import it from gradient_evals.results",
-        DeprecationWarning,
-        stacklevel=3,
-    )
-    from .. import results
-
-    return getattr(results, name)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED_TO_RESULTS:
-        return _moved_to_results(__name__, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,10 +14,10 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -31,10 +31,11 @@ from .._exceptions import (
 )
 from .._retry import RetryPolicy
 from .._storage import StorageClient
-from ..types import EvaluationDatasetDownloadUrl, EvaluationDatasetType, FileUploadPresignedUrl, FileUploadPresignedUrls
+from ..types import EvaluationDatasetType, FileUploadPresignedUrl
 from ..typing import OnProgress
 from ._csv_checks import MAX_FILE_BYTES, MAX_ROWS, CheckedFile, check_csv_file, read_csv_rows, write_rows_csv
 from ._csv_reader import DEFAULT_MAX_CELL_CHARS
+from ._resources import DatasetDownloads, DatasetUploads
 
 __all__ = ["CONTENT_TYPE", "DatasetSource", "download_dataset", "read_dataset", "upload_dataset"]
 
@@ -48,16 +49,6 @@ T = TypeVar("T")
 # A URL the storage says has expired (or whose signature it no longer accepts) is replaced, not retried.
 _REFRESH_STATUSES: Final = frozenset({401, 403})
 _RETRY_STATUSES: Final = frozenset({408, 429})
-
-
-class _DatasetCalls(Protocol):
-    async def create_file_upload_presigned_urls(
-        self, *, files: Sequence[Mapping[str, Any]]
-    ) -> FileUploadPresignedUrls: ...
-
-    async def create(
-        self, *, name: str, file_upload_dataset: Mapping[str, Any], dataset_type: Any = None
-    ) -> str: ...
 
 
 def _is_path(source: object) -> bool:
@@ -130,7 +121,7 @@ async def _retrying(
 
 
 async def upload_dataset(
-    datasets: _DatasetCalls,
+    datasets: DatasetUploads,
     storage: StorageClient,
     source: DatasetSource,
     *,
@@ -195,7 +186,7 @@ async def upload_dataset(
 
 
 async def download_dataset(
-    get_download_url: Callable[[str], Awaitable[EvaluationDatasetDownloadUrl]],
+    datasets: DatasetDownloads,
     storage: StorageClient,
     dataset_uuid: str,
     path: str | os.PathLike[str],
@@ -222,7 +213,7 @@ async def download_dataset(
         async with await anyio.open_file(fd, "wb") as file:
 
             async def fetch(number: int) -> int:
-                answer = await get_download_url(dataset_uuid)
+                answer = await datasets.get_download_url(dataset_uuid)
                 url = await storage.check_url(answer.download_url, "download URL")
                 await file.seek(0)
                 await file.truncate()
@@ -244,7 +235,7 @@ async def download_dataset(
 
 
 async def read_dataset(
-    get_download_url: Callable[[str], Awaitable[EvaluationDatasetDownloadUrl]],
+    datasets: DatasetDownloads,
     storage: StorageClient,
     dataset_uuid: str,
     *,
@@ -260,7 +251,7 @@ async def read_dataset(
     """
     with tempfile.TemporaryDirectory(prefix="gradient-evals-") as workdir:
         path = Path(workdir) / "dataset.csv"
-        await download_dataset(get_download_url, storage, dataset_uuid, path, retry=retry, max_bytes=max_bytes)
+        await download_dataset(datasets, storage, dataset_uuid, path, retry=retry, max_bytes=max_bytes)
         return await anyio.to_thread.run_sync(
             lambda: read_csv_rows(
                 path, label=f"dataset {dataset_uuid}", max_rows=max_rows, max_cell_chars=max_cell_chars

@@ -21,7 +21,7 @@ from ._csv_checks import checked_records
 from .gates import slice_key
 
 if TYPE_CHECKING:
-    from ..resources.evaluation_datasets import AsyncEvaluationDatasets
+    from ._resources import DatasetRows
 
 __all__ = [
     "GROUND_TRUTH_COLUMN",
@@ -137,7 +137,7 @@ def prepare_dataset(source: DatasetInput, slice_by: str | None, workdir: Path) -
     return LocalDataset(path, content_hash(path), slices)
 
 
-async def remote_slices(datasets: AsyncEvaluationDatasets, dataset_uuid: str, slice_by: str) -> dict[str, str]:
+async def remote_slices(datasets: DatasetRows, dataset_uuid: str, slice_by: str) -> dict[str, str]:
     rows = await datasets.read(dataset_uuid)
     if rows and slice_by not in rows[0]:
         raise ValueError(f"slice_by: dataset {dataset_uuid} has no column {slice_by!r}")

@@ -20,7 +20,6 @@ import anyio.to_thread
 import attrs
 
 from .._exceptions import APIResponseValidationError, ExportError, NotFoundError
-from ..resources.evaluation_metrics import match_metric
 from ..types import (
     EvaluationDataset,
     EvaluationMetric,
@@ -38,6 +37,7 @@ from .baselines import FINISHED_STATUSES
 from .evaluate_data import HASH_DIGITS, HASH_MARK, LocalDataset, dataset_name_for, prepare_dataset, remote_slices
 from .evaluate_settings import EvaluationSettings
 from .gates import slice_key
+from .metric_names import match_metric
 from .services import EvaluationServices
 
 __all__ = ["Plan", "Rerun", "changes_of", "check_report_destinations", "merged_results", "plan_evaluation"]

@@ -10,7 +10,6 @@ A metric named in ``inverted_metrics`` is better when lower, in every gate, delt
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
@@ -284,35 +283,3 @@ class EvaluationReport:
     def is_inverted(self, metric: str) -> bool:
         """True when ``metric`` is better when lower."""
         return metric in self.inverted_metrics
-
-    # Deprecated for one release: rendering moved to `gradient_evals.reports`, which imports this module, so these
-    # delegations are the one import circle left in the package (tests/test_import_graph.py names them) until
-    # they are removed.
-    def to_junit_xml(self) -> str:
-        """Deprecated: call :func:`gradient_evals.reports.junit.render_junit` with the report."""
-        _warn_moved("to_junit_xml", "gradient_evals.reports.junit.render_junit(report)")
-        from ..reports.junit import render_junit
-
-        return render_junit(self)
-
-    def to_markdown(self) -> str:
-        """Deprecated: call :func:`gradient_evals.reports.markdown.render_markdown` with the report."""
-        _warn_moved("to_markdown", "gradient_evals.reports.markdown.render_markdown(report)")
-        from ..reports.markdown import render_markdown
-
-        return render_markdown(self)
-
-    def to_html(self, *, answers: int = 50) -> str:
-        """Deprecated: call :func:`gradient_evals.reports.html.render_html` with the report (needs Jinja2)."""
-        _warn_moved("to_html", "gradient_evals.reports.html.render_html(report)")
-        from ..reports.html import render_html
-
-        return render_html(self, answers=answers)
-
-
-def _warn_moved(method: str, replacement: str) -> None:
-    warnings.warn(
-        f"gradient_evals.results.EvaluationReport.{method} is deprecated; call {replacement}",
-        DeprecationWarning,
-        stacklevel=3,
-    )

@@ -11,7 +11,6 @@ from typing import Any, Final
 
 import attrs
 
-from ..resources.evaluation_metrics import MetricRef
 from ..types import StarMetric
 from ..typing import Baseline, DatasetInput, OnEvaluationProgress
 from ._arguments import (
@@ -23,6 +22,7 @@ from ._arguments import (
     check_text,
     pinned_runs,
 )
+from .metric_names import MetricRef
 from .wait import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, check_seconds
 
 __all__ = ["DEFAULT_EVALUATE_TIMEOUT", "EvaluationSettings", "check_setting"]

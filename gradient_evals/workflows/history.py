@@ -19,8 +19,8 @@ import attrs
 from .._exceptions import GradientEvalsError
 from .._validation import check_positive_int
 from ..types import EvaluationRun, EvaluationRunStatus, EvaluationTestCase
-from ._arguments import is_uuid
 from .records import metric_name_of
+from .test_cases import resolve_test_case
 
 __all__ = ["HistoryRow", "HistorySource", "evaluation_history", "history_of_test_case"]
 
@@ -114,17 +114,6 @@ def finished_newest_first(runs: Sequence[EvaluationRun], test_case_uuid: str) ->
     return sorted(mine, key=_when, reverse=True)
 
 
-async def _resolve(source: HistorySource, test_case: str) -> str:
-    if is_uuid(test_case):
-        return str(test_case).strip()
-    named = [c for c in await source.list() if c.name == test_case and c.test_case_uuid is not None]
-    if not named:
-        raise ValueError(f"no test case is named {test_case!r}")
-    if len(named) > 1:
-        raise ValueError(f"{len(named)} test cases are named {test_case!r}: give the UUID of one")
-    return str(named[0].test_case_uuid)
-
-
 async def history_of_test_case(
     source: HistorySource, test_case: str, *, agent: str | None = None, limit: int | None = None
 ) -> builtins.list[HistoryRow]:
@@ -135,7 +124,7 @@ async def history_of_test_case(
         raise ValueError(f"agent must be an agent UUID or name, got {agent!r}")
     if limit is not None:
         check_positive_int(limit, "limit")
-    uuid = await _resolve(source, test_case)
+    uuid = await resolve_test_case(source, test_case)
     runs = finished_newest_first(await source.list_evaluation_runs(uuid), uuid)
     if agent is not None:
         runs = [r for r in runs if _of_agent(r, agent.strip())]

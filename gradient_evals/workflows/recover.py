@@ -28,15 +28,16 @@ import logging
 import secrets
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Final, Literal
 
 import anyio
 
 from .._exceptions import APIError, APIResponseValidationError, PaginationError, RunCreationUnknownError
-from .._retry import may_have_been_processed
+from .._retry import RetryPolicy, may_have_been_processed
 from .._validation import check_uuid
 from ..types import CreatedEvaluationRuns, EvaluationRun, EvaluationRunsPage
+from ._resources import ClockReadings, RunCreation
 
 __all__ = [
     "CLOCK_TOLERANCE",
@@ -96,8 +97,8 @@ def created_run_uuids(created: CreatedEvaluationRuns, path: str) -> list[str]:
 
 
 async def create_runs(
-    send: Callable[[], Awaitable[CreatedEvaluationRuns]],
-    list_pages: RunPages,
+    request: RunCreation,
+    clocks: ClockReadings,
     *,
     test_case_uuid: str,
     run_name: str,
@@ -105,29 +106,29 @@ async def create_runs(
     agent_uuids: Sequence[str],
     agent_deployment_names: Sequence[str],
     recover: bool,
-    clock_offsets: Callable[[], Sequence[float]],
-    recheck_pause: Callable[[int], float],
+    retry: RetryPolicy,
     wall: Callable[[], float] = time.time,
 ) -> CreatedEvaluationRuns:
     """Send a create; when its outcome is unknown, find its runs, or send it once more where that is safe.
 
-    ``send`` makes the request, ``list_pages`` opens the test case's run list, ``clock_offsets`` gives the
-    readings of the server's clock to try (seconds from ``wall``, 0 among them) and ``recheck_pause(n)`` is the
-    pause before the n-th further look.
+    ``request`` sends the create and opens its test case's run list; ``clocks`` gives the readings of the server's
+    clock to try (seconds from ``wall``, 0 among them); ``retry.backoff(n)`` is the pause before the n-th
+    further look.
     """
+    recheck_pause = retry.backoff
     finder = _Finder(
-        list_pages,
+        request.list_pages,
         test_case_uuid=test_case_uuid,
         run_name=run_name,
         named_by_caller=named_by_caller,
         targets=[("agent", uuid) for uuid in agent_uuids]
         + [("deployment", name) for name in agent_deployment_names],
-        clock_offsets=clock_offsets,
+        clock_offsets=clocks.clock_offsets,
         wall=wall,
     )
     sent_at = wall()
     try:
-        return await send()
+        return await request.send()
     except APIError as exc:
         if not may_have_been_processed(exc):
             raise
@@ -144,7 +145,7 @@ async def create_runs(
             run_name,
         )
         try:
-            return await send()
+            return await request.send()
         except APIError as exc:
             if not may_have_been_processed(exc):
                 raise

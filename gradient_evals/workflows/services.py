@@ -7,19 +7,14 @@ its own resources); nothing below it knows the client.
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from ..typing import OnEvaluationProgress
+from ._resources import EvaluateDatasets, EvaluateMetrics, EvaluateRuns, EvaluateTestCases
 from .agents import AgentDirectory
 from .evaluate_results import EvaluationProgress
-
-if TYPE_CHECKING:
-    from ..resources.evaluation_datasets import AsyncEvaluationDatasets
-    from ..resources.evaluation_metrics import AsyncEvaluationMetrics
-    from ..resources.evaluation_runs import AsyncEvaluationRuns
-    from ..resources.evaluation_test_cases import AsyncEvaluationTestCases
 
 __all__ = ["EvaluationServices", "Progress"]
 
@@ -28,10 +23,10 @@ __all__ = ["EvaluationServices", "Progress"]
 class EvaluationServices:
     """The resources the evaluation workflows use (the client hands over its own)."""
 
-    metrics: AsyncEvaluationMetrics
-    datasets: AsyncEvaluationDatasets
-    test_cases: AsyncEvaluationTestCases
-    runs: AsyncEvaluationRuns
+    metrics: EvaluateMetrics
+    datasets: EvaluateDatasets
+    test_cases: EvaluateTestCases
+    runs: EvaluateRuns
     agents: AgentDirectory | None = None
     """Where agent names are looked up (``evaluate(agents=[...])``); without it only UUIDs are taken."""
 

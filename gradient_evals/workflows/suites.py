@@ -15,11 +15,11 @@ from typing import Any
 import anyio
 import attrs
 
-from ..resources.evaluation_metrics import match_metric
 from ..types import EvaluationMetric
 from ._arguments import is_uuid
 from .evaluate_results import EvaluationReport
 from .evaluate_settings import EvaluationSettings
+from .metric_names import match_metric
 from .suite_config import Suite
 
 __all__ = ["SuiteOutcome", "SuiteServices", "check_suite_names", "run_suites"]

@@ -44,6 +44,39 @@ def test_runs_create_prints_the_new_uuids(cli: Cli, test_case: str) -> None:
     assert cli("runs", "create", "--test-case", test_case)[0] == 2
 
 
+def test_runs_create_takes_names_as_evaluate_does(cli: Cli, server: FakeGradientServer) -> None:
+    test_case = server.add_test_case(name="nightly checks", prompts=5)
+    bot = server.add_agent(name="support-bot")
+    helper = server.add_agent(name="billing-helper")
+    code, out, _ = cli(
+        "runs", "create", "--test-case", "nightly checks", "--agent", "support-bot", "--agent", helper, "--json"
+    )
+    assert code == 0
+    created = json.loads(out)["evaluation_run_uuids"]
+    assert created == server.runs_of(test_case)
+    assert [server.run_json(run)["agent_uuid"] for run in created] == [bot, helper]
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--test-case", "no such case", "--agent", AGENTS[0]], "--test-case: no test case is called 'no such case'"),
+        (["--test-case", "{case}", "--agent", "no-such-bot"], "--agent: no agent is called 'no-such-bot'"),
+        (["--test-case", "{case}", "--agent", AGENTS[0], "--name", " "], "--name"),
+        (["--test-case", "{case}", "--deployment", ""], "--deployment"),
+    ],
+)
+def test_runs_create_errors_name_the_options(
+    cli: Cli, server: FakeGradientServer, test_case: str, args: list[str], says: str
+) -> None:
+    server.add_agent(name="support-bot")
+    code, _, err = cli("runs", "create", *(a.format(case=test_case) for a in args))
+    assert code == 2
+    assert says in err
+    assert not re.search(r"test_case|agent_uuids|agents\[|run_name|agent_deployment_names", err), err
+    assert server.runs_of(test_case) == []
+
+
 def test_runs_create_and_wait(cli: Cli, test_case: str) -> None:
     code, out, err = cli(
         "runs", "create", "--test-case", test_case, "--agent", AGENTS[0], "--wait", "--poll-interval", "0.05"

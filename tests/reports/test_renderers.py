@@ -259,17 +259,3 @@ def test_terminal_view_prints_markup_in_names_literally(report: EvaluationReport
     render_terminal(attrs.evolve(report, agents=(tricky,)), Console(file=out, width=160, color_system=None))
     assert "[bold red]beta[/]" in out.getvalue()
     assert "\x1b" not in out.getvalue()
-
-
-@pytest.mark.parametrize(
-    ("method", "render"),
-    [("to_junit_xml", render_junit), ("to_markdown", render_markdown), ("to_html", render_html)],
-)
-def test_the_old_rendering_methods_warn_and_delegate_for_one_release(
-    report: EvaluationReport, method: str, render: object
-) -> None:
-    expected = rf"gradient_evals\.results\.EvaluationReport\.{method} is deprecated; call gradient_evals\.reports\."
-    with pytest.warns(DeprecationWarning, match=expected):
-        text = getattr(report, method)()
-    assert callable(render)
-    assert text == render(report)

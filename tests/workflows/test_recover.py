@@ -68,7 +68,8 @@ def run(
 
 
 class Server:
-    """Stands in for the API: answers (or fails) creates in turn, and lists what it holds after each look."""
+    """Stands in for the API (one create request and its test case's run list, as recovery sees them): answers
+    (or fails) creates in turn, and lists what it holds after each look."""
 
     def __init__(self, answers: list[CreatedEvaluationRuns | APIError], listings: list[list[EvaluationRun] | APIError]):
         self.answers = answers
@@ -96,6 +97,19 @@ class Server:
         yield pages()
 
 
+class Clocks:
+    """Where the server's clock may be, as the pacer would say."""
+
+    def __init__(self, offsets: tuple[float, ...]) -> None:
+        self.offsets = offsets
+
+    def clock_offsets(self) -> tuple[float, ...]:
+        return self.offsets
+
+
+NO_PAUSE = RetryPolicy(initial_backoff=0.0, max_backoff=0.0, jitter=False)
+
+
 async def create(
     server: Server,
     *,
@@ -107,16 +121,15 @@ async def create(
     offsets: tuple[float, ...] = (0.0,),
 ) -> CreatedEvaluationRuns:
     return await create_runs(
-        server.send,
-        server.list_pages,
+        server,
+        Clocks(offsets),
         test_case_uuid=TEST_CASE,
         run_name=name,
         named_by_caller=by_caller,
         agent_uuids=agents,
         agent_deployment_names=deployments,
         recover=recover,
-        clock_offsets=lambda: offsets,
-        recheck_pause=lambda attempt: 0.0,
+        retry=NO_PAUSE,
         wall=lambda: SENT_AT,
     )
 

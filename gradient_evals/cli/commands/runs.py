@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
-from ... import ExportError
 from ...results import RunSummary, Verdict
-from ...types import EvaluationRun, ResultsPage
-from ...workflows._formats import CsvEncoder, jsonl_text
-from ...workflows.records import metric_name_of
+from ...types import EvaluationRun
 from .._args import (
     Subcommands,
     add_command,
@@ -20,10 +16,8 @@ from .._args import (
     add_wait_options,
     non_negative_int,
     pairs,
-    positive_int,
 )
 from .._context import (
-    EXIT_API_ERROR,
     EXIT_GATE_FAILED,
     EXIT_OK,
     EXIT_RUN_FAILED,
@@ -31,32 +25,34 @@ from .._context import (
     CommandError,
     Context,
 )
+from .._flags import speaking_flags
 from .._render import (
     DownloadProgress,
     StatusProgress,
     dump_json,
     escape_text,
-    json_safe,
-    render_table,
     status_name,
-    terminal_safe,
     to_jsonable,
 )
-from .._views import comparison_text, prompt_rows, run_detail, run_rows, summary_table, worst_regressions
+from .._views import comparison_text, run_detail, run_rows, summary_table, worst_regressions
 from ._runs_live import register_history, register_watch
+from ._runs_results import register_results
 
 if TYPE_CHECKING:
     from ..._sync import GradientEvals
 
 __all__ = ["register"]
 
+
 def register(commands: Subcommands) -> None:
     """Add ``runs`` and its commands."""
     runs = add_group(commands, "runs", "evaluation runs")
 
     create = add_command(runs, "create", create_runs, "start runs of a test case: one per agent")
-    create.add_argument("--test-case", required=True, metavar="UUID", help="the test case to run")
-    create.add_argument("--agent", action="append", default=[], metavar="UUID", help="an agent UUID (repeatable)")
+    create.add_argument("--test-case", required=True, metavar="NAME|UUID", help="the test case to run")
+    create.add_argument(
+        "--agent", action="append", default=[], metavar="NAME|UUID", help="an agent, by name or UUID (repeatable)"
+    )
     create.add_argument(
         "--deployment", action="append", default=[], metavar="NAME", help="an agent deployment name (repeatable)"
     )
@@ -72,16 +68,7 @@ def register(commands: Subcommands) -> None:
     add_wait_options(wait)
     add_gate_options(wait)
 
-    results = add_command(runs, "results", run_results, "every prompt result of a run")
-    results.add_argument("run", metavar="UUID")
-    results.add_argument(
-        "--format",
-        choices=["table", "jsonl", "csv"],
-        default=None,
-        help="default: table on stdout; with --output, the file's extension (.csv, .jsonl)",
-    )
-    results.add_argument("--output", metavar="FILE", help="write to FILE (.csv or .jsonl) instead of stdout")
-    results.add_argument("--per-page", type=positive_int, default=100, help="prompts per request (default 100)")
+    register_results(runs)
 
     summary = add_command(runs, "summary", summarize_run, "per-metric statistics of a run")
     summary.add_argument("run", metavar="UUID")
@@ -151,12 +138,15 @@ def create_runs(ctx: Context) -> int:
     """``runs create``: print the new runs' UUIDs, or with ``--wait`` their final states."""
     args = ctx.args
     if not args.agent and not args.deployment:
-        raise CommandError("give at least one --agent UUID or --deployment NAME", EXIT_USAGE)
-    with ctx.client() as client:
+        raise CommandError("give at least one --agent NAME|UUID or --deployment NAME", EXIT_USAGE)
+    # Names are resolved (a read each) before anything is created; every argument error speaks of the options.
+    with speaking_flags({"run_name": "--name"}), ctx.client() as client:
+        test_case = client.evaluation_test_cases.resolve(args.test_case)
+        agents = client.agents.resolve_all(args.agent) if args.agent else None
         if not args.wait:
             created = client.evaluation_runs.create(
-                test_case_uuid=args.test_case,
-                agent_uuids=args.agent or None,
+                test_case_uuid=test_case,
+                agent_uuids=agents,
                 agent_deployment_names=args.deployment or None,
                 run_name=args.name,
             )
@@ -168,8 +158,8 @@ def create_runs(ctx: Context) -> int:
             return EXIT_OK
         with StatusProgress(ctx.stderr, tty=ctx.stderr_tty) as progress:
             runs = client.evaluation_runs.create_and_wait(
-                test_case_uuid=args.test_case,
-                agent_uuids=args.agent or None,
+                test_case_uuid=test_case,
+                agent_uuids=agents,
                 agent_deployment_names=args.deployment or None,
                 run_name=args.name,
                 timeout=args.timeout,
@@ -273,87 +263,6 @@ def summarize_run(ctx: Context) -> int:
     if summary.run is not None and not summary.run.is_terminal:
         ctx.note(f"gradient-evals: note: {_unfinished(summary.run, summary)}")
     return EXIT_OK
-
-
-_EXTENSIONS: Final = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-
-
-def _output_format(ctx: Context) -> str:
-    """The format of ``runs results``: ``--format``, else the ``--output`` file's extension, else a table."""
-    args = ctx.args
-    if not args.output:
-        return str(args.format or ("jsonl" if ctx.json else "table"))
-    implied = _EXTENSIONS.get(Path(args.output).suffix.lower())
-    if args.format == "table":
-        raise CommandError("--output writes jsonl or csv: --format table is for the terminal", EXIT_USAGE)
-    if args.format and implied and args.format != implied:
-        raise CommandError(
-            f"--format {args.format} does not match the extension of {args.output} ({implied}): "
-            "drop --format or name the file for its format",
-            EXIT_USAGE,
-        )
-    fmt = args.format or implied
-    if fmt is None:
-        raise CommandError(
-            f"cannot tell the format of {args.output} from its extension: name it .csv or .jsonl, or pass --format",
-            EXIT_USAGE,
-        )
-    return str(fmt)
-
-
-def run_results(ctx: Context) -> int:
-    """``runs results``: every prompt result, streamed to stdout or written to ``--output``."""
-    args = ctx.args
-    fmt = _output_format(ctx)
-    with ctx.client() as client:
-        progress = DownloadProgress(ctx.stderr, tty=ctx.stderr_tty, label="results", per_page=args.per_page)
-        if args.output:
-            try:
-                with progress:
-                    count = client.evaluation_runs.export(
-                        args.run,
-                        args.output,
-                        format="csv" if fmt == "csv" else "jsonl",
-                        per_page=args.per_page,
-                        on_progress=progress,
-                    )
-            except ExportError as exc:  # its message names the target and the reason, never a temporary file
-                raise CommandError(exc.message, EXIT_API_ERROR) from None
-            if ctx.json:
-                dump_json({"path": str(args.output), "prompts": count, "format": fmt}, ctx.stdout)
-            else:
-                ctx.out(f"wrote {count} prompts to {args.output}")
-            return EXIT_OK
-        with progress, client.evaluation_runs.iter_results(args.run, per_page=args.per_page) as results:
-            _stream_results(ctx, results.pages(), fmt, args.run, progress)
-    return EXIT_OK
-
-
-def _stream_results(
-    ctx: Context, pages: Iterator[ResultsPage], fmt: str, run_uuid: str, progress: DownloadProgress
-) -> None:
-    done = 0
-    encoder = CsvEncoder(run_uuid)
-    metrics: list[str] | None = None
-    # CSV goes out as the server sent it, unless a person is reading it on a terminal.
-    csv_text = terminal_safe if ctx.stdout_tty else str
-    for page in pages:
-        done += len(page.prompts)
-        progress(done, page.meta.total)
-        if fmt == "jsonl":
-            ctx.stdout.write(json_safe(jsonl_text(page.prompts, run_uuid)))
-        elif fmt == "csv":
-            ctx.stdout.write(csv_text(encoder.encode(page.prompts)))
-        else:
-            if metrics is None:
-                names = {metric_name_of(r) for p in page.prompts for r in p.prompt_level_metric_results}
-                metrics = sorted(n for n in names if n is not None)
-            table = render_table(["PROMPT", *(m.upper() for m in metrics), "INPUT"], prompt_rows(page, metrics))
-            # One header for the whole stream: later pages print their rows only.
-            ctx.stdout.write(table if done == len(page.prompts) else table.split("\n", 2)[2])
-        ctx.stdout.flush()
-    if fmt == "csv":
-        ctx.stdout.write(csv_text(encoder.finish()))
 
 
 def compare_runs(ctx: Context) -> int:
