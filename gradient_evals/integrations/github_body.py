@@ -32,6 +32,12 @@ _REGRESSIONS_PER_SUITE: Final = 10
 _RESERVED: Final = 600  # room for the last line (how many were left out, and the link)
 
 
+def _size(text: str) -> int:
+    """The length GitHub's limit is counted in, at most: UTF-16 code units (a character beyond the BMP, an emoji
+    in an agent's name, counts twice)."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
 def _encode(text: str) -> str:
     """``text`` for the inside of an HTML comment: anything but plain ASCII punctuation percent-encoded, and a
     hyphen after a hyphen too (``--`` could end the comment)."""
@@ -141,19 +147,19 @@ def comment_body(
     """The comment: ``marker``, the summary (or, when it is too long, the failures worst first), the reports' place."""
     footer = _footer(reports_url)
     whole = f"{marker}\n{_summary(document).rstrip()}\n\n{footer}\n"
-    if len(whole) <= limit:
+    if _size(whole) <= limit:
         return whole
     suites = _suites_of(document)
     outcome, verdicts = _verdicts(suites)
     head = [marker, f"## {outcome}: evaluation of {len(suites)} suite{'s' if len(suites) != 1 else ''}", ""]
     items = [*verdicts, "", "### Failures, the worst first", "", *_failures(suites)]
-    budget = limit - _RESERVED - sum(len(line) + 1 for line in head)
+    budget = limit - _RESERVED - sum(_size(line) + 1 for line in head)
     shown: list[str] = []
     for line in items:
-        if budget - (len(line) + 1) < 0:
+        if budget - (_size(line) + 1) < 0:
             break
         shown.append(line)
-        budget -= len(line) + 1
+        budget -= _size(line) + 1
     left_out = sum(1 for line in items[len(shown) :] if line.startswith("- "))
     tail = [""]
     if left_out:

@@ -10,7 +10,9 @@ message is the notice the command line prints; nothing is sent then.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Mapping
 from typing import Final
 
@@ -98,6 +100,9 @@ def pull_request_number(event_name: str | None, event_path: str | None) -> int:
     if not event_path:
         raise GitHubSkipped("GITHUB_EVENT_PATH is not set (not running in a GitHub Actions workflow?)")
     try:
+        # Only a regular file: opening a FIFO would wait for a writer, and a device may never end.
+        if not stat.S_ISREG(os.stat(event_path).st_mode):
+            raise GitHubSkipped("the event file GITHUB_EVENT_PATH is not a regular file")
         with open(event_path, "rb") as stream:
             raw = stream.read(_EVENT_FILE_LIMIT + 1)
     except OSError as exc:

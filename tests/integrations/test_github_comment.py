@@ -67,16 +67,19 @@ def test_the_token_goes_to_the_api_only_with_bearer_auth(
 
 def test_forty_failing_suites_stay_under_the_limit_and_say_what_was_left_out(report: EvaluationReport) -> None:
     eight_agents = attrs.evolve(report, agents=report.agents * 4)
-    suites = [SimpleNamespace(name=f"suite-{n:02d}", report=eight_agents, error=None) for n in range(40)]
+    # GitHub counts UTF-16 code units: a character beyond the BMP (an emoji) counts twice
+    suites = [
+        SimpleNamespace(name=f"suite-{n:02d}-" + "\U0001f916" * 20, report=eight_agents, error=None) for n in range(40)
+    ]
     suites.append(SimpleNamespace(name="broken", report=None, error=RuntimeError("the dataset is gone")))
     document = SuitesDocument(suites)
     assert len(document.markdown()) > COMMENT_LIMIT  # the job summary would not fit
     marker = comment_marker("gradient-evals.toml", [])
     body = comment_body(marker, document, reports_url="https://github.com/o/r/actions/runs/1")
-    assert len(body) <= COMMENT_LIMIT
+    assert len(body.encode("utf-16-le")) // 2 <= COMMENT_LIMIT
     assert body.startswith(marker + "\n")
     assert "broken**: could not run" in body  # a suite that could not run comes first
-    assert "- suite-39: FAILED" in body
+    assert "- suite-39-" + "\U0001f916" * 20 + ": FAILED" in body
     assert " more lines left out** " in body
     assert "[the workflow run](https://github.com/o/r/actions/runs/1)" in body.splitlines()[-1]
     lines = body.splitlines()

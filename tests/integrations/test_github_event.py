@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,17 @@ def test_a_repository_that_is_not_owner_slash_name_is_a_notice(
     assert "GITHUB_REPOSITORY is not owner/name" in _notice(
         report, workflow_env(stub, tmp_path, GITHUB_REPOSITORY=repository)
     )
+    assert sent == []
+
+
+def test_an_event_path_that_is_not_a_regular_file_is_never_opened(
+    stub: GitHubStub, tmp_path: Path, report: EvaluationReport, sent: list[str]
+) -> None:
+    fifo = tmp_path / "event.fifo"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    line = _notice(report, workflow_env(stub, tmp_path, GITHUB_EVENT_PATH=str(fifo)))
+    assert "not a regular file" in line
+    assert "not a regular file" in _notice(report, workflow_env(stub, tmp_path, GITHUB_EVENT_PATH=str(tmp_path)))
     assert sent == []
 
 
