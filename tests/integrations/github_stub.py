@@ -46,6 +46,8 @@ class GitHubStub:
         self.fail: dict[str, int] = {}
         """Method -> the status that method is answered with."""
         self.hang = False
+        self.huge = False
+        """Answer with a body that claims to be 1 GB (and never sends it)."""
         self.next_link_origin: str | None = None
         self.released = threading.Event()
         self._ids = iter(range(1000, 10**9))
@@ -103,6 +105,12 @@ def _handler(stub: GitHubStub) -> type[BaseHTTPRequestHandler]:
             stub.requests.append(seen)
             if stub.hang:
                 stub.released.wait()
+                return
+            if stub.huge:
+                self.send_response(200)
+                self.send_header("Content-Length", str(10**9))
+                self.end_headers()
+                self.close_connection = True
                 return
             if self.command in stub.fail:
                 self._answer(stub.fail[self.command], {"message": "refused by the stub"})

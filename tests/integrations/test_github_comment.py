@@ -127,6 +127,7 @@ def test_a_hostile_config_path_or_suite_name_cannot_close_the_marker(config: str
         ({"fail": {"GET": 401}}, "refused the token (401)"),
         ({"fail": {"GET": 301}}, "a redirect (301), which is not followed"),
         ({"hang": True}, "did not answer within 0.3 s"),
+        ({"huge": True}, "could not be read (too large or badly encoded)"),
         ({"next_link_origin": "http://127.0.0.2:9"}, "leaves the API's origin"),
     ],
 )
