@@ -44,6 +44,11 @@ _RUN_ID: Final = re.compile(r"[0-9]{1,20}")
 class GitHubCommentError(GradientEvalsError):
     """GitHub did not take the comment; the message (the notice printed) says why, without the token."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        """The HTTP status GitHub answered with, when it answered."""
+
 
 @attrs.frozen(kw_only=True)
 class CommentPosted:
@@ -90,7 +95,7 @@ async def _call(
     response = await http.send(request, stream=True, follow_redirects=False)
     try:
         if not 200 <= response.status_code < 300:
-            raise GitHubCommentError(_refusal(response))
+            raise GitHubCommentError(_refusal(response), response.status_code)
         raw = await read_body(response, _MAX_RESPONSE_BYTES)
     except BodyError:
         raise GitHubCommentError(
@@ -152,9 +157,15 @@ async def _find(http: httpx.AsyncClient, pull: PullRequest, marker: str) -> int 
 async def upsert_comment(http: httpx.AsyncClient, pull: PullRequest, marker: str, body: str) -> CommentPosted:
     """Update the pull request's comment that starts with ``marker`` to ``body``, or post ``body`` as a new one."""
     existing = await _find(http, pull, marker)
+    answer = None
     if existing is not None:
-        answer, _ = await _call(http, "PATCH", pull.comment_url(existing), {"body": body})
-    else:
+        try:
+            answer, _ = await _call(http, "PATCH", pull.comment_url(existing), {"body": body})
+        except GitHubCommentError as exc:
+            if exc.status != 404:
+                raise
+            existing = None  # deleted since it was listed: post a new one
+    if existing is None:
         answer, _ = await _call(http, "POST", pull.comments_url, {"body": body})
     comment_id = answer.get("id") if isinstance(answer, dict) else None
     if isinstance(comment_id, bool) or not isinstance(comment_id, int):

@@ -47,6 +47,8 @@ class GitHubStub:
         """Method -> the status that method is answered with."""
         self.hang = False
         self.huge = False
+        self.forget_on_patch = False
+        """Delete every comment just before a PATCH is answered (the comment was deleted meanwhile)."""
         """Answer with a body that claims to be 1 GB (and never sends it)."""
         self.next_link_origin: str | None = None
         self.released = threading.Event()
@@ -126,6 +128,8 @@ def _handler(stub: GitHubStub) -> type[BaseHTTPRequestHandler]:
                 comment = stub._store(int(listing.group(3)), seen.body["body"], "github-actions[bot]")
                 self._answer(201, comment)
             elif one and self.command == "PATCH":
+                if stub.forget_on_patch:
+                    stub.comments.clear()
                 wanted = int(one.group(3))
                 for comments in stub.comments.values():
                     for comment in comments:

@@ -57,6 +57,17 @@ def test_first_run_posts_then_later_runs_update_the_same_comment_through_pages(
     ]
 
 
+def test_a_comment_deleted_since_it_was_listed_is_posted_again(
+    stub: GitHubStub, tmp_path: Path, report: EvaluationReport
+) -> None:
+    env = workflow_env(stub, tmp_path)
+    assert _post(report, env).startswith("pull request comment posted")
+    stub.forget_on_patch = True  # someone deletes it between the listing and the update
+    stub.requests.clear()
+    assert _post(report, env).startswith("pull request comment posted")
+    assert stub.methods() == ["GET", "PATCH", "POST"]
+
+
 def test_the_token_goes_to_the_api_only_with_bearer_auth(
     stub: GitHubStub, tmp_path: Path, report: EvaluationReport
 ) -> None:
