@@ -30,7 +30,15 @@ from ..results import EvaluationReport
 from .github_body import comment_body, comment_marker
 from .github_event import GitHubSkipped, PullRequest, check_api_url, check_repository, pull_request_from
 
-__all__ = ["TIMEOUT", "CommentPosted", "GitHubCommentError", "comment_on_pull_request", "upsert_comment"]
+__all__ = [
+    "MAX_PAGES",
+    "TIMEOUT",
+    "CommentPosted",
+    "GitHubCommentError",
+    "comment_on_pull_request",
+    "reports_url",
+    "upsert_comment",
+]
 
 TIMEOUT: Final = 10.0
 """Seconds the whole exchange with GitHub may take (reading the listing, then posting or updating)."""
