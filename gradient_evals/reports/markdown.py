@@ -230,8 +230,9 @@ def _trends(report: EvaluationReport) -> list[str]:
     return [*lines, ""]
 
 
-def render_markdown(report: EvaluationReport) -> str:
-    """The Markdown summary of ``report`` (a few dozen lines whatever the number of prompts)."""
+def render_markdown(report: EvaluationReport, *, answers: bool = True) -> str:
+    """The Markdown summary of ``report`` (a few dozen lines whatever the number of prompts); ``answers=False``
+    leaves out the answers behind the worst failed prompts (a pull request comment links to the reports instead)."""
     notes = [f"- {escape_markdown(line, _TEXT_LIMIT)}" for line in remarks(report)]
     lines = [
         *_heading(report),
@@ -243,6 +244,6 @@ def render_markdown(report: EvaluationReport) -> str:
         *_regressions(report),
         *_slices(report),
         *_trends(report),
-        *markdown_answers(report),
+        *(markdown_answers(report) if answers else []),
     ]
     return "\n".join(lines).rstrip() + "\n"

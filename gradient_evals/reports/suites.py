@@ -74,8 +74,8 @@ def render_suites_junit(suites: Sequence[SuiteReport]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def render_suites_markdown(suites: Sequence[SuiteReport]) -> str:
-    """One Markdown summary with a section per suite."""
+def render_suites_markdown(suites: Sequence[SuiteReport], *, answers: bool = True) -> str:
+    """One Markdown summary with a section per suite (``answers``: see :func:`~.markdown.render_markdown`)."""
     from .markdown import escape_markdown, render_markdown
 
     lines = ["# Evaluation suites", ""]
@@ -89,7 +89,7 @@ def render_suites_markdown(suites: Sequence[SuiteReport]) -> str:
             lines += [f"Could not run: {escape_markdown(_error_text(item.error), 500)}", ""]
             continue
         # One level down, so that each suite's own headings sit under its section.
-        for line in render_markdown(item.report).splitlines():
+        for line in render_markdown(item.report, answers=answers).splitlines():
             lines.append("#" + line if line.startswith("#") else line)
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

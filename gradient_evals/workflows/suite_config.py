@@ -175,6 +175,8 @@ _KEYS: Final[Mapping[str, Callable[[object], Any]]] = {
 """Every key a suite may hold and how its value is checked: a key is a field of :class:`EvaluationSettings`."""
 
 SUITE_KEYS: Final = frozenset(_KEYS)
+_FILE_KEY: Final = "github_comment"
+"""The one key of ``[defaults]`` that is not a suite's: a report option of the whole run."""
 
 
 @attrs.frozen(kw_only=True)
@@ -206,6 +208,9 @@ class SuiteConfig:
 
     path: Path
     suites: tuple[Suite, ...]
+    github_comment: bool = False
+    """``github_comment = true`` under ``[defaults]``: ``evaluate`` posts its summary on the pull request (a
+    report option of the whole file, not an evaluation setting: one comment covers every suite)."""
 
     def select(self, names: Iterable[str] = ()) -> tuple[Suite, ...]:
         """The suites called ``names`` (all of them when none is given); an unknown name is a ConfigError."""
@@ -291,7 +296,12 @@ def load_config(path: Path) -> SuiteConfig:
     unknown = sorted(set(data) - {"defaults", "suites"})
     if unknown:
         raise ConfigError("unknown top-level table (expected [defaults] and [suites.NAME])", path=path, key=unknown[0])
-    defaults = _check(_table(data, "defaults", path), path, None)
+    defaults_table = dict(_table(data, "defaults", path))
+    try:
+        github_comment = _flag(defaults_table.pop(_FILE_KEY, False))
+    except ValueError as exc:
+        raise ConfigError(str(exc), path=path, key=_FILE_KEY) from None
+    defaults = _check(defaults_table, path, None)
     suites_table = _table(data, "suites", path)
     if not suites_table:
         raise ConfigError("no suites: add a [suites.NAME] table", path=path)
@@ -299,8 +309,10 @@ def load_config(path: Path) -> SuiteConfig:
     for name, raw in suites_table.items():
         if not isinstance(raw, dict):
             raise ConfigError(f"expected a table, got {raw!r}", path=path, suite=name)
+        if _FILE_KEY in raw:
+            raise ConfigError("a key of the whole file: put it under [defaults]", path=path, suite=name, key=_FILE_KEY)
         suites.append(_suite(name, {**defaults, **_check(raw, path, name)}, path))
-    return SuiteConfig(path=path, suites=tuple(suites))
+    return SuiteConfig(path=path, suites=tuple(suites), github_comment=github_comment)
 
 
 def apply_overrides(suites: Sequence[Suite], overrides: Mapping[str, Any]) -> tuple[Suite, ...]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
 import threading
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from cli.cli_support import Cli
 
 from gradient_evals.cli import main
@@ -22,8 +25,51 @@ def test_init_writes_a_config_that_loads_a_csv_and_a_workflow(cli: Cli, tmp_path
     (suite,) = config.suites
     assert suite.settings["dataset"] == (tmp_path / "evals" / "support.csv").resolve()
     assert "query" in (tmp_path / "evals" / "support.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert "gradient-evals evaluate" in (tmp_path / ".github" / "workflows" / "gradient-evals.yml").read_text()
+    workflow = yaml.safe_load((tmp_path / ".github" / "workflows" / "gradient-evals.yml").read_text())
+    assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
+    (action_step,) = [step for step in workflow["jobs"]["evaluate"]["steps"] if "with" in step]
+    assert action_step["with"]["config"] == "gradient-evals.toml"
+    assert "DIGITALOCEAN_ACCESS_TOKEN" in action_step["env"]
     assert "wrote" in err
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "expected"),
+    [
+        (
+            {"url": "https://github.com/octo-org/gradient-evals.git", "vcs_info": {"vcs": "git", "commit_id": "a1b2"}},
+            "octo-org/gradient-evals@a1b2",
+        ),
+        ({"url": "ssh://git@github.com/o/r", "vcs_info": {"vcs": "git", "commit_id": "c3"}}, "o/r@c3"),
+        ({"url": "https://gitlab.com/o/r.git", "vcs_info": {"vcs": "git", "commit_id": "c3"}}, None),
+        ({"url": "file:///home/me/gradient-evals", "dir_info": {}}, None),
+        (None, None),
+    ],
+)
+def test_the_workflow_uses_the_action_of_the_repository_the_package_came_from(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, direct_url: object, expected: str | None
+) -> None:
+    class Installed:
+        def read_text(self, name: str) -> str | None:
+            assert name == "direct_url.json"
+            return None if direct_url is None else json.dumps(direct_url)
+
+    monkeypatch.setattr(metadata, "distribution", lambda name: Installed())
+    code, _, err = cli("init", "--directory", str(tmp_path))
+    assert code == 0, err
+    workflow = yaml.safe_load((tmp_path / ".github" / "workflows" / "gradient-evals.yml").read_text())
+    uses = [step["uses"] for step in workflow["jobs"]["evaluate"]["steps"] if "with" in step]
+    assert uses == [expected or "OWNER/REPO@REF"]
+    assert ("--action OWNER/REPO@REF" in err) == (expected is None)
+
+
+def test_the_action_can_be_named(cli: Cli, tmp_path: Path) -> None:
+    code, _, err = cli("init", "--directory", str(tmp_path), "--action", "octo-org/gradient-evals@v0.1.0")
+    assert code == 0, err
+    assert "uses: octo-org/gradient-evals@v0.1.0\n" in (tmp_path / ".github/workflows/gradient-evals.yml").read_text()
+    code, _, err = cli("init", "--directory", str(tmp_path / "x"), "--action", "o/r@v1\n  run: evil")
+    assert code == 2
+    assert "expected OWNER/REPO@REF" in err
 
 
 def test_init_refuses_to_overwrite_and_writes_nothing(cli: Cli, tmp_path: Path) -> None:
@@ -58,17 +104,20 @@ def test_the_init_config_runs_as_written_against_the_emulator(
         monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
         monkeypatch.chdir(tmp_path)
         assert main(["init"]) == 0
-        # The workflow's command, as written (the reports folder is the workflow's to make).
+        # The action's command with the workflow's config (outside a pull request: the comment is one notice).
         (tmp_path / "reports").mkdir()
         code = main(
             [
                 "evaluate",
+                "--config",
+                "gradient-evals.toml",
                 "--junit-xml",
                 "reports/junit.xml",
-                "--markdown",
-                "reports/summary.md",
                 "--html",
                 "reports/report.html",
+                "--markdown",
+                "reports/summary.md",
+                "--github-comment",
                 "--poll-interval",
                 "0.05",
             ]
@@ -77,6 +126,9 @@ def test_the_init_config_runs_as_written_against_the_emulator(
         assert code == 0, err
         assert "== suite support ==" in out
         assert (tmp_path / "reports" / "junit.xml").is_file()
+        assert [line for line in err.splitlines() if "pull request comment" in line] == [
+            "pull request comment not posted: GITHUB_EVENT_PATH is not set (not running in a GitHub Actions workflow?)"
+        ]
     finally:
         stop.set()
         thread.join(30)

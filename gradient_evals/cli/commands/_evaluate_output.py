@@ -22,6 +22,7 @@ from ...workflows._files import write_text_atomically
 from ...workflows.explain import DEFAULT_ANSWERS_SHOWN
 from .._context import EXIT_API_ERROR, EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILED, Context
 from .._render import dump_json, escape_text, status_name
+from ._github import PullRequestComment, tell_github
 
 __all__ = [
     "STEP_SUMMARY_ENV",
@@ -169,13 +170,14 @@ def finish(
     markdown: str | None,
     html: str | None,
     answers: int = DEFAULT_ANSWERS_SHOWN,
+    comment: PullRequestComment | None = None,
 ) -> int:
     """Print the verdict, then write the reports; a write failure makes only a passing verdict exit 3."""
     show_report(ctx, report)
     for line in warnings_of(report):
         ctx.note(line)
     return write_after_verdict(
-        ctx, report, exit_code_of(report), junit=junit, markdown=markdown, html=html, answers=answers
+        ctx, report, exit_code_of(report), junit=junit, markdown=markdown, html=html, answers=answers, comment=comment
     )
 
 
@@ -188,16 +190,20 @@ def write_after_verdict(
     markdown: str | None,
     html: str | None,
     answers: int = DEFAULT_ANSWERS_SHOWN,
+    comment: PullRequestComment | None = None,
 ) -> int:
     """Write the reports once the verdict (exit ``code``) is printed: a failure to write is said on stderr and
-    turns only a passing verdict into 3."""
+    turns only a passing verdict into 3. Then GitHub is told (annotations, the pull request ``comment``), which
+    never changes the exit code."""
     try:
         written = write_reports(document, junit=junit, markdown=markdown, html=html, answers=answers)
     except (OSError, UnicodeError) as exc:
         ctx.note(escape_text(f"cannot write a report: {exc}"))
-        return EXIT_API_ERROR if code == EXIT_OK else code
-    for kind, path in written:
-        ctx.note(f"{kind} report: {escape_text(str(path))}")
+        code = EXIT_API_ERROR if code == EXIT_OK else code
+    else:
+        for kind, path in written:
+            ctx.note(f"{kind} report: {escape_text(str(path))}")
+    tell_github(ctx, document, comment)
     return code
 
 

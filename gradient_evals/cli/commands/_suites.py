@@ -23,6 +23,7 @@ from .._context import EXIT_API_ERROR, EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILE
 from .._render import dump_json, escape_text
 from .._settings_flags import given_settings
 from ._evaluate_output import EvaluateProgress, exit_code_of, show_report, warnings_of, write_after_verdict
+from ._github import PullRequestComment, config_label
 
 __all__ = ["overrides_of", "run_config_suites", "suites_exit_code"]
 
@@ -69,9 +70,13 @@ def run_config_suites(ctx: Context) -> int:
             EXIT_USAGE,
         )
     try:
-        suites = apply_overrides(load_config(path).select(args.suite), overrides_of(args))
+        config = load_config(path)
+        suites = apply_overrides(config.select(args.suite), overrides_of(args))
     except ConfigError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
+    comment = None
+    if args.github_comment or config.github_comment:
+        comment = PullRequestComment(config=config_label(path), suites=tuple(args.suite), token=args.github_token)
     check_report_destinations([args.junit_xml, args.markdown, args.html])  # before anything is created
     with ctx.client() as client, EvaluateProgress(ctx) as progress:
 
@@ -82,10 +87,10 @@ def run_config_suites(ctx: Context) -> int:
             outcomes = client.evaluate_suites(suites, on_progress=on_progress)
         except ConfigError as exc:
             raise CommandError(str(exc), EXIT_USAGE) from None
-    return _finish(ctx, outcomes)
+    return _finish(ctx, outcomes, comment)
 
 
-def _finish(ctx: Context, outcomes: list[SuiteOutcome]) -> int:
+def _finish(ctx: Context, outcomes: list[SuiteOutcome], comment: PullRequestComment | None) -> int:
     from ...reports.suites import SuitesDocument
 
     if ctx.json:
@@ -117,4 +122,5 @@ def _finish(ctx: Context, outcomes: list[SuiteOutcome]) -> int:
         markdown=args.markdown,
         html=args.html,
         answers=args.answers,
+        comment=comment,
     )

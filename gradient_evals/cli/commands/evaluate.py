@@ -35,6 +35,7 @@ from ._evaluate_output import (
     warnings_of,
     write_reports,
 )
+from ._github import PullRequestComment
 
 # The output helpers are re-exported: the demo and the tests take them from here, as the command uses them.
 __all__ = [
@@ -145,6 +146,17 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--markdown", metavar="FILE", help=f"write a Markdown summary (also to ${STEP_SUMMARY_ENV})")
     parser.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
     parser.add_argument(
+        "--github-comment",
+        action="store_true",
+        help="in a pull request's workflow, post the summary as the pull request's comment, updated on later runs"
+        " (never changes the exit code)",
+    )
+    parser.add_argument(
+        "--github-token",
+        metavar="TOKEN",
+        help="the token of --github-comment (default: $GITHUB_TOKEN); sent to $GITHUB_API_URL only",
+    )
+    parser.add_argument(
         "--answers",
         type=non_negative_int,
         default=DEFAULT_ANSWERS_SHOWN,
@@ -211,5 +223,9 @@ def run_evaluate(ctx: Context) -> int:
     with speaking_flags(), ctx.client() as client, EvaluateProgress(ctx) as progress:
         # The settings the flags give; EvaluationSettings holds the defaults of those not given.
         report = client.evaluate(EvaluationSettings(**given_settings(args), on_progress=progress))
-    return finish(ctx, report, junit=args.junit_xml, markdown=args.markdown, html=args.html, answers=args.answers)
+    comment = None
+    if args.github_comment:
+        comment = PullRequestComment(config=args.dataset, suites=(args.test_case,), token=args.github_token)
+    reports = {"junit": args.junit_xml, "markdown": args.markdown, "html": args.html}
+    return finish(ctx, report, **reports, answers=args.answers, comment=comment)
 

@@ -1,11 +1,17 @@
 """``gradient-evals init``: a commented ``gradient-evals.toml``, a small example CSV and a CI workflow to start from.
 
-Nothing is overwritten: when any of the files exists, the command names it and writes none (exit 2).
+Nothing is overwritten: when any of the files exists, the command names it and writes none (exit 2). The workflow
+uses the repository's GitHub Action (``action.yml``), which installs gradient-evals from its own copy of the
+repository: its ``uses:`` line names the repository this copy was installed from (``--action``, or pip's record
+of a github.com git URL), since the package is taken from its repository, not from a package index.
 """
 
 from __future__ import annotations
 
-from importlib import resources
+import argparse
+import json
+import re
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Final
 
@@ -21,6 +27,13 @@ INIT_FILES: Final = (
 )
 """Each template of ``cli/data/init`` and where ``init`` writes it, relative to the target folder."""
 
+_ACTION_SLOT: Final = "@@ACTION@@"
+_UNKNOWN_ACTION: Final = "OWNER/REPO@REF"
+# An action reference: owner, repository and a ref (a tag, branch or commit) of safe characters only, since it is
+# written into YAML as a plain scalar.
+_ACTION: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}@[A-Za-z0-9._/-]{1,200}")
+_GITHUB_URL: Final = re.compile(r"(?:https|ssh)://(?:git@)?github\.com/([A-Za-z0-9-]{1,39})/([A-Za-z0-9._-]+?)(?:\.git)?/?")
+
 
 def register(commands: Subcommands) -> None:
     """Add ``init``."""
@@ -31,6 +44,38 @@ def register(commands: Subcommands) -> None:
         "write a commented gradient-evals.toml, an example CSV and a CI workflow (never overwrites a file)",
     )
     parser.add_argument("--directory", metavar="DIR", default=".", help="where to write them (default: here)")
+    parser.add_argument(
+        "--action",
+        type=_action_reference,
+        metavar="OWNER/REPO@REF",
+        help="the repository (and revision) of gradient-evals whose GitHub Action the workflow uses (default: the"
+        " one this copy was installed from with pip, when that was a github.com git URL)",
+    )
+
+
+def _action_reference(text: str) -> str:
+    if not _ACTION.fullmatch(text.strip()):
+        raise argparse.ArgumentTypeError(f"expected OWNER/REPO@REF, got {text!r}")
+    return text.strip()
+
+
+def installed_action() -> str | None:
+    """``OWNER/REPO@COMMIT`` when this copy was installed with pip from a github.com git URL (PEP 610's
+    ``direct_url.json``), else None: the action of the same repository, pinned to the installed commit."""
+    try:
+        raw = metadata.distribution("gradient-evals").read_text("direct_url.json")
+        direct = json.loads(raw or "null")
+    except (metadata.PackageNotFoundError, OSError, ValueError):
+        return None
+    if not isinstance(direct, dict) or not isinstance(direct.get("vcs_info"), dict):
+        return None
+    vcs, url = direct["vcs_info"], direct.get("url")
+    match = _GITHUB_URL.fullmatch(url) if isinstance(url, str) else None
+    commit = vcs.get("commit_id")
+    if vcs.get("vcs") != "git" or match is None or not isinstance(commit, str):
+        return None
+    reference = f"{match.group(1)}/{match.group(2)}@{commit}"
+    return reference if _ACTION.fullmatch(reference) else None
 
 
 def run_init(ctx: Context) -> int:
@@ -40,12 +85,19 @@ def run_init(ctx: Context) -> int:
     existing = [str(path) for _, path in targets if path.exists() or path.is_symlink()]
     if existing:
         raise CommandError(f"not overwriting {', '.join(existing)}: move it away or use --directory", EXIT_USAGE)
+    action = ctx.args.action or installed_action()
     templates = resources.files("gradient_evals.cli") / "data" / "init"
     for template, path in targets:
         path.parent.mkdir(parents=True, exist_ok=True)
+        text = (templates / template).read_text(encoding="utf-8").replace(_ACTION_SLOT, action or _UNKNOWN_ACTION)
         # Exclusive creation: a file that appeared since the check above is not overwritten either.
         with open(path, "x", encoding="utf-8") as out:
-            out.write((templates / template).read_text(encoding="utf-8"))
+            out.write(text)
         ctx.note(f"wrote {path}")
+    if action is None:
+        ctx.note(
+            f"the workflow's `uses: {_UNKNOWN_ACTION}` line needs the GitHub repository gradient-evals comes from:"
+            " edit it, or run init again with --action OWNER/REPO@REF"
+        )
     ctx.note("next: edit the agents in gradient-evals.toml, then run `gradient-evals evaluate`")
     return EXIT_OK
