@@ -130,3 +130,40 @@ def test_a_flag_overrides_the_config_even_when_it_repeats_the_default() -> None:
     assert overrides_of(parser.parse_args(["evaluate"])) == {}
     given = overrides_of(parser.parse_args(["evaluate", "--timeout", "3600", "--baseline", "latest"]))
     assert given == {"timeout": 3600.0, "baseline": "latest"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b'[suites.""]\ndataset = "faq.csv"\nagents = ["x"]\n', "a suite needs a name"),
+        (f'[suites.x]\ndataset = "faq.csv"\nagents = ["{AGENTS[0]}", "{AGENTS[0].upper()}"]\n'.encode(), "same agent"),
+        (b'[suites.x]\ndataset = "faq.csv"\nagents = ["a"]\n[suites.y]\ndataset = "faq.csv"\nagents = ["a"]\n'
+         b'test_case = "x"\n', "both use the test case 'x'"),
+        (b'[suites.x]\ndataset = "../faq.csv"\nagents = ["a"]\n', "outside the configuration's folder"),
+        (b"[suites.x]\nrun_name = 'caf\xe9'\n", "not UTF-8 text"),
+        (b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nest too deeply"),
+    ],
+)
+@pytest.mark.parametrize("file_name", ["gradient-evals.toml", "pyproject.toml"])
+def test_every_problem_of_the_file_exits_2_before_anything_is_sent(
+    server: FakeGradientServer,
+    cli: Cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    raw: bytes,
+    message: str,
+    file_name: str,
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    for folder in (tmp_path, project):
+        (folder / "faq.csv").write_text(CSV, encoding="utf-8")
+    if file_name == "pyproject.toml":
+        raw = raw.replace(b"[suites.", b"[tool.gradient-evals.suites.")
+    (project / file_name).write_bytes(raw)
+    monkeypatch.chdir(project)  # the file found by looking, as a user without --config has it
+    code, _, err = cli("evaluate")
+    assert code == 2, err
+    assert message in err
+    assert file_name in err
+    assert not server.requests
