@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -301,6 +302,7 @@ async def plan_evaluation(
     for agent in agents:
         if not is_uuid(agent):
             raise ValueError(f"agent_uuids: {agent!r} is not a UUID")
+    agents = tuple(str(uuid.UUID(agent)) for agent in agents)  # one spelling, before "each agent once"
     if len(set(agents)) != len(agents) or len(set(deployments)) != len(deployments):
         raise ValueError("each agent may be given once")
     floors = check_gates(fail_under, "fail_under")

@@ -1,23 +1,29 @@
 """Running the suites of a configuration: every name checked first, then every suite evaluated concurrently.
 
 Before any suite starts, every agent named in any suite is resolved (a name matching no agent, or several, is a
-:class:`~gradient_evals.workflows.suite_config.ConfigError` listing the candidates) and every metric named in any
-suite is looked up in the catalog, so that a typo in the last suite cannot leave the first one's runs behind.
+:class:`~gradient_evals.workflows.suite_config.ConfigError` listing the candidates; a name and the UUID it resolves
+to in one suite are one agent given twice, refused the same way) and every metric named in any suite is looked up
+in the catalog, so that a typo in the last suite cannot leave the first one's runs behind. Those look-ups run under
+the shortest of the suites' timeouts (a :class:`~gradient_evals.DeadlineExceeded` past it), and the agents listing
+is read at most :data:`~gradient_evals.workflows.agents.MAX_AGENTS` agents far.
 The suites then run concurrently, sharing the client and so its rate-limit pacer. A suite that fails (an API
 error) does not stop the others: its outcome carries the error.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import anyio
 import attrs
 
+from .._exceptions import DeadlineExceeded
 from ..resources.evaluation_metrics import match_metric
 from ..types import EvaluationMetric
 from ._arguments import is_uuid
+from .evaluate import DEFAULT_EVALUATE_TIMEOUT
 from .evaluate_results import EvaluationReport
 from .suite_config import Suite
 
@@ -81,6 +87,8 @@ async def check_suite_names(suites: Sequence[Suite], services: SuiteServices) ->
                     except ValueError as exc:
                         raise suite.error(str(exc), "agents") from None
             raise
+    for suite in suites:
+        _check_each_agent_once(suite, resolved)
     catalog = await services.catalog()
     for suite in suites:
         for key, name in _metric_names(suite):
@@ -91,6 +99,34 @@ async def check_suite_names(suites: Sequence[Suite], services: SuiteServices) ->
             except ValueError as exc:
                 raise suite.error(str(exc).removeprefix(f"{key}: "), key) from None
     return resolved
+
+
+def _check_each_agent_once(suite: Suite, resolved: Mapping[str, str]) -> None:
+    # The file's spellings of one UUID are refused while it is read; a name and its agent's UUID only once known.
+    seen: dict[str, str] = {}
+    for agent in suite.agents:
+        agent_uuid = resolved[agent]
+        agent_uuid = str(uuid.UUID(agent_uuid)) if is_uuid(agent_uuid) else agent_uuid
+        if agent_uuid in seen:
+            raise suite.error(
+                f"{seen[agent_uuid]!r} and {agent!r} are the same agent ({agent_uuid}): give each agent once", "agents"
+            )
+        seen[agent_uuid] = agent
+
+
+async def _checked_in_time(suites: Sequence[Suite], services: SuiteServices) -> dict[str, str]:
+    """:func:`check_suite_names` within the shortest of the suites' timeouts: it is part of every suite's work."""
+    limit = min(float(suite.settings.get("timeout", DEFAULT_EVALUATE_TIMEOUT)) for suite in suites)
+    deadline = anyio.current_time() + limit
+    try:
+        with anyio.fail_after(limit):
+            return await check_suite_names(suites, services)
+    except TimeoutError as exc:
+        if isinstance(exc, DeadlineExceeded) or anyio.current_time() < deadline:
+            raise
+        raise DeadlineExceeded(
+            f"looking up the suites' agents and metrics ran past the suites' timeout of {limit:g} s", step="names"
+        ) from None
 
 
 async def run_suites(
@@ -105,7 +141,7 @@ async def run_suites(
     """
     if not suites:
         raise ValueError("no suite to run")
-    resolved = await check_suite_names(suites, services)
+    resolved = await _checked_in_time(suites, services)
     outcomes: dict[str, SuiteOutcome] = {}
 
     async def one(suite: Suite) -> None:
