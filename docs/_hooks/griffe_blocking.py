@@ -14,7 +14,7 @@ from typing import Any
 
 from griffe import Attribute, Class, Extension, Function, Module, Object
 
-_DELEGATION = re.compile(r"^(blocking|blocking_iterator)\((\w+)\.(\w+)\)$")
+_DELEGATION = re.compile(r"^(blocking|blocking_iterator|blocking_settings)\((\w+)\.(\w+)\)$")
 # Docstrings cross-reference in reST (:meth:`evaluate`); the site renders Markdown, where that is a code span.
 _ROLE = re.compile(r":(?:py:)?(?:meth|func|class|attr|mod|exc|data|obj):`~?([^`]+)`")
 

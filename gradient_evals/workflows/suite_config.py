@@ -12,18 +12,17 @@ agents = ["support-bot", "0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60"]   # names or UU
 max_regression = { correctness = 5 }
 ```
 
-A suite's keys are ``evaluate``'s keyword arguments under the same names, ``agents`` standing for agents by name
-or UUID, plus ``allow_outside``: a dataset file must lie in the configuration's folder (or below it, symbolic links
-followed) unless ``allow_outside = true``. Every problem (an unknown key, a wrong type, a missing dataset file, an
-empty suite name, an agent given twice, two suites sharing a test case, a file that is not UTF-8 or nests too deep)
-is a :class:`ConfigError` naming the file, the suite and the key, raised while reading the file: before anything is
-sent.
+A suite's keys are the fields of :class:`~gradient_evals.EvaluationSettings` (``evaluate``'s keyword arguments)
+under the same names, ``agents`` standing for agents by name or UUID, plus ``allow_outside``: a dataset file must
+lie in the configuration's folder (or below it, symbolic links followed) unless ``allow_outside = true``. Every
+problem (an unknown key, a wrong type, a missing dataset file, an empty suite name, an agent given twice, two
+suites sharing a test case, a file that is not UTF-8 or nests too deep) is a :class:`ConfigError` naming the file,
+the suite and the key, raised while reading the file: before anything is sent.
 """
 
 from __future__ import annotations
 
 import math
-import tomllib
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -32,11 +31,15 @@ from typing import Any, Final
 import attrs
 
 from .._exceptions import GradientEvalsError
+from .._settings_method import nearest
 from ._arguments import is_uuid
 from ._files import PathLike
+from ._toml_files import TomlFileError, read_toml
+from .evaluate_settings import EvaluationSettings
 
 __all__ = [
     "CONFIG_FILE",
+    "NOT_IN_A_FILE",
     "SUITE_KEYS",
     "ConfigError",
     "Suite",
@@ -48,8 +51,6 @@ __all__ = [
 
 CONFIG_FILE: Final = "gradient-evals.toml"
 PYPROJECT: Final = "pyproject.toml"
-_MAX_BYTES: Final = 1024 * 1024
-"""A configuration larger than this is refused unread: it is no hand-written list of suites."""
 
 
 class ConfigError(GradientEvalsError, ValueError):
@@ -117,7 +118,7 @@ def _gates(value: object) -> dict[str, float]:
 
 
 def _baseline(value: object) -> str | dict[str, str] | None:
-    if isinstance(value, str) and value.strip().lower() == "none":
+    if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
         return None
     if isinstance(value, str) and (value.strip() == "latest" or is_uuid(value)):
         return value.strip()
@@ -126,11 +127,15 @@ def _baseline(value: object) -> str | dict[str, str] | None:
     raise ValueError(f'expected "latest", "none", a run UUID or a table of agent = run UUID, got {value!r}')
 
 
-_KEYS: Final[Mapping[str, Callable[[object], Any]]] = {
+def _as_given(value: object) -> object:
+    return value
+
+
+_SHAPES: Final[Mapping[str, Callable[[object], Any]]] = {
     "dataset": _text,
     "test_case": _text,
     "agents": _texts,
-    "deployments": _texts,
+    "agent_deployment_names": _texts,
     "metrics": _texts,
     "star_metric": _text,
     "star_threshold_pct": _percentage,
@@ -146,8 +151,23 @@ _KEYS: Final[Mapping[str, Callable[[object], Any]]] = {
     "slice_by": _text,
     "timeout": _positive,
     "poll_interval": _positive,
+    "max_poll_interval": _positive,
 }
-"""Every key a suite may hold and how its value is checked; the names are ``evaluate``'s keyword arguments."""
+"""How the value of a key is checked where TOML needs more than the setting's own check (a table of gates, the
+word "none" for no baseline); a key not listed here is taken as the file gives it and checked with the rest."""
+
+NOT_IN_A_FILE: Final[Mapping[str, str]] = {
+    "agent_uuids": "`agents` takes agent UUIDs as well as names",
+    "on_progress": "a function, not a value a file can hold",
+}
+"""The settings a suite cannot hold, and why."""
+
+_KEYS: Final[Mapping[str, Callable[[object], Any]]] = {
+    field.name: _SHAPES.get(field.name, _as_given)
+    for field in attrs.fields(EvaluationSettings)
+    if field.name not in NOT_IN_A_FILE
+}
+"""Every key a suite may hold and how its value is checked: a key is a field of :class:`EvaluationSettings`."""
 
 _LOADING_KEYS: Final[Mapping[str, Callable[[object], Any]]] = {"allow_outside": _flag}
 """Keys about reading the file itself, not passed to ``evaluate``."""
@@ -216,27 +236,11 @@ def find_config(directory: PathLike) -> Path | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    """The file's TOML, or a ConfigError naming it; bounded in size and (through RecursionError) in nesting."""
+    """The file's TOML (bounded in size and nesting), or a ConfigError naming it."""
     try:
-        with open(path, "rb") as stream:
-            raw = stream.read(_MAX_BYTES + 1)
-    except OSError as exc:
-        raise ConfigError(f"cannot read it: {exc.strerror or exc}", path=path) from None
-    if len(raw) > _MAX_BYTES:
-        raise ConfigError(f"larger than {_MAX_BYTES // 1024} KiB: not a configuration file", path=path)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ConfigError(
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}): TOML is UTF-8", path=path
-        ) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path=path) from None
-    except RecursionError:
-        raise ConfigError("not valid TOML: its tables or arrays nest too deeply", path=path) from None
+        return read_toml(path)
+    except TomlFileError as exc:
+        raise ConfigError(str(exc), path=path) from None
 
 
 def _table(data: Mapping[str, Any], key: str, path: Path, suite: str | None = None) -> dict[str, Any]:
@@ -251,8 +255,10 @@ def _check(raw: Mapping[str, Any], path: Path, suite: str | None) -> dict[str, A
     for key, value in raw.items():
         checker = _KEYS.get(key) or _LOADING_KEYS.get(key)
         if checker is None:
-            known = ", ".join(sorted({*_KEYS, *_LOADING_KEYS}))
-            raise ConfigError(f"unknown key (a suite takes: {known})", path=path, suite=suite, key=key)
+            known = {*_KEYS, *_LOADING_KEYS}
+            suggestion = nearest(key, known)
+            hint = f"did you mean {suggestion!r}?" if suggestion else f"a suite takes: {', '.join(sorted(known))}"
+            raise ConfigError(f"unknown key ({hint})", path=path, suite=suite, key=key)
         try:
             checked[key] = checker(value)
         except ValueError as exc:
@@ -297,7 +303,7 @@ def _suite(name: str, merged: dict[str, Any], path: Path, allow_outside: bool) -
         raise ConfigError('a suite needs a name: [suites.""] names none', path=path)
     allow_outside = merged.pop("allow_outside", False) or allow_outside
     agents = _canonical_agents(merged.pop("agents", ()), name, path)
-    deployments = merged.pop("deployments", ())
+    deployments = merged.pop("agent_deployment_names", ())
     if not agents and not deployments:
         raise ConfigError("give the agents to evaluate (names or UUIDs)", path=path, suite=name, key="agents")
     dataset = merged.get("dataset")
@@ -365,7 +371,7 @@ def apply_overrides(suites: Sequence[Suite], overrides: Mapping[str, Any]) -> tu
         checked = _check(overrides, suite.path, suite.name)
         checked.pop("allow_outside", None)  # about reading the file: read already
         agents = _canonical_agents(checked.pop("agents", suite.agents), suite.name, suite.path)
-        deployments = checked.pop("deployments", suite.deployments)
+        deployments = checked.pop("agent_deployment_names", suite.deployments)
         result.append(
             attrs.evolve(suite, agents=agents, deployments=deployments, settings={**suite.settings, **checked})
         )
