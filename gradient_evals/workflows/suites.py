@@ -3,9 +3,10 @@
 Before any suite starts, every agent named in any suite is resolved (a name matching no agent, or several, is a
 :class:`~gradient_evals.workflows.suite_config.ConfigError` listing the candidates; a name and the UUID it resolves
 to in one suite are one agent given twice, refused the same way) and every metric named in any suite is looked up
-in the catalog, so that a typo in the last suite cannot leave the first one's runs behind. Those look-ups run under
-the shortest of the suites' timeouts (a :class:`~gradient_evals.DeadlineExceeded` past it), and the agents listing
-is read at most :data:`~gradient_evals.workflows.agents.MAX_AGENTS` agents far.
+in the catalog, and every suite's settings then go through ``evaluate``'s own checks (``SuiteServices.check``:
+reads only), so that a typo or a bad CSV in the last suite cannot leave the first one's runs behind. Those
+look-ups and checks run under the shortest of the suites' timeouts (a :class:`~gradient_evals.DeadlineExceeded`
+past it), and the agents listing is read at most :data:`~gradient_evals.workflows.agents.MAX_AGENTS` agents far.
 The suites then run concurrently, sharing the client and so its rate-limit pacer. A suite that fails (an API
 error) does not stop the others: its outcome carries the error.
 """
@@ -43,6 +44,9 @@ class SuiteServices:
     evaluate: Callable[[EvaluationSettings], Awaitable[EvaluationReport]]
     resolve_agents: Callable[[Sequence[str]], Awaitable[Mapping[str, str]]]
     catalog: Callable[[], Awaitable[Sequence[EvaluationMetric]]]
+    check: Callable[[EvaluationSettings], Awaitable[object]] | None = None
+    """``evaluate``'s checks of one suite's settings, creating nothing (``check_evaluation``): every suite is
+    checked so before any starts. ``None`` skips that step."""
 
 
 @attrs.frozen(kw_only=True)
@@ -114,13 +118,30 @@ def _check_each_agent_once(suite: Suite, resolved: Mapping[str, str]) -> None:
         seen[agent_uuid] = agent
 
 
+async def _check_settings(suites: Sequence[Suite], services: SuiteServices, resolved: Mapping[str, str]) -> None:
+    """Each suite's settings through ``evaluate``'s own checks, one suite after another, before any suite starts:
+    a problem of the last suite (a CSV without a ``query`` column, a ``slice_by`` column it lacks) cannot leave the
+    first suite's runs behind."""
+    if services.check is None:
+        return
+    for suite in suites:
+        settings = _settings_of(suite, {agent: resolved[agent] for agent in suite.agents})
+        try:
+            await services.check(settings)
+        except (ValueError, TypeError) as exc:  # the settings' fault (API errors are no suite's fault: they pass)
+            raise suite.error(str(exc)) from None
+
+
 async def _checked_in_time(suites: Sequence[Suite], services: SuiteServices) -> dict[str, str]:
-    """:func:`check_suite_names` within the shortest of the suites' timeouts: it is part of every suite's work."""
+    """:func:`check_suite_names` and every suite's checks within the shortest of the suites' timeouts: they are
+    part of every suite's work."""
     limit = min(float(suite.settings.get("timeout", DEFAULT_EVALUATE_TIMEOUT)) for suite in suites)
     deadline = anyio.current_time() + limit
     try:
         with anyio.fail_after(limit):
-            return await check_suite_names(suites, services)
+            resolved = await check_suite_names(suites, services)
+            await _check_settings(suites, services, resolved)
+            return resolved
     except TimeoutError as exc:
         if isinstance(exc, DeadlineExceeded) or anyio.current_time() < deadline:
             raise
@@ -148,13 +169,7 @@ async def run_suites(
         agents = {agent: resolved[agent] for agent in suite.agents}
         callback = None if on_progress is None else _bound(on_progress, suite.name)
         try:
-            settings = EvaluationSettings(
-                **suite.settings,
-                agent_uuids=list(agents.values()) or None,
-                agent_deployment_names=list(suite.deployments) or None,
-                on_progress=callback,
-            )
-            report = await services.evaluate(settings)
+            report = await services.evaluate(_settings_of(suite, agents, callback))
         except Exception as exc:
             outcomes[suite.name] = SuiteOutcome(suite=suite, error=exc, agent_uuids=agents)
         else:
@@ -164,6 +179,17 @@ async def run_suites(
         for suite in suites:
             group.start_soon(one, suite)
     return [outcomes[suite.name] for suite in suites]
+
+
+def _settings_of(
+    suite: Suite, agents: Mapping[str, str], on_progress: Callable[[Any], object] | None = None
+) -> EvaluationSettings:
+    return EvaluationSettings(
+        **suite.settings,
+        agent_uuids=list(agents.values()) or None,
+        agent_deployment_names=list(suite.deployments) or None,
+        on_progress=on_progress,
+    )
 
 
 def _bound(callback: Callable[[str, Any], object], name: str) -> Callable[[Any], object]:

@@ -167,3 +167,25 @@ def test_every_problem_of_the_file_exits_2_before_anything_is_sent(
     assert message in err
     assert file_name in err
     assert not server.requests
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        ('dataset = "bad.csv"\n', "no 'query' column"),
+        ('dataset = "faq.csv"\nmax_regression = { correctness = -5 }\n', "max_regression"),
+        ('dataset = "faq.csv"\nbaseline = "0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60"\n', "baseline"),  # no such run
+    ],
+)
+def test_a_problem_of_the_last_suite_stops_every_suite_before_anything_is_created(
+    server: FakeGradientServer, cli: Cli, tmp_path: Path, second: str, message: str
+) -> None:
+    config = _config(tmp_path, AGENTS[0])
+    (tmp_path / "bad.csv").write_text("question,expected_response\nHi?,Hello.\n", encoding="utf-8")
+    with config.open("a", encoding="utf-8") as out:
+        out.write(f'\n[suites.zz-last]\nagents = ["{AGENTS[1]}"]\n{second}')
+    code, _, err = cli("evaluate", "--config", str(config))
+    assert code == 2, err
+    assert "suite 'zz-last'" in err
+    assert message in err
+    assert not [r for r in server.requests if r.method in ("POST", "PUT", "PATCH")]
