@@ -56,7 +56,8 @@ PYPROJECT: Final = "pyproject.toml"
 class ConfigError(GradientEvalsError, ValueError):
     """A suite configuration that cannot be used; the message names the file, the suite and the key."""
 
-    def __init__(self, message: str, *, path: Path, suite: str | None = None, key: str | None = None) -> None:
+    def __init__(self, message: str, *, path: PathLike, suite: str | None = None, key: str | None = None) -> None:
+        path = Path(path)
         where = str(path)
         if suite is not None:
             where += f": suite {suite!r}"

@@ -111,6 +111,7 @@ def test_paths_may_be_given_as_strings(tmp_path: Path) -> None:
     path = _project(tmp_path, _suite("faq"))
     assert find_config(str(tmp_path)) == path
     assert load_config(str(path)).path == path
+    assert ConfigError("bad", path=str(path)).path == path
 
 
 def test_the_documented_calls_with_strings_pass_mypy_strict(tmp_path: Path) -> None:
