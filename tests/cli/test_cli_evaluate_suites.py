@@ -189,3 +189,23 @@ def test_a_problem_of_the_last_suite_stops_every_suite_before_anything_is_create
     assert "suite 'zz-last'" in err
     assert message in err
     assert not [r for r in server.requests if r.method in ("POST", "PUT", "PATCH")]
+
+
+def test_allow_outside_on_the_command_line_lets_a_dataset_outside_the_folder_in(
+    server: FakeGradientServer, cli: Cli, tmp_path: Path
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (tmp_path / "faq.csv").write_text(CSV, encoding="utf-8")
+    config = project / "gradient-evals.toml"
+    config.write_text(
+        f'[suites.faq]\ndataset = "../faq.csv"\nagents = ["{AGENTS[0]}"]\nmetrics = ["correctness"]\n'
+        "poll_interval = 0.05\n",
+        encoding="utf-8",
+    )
+    code, _, err = cli("evaluate", "--config", str(config))
+    assert code == 2, err
+    assert "outside the configuration's folder" in err
+    code, out, err = cli("evaluate", "--config", str(config), "--allow-outside")
+    assert code == 0, err
+    assert "== suite faq ==" in out

@@ -69,7 +69,8 @@ def run_config_suites(ctx: Context) -> int:
                 " or write one with `gradient-evals init`",
                 EXIT_USAGE,
             )
-        suites = apply_overrides(load_config(path).select(args.suite), overrides_of(args))
+        config = load_config(path, allow_outside=args.allow_outside)
+        suites = apply_overrides(config.select(args.suite), overrides_of(args))
     except ConfigError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     check_report_destinations([args.junit_xml, args.markdown, args.html])  # before anything is created
