@@ -80,7 +80,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Read the configuration file (a usage error when it cannot be used) and make sure pytest collects it."""
-    if not config.getoption(_OPTION):
+    if not config.getoption(_OPTION) or config.getoption("help"):
         return
     from .workflows.suite_config import CONFIG_FILE, ConfigError, find_config, load_config
 

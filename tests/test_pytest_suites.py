@@ -224,3 +224,14 @@ def test_a_hostile_config_is_a_usage_error(pytester: pytest.Pytester, raw: bytes
     result = pytester.runpytest_inprocess("--gradient-evals")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"ERROR: *gradient-evals.toml: *{message}*"])
+
+
+def test_the_suites_of_a_pyproject_are_collected_from_it(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".csv", faq=CSV)
+    body = CONFIG.replace("[defaults]", "[tool.gradient-evals.defaults]").replace(
+        "[suites.", "[tool.gradient-evals.suites."
+    )
+    pytester.makepyprojecttoml('[tool.pytest.ini_options]\nasyncio_default_fixture_loop_scope = "function"\n' + body)
+    listed = pytester.runpytest_inprocess("--gradient-evals", "--collect-only", "-q", "-p", "no:cacheprovider")
+    assert listed.ret == 0
+    listed.stdout.fnmatch_lines([f"pyproject.toml::billing[[]{AGENT_A}[]]", "3 tests collected*"])
