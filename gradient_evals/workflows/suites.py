@@ -120,8 +120,8 @@ def _check_each_agent_once(suite: Suite, resolved: Mapping[str, str]) -> None:
 
 async def _check_settings(suites: Sequence[Suite], services: SuiteServices, resolved: Mapping[str, str]) -> None:
     """Each suite's settings through ``evaluate``'s own checks, one suite after another, before any suite starts:
-    a problem of the last suite (a CSV without a ``query`` column, a ``slice_by`` column it lacks) cannot leave the
-    first suite's runs behind."""
+    a problem of the last suite (a CSV without a ``query`` column, a negative ``max_regression``, a pinned baseline
+    that is no finished run) cannot leave the first suite's runs behind."""
     if services.check is None:
         return
     for suite in suites:
@@ -146,7 +146,8 @@ async def _checked_in_time(suites: Sequence[Suite], services: SuiteServices) -> 
         if isinstance(exc, DeadlineExceeded) or anyio.current_time() < deadline:
             raise
         raise DeadlineExceeded(
-            f"looking up the suites' agents and metrics ran past the suites' timeout of {limit:g} s", step="names"
+            f"checking the suites (agents, metrics, settings) ran past the suites' timeout of {limit:g} s",
+            step="names",
         ) from None
 
 
