@@ -92,6 +92,7 @@ def test_suite_selects_one_and_flags_override_the_config(server: FakeGradientSer
         (("agents = [\"support-bot\"", 'agents = ["nobody-by-that-name"'), "suite 'faq', key 'agents'"),
         (("fail_under", "fail_undr"), "key 'fail_undr': unknown key"),
         (("\"correctness\"]", "\"corectness\"]"), "suite 'faq', key 'metrics'"),
+        ((f'"support-bot", "{AGENTS[1]}"', f'"support-bot", "{AGENTS[0].upper()}"'), "are the same agent"),
     ],
 )
 def test_unknown_agents_bad_keys_and_unknown_metrics_exit_2_and_create_nothing(
