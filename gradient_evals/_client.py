@@ -271,7 +271,8 @@ class AsyncGradientEvals:
         ```
 
         Every agent named in any suite is resolved (names through :attr:`agents`) and every metric checked
-        against the catalog before any suite starts: a bad name is a ``ConfigError`` naming the file, the suite
+        against the catalog, and every suite's settings go through ``evaluate``'s own checks (creating nothing),
+        before any suite starts: a bad name is a ``ConfigError`` naming the file, the suite
         and the key, and nothing is created. A suite that then fails does not stop the others; its outcome
         carries the error. ``on_progress(suite_name, event)`` receives each suite's progress.
         """
@@ -280,10 +281,16 @@ class AsyncGradientEvals:
         async def resolve(names: Sequence[str]) -> dict[str, str]:
             return dict(zip(names, await self.agents.resolve_all(list(names)), strict=True))
 
+        async def check(settings: EvaluationSettings) -> None:
+            from .workflows.evaluate import check_evaluation
+
+            await check_evaluation(self._evaluation_services(), settings)
+
         services = SuiteServices(
             evaluate=self.evaluate,
             resolve_agents=resolve,
             catalog=self.evaluation_metrics.catalog,
+            check=check,
         )
         return await run_suites(suites, services, on_progress=on_progress)
 

@@ -1,28 +1,71 @@
 """``pytest --gradient-evals``: the suites of ``gradient-evals.toml`` as pytest tests.
 
 Registered through the ``pytest11`` entry point; it does nothing unless ``--gradient-evals`` is given, so the pytest
-runs of people who merely installed the package do not change. With it, pytest collects one item per suite and
-agent, named ``<suite>[<agent>]`` (``-k``, ``-x``, ``--junitxml`` and the usual reports work on them). Every
-suite that still has an item after selection is evaluated once, all of them concurrently, when the first item
-runs; an item passes when that agent's gates passed, and its failure text is the verdict's reasons.
+runs of people who merely installed the package do not change. With it, the configuration file is collected the
+way plugins collect non-Python files (``pytest_collect_file`` returns a :class:`SuitesFile`, whose ``collect()``
+yields one :class:`SuiteAgentItem` per suite and agent, named ``<suite>[<agent>]``), so pytest's counts, ``-k``,
+``--collect-only``, ``--lf``, ``-x`` and ``--junitxml`` work on them as on any test. With no path on the command
+line the file is added to what pytest collects (also when ``testpaths`` leaves it out); with paths, it is collected
+when it is one of them or lies under one.
+
+Every suite that still has an item after selection is evaluated exactly once per pytest invocation, with only the
+agents whose items are selected, all such suites concurrently: without pytest-xdist when the first item runs; with
+it (``-n N``) by the controller, once the workers have collected and before any item is handed out, the workers
+reading each item's verdict from a file the controller wrote. An item passes when that agent's gates passed, and
+its failure text is the verdict's reasons.
 
 Options: ``--gradient-evals-config PATH`` (default: ``gradient-evals.toml`` in the root directory, or
 ``[tool.gradient-evals]`` in its ``pyproject.toml``) and ``--gradient-evals-suite NAME`` (repeatable). The token
-and base URL come from ``DIGITALOCEAN_ACCESS_TOKEN`` and ``GRADIENT_BASE_URL``, as for the clients.
+and base URL come from ``DIGITALOCEAN_ACCESS_TOKEN`` and ``GRADIENT_BASE_URL``, as for the clients. A problem of
+the configuration file is a pytest usage error (exit 4) before anything is collected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
-__all__ = ["SuiteAgentItem", "SuitesFile", "pytest_addoption", "pytest_collection_modifyitems"]
+__all__ = [
+    "SuiteAgentItem",
+    "SuitesFile",
+    "pytest_addoption",
+    "pytest_collect_file",
+    "pytest_configure",
+    "pytest_configure_node",
+    "pytest_unconfigure",
+    "pytest_xdist_node_collection_finished",
+]
 
 _OPTION = "gradient_evals"
-_OUTCOMES = pytest.StashKey[dict[str, Any]]()
+_VERDICTS_INPUT = "gradient_evals_verdicts"
+"""The key of xdist's ``workerinput`` naming the file of verdicts the controller writes for the workers."""
+
+
+@attrs.define(kw_only=True)
+class _Plugin:
+    """The session's configuration file, its selected suites and, under xdist, where the verdicts go."""
+
+    path: Path
+    suites: tuple[Any, ...]
+    verdicts_dir: Path | None = None
+    verdicts: dict[str, str | None] | None = None
+
+    def item_of(self, nodeid: str) -> tuple[Any, str] | None:
+        """The (suite, agent) of one of this file's items, from its node id (``<file>::<suite>[<agent>]``)."""
+        file, _, name = nodeid.partition("::")
+        if Path(file).name != self.path.name:
+            return None
+        return next(((s, a) for s in self.suites for a in s.targets if f"{s.name}[{a}]" == name), None)
+
+
+_STATE = pytest.StashKey[_Plugin]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -35,16 +78,68 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Read the configuration file (a usage error when it cannot be used) and make sure pytest collects it."""
+    if not config.getoption(_OPTION) or config.getoption("help"):
+        return
+    from .workflows.suite_config import CONFIG_FILE, ConfigError, find_config, load_config
+
+    try:
+        given = config.getoption("gradient_evals_config")
+        path = Path(given) if given else find_config(config.rootpath)
+        if path is None:
+            raise pytest.UsageError(
+                f"--gradient-evals: no {CONFIG_FILE} in {config.rootpath} (give --gradient-evals-config)"
+            )
+        suites = load_config(path).select(config.getoption("gradient_evals_suite"))
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    path = path.resolve()
+    config.stash[_STATE] = _Plugin(path=path, suites=suites)
+    if config.args_source != pytest.Config.ArgsSource.ARGS and not _collected_anyway(config, path):
+        config.args.append(str(path))
+
+
+def _collected_anyway(config: pytest.Config, path: Path) -> bool:
+    for arg in config.args:
+        where = (config.invocation_params.dir / arg.partition("::")[0]).resolve()
+        if path == where or path.is_relative_to(where):
+            return True
+    return False
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SuitesFile | None:
+    """The configuration file, as a collector of its suites' items."""
+    state = parent.config.stash.get(_STATE, None)
+    if state is None or file_path.resolve() != state.path:
+        return None
+    return SuitesFile.from_parent(parent, path=file_path)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the verdicts file the controller wrote for its workers."""
+    state = config.stash.get(_STATE, None)
+    if state is not None and state.verdicts_dir is not None:
+        shutil.rmtree(state.verdicts_dir, ignore_errors=True)
+
+
 class _SuiteFailed(Exception):
     """An agent's gates failed: the message is the verdict."""
 
 
 class SuitesFile(pytest.File):
-    """The configuration file, as the parent of its items (their node ids start with its path)."""
+    """The configuration file: collects one item per suite and agent of the selected suites."""
 
-    def collect(self) -> list[pytest.Item]:
-        """Nothing to collect by itself: the items are added with the suites selected."""
-        return []
+    def collect(self) -> Iterator[pytest.Item]:
+        """One :class:`SuiteAgentItem` per suite and agent (or deployment), in the file's order."""
+        for suite in self.config.stash[_STATE].suites:
+            for agent in suite.targets:
+                name = f"{suite.name}[{agent}]"
+                # The node id given whole, so that pytest reads it as it reads one from its cache (``--lf``): the
+                # agent in brackets is the item's parameter, as for a parametrized test.
+                yield SuiteAgentItem.from_parent(
+                    self, name=name, nodeid=f"{self.nodeid}::{name}", suite=suite, agent=agent
+                )
 
 
 class SuiteAgentItem(pytest.Item):
@@ -56,21 +151,13 @@ class SuiteAgentItem(pytest.Item):
         self.agent = agent
 
     def runtest(self) -> None:
-        """Evaluate the selected suites (once per session), then judge this agent."""
-        outcomes = _outcomes(self.session)
-        outcome = outcomes[self.suite.name]
-        if outcome.error is not None:
-            raise _SuiteFailed(
-                f"suite {self.suite.name!r} could not run: {type(outcome.error).__name__}: {outcome.error}"
-            )
-        report = outcome.report
-        agent_key = outcome.agent_uuids.get(self.agent, self.agent)
-        try:
-            result = report.agent(agent_key)
-        except KeyError:
-            raise _SuiteFailed(f"no run of {self.agent!r} in suite {self.suite.name!r}") from None
-        if not result.passed:
-            raise _SuiteFailed(_verdict_text(self.suite.name, result))
+        """Evaluate the selected suites (once per pytest invocation), then judge this agent."""
+        verdicts = _session_verdicts(self.session)
+        if self.nodeid not in verdicts:
+            raise _SuiteFailed(f"no verdict for {self.nodeid}: the suites were not evaluated for it")
+        message = verdicts[self.nodeid]
+        if message is not None:
+            raise _SuiteFailed(message)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         """The verdict's reasons, not a traceback into the plugin."""
@@ -81,6 +168,83 @@ class SuiteAgentItem(pytest.Item):
     def reportinfo(self) -> tuple[Path, int | None, str]:
         """Where the item comes from: the configuration file."""
         return self.suite.path, None, f"{self.suite.name}[{self.agent}]"
+
+
+def _session_verdicts(session: pytest.Session) -> dict[str, str | None]:
+    """Each selected item's verdict: read from the controller's file under xdist, else evaluated here, once."""
+    state = session.config.stash[_STATE]
+    if state.verdicts is None:
+        written = getattr(session.config, "workerinput", {}).get(_VERDICTS_INPUT)
+        if written is not None:
+            state.verdicts = json.loads(Path(written).read_text(encoding="utf-8"))
+        else:
+            items = [item for item in session.items if isinstance(item, SuiteAgentItem)]
+            state.verdicts = _verdicts([(item.nodeid, item.suite, item.agent) for item in items])
+    return state.verdicts
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist's controller: tell each worker where the verdicts will be."""
+    state = node.config.stash.get(_STATE, None)
+    if state is None:
+        return
+    if state.verdicts_dir is None:
+        state.verdicts_dir = Path(tempfile.mkdtemp(prefix="gradient-evals-verdicts-"))
+    node.workerinput[_VERDICTS_INPUT] = str(state.verdicts_dir / "verdicts.json")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: Sequence[str]) -> None:
+    """xdist's controller: evaluate the selected suites once, when the first worker has collected.
+
+    xdist hands out no item before every worker has collected (and their collections must agree), so the verdicts
+    file exists before any worker runs an item.
+    """
+    state = node.config.stash.get(_STATE, None)
+    if state is None or state.verdicts is not None or state.verdicts_dir is None:
+        return
+    selected = [(nodeid, *found) for nodeid in ids if (found := state.item_of(nodeid)) is not None]
+    state.verdicts = _verdicts(selected)
+    from .workflows._files import write_text_atomically
+
+    write_text_atomically(state.verdicts_dir / "verdicts.json", json.dumps(state.verdicts))
+
+
+def _verdicts(selected: Sequence[tuple[str, Any, str]]) -> dict[str, str | None]:
+    """Evaluate each suite of ``selected`` (node id, suite, agent) once, with only its selected agents; each item's
+    failure text, ``None`` when it passed."""
+    if not selected:
+        return {}
+    from .workflows.suites import SuiteOutcome
+
+    chosen: dict[str, tuple[Any, set[str]]] = {}
+    for _, suite, agent in selected:
+        chosen.setdefault(suite.name, (suite, set()))[1].add(agent)
+    suites = [
+        attrs.evolve(
+            suite,
+            agents=tuple(a for a in suite.agents if a in agents),
+            deployments=tuple(d for d in suite.deployments if d in agents),
+        )
+        for suite, agents in chosen.values()
+    ]
+    try:
+        outcomes = {outcome.suite.name: outcome for outcome in _run(suites)}
+    except Exception as exc:  # a name that does not resolve, no token, the API down: every item says so
+        outcomes = {suite.name: SuiteOutcome(suite=suite, error=exc) for suite in suites}
+    return {nodeid: _judge(outcomes[suite.name], agent) for nodeid, suite, agent in selected}
+
+
+def _judge(outcome: Any, agent: str) -> str | None:
+    name = outcome.suite.name
+    if outcome.error is not None:
+        return f"suite {name!r} could not run: {type(outcome.error).__name__}: {outcome.error}"
+    try:
+        result = outcome.report.agent(outcome.agent_uuids.get(agent, agent))
+    except KeyError:
+        return f"no run of {agent!r} in suite {name!r}"
+    return None if result.passed else _verdict_text(name, result)
 
 
 def _verdict_text(suite: str, result: Any) -> str:
@@ -96,54 +260,6 @@ def _verdict_text(suite: str, result: Any) -> str:
             f"    {clean(r.metric)} {r.base_value:g} -> {r.candidate_value:g}: {clean(r.input)[:120]!r}" for r in worst
         ]
     return "\n".join(lines)
-
-
-def _config_path(config: pytest.Config) -> Path:
-    from .workflows.suite_config import CONFIG_FILE, find_config
-
-    given = config.getoption("gradient_evals_config")
-    if given:
-        return Path(given)
-    found = find_config(Path(config.rootpath))
-    if found is None:
-        raise pytest.UsageError(
-            f"--gradient-evals: no {CONFIG_FILE} in {config.rootpath} (give --gradient-evals-config)"
-        )
-    return found
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Add one item per suite and agent, before ``-k`` and ``-m`` select among the items."""
-    if not config.getoption(_OPTION):
-        return
-    from .workflows.suite_config import ConfigError, load_config
-
-    path = _config_path(config)
-    try:
-        suites = load_config(path).select(config.getoption("gradient_evals_suite"))
-    except ConfigError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    parent = SuitesFile.from_parent(session, path=path.resolve())
-    for suite in suites:
-        for agent in suite.targets:
-            items.append(SuiteAgentItem.from_parent(parent, name=f"{suite.name}[{agent}]", suite=suite, agent=agent))
-
-
-def _outcomes(session: pytest.Session) -> dict[str, Any]:
-    stash = session.config.stash
-    if _OUTCOMES not in stash:
-        from .workflows.suites import SuiteOutcome
-
-        wanted = list(
-            {item.suite.name: item.suite for item in session.items if isinstance(item, SuiteAgentItem)}.values()
-        )
-        try:
-            outcomes = _run(wanted)
-        except Exception as exc:  # a name that does not resolve, no token, the API down: every item says so
-            outcomes = [SuiteOutcome(suite=suite, error=exc) for suite in wanted]
-        stash[_OUTCOMES] = {outcome.suite.name: outcome for outcome in outcomes}
-    return stash[_OUTCOMES]
 
 
 def _run(suites: Sequence[Any]) -> list[Any]:

@@ -1,21 +1,27 @@
 """Agents by name: turn what people write (``"support-bot"``) into the UUIDs the API takes.
 
 A UUID is used as it is (the API says whether it exists); anything else is a name, looked up among every agent
-of the account through ``agents.iter()``, listed at most once per call. A name must match exactly one agent:
-first exactly, else ignoring case. No match, or several, is an :class:`AgentNameError` listing the candidates
-(name and UUID), raised before anything that needed the UUID is sent.
+of the account through ``agents.iter()``, listed at most once per call and at most :data:`MAX_AGENTS` agents far
+(a listing that goes on past it is a :class:`~gradient_evals.PaginationError`: what it holds stays bounded). A name
+must match exactly one agent: first exactly, else ignoring case. No match, or several, is an
+:class:`AgentNameError` listing the candidates (name and UUID), raised before anything that needed the UUID is sent.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterable, Sequence
-from typing import Protocol
+from typing import Final, Protocol
 
+from .._exceptions import PaginationError
 from ..types import Agent
 from ._names import NameMatchError, known_uuid, match_name
 
-__all__ = ["AgentDirectory", "AgentNameError", "match_agent", "resolve_agent", "resolve_agents"]
+__all__ = ["MAX_AGENTS", "AgentDirectory", "AgentNameError", "match_agent", "resolve_agent", "resolve_agents"]
+
+MAX_AGENTS: Final = 10_000
+"""Agents a name is looked up among at most: an account has far fewer; a listing that goes on is not followed."""
+
 
 class AgentDirectory(Protocol):
     """What resolving names needs of ``client.agents``: every agent, paged for us."""
@@ -41,8 +47,19 @@ def _known_uuid(ref: object, where: str) -> str | None:
 
 
 async def _named_agents(agents: AgentDirectory) -> list[tuple[str, str]]:
-    # An agent without a name or a UUID cannot be what a name means: it is no candidate.
-    return [(agent.name, agent.uuid) async for agent in agents.iter() if agent.name and agent.uuid]
+    named: list[tuple[str, str]] = []
+    listed = 0
+    async for agent in agents.iter():
+        listed += 1
+        if listed > MAX_AGENTS:
+            raise PaginationError(
+                f"the agents listing went on past {MAX_AGENTS:,} agents: names are not looked up in it;"
+                " give the agents' UUIDs"
+            )
+        # An agent without a name or a UUID cannot be what a name means: it is no candidate.
+        if agent.name and agent.uuid:
+            named.append((agent.name, agent.uuid))
+    return named
 
 
 async def resolve_agents(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -253,6 +254,10 @@ async def plan_evaluation(
     deployments = tuple(d.strip() for d in settings.agent_deployment_names or ())
     if not agents and not deployments:
         raise ValueError("give at least one agent UUID (agent_uuids) or deployment name (agent_deployment_names)")
+    for agent in agents:
+        if not is_uuid(agent):
+            raise ValueError(f"agent_uuids: {agent!r} is not a UUID")
+    agents = tuple(str(uuid.UUID(agent)) for agent in agents)  # one spelling, before "each agent once"
     if len(set(agents)) != len(agents) or len(set(deployments)) != len(deployments):
         raise ValueError("each agent may be given once")
     floors = check_gates(settings.fail_under, "fail_under")

@@ -7,21 +7,23 @@ star_metric = "correctness"
 fail_under = { correctness = 50 }
 
 [suites.faq]
-dataset = "evals/faq.csv"        # relative to this file, or a dataset UUID
+dataset = "evals/faq.csv"        # in this file's folder (relative to it), or a dataset UUID
 agents = ["support-bot", "0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60"]   # names or UUIDs
 max_regression = { correctness = 5 }
 ```
 
 A suite's keys are the fields of :class:`~gradient_evals.EvaluationSettings` (``evaluate``'s keyword arguments)
-under the same names, ``agents`` standing for agents by name or UUID. Every problem (an unknown key, a wrong type,
-a missing dataset file) is a :class:`ConfigError` naming the file, the suite and the key, raised while reading the
-file: before anything is sent.
+under the same names, ``agents`` standing for agents by name or UUID, plus ``allow_outside``: a dataset file must
+lie in the configuration's folder (or below it, symbolic links followed) unless ``allow_outside = true``. Every
+problem (an unknown key, a wrong type, a missing dataset file, an empty suite name, an agent given twice, two
+suites sharing a test case, a file that is not UTF-8 or nests too deep) is a :class:`ConfigError` naming the file,
+the suite and the key, raised while reading the file: before anything is sent.
 """
 
 from __future__ import annotations
 
 import math
-import tomllib
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -31,6 +33,8 @@ import attrs
 from .._exceptions import GradientEvalsError
 from .._settings_method import nearest
 from ._arguments import is_uuid
+from ._files import PathLike
+from ._toml_files import TomlFileError, read_toml
 from .evaluate_settings import EvaluationSettings, check_setting
 
 __all__ = [
@@ -52,7 +56,8 @@ PYPROJECT: Final = "pyproject.toml"
 class ConfigError(GradientEvalsError, ValueError):
     """A suite configuration that cannot be used; the message names the file, the suite and the key."""
 
-    def __init__(self, message: str, *, path: Path, suite: str | None = None, key: str | None = None) -> None:
+    def __init__(self, message: str, *, path: PathLike, suite: str | None = None, key: str | None = None) -> None:
+        path = Path(path)
         where = str(path)
         if suite is not None:
             where += f": suite {suite!r}"
@@ -62,7 +67,6 @@ class ConfigError(GradientEvalsError, ValueError):
         self.path = path
         self.suite = suite
         self.key = key
-
 
 
 # -- one checker per value shape; each returns the value as evaluate takes it, or raises ValueError ------------
@@ -176,6 +180,9 @@ _KEYS: Final[Mapping[str, Callable[[object], Any]]] = {
 }
 """Every key a suite may hold and how its value is checked: a key is a field of :class:`EvaluationSettings`."""
 
+_LOADING_KEYS: Final[Mapping[str, Callable[[object], Any]]] = {"allow_outside": _flag}
+"""Keys about reading the file itself, not passed to ``evaluate``."""
+
 SUITE_KEYS: Final = frozenset(_KEYS)
 _FILE_KEY: Final = "github_comment"
 """The one key of ``[defaults]`` that is not a suite's: a report option of the whole run."""
@@ -227,21 +234,29 @@ class SuiteConfig:
         return tuple(by_name[name] for name in wanted)
 
 
-def find_config(directory: Path) -> Path | None:
-    """``gradient-evals.toml`` in ``directory``, else a ``pyproject.toml`` there with ``[tool.gradient-evals]``."""
-    own = directory / CONFIG_FILE
+def find_config(directory: PathLike) -> Path | None:
+    """``gradient-evals.toml`` in ``directory``, else a ``pyproject.toml`` there with ``[tool.gradient-evals]``.
+
+    A ``pyproject.toml`` that cannot be read (not UTF-8, not TOML, nested too deep) is a :class:`ConfigError`
+    naming it: whether it holds suites cannot be told.
+    """
+    own = Path(directory) / CONFIG_FILE
     if own.is_file():
         return own
-    pyproject = directory / PYPROJECT
+    pyproject = Path(directory) / PYPROJECT
     if pyproject.is_file():
-        try:
-            with open(pyproject, "rb") as stream:
-                data = tomllib.load(stream)
-        except (OSError, tomllib.TOMLDecodeError):
-            return None
+        data = _read_toml(pyproject)
         if isinstance(data.get("tool"), dict) and "gradient-evals" in data["tool"]:
             return pyproject
     return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The file's TOML (bounded in size and nesting), or a ConfigError naming it."""
+    try:
+        return read_toml(path)
+    except TomlFileError as exc:
+        raise ConfigError(str(exc), path=path) from None
 
 
 def _table(data: Mapping[str, Any], key: str, path: Path, suite: str | None = None) -> dict[str, Any]:
@@ -254,10 +269,11 @@ def _table(data: Mapping[str, Any], key: str, path: Path, suite: str | None = No
 def _check(raw: Mapping[str, Any], path: Path, suite: str | None) -> dict[str, Any]:
     checked: dict[str, Any] = {}
     for key, value in raw.items():
-        checker = _KEYS.get(key)
+        checker = _KEYS.get(key) or _LOADING_KEYS.get(key)
         if checker is None:
-            suggestion = nearest(key, _KEYS)
-            hint = f"did you mean {suggestion!r}?" if suggestion else f"a suite takes: {', '.join(sorted(_KEYS))}"
+            known = {*_KEYS, *_LOADING_KEYS}
+            suggestion = nearest(key, known)
+            hint = f"did you mean {suggestion!r}?" if suggestion else f"a suite takes: {', '.join(sorted(known))}"
             raise ConfigError(f"unknown key ({hint})", path=path, suite=suite, key=key)
         try:
             checked[key] = checker(value)
@@ -266,8 +282,43 @@ def _check(raw: Mapping[str, Any], path: Path, suite: str | None) -> dict[str, A
     return checked
 
 
-def _suite(name: str, merged: dict[str, Any], path: Path) -> Suite:
-    agents = merged.pop("agents", ())
+def _canonical_agents(agents: Sequence[str], suite: str, path: Path) -> tuple[str, ...]:
+    """The agents with every UUID in one spelling (lower case, hyphenated), each at most once."""
+    canonical = tuple(str(uuid.UUID(agent)) if is_uuid(agent) else agent for agent in agents)
+    seen: dict[str, str] = {}
+    for given, agent in zip(agents, canonical, strict=True):
+        if agent in seen:
+            raise ConfigError(
+                f"{seen[agent]!r} and {given!r} are the same agent: give each agent once",
+                path=path,
+                suite=suite,
+                key="agents",
+            )
+        seen[agent] = given
+    return canonical
+
+
+def _dataset_file(dataset: str, allow_outside: bool, suite: str, path: Path) -> Path:
+    folder = path.parent.resolve()
+    file = (folder / dataset).resolve()
+    if not allow_outside and not file.is_relative_to(folder):
+        raise ConfigError(
+            f"the dataset file {str(file)!r} is outside the configuration's folder {str(folder)!r}: move it there,"
+            " or set allow_outside = true",
+            path=path,
+            suite=suite,
+            key="dataset",
+        )
+    if not file.is_file():
+        raise ConfigError(f"no dataset file at {str(file)!r}", path=path, suite=suite, key="dataset")
+    return file
+
+
+def _suite(name: str, merged: dict[str, Any], path: Path, allow_outside: bool) -> Suite:
+    if not name.strip():
+        raise ConfigError('a suite needs a name: [suites.""] names none', path=path)
+    allow_outside = merged.pop("allow_outside", False) or allow_outside
+    agents = _canonical_agents(merged.pop("agents", ()), name, path)
     deployments = merged.pop("agent_deployment_names", ())
     if not agents and not deployments:
         raise ConfigError("give the agents to evaluate (names or UUIDs)", path=path, suite=name, key="agents")
@@ -275,24 +326,41 @@ def _suite(name: str, merged: dict[str, Any], path: Path) -> Suite:
     if dataset is None:
         raise ConfigError("give a dataset (a CSV path or a dataset UUID)", path=path, suite=name, key="dataset")
     if not is_uuid(dataset):
-        file = (path.parent / dataset).resolve()
-        if not file.is_file():
-            raise ConfigError(f"no dataset file at {str(file)!r}", path=path, suite=name, key="dataset")
-        merged["dataset"] = file
+        merged["dataset"] = _dataset_file(dataset, allow_outside, name, path)
     merged.setdefault("test_case", name)
     return Suite(name=name, path=path, agents=agents, deployments=deployments, settings=merged)
 
 
-def load_config(path: Path) -> SuiteConfig:
-    """Read and check a configuration file (``gradient-evals.toml``, or a ``pyproject.toml``)."""
+def _test_case_key(suite: Suite) -> str:
+    test_case = str(suite.settings["test_case"]).strip()
+    return str(uuid.UUID(test_case)) if is_uuid(test_case) else test_case
+
+
+def _check_test_cases_shared(suites: Sequence[Suite], path: Path) -> None:
+    # Two suites finding-or-creating one test case at once would both create it, and every later run of either
+    # would then meet two test cases of that name.
+    owner: dict[str, str] = {}
+    for suite in suites:
+        key = _test_case_key(suite)
+        if key in owner:
+            raise ConfigError(
+                f"suites {owner[key]!r} and {suite.name!r} both use the test case {key!r}: give each suite a"
+                " test_case of its own",
+                path=path,
+                suite=suite.name,
+                key="test_case",
+            )
+        owner[key] = suite.name
+
+
+def load_config(path: PathLike, *, allow_outside: bool = False) -> SuiteConfig:
+    """Read and check a configuration file (``gradient-evals.toml``, or a ``pyproject.toml``).
+
+    ``allow_outside=True`` lets every suite's dataset file lie outside the file's folder (as the key
+    ``allow_outside = true`` does for one suite, or in ``[defaults]`` for all).
+    """
     path = Path(path)
-    try:
-        with open(path, "rb") as stream:
-            data = tomllib.load(stream)
-    except OSError as exc:
-        raise ConfigError(f"cannot read it: {exc.strerror or exc}", path=path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path=path) from None
+    data = _read_toml(path)
     if path.name == PYPROJECT:
         data = _table(_table(data, "tool", path), "gradient-evals", path)
     unknown = sorted(set(data) - {"defaults", "suites"})
@@ -313,7 +381,8 @@ def load_config(path: Path) -> SuiteConfig:
             raise ConfigError(f"expected a table, got {raw!r}", path=path, suite=name)
         if _FILE_KEY in raw:
             raise ConfigError("a key of the whole file: put it under [defaults]", path=path, suite=name, key=_FILE_KEY)
-        suites.append(_suite(name, {**defaults, **_check(raw, path, name)}, path))
+        suites.append(_suite(name, {**defaults, **_check(raw, path, name)}, path, allow_outside))
+    _check_test_cases_shared(suites, path)
     return SuiteConfig(path=path, suites=tuple(suites), github_comment=github_comment)
 
 
@@ -323,7 +392,8 @@ def apply_overrides(suites: Sequence[Suite], overrides: Mapping[str, Any]) -> tu
     result = []
     for suite in suites:
         checked = _check(overrides, suite.path, suite.name)
-        agents = checked.pop("agents", suite.agents)
+        checked.pop("allow_outside", None)  # about reading the file: read already
+        agents = _canonical_agents(checked.pop("agents", suite.agents), suite.name, suite.path)
         deployments = checked.pop("agent_deployment_names", suite.deployments)
         result.append(
             attrs.evolve(suite, agents=agents, deployments=deployments, settings={**suite.settings, **checked})

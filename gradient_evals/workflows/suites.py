@@ -1,24 +1,30 @@
 """Running the suites of a configuration: every name checked first, then every suite evaluated concurrently.
 
 Before any suite starts, every agent named in any suite is resolved (a name matching no agent, or several, is a
-:class:`~gradient_evals.workflows.suite_config.ConfigError` listing the candidates) and every metric named in any
-suite is looked up in the catalog, so that a typo in the last suite cannot leave the first one's runs behind.
+:class:`~gradient_evals.workflows.suite_config.ConfigError` listing the candidates; a name and the UUID it resolves
+to in one suite are one agent given twice, refused the same way) and every metric named in any suite is looked up
+in the catalog, and every suite's settings then go through ``evaluate``'s own checks (``SuiteServices.check``:
+reads only), so that a typo or a bad CSV in the last suite cannot leave the first one's runs behind. Those
+look-ups and checks run under the shortest of the suites' timeouts (a :class:`~gradient_evals.DeadlineExceeded`
+past it), and the agents listing is read at most :data:`~gradient_evals.workflows.agents.MAX_AGENTS` agents far.
 The suites then run concurrently, sharing the client and so its rate-limit pacer. A suite that fails (an API
 error) does not stop the others: its outcome carries the error.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import anyio
 import attrs
 
+from .._exceptions import DeadlineExceeded
 from ..types import EvaluationMetric
 from ._arguments import is_uuid
 from .evaluate_results import EvaluationReport
-from .evaluate_settings import EvaluationSettings
+from .evaluate_settings import DEFAULT_EVALUATE_TIMEOUT, EvaluationSettings
 from .metric_names import match_metric
 from .suite_config import Suite
 
@@ -38,6 +44,9 @@ class SuiteServices:
     evaluate: Callable[[EvaluationSettings], Awaitable[EvaluationReport]]
     resolve_agents: Callable[[Sequence[str]], Awaitable[Mapping[str, str]]]
     catalog: Callable[[], Awaitable[Sequence[EvaluationMetric]]]
+    check: Callable[[EvaluationSettings], Awaitable[object]] | None = None
+    """``evaluate``'s checks of one suite's settings, creating nothing (``check_evaluation``): every suite is
+    checked so before any starts. ``None`` skips that step."""
 
 
 @attrs.frozen(kw_only=True)
@@ -82,6 +91,8 @@ async def check_suite_names(suites: Sequence[Suite], services: SuiteServices) ->
                     except ValueError as exc:
                         raise suite.error(str(exc), "agents") from None
             raise
+    for suite in suites:
+        _check_each_agent_once(suite, resolved)
     catalog = await services.catalog()
     for suite in suites:
         for key, name in _metric_names(suite):
@@ -92,6 +103,52 @@ async def check_suite_names(suites: Sequence[Suite], services: SuiteServices) ->
             except ValueError as exc:
                 raise suite.error(str(exc).removeprefix(f"{key}: "), key) from None
     return resolved
+
+
+def _check_each_agent_once(suite: Suite, resolved: Mapping[str, str]) -> None:
+    # The file's spellings of one UUID are refused while it is read; a name and its agent's UUID only once known.
+    seen: dict[str, str] = {}
+    for agent in suite.agents:
+        agent_uuid = resolved[agent]
+        agent_uuid = str(uuid.UUID(agent_uuid)) if is_uuid(agent_uuid) else agent_uuid
+        if agent_uuid in seen:
+            raise suite.error(
+                f"{seen[agent_uuid]!r} and {agent!r} are the same agent ({agent_uuid}): give each agent once", "agents"
+            )
+        seen[agent_uuid] = agent
+
+
+async def _check_settings(suites: Sequence[Suite], services: SuiteServices, resolved: Mapping[str, str]) -> None:
+    """Each suite's settings through ``evaluate``'s own checks, one suite after another, before any suite starts:
+    a problem of the last suite (a CSV without a ``query`` column, a negative ``max_regression``, a pinned baseline
+    that is no finished run) cannot leave the first suite's runs behind."""
+    if services.check is None:
+        return
+    for suite in suites:
+        settings = _settings_of(suite, {agent: resolved[agent] for agent in suite.agents})
+        try:
+            await services.check(settings)
+        except (ValueError, TypeError) as exc:  # the settings' fault (API errors are no suite's fault: they pass)
+            raise suite.error(str(exc)) from None
+
+
+async def _checked_in_time(suites: Sequence[Suite], services: SuiteServices) -> dict[str, str]:
+    """:func:`check_suite_names` and every suite's checks within the shortest of the suites' timeouts: they are
+    part of every suite's work."""
+    limit = min(float(suite.settings.get("timeout", DEFAULT_EVALUATE_TIMEOUT)) for suite in suites)
+    deadline = anyio.current_time() + limit
+    try:
+        with anyio.fail_after(limit):
+            resolved = await check_suite_names(suites, services)
+            await _check_settings(suites, services, resolved)
+            return resolved
+    except TimeoutError as exc:
+        if isinstance(exc, DeadlineExceeded) or anyio.current_time() < deadline:
+            raise
+        raise DeadlineExceeded(
+            f"checking the suites (agents, metrics, settings) ran past the suites' timeout of {limit:g} s",
+            step="names",
+        ) from None
 
 
 async def run_suites(
@@ -106,20 +163,14 @@ async def run_suites(
     """
     if not suites:
         raise ValueError("no suite to run")
-    resolved = await check_suite_names(suites, services)
+    resolved = await _checked_in_time(suites, services)
     outcomes: dict[str, SuiteOutcome] = {}
 
     async def one(suite: Suite) -> None:
         agents = {agent: resolved[agent] for agent in suite.agents}
         callback = None if on_progress is None else _bound(on_progress, suite.name)
         try:
-            settings = EvaluationSettings(
-                **suite.settings,
-                agent_uuids=list(agents.values()) or None,
-                agent_deployment_names=list(suite.deployments) or None,
-                on_progress=callback,
-            )
-            report = await services.evaluate(settings)
+            report = await services.evaluate(_settings_of(suite, agents, callback))
         except Exception as exc:
             outcomes[suite.name] = SuiteOutcome(suite=suite, error=exc, agent_uuids=agents)
         else:
@@ -129,6 +180,17 @@ async def run_suites(
         for suite in suites:
             group.start_soon(one, suite)
     return [outcomes[suite.name] for suite in suites]
+
+
+def _settings_of(
+    suite: Suite, agents: Mapping[str, str], on_progress: Callable[[Any], object] | None = None
+) -> EvaluationSettings:
+    return EvaluationSettings(
+        **suite.settings,
+        agent_uuids=list(agents.values()) or None,
+        agent_deployment_names=list(suite.deployments) or None,
+        on_progress=on_progress,
+    )
 
 
 def _bound(callback: Callable[[str, Any], object], name: str) -> Callable[[Any], object]:

@@ -92,6 +92,7 @@ def test_suite_selects_one_and_flags_override_the_config(server: FakeGradientSer
         (("agents = [\"support-bot\"", 'agents = ["nobody-by-that-name"'), "suite 'faq', key 'agents'"),
         (("fail_under", "fail_undr"), "key 'fail_undr': unknown key"),
         (("\"correctness\"]", "\"corectness\"]"), "suite 'faq', key 'metrics'"),
+        ((f'"support-bot", "{AGENTS[1]}"', f'"support-bot", "{AGENTS[0].upper()}"'), "are the same agent"),
     ],
 )
 def test_unknown_agents_bad_keys_and_unknown_metrics_exit_2_and_create_nothing(
@@ -147,3 +148,82 @@ def test_a_bad_value_on_the_command_line_names_the_flag(server: FakeGradientServ
     assert code == 2
     assert "--slice-by must be a column name" in err
     assert not [r for r in server.requests if r.method in ("POST", "PUT", "PATCH")]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b'[suites.""]\ndataset = "faq.csv"\nagents = ["x"]\n', "a suite needs a name"),
+        (f'[suites.x]\ndataset = "faq.csv"\nagents = ["{AGENTS[0]}", "{AGENTS[0].upper()}"]\n'.encode(), "same agent"),
+        (b'[suites.x]\ndataset = "faq.csv"\nagents = ["a"]\n[suites.y]\ndataset = "faq.csv"\nagents = ["a"]\n'
+         b'test_case = "x"\n', "both use the test case 'x'"),
+        (b'[suites.x]\ndataset = "../faq.csv"\nagents = ["a"]\n', "outside the configuration's folder"),
+        (b"[suites.x]\nrun_name = 'caf\xe9'\n", "not UTF-8 text"),
+        (b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nest too deeply"),
+    ],
+)
+@pytest.mark.parametrize("file_name", ["gradient-evals.toml", "pyproject.toml"])
+def test_every_problem_of_the_file_exits_2_before_anything_is_sent(
+    server: FakeGradientServer,
+    cli: Cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    raw: bytes,
+    message: str,
+    file_name: str,
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    for folder in (tmp_path, project):
+        (folder / "faq.csv").write_text(CSV, encoding="utf-8")
+    if file_name == "pyproject.toml":
+        raw = raw.replace(b"[suites.", b"[tool.gradient-evals.suites.")
+    (project / file_name).write_bytes(raw)
+    monkeypatch.chdir(project)  # the file found by looking, as a user without --config has it
+    code, _, err = cli("evaluate")
+    assert code == 2, err
+    assert message in err
+    assert file_name in err
+    assert not server.requests
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        ('dataset = "bad.csv"\n', "no 'query' column"),
+        ('dataset = "faq.csv"\nmax_regression = { correctness = -5 }\n', "max_regression"),
+        ('dataset = "faq.csv"\nbaseline = "0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60"\n', "baseline"),  # no such run
+    ],
+)
+def test_a_problem_of_the_last_suite_stops_every_suite_before_anything_is_created(
+    server: FakeGradientServer, cli: Cli, tmp_path: Path, second: str, message: str
+) -> None:
+    config = _config(tmp_path, AGENTS[0])
+    (tmp_path / "bad.csv").write_text("question,expected_response\nHi?,Hello.\n", encoding="utf-8")
+    with config.open("a", encoding="utf-8") as out:
+        out.write(f'\n[suites.zz-last]\nagents = ["{AGENTS[1]}"]\n{second}')
+    code, _, err = cli("evaluate", "--config", str(config))
+    assert code == 2, err
+    assert "suite 'zz-last'" in err
+    assert message in err
+    assert not [r for r in server.requests if r.method in ("POST", "PUT", "PATCH")]
+
+
+def test_allow_outside_on_the_command_line_lets_a_dataset_outside_the_folder_in(
+    server: FakeGradientServer, cli: Cli, tmp_path: Path
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (tmp_path / "faq.csv").write_text(CSV, encoding="utf-8")
+    config = project / "gradient-evals.toml"
+    config.write_text(
+        f'[suites.faq]\ndataset = "../faq.csv"\nagents = ["{AGENTS[0]}"]\nmetrics = ["correctness"]\n'
+        "poll_interval = 0.05\n",
+        encoding="utf-8",
+    )
+    code, _, err = cli("evaluate", "--config", str(config))
+    assert code == 2, err
+    assert "outside the configuration's folder" in err
+    code, out, err = cli("evaluate", "--config", str(config), "--allow-outside")
+    assert code == 0, err
+    assert "== suite faq ==" in out

@@ -132,3 +132,32 @@ def test_the_init_config_runs_as_written_against_the_emulator(
     finally:
         stop.set()
         thread.join(30)
+
+
+def test_init_checks_every_folder_on_the_way_first_and_writes_nothing(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / ".github").write_text("not a folder\n", encoding="utf-8")
+    code, _, err = cli("init", "--directory", str(tmp_path))
+    assert code == 2, err
+    assert f"{tmp_path / '.github'} is not a folder" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".github"]  # no config, no CSV, no evals folder
+
+
+def test_init_removes_what_it_wrote_when_a_later_write_fails(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+    import errno
+
+    from gradient_evals.cli.commands import init
+
+    def full_disk(file: Any, mode: str = "r", **kwargs: Any) -> Any:
+        if str(file).endswith(".yml"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(file))
+        return builtins.open(file, mode, **kwargs)
+
+    monkeypatch.setattr(init, "open", full_disk, raising=False)
+    code, _, err = cli("init", "--directory", str(tmp_path / "new"))
+    assert code == 3, err
+    assert "No space left on device (nothing left behind)" in err
+    assert "gradient-evals.yml" in err
+    assert not (tmp_path / "new").exists()  # the files, the folders it made and the target folder itself

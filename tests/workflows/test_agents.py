@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from pytest_httpx import HTTPXMock
+from workflows.agent_directories import EndlessDirectory
 
-from gradient_evals import AsyncGradientEvals, GradientEvalsError
+from gradient_evals import AsyncGradientEvals, GradientEvalsError, PaginationError
 from gradient_evals.types import Agent
-from gradient_evals.workflows.agents import AgentNameError, resolve_agent, resolve_agents
+from gradient_evals.workflows.agents import MAX_AGENTS, AgentNameError, resolve_agent, resolve_agents
 
 pytestmark = pytest.mark.anyio
 
@@ -127,3 +128,12 @@ async def test_through_the_client_agents_resource(client: AsyncGradientEvals, ht
     assert await resolve_agent(client.agents, "support-bot") == SUPPORT
     (request,) = httpx_mock.get_requests()
     assert request.url.path == "/v2/gen-ai/agents"
+
+
+async def test_an_endless_agents_listing_stops_with_a_typed_error() -> None:
+    endless = EndlessDirectory()
+    with pytest.raises(PaginationError, match=r"went on past 10,000 agents"):
+        await resolve_agents(endless, ["support-bot"])
+    assert endless.listed == MAX_AGENTS + 1
+    with pytest.raises(PaginationError):
+        await resolve_agent(EndlessDirectory(), "support-bot")

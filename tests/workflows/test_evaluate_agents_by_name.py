@@ -63,3 +63,21 @@ def test_the_command_line_takes_agents_by_name(server: FakeGradientServer, capsy
     assert main([*auth, *argv, "--agent", "no-such-bot"]) == 2
     assert "no-such-bot" in capsys.readouterr().err
     assert _writes(server) == before
+
+
+@pytest.mark.parametrize(
+    ("agent_uuids", "agents"),
+    [([AGENT_A, AGENT_A.upper()], None), ([AGENT_A.upper()], ["support-bot"]), (["{" + AGENT_A + "}"], [AGENT_A])],
+)
+def test_one_agent_in_two_spellings_is_refused_and_creates_nothing(
+    server: FakeGradientServer, agent_uuids: list[str], agents: list[str] | None
+) -> None:
+    dataset = server.add_dataset(rows=5)
+    with (
+        GradientEvals(server.token, base_url=server.base_url) as client,
+        pytest.raises(ValueError, match="each agent may be given once"),
+    ):
+        client.evaluate(
+            dataset=dataset, test_case="t", metrics=["correctness"], agent_uuids=agent_uuids, agents=agents, **FAST
+        )
+    assert _writes(server) == []

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+import anyio
 import attrs
 import pytest
+from workflows.agent_directories import EndlessDirectory
 
-from gradient_evals import AsyncGradientEvals, EvaluationSettings
+from gradient_evals import AsyncGradientEvals, DeadlineExceeded, EvaluationSettings, PaginationError
 from gradient_evals.reports.suites import render_suites_junit, render_suites_markdown
 from gradient_evals.results import EvaluationReport
 from gradient_evals.testing import FakeGradientServer
+from gradient_evals.workflows.agents import MAX_AGENTS, resolve_agents
 from gradient_evals.workflows.suite_config import ConfigError, apply_overrides, find_config, load_config
 from gradient_evals.workflows.suites import SuiteServices, run_suites
 
@@ -275,3 +278,65 @@ async def test_a_suite_that_fails_does_not_stop_the_others(server: FakeGradientS
     assert "Could not run: ValueError\\: faq broke" in markdown  # the colon escaped, as all untrusted text
     with pytest.raises(ValueError, match="no suite to run"):
         await run_suites([], broken)
+
+
+# -- the look-ups before the suites start: one agent once, within the suites' deadline and a bounded listing -----
+
+
+def _services_with(
+    services: SuiteServices,
+    names: Mapping[str, str] | None = None,
+    *,
+    resolve: Callable[[Sequence[str]], Awaitable[Mapping[str, str]]] | None = None,
+) -> SuiteServices:
+    """``services`` resolving agents through ``names`` (or ``resolve``)."""
+
+    async def by_table(agents: Sequence[str]) -> dict[str, str]:
+        return {agent: (names or {})[agent] for agent in agents}
+
+    return attrs.evolve(services, resolve_agents=resolve or by_table)
+
+
+def _never_evaluated() -> SuiteServices:
+    async def evaluate(**arguments: object) -> object:
+        raise AssertionError("a suite started")
+
+    async def catalog() -> list[object]:
+        return []
+
+    async def endless_resolver(agents: Sequence[str]) -> dict[str, str]:
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    return SuiteServices(evaluate=evaluate, resolve_agents=endless_resolver, catalog=catalog)  # type: ignore[arg-type]
+
+
+@pytest.mark.anyio
+async def test_a_name_and_its_uuid_in_one_suite_are_one_agent_given_twice(tmp_path: Path) -> None:
+    suites = load_config(_write(tmp_path, TWO_SUITES.replace(f'"{AGENT_A}", "{AGENT_B}"', f'"support", "{AGENT_A}"')))
+    services = _never_evaluated()
+    with pytest.raises(ConfigError, match=rf"suite 'faq', key 'agents': 'support' and '{AGENT_A}' are the same agent"):
+        await run_suites(suites.suites, _services_with(services, {"support": AGENT_A.upper(), AGENT_A: AGENT_A}))
+
+
+@pytest.mark.anyio
+async def test_resolving_the_agents_runs_within_the_suites_deadline(tmp_path: Path) -> None:
+    text = TWO_SUITES.replace("[suites.billing]", "[suites.billing]\ntimeout = 0.2")
+    suites = load_config(_write(tmp_path, text)).suites
+    with anyio.fail_after(120):  # a guard against hanging, not a measurement
+        with pytest.raises(DeadlineExceeded, match=r"ran past the suites' timeout of 0\.2 s") as caught:
+            await run_suites(suites, _never_evaluated())
+    assert caught.value.step == "names"
+
+
+@pytest.mark.anyio
+async def test_an_endless_agents_listing_stops_every_suite_with_a_typed_error(tmp_path: Path) -> None:
+    suites = load_config(_write(tmp_path, TWO_SUITES.replace(f'"{AGENT_A}", "{AGENT_B}"', '"support"'))).suites
+    endless = EndlessDirectory()
+
+    async def resolve(agents: Sequence[str]) -> dict[str, str]:
+        return dict(zip(agents, await resolve_agents(endless, list(agents)), strict=True))
+
+    with pytest.raises(PaginationError, match="went on past 10,000 agents"):
+        await run_suites(suites, _services_with(_never_evaluated(), resolve=resolve))
+    assert endless.listed == MAX_AGENTS + 1

@@ -62,15 +62,15 @@ def suites_exit_code(outcomes: list[SuiteOutcome]) -> int:
 def run_config_suites(ctx: Context) -> int:
     """Run the configuration's suites (all, or those of ``--suite``) and write one report of each kind."""
     args = ctx.args
-    path = Path(args.config) if args.config else find_config(Path.cwd())
-    if path is None:
-        raise CommandError(
-            "no --dataset and no gradient-evals.toml here: give --dataset (and --test-case), or --config PATH,"
-            " or write one with `gradient-evals init`",
-            EXIT_USAGE,
-        )
     try:
-        config = load_config(path)
+        path = Path(args.config) if args.config else find_config(Path.cwd())
+        if path is None:
+            raise CommandError(
+                "no --dataset and no gradient-evals.toml here: give --dataset (and --test-case), or --config PATH,"
+                " or write one with `gradient-evals init`",
+                EXIT_USAGE,
+            )
+        config = load_config(path, allow_outside=args.allow_outside)
         suites = apply_overrides(config.select(args.suite), overrides_of(args))
     except ConfigError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None

@@ -88,6 +88,11 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--suite", action="append", default=[], metavar="NAME", help="run only this suite of the config (repeatable)"
     )
+    parser.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="let the config's dataset files lie outside its folder (as allow_outside = true in every suite)",
+    )
     parser.add_argument("--metric", action="append", default=[], metavar="NAME|UUID", help="a metric (repeatable)")
     parser.add_argument("--star-metric", metavar="NAME|UUID", help="the metric that ranks agents and decides a pass")
     parser.add_argument("--threshold-pct", type=_threshold_pct, metavar="N", help="the star metric's pass threshold")
@@ -217,8 +222,11 @@ def run_evaluate(ctx: Context) -> int:
         return run_config_suites(ctx)
     if args.test_case is None:
         raise CommandError("--test-case is required with --dataset", EXIT_USAGE)
-    if args.config or args.suite:
-        raise CommandError("--config and --suite run the suites of a config file: leave out --dataset", EXIT_USAGE)
+    if args.config or args.suite or args.allow_outside:
+        raise CommandError(
+            "--config, --suite and --allow-outside are about the suites of a config file: leave out --dataset",
+            EXIT_USAGE,
+        )
     check_report_destinations([args.junit_xml, args.markdown, args.html])  # before anything is created
     with speaking_flags(), ctx.client() as client, EvaluateProgress(ctx) as progress:
         # The settings the flags give; EvaluationSettings holds the defaults of those not given.

@@ -1,22 +1,26 @@
 """``gradient-evals init``: a commented ``gradient-evals.toml``, a small example CSV and a CI workflow to start from.
 
-Nothing is overwritten: when any of the files exists, the command names it and writes none (exit 2). The workflow
-uses the repository's GitHub Action (``action.yml``), which installs gradient-evals from its own copy of the
-repository: its ``uses:`` line names the repository this copy was installed from (``--action``, or pip's record
-of a github.com git URL), since the package is taken from its repository, not from a package index.
+All or nothing: when any of the files exists, or a folder on the way to one is a file, the command names it and
+writes none (exit 2); when writing fails part way (a full disk, a file appearing meanwhile), what it wrote is
+removed again (exit 3). The workflow uses the repository's GitHub Action (``action.yml``), which installs
+gradient-evals from its own copy of the repository: its ``uses:`` line names the repository this copy was installed
+from (``--action``, or pip's record of a github.com git URL), since the package is taken from its repository, not
+from a package index.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
+from collections.abc import Sequence
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Final
 
 from .._args import Subcommands, add_command
-from .._context import EXIT_OK, EXIT_USAGE, CommandError, Context
+from .._context import EXIT_API_ERROR, EXIT_OK, EXIT_USAGE, CommandError, Context
 
 __all__ = ["INIT_FILES", "register"]
 
@@ -78,21 +82,50 @@ def installed_action() -> str | None:
     return reference if _ACTION.fullmatch(reference) else None
 
 
+def _problems(targets: Sequence[Path]) -> list[str]:
+    """Every target that exists, and every folder on the way to one that exists as something else than a folder."""
+    problems: list[str] = []
+    for path in targets:
+        if path.exists() or path.is_symlink():
+            problems.append(f"not overwriting {path}")
+        blocked = [parent for parent in path.parents if parent.exists() and not parent.is_dir()]
+        if blocked:
+            problems.append(f"{blocked[-1]} is not a folder")
+    return list(dict.fromkeys(problems))
+
+
 def run_init(ctx: Context) -> int:
     """``init``: every file or none."""
     root = Path(ctx.args.directory)
     targets = [(template, root / relative) for template, relative in INIT_FILES]
-    existing = [str(path) for _, path in targets if path.exists() or path.is_symlink()]
-    if existing:
-        raise CommandError(f"not overwriting {', '.join(existing)}: move it away or use --directory", EXIT_USAGE)
+    problems = _problems([path for _, path in targets])
+    if problems:
+        raise CommandError(f"{'; '.join(problems)}: move it away or use --directory (nothing written)", EXIT_USAGE)
     action = ctx.args.action or installed_action()
     templates = resources.files("gradient_evals.cli") / "data" / "init"
-    for template, path in targets:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = (templates / template).read_text(encoding="utf-8").replace(_ACTION_SLOT, action or _UNKNOWN_ACTION)
-        # Exclusive creation: a file that appeared since the check above is not overwritten either.
-        with open(path, "x", encoding="utf-8") as out:
-            out.write(text)
+    made: list[Path] = []  # what this command created, in order: removed again when a later write fails
+    try:
+        for template, path in targets:
+            missing = [parent for parent in path.parents if not parent.exists()]
+            for folder in reversed(missing):
+                folder.mkdir()
+                made.append(folder)
+            text = (templates / template).read_text(encoding="utf-8").replace(_ACTION_SLOT, action or _UNKNOWN_ACTION)
+            # Exclusive creation: a file that appeared since the check above is not overwritten either.
+            with open(path, "x", encoding="utf-8") as out:
+                made.append(path)
+                out.write(text)
+    except OSError as exc:
+        for created in reversed(made):
+            with contextlib.suppress(OSError):
+                if created.is_dir():
+                    created.rmdir()
+                else:
+                    created.unlink()
+        where = exc.filename if exc.filename is not None else root
+        reason = exc.strerror or str(exc)
+        raise CommandError(f"cannot write {where}: {reason} (nothing left behind)", EXIT_API_ERROR) from None
+    for _, path in targets:
         ctx.note(f"wrote {path}")
     if action is None:
         ctx.note(
