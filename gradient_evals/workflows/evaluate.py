@@ -54,7 +54,6 @@ async def check_evaluation(services: EvaluationServices, settings: EvaluationSet
     """Every check :func:`evaluate` makes before it uploads, creates or updates anything (its plan), and nothing
     more: raises what ``evaluate`` would raise for these settings before its first write."""
     with no_exception_groups(), tempfile.TemporaryDirectory(prefix="gradient-evals-") as workdir:
-        WaitOptions(poll_interval=settings.poll_interval, max_poll_interval=settings.max_poll_interval).checked()
         await plan_evaluation(services, settings, workdir=Path(workdir))
 
 
