@@ -81,7 +81,7 @@ def answer_views(report: EvaluationReport, limit: int) -> tuple[list[dict[str, A
     views = []
     for item in items:
         prompt, base = item.prompt, item.prompt.baseline
-        at_baseline, today = word_diff(None if base is None else base.output, prompt.output)
+        diff = word_diff(None if base is None else base.output, prompt.output)
         views.append(
             {
                 "agent": one_line(item.agent.label),
@@ -92,8 +92,9 @@ def answer_views(report: EvaluationReport, limit: int) -> tuple[list[dict[str, A
                 "metrics": _metric_rows(prompt),
                 "input": clean(prompt.input)[:_TEXT_LIMIT],
                 "expected": None if prompt.ground_truth is None else clean(prompt.ground_truth)[:_TEXT_LIMIT],
-                "now": today,
-                "then": None if base is None else at_baseline,
+                "now": diff.after,
+                "then": None if base is None else diff.before,
+                "diffed": diff.compared,
             }
         )
     return views, len(items) + left_out, left_out
