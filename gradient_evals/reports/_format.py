@@ -90,7 +90,7 @@ def format_score(value: float | None, digits: int = 4) -> str:
     """A score for people: ``-`` when missing, whole numbers without decimals."""
     if value is None or not math.isfinite(value):
         return "-"
-    if float(value).is_integer():
+    if float(value).is_integer() and abs(value) < 1e15:  # not 1e308 as 309 digits
         return str(int(value))
     return f"{value:.{digits}g}"
 
