@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from gradient_evals import AsyncGradientEvals, GradientEvals
+from gradient_evals import APIResponseValidationError, AsyncGradientEvals, GradientEvals
+from gradient_evals.cli._app import describe_error
 from gradient_evals.results import EvaluationProgress, GateKind
 from gradient_evals.testing import FakeGradientServer
 
@@ -226,3 +227,27 @@ def test_the_blocking_client_evaluates_too(server: FakeGradientServer) -> None:
     assert report.passed
     assert report.agents[0].summary is not None
     assert report.agents[0].summary.prompt_count == 4
+
+
+async def test_a_listed_run_whose_id_is_not_a_uuid_is_a_bad_answer_not_a_bad_argument(
+    server: FakeGradientServer, client: AsyncGradientEvals
+) -> None:
+    settings: dict[str, object] = {
+        "dataset": server.add_dataset(rows=3),
+        "test_case": "t",
+        "metrics": METRICS,
+        "agent_uuids": [AGENT_A],
+        **FAST,
+    }
+    first = await client.evaluate(**{**settings, "agent_uuids": [AGENT_B]})  # type: ignore[arg-type]
+    # the only earlier run of agent A, as the listing gives it
+    server.add_run(
+        test_case_uuid=first.test_case_uuid,
+        agent_uuid=AGENT_A,
+        test_case_version=first.test_case_version,
+        uuid="../../not-a-run",
+    )
+    with pytest.raises(APIResponseValidationError, match=r"not a UUID: '\.\./\.\./not-a-run'") as caught:
+        await client.evaluate(**settings)  # type: ignore[arg-type]
+    assert describe_error(caught.value)[1] == 3, "the command line exits 3 (an API error), not 2 (usage)"
+    assert not any("not-a-run" in r.path for r in server.requests), "the bad id never reaches a request path"
