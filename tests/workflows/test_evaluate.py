@@ -191,6 +191,11 @@ async def test_a_changed_metric_list_makes_a_new_version_and_the_baseline_follow
     assert pinned.agents[0].baseline_run_uuid == first.run_uuids[0]
 
 
+def _three_rows_for_a(server: FakeGradientServer) -> dict[str, object]:
+    """A small evaluation of agent A: 3 rows, test case ``t``."""
+    return {"dataset": server.add_dataset(rows=3), "test_case": "t", "metrics": METRICS, "agent_uuids": [AGENT_A]}
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
@@ -207,13 +212,7 @@ async def test_a_changed_metric_list_makes_a_new_version_and_the_baseline_follow
 async def test_bad_arguments_create_nothing(
     server: FakeGradientServer, client: AsyncGradientEvals, arguments: dict[str, object], message: str
 ) -> None:
-    settings: dict[str, object] = {
-        "dataset": server.add_dataset(rows=3),
-        "test_case": "t",
-        "metrics": METRICS,
-        "agent_uuids": [AGENT_A],
-    }
-    settings.update(arguments)
+    settings = {**_three_rows_for_a(server), **arguments}
     with pytest.raises(ValueError, match=message):
         await client.evaluate(**settings)  # type: ignore[arg-type]
     assert [r for r in server.requests if r.method != "GET"] == []
@@ -232,13 +231,7 @@ def test_the_blocking_client_evaluates_too(server: FakeGradientServer) -> None:
 async def test_a_listed_run_whose_id_is_not_a_uuid_is_a_bad_answer_not_a_bad_argument(
     server: FakeGradientServer, client: AsyncGradientEvals
 ) -> None:
-    settings: dict[str, object] = {
-        "dataset": server.add_dataset(rows=3),
-        "test_case": "t",
-        "metrics": METRICS,
-        "agent_uuids": [AGENT_A],
-        **FAST,
-    }
+    settings = {**_three_rows_for_a(server), **FAST}
     first = await client.evaluate(**{**settings, "agent_uuids": [AGENT_B]})  # type: ignore[arg-type]
     # the only earlier run of agent A, as the listing gives it
     server.add_run(
