@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from ..results import AgentResult, EvaluationReport, MetricSummary
-from ._answers import markdown_answers
+from ._answers import AnswersBudget, markdown_answers
 from ._format import (
     format_delta,
     format_metric,
@@ -232,6 +232,11 @@ def _trends(report: EvaluationReport) -> list[str]:
 
 def render_markdown(report: EvaluationReport) -> str:
     """The Markdown summary of ``report`` (a few dozen lines whatever the number of prompts)."""
+    return markdown_within(report, AnswersBudget())
+
+
+def markdown_within(report: EvaluationReport, budget: AnswersBudget) -> str:
+    """:func:`render_markdown`, its answer blocks spending ``budget`` (shared by the suites of one document)."""
     notes = [f"- {escape_markdown(line, _TEXT_LIMIT)}" for line in remarks(report)]
     lines = [
         *_heading(report),
@@ -243,6 +248,6 @@ def render_markdown(report: EvaluationReport) -> str:
         *_regressions(report),
         *_slices(report),
         *_trends(report),
-        *markdown_answers(report),
+        *markdown_answers(report, budget),
     ]
     return "\n".join(lines).rstrip() + "\n"

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import random
+import re
 import xml.etree.ElementTree as ET
 from types import SimpleNamespace
 
 import anyio
+import attrs
 import pytest
 
+from gradient_evals.reports._answers import MARKDOWN_ANSWERS, MARKDOWN_BUDGET
 from gradient_evals.reports._diff import DIFF_LIMIT, DIFF_WORK, Segment, word_diff
 from gradient_evals.reports.html import render_html
 from gradient_evals.reports.junit import render_junit
 from gradient_evals.reports.markdown import render_markdown
+from gradient_evals.reports.suites import render_suites_markdown
 from gradient_evals.results import EvaluationReport
 from gradient_evals.types import EvaluationPrompt, MetricResult, MetricValueType
 from gradient_evals.workflows.explain import explained_prompts
@@ -183,3 +187,37 @@ def test_html_says_when_two_answers_are_shown_without_a_diff(kit: SimpleNamespac
     answers = page[page.index('id="answers"') :]
     assert "<ins>" not in answers
     assert "<del>" not in answers
+
+
+@attrs.frozen
+class _Suite:
+    name: str
+    report: EvaluationReport | None
+    error: Exception | None = None
+
+
+def test_six_suites_share_one_answers_budget_and_stay_under_githubs_limit(kit: SimpleNamespace) -> None:
+    # Every character of these answers is written as a 5-byte character reference: the heaviest blocks there are.
+    heavy = "*_`|" * 2000
+
+    async def failing_everywhere() -> EvaluationReport:
+        settings = GateSettings(fail_under={"correctness": 50.0})
+        prompts = [_prompt(kit, i, 10.0, heavy, heavy) for i in range(1, 13)]
+        prompts = [attrs.evolve(p, input=heavy + str(p.prompt_id), ground_truth=heavy) for p in prompts]
+        agent = await build_agent_result(
+            run_uuid=kit.uuid_of(1),
+            run=kit.run(kit.uuid_of(1), kit.AGENT_A, "alpha"),
+            pages=kit.pages(prompts),
+            settings=settings,
+        )
+        return build_report(test_case_uuid=kit.TEST_CASE, agents=[agent], settings=settings, metrics=["correctness"])
+
+    report = anyio.run(failing_everywhere)
+    one = render_markdown(report)
+    assert one.count("<details>") == MARKDOWN_ANSWERS, "one suite alone shows its worst 10"
+    document = render_suites_markdown([_Suite(f"suite {n}", report) for n in range(6)])
+    blocks = re.findall(r"<details>.*?</details>", document, flags=re.DOTALL)
+    assert sum(len(b.encode("utf-8")) for b in blocks) <= MARKDOWN_BUDGET, "the budget is the document's"
+    assert len(document.encode("utf-8")) < 1024 * 1024, "GitHub's job-summary limit per step"
+    assert document.count("<details>") < 6 * MARKDOWN_ANSWERS
+    assert "more prompts left out: see the HTML report or the JUnit XML." in document
