@@ -20,7 +20,12 @@ from ._format import clean, format_delta, format_score, one_line, prompt_title, 
 
 __all__ = [
     "MARKDOWN_ANSWERS",
-    "AnswersBudget", "MARKDOWN_ANSWER_LIMIT", "MARKDOWN_BUDGET", "answer_views", "markdown_answers"]
+    "AnswersBudget",
+    "MARKDOWN_ANSWER_LIMIT",
+    "MARKDOWN_BUDGET",
+    "answer_views",
+    "markdown_answers",
+]
 
 _TEXT_LIMIT: Final = 4000
 # Inside an HTML block Markdown is not parsed; these marks are still written as character references, so that no

@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from ..results import AgentResult, EvaluationReport, MetricSummary
+from ..results import AgentResult, EvaluationReport, GateKind, MetricSummary
 from ._answers import AnswersBudget, markdown_answers
 from ._format import (
+    REMARK_LIMIT,
     format_delta,
     format_metric,
     format_score,
@@ -208,7 +209,9 @@ def _slices(report: EvaluationReport) -> list[str]:
                 )
     column = escape_markdown(report.slice_by, 40)
     if not rows:
-        return [f"No slice of {column} regressed beyond the allowed change.", ""]
+        checked = any(g.kind == GateKind.SLICE_REGRESSION and g.applied for a in report.agents for g in a.gates)
+        # a slice gate not applied is said once, in the remarks; "none regressed" would claim a check not made
+        return [f"No slice of {column} regressed beyond the allowed change.", ""] if checked else []
     shown = rows[:_TOP_SLICES]
     more = [f"and {len(rows) - len(shown)} more.", ""] if len(rows) > len(shown) else []
     return [
@@ -237,7 +240,7 @@ def render_markdown(report: EvaluationReport) -> str:
 
 def markdown_within(report: EvaluationReport, budget: AnswersBudget) -> str:
     """:func:`render_markdown`, its answer blocks spending ``budget`` (shared by the suites of one document)."""
-    notes = [f"- {escape_markdown(line, _TEXT_LIMIT)}" for line in remarks(report)]
+    notes = [f"- {escape_markdown(line, REMARK_LIMIT)}" for line in remarks(report)]
     lines = [
         *_heading(report),
         *notes,
