@@ -16,6 +16,7 @@ from .._exceptions import (
     ConfigurationError,
     EvaluationRunFailed,
     EvaluationRunTimeout,
+    ExportError,
     PaginationError,
     RunCreationUnknownError,
 )
@@ -99,6 +100,8 @@ def describe_error(exc: BaseException) -> tuple[str, int]:
         return f"cannot encode the data: {_one_line(str(exc))}", EXIT_API_ERROR
     if isinstance(exc, ValueError | TypeError):
         return f"invalid argument: {_one_line(str(exc))}", EXIT_USAGE
+    if isinstance(exc, ExportError):  # its message names the path and why ("cannot write '/proc/r.html': ...")
+        return _one_line(str(exc)), EXIT_API_ERROR
     if isinstance(exc, OSError):
         reason = exc.strerror or str(exc)
         if exc.filename is not None:

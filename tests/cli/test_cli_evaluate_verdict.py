@@ -49,6 +49,8 @@ def test_an_unwritable_report_path_exits_3_before_anything_is_created(
     code, _, err = cli(*_evaluate(dataset, "--junit-xml", str(blocker / "x.xml")))
     assert code == 3, err
     assert _writes(server) == writes
+    assert f"cannot write {str(blocker / 'x.xml')!r}" in err, "the error names the path"
+    assert "system error" not in err
 
 
 def test_a_report_write_failure_keeps_the_failed_verdict(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import re
+import socket
 from pathlib import Path
 
 import pytest
 from cli.cli_support import AGENTS, Cli
 
+from gradient_evals.cli import main
 from gradient_evals.cli._app import build_parser
 from gradient_evals.cli._flags import in_flag_words
 from gradient_evals.testing import FakeGradientServer
@@ -118,3 +120,14 @@ def test_help_offers_only_options_the_command_has(name: str, parser: argparse.Ar
     offered = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", parser.format_help()))
     accepted = {option for action in parser._actions for option in action.option_strings}
     assert offered <= accepted, f"{name} --help mentions {sorted(offered - accepted)}"
+
+
+def test_a_connection_failure_names_the_url_it_tried(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    stale = f"http://127.0.0.1:{port}"
+    code = main(["--token", "t", "--base-url", stale, "agents", "list"])
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert f"(base URL {stale})" in err
