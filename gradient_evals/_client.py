@@ -13,6 +13,7 @@ import httpx
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._exceptions import ConfigurationError
 from ._ratelimit import RateLimitPolicy, RateLimitState
+from ._resource_slot import ResourceSlot
 from ._retry import RetryPolicy
 from ._storage import StorageClient
 from ._transport import DEFAULT_BASE_URL, Transport
@@ -75,6 +76,14 @@ class AsyncGradientEvals:
             refused whatever this says; see "Where dataset files may go" in the README.
     """
 
+    # The resources, declared on the class so that help(), dir() and completion list them; set in __init__.
+    evaluation_metrics = ResourceSlot(AsyncEvaluationMetrics)
+    evaluation_datasets = ResourceSlot(AsyncEvaluationDatasets)
+    evaluation_runs = ResourceSlot(AsyncEvaluationRuns)
+    custom_evaluation_metrics = ResourceSlot(AsyncCustomEvaluationMetrics)
+    evaluation_test_cases = ResourceSlot(AsyncEvaluationTestCases)
+    agents = ResourceSlot(AsyncAgents)
+
     def __init__(
         self,
         access_token: str | None = None,
@@ -119,7 +128,7 @@ class AsyncGradientEvals:
             )
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
-        self.evaluation_metrics: Final = AsyncEvaluationMetrics(self._transport)
+        self.evaluation_metrics = AsyncEvaluationMetrics(self._transport)
         """The metric catalog: list metrics, resolve metric names to UUIDs."""
         # Presigned storage URLs get a client of their own that has never held the token.
         if not isinstance(allow_private_storage, bool):
@@ -127,15 +136,15 @@ class AsyncGradientEvals:
         self._storage = StorageClient(
             timeout=timeout, allow_insecure_http=allow_insecure_http, allow_private_storage=allow_private_storage
         )
-        self.evaluation_datasets: Final = AsyncEvaluationDatasets(self._transport, self._storage)
+        self.evaluation_datasets = AsyncEvaluationDatasets(self._transport, self._storage)
         """Evaluation datasets: upload, list, download, delete."""
-        self.evaluation_runs: Final = AsyncEvaluationRuns(self._transport, self.evaluation_metrics)
+        self.evaluation_runs = AsyncEvaluationRuns(self._transport, self.evaluation_metrics)
         """Evaluation runs: create, retrieve, list and stream results."""
-        self.custom_evaluation_metrics: Final = AsyncCustomEvaluationMetrics(self._transport, self.evaluation_metrics)
+        self.custom_evaluation_metrics = AsyncCustomEvaluationMetrics(self._transport, self.evaluation_metrics)
         """Custom LLM-as-judge metrics: create, update, delete."""
-        self.evaluation_test_cases: Final = AsyncEvaluationTestCases(self._transport, self.evaluation_metrics)
+        self.evaluation_test_cases = AsyncEvaluationTestCases(self._transport, self.evaluation_metrics)
         """Evaluation test cases: create, retrieve, update, list, and list their runs."""
-        self.agents: Final = AsyncAgents(self._transport)
+        self.agents = AsyncAgents(self._transport)
         """The agents evaluations run against: list, iterate, retrieve."""
 
     @property
