@@ -9,8 +9,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Final
 
-from .._args import Subcommands, add_command
+from .._args import Subcommands
 from .._context import EXIT_OK, EXIT_USAGE, CommandError, Context
+from ._local import add_local_command, refuse_api_options
 
 __all__ = ["INIT_FILES", "register"]
 
@@ -24,7 +25,7 @@ INIT_FILES: Final = (
 
 def register(commands: Subcommands) -> None:
     """Add ``init``."""
-    parser = add_command(
+    parser = add_local_command(  # it writes files and talks to no API: no --token, no --base-url
         commands,
         "init",
         run_init,
@@ -35,6 +36,7 @@ def register(commands: Subcommands) -> None:
 
 def run_init(ctx: Context) -> int:
     """``init``: every file or none."""
+    refuse_api_options(ctx, "it only writes files here")
     root = Path(ctx.args.directory)
     targets = [(template, root / relative) for template, relative in INIT_FILES]
     existing = [str(path) for _, path in targets if path.exists() or path.is_symlink()]
