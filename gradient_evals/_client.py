@@ -11,9 +11,9 @@ import attrs
 import httpx
 
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
+from ._client_resources import AsyncClientResources
 from ._exceptions import ConfigurationError
 from ._ratelimit import RateLimitPolicy, RateLimitState
-from ._resource_slot import ResourceSlot
 from ._retry import RetryPolicy
 from ._storage import StorageClient
 from ._transport import DEFAULT_BASE_URL, Transport
@@ -42,7 +42,7 @@ TOKEN_ENV: Final = "DIGITALOCEAN_ACCESS_TOKEN"  # noqa: S105 - the variable's na
 BASE_URL_ENV: Final = "GRADIENT_BASE_URL"
 
 
-class AsyncGradientEvals:
+class AsyncGradientEvals(AsyncClientResources):  # its resources declared on the class: help() and dir() list them
     """Async client of the Gradient AI evaluation-runs API.
 
     ```python
@@ -75,14 +75,6 @@ class AsyncGradientEvals:
             addresses, for an object store on your own network. Link-local and cloud metadata addresses stay
             refused whatever this says; see "Where dataset files may go" in the README.
     """
-
-    # The resources, declared on the class so that help(), dir() and completion list them; set in __init__.
-    evaluation_metrics = ResourceSlot(AsyncEvaluationMetrics)
-    evaluation_datasets = ResourceSlot(AsyncEvaluationDatasets)
-    evaluation_runs = ResourceSlot(AsyncEvaluationRuns)
-    custom_evaluation_metrics = ResourceSlot(AsyncCustomEvaluationMetrics)
-    evaluation_test_cases = ResourceSlot(AsyncEvaluationTestCases)
-    agents = ResourceSlot(AsyncAgents)
 
     def __init__(
         self,

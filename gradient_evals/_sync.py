@@ -22,9 +22,9 @@ import httpx
 from ._blocking import blocking
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._client import DEFAULT_TIMEOUT, AsyncGradientEvals
+from ._client_resources import ClientResources
 from ._loop import LoopThread, shutdown
 from ._ratelimit import RateLimitPolicy, RateLimitState
-from ._resource_slot import ResourceSlot
 from ._retry import RetryPolicy
 from .resources.agents import Agents
 from .resources.custom_evaluation_metrics import CustomEvaluationMetrics
@@ -36,7 +36,7 @@ from .resources.evaluation_test_cases import EvaluationTestCases
 __all__ = ["GradientEvals"]
 
 
-class GradientEvals:
+class GradientEvals(ClientResources):  # its resources declared on the class: help() and dir() list them
     """Blocking client of the Gradient AI evaluation-runs API; takes the same options as
     :class:`AsyncGradientEvals`.
 
@@ -51,14 +51,6 @@ class GradientEvals:
     returns. Ctrl-C during a call cancels the work on the loop and raises ``KeyboardInterrupt``. After
     ``os.fork()``, the child must make its own client: the inherited one raises :class:`ClientStateError`.
     """
-
-    # The resources, declared on the class so that help(), dir() and completion list them; set in __init__.
-    evaluation_datasets = ResourceSlot(EvaluationDatasets)
-    evaluation_runs = ResourceSlot(EvaluationRuns)
-    evaluation_metrics = ResourceSlot(EvaluationMetrics)
-    custom_evaluation_metrics = ResourceSlot(CustomEvaluationMetrics)
-    evaluation_test_cases = ResourceSlot(EvaluationTestCases)
-    agents = ResourceSlot(Agents)
 
     # The options repeat AsyncGradientEvals' on purpose (not **kwargs): editors and type checkers show them, and
     # tests/test_parity.py fails if the two signatures ever differ.
