@@ -158,6 +158,10 @@ def test_word_diff_of_long_repeating_answers_stops_at_its_budget_and_shows_both_
     assert [s.kind for s in diff.before] == [s.kind for s in diff.after] == ["same"]
     assert diff.before[0].text == before[:DIFF_LIMIT] + " \u2026"
     assert diff.after[0].text.startswith(after[:100])
+    # one word repeated against two alternating: the pair difflib's matcher spent about 20 s on
+    alternating = word_diff(" ".join(["yes"] * 1000), " ".join("yes" if i % 2 else "no" for i in range(1000)))
+    assert not alternating.compared
+    assert alternating.work <= DIFF_WORK + 2 * DIFF_LIMIT
     small = word_diff("one two three", "one two four")
     assert small.compared
     assert small.work < 20
