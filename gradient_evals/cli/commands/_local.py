@@ -15,8 +15,6 @@ __all__ = ["add_local_command", "refuse_api_options"]
 _API_OPTIONS = (("--token", "token"), ("--base-url", "base_url"))
 
 
-
-
 def add_local_command(
     commands: Subcommands,
     name: str,
