@@ -11,6 +11,7 @@ import attrs
 import httpx
 
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
+from ._client_resources import AsyncClientResources
 from ._exceptions import ConfigurationError
 from ._ratelimit import RateLimitPolicy, RateLimitState
 from ._retry import RetryPolicy
@@ -43,7 +44,7 @@ TOKEN_ENV: Final = "DIGITALOCEAN_ACCESS_TOKEN"  # noqa: S105 - the variable's na
 BASE_URL_ENV: Final = "GRADIENT_BASE_URL"
 
 
-class AsyncGradientEvals:
+class AsyncGradientEvals(AsyncClientResources):  # its resources declared on the class: help() and dir() list them
     """Async client of the Gradient AI evaluation-runs API.
 
     ```python
@@ -121,7 +122,7 @@ class AsyncGradientEvals:
             )
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
-        self.evaluation_metrics: Final = AsyncEvaluationMetrics(self._transport)
+        self.evaluation_metrics = AsyncEvaluationMetrics(self._transport)
         """The metric catalog: list metrics, resolve metric names to UUIDs."""
         # Presigned storage URLs get a client of their own that has never held the token.
         if not isinstance(allow_private_storage, bool):
@@ -129,15 +130,15 @@ class AsyncGradientEvals:
         self._storage = StorageClient(
             timeout=timeout, allow_insecure_http=allow_insecure_http, allow_private_storage=allow_private_storage
         )
-        self.evaluation_datasets: Final = AsyncEvaluationDatasets(self._transport, self._storage)
+        self.evaluation_datasets = AsyncEvaluationDatasets(self._transport, self._storage)
         """Evaluation datasets: upload, list, download, delete."""
-        self.evaluation_runs: Final = AsyncEvaluationRuns(self._transport, self.evaluation_metrics)
+        self.evaluation_runs = AsyncEvaluationRuns(self._transport, self.evaluation_metrics)
         """Evaluation runs: create, retrieve, list and stream results."""
-        self.custom_evaluation_metrics: Final = AsyncCustomEvaluationMetrics(self._transport, self.evaluation_metrics)
+        self.custom_evaluation_metrics = AsyncCustomEvaluationMetrics(self._transport, self.evaluation_metrics)
         """Custom LLM-as-judge metrics: create, update, delete."""
-        self.evaluation_test_cases: Final = AsyncEvaluationTestCases(self._transport, self.evaluation_metrics)
+        self.evaluation_test_cases = AsyncEvaluationTestCases(self._transport, self.evaluation_metrics)
         """Evaluation test cases: create, retrieve, update, list, and list their runs."""
-        self.agents: Final = AsyncAgents(self._transport)
+        self.agents = AsyncAgents(self._transport)
         """The agents evaluations run against: list, iterate, retrieve."""
 
     @property

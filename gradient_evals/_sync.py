@@ -22,6 +22,7 @@ import httpx
 from ._blocking import blocking, blocking_settings
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._client import DEFAULT_TIMEOUT, AsyncGradientEvals
+from ._client_resources import ClientResources
 from ._loop import LoopThread, shutdown
 from ._ratelimit import RateLimitPolicy, RateLimitState
 from ._retry import RetryPolicy
@@ -35,7 +36,7 @@ from .resources.evaluation_test_cases import EvaluationTestCases
 __all__ = ["GradientEvals"]
 
 
-class GradientEvals:
+class GradientEvals(ClientResources):  # its resources declared on the class: help() and dir() list them
     """Blocking client of the Gradient AI evaluation-runs API; takes the same options as
     :class:`AsyncGradientEvals`.
 

@@ -239,7 +239,9 @@ class Transport:
         except (httpx.TimeoutException, TimeoutError) as exc:
             log.debug("HTTP %s %s timed out after %.1f ms", method, path, _ms(started))
             raise APITimeoutError(
-                f"{method} {path} timed out (timeout={_describe_timeout(timeout)})", method=method, url=path
+                f"{method} {path} timed out (timeout={_describe_timeout(timeout)}) at {self._base}",
+                method=method,
+                url=path,
             ) from detached(exc)
         except httpx.DecodingError as exc:  # from a client that decodes in memory (httpx.MockTransport)
             raise APIResponseValidationError(
@@ -249,8 +251,11 @@ class Transport:
             ) from detached(exc)
         except httpx.RequestError as exc:  # TransportError, and whatever else httpx adds under RequestError
             log.debug("HTTP %s %s failed: %s", method, path, type(exc).__name__)
+            # The base URL is named: a stale GRADIENT_BASE_URL is then seen at once (it never carries credentials).
             raise APIConnectionError(
-                f"{method} {path} failed: {type(exc).__name__}: {exc}", method=method, url=path
+                f"{method} {path} failed: {type(exc).__name__}: {exc} (base URL {self._base})",
+                method=method,
+                url=path,
             ) from detached(exc)
         self.pacer.observe(ticket, response)
         log.debug(

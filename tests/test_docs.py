@@ -24,6 +24,7 @@ import pytest
 
 from gradient_evals import AsyncGradientEvals, GradientEvals
 from gradient_evals.testing import FakeGradientServer
+from gradient_evals.testing.stores.agents import EXAMPLE_AGENT_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("**/*.md"))]
@@ -78,7 +79,7 @@ def emulator(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[
             "agent_b": "4d0e3b52-8c7f-4021-8b9c-2d3e4f5a6b7c",
             "dataset_uuid": server.add_dataset(rows=10),
         }
-        server.add_agent(uuid=names["agent_a"], name="support-bot")  # the agent the Agents section resolves by name
+        server.add_agent(uuid=names["agent_a"], name=EXAMPLE_AGENT_NAMES[0])  # the Agents page resolves it
         # What `gradient-evals emulator --env` exports for the examples that read ids from the environment.
         monkeypatch.setenv("GRADIENT_TEST_CASE_UUID", test_case)
         monkeypatch.setenv("GRADIENT_AGENT_UUID", names["agent_a"])

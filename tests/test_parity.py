@@ -7,6 +7,7 @@ to the client) without its blocking twin, or a twin whose signature drifts, fail
 from __future__ import annotations
 
 import inspect
+import pydoc
 import typing
 from collections.abc import Iterator
 from typing import Any
@@ -132,3 +133,20 @@ def test_blocking_docstrings_speak_of_blocking_code(clients: tuple[AsyncGradient
     assert "``for prompt in client.evaluation_runs.iter_results(uuid)``" in doc
     for name in _public_methods(type(sync_client.evaluation_runs)):
         assert "async for" not in (getattr(sync_client.evaluation_runs, name).__doc__ or ""), name
+
+
+@pytest.mark.parametrize("client_class", [AsyncGradientEvals, GradientEvals])
+def test_help_and_dir_of_each_client_class_list_every_resource(
+    clients: tuple[AsyncGradientEvals, GradientEvals], client_class: type
+) -> None:
+    async_client, sync_client = clients
+    instance = async_client if client_class is AsyncGradientEvals else sync_client
+    names = sorted(_resources(async_client))
+    assert len(names) >= 6
+    assert set(names) <= set(dir(client_class)), "the class itself names them"
+    page = pydoc.render_doc(client_class, renderer=pydoc.plaintext)
+    for name in names:
+        kind = type(getattr(instance, name))
+        assert f"|  {name}\n |      {kind.__name__}: " in page, name
+    with pytest.raises(AttributeError, match="set once"):
+        instance.agents = instance.agents  # type: ignore[misc]

@@ -16,6 +16,7 @@ from .._exceptions import (
     ConfigurationError,
     EvaluationRunFailed,
     EvaluationRunTimeout,
+    ExportError,
     PaginationError,
     RunCreationUnknownError,
 )
@@ -99,6 +100,8 @@ def describe_error(exc: BaseException) -> tuple[str, int]:
         return f"cannot encode the data: {_one_line(str(exc))}", EXIT_API_ERROR
     if isinstance(exc, ValueError | TypeError):
         return f"invalid argument: {_one_line(str(exc))}", EXIT_USAGE
+    if isinstance(exc, ExportError):  # its message names the path and why ("cannot write '/proc/r.html': ...")
+        return _one_line(str(exc)), EXIT_API_ERROR
     if isinstance(exc, OSError):
         reason = exc.strerror or str(exc)
         if exc.filename is not None:
@@ -124,7 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # said with the command's own usage (`evaluate --datset`), not the top level's
+            owner: argparse.ArgumentParser = getattr(args, "command_parser", parser)
+            owner.error(f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as exc:  # --help, --version, or a usage error (argparse printed it)
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     args.json = bool(getattr(args, "json", False))

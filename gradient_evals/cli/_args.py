@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Final, TypeAlias
 
-from ._context import EXIT_CODES
+from ._context import EXIT_CODES, EXIT_GATE_FAILED, EXIT_RUN_FAILED, PROG
 
 if TYPE_CHECKING:
     from ._context import Context
@@ -26,6 +26,8 @@ __all__ = [
     "add_group",
     "add_metric_values",
     "add_wait_options",
+    "command_path",
+    "exit_code_table",
     "int_at_least",
     "metric_value",
     "non_negative_int",
@@ -37,15 +39,32 @@ __all__ = [
 Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 Handler: TypeAlias = "Callable[[Context], int]"
 
-EPILOG: Final = (
-    "exit codes:\n"
-    + "".join(f"  {code:>3}  {meaning}\n" for code, meaning in EXIT_CODES)
-    + """
+_FORMATTER: Final = argparse.RawDescriptionHelpFormatter
+_RETURNED_BY: Final = {
+    EXIT_GATE_FAILED: frozenset({"evaluate", "runs wait", "runs summary", "runs compare", "demo"}),
+    EXIT_RUN_FAILED: frozenset({"evaluate", "runs create", "runs wait", "runs summary", "runs watch", "demo"}),
+}
+"""The commands that may exit with a code not every command can return (a gate, a run that failed or timed out);
+every command may exit 0, 2, 3, 130 and 141."""
+
+
+def exit_code_table(command: str) -> str:
+    """The ``exit codes:`` part of ``command``'s ``--help`` (``"runs wait"``): only the codes it can return."""
+    rows = [(c, m) for c, m in EXIT_CODES if c not in _RETURNED_BY or command in _RETURNED_BY[c]]
+    return "exit codes:\n" + "".join(f"  {code:>3}  {meaning}\n" for code, meaning in rows)
+
+
+_NOTES: Final = """
 The access token comes from --token or the DIGITALOCEAN_ACCESS_TOKEN environment variable; it is never printed.
 Progress is drawn on stderr only when stderr is a terminal; --json makes stdout machine-readable.
 """
-)
-_FORMATTER: Final = argparse.RawDescriptionHelpFormatter
+EPILOG: Final = "exit codes:\n" + "".join(f"  {code:>3}  {meaning}\n" for code, meaning in EXIT_CODES) + _NOTES
+"""The top-level ``--help``'s epilog: every exit code of the command line."""
+
+
+def command_path(parser: argparse.ArgumentParser) -> str:
+    """A subcommand's words after the program's name (``"runs wait"``), from its ``prog``."""
+    return parser.prog.removeprefix(PROG).strip()
 
 
 def metric_value(text: str) -> tuple[str, float]:
@@ -113,10 +132,9 @@ _COMMON: Final = common_options()
 
 def add_command(group: Subcommands, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
     """Add the command ``name`` to ``group``, run by ``handler``; returns its parser for its own options."""
-    sub = group.add_parser(
-        name, help=help_text, description=help_text, parents=[_COMMON], epilog=EPILOG, formatter_class=_FORMATTER
-    )
-    sub.set_defaults(handler=handler)
+    sub = group.add_parser(name, help=help_text, description=help_text, parents=[_COMMON], formatter_class=_FORMATTER)
+    sub.epilog = exit_code_table(command_path(sub)) + _NOTES
+    sub.set_defaults(handler=handler, command_parser=sub)
     return sub
 
 

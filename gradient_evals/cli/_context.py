@@ -94,7 +94,11 @@ class Context:
 
         token = getattr(self.args, "token", None)
         if token is None and not os.environ.get(TOKEN_ENV, "").strip():
-            raise CommandError(f"no access token: pass --token or set the {TOKEN_ENV} environment variable", EXIT_USAGE)
+            raise CommandError(
+                f"no access token: pass --token or set the {TOKEN_ENV} environment variable (to try it offline, "
+                '`eval "$(gradient-evals emulator --env &)"` starts a local emulator and exports its URL and token)',
+                EXIT_USAGE,
+            )
         return GradientEvals(token, base_url=getattr(self.args, "base_url", None))
 
 

@@ -38,8 +38,9 @@ _NAMES: Final = sorted((n for n in FLAGS if "_" in n or "." in n), key=len, reve
 _ARGUMENT: Final = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, _NAMES)) + r")(?![\w.])")
 _KEYWORD: Final = re.compile(r"(?<![\w.-])(metrics|baseline|star_metric|test_case)=(?!\w)")
 _LEADING: Final = re.compile(r"^(metrics|baseline):")
-# `agents` (names or UUIDs) is an English word too: replaced only as an indexed argument, `agents[0]: ...`.
-_AGENTS: Final = re.compile(r"(?<![\w.-])agents\[\d+\]")
+# `agents` (names or UUIDs) and `metrics` are English words too: replaced as an indexed argument, `agents[0]: ...`.
+_INDEXED: Final = {"agents": "--agent", "metrics": "--metric"}
+_ITEM: Final = re.compile(r"(?<![\w.-])(agents|metrics)\[\d+\]")
 
 
 def in_flag_words(message: str, options: Mapping[str, str] = FLAGS) -> str:
@@ -49,7 +50,7 @@ def in_flag_words(message: str, options: Mapping[str, str] = FLAGS) -> str:
     """
     message = _KEYWORD.sub(lambda m: options[m.group(1)], message)
     message = _LEADING.sub(lambda m: options[m.group(1)] + ":", message)
-    message = _AGENTS.sub("--agent", message)
+    message = _ITEM.sub(lambda m: _INDEXED[m.group(1)], message)
     return _ARGUMENT.sub(lambda m: options[m.group(1)], message)
 
 

@@ -16,8 +16,9 @@ __all__ = ["clip", "comparison_text", "prompt_rows", "run_detail", "run_rows", "
 
 
 def clip(text: str | None, width: int) -> str:
-    """``text`` on one line, cut to ``width`` characters with an ellipsis (``-`` for none)."""
-    return "-" if text is None else truncate(text, width)
+    """``text`` on one line, its control characters shown as escapes (``\\x07``: never removed, so two names
+    differing by one still look different), cut to ``width`` characters with an ellipsis (``-`` for none)."""
+    return "-" if text is None else truncate(escape_text(str(text)), width)
 
 
 def _metric_value(value: float | str | None) -> str:

@@ -11,12 +11,21 @@ from __future__ import annotations
 import html
 from typing import Any, Final
 
+import attrs
+
 from ..results import EvaluationReport, PromptOutcome
 from ..workflows.explain import ExplainedPrompt, explained_prompts
 from ._diff import word_diff
 from ._format import clean, format_delta, format_score, one_line, prompt_title, truncate
 
-__all__ = ["MARKDOWN_ANSWERS", "MARKDOWN_ANSWER_LIMIT", "MARKDOWN_BUDGET", "answer_views", "markdown_answers"]
+__all__ = [
+    "MARKDOWN_ANSWERS",
+    "AnswersBudget",
+    "MARKDOWN_ANSWER_LIMIT",
+    "MARKDOWN_BUDGET",
+    "answer_views",
+    "markdown_answers",
+]
 
 _TEXT_LIMIT: Final = 4000
 # Inside an HTML block Markdown is not parsed; these marks are still written as character references, so that no
@@ -27,8 +36,9 @@ MARKDOWN_ANSWERS: Final = 10
 MARKDOWN_ANSWER_LIMIT: Final = 600
 """Characters of each input, expected response, answer and reasoning in the Markdown summary."""
 MARKDOWN_BUDGET: Final = 256 * 1024
-"""Bytes the Markdown's answer blocks may take together: GitHub takes at most 1 MiB of job summary per step, and
-the rest of the summary is a few dozen lines, so the whole stays far below it even with long answers."""
+"""Bytes the answer blocks of one Markdown document may take together (all its suites' together): GitHub takes at
+most 1 MiB of job summary per step, and the rest of a suite's summary is a few dozen lines, so the whole stays far
+below it even with long answers."""
 
 
 def _value(value: float | str | None) -> str:
@@ -81,7 +91,7 @@ def answer_views(report: EvaluationReport, limit: int) -> tuple[list[dict[str, A
     views = []
     for item in items:
         prompt, base = item.prompt, item.prompt.baseline
-        at_baseline, today = word_diff(None if base is None else base.output, prompt.output)
+        diff = word_diff(None if base is None else base.output, prompt.output)
         views.append(
             {
                 "agent": one_line(item.agent.label),
@@ -92,8 +102,9 @@ def answer_views(report: EvaluationReport, limit: int) -> tuple[list[dict[str, A
                 "metrics": _metric_rows(prompt),
                 "input": clean(prompt.input)[:_TEXT_LIMIT],
                 "expected": None if prompt.ground_truth is None else clean(prompt.ground_truth)[:_TEXT_LIMIT],
-                "now": today,
-                "then": None if base is None else at_baseline,
+                "now": diff.after,
+                "then": None if base is None else diff.before,
+                "diffed": diff.compared,
             }
         )
     return views, len(items) + left_out, left_out
@@ -134,20 +145,28 @@ def _markdown_block(item: ExplainedPrompt) -> str:
     return "\n".join(parts)
 
 
-def markdown_answers(report: EvaluationReport) -> list[str]:
-    """The Markdown section: one ``<details>`` block per prompt, the worst :data:`MARKDOWN_ANSWERS`, within
-    :data:`MARKDOWN_BUDGET` bytes; a closing line says how many were left out."""
+@attrs.define
+class AnswersBudget:
+    """The bytes the answer blocks of one Markdown document may still take: one per document, shared by every
+    suite's section in it, so that the whole stays within GitHub's job-summary limit however many suites it has."""
+
+    left: int = MARKDOWN_BUDGET
+
+
+def markdown_answers(report: EvaluationReport, budget: AnswersBudget) -> list[str]:
+    """The Markdown section: one ``<details>`` block per prompt, the worst :data:`MARKDOWN_ANSWERS`, as many as
+    ``budget`` has bytes left for (it is spent); a closing line says how many were left out."""
     items, left_out = explained_prompts(report, MARKDOWN_ANSWERS)
     if not items:
         return []
     lines = [f"### The answers behind the failures (worst {len(items)} of {len(items) + left_out})", ""]
-    used = 0
     shown = 0
     for item in items:
         block = _markdown_block(item)
-        used += len(block.encode("utf-8"))
-        if used > MARKDOWN_BUDGET:
+        size = len(block.encode("utf-8"))
+        if size > budget.left:
             break
+        budget.left -= size
         lines += [block, ""]
         shown += 1
     more = len(items) + left_out - shown

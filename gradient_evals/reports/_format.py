@@ -11,6 +11,7 @@ from ..results import AgentResult, EvaluationReport, MetricSummary
 from ..workflows.explain import worst_regressions
 
 __all__ = [
+    "REMARK_LIMIT",
     "clean",
     "escape_text",
     "format_delta",
@@ -90,7 +91,7 @@ def format_score(value: float | None, digits: int = 4) -> str:
     """A score for people: ``-`` when missing, whole numbers without decimals."""
     if value is None or not math.isfinite(value):
         return "-"
-    if float(value).is_integer():
+    if float(value).is_integer() and abs(value) < 1e15:  # not 1e308 as 309 digits
         return str(int(value))
     return f"{value:.{digits}g}"
 
@@ -111,7 +112,7 @@ def format_delta(value: float | None) -> str:
     """A change with its sign (``+2.5``, ``-10``), ``-`` when missing."""
     if value is None or not math.isfinite(value):
         return "-"
-    return "0" if value == 0 else f"{value:+.3g}"
+    return "0" if value == 0 else f"{value:+.4g}"  # the digits of the gates' messages (``got worse by 19.95``)
 
 
 def improved(delta: float | None, inverted: bool) -> bool | None:
@@ -138,13 +139,17 @@ def prompt_title(prompt_id: int | None, text: str | None, limit: int = 80) -> st
     return f"{head}: {body}" if body else head
 
 
+REMARK_LIMIT: Final = 1000
+"""Characters of one remark in a report: enough for a whole reason (a gate not applied says why in full)."""
+
+
 def remarks(report: EvaluationReport) -> list[str]:
     """What every report says besides the gates that failed, cleaned: a new test case version, each gate that was
-    not applied (and why), and the report's notes."""
+    not applied (and why), and the report's notes. Each is said once, in these words, by every report."""
     lines = []
     if report.test_case_change:
         lines.append(f"warning: {report.test_case_change}; runs of earlier versions are not comparable with it")
     for agent, gate in report.gates_not_applied:
         lines.append(f"gate not applied: {agent.label}: {gate.name}: {gate.message}")
     lines += list(report.notes)
-    return [one_line(line) for line in lines]
+    return [truncate(line, REMARK_LIMIT) for line in lines]

@@ -2,7 +2,9 @@
 
 The points come from :attr:`EvaluationReport.history` (the test case's finished runs, listed once by ``evaluate``)
 and each agent's run of this evaluation. A run's value is its star metric result as the API reports it; this
-evaluation's run falls back to the score computed from its results when the API gave none.
+evaluation's run falls back to the score computed from its results when the API gave none. A value that is not a
+finite number (``NaN``, an infinity) cannot be placed: it is left out of the line and listed beside the chart.
+Positions are computed on halved values, so even a span from ``-1e308`` to ``1e308`` stays finite.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class Trend:
     points: tuple[TrendPoint, ...]
     low: str
     high: str
+    left_out: tuple[str, ...] = ()
+    """Runs whose value could not be drawn (not a finite number), as ``run <uuid>: <value>``."""
 
     @property
     def polyline(self) -> str:
@@ -75,7 +79,7 @@ def _when(run: EvaluationRun) -> float:
 def _value(run: EvaluationRun) -> float | None:
     star = run.star_metric_result
     value = None if star is None else star.value
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
 
@@ -87,6 +91,7 @@ def _same_agent(run: EvaluationRun, agent: AgentResult) -> bool:
 
 
 def _series(report: EvaluationReport, agent: AgentResult) -> list[tuple[str, float, bool]]:
+    """The agent's last :data:`TREND_RUNS` finished runs with a value, oldest first (the value may not be finite)."""
     current = agent.evaluation_run_uuid
     runs = {
         str(r.evaluation_run_uuid): r
@@ -107,45 +112,51 @@ def _series(report: EvaluationReport, agent: AgentResult) -> list[tuple[str, flo
     return points[-TREND_RUNS:]
 
 
+def _height(value: float, low: float, high: float) -> float:
+    """Where ``value`` sits between ``low`` (0) and ``high`` (1); halved first, as ``high - low`` may overflow."""
+    span = high / 2 - low / 2
+    return 0.5 if span == 0 else (value / 2 - low / 2) / span
+
+
+def _trend(agent: AgentResult, series: list[tuple[str, float, bool]]) -> Trend | None:
+    drawn = [point for point in series if math.isfinite(point[1])]
+    if len(drawn) < 2:
+        return None
+    values = [v for _, v, _ in drawn]
+    low, high = min(values), max(values)
+    step = (_WIDTH - 2 * _PAD) / (len(drawn) - 1)
+    points = tuple(
+        TrendPoint(
+            x=round(_PAD + i * step, 2),
+            y=round(_PAD + (1 - _height(value, low, high)) * (_HEIGHT - 2 * _PAD), 2),
+            value=value,
+            run_uuid=one_line(uuid),
+            current=current,
+        )
+        for i, (uuid, value, current) in enumerate(drawn)
+    )
+    return Trend(
+        label=one_line(agent.label),
+        width=_WIDTH,
+        height=_HEIGHT + 14,
+        points=points,
+        low=format_score(low),
+        high=format_score(high),
+        left_out=tuple(f"run {one_line(uuid)}: {value}" for uuid, value, _ in series if not math.isfinite(value)),
+    )
+
+
 def trends(report: EvaluationReport) -> list[Trend]:
     """Each agent's trend with at least two runs to draw."""
-    drawn = []
-    for agent in report.agents:
-        series = _series(report, agent)
-        if len(series) < 2:
-            continue
-        values = [v for _, v, _ in series]
-        low, high = min(values), max(values)
-        span = (high - low) or 1.0
-        step = (_WIDTH - 2 * _PAD) / (len(series) - 1)
-        points = tuple(
-            TrendPoint(
-                x=round(_PAD + i * step, 2),
-                y=round(_PAD + (1 - (value - low) / span) * (_HEIGHT - 2 * _PAD), 2),
-                value=value,
-                run_uuid=one_line(uuid),
-                current=current,
-            )
-            for i, (uuid, value, current) in enumerate(series)
-        )
-        drawn.append(
-            Trend(
-                label=one_line(agent.label),
-                width=_WIDTH,
-                height=_HEIGHT + 14,
-                points=points,
-                low=format_score(low),
-                high=format_score(high),
-            )
-        )
-    return drawn
+    drawn = (_trend(agent, _series(report, agent)) for agent in report.agents)
+    return [trend for trend in drawn if trend is not None]
 
 
 def trend_lines(report: EvaluationReport) -> list[tuple[str, str]]:
     """Each agent's label and its trend as a short row of numbers, oldest first, this run's in bold."""
     rows = []
     for agent in report.agents:
-        series = _series(report, agent)
+        series = [point for point in _series(report, agent) if math.isfinite(point[1])]
         if len(series) < 2:
             continue
         numbers = [f"**{format_score(v)}**" if current else format_score(v) for _, v, current in series]

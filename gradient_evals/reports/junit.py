@@ -1,13 +1,15 @@
 """An :class:`EvaluationReport` as JUnit XML, the format CI systems show as a test report.
 
 One ``<testsuite>`` per agent, named after it, holding one ``<testcase>`` per gate (class ``<agent>.gates``) and
-one per prompt (class ``<agent>.prompts``). A prompt fails (``<failure>``) when a metric failed on it, with the
-input, expected response, answer now and at the baseline in its message (each clipped to :data:`ANSWER_CLIP`
-characters) and in full, with the metric values and the judge's reasoning, in its text; a prompt whose metrics
-errored gets ``<error>`` (the same message); one whose every metric was skipped gets ``<skipped>``. A failed
-``max_regression`` gate lists the prompts that fell most on its metric, with both answers. A run that FAILED, was
-CANCELLED or timed out is an ``<error>`` of its run-status gate. The UUIDs needed to reproduce the run are
-``<properties>`` of its suite.
+one per prompt (class ``<agent>.prompts``). The file agrees with the verdict: only what the verdict counts fails.
+The gates judge a run's scores, not single prompts, so a prompt under a per-prompt threshold is a passed case whose
+``<system-out>`` says it is informational, then why, the input, expected response, answer now and at the baseline
+(each clipped to :data:`ANSWER_CLIP` characters) and in full, with the metric values and the judge's reasoning. A
+prompt whose metrics errored is recorded the same way, unless ``require_complete`` makes every prompt count: then
+it is an ``<error>`` (the completeness gate fails with it). A prompt whose every metric was skipped gets
+``<skipped>``. A failed ``max_regression`` gate lists the prompts that fell most on its metric, with both
+answers. A run that FAILED, was CANCELLED or timed out is an ``<error>`` of its run-status gate. The UUIDs needed
+to reproduce the run are ``<properties>`` of its suite.
 
 The attributes used are those of the JUnit schema that Jenkins, GitLab, GitHub test reporters and ``junitparser``
 read. Text is stripped of the characters XML 1.0 cannot carry (agent outputs are untrusted).
@@ -30,6 +32,10 @@ ANSWER_CLIP = 200
 """Characters of the input, expected response, answer now and baseline answer in a failure's ``message`` (the
 failure's text holds each up to 4,000 characters)."""
 _GATE_PROMPTS = 10
+_INFORMATIONAL = (
+    "informational: under a per-prompt threshold or errored, which no gate counts (the gates judge the run's "
+    "scores); this case passes"
+)
 
 
 def _duration(agent: AgentResult) -> float:
@@ -132,20 +138,22 @@ def _gate_case(
     child.text = clean(gate.message) + (f"\n\nthe prompts that fell most:\n\n{explain}" if explain else "")
 
 
-def _prompt_case(suite: ET.Element, classname: str, prompt: PromptOutcome, counts: _Counts) -> None:
+def _prompt_case(
+    suite: ET.Element, classname: str, prompt: PromptOutcome, counts: _Counts, *, complete_required: bool
+) -> None:
     case = ET.SubElement(suite, "testcase", name=prompt_title(prompt.prompt_id, prompt.input), classname=classname)
     case.set("time", "0")
     counts.tests += 1
-    if prompt.failures:
-        counts.failures += 1
-        child = ET.SubElement(case, "failure", message=_answers_message(prompt, "; ".join(prompt.failures)))
-        child.set("type", "metric")
-        child.text = _prompt_body(prompt)
-    elif prompt.errors:
+    errors = "; ".join(f"{name}: {error}" for name, error in prompt.errors.items())
+    if prompt.errors and complete_required:  # the completeness gate counts this prompt: an error of the run
         counts.errors += 1
-        summary = "; ".join(f"{name}: {error}" for name, error in prompt.errors.items())
-        child = ET.SubElement(case, "error", message=_answers_message(prompt, summary), type="metric_error")
+        child = ET.SubElement(case, "error", message=_answers_message(prompt, errors), type="metric_error")
         child.text = _prompt_body(prompt)
+        return
+    if prompt.failures or prompt.errors:  # no gate counts prompts: a passed case, and the details as its output
+        why = "; ".join([*prompt.failures, *([f"errored: {errors}"] if errors else [])])
+        out = ET.SubElement(case, "system-out")
+        out.text = f"{_INFORMATIONAL}\n\n{_answers_message(prompt, why)}\n\n{_prompt_body(prompt)}"
     elif prompt.skipped and not prompt.values:
         counts.skipped += 1
         ET.SubElement(case, "skipped", message=truncate("skipped: " + ", ".join(prompt.skipped), _MESSAGE_LIMIT))
@@ -190,7 +198,7 @@ def render_junit(report: EvaluationReport) -> str:
                 explain = _regressed_prompts(report, agent, gate)
             _gate_case(suite, f"{label}.gates", gate, counts, run_failed=agent.run_failed, explain=explain)
         for prompt in agent.prompts:
-            _prompt_case(suite, f"{label}.prompts", prompt, counts)
+            _prompt_case(suite, f"{label}.prompts", prompt, counts, complete_required=report.require_complete)
         counts.set_on(suite)
         totals.add(counts)
     totals.set_on(root)

@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from ..results import AgentResult, EvaluationReport, MetricSummary
-from ._answers import markdown_answers
+from ..results import AgentResult, EvaluationReport, GateKind, MetricSummary
+from ._answers import AnswersBudget, markdown_answers
 from ._format import (
+    REMARK_LIMIT,
     format_delta,
     format_metric,
     format_score,
@@ -208,7 +209,9 @@ def _slices(report: EvaluationReport) -> list[str]:
                 )
     column = escape_markdown(report.slice_by, 40)
     if not rows:
-        return [f"No slice of {column} regressed beyond the allowed change.", ""]
+        checked = any(g.kind == GateKind.SLICE_REGRESSION and g.applied for a in report.agents for g in a.gates)
+        # a slice gate not applied is said once, in the remarks; "none regressed" would claim a check not made
+        return [f"No slice of {column} regressed beyond the allowed change.", ""] if checked else []
     shown = rows[:_TOP_SLICES]
     more = [f"and {len(rows) - len(shown)} more.", ""] if len(rows) > len(shown) else []
     return [
@@ -233,7 +236,13 @@ def _trends(report: EvaluationReport) -> list[str]:
 def render_markdown(report: EvaluationReport, *, answers: bool = True) -> str:
     """The Markdown summary of ``report`` (a few dozen lines whatever the number of prompts); ``answers=False``
     leaves out the answers behind the worst failed prompts (a pull request comment links to the reports instead)."""
-    notes = [f"- {escape_markdown(line, _TEXT_LIMIT)}" for line in remarks(report)]
+    return markdown_within(report, AnswersBudget() if answers else None)
+
+
+def markdown_within(report: EvaluationReport, budget: AnswersBudget | None) -> str:
+    """:func:`render_markdown`, its answer blocks spending ``budget`` (shared by the suites of one document); no
+    answer blocks when ``budget`` is None."""
+    notes = [f"- {escape_markdown(line, REMARK_LIMIT)}" for line in remarks(report)]
     lines = [
         *_heading(report),
         *notes,
@@ -244,6 +253,6 @@ def render_markdown(report: EvaluationReport, *, answers: bool = True) -> str:
         *_regressions(report),
         *_slices(report),
         *_trends(report),
-        *(markdown_answers(report) if answers else []),
+        *(markdown_answers(report, budget) if budget is not None else []),
     ]
     return "\n".join(lines).rstrip() + "\n"

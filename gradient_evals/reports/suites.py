@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from ..results import EvaluationReport
+from ._answers import AnswersBudget
 from ._format import clean, one_line, truncate
 
 __all__ = ["SuiteReport", "SuitesDocument", "render_suites_html", "render_suites_junit", "render_suites_markdown"]
@@ -75,8 +76,11 @@ def render_suites_junit(suites: Sequence[SuiteReport]) -> str:
 
 
 def render_suites_markdown(suites: Sequence[SuiteReport], *, answers: bool = True) -> str:
-    """One Markdown summary with a section per suite (``answers``: see :func:`~.markdown.render_markdown`)."""
-    from .markdown import escape_markdown, render_markdown
+    """One Markdown summary with a section per suite; the answer blocks of every suite share one budget
+    (``answers``: see :func:`~.markdown.render_markdown`)."""
+    from .markdown import escape_markdown, markdown_within
+
+    budget = AnswersBudget() if answers else None
 
     lines = ["# Evaluation suites", ""]
     for item in suites:
@@ -89,7 +93,7 @@ def render_suites_markdown(suites: Sequence[SuiteReport], *, answers: bool = Tru
             lines += [f"Could not run: {escape_markdown(_error_text(item.error), 500)}", ""]
             continue
         # One level down, so that each suite's own headings sit under its section.
-        for line in render_markdown(item.report, answers=answers).splitlines():
+        for line in markdown_within(item.report, budget).splitlines():
             lines.append("#" + line if line.startswith("#") else line)
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -39,8 +39,9 @@ def _delta_text(delta: float | None, inverted: bool) -> Text:
     return Text(format_delta(delta), style=style)
 
 
-def render_terminal(report: EvaluationReport, console: Console) -> None:
-    """Print ``report`` on ``console``: a few tables, whatever the number of prompts."""
+def render_terminal(report: EvaluationReport, console: Console, *, with_remarks: bool = True) -> None:
+    """Print ``report`` on ``console``: a few tables, whatever the number of prompts. ``with_remarks=False`` leaves
+    out the remarks under the heading (each gate not applied, the notes), for a caller that says them itself."""
     outcome = "PASSED" if report.passed else ("RUN FAILED" if report.run_failed else "FAILED")
     heading = Text("Evaluation of ")
     heading.append(one_line(report.test_case_name or report.test_case_uuid), style="bold")
@@ -49,7 +50,7 @@ def render_terminal(report: EvaluationReport, console: Console) -> None:
     heading.append(": ")
     heading.append(outcome, style="bold green" if report.passed else "bold red")
     console.print(heading)
-    for remark in remarks(report):
+    for remark in remarks(report) if with_remarks else []:
         console.print(Text(remark, style="yellow"))
 
     metrics = list(report.metrics) or sorted(

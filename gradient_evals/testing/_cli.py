@@ -12,6 +12,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 from ._server import FakeGradientServer
+from .stores.agents import EXAMPLE_AGENT_NAMES
 
 __all__ = ["serve_emulator"]
 
@@ -51,8 +52,9 @@ def serve_emulator(
             tc = server.add_test_case(prompts=prompts)
             agent = str(uuid.UUID(int=random.Random(seed).getrandbits(128), version=4))
             # Named agents, so that `gradient-evals init`'s config (agents by name) runs against this as written.
-            server.add_agent(uuid=agent, name="support-agent")
-            server.add_agent(name="billing-helper")
+            first, second = EXAMPLE_AGENT_NAMES
+            server.add_agent(uuid=agent, name=first)
+            server.add_agent(name=second)
             run_uuids = [server.add_run(test_case_uuid=tc, agent_uuid=agent) for _ in range(runs)]
             line = {
                 "base_url": server.base_url,

@@ -12,6 +12,7 @@ from typing import Any
 
 from ._prompts import make_prompt
 from ._state import EmulatorState
+from .stores._shared import is_finite_number
 
 __all__ = ["Seeding"]
 
@@ -168,8 +169,12 @@ class Seeding:
         regression on that metric alone; ``inputs={"How do I get a refund?": 20}`` gives the prompts with that
         input text a quality of their own, for every metric (a regression of one slice of a dataset);
         ``final_status`` is where its runs end (``EVALUATION_RUN_FAILED``...).
-        Without a profile a run's quality is drawn at random (55-92) from the seed.
+        Without a profile a run's quality is drawn at random (55-92) from the seed. Every number must be finite.
         """
+        numbers = {"quality": quality, **(metrics or {}), **(inputs or {})}
+        for what, number in numbers.items():
+            if number is not None and not is_finite_number(number):
+                raise ValueError(f"set_agent_profile: {what} must be a finite number, got {number!r}")
         self._state.runs.set_profile(
             agent, quality=quality, metrics=dict(metrics or {}), final_status=final_status, inputs=inputs
         )

@@ -1,4 +1,4 @@
-"""Agents by name: turn what people write (``"support-bot"``) into the UUIDs the API takes.
+"""Agents by name: turn what people write (``"support-agent"``) into the UUIDs the API takes.
 
 A UUID is used as it is (the API says whether it exists); anything else is a name, looked up among every agent
 of the account through ``agents.iter()``, listed at most once per call and at most :data:`MAX_AGENTS` agents far

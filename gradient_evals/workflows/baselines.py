@@ -14,6 +14,7 @@ import attrs
 
 from .._exceptions import APIResponseValidationError, NotFoundError
 from ..types import EvaluationRun, EvaluationRunStatus, EvaluationTestCase
+from ._arguments import is_uuid
 
 if TYPE_CHECKING:
     from ..typing import Baseline
@@ -139,6 +140,11 @@ async def find_baselines(
         )
         reason = f"no finished run {what} to compare with"
         for candidate in candidates[:_CANDIDATES]:
+            if not is_uuid(candidate.evaluation_run_uuid):
+                raise APIResponseValidationError(
+                    "the test case's runs listing has a run whose id is not a UUID: "
+                    f"{str(candidate.evaluation_run_uuid)[:80]!r}"
+                )
             try:
                 run = await services.runs.retrieve(str(candidate.evaluation_run_uuid))
             except NotFoundError:

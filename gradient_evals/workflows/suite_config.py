@@ -8,7 +8,7 @@ fail_under = { correctness = 50 }
 
 [suites.faq]
 dataset = "evals/faq.csv"        # in this file's folder (relative to it), or a dataset UUID
-agents = ["support-bot", "0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60"]   # names or UUIDs
+agents = ["support-agent", "0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60"]   # names or UUIDs
 max_regression = { correctness = 5 }
 ```
 

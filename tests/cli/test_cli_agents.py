@@ -63,6 +63,18 @@ def test_agents_list_shows_every_page_as_a_table(capsys: pytest.CaptureFixture[s
     assert BILLING in out
     assert BILLING_TOO in out
     assert "\x1b" not in out  # a name's control characters are escaped
+    assert "billing\\x1b[2Jbot" in out, "shown as an escape, not removed"
+
+
+def test_agents_list_tells_a_name_with_a_control_character_from_one_without(
+    capsys: pytest.CaptureFixture[str], httpx_mock: HTTPXMock
+) -> None:
+    twins = [{"uuid": BILLING, "name": "prod\x07-bot"}, {"uuid": BILLING_TOO, "name": "prod-bot"}]
+    httpx_mock.add_response(url=f"{AGENTS_URL}?page=1&per_page=200", json=_page(twins, 1, 1))
+    code, out, _ = run(capsys, "agents", "list")
+    assert code == 0
+    names = {line.split()[1]: line.split()[0] for line in out.splitlines()[2:]}
+    assert names == {BILLING: "prod\\x07-bot", BILLING_TOO: "prod-bot"}
 
 
 def test_agents_list_json_is_every_agent_with_credentials_redacted(

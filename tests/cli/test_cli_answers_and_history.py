@@ -67,9 +67,10 @@ def test_a_regressed_prompts_answers_are_in_every_report(server: FakeGradientSer
     assert "answer at the baseline" in markdown
     assert len(markdown.encode("utf-8")) < 1024 * 1024
     root = ET.parse(three_evaluations / "junit3.xml").getroot()  # noqa: S314 - our own output
-    messages = [f.get("message") or "" for f in root.iter("failure")]
-    assert any(f"input: {text}" in m and "now: " in m and "baseline: " in m for m in messages)
-    assert any(then[:60] in m for m in messages), "the baseline's answer is in a failure message"
+    # a prompt's answers: in a failed regression gate's text, and in the prompt's own case as its output
+    texts = [f.text or "" for f in root.iter("failure")] + [o.text or "" for o in root.iter("system-out")]
+    assert any(f"input: {text}" in m and "now: " in m and "baseline: " in m for m in texts)
+    assert any(then[:60] in m for m in texts), "the baseline's answer is in the file"
 
 
 def test_the_third_evaluation_charts_the_three_runs(server: FakeGradientServer, three_evaluations: Path) -> None:

@@ -32,6 +32,7 @@ def test_a_gate_not_applied_is_said_and_require_baseline_fails_it(
     assert code == 0, err
     assert "gate not applied" in err
     assert "no finished run of version 1" in err
+    assert (out + err).count("gate not applied") == 1, "said once on a terminal (stdout and stderr together)"
     code, out, err = cli(*_evaluate(dataset, "--metric", "tone", "--require-baseline"))
     assert code == 1, err
     assert "warning: this call made version 2" in err
@@ -48,6 +49,8 @@ def test_an_unwritable_report_path_exits_3_before_anything_is_created(
     code, _, err = cli(*_evaluate(dataset, "--junit-xml", str(blocker / "x.xml")))
     assert code == 3, err
     assert _writes(server) == writes
+    assert f"cannot write {str(blocker / 'x.xml')!r}" in err, "the error names the path"
+    assert "system error" not in err
 
 
 def test_a_report_write_failure_keeps_the_failed_verdict(

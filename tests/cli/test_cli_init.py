@@ -19,7 +19,7 @@ from gradient_evals.workflows.suite_config import load_config
 
 
 def test_init_writes_a_config_that_loads_a_csv_and_a_workflow(cli: Cli, tmp_path: Path) -> None:
-    code, _, err = cli("init", "--directory", str(tmp_path))
+    code, _, err = cli("init", "--directory", str(tmp_path), auth=False)  # init takes no --token
     assert code == 0, err
     config = load_config(tmp_path / "gradient-evals.toml")  # the written example is a valid configuration
     (suite,) = config.suites
@@ -75,7 +75,7 @@ def test_the_action_can_be_named(cli: Cli, tmp_path: Path) -> None:
 def test_init_refuses_to_overwrite_and_writes_nothing(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "evals").mkdir()
     (tmp_path / "evals" / "support.csv").write_text("mine\n", encoding="utf-8")
-    code, _, err = cli("init", "--directory", str(tmp_path))
+    code, _, err = cli("init", "--directory", str(tmp_path), auth=False)  # init takes no --token
     assert code == 2
     assert "not overwriting" in err
     assert "support.csv" in err

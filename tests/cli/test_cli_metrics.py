@@ -43,6 +43,29 @@ def test_custom_metric_commands(cli: Cli) -> None:
     assert cli("metrics", "update-custom", new_uuid)[0] == 2  # nothing to update
 
 
+
+def test_create_and_update_custom_print_the_bare_uuid_or_the_table_when_asked(cli: Cli) -> None:
+    code, out, _ = cli("metrics", "create-custom", "--name", "Brevity", "--scoring-prompt", "Is it short?")
+    assert code == 0
+    created = out.strip()
+    assert out == created + "\n", "one line: M=$(gradient-evals metrics create-custom ...) works"
+    listed = {m["metric_name"]: m["metric_uuid"] for m in json.loads(cli("metrics", "list", "--json")[1])}
+    assert listed["Brevity"] == created
+    code, out, err = cli("metrics", "update-custom", created, "--description", "short answers")
+    assert code == 0
+    updated = out.strip()
+    assert out == updated + "\n"
+    assert updated != created
+    assert f"new UUID is {updated}" in err
+    code, out, _ = cli("metrics", "update-custom", updated, "--description", "shorter", "--verbose")
+    assert code == 0
+    assert out.splitlines()[0].split()[:3] == ["NAME", "UUID", "CATEGORY"]
+    assert out.splitlines()[2].startswith("Brevity")
+    code, out, _ = cli("metrics", "create-custom", "--name", "Tact", "--scoring-prompt", "Tactful?", "--verbose")
+    assert code == 0
+    assert "Tact" in out.splitlines()[2]
+
+
 def test_test_case_commands(cli: Cli, server: FakeGradientServer) -> None:
     dataset = server.add_dataset(rows=4)
     code, out, _ = cli(

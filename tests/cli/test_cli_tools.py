@@ -18,6 +18,7 @@ from junitparser import JUnitXml
 
 from gradient_evals.cli import main
 from gradient_evals.testing import FakeGradientServer
+from gradient_evals.testing.stores.agents import EXAMPLE_AGENT_NAMES
 
 
 def _demo_reports(folder: Path) -> JUnitXml:
@@ -51,6 +52,7 @@ def test_demo_in_process_json(
     report = json.loads(out)
     assert not report["verdict"]["passed"]
     steady, regressed = report["agents"]
+    assert [a["agent_name"] for a in report["agents"]] == list(EXAMPLE_AGENT_NAMES), "the docs' agent names"
     assert steady["verdict"]["passed"], steady["verdict"]["reasons"]
     assert not regressed["verdict"]["passed"]
     failed_gates = [g for g in regressed["gates"] if not g["passed"]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import httpx
 import pytest
 from emulator.emulator_checks import assert_error
@@ -90,3 +92,23 @@ def test_a_seeded_metric_is_in_the_catalog_and_runs_score_it_in_its_range(
     values = [p["prompt_level_metric_results"][0]["number_value"] for p in prompts]
     assert len(values) == 3
     assert all(1 <= v <= 5 for v in values)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, True, "1"])
+def test_seeding_refuses_numbers_json_cannot_carry(server: FakeGradientServer, api: httpx.Client, bad: object) -> None:
+    with pytest.raises(ValueError, match="finite numbers"):
+        server.add_metric(name="nan_min", range_min=bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="finite numbers"):
+        server.add_metric(name="nan_max", range_max=bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="finite number"):
+        server.set_agent_profile(PLACEHOLDER, quality=bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="correctness must be a finite number"):
+        server.set_agent_profile(PLACEHOLDER, metrics={"correctness": bad})  # type: ignore[dict-item]
+    response = api.get("/v2/gen-ai/evaluation_metrics")
+    response.json(parse_constant=_refuse)  # the catalog is still strict JSON
+    assert "nan_min" not in response.text
+    assert server.add_metric(name="wide", range_min=-1e308, range_max=1e308)
+
+
+def _refuse(constant: str) -> object:
+    raise AssertionError(f"not JSON: {constant}")

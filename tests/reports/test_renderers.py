@@ -69,19 +69,19 @@ def test_junit_has_a_suite_per_agent_a_case_per_gate_and_prompt(
     }
     prompts = [c for c in cases if c.classname == "agent | <alpha>.prompts"]
     assert prompts[0].name == "prompt 1: question 1"
-    failure = prompts[0].result[0]
-    assert isinstance(failure, Failure)
-    assert failure.message == (  # why, then the answers behind it: input, expected, now and at the baseline
+    # No gate counts single prompts: one under its threshold passes, with why and its answers as its output.
+    assert prompts[0].result == []
+    assert prompts[0].system_out.startswith("informational: ")
+    assert (  # why, then the answers behind it: input, expected, now and at the baseline
         "correctness: 40 is below 60; tone: fail\ninput: question 1\nexpected: expected\n"
         "now: <b>answer</b> 0\nbaseline: an answer"
-    )
-    assert "correctness = 40" in failure.text
-    assert "<b>answer</b> 0" in failure.text  # the agent's output, as text
-    errored = prompts[5].result[0]
-    assert isinstance(errored, Error)
-    assert "judge timed out" in errored.message
-    assert alpha.failures == 3 + 3  # three gates, three prompts
-    assert alpha.errors == 1
+    ) in prompts[0].system_out
+    assert "correctness = 40" in prompts[0].system_out
+    assert "<b>answer</b> 0" in prompts[0].system_out  # the agent's output, as text
+    assert prompts[5].result == []
+    assert "errored: correctness: judge timed out" in prompts[5].system_out
+    assert alpha.failures == 3  # the three failed gates
+    assert alpha.errors == 0
     assert beta.failures == 0
     assert beta.errors == 0
     assert xml.tests == alpha.tests + beta.tests
@@ -113,9 +113,9 @@ def test_junit_strips_what_xml_cannot_carry(hostile: EvaluationReport) -> None:
     assert "\x1b" not in text
     assert "\x00" not in text
     assert "\u202e" not in text
-    failure = root.find("testsuite/testcase/failure[@type='metric']")
-    assert failure is not None
-    assert "<script>alert('x')</script>" in (failure.text or "")  # kept as text, escaped in the XML
+    output = root.find("testsuite/testcase/system-out")
+    assert output is not None
+    assert "<script>alert('x')</script>" in (output.text or "")  # kept as text, escaped in the XML
     assert "<script>" not in text
 
 
@@ -259,3 +259,45 @@ def test_terminal_view_prints_markup_in_names_literally(report: EvaluationReport
     render_terminal(attrs.evolve(report, agents=(tricky,)), Console(file=out, width=160, color_system=None))
     assert "[bold red]beta[/]" in out.getvalue()
     assert "\x1b" not in out.getvalue()
+
+
+def _junit_of_one_agent(kit: SimpleNamespace, settings: GateSettings, values: list[object]) -> tuple[bool, JUnitXml]:
+    async def build() -> EvaluationReport:
+        prompts = [kit.prompt(i + 1, f"q{i + 1}", {"correctness": v}) for i, v in enumerate(values)]
+        agent = await build_agent_result(
+            run_uuid=kit.uuid_of(1),
+            run=kit.run(kit.uuid_of(1), kit.AGENT_A, "a"),
+            pages=kit.pages(prompts),
+            settings=settings,
+        )
+        return build_report(test_case_uuid=kit.TEST_CASE, agents=[agent], settings=settings)
+
+    report = anyio.run(build)
+    return report.passed, JUnitXml.fromstring(render_junit(report))
+
+
+def test_a_passing_verdict_writes_no_failure_and_informational_prompts_pass(kit: SimpleNamespace) -> None:
+    # the score (the mean, 70) clears the floor; prompt 1 (10) is under it and prompt 5 errored: neither is a gate
+    settings = GateSettings(fail_under={"correctness": 50.0})
+    passed, xml = _junit_of_one_agent(kit, settings, [10.0, 90.0, 90.0, 90.0, kit.ERROR])
+    assert passed
+    (suite,) = list(xml)
+    assert (xml.failures, xml.errors, suite.failures, suite.errors) == (0, 0, 0, 0)
+    prompts = [c for c in suite if c.classname.endswith(".prompts")]
+    assert all(c.is_passed for c in prompts)
+    assert "correctness: 10 is below 50" in prompts[0].system_out
+    assert prompts[0].system_out.startswith("informational: ")
+    assert "judge timed out" in prompts[4].system_out
+    assert prompts[1].system_out is None, "a prompt with nothing to say has no output"
+
+
+def test_require_complete_makes_an_errored_prompt_an_error_and_fails_the_verdict(kit: SimpleNamespace) -> None:
+    settings = GateSettings(fail_under={"correctness": 50.0}, require_complete=True)
+    passed, xml = _junit_of_one_agent(kit, settings, [10.0, 90.0, 90.0, 90.0, kit.ERROR])
+    assert not passed
+    (suite,) = list(xml)
+    prompts = [c for c in suite if c.classname.endswith(".prompts")]
+    assert isinstance(prompts[4].result[0], Error)
+    assert prompts[0].is_passed, "under its threshold: still informational"
+    gates = [c for c in suite if c.classname.endswith(".gates")]
+    assert any(isinstance(r, Failure) for c in gates for r in c.result), "the completeness gate failed"

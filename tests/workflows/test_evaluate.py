@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from gradient_evals import AsyncGradientEvals, GradientEvals
+from gradient_evals import APIResponseValidationError, AsyncGradientEvals, GradientEvals
+from gradient_evals.cli._app import describe_error
 from gradient_evals.results import EvaluationProgress, GateKind
 from gradient_evals.testing import FakeGradientServer
 
@@ -190,6 +191,11 @@ async def test_a_changed_metric_list_makes_a_new_version_and_the_baseline_follow
     assert pinned.agents[0].baseline_run_uuid == first.run_uuids[0]
 
 
+def _three_rows_for_a(server: FakeGradientServer) -> dict[str, object]:
+    """A small evaluation of agent A: 3 rows, test case ``t``."""
+    return {"dataset": server.add_dataset(rows=3), "test_case": "t", "metrics": METRICS, "agent_uuids": [AGENT_A]}
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
@@ -206,13 +212,7 @@ async def test_a_changed_metric_list_makes_a_new_version_and_the_baseline_follow
 async def test_bad_arguments_create_nothing(
     server: FakeGradientServer, client: AsyncGradientEvals, arguments: dict[str, object], message: str
 ) -> None:
-    settings: dict[str, object] = {
-        "dataset": server.add_dataset(rows=3),
-        "test_case": "t",
-        "metrics": METRICS,
-        "agent_uuids": [AGENT_A],
-    }
-    settings.update(arguments)
+    settings = {**_three_rows_for_a(server), **arguments}
     with pytest.raises(ValueError, match=message):
         await client.evaluate(**settings)  # type: ignore[arg-type]
     assert [r for r in server.requests if r.method != "GET"] == []
@@ -226,3 +226,21 @@ def test_the_blocking_client_evaluates_too(server: FakeGradientServer) -> None:
     assert report.passed
     assert report.agents[0].summary is not None
     assert report.agents[0].summary.prompt_count == 4
+
+
+async def test_a_listed_run_whose_id_is_not_a_uuid_is_a_bad_answer_not_a_bad_argument(
+    server: FakeGradientServer, client: AsyncGradientEvals
+) -> None:
+    settings = {**_three_rows_for_a(server), **FAST}
+    first = await client.evaluate(**{**settings, "agent_uuids": [AGENT_B]})  # type: ignore[arg-type]
+    # the only earlier run of agent A, as the listing gives it
+    server.add_run(
+        test_case_uuid=first.test_case_uuid,
+        agent_uuid=AGENT_A,
+        test_case_version=first.test_case_version,
+        uuid="../../not-a-run",
+    )
+    with pytest.raises(APIResponseValidationError, match=r"not a UUID: '\.\./\.\./not-a-run'") as caught:
+        await client.evaluate(**settings)  # type: ignore[arg-type]
+    assert describe_error(caught.value)[1] == 3, "the command line exits 3 (an API error), not 2 (usage)"
+    assert not any("not-a-run" in r.path for r in server.requests), "the bad id never reaches a request path"

@@ -208,7 +208,8 @@ def write_after_verdict(
 
 
 def show_report(ctx: Context, report: EvaluationReport) -> None:
-    """The report on stdout: JSON with ``--json``, else the terminal view."""
+    """The report on stdout: JSON with ``--json``, else the terminal view; the remarks (each gate not applied, the
+    notes) are left to stderr (:func:`warnings_of`), so that a terminal shows each once."""
     if ctx.json:
         dump_json(report, ctx.stdout)
     else:
@@ -217,7 +218,7 @@ def show_report(ctx: Context, report: EvaluationReport) -> None:
         from ...reports.terminal import render_terminal
 
         console = Console(file=ctx.stdout, highlight=False, soft_wrap=False, width=None if ctx.stdout_tty else 140)
-        render_terminal(report, console)
+        render_terminal(report, console, with_remarks=False)
 
 
 def show(ctx: Context, report: EvaluationReport, written: list[tuple[str, Path]]) -> None:

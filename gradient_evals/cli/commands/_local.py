@@ -7,17 +7,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from .._args import Handler, Subcommands
-from .._context import EXIT_CODES, EXIT_USAGE, CommandError, Context
+from .._args import Handler, Subcommands, command_path, exit_code_table
+from .._context import EXIT_USAGE, CommandError, Context
 
 __all__ = ["add_local_command", "refuse_api_options"]
 
 _API_OPTIONS = (("--token", "token"), ("--base-url", "base_url"))
-
-
-def _epilog(note: str) -> str:
-    table = "exit codes:\n" + "".join(f"  {code:>3}  {meaning}\n" for code, meaning in EXIT_CODES)
-    return f"{note.strip()}\n\n{table}" if note else table
 
 
 def add_local_command(
@@ -32,13 +27,11 @@ def add_local_command(
     """Add the command ``name`` without the API options but those in ``keep`` (which it then adds itself, with
     its own help); ``note`` goes above the exit-code table in ``--help``."""
     sub = commands.add_parser(
-        name,
-        help=help_text,
-        description=help_text,
-        epilog=_epilog(note),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        name, help=help_text, description=help_text, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    sub.set_defaults(handler=handler)
+    table = exit_code_table(command_path(sub))
+    sub.epilog = f"{note.strip()}\n\n{table}" if note else table
+    sub.set_defaults(handler=handler, command_parser=sub)
     for flag, _ in _API_OPTIONS:
         if flag not in keep:
             # Accepted but not shown, so that the handler refuses it in words of its own: argparse's

@@ -102,13 +102,17 @@ def _config_text() -> str:
     def table(values: dict[str, float]) -> str:
         return "{ " + ", ".join(f"{name} = {value:g}" for name, value in values.items()) + " }"
 
+    from ...testing.stores.agents import EXAMPLE_AGENT_NAMES
+
     metrics = ", ".join(f'"{m}"' for m in METRICS)
+    agents = ", ".join(f'"{name}"' for name in EXAMPLE_AGENT_NAMES)
     return (
-        "# The demo's evaluation as a suite: put your agents' names (or UUIDs) in `agents`, then\n"
+        "# The demo's evaluation as a suite. Its agents are those of the demo and of the local emulator\n"
+        "# (`gradient-evals emulator`): put your agents' names (or UUIDs) in `agents`, then\n"
         "# gradient-evals evaluate --config gradient-evals.toml\n\n"
         f"[suites.{TEST_CASE}]\n"
         f'dataset = "{DATASET_FILE}"\n'
-        'agents = ["your-first-agent", "your-second-agent"]\n'
+        f"agents = [{agents}]\n"
         f"metrics = [{metrics}]\n"
         f'star_metric = "{STAR_METRIC}"\n'
         f"star_threshold_pct = {STAR_THRESHOLD_PCT}\n"
@@ -122,6 +126,7 @@ def run_demo(ctx: Context) -> int:
     """``demo``: upload the shipped CSV, run two agents twice (a baseline, then a regression), gate, report."""
     from ..._sync import GradientEvals
     from ...testing import FakeGradientServer
+    from ...testing.stores.agents import EXAMPLE_AGENT_NAMES
 
     args = ctx.args
     refuse_api_options(ctx, "the demo runs on its own local emulator, with its own token")
@@ -150,10 +155,12 @@ def run_demo(ctx: Context) -> int:
         max_poll_interval=max(0.5, args.duration / 2),
     )
     with FakeGradientServer(seed=1, run_duration=args.duration) as server:
-        for agent in DEMO_AGENTS:
+        for agent, name in zip(DEMO_AGENTS, EXAMPLE_AGENT_NAMES, strict=True):
+            server.add_agent(uuid=agent, name=name)  # the names the docs, `init` and `emulator` use
             server.set_agent_profile(agent, quality=QUALITY)
         say(f"emulator listening on {server.base_url} (local: no token, no network)")
-        say(f"dataset {dataset} ({DATASET_FILE}, shipped with the package); agents {', '.join(DEMO_AGENTS)}")
+        named = ", ".join(f"{n} ({a})" for n, a in zip(EXAMPLE_AGENT_NAMES, DEMO_AGENTS, strict=True))
+        say(f"dataset {dataset} ({DATASET_FILE}, shipped with the package); agents {named}")
         with GradientEvals(server.token, base_url=server.base_url) as client:
             say("1/2  an earlier run of both agents: it becomes the baseline")
             with EvaluateProgress(ctx) as progress:

@@ -19,8 +19,9 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Final
 
-from .._args import Subcommands, add_command
+from .._args import Subcommands
 from .._context import EXIT_API_ERROR, EXIT_OK, EXIT_USAGE, CommandError, Context
+from ._local import add_local_command, refuse_api_options
 
 __all__ = ["INIT_FILES", "register"]
 
@@ -41,7 +42,7 @@ _GITHUB_URL: Final = re.compile(r"(?:https|ssh)://(?:git@)?github\.com/([A-Za-z0
 
 def register(commands: Subcommands) -> None:
     """Add ``init``."""
-    parser = add_command(
+    parser = add_local_command(  # it writes files and talks to no API: no --token, no --base-url
         commands,
         "init",
         run_init,
@@ -96,6 +97,7 @@ def _problems(targets: Sequence[Path]) -> list[str]:
 
 def run_init(ctx: Context) -> int:
     """``init``: every file or none."""
+    refuse_api_options(ctx, "it only writes files here")
     root = Path(ctx.args.directory)
     targets = [(template, root / relative) for template, relative in INIT_FILES]
     problems = _problems([path for _, path in targets])

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Sequence
 
 from ...types import EvaluationMetric
 from .._args import Subcommands, add_command, add_group
 from .._context import EXIT_OK, Context
-from .._render import dump_json, format_number, render_table, status_name
+from .._render import dump_json, escape_text, format_number, render_table, status_name
 from .._views import clip
 
 __all__ = ["metric_rows", "register", "show"]
@@ -25,6 +26,7 @@ def register(commands: Subcommands) -> None:
     create.add_argument(
         "--requires-ground-truth", action="store_true", help="every dataset row must have a ground truth"
     )
+    _add_verbose(create)
 
     update = add_command(metrics, "update-custom", update_custom, "change a custom metric (it gets a new UUID)")
     update.add_argument("metric", metavar="UUID")
@@ -34,9 +36,24 @@ def register(commands: Subcommands) -> None:
     truth = update.add_mutually_exclusive_group()
     truth.add_argument("--requires-ground-truth", dest="requires_ground_truth", action="store_true", default=None)
     truth.add_argument("--no-ground-truth", dest="requires_ground_truth", action="store_false")
+    _add_verbose(update)
 
     delete = add_command(metrics, "delete-custom", delete_custom, "delete a custom metric")
     delete.add_argument("metric", metavar="UUID")
+
+
+def _add_verbose(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--verbose", action="store_true", help="print the metric as a table (default: its UUID alone, for M=$(...))"
+    )
+
+
+def _show_created(ctx: Context, metric: EvaluationMetric) -> None:
+    """The new metric: JSON with ``--json``, a table with ``--verbose``, else its bare UUID (as ``datasets upload``)."""
+    if ctx.json or ctx.args.verbose:
+        show(ctx, metric, metric_rows([metric]))
+    else:
+        ctx.out(escape_text(metric.metric_uuid or ""))
 
 
 def metric_rows(metrics: Sequence[EvaluationMetric]) -> str:
@@ -77,7 +94,7 @@ def list_metrics(ctx: Context) -> int:
 
 
 def create_custom(ctx: Context) -> int:
-    """``metrics create-custom``."""
+    """``metrics create-custom``: prints the new metric's UUID."""
     args = ctx.args
     with ctx.client() as client:
         metric = client.custom_evaluation_metrics.create(
@@ -86,7 +103,7 @@ def create_custom(ctx: Context) -> int:
             description=args.description,
             requires_ground_truth=args.requires_ground_truth,
         )
-    show(ctx, metric, metric_rows([metric]))
+    _show_created(ctx, metric)
     return EXIT_OK
 
 
@@ -102,7 +119,7 @@ def update_custom(ctx: Context) -> int:
             description=args.description,
             requires_ground_truth=args.requires_ground_truth,
         )
-    show(ctx, metric, metric_rows([metric]))
+    _show_created(ctx, metric)
     if not ctx.json:
         ctx.note(f"the metric's new UUID is {metric.metric_uuid}: use it from now on")
     return EXIT_OK

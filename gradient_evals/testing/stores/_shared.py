@@ -6,12 +6,13 @@ a sequence of calls always give the same data; the lock keeps those draws (and t
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["Draws", "StateSettings", "check_new_id"]
+__all__ = ["Draws", "StateSettings", "check_new_id", "is_finite_number"]
 
 
 class StateSettings(Protocol):
@@ -44,3 +45,8 @@ def check_new_id(given: str, taken: object, what: str) -> str:
     if isinstance(taken, dict | set) and given in taken:
         raise ValueError(f"a {what} with id {given!r} already exists")
     return given
+
+
+def is_finite_number(value: object) -> bool:
+    """A real number (not a bool) that JSON can carry: neither NaN nor an infinity."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

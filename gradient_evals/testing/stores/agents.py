@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from .._records import rng_uuid
 from ._shared import Draws, check_new_id
 
-__all__ = ["DEPLOYMENT_STATUSES", "AgentRecord", "AgentStore", "default_agent_name"]
+__all__ = ["DEPLOYMENT_STATUSES", "EXAMPLE_AGENT_NAMES", "AgentRecord", "AgentStore", "default_agent_name"]
 
-_AGENT_NAMES = ("support-agent", "billing-helper", "docs-rag-agent", "triage-bot")
+EXAMPLE_AGENT_NAMES = ("support-agent", "billing-helper")
+"""The agents every example names: `gradient-evals emulator` and `demo` serve agents of these names, `init`'s
+config and the docs use them, so each example runs as written against the emulator."""
+_AGENT_NAMES = (*EXAMPLE_AGENT_NAMES, "docs-rag-agent", "triage-bot")
 _REGIONS = ("tor1", "nyc3", "sfo3", "ams3")
 DEPLOYMENT_STATUSES = (
     "STATUS_UNKNOWN",

@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from .._scores import METRIC_UUIDS
-from ._shared import check_new_id
+from ._shared import check_new_id, is_finite_number
 from .custom_evaluation_metrics import CustomMetricStore
 
 __all__ = ["BUILTIN_METRICS", "METRIC_VALUE_TYPES", "MetricStore"]
@@ -104,6 +104,9 @@ class MetricStore:
             raise ValueError(f"unknown metric value type {value_type!r}")
         if not isinstance(name, str) or not name:
             raise ValueError("a metric name is a non-empty string")
+        if value_range is not None and not all(is_finite_number(end) for end in value_range):
+            # NaN or an infinity would be served as ``NaN``/``Infinity``, which is not JSON
+            raise ValueError(f"a metric's range_min and range_max are finite numbers, got {value_range!r}")
         with self._lock:
             if metric_uuid is None:
                 metric_uuid = str(uuid.uuid5(_NAMESPACE, f"{seed}:metric:{name}"))
