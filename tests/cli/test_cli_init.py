@@ -55,7 +55,7 @@ def test_the_workflow_uses_the_action_of_the_repository_the_package_came_from(
             return None if direct_url is None else json.dumps(direct_url)
 
     monkeypatch.setattr(metadata, "distribution", lambda name: Installed())
-    code, _, err = cli("init", "--directory", str(tmp_path))
+    code, _, err = cli("init", "--directory", str(tmp_path), auth=False)
     assert code == 0, err
     workflow = yaml.safe_load((tmp_path / ".github" / "workflows" / "gradient-evals.yml").read_text())
     uses = [step["uses"] for step in workflow["jobs"]["evaluate"]["steps"] if "with" in step]
@@ -64,10 +64,10 @@ def test_the_workflow_uses_the_action_of_the_repository_the_package_came_from(
 
 
 def test_the_action_can_be_named(cli: Cli, tmp_path: Path) -> None:
-    code, _, err = cli("init", "--directory", str(tmp_path), "--action", "octo-org/gradient-evals@v0.1.0")
+    code, _, err = cli("init", "--directory", str(tmp_path), "--action", "octo-org/gradient-evals@v0.1.0", auth=False)
     assert code == 0, err
     assert "uses: octo-org/gradient-evals@v0.1.0\n" in (tmp_path / ".github/workflows/gradient-evals.yml").read_text()
-    code, _, err = cli("init", "--directory", str(tmp_path / "x"), "--action", "o/r@v1\n  run: evil")
+    code, _, err = cli("init", "--directory", str(tmp_path / "x"), "--action", "o/r@v1\n  run: evil", auth=False)
     assert code == 2
     assert "expected OWNER/REPO@REF" in err
 
@@ -136,7 +136,7 @@ def test_the_init_config_runs_as_written_against_the_emulator(
 
 def test_init_checks_every_folder_on_the_way_first_and_writes_nothing(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / ".github").write_text("not a folder\n", encoding="utf-8")
-    code, _, err = cli("init", "--directory", str(tmp_path))
+    code, _, err = cli("init", "--directory", str(tmp_path), auth=False)
     assert code == 2, err
     assert f"{tmp_path / '.github'} is not a folder" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == [".github"]  # no config, no CSV, no evals folder
@@ -156,7 +156,7 @@ def test_init_removes_what_it_wrote_when_a_later_write_fails(
         return builtins.open(file, mode, **kwargs)
 
     monkeypatch.setattr(init, "open", full_disk, raising=False)
-    code, _, err = cli("init", "--directory", str(tmp_path / "new"))
+    code, _, err = cli("init", "--directory", str(tmp_path / "new"), auth=False)
     assert code == 3, err
     assert "No space left on device (nothing left behind)" in err
     assert "gradient-evals.yml" in err
