@@ -17,6 +17,8 @@ from ._retry import RetryPolicy
 from ._storage import StorageClient
 from ._transport import DEFAULT_BASE_URL, Transport
 from ._validation import check_positive_int, check_timeout
+from .resources import ResourceSet
+from .resources._registry import AsyncResourceHost
 from .resources.agents import AsyncAgents
 from .resources.custom_evaluation_metrics import AsyncCustomEvaluationMetrics
 from .resources.evaluation_datasets import AsyncEvaluationDatasets
@@ -41,7 +43,7 @@ TOKEN_ENV: Final = "DIGITALOCEAN_ACCESS_TOKEN"  # noqa: S105 - the variable's na
 BASE_URL_ENV: Final = "GRADIENT_BASE_URL"
 
 
-class AsyncGradientEvals:
+class AsyncGradientEvals(ResourceSet, AsyncResourceHost):
     """Async client of the Gradient AI evaluation-runs API.
 
     ```python

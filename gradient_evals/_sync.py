@@ -25,6 +25,8 @@ from ._client import DEFAULT_TIMEOUT, AsyncGradientEvals
 from ._loop import LoopThread, shutdown
 from ._ratelimit import RateLimitPolicy, RateLimitState
 from ._retry import RetryPolicy
+from .resources import ResourceSet
+from .resources._registry import SyncResourceHost
 from .resources.agents import Agents
 from .resources.custom_evaluation_metrics import CustomEvaluationMetrics
 from .resources.evaluation_datasets import EvaluationDatasets
@@ -35,7 +37,7 @@ from .resources.evaluation_test_cases import EvaluationTestCases
 __all__ = ["GradientEvals"]
 
 
-class GradientEvals:
+class GradientEvals(ResourceSet, SyncResourceHost):
     """Blocking client of the Gradient AI evaluation-runs API; takes the same options as
     :class:`AsyncGradientEvals`.
 

@@ -1,11 +1,16 @@
-"""The API's resources, one module each: the async class and its blocking twin."""
+"""The API's resources, one module each: the async class and its blocking twin.
 
+:class:`ResourceSet` registers a resource on both clients in one line (see CONTRIBUTING, "Adding a resource").
+"""
+
+from ._registry import Registered
 from .agents import Agents, AsyncAgents
 from .custom_evaluation_metrics import AsyncCustomEvaluationMetrics, CustomEvaluationMetrics
 from .evaluation_datasets import AsyncEvaluationDatasets, EvaluationDatasets
 from .evaluation_metrics import AsyncEvaluationMetrics, EvaluationMetrics
 from .evaluation_runs import AsyncEvaluationRuns, EvaluationRuns
 from .evaluation_test_cases import AsyncEvaluationTestCases, EvaluationTestCases
+from .model_evaluation_presets import AsyncModelEvaluationPresets, ModelEvaluationPresets
 
 __all__ = [
     "Agents",
@@ -15,9 +20,21 @@ __all__ = [
     "AsyncEvaluationMetrics",
     "AsyncEvaluationRuns",
     "AsyncEvaluationTestCases",
+    "AsyncModelEvaluationPresets",
     "CustomEvaluationMetrics",
     "EvaluationDatasets",
     "EvaluationMetrics",
     "EvaluationRuns",
     "EvaluationTestCases",
+    "ModelEvaluationPresets",
+    "ResourceSet",
 ]
+
+
+class ResourceSet:
+    """The resources both clients get from one line each: ``AsyncGradientEvals`` and ``GradientEvals`` derive
+    from this class, and each builds a resource on first use (see :class:`~gradient_evals.resources._registry.
+    Registered`)."""
+
+    model_evaluation_presets = Registered(AsyncModelEvaluationPresets, ModelEvaluationPresets)
+    """Saved model-evaluation presets: list, retrieve, delete."""

@@ -8,12 +8,14 @@ the records it names, including the placeholder ids generated SDK test suites se
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from ._prompts import make_prompt
 from ._state import EmulatorState
 
 __all__ = ["Seeding"]
+
+_StoreT = TypeVar("_StoreT")
 
 
 class Seeding:
@@ -23,6 +25,11 @@ class Seeding:
     _state: EmulatorState
 
     # ------------------------------------------------------------------------------------------ seeding
+
+    def store(self, kind: type[_StoreT]) -> _StoreT:
+        """The records of a resource kept in a store of its own (``stores/<name>.py``), to seed or read them:
+        ``server.store(PresetStore).add(...)``. The same instance the server's handlers use."""
+        return self._state.store(kind)
 
     def add_test_case(
         self,

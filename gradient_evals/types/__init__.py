@@ -27,6 +27,7 @@ from . import (
     evaluation_metrics,
     evaluation_runs,
     evaluation_test_cases,
+    model_evaluation_presets,
 )
 from ._shared import *  # noqa: F403
 from .agents import *  # noqa: F403
@@ -34,6 +35,7 @@ from .evaluation_datasets import *  # noqa: F403
 from .evaluation_metrics import *  # noqa: F403
 from .evaluation_runs import *  # noqa: F403
 from .evaluation_test_cases import *  # noqa: F403
+from .model_evaluation_presets import *  # noqa: F403
 
 __all__ = sorted(
     {
@@ -43,6 +45,7 @@ __all__ = sorted(
         *evaluation_metrics.__all__,
         *evaluation_runs.__all__,
         *evaluation_test_cases.__all__,
+        *model_evaluation_presets.__all__,
     }
 )
 

@@ -18,6 +18,7 @@ from gradient_evals.types import (
     EvaluationPrompt,
     EvaluationRun,
     EvaluationTestCase,
+    ModelEvaluationPreset,
     ResultsPage,
     StarMetric,
     UpdatedEvaluationTestCase,
@@ -30,6 +31,7 @@ METRIC = "3f1c2b4a-1111-4a5b-8c6d-7e8f9a0b1c2d"
 DATASET = "8d7c6b5a-4939-4281-8e7f-6a5b4c3d2e1f"
 WORKSPACE = "2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901"
 AGENT_DOCUMENTED = "123e4567-e89b-12d3-a456-426614174000"  # the specification's own example of an agent UUID
+PRESET = "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 STAR = StarMetric(metric_uuid=METRIC, success_threshold_pct=80)
 
 
@@ -147,5 +149,23 @@ OPERATIONS: dict[str, tuple[str, str, Call, Callable[[Any], bool]]] = {
         "/v2/gen-ai/agents/{uuid}",
         lambda c: c.agents.retrieve(AGENT_DOCUMENTED),
         lambda r: isinstance(r, Agent),
+    ),
+    "genai_list_model_evaluation_presets": (
+        "get",
+        "/v2/gen-ai/model_evaluation_presets",
+        lambda c: c.model_evaluation_presets.list(),
+        lambda r: isinstance(r, tuple) and all(isinstance(p, ModelEvaluationPreset) for p in r),
+    ),
+    "genai_get_model_evaluation_preset": (
+        "get",
+        "/v2/gen-ai/model_evaluation_presets/{eval_preset_uuid}",
+        lambda c: c.model_evaluation_presets.retrieve(PRESET),
+        lambda r: isinstance(r, ModelEvaluationPreset) and r.eval_preset_uuid is not None,
+    ),
+    "genai_delete_model_evaluation_preset": (
+        "delete",
+        "/v2/gen-ai/model_evaluation_presets/{eval_preset_uuid}",
+        lambda c: c.model_evaluation_presets.delete(PRESET),
+        lambda r: r is None,
     ),
 }
