@@ -10,7 +10,9 @@ from .evaluation_datasets import AsyncEvaluationDatasets, EvaluationDatasets
 from .evaluation_metrics import AsyncEvaluationMetrics, EvaluationMetrics
 from .evaluation_runs import AsyncEvaluationRuns, EvaluationRuns
 from .evaluation_test_cases import AsyncEvaluationTestCases, EvaluationTestCases
+from .model_evaluation_metrics import AsyncModelEvaluationMetrics, ModelEvaluationMetrics
 from .model_evaluation_presets import AsyncModelEvaluationPresets, ModelEvaluationPresets
+from .model_evaluation_runs import AsyncModelEvaluationRuns, ModelEvaluationRuns
 
 __all__ = [
     "Agents",
@@ -20,13 +22,17 @@ __all__ = [
     "AsyncEvaluationMetrics",
     "AsyncEvaluationRuns",
     "AsyncEvaluationTestCases",
+    "AsyncModelEvaluationMetrics",
     "AsyncModelEvaluationPresets",
+    "AsyncModelEvaluationRuns",
     "CustomEvaluationMetrics",
     "EvaluationDatasets",
     "EvaluationMetrics",
     "EvaluationRuns",
     "EvaluationTestCases",
+    "ModelEvaluationMetrics",
     "ModelEvaluationPresets",
+    "ModelEvaluationRuns",
     "ResourceSet",
 ]
 
@@ -38,3 +44,7 @@ class ResourceSet:
 
     model_evaluation_presets = Registered(AsyncModelEvaluationPresets, ModelEvaluationPresets)
     """Saved model-evaluation presets: list, retrieve, delete."""
+    model_evaluation_metrics = Registered(AsyncModelEvaluationMetrics, ModelEvaluationMetrics)
+    """The metrics a model evaluation scores with: list."""
+    model_evaluation_runs = Registered(AsyncModelEvaluationRuns, ModelEvaluationRuns)
+    """Model evaluation runs: create, list, retrieve, update, cancel, delete, wait, results."""

@@ -58,8 +58,6 @@ FROZEN_VISIBLE_FRACTION = {
 }
 
 
-
-
 def rng_uuid(rng: random.Random) -> str:
     """A random-looking (version 4) UUID drawn from ``rng``."""
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))

@@ -28,6 +28,7 @@ from . import (
     evaluation_runs,
     evaluation_test_cases,
     model_evaluation_presets,
+    model_evaluation_runs,
 )
 from ._shared import *  # noqa: F403
 from .agents import *  # noqa: F403
@@ -36,6 +37,7 @@ from .evaluation_metrics import *  # noqa: F403
 from .evaluation_runs import *  # noqa: F403
 from .evaluation_test_cases import *  # noqa: F403
 from .model_evaluation_presets import *  # noqa: F403
+from .model_evaluation_runs import *  # noqa: F403
 
 __all__ = sorted(
     {
@@ -46,6 +48,7 @@ __all__ = sorted(
         *evaluation_runs.__all__,
         *evaluation_test_cases.__all__,
         *model_evaluation_presets.__all__,
+        *model_evaluation_runs.__all__,
     }
 )
 

@@ -19,6 +19,10 @@ from gradient_evals.types import (
     EvaluationRun,
     EvaluationTestCase,
     ModelEvaluationPreset,
+    ModelEvaluationResultsDownloadUrl,
+    ModelEvaluationRun,
+    ModelEvaluationRunsPage,
+    ModelEvaluationRunSummary,
     ResultsPage,
     StarMetric,
     UpdatedEvaluationTestCase,
@@ -37,6 +41,7 @@ STAR = StarMetric(metric_uuid=METRIC, success_threshold_pct=80)
 
 def _test_cases(result: Any) -> bool:
     return isinstance(result, tuple) and all(isinstance(x, EvaluationTestCase) for x in result)
+
 
 Call = Callable[[AsyncGradientEvals], Awaitable[Any]]
 
@@ -167,5 +172,57 @@ OPERATIONS: dict[str, tuple[str, str, Call, Callable[[Any], bool]]] = {
         "/v2/gen-ai/model_evaluation_presets/{eval_preset_uuid}",
         lambda c: c.model_evaluation_presets.delete(PRESET),
         lambda r: r is None,
+    ),
+    "genai_list_model_evaluation_metrics": (
+        "get",
+        "/v2/gen-ai/model_evaluation_metrics",
+        lambda c: c.model_evaluation_metrics.list(),
+        lambda r: isinstance(r, tuple) and all(isinstance(x, EvaluationMetric) for x in r),
+    ),
+    "genai_list_model_evaluation_runs": (
+        "get",
+        "/v2/gen-ai/model_evaluation_runs",
+        lambda c: c.model_evaluation_runs.list(page=1, per_page=10, statuses=["successful"], sort_by="created_at"),
+        lambda r: (
+            isinstance(r, ModelEvaluationRunsPage) and all(isinstance(x, ModelEvaluationRunSummary) for x in r.runs)
+        ),
+    ),
+    "genai_create_model_evaluation_run": (
+        "post",
+        "/v2/gen-ai/model_evaluation_runs",
+        lambda c: c.model_evaluation_runs.create(
+            dataset_uuid=DATASET, candidate_model="llama3-8b-instruct", judge_model_uuid=AGENT, metric_uuids=[METRIC]
+        ),
+        lambda r: isinstance(r, str) and bool(r),
+    ),
+    "genai_get_model_evaluation_run": (
+        "get",
+        "/v2/gen-ai/model_evaluation_runs/{eval_run_uuid}",
+        lambda c: c.model_evaluation_runs.retrieve(RUN),
+        lambda r: isinstance(r, ModelEvaluationRun) and r.eval_run_uuid is not None,
+    ),
+    "genai_update_model_evaluation_run": (
+        "patch",
+        "/v2/gen-ai/model_evaluation_runs/{eval_run_uuid}",
+        lambda c: c.model_evaluation_runs.update(RUN, name="renamed"),
+        lambda r: isinstance(r, ModelEvaluationRunSummary),
+    ),
+    "genai_delete_model_evaluation_run": (
+        "delete",
+        "/v2/gen-ai/model_evaluation_runs/{eval_run_uuid}",
+        lambda c: c.model_evaluation_runs.delete(RUN),
+        lambda r: r is None,
+    ),
+    "genai_cancel_model_evaluation_run": (
+        "put",
+        "/v2/gen-ai/model_evaluation_runs/{eval_run_uuid}/cancel",
+        lambda c: c.model_evaluation_runs.cancel(RUN),
+        lambda r: isinstance(r, ModelEvaluationRunSummary),
+    ),
+    "genai_get_model_evaluation_run_results_download_url": (
+        "get",
+        "/v2/gen-ai/model_evaluation_runs/{eval_run_uuid}/results/download_url",
+        lambda c: c.model_evaluation_runs.results_download_url(RUN),
+        lambda r: isinstance(r, ModelEvaluationResultsDownloadUrl) and r.download_url is not None,
     ),
 }

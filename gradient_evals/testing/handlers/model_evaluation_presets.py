@@ -6,6 +6,7 @@ from __future__ import annotations
 from .._routes import ApiError, Request, Response, Route, json_response
 from .._state import EmulatorState
 from ..stores.model_evaluation_presets import PresetStore
+from ..stores.model_evaluation_runs import ModelRunStore
 
 __all__ = ["ROUTES"]
 
@@ -27,7 +28,10 @@ def retrieve_preset(request: Request, state: EmulatorState) -> Response:
 
 def delete_preset(request: Request, state: EmulatorState) -> Response:
     """``DELETE /v2/gen-ai/model_evaluation_presets/{eval_preset_uuid}``: refused while a run uses the preset."""
-    refusal = state.store(PresetStore).remove(request.path_params["eval_preset_uuid"])
+    preset_uuid = request.path_params["eval_preset_uuid"]
+    if preset_uuid in state.store(ModelRunStore).live_presets():
+        raise ApiError(409, "The evaluation preset is used by a model evaluation run in progress.")
+    refusal = state.store(PresetStore).remove(preset_uuid)
     if refusal == "unknown":
         raise ApiError(404, "The evaluation preset could not be found.")
     if refusal is not None:
