@@ -10,6 +10,7 @@ from .evaluation_datasets import AsyncEvaluationDatasets, EvaluationDatasets
 from .evaluation_metrics import AsyncEvaluationMetrics, EvaluationMetrics
 from .evaluation_runs import AsyncEvaluationRuns, EvaluationRuns
 from .evaluation_test_cases import AsyncEvaluationTestCases, EvaluationTestCases
+from .model_evaluation_datasets import AsyncModelEvaluationDatasets, ModelEvaluationDatasets
 from .model_evaluation_metrics import AsyncModelEvaluationMetrics, ModelEvaluationMetrics
 from .model_evaluation_presets import AsyncModelEvaluationPresets, ModelEvaluationPresets
 from .model_evaluation_runs import AsyncModelEvaluationRuns, ModelEvaluationRuns
@@ -22,6 +23,7 @@ __all__ = [
     "AsyncEvaluationMetrics",
     "AsyncEvaluationRuns",
     "AsyncEvaluationTestCases",
+    "AsyncModelEvaluationDatasets",
     "AsyncModelEvaluationMetrics",
     "AsyncModelEvaluationPresets",
     "AsyncModelEvaluationRuns",
@@ -30,6 +32,7 @@ __all__ = [
     "EvaluationMetrics",
     "EvaluationRuns",
     "EvaluationTestCases",
+    "ModelEvaluationDatasets",
     "ModelEvaluationMetrics",
     "ModelEvaluationPresets",
     "ModelEvaluationRuns",
@@ -44,6 +47,8 @@ class ResourceSet:
 
     model_evaluation_presets = Registered(AsyncModelEvaluationPresets, ModelEvaluationPresets)
     """Saved model-evaluation presets: list, retrieve, delete."""
+    model_evaluation_datasets = Registered(AsyncModelEvaluationDatasets, ModelEvaluationDatasets)
+    """Datasets for model evaluations: upload URLs, and upload in one call."""
     model_evaluation_metrics = Registered(AsyncModelEvaluationMetrics, ModelEvaluationMetrics)
     """The metrics a model evaluation scores with: list."""
     model_evaluation_runs = Registered(AsyncModelEvaluationRuns, ModelEvaluationRuns)

@@ -22,6 +22,7 @@ from typing import Any
 # the API's objects, not logic to share.
 from . import (
     _shared,
+    agent_versions,
     agents,
     evaluation_datasets,
     evaluation_metrics,
@@ -31,6 +32,7 @@ from . import (
     model_evaluation_runs,
 )
 from ._shared import *  # noqa: F403
+from .agent_versions import *  # noqa: F403
 from .agents import *  # noqa: F403
 from .evaluation_datasets import *  # noqa: F403
 from .evaluation_metrics import *  # noqa: F403
@@ -42,6 +44,7 @@ from .model_evaluation_runs import *  # noqa: F403
 __all__ = sorted(
     {
         *_shared.__all__,
+        *agent_versions.__all__,
         *agents.__all__,
         *evaluation_datasets.__all__,
         *evaluation_metrics.__all__,

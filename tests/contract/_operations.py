@@ -13,11 +13,16 @@ from gradient_evals import AsyncGradientEvals
 from gradient_evals.types import (
     Agent,
     AgentsPage,
+    AgentVersion,
+    AgentVersionsPage,
     CreatedEvaluationRuns,
+    EvaluationDataset,
+    EvaluationDatasetDownloadUrl,
     EvaluationMetric,
     EvaluationPrompt,
     EvaluationRun,
     EvaluationTestCase,
+    FileUploadPresignedUrls,
     ModelEvaluationPreset,
     ModelEvaluationResultsDownloadUrl,
     ModelEvaluationRun,
@@ -224,5 +229,56 @@ OPERATIONS: dict[str, tuple[str, str, Call, Callable[[Any], bool]]] = {
         "/v2/gen-ai/model_evaluation_runs/{eval_run_uuid}/results/download_url",
         lambda c: c.model_evaluation_runs.results_download_url(RUN),
         lambda r: isinstance(r, ModelEvaluationResultsDownloadUrl) and r.download_url is not None,
+    ),
+    "genai_list_agent_versions": (
+        "get",
+        "/v2/gen-ai/agents/{uuid}/versions",
+        lambda c: c.agents.list_versions(AGENT, page=1, per_page=10),
+        lambda r: isinstance(r, AgentVersionsPage) and all(isinstance(v, AgentVersion) for v in r.agent_versions),
+    ),
+    "genai_create_model_eval_dataset_upload_presigned_urls": (
+        "post",
+        "/v2/gen-ai/model_evaluation/datasets/file_upload_presigned_urls",
+        lambda c: c.model_evaluation_datasets.create_upload_urls(files=[{"file_name": "rows.csv", "file_size": 120}]),
+        lambda r: isinstance(r, FileUploadPresignedUrls) and bool(r.uploads),
+    ),
+    "genai_list_evaluation_datasets": (
+        "get",
+        "/v2/gen-ai/evaluation_datasets",
+        lambda c: c.evaluation_datasets.list(),
+        lambda r: isinstance(r, tuple) and all(isinstance(d, EvaluationDataset) for d in r),
+    ),
+    "genai_create_evaluation_dataset": (
+        "post",
+        "/v2/gen-ai/evaluation_datasets",
+        lambda c: c.evaluation_datasets.create(
+            name="contract",
+            file_upload_dataset={
+                "original_file_name": "rows.csv",
+                "stored_object_key": "uploads/rows.csv",
+                "size_in_bytes": 120,
+            },
+        ),
+        lambda r: isinstance(r, str) and bool(r),
+    ),
+    "genai_create_evaluation_dataset_file_upload_presigned_urls": (
+        "post",
+        "/v2/gen-ai/evaluation_datasets/file_upload_presigned_urls",
+        lambda c: c.evaluation_datasets.create_file_upload_presigned_urls(
+            files=[{"file_name": "rows.csv", "file_size": 120}]
+        ),
+        lambda r: isinstance(r, FileUploadPresignedUrls) and bool(r.uploads),
+    ),
+    "genai_get_evaluation_dataset_download_url": (
+        "get",
+        "/v2/gen-ai/evaluation_datasets/{dataset_uuid}/download_url",
+        lambda c: c.evaluation_datasets.get_download_url(DATASET),
+        lambda r: isinstance(r, EvaluationDatasetDownloadUrl),
+    ),
+    "genai_delete_evaluation_dataset": (
+        "delete",
+        "/v2/gen-ai/evaluation_datasets/{dataset_uuid}",
+        lambda c: c.evaluation_datasets.delete(DATASET),
+        lambda r: r is None,
     ),
 }

@@ -84,13 +84,14 @@ def test_results_are_typed_rows_fetched_without_the_token(server: FakeGradientSe
     ("data", "says"),
     [
         (b'[{"input": "q"}]', "not gzip"),
-        (gzip.compress(b"{not json"), "not JSON"),
-        (gzip.compress(b'{"rows": []}'), "no list of rows"),
-        (gzip.compress(b'[{"input": "q"}, 7]'), "row 2: int"),
-        (gzip.compress(b'[{"input": 7}]'), "not a result"),
-        (gzip.compress(b"[" + b" " * (3 << 20) + b"]"), "larger than"),
-        (gzip.compress(b'[{"input": "q"}]')[:-6], "gzip"),
+        (gzip.compress(b"{not json", mtime=0), "not JSON"),
+        (gzip.compress(b'{"rows": []}', mtime=0), "no list of rows"),
+        (gzip.compress(b'[{"input": "q"}, 7]', mtime=0), "row 2: int"),
+        (gzip.compress(b'[{"input": 7}]', mtime=0), "not a result"),
+        (gzip.compress(b"[" + b" " * (3 << 20) + b"]", mtime=0), "larger than"),
+        (gzip.compress(b'[{"input": "q"}]', mtime=0)[:-6], "gzip"),
     ],
+    ids=["plain", "not-json", "no-rows", "row-not-object", "row-not-result", "inflates-too-large", "truncated"],
 )
 def test_a_broken_results_file_is_a_typed_error_naming_the_problem(
     server: FakeGradientServer,

@@ -9,6 +9,7 @@ from .._args import Subcommands, add_command, add_group
 from .._context import EXIT_OK, Context
 from .._render import dump_json, render_table
 from .._views import clip
+from ._model_runs import register_runs
 
 __all__ = ["register"]
 
@@ -22,6 +23,7 @@ def register(commands: Subcommands) -> None:
     get.add_argument("preset", metavar="UUID")
     delete = add_command(presets, "delete", delete_preset, "delete a preset")
     delete.add_argument("preset", metavar="UUID")
+    register_runs(models)
 
 
 def _preset_rows(presets: Sequence[ModelEvaluationPreset]) -> str:

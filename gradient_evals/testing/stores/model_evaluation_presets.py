@@ -11,14 +11,15 @@ import uuid
 from typing import Any
 
 from .._records import format_timestamp
+from .model_evaluation_metrics import KNOWN_MODELS
 
 __all__ = ["PresetStore"]
 
 _NAMESPACE = uuid.UUID("5e0c2a7d-9f41-4b38-a6d2-71c3e8b90f15")
-_JUDGE = ("c0ffee00-0000-4000-8000-00000000aaaa", "llama3.3-70b-instruct")
+_JUDGE = KNOWN_MODELS[0]
 _STARTING = (
-    ("support answers, small model", "7f3e1c2a-0000-4000-8000-000000000001", "llama3-8b-instruct"),
-    ("support answers, large model", "7f3e1c2a-0000-4000-8000-000000000002", "llama3.3-70b-instruct"),
+    ("support answers, small model", KNOWN_MODELS[1].uuid, KNOWN_MODELS[1].slug),
+    ("support answers, large model", KNOWN_MODELS[0].uuid, KNOWN_MODELS[0].slug),
 )
 
 
@@ -53,8 +54,8 @@ class PresetStore:
                 "candidate_model_name": candidate_model_name,
                 "candidate_model_source": "CANDIDATE_MODEL_SOURCE_SERVERLESS",
                 "candidate_inference_config": {"temperature": 0.2, "max_tokens": 512},
-                "judge_model_uuid": _JUDGE[0],
-                "judge_model_name": _JUDGE[1],
+                "judge_model_uuid": _JUDGE.uuid,
+                "judge_model_name": _JUDGE.slug,
                 "dataset_uuid": dataset_uuid,
                 "metrics": list(metrics or []),
                 "saved_sections": ["PRESET_SAVE_SECTION_CANDIDATE", "PRESET_SAVE_SECTION_JUDGE"],
