@@ -21,6 +21,7 @@ TEST_DEPS = [
     "pyyaml>=6",
     "msgspec>=0.18",  # the speed extra: the suite runs with it, and its decoding tests once more without
     "junitparser>=3",
+    "scipy>=1.11",  # the reference the paired statistics are checked against
 ]
 
 
