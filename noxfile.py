@@ -22,6 +22,7 @@ TEST_DEPS = [
     "msgspec>=0.18",  # the speed extra: the suite runs with it, and its decoding tests once more without
     "junitparser>=3",
     "pydo>=0.44",  # DigitalOcean's own client, run against the emulator (tests/emulator/test_pydo_*)
+    "scipy>=1.11",  # the reference the paired statistics are checked against
 ]
 
 
@@ -65,9 +66,9 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the package."""
+    """mypy --strict over the package, and over the calls users write (tests/typing: read, never run)."""
     session.install("-e", ".", "mypy>=1.11", *TEST_DEPS)
-    session.run("mypy", "--strict", "gradient_evals")
+    session.run("mypy", "--strict", "gradient_evals", "tests/typing")
 
 
 DOCS_DEPS = [

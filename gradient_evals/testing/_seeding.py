@@ -175,7 +175,10 @@ class Seeding:
         regression on that metric alone; ``inputs={"How do I get a refund?": 20}`` gives the prompts with that
         input text a quality of their own, for every metric (a regression of one slice of a dataset);
         ``final_status`` is where its runs end (``EVALUATION_RUN_FAILED``...).
-        Without a profile a run's quality is drawn at random (55-92) from the seed.
+        Without a profile an agent's quality is a fixed function of the agent (60-90). Each prompt's score is that
+        quality plus the prompt's difficulty (shared by every agent and run) plus the judge's noise (new in every
+        run): see ``gradient_evals.testing`` for the spreads. Runs created before the call keep their scores, so a
+        baseline made before a lower ``quality`` stays as it was: that is how to make an agent regress on purpose.
         """
         self._state.runs.set_profile(
             agent, quality=quality, metrics=dict(metrics or {}), final_status=final_status, inputs=inputs
