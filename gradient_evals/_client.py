@@ -298,6 +298,7 @@ class AsyncGradientEvals(ResourceSet, AsyncResourceHost):
             test_cases=self.evaluation_test_cases,
             runs=self.evaluation_runs,
             agents=self.agents,
+            versions=self.agents,
         )
 
     async def aclose(self) -> None:

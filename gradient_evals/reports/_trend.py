@@ -15,6 +15,7 @@ import attrs
 
 from ..results import AgentResult, EvaluationReport
 from ..types import EvaluationRun, EvaluationRunStatus
+from ..workflows.agent_versions import version_label
 from ._format import format_score, one_line
 
 __all__ = ["TREND_RUNS", "Trend", "TrendPoint", "trend_lines", "trends"]
@@ -29,23 +30,27 @@ _PAD: Final = 30.0
 
 @attrs.frozen(kw_only=True)
 class TrendPoint:
-    """One run on the chart: where it sits, its value, its UUID, and whether it is this evaluation's run."""
+    """One run on the chart: where it sits, its value, its UUID, its agent version, and whether it is this
+    evaluation's run."""
 
     x: float
     y: float
     value: float
     run_uuid: str
     current: bool
+    version: str | None = None
+    """The agent version the run ran against: its name, or its hash's first 8 characters."""
 
     @property
     def label(self) -> str:
-        """The run's UUID prefix, as printed beside the point."""
-        return self.run_uuid[:8]
+        """What is printed beside the point: the agent version, else the run's UUID prefix."""
+        return self.version or self.run_uuid[:8]
 
     @property
     def title(self) -> str:
-        """The tooltip: the whole UUID and the value."""
-        return f"run {self.run_uuid}: {format_score(self.value)}" + (" (this run)" if self.current else "")
+        """The tooltip: the whole UUID, the agent version and the value."""
+        version = "" if self.version is None else f" (agent version {self.version})"
+        return f"run {self.run_uuid}{version}: {format_score(self.value)}" + (" (this run)" if self.current else "")
 
 
 @attrs.frozen(kw_only=True)
@@ -86,7 +91,7 @@ def _same_agent(run: EvaluationRun, agent: AgentResult) -> bool:
     return agent.agent_deployment_name is not None and run.agent_deployment_name == agent.agent_deployment_name
 
 
-def _series(report: EvaluationReport, agent: AgentResult) -> list[tuple[str, float, bool]]:
+def _series(report: EvaluationReport, agent: AgentResult) -> list[tuple[str, float, bool, str | None]]:
     current = agent.evaluation_run_uuid
     runs = {
         str(r.evaluation_run_uuid): r
@@ -103,7 +108,8 @@ def _series(report: EvaluationReport, agent: AgentResult) -> list[tuple[str, flo
             found = agent.summary.metric(report.star_metric)
             value = None if found is None else found.score
         if value is not None:
-            points.append((uuid, value, uuid == current))
+            version = version_label(run.agent_version_hash, report.agent_versions)
+            points.append((uuid, value, uuid == current, None if version is None else one_line(version)))
     return points[-TREND_RUNS:]
 
 
@@ -114,7 +120,7 @@ def trends(report: EvaluationReport) -> list[Trend]:
         series = _series(report, agent)
         if len(series) < 2:
             continue
-        values = [v for _, v, _ in series]
+        values = [v for _, v, _, _ in series]
         low, high = min(values), max(values)
         span = (high - low) or 1.0
         step = (_WIDTH - 2 * _PAD) / (len(series) - 1)
@@ -125,8 +131,9 @@ def trends(report: EvaluationReport) -> list[Trend]:
                 value=value,
                 run_uuid=one_line(uuid),
                 current=current,
+                version=version,
             )
-            for i, (uuid, value, current) in enumerate(series)
+            for i, (uuid, value, current, version) in enumerate(series)
         )
         drawn.append(
             Trend(
@@ -148,6 +155,6 @@ def trend_lines(report: EvaluationReport) -> list[tuple[str, str]]:
         series = _series(report, agent)
         if len(series) < 2:
             continue
-        numbers = [f"**{format_score(v)}**" if current else format_score(v) for _, v, current in series]
+        numbers = [f"**{format_score(v)}**" if current else format_score(v) for _, v, current, _ in series]
         rows.append((agent.label, " \u2192 ".join(numbers)))
     return rows

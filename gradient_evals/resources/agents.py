@@ -11,6 +11,7 @@ from .._pagination import DEFAULT_PREFETCH, AsyncPager
 from .._validation import check_positive_int, check_uuid, path_segment
 from ..types import Agent, AgentsPage, AgentVersion, AgentVersionsPage
 from ..typing import Timeout
+from ..workflows.agent_versions import version_names
 from ..workflows.agents import resolve_agent, resolve_agents
 from ._base import AsyncResource, PageSize, SyncResource, blocking, blocking_iterator
 
@@ -131,6 +132,14 @@ class AsyncAgents(AsyncResource):
             what="agent versions page",
         )
 
+    async def version_names(self, agent_uuids: Sequence[str]) -> dict[str, str]:
+        """``version_hash -> version name`` over the versions of these agents: what labels a run's
+        ``agent_version_hash``. An agent whose versions cannot be read adds nothing (its runs' labels fall back
+        to the hash's first 8 characters)."""
+        if isinstance(agent_uuids, str):
+            raise TypeError("agent_uuids must be a list of agent UUIDs, not one string")
+        return await version_names(self, [check_uuid(a, "agent_uuids") for a in agent_uuids])
+
     async def resolve(self, agent: str | _uuid.UUID) -> str:
         """The UUID of an agent given by UUID (used as is) or by name (looked up with :meth:`iter`).
 
@@ -152,5 +161,6 @@ class Agents(SyncResource[AsyncAgents]):
     retrieve = blocking(AsyncAgents.retrieve)
     list_versions = blocking(AsyncAgents.list_versions)
     iter_versions = blocking_iterator(AsyncAgents.iter_versions)
+    version_names = blocking(AsyncAgents.version_names)
     resolve = blocking(AsyncAgents.resolve)
     resolve_all = blocking(AsyncAgents.resolve_all)

@@ -262,6 +262,9 @@ class EvaluationReport:
     history: tuple[EvaluationRun, ...] = ()
     """Finished runs of the test case, this evaluation's included, newest first (at most 10 per agent): what the
     reports draw the star metric's trend from."""
+    agent_versions: Mapping[str, str] = attrs.field(factory=dict)
+    """``agent_version_hash -> version name`` of the agents' versions, read to label the trend's runs (a hash
+    missing here is shown by its first 8 characters)."""
 
     @property
     def gates_not_applied(self) -> tuple[tuple[AgentResult, GateResult], ...]:

@@ -18,7 +18,7 @@ Rules, in one place:
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator, Hashable, Iterable, Sequence
+from collections.abc import AsyncIterator, Hashable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from ..statistics import apply_holm
@@ -363,6 +363,7 @@ def build_report(
     test_case_change: str | None = None,
     notes: Sequence[str] = (),
     history: Sequence[EvaluationRun] = (),
+    agent_versions: Mapping[str, str] | None = None,
 ) -> EvaluationReport:
     """The report over every agent's result: the leaderboard and the overall verdict."""
     reasons = [f"{agent.label}: {reason}" for agent in agents for reason in agent.verdict.reasons]
@@ -387,6 +388,7 @@ def build_report(
         test_case_change=test_case_change,
         notes=tuple(notes),
         history=tuple(history),
+        agent_versions=dict(agent_versions or {}),
         agents=tuple(agents),
         leaderboard=_leaderboard(agents, star_metric, star_metric in settings.inverted),
         verdict=Verdict(passed=not reasons, reasons=tuple(reasons)),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..typing import OnEvaluationProgress
+from .agent_versions import VersionLister
 from .agents import AgentDirectory
 from .evaluate_results import EvaluationProgress
 
@@ -34,6 +35,8 @@ class EvaluationServices:
     runs: AsyncEvaluationRuns
     agents: AgentDirectory | None = None
     """Where agent names are looked up (``evaluate(agents=[...])``); without it only UUIDs are taken."""
+    versions: VersionLister | None = None
+    """Where agents' versions are read, to label the report's trend; without it the hashes label it."""
 
 
 class Progress:

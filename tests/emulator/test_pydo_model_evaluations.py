@@ -6,8 +6,6 @@ the emulator serves plain HTTP on loopback.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from gradient_evals.testing import FakeGradientServer
