@@ -112,6 +112,7 @@ class GradientEvals(ResourceSet, SyncResourceHost):
     evaluate = blocking_settings(AsyncGradientEvals.evaluate)
     evaluate_failed = blocking(AsyncGradientEvals.evaluate_failed)
     evaluate_suites = blocking(AsyncGradientEvals.evaluate_suites)
+    compare_models = blocking(AsyncGradientEvals.compare_models)
 
     @property
     def async_client(self) -> AsyncGradientEvals:

@@ -112,3 +112,34 @@ def test_metrics_and_agent_versions(cli: Cli, server: FakeGradientServer) -> Non
     assert code == 0
     assert server.run_json(run)["agent_version_hash"][:8] in out
     assert cli("agents", "versions", "nobody")[0] == 2
+
+
+def test_compare_prints_a_row_per_model_and_writes_the_reports(
+    cli: Cli, server: FakeGradientServer, tmp_path: Path
+) -> None:
+    dataset = server.add_dataset(rows=20)
+    code, out, err = cli(
+        "models", "compare", "--dataset", dataset, "--candidate", "llama3-8b-instruct",
+        "--candidate", "openai-gpt-4o-mini", "--judge", JUDGE, "--metric", "correctness",
+        "--metric", "answer matches", "--poll-interval", "0.05",
+        "--markdown", str(tmp_path / "models.md"), "--html", str(tmp_path / "models.html"),
+    )  # fmt: skip
+    assert code in (0, 1), err  # 1 only if the second model is worse than the first beyond the margin
+    lines = out.splitlines()
+    assert lines[0].split()[:2] == ["MODEL", "ROWS"]
+    assert "llama3-8b-instruct" in lines[2]
+    assert "openai-gpt-4o-mini" in lines[3]
+    assert "p=" in lines[3]  # the second model carries its comparison with the first
+    assert "## Model comparison" in (tmp_path / "models.md").read_text(encoding="utf-8")
+    assert "<table>" in (tmp_path / "models.html").read_text(encoding="utf-8")
+    assert len(server.store(ModelRunStore).all()) == 2
+
+
+def test_compare_refuses_one_candidate_before_creating_anything(cli: Cli, server: FakeGradientServer) -> None:
+    code, _, err = cli(
+        "models", "compare", "--dataset", server.add_dataset(rows=3), "--candidate", "llama3-8b-instruct",
+        "--judge", JUDGE, "--metric", "correctness",
+    )  # fmt: skip
+    assert code == 2
+    assert "at least 2 candidates" in err
+    assert server.store(ModelRunStore).all() == []

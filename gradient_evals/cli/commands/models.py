@@ -9,6 +9,7 @@ from .._args import Subcommands, add_command, add_group
 from .._context import EXIT_OK, Context
 from .._render import dump_json, render_table
 from .._views import clip
+from ._model_compare import register_compare
 from ._model_runs import register_runs
 
 __all__ = ["register"]
@@ -16,7 +17,7 @@ __all__ = ["register"]
 
 def register(commands: Subcommands) -> None:
     """Add ``models`` and its command groups."""
-    models = add_group(commands, "models", "model evaluations: presets, runs, metrics")
+    models = add_group(commands, "models", "model evaluations: runs, comparisons, presets, metrics")
     presets = add_group(models, "presets", "saved model-evaluation settings")
     add_command(presets, "list", list_presets, "every saved preset: name, UUID, candidate, judge")
     get = add_command(presets, "get", get_preset, "one preset in full")
@@ -24,6 +25,7 @@ def register(commands: Subcommands) -> None:
     delete = add_command(presets, "delete", delete_preset, "delete a preset")
     delete.add_argument("preset", metavar="UUID")
     register_runs(models)
+    register_compare(models)
 
 
 def _preset_rows(presets: Sequence[ModelEvaluationPreset]) -> str:
