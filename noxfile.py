@@ -22,6 +22,8 @@ TEST_DEPS = [
     "msgspec>=0.18",  # the speed extra: the suite runs with it, and its decoding tests once more without
     "junitparser>=3",
     "mypy>=1.11",  # a documented call is type-checked as users check theirs (tests/workflows/test_suite_config_*)
+    "pydo>=0.44",  # DigitalOcean's own client, run against the emulator (tests/emulator/test_pydo_*)
+    "scipy>=1.11",  # the reference the paired statistics are checked against
 ]
 
 

@@ -19,6 +19,8 @@ from ._settings_method import takes_settings
 from ._storage import StorageClient
 from ._transport import DEFAULT_BASE_URL, Transport
 from ._validation import check_positive_int, check_timeout
+from .resources import ResourceSet
+from .resources._registry import AsyncResourceHost
 from .resources.agents import AsyncAgents
 from .resources.custom_evaluation_metrics import AsyncCustomEvaluationMetrics
 from .resources.evaluation_datasets import AsyncEvaluationDatasets
@@ -28,8 +30,10 @@ from .resources.evaluation_test_cases import AsyncEvaluationTestCases
 
 # Imported, not only named under TYPE_CHECKING: the signatures are resolved at run time (help(), the parity test).
 from .results import EvaluationProgress, EvaluationReport
-from .typing import OnEvaluationProgress
+from .typing import DatasetInput, OnEvaluationProgress
 from .workflows.evaluate_settings import DEFAULT_EVALUATE_TIMEOUT, EvaluationSettings
+from .workflows.model_compare import OnModelProgress
+from .workflows.model_compare_results import ModelComparison
 from .workflows.suite_config import Suite
 from .workflows.suites import SuiteOutcome
 from .workflows.wait import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
@@ -44,7 +48,7 @@ TOKEN_ENV: Final = "DIGITALOCEAN_ACCESS_TOKEN"  # noqa: S105 - the variable's na
 BASE_URL_ENV: Final = "GRADIENT_BASE_URL"
 
 
-class AsyncGradientEvals(AsyncClientResources):  # its resources declared on the class: help() and dir() list them
+class AsyncGradientEvals(AsyncClientResources, ResourceSet, AsyncResourceHost):
     """Async client of the Gradient AI evaluation-runs API.
 
     ```python
@@ -295,6 +299,44 @@ class AsyncGradientEvals(AsyncClientResources):  # its resources declared on the
         )
         return await run_suites(suites, services, on_progress=on_progress)
 
+    async def compare_models(
+        self,
+        *,
+        dataset: DatasetInput,
+        candidates: Sequence[str],
+        judge: str,
+        metrics: Sequence[str],
+        max_regression: float = 0.0,
+        timeout: float = 3600.0,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        on_progress: OnModelProgress | None = None,
+    ) -> ModelComparison:
+        """Evaluate candidate models on one dataset with one judge and the same metrics, and compare them.
+
+        ``dataset`` is a dataset UUID, or a CSV path, DataFrame or rows uploaded first; ``candidates`` two or more
+        distinct models (UUIDs or slugs), the first the reference; ``judge`` the judge model's UUID; ``metrics``
+        names or UUIDs of :attr:`model_evaluation_metrics`. One run per candidate is created, all are waited for
+        together (``on_progress(model, run)`` on each change), their per-row results read, rows paired by input,
+        and each metric of each other candidate compared with the reference: its interval of the difference, p
+        and outcome against ``max_regression`` (:mod:`gradient_evals.statistics`). Fewer than 2 candidates, one
+        twice, a judge that is not a UUID or an unknown metric raise before anything is uploaded or created.
+        """
+        from .workflows.model_compare import compare_models
+
+        return await compare_models(
+            self.model_evaluation_runs,
+            self.model_evaluation_metrics,
+            self.model_evaluation_datasets,
+            dataset=dataset,
+            candidates=candidates,
+            judge=judge,
+            metrics=metrics,
+            max_regression=max_regression,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            on_progress=on_progress,
+        )
+
     def _evaluation_services(self) -> EvaluationServices:
         from .workflows.services import EvaluationServices
 
@@ -304,6 +346,7 @@ class AsyncGradientEvals(AsyncClientResources):  # its resources declared on the
             test_cases=self.evaluation_test_cases,
             runs=self.evaluation_runs,
             agents=self.agents,
+            versions=self.agents,
         )
 
     async def aclose(self) -> None:

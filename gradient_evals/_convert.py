@@ -308,6 +308,10 @@ class _HookGenerator:
                 return [f"v = _json_tuple(v, {w})"]
             if item is str:
                 return [f"v = _str_tuple(v, {w})"]
+            item_enum = _open_enum_of(item)
+            if item_enum is not None:  # a list of open-enum values: each known one as its member, others as str
+                table = self._name("enum", {member.value: member for member in item_enum}.get)
+                return [f"v = _tuple({table}(i, i) for i in _str_tuple(v, {w}))"]
         if type_ == Mapping[str, str]:
             return [f"v = _str_mapping(v, {w})"]
         if type_ == list[str]:

@@ -26,6 +26,8 @@ from ._client_resources import ClientResources
 from ._loop import LoopThread, shutdown
 from ._ratelimit import RateLimitPolicy, RateLimitState
 from ._retry import RetryPolicy
+from .resources import ResourceSet
+from .resources._registry import SyncResourceHost
 from .resources.agents import Agents
 from .resources.custom_evaluation_metrics import CustomEvaluationMetrics
 from .resources.evaluation_datasets import EvaluationDatasets
@@ -36,7 +38,7 @@ from .resources.evaluation_test_cases import EvaluationTestCases
 __all__ = ["GradientEvals"]
 
 
-class GradientEvals(ClientResources):  # its resources declared on the class: help() and dir() list them
+class GradientEvals(ClientResources, ResourceSet, SyncResourceHost):
     """Blocking client of the Gradient AI evaluation-runs API; takes the same options as
     :class:`AsyncGradientEvals`.
 
@@ -111,6 +113,7 @@ class GradientEvals(ClientResources):  # its resources declared on the class: he
     evaluate = blocking_settings(AsyncGradientEvals.evaluate)
     evaluate_failed = blocking(AsyncGradientEvals.evaluate_failed)
     evaluate_suites = blocking(AsyncGradientEvals.evaluate_suites)
+    compare_models = blocking(AsyncGradientEvals.compare_models)
 
     @property
     def async_client(self) -> AsyncGradientEvals:

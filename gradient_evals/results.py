@@ -26,6 +26,7 @@ from .workflows.evaluate_results import (
     PromptOutcome,
     SliceResult,
 )
+from .workflows.model_compare_results import ModelComparison, ModelResult
 from .workflows.summary_results import MetricSummary, RunSummary, Verdict
 
 __all__ = [
@@ -37,6 +38,8 @@ __all__ = [
     "LeaderboardEntry",
     "MetricComparison",
     "MetricSummary",
+    "ModelComparison",
+    "ModelResult",
     "PromptOutcome",
     "PromptRegression",
     "RunComparison",

@@ -17,7 +17,9 @@ import pytest
 from gradient_evals import AsyncGradientEvals, AsyncPager, GradientEvals, SyncPager
 from gradient_evals._blocking import blocking, blocking_doc
 from gradient_evals._streaming import AsyncStream
+from gradient_evals.resources import ResourceSet
 from gradient_evals.resources._base import AsyncResource
+from gradient_evals.resources._registry import Registered
 
 # Async names whose blocking twin is spelled differently.
 _RENAMED = {"aclose": "close"}
@@ -30,7 +32,19 @@ def clients() -> Iterator[tuple[AsyncGradientEvals, GradientEvals]]:
 
 
 def _resources(client: object) -> dict[str, Any]:
-    return {name: value for name, value in vars(client).items() if isinstance(value, AsyncResource)}
+    # Attributes set in __init__, and the resources ResourceSet registers (built on first read).
+    registered = [name for name, value in vars(ResourceSet).items() if isinstance(value, Registered)]
+    found = {name: value for name, value in vars(client).items() if isinstance(value, AsyncResource)}
+    return found | {name: getattr(client, name) for name in registered}
+
+
+def test_a_registered_resource_is_one_instance_per_client(clients: tuple[AsyncGradientEvals, GradientEvals]) -> None:
+    async_client, sync_client = clients
+    for name, value in vars(ResourceSet).items():
+        if isinstance(value, Registered):
+            assert getattr(async_client, name) is getattr(async_client, name)
+            assert getattr(sync_client, name) is getattr(sync_client, name)
+            assert getattr(sync_client, name)._async is getattr(async_client, name)
 
 
 def _public_methods(cls: type) -> list[str]:

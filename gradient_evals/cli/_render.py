@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final, TextIO
+from typing import Any, Final, Self, TextIO
 
 import attrs
 from rich import box
@@ -236,12 +236,26 @@ class DownloadProgress:
             self._progress.stop()
 
 
-class ByteProgress:
+class _TransientBar:
+    """A rich progress bar shown on a terminal only and removed at the end; ``with`` starts and stops it."""
+
+    _progress: Progress | None = None
+    _task: TaskID | None = None
+
+    def __enter__(self) -> Self:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+class ByteProgress(_TransientBar):
     """A rich progress bar of bytes sent, on a terminal only, removed at the end; silent elsewhere."""
 
     def __init__(self, stream: TextIO, *, tty: bool, label: str) -> None:
-        self._progress: Progress | None = None
-        self._task: TaskID | None = None
         if tty:
             self._progress = Progress(
                 TextColumn("{task.description}"),
@@ -256,11 +270,34 @@ class ByteProgress:
         if self._progress is not None and self._task is not None and total:
             self._progress.update(self._task, completed=done, total=total, refresh=True)
 
-    def __enter__(self) -> ByteProgress:
-        if self._progress is not None:
-            self._progress.start()
-        return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
+class RowProgress(_TransientBar):
+    """Rows done of a total while a model evaluation runs: a live bar on a terminal; elsewhere a line per status
+    change (for CI logs). Called with the status's name and the rows done and to do."""
+
+    def __init__(self, stream: TextIO, *, tty: bool, label: str) -> None:
+        self._stream = stream
+        self._label = escape_text(label)
+        self._lock = threading.Lock()
+        self._status = ""
+        if tty:
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("rows"),
+                console=console(stream, tty=True),
+                transient=True,
+            )
+            self._task = self._progress.add_task("starting", total=None)
+
+    def __call__(self, status: str, done: int, total: int | None) -> None:
+        status = escape_text(status)
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, description=status, completed=done, total=total, refresh=True)
+            return
+        with self._lock:
+            if status != self._status:
+                self._status = status
+                self._stream.write(f"{self._label}: {status}\n")
+                self._stream.flush()

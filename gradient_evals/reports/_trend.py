@@ -17,6 +17,7 @@ import attrs
 
 from ..results import AgentResult, EvaluationReport
 from ..types import EvaluationRun, EvaluationRunStatus
+from ..workflows.agent_versions import version_label
 from ._format import format_score, one_line
 
 __all__ = ["TREND_RUNS", "Trend", "TrendPoint", "trend_lines", "trends"]
@@ -31,23 +32,27 @@ _PAD: Final = 30.0
 
 @attrs.frozen(kw_only=True)
 class TrendPoint:
-    """One run on the chart: where it sits, its value, its UUID, and whether it is this evaluation's run."""
+    """One run on the chart: where it sits, its value, its UUID, its agent version, and whether it is this
+    evaluation's run."""
 
     x: float
     y: float
     value: float
     run_uuid: str
     current: bool
+    version: str | None = None
+    """The agent version the run ran against: its name, or its hash's first 8 characters."""
 
     @property
     def label(self) -> str:
-        """The run's UUID prefix, as printed beside the point."""
-        return self.run_uuid[:8]
+        """What is printed beside the point: the agent version, else the run's UUID prefix."""
+        return self.version or self.run_uuid[:8]
 
     @property
     def title(self) -> str:
-        """The tooltip: the whole UUID and the value."""
-        return f"run {self.run_uuid}: {format_score(self.value)}" + (" (this run)" if self.current else "")
+        """The tooltip: the whole UUID, the agent version and the value."""
+        version = "" if self.version is None else f" (agent version {self.version})"
+        return f"run {self.run_uuid}{version}: {format_score(self.value)}" + (" (this run)" if self.current else "")
 
 
 @attrs.frozen(kw_only=True)
@@ -90,8 +95,9 @@ def _same_agent(run: EvaluationRun, agent: AgentResult) -> bool:
     return agent.agent_deployment_name is not None and run.agent_deployment_name == agent.agent_deployment_name
 
 
-def _series(report: EvaluationReport, agent: AgentResult) -> list[tuple[str, float, bool]]:
-    """The agent's last :data:`TREND_RUNS` finished runs with a value, oldest first (the value may not be finite)."""
+def _series(report: EvaluationReport, agent: AgentResult) -> list[tuple[str, float, bool, str | None]]:
+    """The agent's last :data:`TREND_RUNS` finished runs with a value, oldest first (the value may not be finite),
+    each with its agent version's label."""
     current = agent.evaluation_run_uuid
     runs = {
         str(r.evaluation_run_uuid): r
@@ -108,7 +114,8 @@ def _series(report: EvaluationReport, agent: AgentResult) -> list[tuple[str, flo
             found = agent.summary.metric(report.star_metric)
             value = None if found is None else found.score
         if value is not None:
-            points.append((uuid, value, uuid == current))
+            version = version_label(run.agent_version_hash, report.agent_versions)
+            points.append((uuid, value, uuid == current, None if version is None else one_line(version)))
     return points[-TREND_RUNS:]
 
 
@@ -118,11 +125,11 @@ def _height(value: float, low: float, high: float) -> float:
     return 0.5 if span == 0 else (value / 2 - low / 2) / span
 
 
-def _trend(agent: AgentResult, series: list[tuple[str, float, bool]]) -> Trend | None:
+def _trend(agent: AgentResult, series: list[tuple[str, float, bool, str | None]]) -> Trend | None:
     drawn = [point for point in series if math.isfinite(point[1])]
     if len(drawn) < 2:
         return None
-    values = [v for _, v, _ in drawn]
+    values = [v for _, v, _, _ in drawn]
     low, high = min(values), max(values)
     step = (_WIDTH - 2 * _PAD) / (len(drawn) - 1)
     points = tuple(
@@ -132,8 +139,9 @@ def _trend(agent: AgentResult, series: list[tuple[str, float, bool]]) -> Trend |
             value=value,
             run_uuid=one_line(uuid),
             current=current,
+            version=version,
         )
-        for i, (uuid, value, current) in enumerate(drawn)
+        for i, (uuid, value, current, version) in enumerate(drawn)
     )
     return Trend(
         label=one_line(agent.label),
@@ -142,7 +150,7 @@ def _trend(agent: AgentResult, series: list[tuple[str, float, bool]]) -> Trend |
         points=points,
         low=format_score(low),
         high=format_score(high),
-        left_out=tuple(f"run {one_line(uuid)}: {value}" for uuid, value, _ in series if not math.isfinite(value)),
+        left_out=tuple(f"run {one_line(uuid)}: {value}" for uuid, value, _, _ in series if not math.isfinite(value)),
     )
 
 
@@ -159,6 +167,6 @@ def trend_lines(report: EvaluationReport) -> list[tuple[str, str]]:
         series = [point for point in _series(report, agent) if math.isfinite(point[1])]
         if len(series) < 2:
             continue
-        numbers = [f"**{format_score(v)}**" if current else format_score(v) for _, v, current in series]
+        numbers = [f"**{format_score(v)}**" if current else format_score(v) for _, v, current, _ in series]
         rows.append((agent.label, " \u2192 ".join(numbers)))
     return rows

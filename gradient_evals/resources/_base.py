@@ -19,6 +19,7 @@ from .._pacer import background_requests
 from .._pagination import DEFAULT_PREFETCH, AsyncPager, Paged
 
 if TYPE_CHECKING:
+    from .._storage import StorageClient
     from .._transport import Transport
     from ..typing import Timeout
 
@@ -52,10 +53,12 @@ class PageSize:
 
 
 class AsyncResource:
-    """Base of the async resources; holds the client's transport."""
+    """Base of the async resources; holds the client's transport (and its token-free storage client when the
+    resource is registered in :class:`~gradient_evals.resources.ResourceSet`)."""
 
-    def __init__(self, transport: Transport) -> None:
+    def __init__(self, transport: Transport, storage: StorageClient | None = None) -> None:
         self._transport = transport
+        self._object_storage = storage
 
     async def _get(
         self,

@@ -1,4 +1,4 @@
-"""``client.agents``: the agents evaluations run against, read only: ``list``, ``iter``, ``retrieve``."""
+"""``client.agents``: the agents evaluations run against, read only: ``list``, ``iter``, ``retrieve``, versions."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .._pagination import DEFAULT_PREFETCH, AsyncPager
 from .._validation import check_positive_int, check_uuid, path_segment
-from ..types import Agent, AgentsPage
+from ..types import Agent, AgentsPage, AgentVersion, AgentVersionsPage
 from ..typing import Timeout
+from ..workflows.agent_versions import version_names
 from ..workflows.agents import resolve_agent, resolve_agents
 from ._base import AsyncResource, PageSize, SyncResource, blocking, blocking_iterator
 
@@ -34,9 +35,13 @@ def _listing_params(only_deployed: bool | None) -> dict[str, Any]:
     return {"only_deployed": "true" if only_deployed else "false"}
 
 
+def _versions_path(agent_uuid: str) -> str:
+    return f"{_AGENTS}/{path_segment(check_uuid(agent_uuid, 'agent_uuid'))}/versions"
+
+
 class AsyncAgents(AsyncResource):
-    """The account's agents: ``list`` (one page), ``iter`` (every agent), ``retrieve`` (one, in full), and
-    ``resolve``/``resolve_all`` (names to UUIDs)."""
+    """The account's agents: ``list`` (one page), ``iter`` (every agent), ``retrieve`` (one, in full),
+    ``list_versions``/``iter_versions`` (an agent's versions) and ``resolve``/``resolve_all`` (names to UUIDs)."""
 
     def __init__(self, transport: Transport) -> None:
         super().__init__(transport)
@@ -94,6 +99,47 @@ class AsyncAgents(AsyncResource):
         path = f"{_AGENTS}/{path_segment(check_uuid(uuid, 'uuid'))}"
         return await self._get(path, Agent, key="agent", timeout=timeout)
 
+    async def list_versions(
+        self, agent_uuid: str, *, page: int | None = None, per_page: int | None = None, timeout: Timeout = None
+    ) -> AgentVersionsPage:
+        """One page of an agent's versions (``page`` from 1); each ``version_hash`` is what a run's
+        ``agent_version_hash`` names. To read every version, use :meth:`iter_versions`."""
+        params: dict[str, Any] = {}
+        if page is not None:
+            params["page"] = check_positive_int(page, "page")
+        if per_page is not None:
+            params["per_page"] = check_positive_int(per_page, "per_page")
+        return await self._get(_versions_path(agent_uuid), AgentVersionsPage, params=params, timeout=timeout)
+
+    def iter_versions(
+        self,
+        agent_uuid: str,
+        *,
+        per_page: int | None = None,
+        prefetch: int = DEFAULT_PREFETCH,
+        timeout: Timeout = None,
+    ) -> AsyncPager[AgentVersionsPage, AgentVersion]:
+        """Every version of an agent, page by page: ``async for version in client.agents.iter_versions(uuid)``."""
+        params = {} if per_page is None else {"per_page": check_positive_int(per_page, "per_page")}
+        return self._paginate(
+            _versions_path(agent_uuid),
+            AgentVersionsPage,
+            items="agent_versions",
+            key="version_hash",
+            params=params,
+            prefetch=check_positive_int(prefetch, "prefetch"),
+            timeout=timeout,
+            what="agent versions page",
+        )
+
+    async def version_names(self, agent_uuids: Sequence[str]) -> dict[str, str]:
+        """``version_hash -> version name`` over the versions of these agents: what labels a run's
+        ``agent_version_hash``. An agent whose versions cannot be read adds nothing (its runs' labels fall back
+        to the hash's first 8 characters)."""
+        if isinstance(agent_uuids, str):
+            raise TypeError("agent_uuids must be a list of agent UUIDs, not one string")
+        return await version_names(self, [check_uuid(a, "agent_uuids") for a in agent_uuids])
+
     async def resolve(self, agent: str | _uuid.UUID) -> str:
         """The UUID of an agent given by UUID (used as is) or by name (looked up with :meth:`iter`).
 
@@ -113,5 +159,8 @@ class Agents(SyncResource[AsyncAgents]):
     list = blocking(AsyncAgents.list)
     iter = blocking_iterator(AsyncAgents.iter)
     retrieve = blocking(AsyncAgents.retrieve)
+    list_versions = blocking(AsyncAgents.list_versions)
+    iter_versions = blocking_iterator(AsyncAgents.iter_versions)
+    version_names = blocking(AsyncAgents.version_names)
     resolve = blocking(AsyncAgents.resolve)
     resolve_all = blocking(AsyncAgents.resolve_all)

@@ -145,14 +145,15 @@ class RequestHandler(BaseHTTPRequestHandler):
         except (ValueError, OSError):
             self.send_error(400, "Malformed request body")
             return
-        query = {k: v[0] for k, v in parse_qs(raw_query, keep_blank_values=True).items()}
+        query_lists = parse_qs(raw_query, keep_blank_values=True)
+        query = {k: v[0] for k, v in query_lists.items()}
         headers = {k.lower(): v for k, v in self.headers.items()}
         auth = self.headers.get("Authorization")
         authorized = auth is not None and auth.strip() == f"Bearer {settings.token}"
         if auth is not None and not authorized:
             scheme, _, credential = auth.strip().partition(" ")
             authorized = scheme.lower() == "bearer" and credential.strip() == settings.token
-        request = Request(method, raw_path, {}, query, body, headers, self.server.base_url)
+        request = Request(method, raw_path, {}, query, body, headers, self.server.base_url, query_lists)
 
         def record(status: int | None, fault: Fault | None) -> None:
             backend.traffic.record(

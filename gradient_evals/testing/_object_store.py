@@ -141,6 +141,13 @@ class ObjectStore:
 
     # -- objects ----------------------------------------------------------------------------------------
 
+    def put(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key`` as the service itself would (a results file it wrote), replacing any."""
+        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - owned by the store
+        spool.write(data)
+        spool.seek(0)
+        self._store(key, spool, len(data))
+
     def exists(self, key: str) -> bool:
         """True once a complete PUT stored ``key``."""
         with self._lock:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,8 +57,6 @@ FROZEN_VISIBLE_FRACTION = {
     "EVALUATION_RUN_EVALUATING_RESULTS": 2 / 3,
     "EVALUATION_RUN_CANCELLING": 1 / 2,
 }
-
-
 
 
 def rng_uuid(rng: random.Random) -> str:
@@ -160,6 +159,13 @@ class RunRecord:
     metric_quality: dict[str, float] = field(default_factory=dict)
     # prompt index -> the quality every metric of that prompt follows (the profile's ``inputs``).
     prompt_quality: dict[int, float] = field(default_factory=dict)
+    # prompt index -> that prompt's difficulty (``_scores.prompt_difficulty`` of its input text), shared by every
+    # run of the dataset; a run without one has prompts of equal difficulty.
+    difficulty: Callable[[int], float] | None = field(default=None, repr=False)
+
+    def difficulty_of(self, index: int) -> float:
+        """The difficulty of prompt ``index`` (points added to its scores in every run)."""
+        return 0.0 if self.difficulty is None else self.difficulty(index)
 
     def quality_of(self, metric: str, index: int | None = None) -> float:
         """The quality the values of ``metric`` follow in this run (on prompt ``index``, when given)."""

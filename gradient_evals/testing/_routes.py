@@ -38,7 +38,8 @@ class Request:
     """One authenticated request as a handler sees it.
 
     ``path_params`` holds the percent-decoded values of the pattern's ``{name}`` segments; ``query`` the first
-    value of each query parameter; ``headers`` the request headers with lower-case names; ``base_url`` the
+    value of each query parameter (``query_lists`` every value, for a repeated one); ``headers`` the request
+    headers with lower-case names; ``base_url`` the
     origin the request was addressed to (for ``links``).
     """
 
@@ -49,6 +50,7 @@ class Request:
     body: bytes
     headers: dict[str, str]
     base_url: str
+    query_lists: dict[str, list[str]] = field(default_factory=dict)
 
     def json_object(self) -> dict[str, Any]:
         """The body parsed as a JSON object; a 400 ``ApiError`` when it is not valid JSON or not an object."""

@@ -8,13 +8,15 @@ the records it names, including the placeholder ids generated SDK test suites se
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from ._prompts import make_prompt
 from ._state import EmulatorState
 from .stores._shared import is_finite_number
 
 __all__ = ["Seeding"]
+
+_StoreT = TypeVar("_StoreT")
 
 
 class Seeding:
@@ -24,6 +26,11 @@ class Seeding:
     _state: EmulatorState
 
     # ------------------------------------------------------------------------------------------ seeding
+
+    def store(self, kind: type[_StoreT]) -> _StoreT:
+        """The records of a resource kept in a store of its own (``stores/<name>.py``), to seed or read them:
+        ``server.store(PresetStore).add(...)``. The same instance the server's handlers use."""
+        return self._state.store(kind)
 
     def add_test_case(
         self,
@@ -169,7 +176,11 @@ class Seeding:
         regression on that metric alone; ``inputs={"How do I get a refund?": 20}`` gives the prompts with that
         input text a quality of their own, for every metric (a regression of one slice of a dataset);
         ``final_status`` is where its runs end (``EVALUATION_RUN_FAILED``...).
-        Without a profile a run's quality is drawn at random (55-92) from the seed. Every number must be finite.
+        Without a profile an agent's quality is a fixed function of the agent (60-90). Each prompt's score is that
+        quality plus the prompt's difficulty (shared by every agent and run) plus the judge's noise (new in every
+        run): see ``gradient_evals.testing`` for the spreads. Runs created before the call keep their scores, so a
+        baseline made before a lower ``quality`` stays as it was: that is how to make an agent regress on purpose.
+        Every number must be finite.
         """
         numbers = {"quality": quality, **(metrics or {}), **(inputs or {})}
         for what, number in numbers.items():

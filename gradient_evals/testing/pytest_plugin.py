@@ -52,9 +52,7 @@ def gradient_retry_policy() -> RetryPolicy:
 
 
 @pytest.fixture
-def gradient_client(
-    gradient_server: FakeGradientServer, gradient_retry_policy: RetryPolicy
-) -> Iterator[GradientEvals]:
+def gradient_client(gradient_server: FakeGradientServer, gradient_retry_policy: RetryPolicy) -> Iterator[GradientEvals]:
     """A blocking SDK client talking to ``gradient_server``; closed after the test."""
     with GradientEvals(
         access_token=gradient_server.token, base_url=gradient_server.base_url, retry=gradient_retry_policy

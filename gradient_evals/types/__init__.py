@@ -20,28 +20,37 @@ def score(prompt: types.EvaluationPrompt) -> float | None: ...
 from . import (
     _shared,
     agent_components,
+    agent_versions,
     agents,
     evaluation_datasets,
     evaluation_metrics,
     evaluation_runs,
     evaluation_test_cases,
+    model_evaluation_presets,
+    model_evaluation_runs,
 )
 from ._shared import *  # noqa: F403
 from .agent_components import *  # noqa: F403
+from .agent_versions import *  # noqa: F403
 from .agents import *  # noqa: F403
 from .evaluation_datasets import *  # noqa: F403
 from .evaluation_metrics import *  # noqa: F403
 from .evaluation_runs import *  # noqa: F403
 from .evaluation_test_cases import *  # noqa: F403
+from .model_evaluation_presets import *  # noqa: F403
+from .model_evaluation_runs import *  # noqa: F403
 
 __all__ = sorted(
     {
         *_shared.__all__,
         *agent_components.__all__,
+        *agent_versions.__all__,
         *agents.__all__,
         *evaluation_datasets.__all__,
         *evaluation_metrics.__all__,
         *evaluation_runs.__all__,
         *evaluation_test_cases.__all__,
+        *model_evaluation_presets.__all__,
+        *model_evaluation_runs.__all__,
     }
 )

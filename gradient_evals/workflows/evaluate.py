@@ -23,6 +23,7 @@ import anyio
 
 from .._exceptions import DeadlineExceeded
 from ._concurrency import no_exception_groups
+from .agent_versions import version_names
 from .baselines import find_baselines, pick_baseline
 from .evaluate_plan import Rerun, merged_results, plan_evaluation
 from .evaluate_results import EvaluationReport
@@ -107,6 +108,12 @@ async def evaluate(
         history, no_history = await evaluation_history(
             services.test_cases, str(current.test_case_uuid), deadline=deadline
         )
+        # The trend labels each run with its agent version: a nicety, so bounded by the deadline and never fatal.
+        versions = {} if services.versions is None else await version_names(
+            services.versions,
+            [r.agent_uuid for r in history],
+            seconds=max(0.0, min(30.0, deadline - anyio.current_time())),
+        )
         report = verdict_step(
             plan,
             results,
@@ -115,6 +122,7 @@ async def evaluate(
             dataset=chosen,
             change=change,
             history=history,
+            agent_versions=versions,
             notes=() if no_history is None else (no_history,),
         )
         await progress("report", "passed" if report.passed else "failed")

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 import attrs
 
+from ..statistics import PairedComparison
 from ..types.evaluation_runs import EvaluationRun, EvaluationRunStatus
 from .compare_results import RunComparison
 from .summary_results import MetricSummary, RunSummary, Verdict
@@ -63,10 +64,23 @@ class GateResult:
     applied: bool = True
     """False when the gate could not be checked (``max_regression`` without a baseline): ``message`` says why.
     A gate not applied does not fail the verdict, unless a baseline was required (then ``passed`` is False)."""
+    statistics: PairedComparison | None = None
+    """For a regression gate: the paired comparison that decided it (change, interval, p, n, method)."""
+    outcome: str = attrs.field()
+    """``"passed"``, ``"failed"``, ``"inconclusive"`` (the interval straddles the allowed worsening: it fails the
+    verdict only with ``require_conclusive``) or ``"not_applied"``."""
+
+    @outcome.default
+    def _outcome_of_passed(self) -> str:
+        if not self.applied:
+            return "not_applied"
+        return "passed" if self.passed else "failed"
 
     @property
     def status(self) -> str:
-        """``"passed"``, ``"failed"`` or ``"not applied"``."""
+        """``"passed"``, ``"failed"``, ``"inconclusive"`` or ``"not applied"``: what a report shows."""
+        if self.outcome == "inconclusive":
+            return "inconclusive"
         if not self.applied and self.passed:
             return "not applied"
         return "passed" if self.passed else "failed"
@@ -247,6 +261,9 @@ class EvaluationReport:
     history: tuple[EvaluationRun, ...] = ()
     """Finished runs of the test case, this evaluation's included, newest first (at most 10 per agent): what the
     reports draw the star metric's trend from."""
+    agent_versions: Mapping[str, str] = attrs.field(factory=dict)
+    """``agent_version_hash -> version name`` of the agents' versions, read to label the trend's runs (a hash
+    missing here is shown by its first 8 characters)."""
 
     @property
     def gates_not_applied(self) -> tuple[tuple[AgentResult, GateResult], ...]:

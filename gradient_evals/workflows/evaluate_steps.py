@@ -218,6 +218,7 @@ def verdict_step(
     dataset: DatasetChoice,
     change: str | None,
     history: Sequence[EvaluationRun] = (),
+    agent_versions: Mapping[str, str] | None = None,
     notes: Sequence[str] = (),
 ) -> EvaluationReport:
     """The report over every agent: leaderboard, verdict, and the gates that could not be applied."""
@@ -240,6 +241,7 @@ def verdict_step(
         star_metric=star_name,
         test_case_change=change,
         history=history,
+        agent_versions=agent_versions,
         notes=notes,
     )
 

@@ -19,6 +19,7 @@ import attrs
 from .._exceptions import GradientEvalsError
 from .._validation import check_positive_int
 from ..types import EvaluationRun, EvaluationRunStatus, EvaluationTestCase
+from .agent_versions import version_label
 from .records import metric_name_of
 from .test_cases import resolve_test_case
 
@@ -45,6 +46,10 @@ class HistoryRow:
     agent_uuid: str | None = None
     agent_name: str | None = None
     agent_deployment_name: str | None = None
+    agent_version_hash: str | None = None
+    """The hash of the agent configuration the run ran against (see ``client.agents.iter_versions``)."""
+    agent_version: str | None = None
+    """The agent version's name (``v3``) where known, else the hash's first 8 characters."""
     test_case_version: int | None = None
     status: EvaluationRunStatus | str | None = None
     finished_at: datetime | None = None
@@ -88,6 +93,8 @@ def _row(run: EvaluationRun) -> HistoryRow:
         agent_uuid=run.agent_uuid,
         agent_name=run.agent_name,
         agent_deployment_name=run.agent_deployment_name,
+        agent_version_hash=run.agent_version_hash,
+        agent_version=version_label(run.agent_version_hash, {}),
         test_case_version=run.test_case_version,
         status=run.status,
         finished_at=run.finished_at,

@@ -18,10 +18,12 @@ Rules, in one place:
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Hashable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
+from ..statistics import apply_holm
 from ..types import EvaluationPrompt, EvaluationRun, MetricResultStatus, ResultsPage
+from .compare_paired import describe_change, input_key, paired_metrics
 from .compare_results import RunComparison
 from .evaluate_results import (
     AgentResult,
@@ -104,14 +106,56 @@ def _prompts(pages: Iterable[ResultsPage]) -> list[EvaluationPrompt]:
     return prompts
 
 
-def _slice_stats(prompts: Sequence[EvaluationPrompt], run_uuid: str, settings: GateSettings) -> dict[str, RunSummary]:
+_Sliced = tuple[dict[str, RunSummary], dict[str, list[tuple[Hashable, dict[str, float]]]]]
+
+
+def _slice_stats(prompts: Sequence[EvaluationPrompt], run_uuid: str, settings: GateSettings) -> _Sliced:
+    """Each slice's summary, and its prompts' values keyed for pairing."""
     stats: dict[str, RunStats] = {}
-    for prompt in prompts:
+    keyed: dict[str, list[tuple[Hashable, dict[str, float]]]] = {}
+    for position, prompt in enumerate(prompts):
         name = settings.slices.get(slice_key(prompt.input) or "", NO_SLICE)
         if name not in stats:
             stats[name] = RunStats(run_uuid, dict(settings.pass_thresholds))
-        stats[name].add(prompt)
-    return {name: s.summary() for name, s in stats.items()}
+            keyed[name] = []
+        keyed[name].append((input_key(prompt.input, position), stats[name].add(prompt)))
+    return {name: s.summary() for name, s in stats.items()}, keyed
+
+
+def _slice_regressions(
+    name: str, summary: RunSummary, base: RunSummary, keyed: _Sliced, base_keyed: _Sliced, settings: GateSettings
+) -> tuple[list[str], list[str]]:
+    """The gated metrics that regressed in one slice, and why (paired like the agent's gates, or on the means)."""
+    regressed, reasons = [], []
+    where = f"slice {settings.slice_by}={name}"
+    if settings.regression_test == "point":
+        for metric, allowed in settings.max_regression.items():
+            now, before = summary.metric(metric), base.metric(metric)
+            if now is None or before is None or now.score is None or before.score is None:
+                continue
+            worse_by = settings.worsening(metric, now.score - before.score)
+            if worse_by > allowed:
+                regressed.append(metric)
+                reasons.append(
+                    f"{where}: {metric} got worse by {worse_by:.4g} "
+                    f"({before.score:.4g} -> {now.score:.4g}; allowed {allowed:g})"
+                )
+        return regressed, reasons
+    compared = paired_metrics(
+        keyed[1].get(name, []),
+        base_keyed[1].get(name, []),
+        {m: (summary.metric(m), base.metric(m)) for m in settings.max_regression},
+        margins=settings.max_regression,
+        default_margin=0.0,
+        inverted=settings.inverted,
+        interval=settings.interval,
+        seed=f"{settings.slice_by}={name}",
+    )
+    for metric, statistic in zip(compared, apply_holm(list(compared.values())), strict=True):
+        if statistic.outcome == "failed":
+            regressed.append(metric)
+            reasons.append(f"{where}: {describe_change(metric, statistic)}: {statistic.reason}")
+    return regressed, reasons
 
 
 def _slices(
@@ -122,29 +166,20 @@ def _slices(
     settings: GateSettings,
 ) -> tuple[tuple[SliceResult, ...], list[str]]:
     mine = _slice_stats(prompts, run_uuid, settings)
-    base = _slice_stats(baseline, run_uuid, settings) if baseline is not None else {}
+    base = _slice_stats(baseline, run_uuid, settings) if baseline is not None else ({}, {})
     failed: dict[str, int] = {}
     for outcome in outcomes:
         if not outcome.passed and outcome.slice is not None:
             failed[outcome.slice] = failed.get(outcome.slice, 0) + 1
     results = []
     reasons = []
-    for name in sorted(mine, key=lambda n: (n == NO_SLICE, n)):
-        summary = mine[name]
-        base_summary = base.get(name)
-        regressed = []
-        for metric, allowed in settings.max_regression.items():
-            now = summary.metric(metric)
-            before = None if base_summary is None else base_summary.metric(metric)
-            if now is None or before is None or now.score is None or before.score is None:
-                continue
-            worse_by = settings.worsening(metric, now.score - before.score)
-            if worse_by > allowed:
-                regressed.append(metric)
-                reasons.append(
-                    f"slice {settings.slice_by}={name}: {metric} got worse by {worse_by:.4g} "
-                    f"({before.score:.4g} -> {now.score:.4g}; allowed {allowed:g})"
-                )
+    for name in sorted(mine[0], key=lambda n: (n == NO_SLICE, n)):
+        summary = mine[0][name]
+        base_summary = base[0].get(name)
+        regressed: list[str] = []
+        if base_summary is not None:
+            regressed, why = _slice_regressions(name, summary, base_summary, mine, base, settings)
+            reasons += why
         results.append(
             SliceResult(
                 name=name,
@@ -206,6 +241,8 @@ async def build_agent_result(
                 run_uuid,
                 pass_thresholds=thresholds,
                 inverted=settings.inverted,
+                margins=settings.max_regression,
+                interval=settings.interval,
             )
     baseline_prompts = None if baseline_pages is None else _prompts(baseline_pages)
     outcomes = attach_baselines(
@@ -326,6 +363,7 @@ def build_report(
     test_case_change: str | None = None,
     notes: Sequence[str] = (),
     history: Sequence[EvaluationRun] = (),
+    agent_versions: Mapping[str, str] | None = None,
 ) -> EvaluationReport:
     """The report over every agent's result: the leaderboard and the overall verdict."""
     reasons = [f"{agent.label}: {reason}" for agent in agents for reason in agent.verdict.reasons]
@@ -350,6 +388,7 @@ def build_report(
         test_case_change=test_case_change,
         notes=tuple(notes),
         history=tuple(history),
+        agent_versions=dict(agent_versions or {}),
         agents=tuple(agents),
         leaderboard=_leaderboard(agents, star_metric, star_metric in settings.inverted),
         verdict=Verdict(passed=not reasons, reasons=tuple(reasons)),

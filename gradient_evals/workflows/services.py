@@ -13,6 +13,7 @@ import attrs
 
 from ..typing import OnEvaluationProgress
 from ._resources import EvaluateDatasets, EvaluateMetrics, EvaluateRuns, EvaluateTestCases
+from .agent_versions import VersionLister
 from .agents import AgentDirectory
 from .evaluate_results import EvaluationProgress
 
@@ -29,6 +30,8 @@ class EvaluationServices:
     runs: EvaluateRuns
     agents: AgentDirectory | None = None
     """Where agent names are looked up (``evaluate(agents=[...])``); without it only UUIDs are taken."""
+    versions: VersionLister | None = None
+    """Where agents' versions are read, to label the report's trend; without it the hashes label it."""
 
 
 class Progress:

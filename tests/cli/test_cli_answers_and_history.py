@@ -143,3 +143,23 @@ def test_runs_watch_on_a_terminal_draws_a_live_table(
     assert "watching 2 runs" in drawn
     assert "prompts scored" in drawn
     assert drawn.count("SUCCESSFUL") >= 2
+
+
+def test_history_and_trend_label_each_run_with_its_agent_version(
+    server: FakeGradientServer, cli: Cli, three_evaluations: Path
+) -> None:
+    # The emulator's agent has a version per hash its runs carry, named v1, v2... in the order of the runs.
+    runs = sorted(server.runs_of(server.test_case_uuids[-1]), key=lambda u: server.run_json(u)["queued_at"])
+    hashes = [server.run_json(u)["agent_version_hash"] for u in runs]
+    assert len(set(hashes)) == 3
+    page = (three_evaluations / "report3.html").read_text(encoding="utf-8")
+    trend = page[page.index('class="trend"') :]
+    trend = trend[: trend.index("</svg>")]
+    assert re.findall(r">(v\d)</text>", trend) == ["v1", "v2", "v3"], "oldest first, each by its version"
+    assert "agent version v3" in trend, "the tooltip names the version too"
+    code, out, err = cli("runs", "history", "--test-case", "nightly", "--json")
+    assert code == 0, err
+    labelled = {row["evaluation_run_uuid"]: row["agent_version"] for row in json.loads(out)}
+    assert labelled == {u: f"v{i}" for i, u in enumerate(runs, start=1)}
+    code, out, _ = cli("runs", "history", "--test-case", "nightly")
+    assert "AGENT VERSION" in out.splitlines()[0]

@@ -282,8 +282,12 @@ def test_emulator_env_prints_export_lines_and_closes_stdout() -> None:
             "GRADIENT_TEST_CASE_UUID",
             "GRADIENT_AGENT_UUID",
             "GRADIENT_RUN_UUID",
+            "GRADIENT_MODELS",
+            "GRADIENT_JUDGE_MODEL_UUID",
             "GRADIENT_EMULATOR_PID",
         ]
+        slugs = dict(pair.split("=") for pair in exported["GRADIENT_MODELS"].split())
+        assert exported["GRADIENT_JUDGE_MODEL_UUID"] == slugs["llama3.3-70b-instruct"]
         assert int(exported["GRADIENT_EMULATOR_PID"]) == proc.pid
         headers = {"Authorization": f"Bearer {exported['DIGITALOCEAN_ACCESS_TOKEN']}"}
         base = exported["GRADIENT_BASE_URL"]

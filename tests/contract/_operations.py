@@ -13,11 +13,21 @@ from gradient_evals import AsyncGradientEvals
 from gradient_evals.types import (
     Agent,
     AgentsPage,
+    AgentVersion,
+    AgentVersionsPage,
     CreatedEvaluationRuns,
+    EvaluationDataset,
+    EvaluationDatasetDownloadUrl,
     EvaluationMetric,
     EvaluationPrompt,
     EvaluationRun,
     EvaluationTestCase,
+    FileUploadPresignedUrls,
+    ModelEvaluationPreset,
+    ModelEvaluationResultsDownloadUrl,
+    ModelEvaluationRun,
+    ModelEvaluationRunsPage,
+    ModelEvaluationRunSummary,
     ResultsPage,
     StarMetric,
     UpdatedEvaluationTestCase,
@@ -30,11 +40,13 @@ METRIC = "3f1c2b4a-1111-4a5b-8c6d-7e8f9a0b1c2d"
 DATASET = "8d7c6b5a-4939-4281-8e7f-6a5b4c3d2e1f"
 WORKSPACE = "2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901"
 AGENT_DOCUMENTED = "123e4567-e89b-12d3-a456-426614174000"  # the specification's own example of an agent UUID
+PRESET = "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 STAR = StarMetric(metric_uuid=METRIC, success_threshold_pct=80)
 
 
 def _test_cases(result: Any) -> bool:
     return isinstance(result, tuple) and all(isinstance(x, EvaluationTestCase) for x in result)
+
 
 Call = Callable[[AsyncGradientEvals], Awaitable[Any]]
 
@@ -147,5 +159,126 @@ OPERATIONS: dict[str, tuple[str, str, Call, Callable[[Any], bool]]] = {
         "/v2/gen-ai/agents/{uuid}",
         lambda c: c.agents.retrieve(AGENT_DOCUMENTED),
         lambda r: isinstance(r, Agent),
+    ),
+    "genai_list_model_evaluation_presets": (
+        "get",
+        "/v2/gen-ai/model_evaluation_presets",
+        lambda c: c.model_evaluation_presets.list(),
+        lambda r: isinstance(r, tuple) and all(isinstance(p, ModelEvaluationPreset) for p in r),
+    ),
+    "genai_get_model_evaluation_preset": (
+        "get",
+        "/v2/gen-ai/model_evaluation_presets/{eval_preset_uuid}",
+        lambda c: c.model_evaluation_presets.retrieve(PRESET),
+        lambda r: isinstance(r, ModelEvaluationPreset) and r.eval_preset_uuid is not None,
+    ),
+    "genai_delete_model_evaluation_preset": (
+        "delete",
+        "/v2/gen-ai/model_evaluation_presets/{eval_preset_uuid}",
+        lambda c: c.model_evaluation_presets.delete(PRESET),
+        lambda r: r is None,
+    ),
+    "genai_list_model_evaluation_metrics": (
+        "get",
+        "/v2/gen-ai/model_evaluation_metrics",
+        lambda c: c.model_evaluation_metrics.list(),
+        lambda r: isinstance(r, tuple) and all(isinstance(x, EvaluationMetric) for x in r),
+    ),
+    "genai_list_model_evaluation_runs": (
+        "get",
+        "/v2/gen-ai/model_evaluation_runs",
+        lambda c: c.model_evaluation_runs.list(page=1, per_page=10, statuses=["successful"], sort_by="created_at"),
+        lambda r: (
+            isinstance(r, ModelEvaluationRunsPage) and all(isinstance(x, ModelEvaluationRunSummary) for x in r.runs)
+        ),
+    ),
+    "genai_create_model_evaluation_run": (
+        "post",
+        "/v2/gen-ai/model_evaluation_runs",
+        lambda c: c.model_evaluation_runs.create(
+            dataset_uuid=DATASET, candidate_model="llama3-8b-instruct", judge_model_uuid=AGENT, metric_uuids=[METRIC]
+        ),
+        lambda r: isinstance(r, str) and bool(r),
+    ),
+    "genai_get_model_evaluation_run": (
+        "get",
+        "/v2/gen-ai/model_evaluation_runs/{eval_run_uuid}",
+        lambda c: c.model_evaluation_runs.retrieve(RUN),
+        lambda r: isinstance(r, ModelEvaluationRun) and r.eval_run_uuid is not None,
+    ),
+    "genai_update_model_evaluation_run": (
+        "patch",
+        "/v2/gen-ai/model_evaluation_runs/{eval_run_uuid}",
+        lambda c: c.model_evaluation_runs.update(RUN, name="renamed"),
+        lambda r: isinstance(r, ModelEvaluationRunSummary),
+    ),
+    "genai_delete_model_evaluation_run": (
+        "delete",
+        "/v2/gen-ai/model_evaluation_runs/{eval_run_uuid}",
+        lambda c: c.model_evaluation_runs.delete(RUN),
+        lambda r: r is None,
+    ),
+    "genai_cancel_model_evaluation_run": (
+        "put",
+        "/v2/gen-ai/model_evaluation_runs/{eval_run_uuid}/cancel",
+        lambda c: c.model_evaluation_runs.cancel(RUN),
+        lambda r: isinstance(r, ModelEvaluationRunSummary),
+    ),
+    "genai_get_model_evaluation_run_results_download_url": (
+        "get",
+        "/v2/gen-ai/model_evaluation_runs/{eval_run_uuid}/results/download_url",
+        lambda c: c.model_evaluation_runs.results_download_url(RUN),
+        lambda r: isinstance(r, ModelEvaluationResultsDownloadUrl) and r.download_url is not None,
+    ),
+    "genai_list_agent_versions": (
+        "get",
+        "/v2/gen-ai/agents/{uuid}/versions",
+        lambda c: c.agents.list_versions(AGENT, page=1, per_page=10),
+        lambda r: isinstance(r, AgentVersionsPage) and all(isinstance(v, AgentVersion) for v in r.agent_versions),
+    ),
+    "genai_create_model_eval_dataset_upload_presigned_urls": (
+        "post",
+        "/v2/gen-ai/model_evaluation/datasets/file_upload_presigned_urls",
+        lambda c: c.model_evaluation_datasets.create_upload_urls(files=[{"file_name": "rows.csv", "file_size": 120}]),
+        lambda r: isinstance(r, FileUploadPresignedUrls) and bool(r.uploads),
+    ),
+    "genai_list_evaluation_datasets": (
+        "get",
+        "/v2/gen-ai/evaluation_datasets",
+        lambda c: c.evaluation_datasets.list(),
+        lambda r: isinstance(r, tuple) and all(isinstance(d, EvaluationDataset) for d in r),
+    ),
+    "genai_create_evaluation_dataset": (
+        "post",
+        "/v2/gen-ai/evaluation_datasets",
+        lambda c: c.evaluation_datasets.create(
+            name="contract",
+            file_upload_dataset={
+                "original_file_name": "rows.csv",
+                "stored_object_key": "uploads/rows.csv",
+                "size_in_bytes": 120,
+            },
+        ),
+        lambda r: isinstance(r, str) and bool(r),
+    ),
+    "genai_create_evaluation_dataset_file_upload_presigned_urls": (
+        "post",
+        "/v2/gen-ai/evaluation_datasets/file_upload_presigned_urls",
+        lambda c: c.evaluation_datasets.create_file_upload_presigned_urls(
+            files=[{"file_name": "rows.csv", "file_size": 120}]
+        ),
+        lambda r: isinstance(r, FileUploadPresignedUrls) and bool(r.uploads),
+    ),
+    "genai_get_evaluation_dataset_download_url": (
+        "get",
+        "/v2/gen-ai/evaluation_datasets/{dataset_uuid}/download_url",
+        lambda c: c.evaluation_datasets.get_download_url(DATASET),
+        lambda r: isinstance(r, EvaluationDatasetDownloadUrl),
+    ),
+    "genai_delete_evaluation_dataset": (
+        "delete",
+        "/v2/gen-ai/evaluation_datasets/{dataset_uuid}",
+        lambda c: c.evaluation_datasets.delete(DATASET),
+        lambda r: r is None,
     ),
 }

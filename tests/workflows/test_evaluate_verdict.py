@@ -255,4 +255,4 @@ def test_no_workflow_imports_the_client() -> None:
 
 def test_services_are_the_resources() -> None:
     fields = {f.name for f in attrs.fields(EvaluationServices)}
-    assert fields == {"metrics", "datasets", "test_cases", "runs", "agents"}
+    assert fields == {"metrics", "datasets", "test_cases", "runs", "agents", "versions"}

@@ -25,6 +25,7 @@ COMMAND_MODULES: Final = (
     "test_cases",
     "datasets",
     "agents",
+    "models",
 )
 
 

@@ -7,11 +7,13 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
+import attrs
 from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
 from ...types import EvaluationRun
+from ...workflows.agent_versions import version_label
 from ...workflows.history import HistoryRow
 from .._args import Subcommands, add_command, positive_float, positive_int
 from .._context import EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE, CommandError, Context
@@ -50,12 +52,23 @@ def _value(value: float | str | None) -> str:
 def history_rows(rows: Sequence[HistoryRow]) -> str:
     """The history as a table: one line per run, a column per metric."""
     metrics = list(dict.fromkeys(name for row in rows for name in row.metrics))
-    headers = ["RUN", "FINISHED", "AGENT", "VERSION", "STATUS", "STAR METRIC", "PASS", *(m.upper() for m in metrics)]
+    headers = [
+        "RUN",
+        "FINISHED",
+        "AGENT",
+        "AGENT VERSION",
+        "VERSION",
+        "STATUS",
+        "STAR METRIC",
+        "PASS",
+        *(m.upper() for m in metrics),
+    ]
     body = [
         (
             row.evaluation_run_uuid,
             None if row.finished_at is None else row.finished_at.replace(microsecond=0).isoformat(),
             row.agent,
+            row.agent_version or "-",
             row.test_case_version,
             status_name(row.status),
             "-" if row.star_value is None else f"{row.star_metric or 'star'}={_value(row.star_value)}",
@@ -64,7 +77,7 @@ def history_rows(rows: Sequence[HistoryRow]) -> str:
         )
         for row in rows
     ]
-    return render_table(headers, body, right=[3, *range(7, len(headers))])
+    return render_table(headers, body, right=[4, *range(8, len(headers))])
 
 
 def runs_history(ctx: Context) -> int:
@@ -72,6 +85,9 @@ def runs_history(ctx: Context) -> int:
     args = ctx.args
     with ctx.client() as client:
         rows = client.evaluation_test_cases.list_history(args.test_case, agent=args.agent, limit=args.limit)
+        # Each run's agent version by name where the agent's versions say it, else by the hash's start.
+        names = client.agents.version_names([r.agent_uuid for r in rows if r.agent_uuid])
+        rows = [attrs.evolve(r, agent_version=version_label(r.agent_version_hash, names)) for r in rows]
     if ctx.json:
         dump_json(rows, ctx.stdout)
     elif rows:

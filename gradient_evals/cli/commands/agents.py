@@ -25,6 +25,8 @@ def register(commands: Subcommands) -> None:
     listing.add_argument("--only-deployed", action="store_true", help="only the agents that are deployed")
     get = add_command(agents, "get", get_agent, "one agent, by name or UUID")
     get.add_argument("agent", metavar="NAME|UUID")
+    versions = add_command(agents, "versions", list_versions, "an agent's versions, newest first, by name or UUID")
+    versions.add_argument("agent", metavar="NAME|UUID")
 
 
 def _without_credentials(agent: Agent) -> Agent:
@@ -87,4 +89,25 @@ def get_agent(ctx: Context) -> int:
         dump_json(agent, ctx.stdout)
     else:
         ctx.out(_rows([agent]))
+    return EXIT_OK
+
+
+def list_versions(ctx: Context) -> int:
+    """``agents versions``: every version of the agent a name or UUID means."""
+    with ctx.client() as client:
+        versions = list(client.agents.iter_versions(client.agents.resolve(ctx.args.agent)))
+    if ctx.json:
+        dump_json(versions, ctx.stdout)
+        return EXIT_OK
+    rows = [
+        (
+            clip(v.name, 20),
+            (v.version_hash or "")[:8],
+            v.created_at,
+            "yes" if v.currently_applied else "",
+            clip(v.model_name, 32),
+        )
+        for v in versions
+    ]
+    ctx.out(render_table(["VERSION", "HASH", "CREATED", "APPLIED", "MODEL"], rows) if rows else "no versions")
     return EXIT_OK

@@ -70,6 +70,11 @@ def export_lines(served: dict[str, Any], pid: int) -> str:
     }
     if served["evaluation_run_uuids"]:
         values["GRADIENT_RUN_UUID"] = served["evaluation_run_uuids"][0]
+    # The models a model evaluation may name (by slug or UUID), and a judge among them.
+    from ...testing.stores.model_evaluation_metrics import KNOWN_MODELS
+
+    values["GRADIENT_MODELS"] = " ".join(f"{m.slug}={m.uuid}" for m in KNOWN_MODELS)
+    values["GRADIENT_JUDGE_MODEL_UUID"] = KNOWN_MODELS[0].uuid
     values["GRADIENT_EMULATOR_PID"] = str(pid)
     return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in values.items())
 

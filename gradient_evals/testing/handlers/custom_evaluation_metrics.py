@@ -42,9 +42,7 @@ def _config(body: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
 
 def _name_taken(catalog: MetricStore, name: str, except_uuid: str | None) -> bool:
     key = name.strip().casefold()
-    return any(
-        m["metric_name"].strip().casefold() == key and m["metric_uuid"] != except_uuid for m in catalog.listed()
-    )
+    return any(m["metric_name"].strip().casefold() == key and m["metric_uuid"] != except_uuid for m in catalog.listed())
 
 
 def create(request: Request, state: EmulatorState) -> Response:
