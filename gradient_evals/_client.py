@@ -17,6 +17,7 @@ from ._ratelimit import RateLimitPolicy, RateLimitState
 from ._retry import RetryPolicy
 from ._settings_method import takes_settings
 from ._storage import StorageClient
+from ._token import check_access_token
 from ._transport import DEFAULT_BASE_URL, Transport
 from ._validation import check_positive_int, check_timeout
 from .resources import ResourceSet
@@ -96,7 +97,7 @@ class AsyncGradientEvals(AsyncClientResources, ResourceSet, AsyncResourceHost):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_private_storage: bool = False,
     ) -> None:
-        token = _check_token(access_token if access_token is not None else os.environ.get(TOKEN_ENV))
+        token = check_access_token(access_token if access_token is not None else os.environ.get(TOKEN_ENV), TOKEN_ENV)
         timeout = check_timeout(timeout)
         max_response_bytes = check_positive_int(max_response_bytes, "max_response_bytes")
         if retry is not None and not isinstance(retry, RetryPolicy):
@@ -377,25 +378,3 @@ def rate_limit_policy(option: object) -> RateLimitPolicy | None:
         return RateLimitPolicy()
     raise TypeError(f'rate_limit must be "auto", a RateLimitPolicy or None, got {option!r}')
 
-
-def _check_token(token: object) -> str:
-    """The access token, refused before any request when it could not travel in an HTTP header.
-
-    Messages never quote the token: at most the position and code point of the one character that is wrong.
-    """
-    if token is None or (isinstance(token, str) and not token.strip()):
-        raise ConfigurationError(f"no access token: pass access_token=... or set the {TOKEN_ENV} environment variable")
-    if not isinstance(token, str):
-        raise TypeError(f"access_token must be a string, got {type(token).__name__}")
-    for position, char in enumerate(token):
-        if char.isspace():
-            raise ConfigurationError(
-                f"the access token must be a single word; it has white space at position {position}"
-            )
-        if not (char.isascii() and char.isprintable()):
-            # A pasted smart quote or a stray control character: only printable ASCII goes into a header.
-            raise ConfigurationError(
-                "the access token must be printable ASCII; it has U+"
-                f"{ord(char):04X} at position {position} (a quote or character pasted with it?)"
-            )
-    return token

@@ -48,6 +48,10 @@ class Registered(Generic[A, S]):
         self._make_async = make_async
         self._make_sync = make_sync
         self.name = ""
+        # help() and the API reference show this line under the attribute's name on both clients.
+        names = [getattr(make, "__name__", "") for make in (make_async, make_sync)]
+        summary = " ".join((getattr(make_async, "__doc__", None) or "").split("\n\n")[0].split())
+        self.__doc__ = f"{names[0]} (blocking: {names[1]}): {summary}" if summary else f"{names[0]} / {names[1]}"
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -64,6 +68,9 @@ class Registered(Generic[A, S]):
     def __get__(self, instance: object, owner: type | None = None) -> Any:
         if instance is None:
             return self
+        held = vars(instance)
+        if self.name in held:
+            return held[self.name]
         built: Any
         if isinstance(instance, SyncResourceHost):
             built = self._make_sync(getattr(instance._async, self.name), instance._loop)
@@ -72,4 +79,8 @@ class Registered(Generic[A, S]):
         else:
             raise TypeError(f"{type(instance).__name__} is not a client")
         # setdefault is atomic: threads racing on the first read keep one instance (building one has no effect).
-        return vars(instance).setdefault(self.name, built)
+        return held.setdefault(self.name, built)
+
+    def __set__(self, instance: object, value: object) -> None:
+        # A data descriptor, so help() lists it with its documentation; a resource is never swapped under a caller.
+        raise AttributeError(f"{self.name} is set once, by the client")

@@ -78,7 +78,8 @@ def paired_metrics(
 
 
 def _number(value: float) -> str:
-    return f"{value:.3g}" if abs(value) < 100 else f"{value:.1f}"
+    # The digits of the reports' tables (reports/_format.py), so one change reads the same everywhere.
+    return f"{value:.4g}" if abs(value) < 1000 else f"{value:.1f}"
 
 
 def describe_change(metric: str, statistic: PairedComparison) -> str:

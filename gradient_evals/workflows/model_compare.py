@@ -10,22 +10,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 
 from .._exceptions import GradientEvalsError, MultipleErrors
 from .._validation import check_uuid
-from ..resources.evaluation_metrics import looks_like_uuid, match_metric
 from ..statistics import compare_pairing, pair_by_input
 from ..types import EvaluationMetric, MetricValueType, ModelEvaluationResult, ModelEvaluationRun
+from ._model_resources import ModelDatasetUploads, ModelMetricCatalog, ModelRuns
+from ._names import looks_like_uuid
+from .metric_names import match_metric
 from .model_compare_results import ModelComparison, ModelResult
 from .model_runs import OnModelRunUpdate
-
-if TYPE_CHECKING:
-    from ..resources.model_evaluation_datasets import AsyncModelEvaluationDatasets
-    from ..resources.model_evaluation_metrics import AsyncModelEvaluationMetrics
-    from ..resources.model_evaluation_runs import AsyncModelEvaluationRuns
 
 __all__ = ["OnModelProgress", "compare_models"]
 
@@ -152,9 +149,9 @@ def _result(
 
 
 async def compare_models(
-    runs: AsyncModelEvaluationRuns,
-    metrics_catalog: AsyncModelEvaluationMetrics,
-    datasets: AsyncModelEvaluationDatasets,
+    runs: ModelRuns,
+    metrics_catalog: ModelMetricCatalog,
+    datasets: ModelDatasetUploads,
     *,
     dataset: Any,
     candidates: Sequence[str],

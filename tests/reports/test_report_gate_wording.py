@@ -87,6 +87,6 @@ def test_a_regression_reads_with_the_same_digits_in_the_gate_and_the_tables(kit:
 
     report = anyio.run(build)
     markdown = render_markdown(report)
-    assert "correctness\\: got worse by 19.95 points" in markdown, "the gate's reason"
+    assert "correctness\\: got worse by 19.95 \\(95% interval" in markdown, "the gate's reason, with its interval"
     assert "| 60.05 (-19.95 \u2193) |" in markdown, "the agents table's change, with the same digits"
     assert "60.05 -19.95" in " ".join(_terminal(report).split())
