@@ -143,3 +143,18 @@ def test_compare_refuses_one_candidate_before_creating_anything(cli: Cli, server
     assert code == 2
     assert "at least 2 candidates" in err
     assert server.store(ModelRunStore).all() == []
+
+
+def test_compare_json_carries_each_models_statistics(cli: Cli, server: FakeGradientServer) -> None:
+    code, out, err = cli(
+        "models", "compare", "--dataset", server.add_dataset(rows=8), "--candidate", "llama3-8b-instruct",
+        "--candidate", "openai-gpt-4o-mini", "--judge", JUDGE, "--metric", "correctness", "--json",
+        "--poll-interval", "0.05",
+    )  # fmt: skip
+    assert code in (0, 1), err
+    data = json.loads(out)
+    first, second = data["models"]
+    assert first["comparisons"] == {}
+    statistic = second["comparisons"]["Correctness"]
+    assert (statistic["method"], statistic["n"]) == ("paired-t", 8)
+    assert statistic["outcome"] in ("passed", "failed", "inconclusive")
