@@ -15,12 +15,13 @@ from typing import Final, Literal
 from ..statistics import PairedComparison, compare_pairing, pair_by_input
 from .summary_results import MetricSummary
 
-__all__ = ["KeyedValues", "describe_change", "input_key", "is_pass_fail", "paired_metrics", "slice_key"]
+__all__ = ["Interval", "KeyedValues", "describe_change", "input_key", "is_pass_fail", "paired_metrics", "slice_key"]
+
+Interval = Literal["t", "bootstrap"]
+"""The interval of a numeric metric's paired change: paired t, or a bootstrap of the prompts."""
 
 KeyedValues = Sequence[tuple[Hashable, Mapping[str, float]]]
 """Each prompt of a run as ``(its pairing key, its comparable metric values)``."""
-
-Interval = Literal["t", "bootstrap"]
 
 _NO_INPUT: Final = "no input"
 
