@@ -275,6 +275,9 @@ def _suite(name: str, merged: dict[str, Any], path: Path) -> Suite:
         if not file.is_file():
             raise ConfigError(f"no dataset file at {str(file)!r}", path=path, suite=name, key="dataset")
         merged["dataset"] = file
+    if merged.get("require_conclusive") and not merged.get("max_regression"):
+        message = "require_conclusive needs a regression gate to decide: give max_regression too"
+        raise ConfigError(message, path=path, suite=name, key="require_conclusive")
     merged.setdefault("test_case", name)
     return Suite(name=name, path=path, agents=agents, deployments=deployments, settings=merged)
 

@@ -119,6 +119,9 @@ def test_each_value_is_checked_when_the_settings_are_made(
         ("max_poll_interval = -1", "key 'max_poll_interval': max_poll_interval must be a positive number"),
         # A TOML shape (a table of gates), then the setting's own check (a regression allowance is >= 0).
         ("max_regression = { correctness = -1 }", "key 'max_regression': max_regression['correctness'] is a number"),
+        ('regression_test = "bayes"', "key 'regression_test': regression_test must be 'paired' or 'point'"),
+        ('interval = "normal"', "key 'interval': interval must be 't' or 'bootstrap'"),
+        ("require_conclusive = true", "key 'require_conclusive': require_conclusive needs a regression gate"),
     ],
 )
 def test_a_suite_key_is_checked_as_the_setting_when_the_file_is_read(tmp_path: Path, line: str, message: str) -> None:
