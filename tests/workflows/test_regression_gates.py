@@ -227,3 +227,17 @@ async def test_a_decided_gate_says_how_many_prompts_were_in_one_run_only() -> No
     assert "95 paired prompts, 5 only in this run, 5 only in the baseline" in gate.message
     assert gate.statistics is not None
     assert (gate.statistics.only_candidate, gate.statistics.only_baseline) == (5, 5)
+
+
+async def test_the_bootstrap_interval_is_seeded_by_the_two_runs() -> None:
+    settings = GateSettings(max_regression={"correctness": 5}, interval="bootstrap")
+    first = _gate(await _numeric(-3.0, 80, settings, seed=10)).statistics
+    again = _gate(await _numeric(-3.0, 80, settings, seed=10)).statistics
+    paired_t = _gate(await _numeric(-3.0, 80, GateSettings(max_regression={"correctness": 5}), seed=10)).statistics
+    assert first is not None
+    assert again is not None
+    assert paired_t is not None
+    assert first.method == "paired-bootstrap"
+    assert (first.ci_low, first.ci_high) == (again.ci_low, again.ci_high)
+    assert (first.ci_low, first.ci_high) != (paired_t.ci_low, paired_t.ci_high)
+    assert first.p_value == paired_t.p_value
