@@ -126,7 +126,7 @@ def forest_plot(rows: Sequence[GateStatistics]) -> dict[str, object] | None:
 
     lines = []
     for i, (row, (point, left, right)) in enumerate(drawn):
-        y = _ROW * i + 32
+        y = _ROW * i + 26
         lines.append(
             {
                 "metric": row.metric,
