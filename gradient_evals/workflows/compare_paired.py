@@ -15,12 +15,13 @@ from typing import Final, Literal
 from ..statistics import PairedComparison, compare_pairing, pair_by_input
 from .summary_results import MetricSummary
 
-__all__ = ["KeyedValues", "describe_change", "input_key", "is_pass_fail", "paired_metrics", "slice_key"]
+__all__ = ["Interval", "KeyedValues", "describe_change", "input_key", "is_pass_fail", "paired_metrics", "slice_key"]
+
+Interval = Literal["t", "bootstrap"]
+"""The interval of a numeric metric's paired change: paired t, or a bootstrap of the prompts."""
 
 KeyedValues = Sequence[tuple[Hashable, Mapping[str, float]]]
 """Each prompt of a run as ``(its pairing key, its comparable metric values)``."""
-
-Interval = Literal["t", "bootstrap"]
 
 _NO_INPUT: Final = "no input"
 
@@ -93,7 +94,16 @@ def describe_change(metric: str, statistic: PairedComparison) -> str:
     else:
         change = f"got {'worse' if worsening > 0 else 'better'} by {_number(abs(worsening))}"
     p = "" if statistic.p_value is None else f", p = {statistic.p_value:.2g}"
+    unpaired = "".join(
+        f", {count} {what}"
+        for count, what in (
+            (statistic.only_candidate, "only in this run"),
+            (statistic.only_baseline, "only in the baseline"),
+            (statistic.left_out, "non-finite values left out"),
+        )
+        if count
+    )
     return (
         f"{metric}: {change} ({statistic.confidence:.0%} interval of the change {_number(statistic.ci_low)} to"
-        f" {_number(statistic.ci_high)}{p}, {statistic.n} paired prompts, {statistic.method})"
+        f" {_number(statistic.ci_high)}{p}, {statistic.n} paired prompts{unpaired}, {statistic.method})"
     )

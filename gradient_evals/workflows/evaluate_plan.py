@@ -21,6 +21,7 @@ import anyio.to_thread
 import attrs
 
 from .._exceptions import APIResponseValidationError, ExportError, NotFoundError
+from ..statistics import StatisticsInputError
 from ..types import (
     EvaluationDataset,
     EvaluationMetric,
@@ -262,6 +263,8 @@ async def plan_evaluation(
         raise ValueError("each agent may be given once")
     floors = check_gates(settings.fail_under, "fail_under")
     drops = check_gates(settings.max_regression, "max_regression", non_negative=True)
+    if settings.require_conclusive and not drops:
+        raise StatisticsInputError("require_conclusive needs a regression gate to decide: give max_regression too")
     per_prompt = check_gates(settings.pass_thresholds, "pass_thresholds")
     star = _star(settings.star_metric, settings.star_threshold_pct)
     pinned_uuids = pinned_runs(baseline)

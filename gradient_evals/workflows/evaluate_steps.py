@@ -258,4 +258,7 @@ def gate_settings(plan: Plan, slices: Mapping[str, str]) -> GateSettings:
         require_baseline=plan.require_baseline,
         slice_by=plan.slice_by,
         slices={**known, **slices},
+        regression_test=plan.settings.regression_test,
+        interval=plan.settings.interval,
+        require_conclusive=plan.settings.require_conclusive,
     )

@@ -23,12 +23,29 @@ import attrs
 
 from ..statistics import PairedComparison, apply_holm
 from ..types import EvaluationRun
-from .compare_paired import describe_change, slice_key
+from .compare_paired import Interval, describe_change, slice_key
 from .compare_results import RunComparison
 from .evaluate_results import GateKind, GateResult
 from .summary_results import RunSummary
 
-__all__ = ["NO_SLICE", "GateSettings", "complete_gate", "not_applied_gate", "score_gates", "slice_key", "status_gate"]
+__all__ = [
+    "INTERVALS",
+    "NO_SLICE",
+    "REGRESSION_TESTS",
+    "GateSettings",
+    "Interval",
+    "RegressionTest",
+    "complete_gate",
+    "not_applied_gate",
+    "regression_gates",
+    "score_gates",
+    "slice_key",
+    "status_gate",
+]
+
+RegressionTest = Literal["paired", "point"]
+REGRESSION_TESTS: Final[tuple[RegressionTest, ...]] = ("paired", "point")
+INTERVALS: Final[tuple[Interval, ...]] = ("t", "bootstrap")
 
 
 NO_SLICE: Final = "(no slice)"
@@ -49,9 +66,9 @@ class GateSettings:
     slice_by: str | None = None
     slices: Mapping[str, str] = attrs.field(factory=dict)
     """Prompt input text (see :func:`slice_key`) -> the value of the ``slice_by`` column."""
-    regression_test: Literal["paired", "point"] = "paired"
+    regression_test: RegressionTest = "paired"
     """``"paired"``: decide a regression on the prompts paired by input; ``"point"``: on the two means alone."""
-    interval: Literal["t", "bootstrap"] = "t"
+    interval: Interval = "t"
     """The interval of a numeric metric's paired change: paired t, or a bootstrap of the prompts."""
     require_conclusive: bool = False
     """An inconclusive regression gate fails (instead of being reported as inconclusive and not failing)."""

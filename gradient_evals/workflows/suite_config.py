@@ -145,6 +145,7 @@ _SHAPES: Final[Mapping[str, Callable[[object], Any]]] = {
     "pass_thresholds": _gates,
     "require_complete": _flag,
     "require_baseline": _flag,
+    "require_conclusive": _flag,
     "slice_by": _text,
     "timeout": _positive,
     "poll_interval": _positive,
@@ -327,6 +328,9 @@ def _suite(name: str, merged: dict[str, Any], path: Path, allow_outside: bool) -
         raise ConfigError("give a dataset (a CSV path or a dataset UUID)", path=path, suite=name, key="dataset")
     if not is_uuid(dataset):
         merged["dataset"] = _dataset_file(dataset, allow_outside, name, path)
+    if merged.get("require_conclusive") and not merged.get("max_regression"):
+        message = "require_conclusive needs a regression gate to decide: give max_regression too"
+        raise ConfigError(message, path=path, suite=name, key="require_conclusive")
     merged.setdefault("test_case", name)
     return Suite(name=name, path=path, agents=agents, deployments=deployments, settings=merged)
 

@@ -119,6 +119,9 @@ def test_each_value_is_checked_when_the_settings_are_made(
         ("max_poll_interval = -1", "key 'max_poll_interval': max_poll_interval must be a positive number"),
         # A TOML shape (a table of gates), then the setting's own check (a regression allowance is >= 0).
         ("max_regression = { correctness = -1 }", "key 'max_regression': max_regression['correctness'] is a number"),
+        ('regression_test = "bayes"', "key 'regression_test': regression_test must be 'paired' or 'point'"),
+        ('interval = "normal"', "key 'interval': interval must be 't' or 'bootstrap'"),
+        ("require_conclusive = true", "key 'require_conclusive': require_conclusive needs a regression gate"),
     ],
 )
 def test_a_suite_key_is_checked_as_the_setting_when_the_file_is_read(tmp_path: Path, line: str, message: str) -> None:
@@ -142,7 +145,8 @@ def test_the_flags_given_become_settings_and_the_rest_keep_their_defaults() -> N
         "--metric correctness --star-metric correctness --threshold-pct 70 --run-name nightly --baseline none "
         "--baseline-any-version --fail-under correctness=60 --max-regression correctness=5 "
         "--pass-threshold correctness=50 --require-complete --require-baseline --slice-by topic "
-        "--dataset-name faq-data --timeout 600 --poll-interval 1 --max-poll-interval 10"
+        "--dataset-name faq-data --timeout 600 --poll-interval 1 --max-poll-interval 10 --require-conclusive "
+        "--regression-test point --interval bootstrap"
     )
     assert set(given) == set(SETTING_FLAGS)  # every flag reaches its field
     settings = EvaluationSettings(**given)  # type: ignore[arg-type]
@@ -155,6 +159,7 @@ def test_the_flags_given_become_settings_and_the_rest_keep_their_defaults() -> N
     assert settings.pass_thresholds == {"correctness": 50.0}
     assert (settings.require_complete, settings.require_baseline, settings.baseline_any_version) == (True,) * 3
     assert (settings.timeout, settings.poll_interval, settings.max_poll_interval) == (600.0, 1.0, 10.0)
+    assert (settings.require_conclusive, settings.regression_test, settings.interval) == (True, "point", "bootstrap")
     assert _given("--dataset 0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60")["dataset"] == "0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60"
 
 
