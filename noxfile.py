@@ -21,6 +21,8 @@ TEST_DEPS = [
     "pyyaml>=6",
     "msgspec>=0.18",  # the speed extra: the suite runs with it, and its decoding tests once more without
     "junitparser>=3",
+    "jsonschema>=4.18",  # the checks extra: the json_schema check
+    "types-jsonschema",
 ]
 
 
