@@ -23,6 +23,7 @@ TEST_DEPS = [
     "junitparser>=3",
     "jsonschema>=4.18",  # the checks extra: the json_schema check
     "types-jsonschema",
+    "scipy>=1.11",  # the reference the paired statistics are checked against
 ]
 
 
