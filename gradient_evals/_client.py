@@ -7,13 +7,12 @@ from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Final, Literal
 
-import attrs
 import httpx
 
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._exceptions import ConfigurationError
 from ._ratelimit import RateLimitPolicy, RateLimitState
-from ._retry import RetryPolicy
+from ._retry import RetryPolicy, retry_policy
 from ._storage import StorageClient
 from ._transport import DEFAULT_BASE_URL, Transport
 from ._validation import check_positive_int, check_timeout
@@ -28,6 +27,7 @@ from .resources.evaluation_test_cases import AsyncEvaluationTestCases
 from .results import EvaluationProgress, EvaluationReport
 from .types import StarMetric
 from .typing import Baseline, DatasetInput, OnEvaluationProgress
+from .workflows.answer_settings import CheckInput, PricingInput
 from .workflows.suite_config import Suite
 from .workflows.suites import SuiteOutcome
 
@@ -92,18 +92,12 @@ class AsyncGradientEvals:
         token = _check_token(access_token if access_token is not None else os.environ.get(TOKEN_ENV))
         timeout = check_timeout(timeout)
         max_response_bytes = check_positive_int(max_response_bytes, "max_response_bytes")
-        if retry is not None and not isinstance(retry, RetryPolicy):
-            raise TypeError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             # A blocking httpx.Client would only fail at the first request, with an error about awaiting.
             raise TypeError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
         if base_url is not None and not isinstance(base_url, str | httpx.URL):
             raise TypeError(f"base_url must be a string, got {type(base_url).__name__}")
-        policy = retry or RetryPolicy()
-        if max_retries is not None:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
-            policy = attrs.evolve(policy, max_retries=max_retries)
+        policy = retry_policy(retry, max_retries)
         pacing = rate_limit_policy(rate_limit)
         resolved_url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         try:
@@ -190,6 +184,10 @@ class AsyncGradientEvals:
         poll_interval: float = 2.0,
         max_poll_interval: float = 30.0,
         on_progress: OnEvaluationProgress | None = None,
+        checks: Sequence[CheckInput] | None = None,
+        pricing: PricingInput | None = None,
+        max_cost: float | None = None,
+        max_output_tokens_increase_pct: float | None = None,
     ) -> EvaluationReport:
         """Run a dataset against agents with metrics, compare each run with its baseline, gate, and report.
 
@@ -225,6 +223,8 @@ class AsyncGradientEvals:
           as not applied, with the reason).
         - ``timeout``: the overall deadline of the whole call in seconds. Every run is waited for concurrently; a
           run still going at the deadline is reported as timed out (``report.run_failed``), not raised.
+        - ``checks`` (from :mod:`gradient_evals.checks`, or functions of the prompt), ``pricing``, ``max_cost``,
+          ``max_output_tokens_increase_pct``: checks on the answers, tokens and cost (docs: "Checks, tokens and cost").
         - ``on_progress(EvaluationProgress)``: each step (upload, test case, each run's status changes, each page
           of results); a plain function or a coroutine function.
 
@@ -258,6 +258,10 @@ class AsyncGradientEvals:
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
             on_progress=on_progress,
+            checks=checks,
+            pricing=pricing,
+            max_cost=max_cost,
+            max_output_tokens_increase_pct=max_output_tokens_increase_pct,
         )
 
     async def evaluate_failed(

@@ -14,6 +14,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._answers import AnswerStyle
+
 __all__ = [
     "NON_TERMINAL_STATUSES",
     "RUN_STATUSES",
@@ -160,6 +162,8 @@ class RunRecord:
     metric_quality: dict[str, float] = field(default_factory=dict)
     # prompt index -> the quality every metric of that prompt follows (the profile's ``inputs``).
     prompt_quality: dict[int, float] = field(default_factory=dict)
+    # how the agent answers (``FakeGradientServer.set_agent_answers``).
+    answers: AnswerStyle = field(default_factory=AnswerStyle)
 
     def quality_of(self, metric: str, index: int | None = None) -> float:
         """The quality the values of ``metric`` follow in this run (on prompt ``index``, when given)."""

@@ -28,6 +28,7 @@ from ..types import StarMetric
 from ..typing import Baseline, DatasetInput, OnEvaluationProgress
 from ._arguments import check_evaluate_timeout
 from ._concurrency import no_exception_groups
+from .answer_settings import CheckInput, PricingInput
 from .baselines import find_baselines, pick_baseline
 from .evaluate_plan import Rerun, merged_results, plan_evaluation
 from .evaluate_results import EvaluationReport
@@ -77,6 +78,10 @@ async def evaluate(
     max_poll_interval: float = 30.0,
     on_progress: OnEvaluationProgress | None = None,
     rerun: Rerun | None = None,
+    checks: Sequence[CheckInput] | None = None,
+    pricing: PricingInput | None = None,
+    max_cost: float | None = None,
+    max_output_tokens_increase_pct: float | None = None,
 ) -> EvaluationReport:
     """See ``AsyncGradientEvals.evaluate``; ``rerun`` says what an ``evaluate_failed`` run replaces."""
     WaitOptions(poll_interval=poll_interval, max_poll_interval=max_poll_interval).checked()
@@ -110,6 +115,10 @@ async def evaluate(
                         dataset_name=dataset_name,
                         timeout=timeout,
                         rerun=rerun,
+                        checks=checks,
+                        pricing=pricing,
+                        max_cost=max_cost,
+                        max_output_tokens_increase_pct=max_output_tokens_increase_pct,
                     )
                     step = "dataset"
                     chosen = await dataset_step(services, plan, progress)

@@ -256,4 +256,9 @@ def gate_settings(plan: Plan, slices: Mapping[str, str]) -> GateSettings:
         require_baseline=plan.require_baseline,
         slice_by=plan.slice_by,
         slices={**known, **slices},
+        checks=plan.answers.checks,
+        check_regression=plan.answers.check_regression,
+        pricing=plan.answers.pricing,
+        max_cost=plan.answers.max_cost,
+        max_output_tokens_increase_pct=plan.answers.max_output_tokens_increase_pct,
     )

@@ -15,10 +15,12 @@ from typing import Final
 
 import attrs
 
+from ..checks import Check
 from ..types import EvaluationRun
 from .compare_results import RunComparison
 from .evaluate_results import GateKind, GateResult
 from .summary_results import RunSummary
+from .usage_results import Pricing
 
 __all__ = ["NO_SLICE", "GateSettings", "complete_gate", "not_applied_gate", "score_gates", "slice_key", "status_gate"]
 
@@ -41,6 +43,13 @@ class GateSettings:
     slice_by: str | None = None
     slices: Mapping[str, str] = attrs.field(factory=dict)
     """Prompt input text (see :func:`slice_key`) -> the value of the ``slice_by`` column."""
+    checks: tuple[Check, ...] = ()
+    """Checks run on every prompt's answer (each a ``check:<name>`` metric and a gate)."""
+    check_regression: Mapping[str, float] = attrs.field(factory=dict)
+    """``check:<name>`` -> points its pass rate may worsen by against the baseline (paired)."""
+    pricing: Pricing | None = None
+    max_cost: float | None = None
+    max_output_tokens_increase_pct: float | None = None
 
     def prompt_threshold(self, metric: str) -> float | None:
         """The per-prompt pass threshold of a numeric metric, if it has one."""

@@ -22,6 +22,8 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import UTC, datetime
 
 from ..types import EvaluationPrompt, EvaluationRun, MetricResultStatus, ResultsPage
+from .answer_checks import CheckedPrompts, check_prompts
+from .answer_gates import answer_gates
 from .compare_results import RunComparison
 from .evaluate_results import (
     AgentResult,
@@ -37,6 +39,7 @@ from .gates import NO_SLICE, GateSettings, complete_gate, not_applied_gate, scor
 from .records import metric_name_of
 from .summary import FAIL_WORDS, RunStats
 from .summary_results import RunSummary, Verdict
+from .usage import cost_of, token_usage, wall_time
 
 __all__ = ["build_agent_result", "build_report"]
 
@@ -196,6 +199,17 @@ async def build_agent_result(
     summary: RunSummary | None = None
     comparison: RunComparison | None = None
     prompts = _prompts(pages)
+    baseline_prompts = None if baseline_pages is None else _prompts(baseline_pages)
+    checked: CheckedPrompts | None = None
+    base_checked: CheckedPrompts | None = None
+    if settings.checks:
+        # The checks become metric results of every prompt, here and in the baseline, before anything is summed.
+        checked = await check_prompts(settings.checks, prompts, run)
+        pages, prompts = checked.pages, list(checked.pages[0].prompts)
+        if baseline_prompts is not None and baseline_pages is not None:
+            base_run = next((p.evaluation_run for p in baseline_pages if p.evaluation_run is not None), None)
+            base_checked = await check_prompts(settings.checks, baseline_prompts, base_run)
+            baseline_pages, baseline_prompts = base_checked.pages, list(base_checked.pages[0].prompts)
     if finished or prompts:
         summary = await summarize_pages(_aiter(pages), run_uuid, pass_thresholds=thresholds, inverted=settings.inverted)
         if baseline_run_uuid is not None and baseline_pages is not None:
@@ -207,7 +221,6 @@ async def build_agent_result(
                 pass_thresholds=thresholds,
                 inverted=settings.inverted,
             )
-    baseline_prompts = None if baseline_pages is None else _prompts(baseline_pages)
     outcomes = attach_baselines(
         [_outcome(prompt, settings) for prompt in prompts],
         baseline_prompts if comparison is not None else None,
@@ -226,6 +239,19 @@ async def build_agent_result(
     if settings.require_complete:
         gates.append(complete_gate(errored, skipped))
     gates += score_gates(summary, comparison, settings, baseline_missing)
+    tokens = token_usage(prompts) if summary is not None else None
+    agent_keys = () if run is None else (run.agent_name, run.agent_uuid, run.agent_deployment_name)
+    cost = None if tokens is None else cost_of(tokens, settings.pricing, agent_keys)
+    gates += answer_gates(
+        settings,
+        checked,
+        base_checked,
+        prompts,
+        baseline_prompts if comparison is not None else None,
+        cost,
+        has_results=summary is not None,
+        baseline_missing=baseline_missing,
+    )
     slices: tuple[SliceResult, ...] = ()
     slice_reasons: list[str] = []
     if settings.slice_by is not None and prompts:
@@ -270,6 +296,11 @@ async def build_agent_result(
         skipped=skipped,
         timed_out=timed_out,
         rerun_of=rerun_of,
+        checks=() if checked is None else checked.results,
+        tokens=tokens,
+        baseline_tokens=None if baseline_prompts is None or comparison is None else token_usage(baseline_prompts),
+        cost=cost,
+        wall_time=wall_time(run),
     )
 
 
@@ -350,6 +381,10 @@ def build_report(
         test_case_change=test_case_change,
         notes=tuple(notes),
         history=tuple(history),
+        checks=tuple(check.name for check in settings.checks),
+        pricing=settings.pricing,
+        max_cost=settings.max_cost,
+        max_output_tokens_increase_pct=settings.max_output_tokens_increase_pct,
         agents=tuple(agents),
         leaderboard=_leaderboard(agents, star_metric, star_metric in settings.inverted),
         verdict=Verdict(passed=not reasons, reasons=tuple(reasons)),

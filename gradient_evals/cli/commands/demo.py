@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ...results import EvaluationReport
-from ...workflows.evaluate_plan import check_report_destinations
+from ...workflows._files import check_report_destinations
 from .._args import Subcommands, positive_float
 from .._context import EXIT_API_ERROR, EXIT_OK, Context
 from .._render import escape_text

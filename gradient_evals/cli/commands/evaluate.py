@@ -14,8 +14,8 @@ import argparse
 from pathlib import Path
 
 from ...results import EvaluationReport
+from ...workflows._files import check_report_destinations
 from ...workflows.evaluate import DEFAULT_EVALUATE_TIMEOUT
-from ...workflows.evaluate_plan import check_report_destinations
 from ...workflows.explain import DEFAULT_ANSWERS_SHOWN
 from ...workflows.wait import DEFAULT_POLL_INTERVAL
 from .._args import Subcommands, add_command, add_gate_options, metric_value, non_negative_int, pairs, positive_float
