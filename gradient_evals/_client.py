@@ -11,7 +11,7 @@ import httpx
 
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._exceptions import ConfigurationError
-from ._ratelimit import RateLimitPolicy, RateLimitState
+from ._ratelimit import RateLimitPolicy, RateLimitState, rate_limit_policy
 from ._retry import RetryPolicy, retry_policy
 from ._storage import StorageClient
 from ._transport import DEFAULT_BASE_URL, Transport
@@ -309,6 +309,8 @@ class AsyncGradientEvals:
         suites: Sequence[Suite],
         *,
         on_progress: Callable[[str, EvaluationProgress], object] | None = None,
+        checks: Sequence[CheckInput] | None = None,
+        pricing: PricingInput | None = None,
     ) -> list[SuiteOutcome]:
         """Evaluate the suites of a configuration (``gradient-evals.toml``) concurrently, one outcome each.
 
@@ -321,8 +323,8 @@ class AsyncGradientEvals:
         Every agent named in any suite is resolved (names through :attr:`agents`) and every metric checked
         against the catalog before any suite starts: a bad name is a ``ConfigError`` naming the file, the suite
         and the key, and nothing is created. A suite that then fails does not stop the others; its outcome
-        carries the error. ``on_progress(suite_name, event)`` receives each suite's progress.
-        """
+        carries the error. ``on_progress(suite_name, event)`` receives each suite's progress. ``checks``,
+        ``pricing``: run in every suite after its own checks; the prices of suites without ``[pricing]``."""
         from .workflows.suites import SuiteServices, run_suites
 
         async def resolve(names: Sequence[str]) -> dict[str, str]:
@@ -333,7 +335,7 @@ class AsyncGradientEvals:
             resolve_agents=resolve,
             catalog=self.evaluation_metrics.catalog,
         )
-        return await run_suites(suites, services, on_progress=on_progress)
+        return await run_suites(suites, services, on_progress=on_progress, checks=checks, pricing=pricing)
 
     def _evaluation_services(self) -> EvaluationServices:
         from .workflows.services import EvaluationServices
@@ -364,15 +366,6 @@ class AsyncGradientEvals:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, access_token=<redacted>)"
-
-
-def rate_limit_policy(option: object) -> RateLimitPolicy | None:
-    """The policy for a ``rate_limit=`` option: ``"auto"``, a :class:`RateLimitPolicy` or ``None``."""
-    if option is None or isinstance(option, RateLimitPolicy):
-        return option
-    if option == "auto":
-        return RateLimitPolicy()
-    raise TypeError(f'rate_limit must be "auto", a RateLimitPolicy or None, got {option!r}')
 
 
 def _check_token(token: object) -> str:

@@ -34,6 +34,7 @@ from ._format import (
     worst_regressions,
 )
 from ._trend import trends
+from ._usage import html_view
 
 __all__ = ["render_html"]
 
@@ -342,6 +343,7 @@ def _context(report: EvaluationReport, answers: int) -> dict[str, Any]:
         "answers_total": explained,
         "answers_left_out": left_out,
         "trends": trends(report),
+        "answer_checks": html_view(report),
         "report": report,
         "title": one_line(report.test_case_name or report.test_case_uuid),
         "outcome": "passed" if report.passed else ("run failed" if report.run_failed else "failed"),

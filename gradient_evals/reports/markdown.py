@@ -29,6 +29,7 @@ from ._format import (
     worst_regressions,
 )
 from ._trend import trend_lines
+from ._usage import check_failures, check_rows, usage_rows
 
 __all__ = ["escape_markdown", "render_markdown"]
 
@@ -39,6 +40,8 @@ _ESCAPES: Final = {ord(c): "\\" + c for c in "\\`*_{}[]()<>#!|~:&$@"}
 _TOP_REGRESSIONS: Final = 10
 _TOP_SLICES: Final = 20
 _TEXT_LIMIT: Final = 80
+_CHECK_FAILURES: Final = 5
+_PASS: Final = {True: "pass", False: "**FAIL**"}
 
 
 def escape_markdown(text: object, limit: int = 200) -> str:
@@ -230,6 +233,34 @@ def _trends(report: EvaluationReport) -> list[str]:
     return [*lines, ""]
 
 
+def _checks_and_usage(report: EvaluationReport) -> list[str]:
+    """The checks on the answers (pass rate per agent, then the failing prompts with answer and reason), then the
+    tokens, cost and wall time of every run."""
+    lines: list[str] = []
+    rows = check_rows(report)
+    if rows:
+        cells = [
+            [escape_markdown(r.agent, 40), escape_markdown(r.metric, 60), r.pass_rate, r.required, _PASS[r.passed]]
+            for r in rows
+        ]
+        lines += ["### Checks on the answers", "", *_table(["agent", "check", "passed", "required", ""], cells), ""]
+        for agent, result, failure in check_failures(report, _CHECK_FAILURES):
+            where = f"{escape_markdown(agent.label, 40)} / {escape_markdown(result.metric, 60)}"
+            title = escape_markdown(prompt_title(failure.prompt_id, failure.input), _TEXT_LIMIT)
+            lines.append(f"- {where}: {title}: {escape_markdown(failure.reason, _TEXT_LIMIT)}")
+            lines.append(f"  answer: {escape_markdown(failure.output, _TEXT_LIMIT)}")
+        lines += [""] if lines[-1] else []
+    usage = usage_rows(report)
+    if usage:
+        headers = ["agent", "input tokens", "output tokens", "cost", "wall time"]
+        cells = [
+            [escape_markdown(u.agent, 40), u.input_tokens, u.output_tokens, u.cost, u.wall_time] for u in usage
+        ]
+        total = "" if report.cost is None else f"The evaluation cost ${report.cost:.4f}."
+        lines += ["### Tokens and cost", "", *_table(headers, cells, right=range(1, 5)), "", total, ""]
+    return lines
+
+
 def render_markdown(report: EvaluationReport) -> str:
     """The Markdown summary of ``report`` (a few dozen lines whatever the number of prompts)."""
     notes = [f"- {escape_markdown(line, _TEXT_LIMIT)}" for line in remarks(report)]
@@ -241,6 +272,7 @@ def render_markdown(report: EvaluationReport) -> str:
         *_agents(report),
         *_reasons(report),
         *_regressions(report),
+        *_checks_and_usage(report),
         *_slices(report),
         *_trends(report),
         *markdown_answers(report),

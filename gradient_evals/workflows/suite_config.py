@@ -29,6 +29,7 @@ import attrs
 
 from .._exceptions import GradientEvalsError
 from ._arguments import is_uuid
+from .suite_checks import check_regressions, joined, read_checks, read_pricing
 
 __all__ = [
     "CONFIG_FILE",
@@ -98,6 +99,13 @@ def _positive(value: object) -> float:
     return number
 
 
+def _non_negative(value: object) -> float:
+    number = _number(value)
+    if number < 0:
+        raise ValueError(f"expected a number >= 0, got {value!r}")
+    return number
+
+
 def _percentage(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
         raise ValueError(f"expected a whole percentage from 0 to 100, got {value!r}")
@@ -140,10 +148,13 @@ _KEYS: Final[Mapping[str, Callable[[object], Any]]] = {
     "slice_by": _text,
     "timeout": _positive,
     "poll_interval": _positive,
+    "max_cost": _non_negative,
+    "max_output_tokens_increase_pct": _non_negative,
 }
 """Every key a suite may hold and how its value is checked; the names are ``evaluate``'s keyword arguments."""
 
-SUITE_KEYS: Final = frozenset(_KEYS)
+SUITE_KEYS: Final = frozenset({*_KEYS, "checks"})
+"""Also ``checks``: an array of tables read by :func:`~.suite_checks.read_checks`."""
 
 
 @attrs.frozen(kw_only=True)
@@ -216,15 +227,25 @@ def _table(data: Mapping[str, Any], key: str, path: Path, suite: str | None = No
 def _check(raw: Mapping[str, Any], path: Path, suite: str | None) -> dict[str, Any]:
     checked: dict[str, Any] = {}
     for key, value in raw.items():
+        if key == "checks":
+            checked[key] = read_checks(value, path.parent, _raiser(path, suite))
+            continue
         checker = _KEYS.get(key)
         if checker is None:
-            known = ", ".join(sorted(_KEYS))
+            known = ", ".join(sorted(SUITE_KEYS))
             raise ConfigError(f"unknown key (a suite takes: {known})", path=path, suite=suite, key=key)
         try:
             checked[key] = checker(value)
         except ValueError as exc:
             raise ConfigError(str(exc), path=path, suite=suite, key=key) from None
     return checked
+
+
+def _raiser(path: Path, suite: str | None) -> Callable[[str, str | None], ConfigError]:
+    def error(message: str, key: str | None) -> ConfigError:
+        return ConfigError(message, path=path, suite=suite, key=key)
+
+    return error
 
 
 def _suite(name: str, merged: dict[str, Any], path: Path) -> Suite:
@@ -241,6 +262,7 @@ def _suite(name: str, merged: dict[str, Any], path: Path) -> Suite:
             raise ConfigError(f"no dataset file at {str(file)!r}", path=path, suite=name, key="dataset")
         merged["dataset"] = file
     merged.setdefault("test_case", name)
+    check_regressions(merged.get("max_regression", {}), merged.get("checks", ()), _raiser(path, name))
     return Suite(name=name, path=path, agents=agents, deployments=deployments, settings=merged)
 
 
@@ -256,9 +278,12 @@ def load_config(path: Path) -> SuiteConfig:
         raise ConfigError(f"not valid TOML: {exc}", path=path) from None
     if path.name == PYPROJECT:
         data = _table(_table(data, "tool", path), "gradient-evals", path)
-    unknown = sorted(set(data) - {"defaults", "suites"})
+    unknown = sorted(set(data) - {"defaults", "suites", "pricing"})
     if unknown:
-        raise ConfigError("unknown top-level table (expected [defaults] and [suites.NAME])", path=path, key=unknown[0])
+        raise ConfigError(
+            "unknown top-level table (expected [defaults], [pricing] and [suites.NAME])", path=path, key=unknown[0]
+        )
+    pricing = read_pricing(data.get("pricing"), _raiser(path, None))
     defaults = _check(_table(data, "defaults", path), path, None)
     suites_table = _table(data, "suites", path)
     if not suites_table:
@@ -267,7 +292,13 @@ def load_config(path: Path) -> SuiteConfig:
     for name, raw in suites_table.items():
         if not isinstance(raw, dict):
             raise ConfigError(f"expected a table, got {raw!r}", path=path, suite=name)
-        suites.append(_suite(name, {**defaults, **_check(raw, path, name)}, path))
+        own = _check(raw, path, name)
+        merged = {**defaults, **own}
+        if "checks" in defaults or "checks" in own:  # the defaults' checks and the suite's own, together
+            merged["checks"] = joined(defaults.get("checks", ()), own.get("checks", ()), _raiser(path, name))
+        if pricing is not None:
+            merged["pricing"] = pricing
+        suites.append(_suite(name, merged, path))
     return SuiteConfig(path=path, suites=tuple(suites))
 
 

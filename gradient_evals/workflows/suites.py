@@ -15,13 +15,18 @@ from typing import Any
 import anyio
 import attrs
 
+from ..checks import Check, as_checks
 from ..resources.evaluation_metrics import match_metric
 from ..types import EvaluationMetric
 from ._arguments import is_uuid
+from .answer_settings import CheckInput, PricingInput
 from .evaluate_results import EvaluationReport
+from .suite_checks import joined
 from .suite_config import Suite
+from .usage import pricing_from
+from .usage_results import Pricing
 
-__all__ = ["SuiteOutcome", "SuiteServices", "check_suite_names", "run_suites"]
+__all__ = ["SuiteOutcome", "SuiteServices", "check_suite_names", "run_suites", "with_answer_settings"]
 
 _GATE_KEYS = ("fail_under", "max_regression", "pass_thresholds")
 
@@ -61,7 +66,8 @@ def _metric_names(suite: Suite) -> list[tuple[str, str]]:
     star = settings.get("star_metric")
     if star is not None:
         names.append(("star_metric", star))
-    names += [(key, name) for key in _GATE_KEYS for name in settings.get(key, {})]
+    # A check's gate (check:<name>) names a check of the suite, not a metric: the configuration checked it.
+    names += [(key, name) for key in _GATE_KEYS for name in settings.get(key, {}) if not name.startswith("check:")]
     return names
 
 
@@ -98,13 +104,17 @@ async def run_suites(
     services: SuiteServices,
     *,
     on_progress: Callable[[str, Any], object] | None = None,
+    checks: Sequence[CheckInput] | None = None,
+    pricing: PricingInput | None = None,
 ) -> list[SuiteOutcome]:
     """Check every suite's names, then evaluate every suite concurrently; outcomes in the suites' order.
 
-    ``on_progress(suite_name, event)`` receives each suite's progress events.
+    ``on_progress(suite_name, event)`` receives each suite's progress events. ``checks`` are added to every
+    suite's own; ``pricing`` prices the suites whose configuration has no ``[pricing]``.
     """
     if not suites:
         raise ValueError("no suite to run")
+    suites = with_answer_settings(suites, as_checks(checks), pricing_from(pricing))
     resolved = await check_suite_names(suites, services)
     outcomes: dict[str, SuiteOutcome] = {}
 
@@ -134,3 +144,16 @@ def _bound(callback: Callable[[str, Any], object], name: str) -> Callable[[Any],
         return callback(name, event)
 
     return forward
+
+
+def with_answer_settings(suites: Sequence[Suite], checks: Sequence[Check], pricing: Pricing | None) -> list[Suite]:
+    """The suites with ``checks`` after their own and ``pricing`` where they have none."""
+    result = []
+    for suite in suites:
+        settings = dict(suite.settings)
+        if checks:
+            settings["checks"] = joined(settings.get("checks", ()), checks, suite.error)
+        if pricing is not None:
+            settings.setdefault("pricing", pricing)
+        result.append(attrs.evolve(suite, settings=settings))
+    return result
