@@ -54,7 +54,9 @@ if TYPE_CHECKING:
     from ._pagination import AsyncPager
     from ._ratelimit import RateLimitPolicy, RateLimitState
     from ._retry import RetryPolicy
+    from ._settings_method import UnknownSettingError
     from ._sync import GradientEvals
+    from .workflows.evaluate_settings import EvaluationSettings
 
 # Loaded on first use (PEP 562): the client brings httpx, the models, the resources and the workflows with it,
 # which a program that only names an error, reads `__version__` or imports a submodule should not pay for.
@@ -62,11 +64,13 @@ if TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "AsyncGradientEvals": "._client",
     "AsyncPager": "._pagination",
+    "EvaluationSettings": ".workflows.evaluate_settings",
     "GradientEvals": "._sync",
     "RateLimitPolicy": "._ratelimit",
     "RateLimitState": "._ratelimit",
     "RetryPolicy": "._retry",
     "SyncPager": "._blocking",
+    "UnknownSettingError": "._settings_method",
     "results": ".results",
     "types": ".types",
 }
@@ -171,6 +175,7 @@ __all__ = [
     "DownloadTooLargeError",
     "EvaluationRunFailed",
     "EvaluationRunTimeout",
+    "EvaluationSettings",
     "ExportError",
     "GradientEvals",
     "GradientEvalsError",
@@ -189,6 +194,7 @@ __all__ = [
     "RunCreationUnknownError",
     "StorageDestinationError",
     "SyncPager",
+    "UnknownSettingError",
     "UnprocessableEntityError",
     "__version__",
     "results",

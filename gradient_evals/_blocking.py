@@ -14,9 +14,10 @@ import inspect
 import typing
 from collections.abc import Awaitable, Callable, Generator, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, cast, overload
 
 from ._pagination import AsyncPager, ItemT, PageT
+from ._settings_method import SettingsMethod
 from ._streaming import AsyncStream
 
 if TYPE_CHECKING:
@@ -34,10 +35,19 @@ class LoopCalls(Protocol):
 
     def call(self, func: Callable[..., Awaitable[R]], *args: Any) -> R: ...
 
-__all__ = ["SyncPageStream", "SyncPager", "SyncResource", "blocking", "blocking_doc", "blocking_iterator"]
+__all__ = [
+    "SyncPageStream",
+    "SyncPager",
+    "SyncResource",
+    "blocking",
+    "blocking_doc",
+    "blocking_iterator",
+    "blocking_settings",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+S = TypeVar("S")
 AsyncT = TypeVar("AsyncT")
 
 
@@ -155,9 +165,16 @@ class blocking(_Twin, Generic[P, R]):
             return result
 
         call.__doc__ = self.__doc__
-
+        if hasattr(call, "__signature__"):  # copied from a method that declares its own (``@takes_settings``)
+            call.__signature__ = self._bound_signature()
         return call
 
+
+
+def blocking_settings(method: SettingsMethod[P, S, Awaitable[R]]) -> SettingsMethod[P, S, R]:
+    """The blocking twin of a ``@takes_settings`` method (``evaluate``): called the same two ways, with a settings
+    value or with its fields as keywords, returning the result."""
+    return cast(SettingsMethod[P, S, R], blocking(cast(Any, method)))
 
 class blocking_iterator(_Twin, Generic[P, PageT, ItemT]):
     """Turn a method returning an :class:`AsyncPager` (or a scoped stream) into one returning a :class:`SyncPager`."""

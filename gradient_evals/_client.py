@@ -13,23 +13,25 @@ from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._exceptions import ConfigurationError
 from ._ratelimit import RateLimitPolicy, RateLimitState, rate_limit_policy
 from ._retry import RetryPolicy, retry_policy
+from ._settings_method import takes_settings
 from ._storage import StorageClient
 from ._transport import DEFAULT_BASE_URL, Transport
 from ._validation import check_positive_int, check_timeout
 from .resources.agents import AsyncAgents
 from .resources.custom_evaluation_metrics import AsyncCustomEvaluationMetrics
 from .resources.evaluation_datasets import AsyncEvaluationDatasets
-from .resources.evaluation_metrics import AsyncEvaluationMetrics, MetricRef
+from .resources.evaluation_metrics import AsyncEvaluationMetrics
 from .resources.evaluation_runs import AsyncEvaluationRuns
 from .resources.evaluation_test_cases import AsyncEvaluationTestCases
 
 # Imported, not only named under TYPE_CHECKING: the signatures are resolved at run time (help(), the parity test).
 from .results import EvaluationProgress, EvaluationReport
-from .types import StarMetric
-from .typing import Baseline, DatasetInput, OnEvaluationProgress
+from .typing import OnEvaluationProgress
 from .workflows.answer_settings import CheckInput, PricingInput
+from .workflows.evaluate_settings import DEFAULT_EVALUATE_TIMEOUT, EvaluationSettings
 from .workflows.suite_config import Suite
 from .workflows.suites import SuiteOutcome
+from .workflows.wait import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
 
 if TYPE_CHECKING:
     from .workflows.services import EvaluationServices
@@ -157,38 +159,8 @@ class AsyncGradientEvals:
         """True after :meth:`aclose`."""
         return self._transport.closed
 
-    # evaluate and evaluate_failed spell out the workflow's keyword arguments (not **kwargs) so editors and type
-    # checkers show them on the client; the workflows in gradient_evals/workflows/ take the same ones.
-    async def evaluate(
-        self,
-        *,
-        dataset: DatasetInput,
-        test_case: str,
-        agent_uuids: Sequence[str] | None = None,
-        agents: Sequence[str] | None = None,
-        agent_deployment_names: Sequence[str] | None = None,
-        metrics: Sequence[MetricRef] | None = None,
-        star_metric: str | StarMetric | None = None,
-        star_threshold_pct: int | None = None,
-        run_name: str | None = None,
-        fail_under: Mapping[str, float] | None = None,
-        max_regression: Mapping[str, float] | None = None,
-        pass_thresholds: Mapping[str, float] | None = None,
-        baseline: Baseline = "latest",
-        baseline_any_version: bool = False,
-        require_complete: bool = False,
-        require_baseline: bool = False,
-        slice_by: str | None = None,
-        dataset_name: str | None = None,
-        timeout: float = 3600.0,
-        poll_interval: float = 2.0,
-        max_poll_interval: float = 30.0,
-        on_progress: OnEvaluationProgress | None = None,
-        checks: Sequence[CheckInput] | None = None,
-        pricing: PricingInput | None = None,
-        max_cost: float | None = None,
-        max_output_tokens_increase_pct: float | None = None,
-    ) -> EvaluationReport:
+    @takes_settings(EvaluationSettings)
+    async def evaluate(self, settings: EvaluationSettings) -> EvaluationReport:
         """Run a dataset against agents with metrics, compare each run with its baseline, gate, and report.
 
         ```python
@@ -199,6 +171,9 @@ class AsyncGradientEvals:
         )
         report.passed, report.leaderboard, render_junit(report)  # from gradient_evals.reports.junit
         ```
+
+        Takes the settings as keyword arguments, or as one :class:`~gradient_evals.EvaluationSettings` value
+        (``client.evaluate(settings)``); the keyword arguments are that class's fields, documented there:
 
         - ``dataset``: a CSV path, a ``pandas.DataFrame`` or row mappings (uploaded, unless a dataset with the
           same content hash, recorded in its name, exists: then that one is reused), or a dataset UUID.
@@ -228,41 +203,14 @@ class AsyncGradientEvals:
         - ``on_progress(EvaluationProgress)``: each step (upload, test case, each run's status changes, each page
           of results); a plain function or a coroutine function.
 
-        Arguments are checked, and metric names resolved through the catalog, before anything is created.
-        Returns an :class:`~gradient_evals.results.EvaluationReport`: ``report.passed`` is ``False`` when a gate
-        failed or a run FAILED, was CANCELLED or timed out (``report.run_failed``).
+        A keyword that is no setting raises :class:`~gradient_evals.UnknownSettingError` (a ``TypeError``) naming
+        the nearest one. Arguments are checked, and metric names resolved through the catalog, before anything is
+        created. Returns an :class:`~gradient_evals.results.EvaluationReport`: ``report.passed`` is ``False`` when
+        a gate failed or a run FAILED, was CANCELLED or timed out (``report.run_failed``).
         """
         from .workflows.evaluate import evaluate
 
-        return await evaluate(
-            self._evaluation_services(),
-            dataset=dataset,
-            test_case=test_case,
-            agent_uuids=agent_uuids,
-            agents=agents,
-            agent_deployment_names=agent_deployment_names,
-            metrics=metrics,
-            star_metric=star_metric,
-            star_threshold_pct=star_threshold_pct,
-            run_name=run_name,
-            fail_under=fail_under,
-            max_regression=max_regression,
-            pass_thresholds=pass_thresholds,
-            baseline=baseline,
-            baseline_any_version=baseline_any_version,
-            require_complete=require_complete,
-            require_baseline=require_baseline,
-            slice_by=slice_by,
-            dataset_name=dataset_name,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-            on_progress=on_progress,
-            checks=checks,
-            pricing=pricing,
-            max_cost=max_cost,
-            max_output_tokens_increase_pct=max_output_tokens_increase_pct,
-        )
+        return await evaluate(self._evaluation_services(), settings)
 
     async def evaluate_failed(
         self,
@@ -273,9 +221,9 @@ class AsyncGradientEvals:
         fail_under: Mapping[str, float] | None = None,
         max_regression: Mapping[str, float] | None = None,
         pass_thresholds: Mapping[str, float] | None = None,
-        timeout: float = 3600.0,
-        poll_interval: float = 2.0,
-        max_poll_interval: float = 30.0,
+        timeout: float = DEFAULT_EVALUATE_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         on_progress: OnEvaluationProgress | None = None,
     ) -> EvaluationReport:
         """Run again the prompts that failed a gate or errored, and merge the new results over the old.

@@ -19,7 +19,7 @@ from typing import Literal
 
 import httpx
 
-from ._blocking import blocking
+from ._blocking import blocking, blocking_settings
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._client import DEFAULT_TIMEOUT, AsyncGradientEvals
 from ._loop import LoopThread, shutdown
@@ -107,7 +107,7 @@ class GradientEvals:
     _async: AsyncGradientEvals
     _loop: LoopThread
 
-    evaluate = blocking(AsyncGradientEvals.evaluate)
+    evaluate = blocking_settings(AsyncGradientEvals.evaluate)
     evaluate_failed = blocking(AsyncGradientEvals.evaluate_failed)
     evaluate_suites = blocking(AsyncGradientEvals.evaluate_suites)
 

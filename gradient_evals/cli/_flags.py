@@ -14,32 +14,21 @@ from typing import Final
 
 from .._exceptions import APIError, ConfigurationError
 from ._context import EXIT_USAGE, CommandError
+from ._settings_flags import SETTING_FLAGS
 
 __all__ = ["FLAGS", "in_flag_words", "speaking_flags"]
 
 FLAGS: Final[dict[str, str]] = {
+    **SETTING_FLAGS,
+    "agent_uuids": "--agent",
     "star_metric.success_threshold_pct": "--threshold-pct",
     "star_metric.success_threshold": "--threshold",
     "star_metric.metric_uuid": "--star-metric",
     "star_metric.name": "--star-metric",
-    "star_metric": "--star-metric",
-    "star_threshold_pct": "--threshold-pct",
-    "agent_uuids": "--agent",
-    "agent_deployment_names": "--deployment",
-    "fail_under": "--fail-under",
-    "max_regression": "--max-regression",
-    "pass_thresholds": "--pass-threshold",
-    "require_baseline": "--require-baseline",
-    "require_complete": "--require-complete",
-    "slice_by": "--slice-by",
-    "test_case": "--test-case",
     "dataset_uuid": "--dataset",
     "workspace_uuid": "--workspace",
-    "run_name": "--run-name",
-    "metrics": "--metric",
-    "baseline": "--baseline",
 }
-"""Keyword argument (or field of one) -> the option that sets it."""
+"""Keyword argument (or field of one) -> the option that sets it: every evaluation setting's, and more."""
 
 # Names with an underscore or a dot are never English words, so they are replaced wherever they stand alone.
 # `metrics` and `baseline` are: they are replaced only where they name an argument, as `metrics=` or `baseline:`

@@ -6,11 +6,24 @@ import math
 import uuid as uuid_module
 from collections.abc import Mapping, Sequence
 
-from ..types import (
-    EvaluationMetric,
-)
+from ..checks import as_checks
+from ..types import EvaluationMetric, StarMetric
+from .usage import pricing_from
 
-__all__ = ["check_evaluate_timeout", "check_gates", "is_uuid", "names_in_catalog"]
+__all__ = [
+    "check_agent_uuids",
+    "check_allowance",
+    "check_checks",
+    "check_pricing",
+    "check_evaluate_timeout",
+    "check_gates",
+    "check_star_metric",
+    "check_strings",
+    "check_text",
+    "is_uuid",
+    "names_in_catalog",
+    "pinned_runs",
+]
 
 
 def is_uuid(text: object) -> bool:
@@ -40,9 +53,9 @@ def check_gates(value: Mapping[str, float] | None, name: str, *, non_negative: b
     return out
 
 
-def check_evaluate_timeout(value: float) -> float:
+def check_evaluate_timeout(value: float, name: str = "timeout") -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {value!r}")
+        raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
     return float(value)
 
 
@@ -62,6 +75,62 @@ def names_in_catalog(
     return out
 
 
-# -- the dataset ----------------------------------------------------------------------------------------------
+def check_text(value: object, name: str, *, what: str = "non-empty string") -> None:
+    """A name: a non-empty string (``what`` says what it names, in the message)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a {what}")
 
 
+def check_strings(value: object, name: str) -> None:
+    """``None``, or a list (not a single string) of strings."""
+    if value is not None and (isinstance(value, str) or not all(isinstance(v, str) for v in value)):  # type: ignore[attr-defined]
+        raise TypeError(f"{name} must be a list of strings")
+
+
+def check_agent_uuids(value: object, name: str) -> None:
+    """``None``, or a list of agent UUIDs."""
+    check_strings(value, name)
+    for agent in value or ():  # type: ignore[attr-defined]
+        if not is_uuid(agent):
+            raise ValueError(f"{name}: {agent!r} is not a UUID")
+
+
+def check_star_metric(value: object, name: str) -> None:
+    """``None``, a ``StarMetric``, or a metric name or UUID."""
+    if value is not None and not isinstance(value, StarMetric) and (not isinstance(value, str) or not value.strip()):
+        raise TypeError(f"{name} must be a metric name, a metric UUID or a StarMetric")
+
+
+def pinned_runs(baseline: object, name: str = "baseline") -> list[str]:
+    """The run UUIDs a baseline pins (none for ``"latest"`` or ``None``); a malformed baseline is refused."""
+    if baseline is None or baseline == "latest":
+        return []
+    if isinstance(baseline, str):
+        if not is_uuid(baseline):
+            raise ValueError(f"{name} must be 'latest', a run UUID or None, got {baseline!r}")
+        return [baseline.strip()]
+    if not isinstance(baseline, Mapping):
+        raise TypeError(f"{name} must be 'latest', a run UUID, a mapping of agent to run UUID, or None")
+    for key, value in baseline.items():
+        if not isinstance(key, str) or not is_uuid(value):
+            raise ValueError(f"{name}[{key!r}] must be a run UUID, got {value!r}")
+    return [str(v).strip() for v in baseline.values()]
+
+
+def check_checks(value: object, name: str) -> None:
+    """Checks on the answers: a list of checks or functions, no name twice (a ``CheckError``)."""
+    if value is not None:
+        as_checks(value)  # type: ignore[arg-type]
+
+
+def check_pricing(value: object, name: str) -> None:
+    """A price table (a ``PricingError`` naming the key)."""
+    pricing_from(value)  # type: ignore[arg-type]
+
+
+def check_allowance(value: object, name: str) -> None:
+    """``None`` or a finite number >= 0."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")

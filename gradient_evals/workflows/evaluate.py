@@ -17,21 +17,16 @@ the runs exist that outlives it raises :class:`DeadlineExceeded`. Several failur
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
 
 import anyio
 
 from .._exceptions import DeadlineExceeded
-from ..types import StarMetric
-from ..typing import Baseline, DatasetInput, OnEvaluationProgress
-from ._arguments import check_evaluate_timeout
 from ._concurrency import no_exception_groups
-from .answer_settings import CheckInput, PricingInput
 from .baselines import find_baselines, pick_baseline
 from .evaluate_plan import Rerun, merged_results, plan_evaluation
 from .evaluate_results import EvaluationReport
+from .evaluate_settings import DEFAULT_EVALUATE_TIMEOUT, EvaluationSettings
 from .evaluate_steps import (
     dataset_step,
     gate_settings,
@@ -42,84 +37,30 @@ from .evaluate_steps import (
 )
 from .history import evaluation_history
 from .services import EvaluationServices, Progress
-from .wait import WaitOptions
 
-if TYPE_CHECKING:
-    from ..resources.evaluation_metrics import MetricRef
-
-__all__ = ["DEFAULT_EVALUATE_TIMEOUT", "EvaluationServices", "Rerun", "evaluate", "merged_results", "pick_baseline"]
-
-DEFAULT_EVALUATE_TIMEOUT: Final = 3600.0
+__all__ = [
+    "DEFAULT_EVALUATE_TIMEOUT",
+    "EvaluationServices",
+    "EvaluationSettings",
+    "Rerun",
+    "evaluate",
+    "merged_results",
+    "pick_baseline",
+]
 
 
 async def evaluate(
-    services: EvaluationServices,
-    *,
-    dataset: DatasetInput,
-    test_case: str,
-    agent_uuids: Sequence[str] | None = None,
-    agents: Sequence[str] | None = None,
-    agent_deployment_names: Sequence[str] | None = None,
-    metrics: Sequence[MetricRef] | None = None,
-    star_metric: str | StarMetric | None = None,
-    star_threshold_pct: int | None = None,
-    run_name: str | None = None,
-    fail_under: Mapping[str, float] | None = None,
-    max_regression: Mapping[str, float] | None = None,
-    pass_thresholds: Mapping[str, float] | None = None,
-    baseline: Baseline = "latest",
-    baseline_any_version: bool = False,
-    require_complete: bool = False,
-    require_baseline: bool = False,
-    slice_by: str | None = None,
-    dataset_name: str | None = None,
-    timeout: float = DEFAULT_EVALUATE_TIMEOUT,
-    poll_interval: float = 2.0,
-    max_poll_interval: float = 30.0,
-    on_progress: OnEvaluationProgress | None = None,
-    rerun: Rerun | None = None,
-    checks: Sequence[CheckInput] | None = None,
-    pricing: PricingInput | None = None,
-    max_cost: float | None = None,
-    max_output_tokens_increase_pct: float | None = None,
+    services: EvaluationServices, settings: EvaluationSettings, *, rerun: Rerun | None = None
 ) -> EvaluationReport:
     """See ``AsyncGradientEvals.evaluate``; ``rerun`` says what an ``evaluate_failed`` run replaces."""
-    WaitOptions(poll_interval=poll_interval, max_poll_interval=max_poll_interval).checked()
     with no_exception_groups():
-        deadline = anyio.current_time() + check_evaluate_timeout(timeout)
-        progress = Progress(on_progress)
+        deadline = anyio.current_time() + float(settings.timeout)  # each setting was checked as the value was made
+        progress = Progress(settings.on_progress)
         step = "plan"
         try:
             with anyio.fail_after(deadline - anyio.current_time()):
                 with tempfile.TemporaryDirectory(prefix="gradient-evals-") as workdir:
-                    plan = await plan_evaluation(
-                        services,
-                        workdir=Path(workdir),
-                        dataset=dataset,
-                        test_case=test_case,
-                        agent_uuids=agent_uuids,
-                        agents=agents,
-                        agent_deployment_names=agent_deployment_names,
-                        metrics=metrics,
-                        star_metric=star_metric,
-                        star_threshold_pct=star_threshold_pct,
-                        run_name=run_name,
-                        fail_under=fail_under,
-                        max_regression=max_regression,
-                        pass_thresholds=pass_thresholds,
-                        baseline=baseline,
-                        baseline_any_version=baseline_any_version,
-                        require_complete=require_complete,
-                        require_baseline=require_baseline,
-                        slice_by=slice_by,
-                        dataset_name=dataset_name,
-                        timeout=timeout,
-                        rerun=rerun,
-                        checks=checks,
-                        pricing=pricing,
-                        max_cost=max_cost,
-                        max_output_tokens_increase_pct=max_output_tokens_increase_pct,
-                    )
+                    plan = await plan_evaluation(services, settings, workdir=Path(workdir), rerun=rerun)
                     step = "dataset"
                     chosen = await dataset_step(services, plan, progress)
                 step = "test case"
@@ -141,18 +82,18 @@ async def evaluate(
             if isinstance(exc, DeadlineExceeded) or anyio.current_time() < deadline:
                 raise
             raise DeadlineExceeded(
-                f"evaluate ran past its timeout of {timeout:g} s during the {step} step", step=step
+                f"evaluate ran past its timeout of {settings.timeout:g} s during the {step} step", step=step
             ) from None
-        settings = gate_settings(plan, plan.slices)
+        gates = gate_settings(plan, plan.slices)
         results = await wait_and_compare_step(
             services,
             plan,
             run_uuids,
             baselines,
-            settings,
+            gates,
             deadline=deadline,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
+            poll_interval=settings.poll_interval,
+            max_poll_interval=settings.max_poll_interval,
             progress=progress,
         )
         history, no_history = await evaluation_history(
@@ -161,7 +102,7 @@ async def evaluate(
         report = verdict_step(
             plan,
             results,
-            settings,
+            gates,
             test_case=current,
             dataset=chosen,
             change=change,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import anyio
 import anyio.to_thread
@@ -28,17 +27,15 @@ from ..types import (
     ResultsPage,
     StarMetric,
 )
-from ..typing import Baseline, DatasetInput
-from ._arguments import check_evaluate_timeout, check_gates, is_uuid, names_in_catalog
+from ..typing import Baseline
+from ._arguments import check_gates, is_uuid, names_in_catalog, pinned_runs
 from .agents import resolve_agents
-from .answer_settings import AnswerSettings, CheckInput, PricingInput, answer_settings
+from .answer_settings import AnswerSettings, answer_settings
 from .baselines import FINISHED_STATUSES
 from .evaluate_data import HASH_DIGITS, HASH_MARK, LocalDataset, dataset_name_for, prepare_dataset, remote_slices
+from .evaluate_settings import EvaluationSettings
 from .gates import slice_key
 from .services import EvaluationServices
-
-if TYPE_CHECKING:
-    from ..resources.evaluation_metrics import MetricRef
 
 __all__ = ["Plan", "Rerun", "changes_of", "merged_results", "plan_evaluation"]
 
@@ -100,6 +97,8 @@ class Plan:
     """The UUID of an uploaded dataset with the same content hash, used instead of uploading."""
     run_name: str | None
     rerun: Rerun | None
+    settings: EvaluationSettings
+    """The settings as given: a step reads a setting the plan had nothing to check or derive in."""
     answers: AnswerSettings = attrs.field(factory=AnswerSettings)
     """Checks on the answers, the price table, and their gates."""
 
@@ -178,21 +177,6 @@ async def _find_test_case(services: EvaluationServices, test_case: str) -> Evalu
     return matches[0] if matches else None
 
 
-def _pinned_uuids(baseline: Baseline) -> list[str]:
-    if baseline is None or baseline == "latest":
-        return []
-    if isinstance(baseline, str):
-        if not is_uuid(baseline):
-            raise ValueError(f"baseline must be 'latest', a run UUID or None, got {baseline!r}")
-        return [baseline.strip()]
-    if not isinstance(baseline, Mapping):
-        raise TypeError("baseline must be 'latest', a run UUID, a mapping of agent to run UUID, or None")
-    for key, value in baseline.items():
-        if not isinstance(key, str) or not is_uuid(value):
-            raise ValueError(f"baseline[{key!r}] must be a run UUID, got {value!r}")
-    return [str(v).strip() for v in baseline.values()]
-
-
 async def _prove_pinned(
     services: EvaluationServices, run_uuid: str, owner: str, same_version: int | None
 ) -> EvaluationRun:
@@ -218,74 +202,36 @@ async def _prove_pinned(
 
 
 async def plan_evaluation(
-    services: EvaluationServices,
-    *,
-    workdir: Path,
-    dataset: DatasetInput,
-    test_case: str,
-    agent_uuids: Sequence[str] | None,
-    agent_deployment_names: Sequence[str] | None,
-    metrics: Sequence[MetricRef] | None,
-    agents: Sequence[str] | None = None,
-    star_metric: str | StarMetric | None,
-    star_threshold_pct: int | None,
-    run_name: str | None,
-    fail_under: Mapping[str, float] | None,
-    max_regression: Mapping[str, float] | None,
-    pass_thresholds: Mapping[str, float] | None,
-    baseline: Baseline,
-    baseline_any_version: bool,
-    require_complete: bool,
-    require_baseline: bool,
-    slice_by: str | None,
-    dataset_name: str | None,
-    timeout: float,
-    rerun: Rerun | None = None,
-    checks: Sequence[CheckInput] | None = None,
-    pricing: PricingInput | None = None,
-    max_cost: float | None = None,
-    max_output_tokens_increase_pct: float | None = None,
+    services: EvaluationServices, settings: EvaluationSettings, *, workdir: Path, rerun: Rerun | None = None
 ) -> Plan:
     """Check everything ``evaluate`` was given (see the module documentation); create nothing."""
-    check_evaluate_timeout(timeout)
-    if not isinstance(test_case, str) or not test_case.strip():
-        raise ValueError("test_case must be a test case name or UUID")
-    for value, name in (
-        (agent_uuids, "agent_uuids"),
-        (agent_deployment_names, "agent_deployment_names"),
-        (agents, "agents"),
-    ):
-        if value is not None and (isinstance(value, str) or not all(isinstance(v, str) for v in value)):
-            raise TypeError(f"{name} must be a list of strings")
-    by_name = tuple(a.strip() for a in agents or ())
+    # Each value was checked on its own when the settings were made; what is left needs the API or several values.
+    dataset, test_case, baseline = settings.dataset, settings.test_case, settings.baseline
+    slice_by, metrics = settings.slice_by, settings.metrics
+    by_name = tuple(a.strip() for a in settings.agents or ())
     if by_name and not all(is_uuid(a) for a in by_name):
         if services.agents is None:
             raise ValueError("agents: names need the agents resource; give agent UUIDs")
         # A read, before anything is created: a name that matches no agent or several is an AgentNameError.
         by_name = tuple(await resolve_agents(services.agents, list(by_name)))
-    agents = (*(a.strip() for a in agent_uuids or ()), *by_name)
-    deployments = tuple(d.strip() for d in agent_deployment_names or ())
+    agents = (*(a.strip() for a in settings.agent_uuids or ()), *by_name)
+    deployments = tuple(d.strip() for d in settings.agent_deployment_names or ())
     if not agents and not deployments:
         raise ValueError("give at least one agent UUID (agent_uuids) or deployment name (agent_deployment_names)")
-    for agent in agents:
-        if not is_uuid(agent):
-            raise ValueError(f"agent_uuids: {agent!r} is not a UUID")
     if len(set(agents)) != len(agents) or len(set(deployments)) != len(deployments):
         raise ValueError("each agent may be given once")
-    floors = check_gates(fail_under, "fail_under")
-    drops = check_gates(max_regression, "max_regression", non_negative=True)
+    floors = check_gates(settings.fail_under, "fail_under")
+    drops = check_gates(settings.max_regression, "max_regression", non_negative=True)
     answers, drops = answer_settings(
-        checks=checks,
-        pricing=pricing,
-        max_cost=max_cost,
-        max_output_tokens_increase_pct=max_output_tokens_increase_pct,
+        checks=settings.checks,
+        pricing=settings.pricing,
+        max_cost=settings.max_cost,
+        max_output_tokens_increase_pct=settings.max_output_tokens_increase_pct,
         max_regression=drops,
     )
-    per_prompt = check_gates(pass_thresholds, "pass_thresholds")
-    star = _star(star_metric, star_threshold_pct)
-    pinned_uuids = _pinned_uuids(baseline)
-    if slice_by is not None and (not isinstance(slice_by, str) or not slice_by.strip()):
-        raise ValueError("slice_by must be a column name")
+    per_prompt = check_gates(settings.pass_thresholds, "pass_thresholds")
+    star = _star(settings.star_metric, settings.star_threshold_pct)
+    pinned_uuids = pinned_runs(baseline)
     remote = str(dataset).strip() if isinstance(dataset, str) and is_uuid(dataset) else None
     local = None
     slices: dict[str, str] = {}
@@ -309,7 +255,7 @@ async def plan_evaluation(
     name_of_dataset = None
     reusable = None
     if local is not None:
-        name_of_dataset = dataset_name_for(dataset_name or test_case, local.digest)
+        name_of_dataset = dataset_name_for(settings.dataset_name or test_case, local.digest)
         marker = f"{HASH_MARK}{local.digest[:HASH_DIGITS]}"
         # The test case's own dataset first: several datasets may hold the same content (two suites uploading
         # one file at once), and taking another would update the test case to a new version for nothing.
@@ -340,9 +286,9 @@ async def plan_evaluation(
         pass_thresholds=per_prompt,
         baseline=baseline,
         pinned={},
-        baseline_any_version=baseline_any_version,
-        require_complete=require_complete,
-        require_baseline=require_baseline,
+        baseline_any_version=settings.baseline_any_version,
+        require_complete=settings.require_complete,
+        require_baseline=settings.require_baseline,
         slice_by=slice_by,
         slices=slices,
         existing=existing,
@@ -350,9 +296,10 @@ async def plan_evaluation(
         local=local,
         dataset_name=name_of_dataset,
         reusable_dataset=reusable,
-        run_name=run_name,
+        run_name=settings.run_name,
         rerun=rerun,
         answers=answers,
+        settings=settings,
     )
     if pinned_uuids:
         if rerun is not None:
@@ -362,12 +309,12 @@ async def plan_evaluation(
         else:
             known_dataset = remote or reusable
             changed = known_dataset is None or bool(changes_of(existing, known_dataset, plan))
-            if changed and not baseline_any_version:
+            if changed and not settings.baseline_any_version:
                 raise ValueError(
                     "baseline: this call makes a new version of the test case, so no earlier run is of its version "
                     "(pass baseline_any_version=True to compare across versions)"
                 )
-            owner, same = str(existing.test_case_uuid), None if baseline_any_version else existing.version
+            owner, same = str(existing.test_case_uuid), None if settings.baseline_any_version else existing.version
         proven = {u: await _prove_pinned(services, u, owner, same) for u in dict.fromkeys(pinned_uuids)}
         plan = attrs.evolve(plan, pinned=proven)
     return plan

@@ -18,13 +18,15 @@ from ..types import EvaluationPrompt
 from ..typing import OnEvaluationProgress
 from ._arguments import check_gates, is_uuid, names_in_catalog
 from ._concurrency import no_exception_groups
-from .evaluate import DEFAULT_EVALUATE_TIMEOUT, evaluate
+from .evaluate import evaluate
 from .evaluate_data import GROUND_TRUTH_COLUMN, QUERY_COLUMN
 from .evaluate_plan import Rerun
 from .evaluate_results import AgentResult, EvaluationReport, PromptOutcome
+from .evaluate_settings import DEFAULT_EVALUATE_TIMEOUT, EvaluationSettings
 from .gates import NO_SLICE, GateSettings, slice_key
 from .report import build_agent_result, build_report
 from .services import EvaluationServices
+from .wait import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
 
 __all__ = ["NOTHING_TO_RERUN", "evaluate_failed", "prompts_to_rerun"]
 
@@ -72,8 +74,8 @@ async def evaluate_failed(
     max_regression: Mapping[str, float] | None = None,
     pass_thresholds: Mapping[str, float] | None = None,
     timeout: float = DEFAULT_EVALUATE_TIMEOUT,
-    poll_interval: float = 2.0,
-    max_poll_interval: float = 30.0,
+    poll_interval: float = DEFAULT_POLL_INTERVAL,
+    max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
     on_progress: OnEvaluationProgress | None = None,
 ) -> EvaluationReport:
     """See ``AsyncGradientEvals.evaluate_failed``."""
@@ -150,8 +152,7 @@ async def _evaluate_failed(
             if outcome.slice is not None and outcome.slice != NO_SLICE and (key := slice_key(outcome.input))
         },
     )
-    return await evaluate(
-        services,
+    settings = EvaluationSettings(
         dataset=rows,
         test_case=test_case or f"{report.test_case_name or report.test_case_uuid} (rerun)",
         agent_uuids=[a.agent_uuid for a in report.agents if a.agent_uuid and a.agent_uuid in replaces],
@@ -176,8 +177,8 @@ async def _evaluate_failed(
         poll_interval=poll_interval,
         max_poll_interval=max_poll_interval,
         on_progress=on_progress,
-        rerun=rerun,
     )
+    return await evaluate(services, settings, rerun=rerun)
 
 
 async def _report_of_run(

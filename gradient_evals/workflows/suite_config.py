@@ -12,9 +12,10 @@ agents = ["support-bot", "0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60"]   # names or UU
 max_regression = { correctness = 5 }
 ```
 
-A suite's keys are ``evaluate``'s keyword arguments under the same names, ``agents`` standing for agents by name
-or UUID. Every problem (an unknown key, a wrong type, a missing dataset file) is a :class:`ConfigError` naming the
-file, the suite and the key, raised while reading the file: before anything is sent.
+A suite's keys are the fields of :class:`~gradient_evals.EvaluationSettings` (``evaluate``'s keyword arguments)
+under the same names, ``agents`` standing for agents by name or UUID. Every problem (an unknown key, a wrong type,
+a missing dataset file) is a :class:`ConfigError` naming the file, the suite and the key, raised while reading the
+file: before anything is sent.
 """
 
 from __future__ import annotations
@@ -28,11 +29,14 @@ from typing import Any, Final
 import attrs
 
 from .._exceptions import GradientEvalsError
+from .._settings_method import nearest
 from ._arguments import is_uuid
+from .evaluate_settings import EvaluationSettings, check_setting
 from .suite_checks import check_regressions, joined, read_checks, read_pricing
 
 __all__ = [
     "CONFIG_FILE",
+    "NOT_IN_A_FILE",
     "SUITE_KEYS",
     "ConfigError",
     "Suite",
@@ -99,12 +103,6 @@ def _positive(value: object) -> float:
     return number
 
 
-def _non_negative(value: object) -> float:
-    number = _number(value)
-    if number < 0:
-        raise ValueError(f"expected a number >= 0, got {value!r}")
-    return number
-
 
 def _percentage(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
@@ -119,7 +117,7 @@ def _gates(value: object) -> dict[str, float]:
 
 
 def _baseline(value: object) -> str | dict[str, str] | None:
-    if isinstance(value, str) and value.strip().lower() == "none":
+    if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
         return None
     if isinstance(value, str) and (value.strip() == "latest" or is_uuid(value)):
         return value.strip()
@@ -128,11 +126,24 @@ def _baseline(value: object) -> str | dict[str, str] | None:
     raise ValueError(f'expected "latest", "none", a run UUID or a table of agent = run UUID, got {value!r}')
 
 
-_KEYS: Final[Mapping[str, Callable[[object], Any]]] = {
+def _as_the_setting_checks(name: str) -> Callable[[object], object]:
+    """The value as the file gives it, checked as ``EvaluationSettings`` checks that setting's value."""
+
+    def check(value: object) -> object:
+        try:
+            check_setting(name, value)
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    return check
+
+
+_SHAPES: Final[Mapping[str, Callable[[object], Any]]] = {
     "dataset": _text,
     "test_case": _text,
     "agents": _texts,
-    "deployments": _texts,
+    "agent_deployment_names": _texts,
     "metrics": _texts,
     "star_metric": _text,
     "star_threshold_pct": _percentage,
@@ -148,13 +159,26 @@ _KEYS: Final[Mapping[str, Callable[[object], Any]]] = {
     "slice_by": _text,
     "timeout": _positive,
     "poll_interval": _positive,
-    "max_cost": _non_negative,
-    "max_output_tokens_increase_pct": _non_negative,
 }
-"""Every key a suite may hold and how its value is checked; the names are ``evaluate``'s keyword arguments."""
+"""How the value of a key is checked where TOML needs more than the setting's own check (a table of gates, the
+word "none" for no baseline); a key not listed here is taken as the file gives it, checked as the setting is."""
 
-SUITE_KEYS: Final = frozenset({*_KEYS, "checks"})
-"""Also ``checks``: an array of tables read by :func:`~.suite_checks.read_checks`."""
+NOT_IN_A_FILE: Final[Mapping[str, str]] = {
+    "agent_uuids": "`agents` takes agent UUIDs as well as names",
+    "on_progress": "a function, not a value a file can hold",
+    "pricing": "the top-level [pricing] table prices every suite of the file",
+}
+"""The settings a suite cannot hold, and why."""
+
+_KEYS: Final[Mapping[str, Callable[[object], Any]]] = {
+    field.name: _SHAPES.get(field.name) or _as_the_setting_checks(field.name)
+    for field in attrs.fields(EvaluationSettings)
+    if field.name not in NOT_IN_A_FILE
+}
+"""Every key a suite may hold and how its value is checked: a key is a field of :class:`EvaluationSettings`."""
+
+SUITE_KEYS: Final = frozenset(_KEYS)
+"""``checks`` among them: an array of tables ``[[suites.NAME.checks]]``, read by :func:`~.suite_checks.read_checks`."""
 
 
 @attrs.frozen(kw_only=True)
@@ -232,8 +256,9 @@ def _check(raw: Mapping[str, Any], path: Path, suite: str | None) -> dict[str, A
             continue
         checker = _KEYS.get(key)
         if checker is None:
-            known = ", ".join(sorted(SUITE_KEYS))
-            raise ConfigError(f"unknown key (a suite takes: {known})", path=path, suite=suite, key=key)
+            suggestion = nearest(key, _KEYS)
+            hint = f"did you mean {suggestion!r}?" if suggestion else f"a suite takes: {', '.join(sorted(_KEYS))}"
+            raise ConfigError(f"unknown key ({hint})", path=path, suite=suite, key=key)
         try:
             checked[key] = checker(value)
         except ValueError as exc:
@@ -250,7 +275,7 @@ def _raiser(path: Path, suite: str | None) -> Callable[[str, str | None], Config
 
 def _suite(name: str, merged: dict[str, Any], path: Path) -> Suite:
     agents = merged.pop("agents", ())
-    deployments = merged.pop("deployments", ())
+    deployments = merged.pop("agent_deployment_names", ())
     if not agents and not deployments:
         raise ConfigError("give the agents to evaluate (names or UUIDs)", path=path, suite=name, key="agents")
     dataset = merged.get("dataset")
@@ -309,7 +334,7 @@ def apply_overrides(suites: Sequence[Suite], overrides: Mapping[str, Any]) -> tu
     for suite in suites:
         checked = _check(overrides, suite.path, suite.name)
         agents = checked.pop("agents", suite.agents)
-        deployments = checked.pop("deployments", suite.deployments)
+        deployments = checked.pop("agent_deployment_names", suite.deployments)
         result.append(
             attrs.evolve(suite, agents=agents, deployments=deployments, settings={**suite.settings, **checked})
         )

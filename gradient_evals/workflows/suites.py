@@ -21,6 +21,7 @@ from ..types import EvaluationMetric
 from ._arguments import is_uuid
 from .answer_settings import CheckInput, PricingInput
 from .evaluate_results import EvaluationReport
+from .evaluate_settings import EvaluationSettings
 from .suite_checks import joined
 from .suite_config import Suite
 from .usage import pricing_from
@@ -39,7 +40,7 @@ class SuiteServices:
     a name that matches no agent or several.
     """
 
-    evaluate: Callable[..., Awaitable[EvaluationReport]]
+    evaluate: Callable[[EvaluationSettings], Awaitable[EvaluationReport]]
     resolve_agents: Callable[[Sequence[str]], Awaitable[Mapping[str, str]]]
     catalog: Callable[[], Awaitable[Sequence[EvaluationMetric]]]
 
@@ -122,12 +123,13 @@ async def run_suites(
         agents = {agent: resolved[agent] for agent in suite.agents}
         callback = None if on_progress is None else _bound(on_progress, suite.name)
         try:
-            report = await services.evaluate(
+            settings = EvaluationSettings(
                 **suite.settings,
                 agent_uuids=list(agents.values()) or None,
                 agent_deployment_names=list(suite.deployments) or None,
                 on_progress=callback,
             )
+            report = await services.evaluate(settings)
         except Exception as exc:
             outcomes[suite.name] = SuiteOutcome(suite=suite, error=exc, agent_uuids=agents)
         else:

@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_POLL_INTERVAL",
     "DEFAULT_WAIT_TIMEOUT",
     "WaitOptions",
+    "check_seconds",
     "create_and_wait_for_runs",
     "next_poll_delay",
     "wait_for_run",
@@ -57,9 +58,9 @@ class WaitOptions:
 
     def checked(self) -> WaitOptions:
         """These options, refused with a ``TypeError``/``ValueError`` unless every number of seconds is positive."""
-        _check_seconds(self.timeout, "timeout")
-        _check_seconds(self.poll_interval, "poll_interval")
-        _check_seconds(self.max_poll_interval, "max_poll_interval")
+        check_seconds(self.timeout, "timeout")
+        check_seconds(self.poll_interval, "poll_interval")
+        check_seconds(self.max_poll_interval, "max_poll_interval")
         return self
 
 
@@ -76,7 +77,7 @@ def wait_options(
     )
 
 
-def _check_seconds(value: float, name: str) -> float:
+def check_seconds(value: float, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{name} must be a number of seconds, got {type(value).__name__}")
     if not math.isfinite(value) or value <= 0:

@@ -139,7 +139,7 @@ def test_a_failing_check_exits_1_with_a_junit_case_per_check_and_tokens_and_cost
         ),
         (
             ("[suites.orders]\n", "[suites.orders]\nmax_cost = -1\n"),
-            "suite 'orders', key 'max_cost': expected a number >= 0",
+            "suite 'orders', key 'max_cost': max_cost must be a finite number >= 0, got -1",
         ),
     ],
 )

@@ -13,7 +13,7 @@ from gradient_evals.cli import commands
 from gradient_evals.cli._app import build_parser
 
 CLI = Path(commands.__file__).resolve().parent.parent
-LAYERS = ["_render", "_views", "_context", "_args", "_flags", "commands", "_app", "__init__"]
+LAYERS = ["_render", "_views", "_context", "_args", "_settings_flags", "_flags", "commands", "_app", "__init__"]
 """Each layer imports only layers before it (the package's docstring says the same)."""
 
 

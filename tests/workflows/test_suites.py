@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
+import attrs
 import pytest
 
-from gradient_evals import AsyncGradientEvals
+from gradient_evals import AsyncGradientEvals, EvaluationSettings
 from gradient_evals.reports.suites import render_suites_junit, render_suites_markdown
+from gradient_evals.results import EvaluationReport
 from gradient_evals.testing import FakeGradientServer
 from gradient_evals.workflows.suite_config import ConfigError, apply_overrides, find_config, load_config
 from gradient_evals.workflows.suites import SuiteServices, run_suites
@@ -133,11 +135,11 @@ def _services(client: AsyncGradientEvals, names: Mapping[str, str]) -> SuiteServ
             raise ValueError(f"no agent is called {unknown[0]!r}")
         return {a: names[a] for a in agents}
 
-    async def evaluate(**arguments: object) -> object:
-        return await client.evaluate(poll_interval=0.05, max_poll_interval=0.1, **arguments)  # type: ignore[arg-type]
+    async def evaluate(settings: EvaluationSettings) -> EvaluationReport:
+        return await client.evaluate(attrs.evolve(settings, poll_interval=0.05, max_poll_interval=0.1))
 
     return SuiteServices(
-        evaluate=evaluate,  # type: ignore[arg-type]
+        evaluate=evaluate,
         resolve_agents=resolve,
         catalog=client.evaluation_metrics.catalog,
     )
@@ -231,7 +233,10 @@ def test_an_unreadable_config_and_a_dataset_uuid(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read it"):
         load_config(tmp_path / "missing.toml")
     dataset = "0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60"
-    text = f'[suites.faq]\ndataset = "{dataset}"\nagents = ["{AGENT_A}"]\ndeployments = ["prod"]\nbaseline = "none"\n'
+    text = (
+        f'[suites.faq]\ndataset = "{dataset}"\nagents = ["{AGENT_A}"]\nagent_deployment_names = ["prod"]\n'
+        'baseline = "none"\n'
+    )
     (suite,) = load_config(_write(tmp_path, text)).suites
     assert suite.settings["dataset"] == dataset  # a UUID is a dataset already uploaded, not a path
     assert suite.settings["baseline"] is None
@@ -246,13 +251,13 @@ async def test_a_suite_that_fails_does_not_stop_the_others(server: FakeGradientS
     async with AsyncGradientEvals(server.token, base_url=server.base_url) as client:
         services = _services(client, {AGENT_A: AGENT_A, AGENT_B: AGENT_B})
 
-        async def evaluate(**arguments: object) -> object:
-            if arguments["test_case"] == "faq":
+        async def evaluate(settings: EvaluationSettings) -> EvaluationReport:
+            if settings.test_case == "faq":
                 raise ValueError("faq broke")
-            return await services.evaluate(**arguments)
+            return await services.evaluate(settings)
 
         broken = SuiteServices(
-            evaluate=evaluate,  # type: ignore[arg-type]
+            evaluate=evaluate,
             resolve_agents=services.resolve_agents,
             catalog=services.catalog,
         )

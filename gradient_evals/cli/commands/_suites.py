@@ -19,9 +19,9 @@ from ...results import EvaluationProgress
 from ...workflows._files import check_report_destinations
 from ...workflows.suite_config import ConfigError, apply_overrides, find_config, load_config
 from ...workflows.suites import SuiteOutcome
-from .._args import pairs
 from .._context import EXIT_API_ERROR, EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE, CommandError, Context
 from .._render import dump_json, escape_text
+from .._settings_flags import given_settings
 from ._evaluate_output import EvaluateProgress, exit_code_of, show_report, warnings_of, write_after_verdict
 
 __all__ = ["overrides_of", "run_config_suites", "suites_exit_code"]
@@ -31,38 +31,11 @@ _SEVERITY = (EXIT_OK, EXIT_GATE_FAILED, EXIT_API_ERROR, EXIT_RUN_FAILED)
 
 def overrides_of(args: argparse.Namespace) -> dict[str, Any]:
     """The suite keys the command line sets: only the flags actually given (a default overrides nothing)."""
-    given: dict[str, Any] = {}
-    if args.metric:
-        given["metrics"] = list(args.metric)
-    if args.agent:
-        given["agents"] = list(args.agent)
-    if args.deployment:
-        given["deployments"] = list(args.deployment)
-    for key, value in (
-        ("star_metric", args.star_metric),
-        ("star_threshold_pct", args.threshold_pct),
-        ("run_name", args.run_name),
-        ("slice_by", args.slice_by),
-    ):
-        if value is not None:
-            given[key] = value
-    if args.baseline is not None:
-        given["baseline"] = args.baseline
-    for key, pairs_given in (
-        ("fail_under", args.fail_under),
-        ("max_regression", args.max_regression),
-        ("pass_thresholds", args.pass_threshold),
-    ):
-        if pairs_given:
-            given[key] = pairs(pairs_given)
-    if args.require_complete:
-        given["require_complete"] = True
-    if args.require_baseline:
-        given["require_baseline"] = True
-    if args.timeout is not None:
-        given["timeout"] = args.timeout
-    if args.poll_interval is not None:
-        given["poll_interval"] = args.poll_interval
+    given = given_settings(args)
+    if "test_case" in given:
+        raise CommandError(
+            "--test-case goes with --dataset: each suite of a config names its own test case", EXIT_USAGE
+        )
     return given
 
 

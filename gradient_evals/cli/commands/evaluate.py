@@ -11,20 +11,20 @@ failed gate stays 1 and a failed run 4.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from ...results import EvaluationReport
 from ...workflows._files import check_report_destinations
-from ...workflows.evaluate import DEFAULT_EVALUATE_TIMEOUT
+from ...workflows.evaluate_settings import DEFAULT_EVALUATE_TIMEOUT, EvaluationSettings
 from ...workflows.explain import DEFAULT_ANSWERS_SHOWN
-from ...workflows.wait import DEFAULT_POLL_INTERVAL
-from .._args import Subcommands, add_command, add_gate_options, metric_value, non_negative_int, pairs, positive_float
+from ...workflows.wait import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
+from .._args import Subcommands, add_command, add_gate_options, metric_value, non_negative_int, positive_float
 from .._context import (
     EXIT_USAGE,
     CommandError,
     Context,
 )
 from .._flags import speaking_flags
+from .._settings_flags import given_settings
 from ._evaluate_output import (
     STEP_SUMMARY_ENV,
     EvaluateProgress,
@@ -102,6 +102,11 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
         metavar="latest|none|RUN",
         help="compare with each agent's latest finished run of this test case version (default), a run, or none",
     )
+    parser.add_argument(
+        "--baseline-any-version",
+        action="store_true",
+        help="take the latest baseline from any version of the test case, not only this evaluation's",
+    )
     add_gate_options(parser)  # --fail-under, --pass-threshold: for a lower-is-better metric, a ceiling
     parser.add_argument(
         "--max-regression",
@@ -119,11 +124,32 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="fail the --max-regression gates (exit 1) when an agent has no baseline, instead of not applying them",
     )
+    parser.add_argument(
+        "--max-cost", type=float, metavar="DOLLARS", help="exit 1 when a run costs more (needs [pricing] in the config)"
+    )
+    parser.add_argument(
+        "--max-output-tokens-increase-pct",
+        type=float,
+        metavar="PCT",
+        help="exit 1 when output tokens per prompt grew by more than PCT percent against the baseline (paired)",
+    )
     parser.add_argument("--slice-by", metavar="COLUMN", help="a column of the CSV to report scores per value of")
-    # No defaults in the parser for these three: with a config file, only a flag actually given overrides it (see
-    # _suites.overrides_of); a single evaluation takes the defaults in run_evaluate.
-    parser.add_argument("--timeout", type=positive_float, help="overall seconds (default 3600)")
-    parser.add_argument("--poll-interval", type=positive_float, help="first poll gap (default 2 s)")
+    parser.add_argument(
+        "--dataset-name",
+        metavar="NAME",
+        help="the uploaded dataset's name, before its content hash (default: the test case's)",
+    )
+    # No defaults in the parser: with a config file, only a flag actually given overrides it; a single evaluation
+    # takes the defaults of EvaluationSettings (see _settings_flags.given_settings).
+    parser.add_argument(
+        "--timeout", type=positive_float, help=f"overall seconds (default {DEFAULT_EVALUATE_TIMEOUT:g})"
+    )
+    parser.add_argument(
+        "--poll-interval", type=positive_float, help=f"first poll gap (default {DEFAULT_POLL_INTERVAL:g} s)"
+    )
+    parser.add_argument(
+        "--max-poll-interval", type=positive_float, help=f"longest poll gap (default {DEFAULT_MAX_POLL_INTERVAL:g} s)"
+    )
     parser.add_argument("--junit-xml", metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--markdown", metavar="FILE", help=f"write a Markdown summary (also to ${STEP_SUMMARY_ENV})")
     parser.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
@@ -188,40 +214,9 @@ def run_evaluate(ctx: Context) -> int:
         raise CommandError("--test-case is required with --dataset", EXIT_USAGE)
     if args.config or args.suite:
         raise CommandError("--config and --suite run the suites of a config file: leave out --dataset", EXIT_USAGE)
-    args.baseline = args.baseline or "latest"
-    args.timeout = DEFAULT_EVALUATE_TIMEOUT if args.timeout is None else args.timeout
-    args.poll_interval = DEFAULT_POLL_INTERVAL if args.poll_interval is None else args.poll_interval
-    baseline: str | None = None if args.baseline.lower() == "none" else args.baseline
     check_report_destinations([args.junit_xml, args.markdown, args.html])  # before anything is created
     with speaking_flags(), ctx.client() as client, EvaluateProgress(ctx) as progress:
-        report = client.evaluate(
-            dataset=args.dataset if _is_uuid(args.dataset) else Path(args.dataset),
-            test_case=args.test_case,
-            agents=args.agent or None,
-            agent_deployment_names=args.deployment or None,
-            metrics=args.metric or None,
-            star_metric=args.star_metric,
-            star_threshold_pct=args.threshold_pct,
-            run_name=args.run_name,
-            fail_under=pairs(args.fail_under),
-            max_regression=pairs(args.max_regression),
-            pass_thresholds=pairs(args.pass_threshold),
-            baseline=baseline,
-            require_complete=args.require_complete,
-            require_baseline=args.require_baseline,
-            slice_by=args.slice_by,
-            timeout=args.timeout,
-            poll_interval=args.poll_interval,
-            on_progress=progress,
-        )
+        # The settings the flags give; EvaluationSettings holds the defaults of those not given.
+        report = client.evaluate(EvaluationSettings(**given_settings(args), on_progress=progress))
     return finish(ctx, report, junit=args.junit_xml, markdown=args.markdown, html=args.html, answers=args.answers)
 
-
-def _is_uuid(text: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True

@@ -1,0 +1,139 @@
+"""Methods that take one settings value, or its fields as keyword arguments: ``client.evaluate(...)``.
+
+``@takes_settings(EvaluationSettings)`` over ``async def evaluate(self, settings: EvaluationSettings)`` makes a
+method callable as ``evaluate(settings)`` or as ``evaluate(dataset=..., test_case=...)``. The keyword arguments are
+the settings class's own (a ``ParamSpec`` taken from its ``__init__``), so a setting is declared once, in the
+class, and type checkers, editors and ``help()`` still see every one of them on the method.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import inspect
+import typing
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, ParamSpec, Protocol, TypeVar, cast, overload
+
+import attrs
+
+from ._exceptions import GradientEvalsError
+
+__all__ = [
+    "SettingsCall",
+    "SettingsMethod",
+    "UnknownSettingError",
+    "nearest",
+    "settings_of",
+    "settings_signature",
+    "takes_settings",
+]
+
+P = ParamSpec("P")
+S = TypeVar("S")
+S_contra = TypeVar("S_contra", contravariant=True)
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+
+
+class UnknownSettingError(GradientEvalsError, TypeError):
+    """A keyword argument that is no setting: ``client.evaluate(datset=...)``. Names it, and the nearest setting.
+
+    A ``TypeError`` too, as Python raises for any unknown keyword argument.
+    """
+
+    def __init__(self, message: str, *, setting: str, suggestion: str | None) -> None:
+        super().__init__(message)
+        self.setting = setting
+        """The keyword argument given."""
+        self.suggestion = suggestion
+        """The setting it most resembles, if any resembles it."""
+
+
+def nearest(name: str, known: typing.Iterable[str]) -> str | None:
+    """The name in ``known`` that ``name`` most resembles (a typo of it), or ``None``."""
+    matches = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+class SettingsCall(Protocol[P, S_contra, R_co]):
+    """A method called with a settings value, or with the settings' fields as keyword arguments."""
+
+    @overload
+    def __call__(self, settings: S_contra, /) -> R_co: ...
+
+    @overload
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R_co: ...
+
+
+class SettingsMethod(Protocol[P, S, R_co]):
+    """What ``@takes_settings`` makes of a method, for type checkers: on an instance, a :class:`SettingsCall`."""
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> SettingsMethod[P, S, R_co]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> SettingsCall[P, S, R_co]: ...
+
+
+def settings_of(settings_class: type[S], given: object, changes: dict[str, Any], method: str) -> S:
+    """The settings value of one call: ``given`` as it is, or built from the keyword arguments ``changes``."""
+    name = settings_class.__name__
+    if given is not None:
+        if changes:
+            raise TypeError(f"{method}() takes one {name} value or its settings as keywords, not both")
+        if not isinstance(given, settings_class):
+            raise TypeError(f"{method}() takes one {name} value, got {type(given).__name__}")
+        return given
+    known = [field.name for field in attrs.fields(settings_class)]  # type: ignore[arg-type]
+    for name in changes:
+        if name not in known:
+            suggestion = nearest(name, known)
+            hint = f" (did you mean {suggestion!r}?)" if suggestion else f" (settings: {', '.join(known)})"
+            raise UnknownSettingError(f"{method}() has no setting {name!r}{hint}", setting=name, suggestion=suggestion)
+    fields = attrs.fields(settings_class)  # type: ignore[arg-type]
+    missing = [f.name for f in fields if f.default is attrs.NOTHING and f.name not in changes]
+    if missing:
+        raise TypeError(f"{method}() needs the setting{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    return settings_class(**changes)
+
+
+def settings_signature(settings_class: type) -> list[inspect.Parameter]:
+    """The settings' fields as keyword-only parameters, annotations evaluated (``help()``, the parity test)."""
+    hints = typing.get_type_hints(settings_class)
+    parameters = []
+    for field in attrs.fields(settings_class):
+        default = inspect.Parameter.empty if field.default is attrs.NOTHING else field.default
+        parameters.append(
+            inspect.Parameter(field.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=hints[field.name])
+        )
+    return parameters
+
+
+def takes_settings(
+    settings_class: Callable[P, S],
+) -> Callable[[Callable[[Any, S], Coroutine[Any, Any, R]]], SettingsMethod[P, S, Awaitable[R]]]:
+    """Make ``async def method(self, settings)`` callable with a settings value or with its fields as keywords.
+
+    An unknown keyword raises :class:`UnknownSettingError` naming the nearest setting; a missing required one, or a
+    value and keywords at once, a ``TypeError``.
+    """
+    cls = cast(type[S], settings_class)
+
+    def decorate(method: Callable[[Any, S], Coroutine[Any, Any, R]]) -> SettingsMethod[P, S, Awaitable[R]]:
+        @functools.wraps(method)
+        async def call(self: Any, settings: S | None = None, /, **changes: Any) -> R:
+            return await method(self, settings_of(cls, settings, changes, method.__name__))
+
+        own = inspect.signature(method, eval_str=True)
+        receiver, value = list(own.parameters.values())[:2]
+        optional = value.replace(
+            kind=inspect.Parameter.POSITIONAL_ONLY, default=None, annotation=value.annotation | None
+        )
+        call.__signature__ = own.replace(  # type: ignore[attr-defined]
+            parameters=[receiver.replace(kind=inspect.Parameter.POSITIONAL_ONLY), optional, *settings_signature(cls)]
+        )
+        del call.__wrapped__  # inspect.signature reads __signature__, not the method's own
+        return cast(SettingsMethod[P, S, Awaitable[R]], call)
+
+    return decorate
