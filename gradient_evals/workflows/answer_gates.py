@@ -160,25 +160,17 @@ def output_tokens_gate(
         higher_is_better=False,
     )
     growth = 100 * math.expm1(found.delta or 0.0)
-    gate = _decided(kind, name, "output_tokens", pct, found, f"mean log ratio {found.delta:.3g}")
     low, high = found.ci_low, found.ci_high
-    span = (
-        ""
-        if low is None or high is None
-        else f", 95% interval {100 * math.expm1(low):+.3g}% to {100 * math.expm1(high):+.3g}%"
-    )
-    message = gate.message
-    if message:
-        message = f"output tokens per prompt {growth:+.3g}% (geometric mean{span}): {message}"
-    return GateResult(
-        kind=kind,
-        name=name,
-        passed=gate.passed,
-        threshold=pct,
-        actual=growth,
-        message=message,
-        applied=gate.applied,
-    )
+    span = "" if low is None or high is None else f"; 95% interval {100 * math.expm1(low):+.3g}% to "
+    span += "" if low is None or high is None else f"{100 * math.expm1(high):+.3g}%"
+    said = f"output tokens per prompt {growth:+.3g}% (geometric mean{span}, n={found.n})"
+    if found.outcome == "passed":
+        return GateResult(kind=kind, name=name, passed=True, threshold=pct, actual=growth)
+    if found.outcome == "failed":
+        message = f"{said}: more than the allowed {pct:g}%"
+        return GateResult(kind=kind, name=name, passed=False, threshold=pct, actual=growth, message=message)
+    message = f"inconclusive: {said}: the interval straddles the allowed {pct:g}%"
+    return GateResult(kind=kind, name=name, passed=True, threshold=pct, actual=growth, message=message, applied=False)
 
 
 def answer_gates(
