@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import anyio.to_thread
 import attrs
 
+from .._deferred import replaced
 from ..checks import Check, run_checks
 from ..types import EvaluationPrompt, EvaluationRun, MetricResult, MetricResultStatus, MetricValueType, ResultsPage
 from .checks_results import CheckResult
@@ -32,6 +33,16 @@ class CheckedPrompts:
     """Check name -> ``(input text, passed)`` per prompt, in the run's order: what a paired comparison pairs."""
 
 
+def _result(name: str, ok: bool, reason: str) -> MetricResult:
+    return MetricResult(
+        metric_name=name,
+        metric_value_type=MetricValueType.STRING,
+        string_value="pass" if ok else "fail",
+        reasoning=reason or None,
+        status=MetricResultStatus.COMPLETED,
+    )
+
+
 def _with_checks(
     checks: Sequence[Check], prompts: Sequence[EvaluationPrompt]
 ) -> tuple[list[EvaluationPrompt], tuple[CheckResult, ...], dict[str, list[tuple[str | None, bool]]]]:
@@ -39,19 +50,14 @@ def _with_checks(
     added: list[list[MetricResult]] = [[] for _ in prompts]
     by_check: dict[str, list[tuple[str | None, bool]]] = {}
     for check, judged in zip(checks, verdicts, strict=True):
+        name = f"{CHECK_PREFIX}{check.name}"
         by_check[check.name] = [(p.input, ok) for p, (ok, _) in zip(prompts, judged, strict=True)]
+        passed = _result(name, True, "")  # frozen: one object serves every prompt that passed
         for extra, (ok, reason) in zip(added, judged, strict=True):
-            extra.append(
-                MetricResult(
-                    metric_name=f"{CHECK_PREFIX}{check.name}",
-                    metric_value_type=MetricValueType.STRING,
-                    string_value="pass" if ok else "fail",
-                    reasoning=reason or None,
-                    status=MetricResultStatus.COMPLETED,
-                )
-            )
+            extra.append(passed if ok else _result(name, False, reason))
+    # A copy that leaves the prompt's chunks and spans unconverted when no check read them.
     checked = [
-        attrs.evolve(prompt, prompt_level_metric_results=(*prompt.prompt_level_metric_results, *extra))
+        replaced(prompt, prompt_level_metric_results=(*prompt.prompt_level_metric_results, *extra))
         for prompt, extra in zip(prompts, added, strict=True)
     ]
     return checked, results, by_check

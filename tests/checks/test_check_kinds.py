@@ -248,3 +248,15 @@ def test_tables_from_a_configuration(tmp_path: Path) -> None:
         with pytest.raises(CheckError, match=message) as caught:
             check_from_table(table, base=tmp_path)
         assert caught.value.key == key
+
+
+def test_a_regex_worker_survives_between_checks_and_after_a_timeout() -> None:
+    stuck = prompt("a" * 10_000 + "!")
+    fine = prompt("aaaa")
+    slow = Regex(r"(a+)+$", timeout=0.05)
+    for _ in range(3):  # kept workers, replaced ones: every call still answers every prompt, in order
+        assert [ok for ok, _ in judge_all(slow, [fine, stuck, fine, stuck, fine])] == [True, False, True, False, True]
+        assert judge_all(Regex("b"), [prompt("abc"), prompt("xyz")]) == [
+            (True, ""),
+            (False, "does not match 'b'"),
+        ]
