@@ -225,6 +225,7 @@ class AsyncGradientEvals:
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         on_progress: OnEvaluationProgress | None = None,
+        checks: Sequence[CheckInput] | None = None,
     ) -> EvaluationReport:
         """Run again the prompts that failed a gate or errored, and merge the new results over the old.
 
@@ -234,7 +235,9 @@ class AsyncGradientEvals:
         ones prompt by prompt (matched by input text); the merged results are compared with the same baselines
         and gated again (the report's gates unless given). Takes a report of :meth:`evaluate`, or the UUID of one
         finished run (then ``fail_under``/``pass_thresholds`` say which prompts failed).
-        With nothing to rerun, returns the report with a note saying so (``report.notes``).
+        With nothing to rerun, returns the report with a note saying so (``report.notes``). A report that ran
+        checks on the answers needs them again as ``checks=`` (a report holds their names, not the checks): the
+        merged results are checked anew, and its price table and cost and token gates are kept.
         """
         from .workflows.rerun import evaluate_failed
 
@@ -250,6 +253,7 @@ class AsyncGradientEvals:
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
             on_progress=on_progress,
+            checks=checks,
         )
 
     async def evaluate_suites(

@@ -1,7 +1,7 @@
 """What the emulated agents answer, so that checks on answers mean something offline.
 
-The shape of an answer is a function of the dataset row (so a run and its baseline answer a prompt the same way,
-and pair), and of the agent's answer style (``FakeGradientServer.set_agent_answers``):
+The shape of an answer is a function of the question (so a run, its baseline and a rerun of the prompt answer it
+the same way, and pair), and of the agent's answer style (``FakeGradientServer.set_agent_answers``):
 
 - 1 prompt in 5 is answered in JSON, ``{"answer": ..., "order_id": "ORD-12345", "status": ...}``, and 1 in 20
   with JSON cut short (not valid JSON); 3 in 10 quote an order number in text (``Order ORD-12345: ...``); the rest
@@ -60,8 +60,8 @@ class Answer:
     output_tokens: int
 
 
-def _row_digest(test_case_key: bytes, index: int) -> bytes:
-    return hashlib.blake2b(test_case_key + b"/answer" + index.to_bytes(8, "little"), digest_size=8).digest()
+def _question_digest(question: str) -> bytes:
+    return hashlib.blake2b(question.encode("utf-8", "surrogatepass"), digest_size=8, person=b"answer").digest()
 
 
 def _longer(text: str, verbosity: float, rng: random.Random) -> str:
@@ -76,9 +76,9 @@ def tokens_of(text: str) -> int:
     return max(1, round(len(text) / 4))
 
 
-def shape_answer(test_case_key: bytes, index: int, answer: str, style: AnswerStyle, rng: random.Random) -> Answer:
-    """The answer to row ``index`` as the agent gives it (see the module documentation)."""
-    d = _row_digest(test_case_key, index)
+def shape_answer(question: str, answer: str, style: AnswerStyle, rng: random.Random) -> Answer:
+    """The answer to ``question`` as the agent gives it (see the module documentation)."""
+    d = _question_digest(question)
     shape = d[0] % 20
     order = f"ORD-{int.from_bytes(d[1:4], 'little') % 100_000:05d}"
     answer = _longer(answer, style.verbosity, rng)

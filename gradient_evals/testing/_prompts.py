@@ -155,7 +155,7 @@ def make_prompt(run: RunRecord, index: int) -> dict[str, Any]:
     # Drawn and not used (token counts follow the text): the draws after them stay what they were.
     rng.randrange(40, 2400)
     rng.randrange(15, 700)
-    shaped = shape_answer(tc.key, index, said, run.answers, random.Random(digest(run.key + b"/a", index)))
+    shaped = shape_answer(question, said, run.answers, random.Random(digest(run.key + b"/a", index)))
     output = shaped.text
     base_s = run.started_ns // 1_000_000_000 + index * 2
 

@@ -374,7 +374,7 @@ def build_report(
         star_metric=star_metric,
         inverted_metrics=tuple(sorted(settings.inverted)),
         fail_under=dict(settings.fail_under),
-        max_regression=dict(settings.max_regression),
+        max_regression={**settings.max_regression, **settings.check_regression},
         require_complete=settings.require_complete,
         require_baseline=settings.require_baseline,
         slice_by=settings.slice_by,

@@ -55,7 +55,7 @@ async def test_each_check_fails_exactly_the_prompts_it_should(
     checks = [
         Regex(r"ORD-\d{5}", name="quotes an order"),
         IsJSON(min_pass_rate=10),
-        MaxOutputTokens(60),
+        MaxOutputTokens(45),
         ToolCalled("lookup_order"),
     ]
     before = len(server.requests)
@@ -77,7 +77,7 @@ async def test_each_check_fails_exactly_the_prompts_it_should(
     expected = {
         "quotes an order": {p.prompt_id for p in prompts if not re.search(r"ORD-\d{5}", p.output or "")},
         "is_json": {p.prompt_id for p in prompts if not is_json(p.output or "")},
-        "max_output_tokens(60)": {p.prompt_id for p in prompts if int(p.output_tokens or 0) > 60},
+        "max_output_tokens(45)": {p.prompt_id for p in prompts if int(p.output_tokens or 0) > 45},
         "tool_called(lookup_order)": {p.prompt_id for p in prompts if "lookup_order" not in _tools(p)},
     }
     found = {result.name: {f.prompt_id for f in result.failures} for result in agent.checks}
@@ -218,3 +218,26 @@ async def test_bad_settings_are_refused_before_any_request(
     with pytest.raises(error, match=re.escape(message)):
         await client.evaluate(dataset=dataset, test_case="bad", agent_uuids=[AGENT], **settings, **FAST)
     assert server.requests[before:] == []
+
+
+async def test_evaluate_failed_runs_the_checks_again_and_refuses_to_drop_them_silently(
+    server: FakeGradientServer, client: AsyncGradientEvals
+) -> None:
+    dataset = server.add_dataset(rows=10)
+    checks = [Regex(r"ORD-\d{5}", name="quotes an order")]
+    first = await client.evaluate(
+        dataset=dataset, test_case="orders", agent_uuids=[AGENT], baseline=None, checks=checks, **FAST
+    )
+    failing = {f.input for f in first.agents[0].checks[0].failures}
+    assert failing
+    before = len(server.requests)
+    with pytest.raises(ValueError, match="the report ran checks on the answers \\('quotes an order'\\)"):
+        await client.evaluate_failed(first, **{k: FAST[k] for k in ("poll_interval", "max_poll_interval")})
+    assert all(r.method == "GET" for r in server.requests[before:])  # nothing created for the refused rerun
+    again = await client.evaluate_failed(
+        first, checks=checks, **{k: FAST[k] for k in ("poll_interval", "max_poll_interval")}
+    )
+    assert again.checks == ("quotes an order",)
+    (result,) = again.agents[0].checks
+    assert result.total == 10  # the merged results, every prompt checked anew
+    assert {f.input for f in result.failures} == failing  # the emulator answers a row the same way again
