@@ -40,7 +40,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .types import EvaluationRun
+    from .types.evaluation_runs import EvaluationRun
 
 __all__ = [
     "APIConnectionError",

@@ -10,7 +10,7 @@ import attrs
 from ..results import AgentResult, CheckFailure, CheckResult, EvaluationReport
 from ._format import prompt_title, truncate
 
-__all__ = ["CheckRow", "UsageRow", "check_failures", "check_rows", "failures_text", "html_view", "usage_rows"]
+__all__ = ["CheckRow", "UsageRow", "check_failures", "check_rows", "failures_text", "checks_html_view", "usage_rows"]
 
 ANSWER_SHOWN = 200
 
@@ -101,7 +101,7 @@ def usage_rows(report: EvaluationReport) -> list[UsageRow]:
     return rows
 
 
-def html_view(report: EvaluationReport, failures_shown: int = 5) -> dict[str, object]:
+def checks_html_view(report: EvaluationReport, failures_shown: int = 5) -> dict[str, object]:
     """What the HTML page's "checks" and "tokens and cost" sections show (plain strings: the page escapes)."""
     return {
         "checks": check_rows(report),

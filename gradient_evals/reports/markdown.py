@@ -28,6 +28,7 @@ from ._format import (
     truncate,
     worst_regressions,
 )
+from ._statistics import gate_statistics, what_would_decide
 from ._trend import trend_lines
 from ._usage import check_failures, check_rows, usage_rows
 
@@ -251,14 +252,33 @@ def _checks_and_usage(report: EvaluationReport) -> list[str]:
             lines.append(f"  answer: {escape_markdown(failure.output, _TEXT_LIMIT)}")
         lines += [""] if lines[-1] else []
     usage = usage_rows(report)
-    if usage:
-        headers = ["agent", "input tokens", "output tokens", "cost", "wall time"]
-        cells = [
-            [escape_markdown(u.agent, 40), u.input_tokens, u.output_tokens, u.cost, u.wall_time] for u in usage
+    if usage:  # one line: the report stays a few dozen lines
+        parts = [
+            f"**{escape_markdown(u.agent, 40)}** {u.input_tokens} in, {u.output_tokens} out, {u.cost}, {u.wall_time}"
+            for u in usage
         ]
-        total = "" if report.cost is None else f"The evaluation cost ${report.cost:.4f}."
-        lines += ["### Tokens and cost", "", *_table(headers, cells, right=range(1, 5)), "", total, ""]
+        total = "" if report.cost is None else f" (evaluation: ${report.cost:.4f})"
+        lines += [f"Tokens, cost and wall time{total}: " + "; ".join(parts) + ".", ""]
     return lines
+def _regression_gates(report: EvaluationReport) -> list[str]:
+    rows = [
+        [
+            escape_markdown(row.agent.label, _TEXT_LIMIT),
+            escape_markdown(row.metric, _TEXT_LIMIT),
+            row.change,
+            row.interval,
+            row.p,
+            str(row.statistics.n),
+            row.statistics.method,
+            f"**{row.outcome}**" if row.outcome == "FAILED" else row.outcome,
+            escape_markdown(what_would_decide(row.statistics), _TEXT_LIMIT) or "-",
+        ]
+        for row in gate_statistics(report)
+    ]
+    if not rows:
+        return []
+    headers = ["agent", "metric", "change", "95% interval", "p", "paired", "method", "outcome", "to decide"]
+    return ["### Regression gates, on the prompts paired by input", "", *_table(headers, rows, right=(2, 4, 5)), ""]
 
 
 def render_markdown(report: EvaluationReport) -> str:
@@ -270,6 +290,7 @@ def render_markdown(report: EvaluationReport) -> str:
         *([""] if notes else []),
         *_leaderboard(report),
         *_agents(report),
+        *_regression_gates(report),
         *_reasons(report),
         *_regressions(report),
         *_checks_and_usage(report),

@@ -23,6 +23,7 @@ from ._format import (
     status_text,
     worst_regressions,
 )
+from ._statistics import gate_statistics, what_would_decide
 from ._usage import check_rows, usage_rows
 
 __all__ = ["render_terminal"]
@@ -102,6 +103,8 @@ def render_terminal(report: EvaluationReport, console: Console) -> None:
             )
         console.print(board)
 
+    _print_regression_gates(report, console)
+
     worst = worst_regressions(report, _REGRESSIONS)
     if worst:
         console.print(Text("worst regressions", style="bold"))
@@ -142,3 +145,34 @@ def _checks_and_usage(report: EvaluationReport, console: Console) -> None:
         for u in usage:
             table.add_row(_plain(u.agent), Text(u.input_tokens), Text(u.output_tokens), Text(u.cost), Text(u.wall_time))
         console.print(table)
+def _print_regression_gates(report: EvaluationReport, console: Console) -> None:
+    rows = gate_statistics(report)
+    if not rows:
+        return
+    table = Table(box=box.SIMPLE_HEAD, title="regression gates (prompts paired by input)", title_justify="left")
+    for column, justify in (
+        ("agent", "left"),
+        ("metric", "left"),
+        ("change", "right"),
+        ("95% interval", "right"),
+        ("p", "right"),
+        ("paired", "right"),
+        ("method", "left"),
+        ("outcome", "left"),
+        ("to decide", "left"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    styles = {"FAILED": "bold red", "passed": "green", "inconclusive": "yellow"}
+    for row in rows:
+        table.add_row(
+            _plain(row.agent.label),
+            _plain(row.metric),
+            Text(row.change),
+            Text(row.interval),
+            Text(row.p),
+            Text(str(row.statistics.n)),
+            Text(row.statistics.method),
+            Text(row.outcome, style=styles.get(row.outcome, "")),
+            Text(what_would_decide(row.statistics)),
+        )
+    console.print(table)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ._comparison import Method, Outcome, PairedComparison, StatisticsInputError, not_comparable
 from ._decision import apply_holm, detectable_change, holm, prompts_needed
 from ._distributions import binomial_half_cdf, t_cdf, t_quantile
-from ._paired import DEFAULT_RESAMPLES, compare_numeric, compare_pass_fail
+from ._paired import DEFAULT_RESAMPLES, compare_numeric, compare_pairing, compare_pass_fail
 from ._pairing import MIN_PAIRED_FRACTION, Pairing, pair_by_input
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "apply_holm",
     "binomial_half_cdf",
     "compare_numeric",
+    "compare_pairing",
     "compare_pass_fail",
     "detectable_change",
     "holm",

@@ -62,6 +62,12 @@ class PairedComparison:
     """The standard deviation of the paired differences (what ``mde`` and ``prompts_needed`` are computed from)."""
     p_worse: float | None = None
     """One-sided p-value of "worse by no more than ``max_regression``": small when confidently worse than allowed."""
+    only_candidate: int = 0
+    """Prompts with a value in the candidate run whose input is not in the baseline (set by the pairing)."""
+    only_baseline: int = 0
+    """Prompts with a value in the baseline whose input is not in the candidate run."""
+    left_out: int = 0
+    """NaN or infinite values left out of the pairing."""
 
     @property
     def worsening_interval(self) -> tuple[float, float] | None:
@@ -86,6 +92,9 @@ class PairedComparison:
             "prompts_needed": self.prompts_needed,
             "confidence": self.confidence,
             "max_regression": self.max_regression,
+            "only_candidate": self.only_candidate,
+            "only_baseline": self.only_baseline,
+            "left_out": self.left_out,
         }
 
 

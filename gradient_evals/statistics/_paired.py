@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import random
-import statistics
 from collections.abc import Sequence
 from typing import Final, Literal
+
+import attrs
 
 from ._comparison import (
     DEFAULT_CONFIDENCE,
@@ -18,8 +19,9 @@ from ._comparison import (
 )
 from ._decision import decide, detectable_change, prompts_needed
 from ._distributions import binomial_half_cdf, normal_cdf, normal_quantile, t_cdf, t_quantile
+from ._pairing import MIN_PAIRED_FRACTION, Pairing
 
-__all__ = ["DEFAULT_RESAMPLES", "compare_numeric", "compare_pass_fail"]
+__all__ = ["DEFAULT_RESAMPLES", "compare_numeric", "compare_pairing", "compare_pass_fail"]
 
 DEFAULT_RESAMPLES: Final = 10_000
 _MAX_RESAMPLES: Final = 1_000_000
@@ -75,6 +77,16 @@ def _finish(
     )
 
 
+def _mean_and_sd(values: Sequence[float]) -> tuple[float, float] | None:
+    """The mean and sample standard deviation (n - 1), exactly summed; None when either overflows."""
+    try:
+        mean = math.fsum(values) / len(values)
+        sd = math.sqrt(math.fsum((v - mean) * (v - mean) for v in values) / (len(values) - 1))
+    except OverflowError:
+        return None
+    return (mean, sd) if math.isfinite(mean) and math.isfinite(sd) else None
+
+
 def _bootstrap_means(differences: Sequence[float], resamples: int, seed: int | str | None) -> list[float]:
     rng = random.Random(0 if seed is None else seed)
     n = len(differences)
@@ -111,8 +123,11 @@ def compare_numeric(
     if n < 2:
         reason = f"not comparable: {n} prompt{'' if n == 1 else 's'} paired (at least 2 are needed)"
         return not_comparable(method, n, reason, max_regression=margin, higher_is_better=higher_is_better)
-    mean = math.fsum(differences) / n
-    sd = statistics.stdev(differences, mean)
+    spread = _mean_and_sd(differences)
+    if spread is None:  # differences near the float limits: their sum or spread overflows
+        reason = "not comparable: the paired differences are too large to measure their spread"
+        return not_comparable(method, n, reason, max_regression=margin, higher_is_better=higher_is_better)
+    mean, sd = spread
     se = sd / math.sqrt(n)
     df = n - 1
     p_value = (1.0 if mean == 0 else 0.0) if se == 0 else min(1.0, 2 * t_cdf(-abs(mean) / se, df))
@@ -182,4 +197,54 @@ def compare_pass_fail(
         max_regression=margin,
         higher_is_better=True,
         confidence=confidence,
+    )
+
+
+def compare_pairing(
+    pairing: Pairing[float],
+    *,
+    pass_fail: bool,
+    max_regression: float,
+    higher_is_better: bool = True,
+    interval: Literal["t", "bootstrap"] = "t",
+    seed: int | str | None = None,
+    confidence: float = DEFAULT_CONFIDENCE,
+    min_fraction: float = MIN_PAIRED_FRACTION,
+) -> PairedComparison:
+    """Compare the pairs of :func:`pair_by_input`, or say why they are not comparable (fewer than 2 pairs, or
+    under ``min_fraction`` of the candidate's prompts paired), with the pairing's counts on the result.
+
+    With ``pass_fail`` the values are pass (>= 50, as a pass/fail metric's 100) or fail (its 0) and the test is
+    McNemar's; otherwise :func:`compare_numeric` with ``interval``.
+    """
+    margin = check_margin(max_regression, confidence)
+    reason = pairing.not_comparable_reason(min_fraction)
+    method: Method = "mcnemar-exact" if pass_fail else ("paired-t" if interval == "t" else "paired-bootstrap")
+    if reason is not None:
+        result = not_comparable(
+            method,
+            pairing.n,
+            f"{reason} ({pairing.describe()})",
+            max_regression=margin,
+            higher_is_better=higher_is_better or pass_fail,
+        )
+    elif pass_fail:
+        result = compare_pass_fail(
+            [c >= 50 for c, _ in pairing.pairs],
+            [b >= 50 for _, b in pairing.pairs],
+            max_regression=margin,
+            confidence=confidence,
+        )
+    else:
+        result = compare_numeric(
+            [c for c, _ in pairing.pairs],
+            [b for _, b in pairing.pairs],
+            max_regression=margin,
+            higher_is_better=higher_is_better,
+            interval=interval,
+            seed=seed,
+            confidence=confidence,
+        )
+    return attrs.evolve(
+        result, only_candidate=pairing.only_candidate, only_baseline=pairing.only_baseline, left_out=pairing.left_out
     )

@@ -11,15 +11,7 @@ from typing import Any
 
 from ._answers import Answer, input_tokens, shape_answer, tool_span
 from ._records import RunRecord, TestCaseRecord, format_timestamp, json_number, rng_uuid, synthetic_ns
-from ._scores import (
-    METRIC_ADHERENCE,
-    METRIC_CORRECTNESS,
-    METRIC_TONE,
-    chosen_results,
-    digest,
-    metric_result,
-    run_scores,
-)
+from ._scores import chosen_results, digest, metric_result, run_scores, standard_results
 
 __all__ = ["make_prompt", "row_input"]
 
@@ -145,7 +137,7 @@ def make_prompt(run: RunRecord, index: int) -> dict[str, Any]:
     """The full ``apiPrompt`` object of prompt ``index`` (0-based) of ``run``."""
     tc = run.test_case
     question, truth, ground_truth, product, slug = _row(tc, run.test_case_version, index)
-    correctness, adherence, tone = run_scores(run, index)
+    correctness = run_scores(run, index)[0]
     rng = random.Random(int.from_bytes(digest(run.key + b"/p", index), "little"))
     if isinstance(correctness, int | float) and correctness < 40:
         answer = rng.choice(_WRONG_ANSWERS).format(p=product)
@@ -159,32 +151,7 @@ def make_prompt(run: RunRecord, index: int) -> dict[str, Any]:
     output = shaped.text
     base_s = run.started_ns // 1_000_000_000 + index * 2
 
-    metrics = [
-        metric_result(
-            METRIC_CORRECTNESS,
-            "METRIC_VALUE_TYPE_PERCENTAGE",
-            number=correctness,
-            reasoning=(
-                "The answer matches the ground truth."
-                if correctness is not None and correctness >= 70
-                else "The answer omits or contradicts key facts from the ground truth."
-            ),
-        ),
-        metric_result(
-            METRIC_ADHERENCE,
-            "METRIC_VALUE_TYPE_NUMBER",
-            number=json_number(adherence) if adherence is not None else None,
-            reasoning="Claims were checked against the retrieved context.",
-            error=None if adherence is not None else "judge model timed out after 30s",
-        ),
-        metric_result(
-            METRIC_TONE,
-            "METRIC_VALUE_TYPE_STRING",
-            string=tone,
-            reasoning=f"The reply reads as {tone}." if tone else None,
-            error=None if tone is not None else "judge response could not be parsed",
-        ),
-    ]
+    metrics = list(standard_results(run, index).values())
 
     prompt: dict[str, Any] = {
         "prompt_id": tc.prompt_id_base + index,

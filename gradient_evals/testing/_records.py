@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,6 +165,13 @@ class RunRecord:
     prompt_quality: dict[int, float] = field(default_factory=dict)
     # how the agent answers (``FakeGradientServer.set_agent_answers``).
     answers: AnswerStyle = field(default_factory=AnswerStyle)
+    # prompt index -> that prompt's difficulty (``_scores.prompt_difficulty`` of its input text), shared by every
+    # run of the dataset; a run without one has prompts of equal difficulty.
+    difficulty: Callable[[int], float] | None = field(default=None, repr=False)
+
+    def difficulty_of(self, index: int) -> float:
+        """The difficulty of prompt ``index`` (points added to its scores in every run)."""
+        return 0.0 if self.difficulty is None else self.difficulty(index)
 
     def quality_of(self, metric: str, index: int | None = None) -> float:
         """The quality the values of ``metric`` follow in this run (on prompt ``index``, when given)."""

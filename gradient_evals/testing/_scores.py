@@ -1,12 +1,29 @@
-"""Metric values of prompts and their run-level aggregates: cheap, deterministic functions of a run's key."""
+"""Metric values of prompts and their run-level aggregates: cheap, deterministic functions of a run's key.
+
+A prompt's score is noisy the way an LLM judge's is, the sum of three parts (on the 0-100 scale; a 0-1 metric
+takes a hundredth of each, and the sum is clipped to the metric's range):
+
+- the agent's **quality**: its profile's (``set_agent_profile``, ``--agent NAME=QUALITY``), else a fixed
+  function of the agent (60-90), the same in every run;
+- the prompt's **difficulty**, a function of its input text shared by every agent and run: normal, mean 0,
+  standard deviation :data:`DIFFICULTY_SD` (12 points);
+- the **judge's noise**, new for every (run, prompt, metric): normal, mean 0, standard deviation
+  :data:`JUDGE_NOISE_SD` (10 points).
+
+So two runs of one agent agree prompt by prompt with a correlation of about 12^2 / (12^2 + 10^2) = 0.59 (less
+where the clipping bites), and their paired differences spread by about 14 points: an unchanged agent's reruns
+differ by noise alone, and a paired test sees through it.
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from statistics import NormalDist
+from typing import Any, Final
 
 from ._records import RunRecord, json_number
 
@@ -14,13 +31,24 @@ __all__ = [
     "METRIC_UUIDS",
     "MetricSpec",
     "Scoring",
+    "DIFFICULTY_SD",
+    "JUDGE_NOISE_SD",
     "aggregate_run_metrics",
+    "agent_quality",
     "chosen_results",
     "digest",
     "metric_result",
+    "prompt_difficulty",
     "prompt_scores",
     "run_scores",
+    "standard_results",
 ]
+
+DIFFICULTY_SD: Final = 12.0
+"""Spread (standard deviation, points of 100) of a prompt's difficulty, shared by every agent and run."""
+JUDGE_NOISE_SD: Final = 10.0
+"""Spread (standard deviation, points of 100) of the judge's noise, new for every run, prompt and metric."""
+_NORMAL: Final = NormalDist()
 
 _NAMESPACE = uuid.UUID("6f1c7a52-3d0e-4c8e-9a51-2b7f0e4d9c11")
 
@@ -52,16 +80,45 @@ def digest(key: bytes, index: int) -> bytes:
     return hashlib.blake2b(key + index.to_bytes(8, "little"), digest_size=16).digest()
 
 
-def prompt_scores(run_key: bytes, quality: float, index: int) -> tuple[float | int | None, float | None, str | None]:
+def _normal(u: float) -> float:
+    """A standard normal value from a uniform one in [0, 1)."""
+    return _NORMAL.inv_cdf(min(max(u, 1e-12), 1.0 - 1e-12))
+
+
+def _uniform(data: bytes) -> float:
+    return int.from_bytes(data[:4], "little") / 4294967296.0
+
+
+@functools.lru_cache(maxsize=65_536)
+def prompt_difficulty(text: str) -> float:
+    """The difficulty of a prompt (points added to every agent's score on it), a function of its input text."""
+    seed = hashlib.blake2b(b"difficulty:" + text.strip().encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return DIFFICULTY_SD * _normal(_uniform(seed))
+
+
+def agent_quality(agent: str) -> float:
+    """The quality (60-90) of an agent without a profile: a fixed function of its UUID or deployment name."""
+    seed = hashlib.blake2b(b"quality:" + agent.lower().encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return 60.0 + 30.0 * _uniform(seed)
+
+
+def _judged(quality: float, difficulty: float, u: float) -> float:
+    """An agent's quality on one prompt as one judge call scores it, on 0-100 (not clipped)."""
+    return quality + difficulty + JUDGE_NOISE_SD * _normal(u)
+
+
+def prompt_scores(
+    run_key: bytes, quality: float, index: int, difficulty: float = 0.0
+) -> tuple[float | int | None, float | None, str | None]:
     """The three prompt-level metric values of prompt ``index`` (``None`` when that metric errored).
 
     Cheap on purpose (one hash), so that run-level aggregates over 50,000 prompts stay fast.
     """
     d = digest(run_key, index)
-    u = [int.from_bytes(d[i : i + 4], "little") / 4294967296.0 for i in range(0, 16, 4)]
-    correctness: float | int = round(min(100.0, max(0.0, quality + (u[0] - 0.5) * 70.0)), 1)
+    u = [_uniform(d[i : i + 4]) for i in range(0, 16, 4)]
+    correctness: float | int = round(min(100.0, max(0.0, _judged(quality, difficulty, u[0]))), 1)
     correctness = json_number(correctness)
-    adherence: float | None = round(min(1.0, max(0.0, quality / 100.0 + (u[1] - 0.5) * 0.6)), 3)
+    adherence: float | None = round(min(1.0, max(0.0, _judged(quality, difficulty, u[1]) / 100.0)), 3)
     tone: str | None = TONES[int(u[2] * len(TONES))]
     if u[3] < 0.04:
         adherence = None
@@ -94,29 +151,41 @@ class Scoring:
 
 def run_scores(run: RunRecord, index: int) -> tuple[float | int | None, float | None, str | None]:
     """:func:`prompt_scores` of a run, each metric following its own quality when the run has one for it."""
+    difficulty = run.difficulty_of(index)
     if not run.metric_quality and not run.prompt_quality:
-        return prompt_scores(run.key, run.quality, index)
+        return prompt_scores(run.key, run.quality, index, difficulty)
     return (
-        prompt_scores(run.key, run.quality_of(METRIC_CORRECTNESS, index), index)[0],
-        prompt_scores(run.key, run.quality_of(METRIC_ADHERENCE, index), index)[1],
-        prompt_scores(run.key, run.quality_of(METRIC_TONE, index), index)[2],
+        prompt_scores(run.key, run.quality_of(METRIC_CORRECTNESS, index), index, difficulty)[0],
+        prompt_scores(run.key, run.quality_of(METRIC_ADHERENCE, index), index, difficulty)[1],
+        prompt_scores(run.key, run.quality_of(METRIC_TONE, index), index, difficulty)[2],
     )
 
 
-def _standard(run: RunRecord, index: int) -> dict[str, dict[str, Any]]:
+def standard_results(run: RunRecord, index: int) -> dict[str, dict[str, Any]]:
+    """The three standard metrics' results of prompt ``index`` of ``run``, each with the judge's reasoning."""
     correctness, adherence, tone = run_scores(run, index)
+    good = correctness is not None and correctness >= 70
     return {
-        METRIC_CORRECTNESS: metric_result(METRIC_CORRECTNESS, "METRIC_VALUE_TYPE_PERCENTAGE", number=correctness),
+        METRIC_CORRECTNESS: metric_result(
+            METRIC_CORRECTNESS,
+            "METRIC_VALUE_TYPE_PERCENTAGE",
+            number=correctness,
+            reasoning="The answer matches the ground truth."
+            if good
+            else "The answer omits or contradicts key facts from the ground truth.",
+        ),
         METRIC_ADHERENCE: metric_result(
             METRIC_ADHERENCE,
             "METRIC_VALUE_TYPE_NUMBER",
             number=json_number(adherence) if adherence is not None else None,
+            reasoning="Claims were checked against the retrieved context.",
             error=None if adherence is not None else "judge model timed out after 30s",
         ),
         METRIC_TONE: metric_result(
             METRIC_TONE,
             "METRIC_VALUE_TYPE_STRING",
             string=tone,
+            reasoning=f"The reply reads as {tone}." if tone else None,
             error=None if tone is not None else "judge response could not be parsed",
         ),
     }
@@ -128,20 +197,21 @@ def chosen_results(run: RunRecord, index: int, scoring: Scoring) -> list[dict[st
     The three standard metrics keep their usual values; any other metric gets a value in its range that follows
     the run's quality (low for an inverted metric when the quality is high), a pure function of the run's key.
     """
-    standard = _standard(run, index)
+    standard = standard_results(run, index)
     out: list[dict[str, Any]] = []
     for spec in scoring.metrics:
         if spec.name in standard and METRIC_UUIDS.get(spec.name) == spec.uuid:
             out.append(standard[spec.name])
             continue
-        d = digest(run.key + spec.uuid.encode(), index)
-        u = int.from_bytes(d[:4], "little") / 4294967296.0
-        goodness = min(1.0, max(0.0, run.quality_of(spec.name, index) / 100.0 + (u - 0.5) * 0.6))
+        u = _uniform(digest(run.key + spec.uuid.encode(), index))
+        judged = _judged(run.quality_of(spec.name, index), run.difficulty_of(index), u)
+        goodness = min(1.0, max(0.0, judged / 100.0))
         result: dict[str, Any] = {
             "metric_name": spec.name,
             "metric_uuid": spec.uuid,
             "metric_value_type": spec.value_type,
             "status": COMPLETED,
+            "reasoning": _reasoning(spec.name, goodness),
         }
         if spec.value_type == "METRIC_VALUE_TYPE_STRING":
             result["string_value"] = "pass" if goodness >= 0.5 else "fail"
@@ -150,6 +220,20 @@ def chosen_results(run: RunRecord, index: int, scoring: Scoring) -> list[dict[st
             result["number_value"] = json_number(round(spec.low + (spec.high - spec.low) * share, 3))
         out.append(result)
     return out
+
+
+_VERDICTS: Final = (
+    (0.85, "fully meets"),
+    (0.65, "mostly meets"),
+    (0.45, "partly meets"),
+    (0.0, "does not meet"),
+)
+
+
+def _reasoning(metric: str, goodness: float) -> str:
+    """The judge's short explanation of a value: how well the answer met what the metric asks."""
+    words = next(text for floor, text in _VERDICTS if goodness >= floor)
+    return f"The answer {words} what {metric.replace('_', ' ')} asks for (judged {goodness:.0%} of the way)."
 
 
 def _aggregate_chosen(run: RunRecord, scoring: Scoring) -> dict[str, Any]:

@@ -170,7 +170,10 @@ class Seeding:
         regression on that metric alone; ``inputs={"How do I get a refund?": 20}`` gives the prompts with that
         input text a quality of their own, for every metric (a regression of one slice of a dataset);
         ``final_status`` is where its runs end (``EVALUATION_RUN_FAILED``...).
-        Without a profile a run's quality is drawn at random (55-92) from the seed.
+        Without a profile an agent's quality is a fixed function of the agent (60-90). Each prompt's score is that
+        quality plus the prompt's difficulty (shared by every agent and run) plus the judge's noise (new in every
+        run): see ``gradient_evals.testing`` for the spreads. Runs created before the call keep their scores, so a
+        baseline made before a lower ``quality`` stays as it was: that is how to make an agent regress on purpose.
         """
         self._state.runs.set_profile(
             agent, quality=quality, metrics=dict(metrics or {}), final_status=final_status, inputs=inputs
@@ -188,6 +191,16 @@ class Seeding:
         leaves that tool's calls out of the traces.
         """
         self._state.runs.set_answer_style(agent, AnswerStyle(verbosity=verbosity, drop_tools=frozenset(drop_tools)))
+    def set_agent_quality(self, agent: str, quality: float) -> str:
+        """Set the quality (0-100) of the runs made for ``agent`` (a UUID or an agent's name) from now on, as
+        ``set_agent_profile(uuid, quality=...)`` does; returns the agent's UUID. ``KeyError`` naming the known
+        agents when none (or several) has that name."""
+        found = self._state.agents.resolve(agent)
+        if found is None:
+            known = ", ".join(sorted(a.name for a in self._state.agents.all()))
+            raise KeyError(f"the emulator has no agent with the UUID or name {agent!r} (its agents: {known})")
+        self.set_agent_profile(found, quality=quality)
+        return found
 
     # ------------------------------------------------------------------------------------------ reading back
 

@@ -7,6 +7,7 @@ import uuid as uuid_module
 from collections.abc import Mapping, Sequence
 
 from ..checks import as_checks
+from ..statistics import StatisticsInputError
 from ..types import EvaluationMetric, StarMetric
 from .usage import pricing_from
 
@@ -36,6 +37,14 @@ def is_uuid(text: object) -> bool:
     return True
 
 
+def check_choice(value: object, name: str, *, choices: Sequence[str]) -> str:
+    """``value`` when it is one of ``choices``; else a :class:`StatisticsInputError` naming the setting."""
+    if not isinstance(value, str) or value not in choices:
+        allowed = " or ".join(repr(c) for c in choices)
+        raise StatisticsInputError(f"{name} must be {allowed}, got {value!r}")
+    return value
+
+
 def check_gates(value: Mapping[str, float] | None, name: str, *, non_negative: bool = False) -> dict[str, float]:
     if value is None:
         return {}
@@ -45,10 +54,12 @@ def check_gates(value: Mapping[str, float] | None, name: str, *, non_negative: b
     for metric, number in value.items():
         if not isinstance(metric, str) or not metric.strip():
             raise ValueError(f"{name}: metric names must be non-empty strings, got {metric!r}")
+        # A margin (non_negative) is what the paired statistics decide against: its errors are theirs.
+        error = StatisticsInputError if non_negative else ValueError
         if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
-            raise ValueError(f"{name}[{metric!r}] must be a finite number, got {number!r}")
+            raise error(f"{name}[{metric!r}] must be a finite number, got {number!r}")
         if non_negative and number < 0:
-            raise ValueError(f"{name}[{metric!r}] is a number of points a score may worsen by: >= 0, got {number}")
+            raise error(f"{name}[{metric!r}] is a number of points a score may worsen by: >= 0, got {number}")
         out[metric.strip()] = float(number)
     return out
 

@@ -25,12 +25,14 @@ CHECK_PREFIX = "check:"
 
 @attrs.frozen(kw_only=True)
 class CheckedPrompts:
-    """A run's pages with the checks' metric results added, and what each check found."""
+    """A run's prompts (and its baseline's) with the checks' metric results added, and what each check found on
+    the run."""
 
-    pages: list[ResultsPage]
     results: tuple[CheckResult, ...]
-    verdicts: dict[str, list[tuple[str | None, bool]]]
-    """Check name -> ``(input text, passed)`` per prompt, in the run's order: what a paired comparison pairs."""
+    pages: list[ResultsPage]
+    prompts: list[EvaluationPrompt]
+    baseline_pages: list[ResultsPage] | None = None
+    baseline_prompts: list[EvaluationPrompt] | None = None
 
 
 def _result(name: str, ok: bool, reason: str) -> MetricResult:
@@ -45,13 +47,11 @@ def _result(name: str, ok: bool, reason: str) -> MetricResult:
 
 def _with_checks(
     checks: Sequence[Check], prompts: Sequence[EvaluationPrompt]
-) -> tuple[list[EvaluationPrompt], tuple[CheckResult, ...], dict[str, list[tuple[str | None, bool]]]]:
+) -> tuple[list[EvaluationPrompt], tuple[CheckResult, ...]]:
     results, verdicts = run_checks(checks, prompts)
     added: list[list[MetricResult]] = [[] for _ in prompts]
-    by_check: dict[str, list[tuple[str | None, bool]]] = {}
     for check, judged in zip(checks, verdicts, strict=True):
         name = f"{CHECK_PREFIX}{check.name}"
-        by_check[check.name] = [(p.input, ok) for p, (ok, _) in zip(prompts, judged, strict=True)]
         passed = _result(name, True, "")  # frozen: one object serves every prompt that passed
         for extra, (ok, reason) in zip(added, judged, strict=True):
             extra.append(passed if ok else _result(name, False, reason))
@@ -60,16 +60,40 @@ def _with_checks(
         replaced(prompt, prompt_level_metric_results=(*prompt.prompt_level_metric_results, *extra))
         for prompt, extra in zip(prompts, added, strict=True)
     ]
-    return checked, results, by_check
+    return checked, results
+
+
+def _run_of(pages: Sequence[ResultsPage]) -> EvaluationRun | None:
+    return next((page.evaluation_run for page in pages if page.evaluation_run is not None), None)
 
 
 async def check_prompts(
-    checks: Sequence[Check], prompts: Sequence[EvaluationPrompt], run: EvaluationRun | None
+    checks: Sequence[Check],
+    prompts: Sequence[EvaluationPrompt],
+    pages: Sequence[ResultsPage],
+    baseline_prompts: Sequence[EvaluationPrompt] | None = None,
+    baseline_pages: Sequence[ResultsPage] | None = None,
 ) -> CheckedPrompts:
-    """Judge every prompt by every check (see the module documentation); the pages hold one page of them all."""
+    """Judge every prompt, the run's and its baseline's, by every check (in a worker thread); the pages hold one
+    page of them all. Without checks, everything comes back as it was."""
     if not checks:
-        return CheckedPrompts(pages=[ResultsPage(evaluation_run=run, prompts=tuple(prompts))], results=(), verdicts={})
-    checked, results, verdicts = await anyio.to_thread.run_sync(_with_checks, checks, prompts)
+        return CheckedPrompts(
+            results=(),
+            pages=list(pages),
+            prompts=list(prompts),
+            baseline_pages=None if baseline_pages is None else list(baseline_pages),
+            baseline_prompts=None if baseline_prompts is None else list(baseline_prompts),
+        )
+    checked, results = await anyio.to_thread.run_sync(_with_checks, checks, prompts)
+    base: list[EvaluationPrompt] | None = None
+    base_pages: list[ResultsPage] | None = None
+    if baseline_prompts is not None:
+        judged, _ = await anyio.to_thread.run_sync(_with_checks, checks, baseline_prompts)
+        base, base_pages = judged, [ResultsPage(evaluation_run=_run_of(baseline_pages or ()), prompts=tuple(judged))]
     return CheckedPrompts(
-        pages=[ResultsPage(evaluation_run=run, prompts=tuple(checked))], results=results, verdicts=verdicts
+        results=results,
+        pages=[ResultsPage(evaluation_run=_run_of(pages), prompts=tuple(checked))],
+        prompts=checked,
+        baseline_pages=base_pages,
+        baseline_prompts=base,
     )

@@ -1,32 +1,36 @@
-"""The gates on what the answers themselves show: checks, a check's regression, cost, and output token growth.
+"""The gates on what the answers themselves show: checks, cost, and output token growth.
 
-- **check**: a check's pass rate is at least its required rate (100% unless ``min_pass_rate`` relaxes it).
-- **check regression** (``max_regression={"check:<name>": points}``): the check's pass rate against the
-  baseline's, prompts paired by input, exact McNemar (:func:`gradient_evals.statistics.compare_pass_fail`).
+- **check**: a check's pass rate is at least its required rate (100% unless ``min_pass_rate`` relaxes it). A
+  check's regression (``max_regression={"check:<name>": points}``) is no gate of this module: a check is a
+  pass/fail metric of the results, so its regression is decided with every metric's (:mod:`.gates`: paired by
+  input, exact McNemar, Holm across the agent's gated metrics).
 - **max_cost**: the run's cost in dollars at the price table's price for its agent (an agent without a price, or
   a run without results, leaves the gate not applied, saying why).
 - **max_output_tokens_increase_pct**: output tokens per prompt against the baseline, paired by input: the mean of
   ``log(candidate / baseline)`` with its paired t interval, decided against ``log(1 + pct / 100)``.
 
-A paired gate is passed or failed when its whole interval says so; an interval that straddles the allowance is
-*inconclusive*: reported as not applied with the interval in its message (it does not fail the verdict), like a
-gate without a baseline. Too few prompts paired leave it not applied too.
+The output-token gate is decided as a regression gate is: passed or failed when its whole interval says so;
+*inconclusive* when the interval straddles the allowance (which fails the verdict only with
+``require_conclusive``); not applied without a baseline or with too few prompts paired.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from typing import Any
 
-from ..statistics import PairedComparison, compare_numeric, compare_pass_fail, pair_by_input
-from ..types import EvaluationPrompt
-from .answer_checks import CheckedPrompts
+import attrs
+
+from ..statistics import compare_numeric, pair_by_input
+from ..types import EvaluationPrompt, EvaluationRun
 from .checks_results import CheckResult
 from .evaluate_results import GateKind, GateResult
 from .gates import GateSettings, not_applied_gate, slice_key
+from .usage import cost_of, token_usage, wall_time
 from .usage_results import RunCost
 
-__all__ = ["answer_gates", "check_gates", "check_regression_gates", "cost_gate", "output_tokens_gate"]
+__all__ = ["answer_gates", "check_gates", "cost_gate", "output_tokens_gate"]
 
 
 def check_gates(results: Sequence[CheckResult]) -> list[GateResult]:
@@ -55,57 +59,6 @@ def check_gates(results: Sequence[CheckResult]) -> list[GateResult]:
                 message=message,
             )
         )
-    return gates
-
-
-def _decided(kind: GateKind, name: str, metric: str, allowed: float, found: PairedComparison, what: str) -> GateResult:
-    interval = "" if found.ci_low is None else f" ({what}; 95% interval {found.ci_low:.3g} to {found.ci_high:.3g})"
-    detail = f"{metric}: {found.reason}{interval}, n={found.n}"
-    if found.outcome == "passed":
-        return GateResult(kind=kind, name=name, passed=True, metric=metric, threshold=allowed, actual=found.delta)
-    if found.outcome == "failed":
-        return GateResult(
-            kind=kind, name=name, passed=False, metric=metric, threshold=allowed, actual=found.delta, message=detail
-        )
-    word = "inconclusive" if found.outcome == "inconclusive" else "not applied"
-    return GateResult(
-        kind=kind,
-        name=name,
-        passed=True,
-        metric=metric,
-        threshold=allowed,
-        actual=found.delta,
-        message=f"{word}: {detail}",
-        applied=False,
-    )
-
-
-def check_regression_gates(
-    allowed: Mapping[str, float],
-    mine: Mapping[str, Sequence[tuple[str | None, bool]]],
-    baseline: Mapping[str, Sequence[tuple[str | None, bool]]] | None,
-    *,
-    reason: str,
-    required: bool,
-) -> list[GateResult]:
-    """One gate per ``check:<name>`` in ``allowed``: its pass rate worsened by at most that many points."""
-    gates = []
-    for metric, points in allowed.items():
-        name = f"{metric} worsens by at most {points:g}"
-        check = metric.removeprefix("check:")
-        if baseline is None or check not in baseline or check not in mine:
-            gates.append(not_applied_gate(name, GateKind.CHECK_REGRESSION, metric, points, reason, required))
-            continue
-        pairing = pair_by_input(
-            ((slice_key(text), ok) for text, ok in mine[check]), ((slice_key(text), ok) for text, ok in baseline[check])
-        )
-        unpaired = pairing.not_comparable_reason()
-        if unpaired is not None:
-            gates.append(not_applied_gate(name, GateKind.CHECK_REGRESSION, metric, points, unpaired, False))
-            continue
-        found = compare_pass_fail([c for c, _ in pairing.pairs], [b for _, b in pairing.pairs], max_regression=points)
-        change = f"pass rate change {found.delta:+.3g} points" if found.delta is not None else "no change measured"
-        gates.append(_decided(GateKind.CHECK_REGRESSION, name, metric, points, found, change))
     return gates
 
 
@@ -142,13 +95,13 @@ def output_tokens_gate(
     baseline: Sequence[EvaluationPrompt] | None,
     *,
     reason: str,
-    required: bool,
+    settings: GateSettings,
 ) -> GateResult:
     """Output tokens per prompt grew by at most ``pct`` percent against the baseline (see the module docs)."""
     name = f"output tokens grow by at most {pct:g}%"
     kind = GateKind.OUTPUT_TOKENS_INCREASE
     if baseline is None:
-        return not_applied_gate(name, kind, None, pct, reason, required)
+        return not_applied_gate(name, kind, None, pct, reason, settings.require_baseline)
     pairing = pair_by_input(_log_tokens(prompts), _log_tokens(baseline))
     unpaired = pairing.not_comparable_reason()
     if unpaired is not None:
@@ -165,43 +118,60 @@ def output_tokens_gate(
     span += "" if low is None or high is None else f"{100 * math.expm1(high):+.3g}%"
     said = f"output tokens per prompt {growth:+.3g}% (geometric mean{span}, n={found.n})"
     if found.outcome == "passed":
-        return GateResult(kind=kind, name=name, passed=True, threshold=pct, actual=growth)
+        return GateResult(kind=kind, name=name, passed=True, threshold=pct, actual=growth, statistics=found)
     if found.outcome == "failed":
         message = f"{said}: more than the allowed {pct:g}%"
-        return GateResult(kind=kind, name=name, passed=False, threshold=pct, actual=growth, message=message)
+        return GateResult(
+            kind=kind, name=name, passed=False, threshold=pct, actual=growth, message=message, statistics=found
+        )
     message = f"inconclusive: {said}: the interval straddles the allowed {pct:g}%"
-    return GateResult(kind=kind, name=name, passed=True, threshold=pct, actual=growth, message=message, applied=False)
+    if settings.require_conclusive:
+        message += ", and a conclusive result is required"
+    return GateResult(
+        kind=kind,
+        name=name,
+        passed=not settings.require_conclusive,
+        threshold=pct,
+        actual=growth,
+        message=message,
+        statistics=found,
+        outcome="inconclusive",
+    )
 
 
 def answer_gates(
     settings: GateSettings,
-    checks: CheckedPrompts | None,
-    baseline_checks: CheckedPrompts | None,
+    run: EvaluationRun | None,
+    checks: Sequence[CheckResult],
     prompts: Sequence[EvaluationPrompt],
     baseline: Sequence[EvaluationPrompt] | None,
-    cost: RunCost | None,
     *,
     has_results: bool,
     baseline_missing: str | None,
-) -> list[GateResult]:
-    """Every gate of this module that ``settings`` asks for, in a fixed order."""
-    gates = [] if checks is None else check_gates(checks.results)
+) -> tuple[list[GateResult], dict[str, Any]]:
+    """Every gate of this module that ``settings`` asks for, in a fixed order, and what an agent's result carries
+    about its answers (``checks``, ``tokens``, ``baseline_tokens``, ``cost``, ``wall_time``). ``baseline``: the
+    baseline's prompts when the run was compared with one."""
+    tokens = token_usage(prompts) if has_results else None
+    keys = () if run is None else (run.agent_name, run.agent_uuid, run.agent_deployment_name)
+    cost = None if tokens is None else cost_of(tokens, settings.pricing, keys)
+    gates = check_gates(checks)
     reason = baseline_missing or ("the run has no results to compare" if not has_results else "no baseline")
-    required = settings.require_baseline and has_results
-    if settings.check_regression:
-        gates += check_regression_gates(
-            settings.check_regression,
-            {} if checks is None else checks.verdicts,
-            None if baseline_checks is None else baseline_checks.verdicts,
-            reason=reason,
-            required=required,
-        )
+    if not has_results:
+        settings = attrs.evolve(settings, require_baseline=False)  # a run without results fails its own gate
     if settings.max_cost is not None:
         gates.append(cost_gate(settings.max_cost, cost, has_results))
     if settings.max_output_tokens_increase_pct is not None:
         gates.append(
             output_tokens_gate(
-                settings.max_output_tokens_increase_pct, prompts, baseline, reason=reason, required=required
+                settings.max_output_tokens_increase_pct, prompts, baseline, reason=reason, settings=settings
             )
         )
-    return gates
+    fields = {
+        "checks": tuple(checks),
+        "tokens": tokens,
+        "baseline_tokens": None if baseline is None else token_usage(baseline),
+        "cost": cost,
+        "wall_time": wall_time(run),
+    }
+    return gates, fields

@@ -25,6 +25,7 @@ from ..types import EvaluationMetric, ResultsPage
 from ..typing import OnProgress
 from ._pages import run_pages
 from ._resources import MetricCatalog, RunResults
+from .compare_paired import Interval, input_key, paired_metrics
 from .compare_results import MetricComparison, PromptRegression, RunComparison
 from .explain import regression_order
 from .summary import MetricLookup, RunStats, inverted_metrics
@@ -106,11 +107,15 @@ async def compare_pages(
     metrics: Iterable[EvaluationMetric] = (),
     inverted: Iterable[str] = (),
     on_progress: OnProgress | None = None,
+    margins: Mapping[str, float] | None = None,
+    interval: Interval = "t",
 ) -> RunComparison:
     """Compare two runs page by page: the base is read first, then the candidate is matched against it.
 
     See ``AsyncEvaluationRuns.compare`` for the meaning of the arguments; ``metrics`` is the metric catalog (or
-    part of it), ``inverted`` more names of lower-is-better metrics.
+    part of it), ``inverted`` more names of lower-is-better metrics. Each metric's paired statistics
+    (:attr:`MetricComparison.statistics`) are decided against ``margins[metric]`` (a gate's ``max_regression``),
+    else the metric's tolerance.
     """
     default_slack, slacks = check_tolerances(tolerance, tolerances)
     gates = check_metric_bounds(thresholds, "thresholds")
@@ -121,12 +126,14 @@ async def compare_pages(
     base_values: dict[int | None, dict[str, float]] = {}
     base_by_input: dict[str, int | None] = {}
     anonymous: list[tuple[str | None, dict[str, float]]] = []
+    base_keyed: list[tuple[object, dict[str, float]]] = []
     done = 0
     async for page in base_pages:
         if page.evaluation_run is not None:
             base_stats.run = page.evaluation_run
         for prompt in page.prompts:
             values = base_stats.add(prompt)
+            base_keyed.append((input_key(prompt.input, -len(base_keyed) - 1), values))
             if prompt.prompt_id is None:
                 anonymous.append((prompt.input, values))
                 continue
@@ -146,11 +153,13 @@ async def compare_pages(
     matched: set[int | None] = set()
     found: list[tuple[str, int | None, int | None, str | None, float, float]] = []
     regressed: dict[str, int] = {}
+    candidate_keyed: list[tuple[object, dict[str, float]]] = []
     async for page in candidate_pages:
         if page.evaluation_run is not None:
             candidate_stats.run = page.evaluation_run
         for prompt in page.prompts:
             values = candidate_stats.add(prompt)
+            candidate_keyed.append((input_key(prompt.input, len(candidate_keyed)), values))
             key = prompt.prompt_id
             if key is None or key not in base_values or key in matched:
                 key = base_by_input.get(prompt.input) if prompt.input is not None else None
@@ -160,7 +169,7 @@ async def compare_pages(
             before = base_values[key]
             for name, value in values.items():
                 old = before.get(name)
-                if old is None:
+                if old is None or not math.isfinite(old) or not math.isfinite(value):
                     continue
                 worse = value - old if candidate_stats.metrics[name].inverted else old - value
                 if worse > slacks.get(name, default_slack):
@@ -175,6 +184,16 @@ async def compare_pages(
     candidate = candidate_stats.summary()
     names = sorted(set(base.metrics) | set(candidate.metrics))
     stats = {name: candidate_stats.metrics.get(name) or base_stats.metrics[name] for name in names}
+    paired = paired_metrics(
+        candidate_keyed,
+        base_keyed,
+        {name: (candidate.metrics.get(name), base.metrics.get(name)) for name in names},
+        margins={**slacks, **(margins or {})},
+        default_margin=default_slack,
+        inverted={name for name in names if stats[name].inverted},
+        interval=interval,
+        seed=f"{base_run_uuid}:{candidate_run_uuid}",
+    )
     compared = {
         name: MetricComparison(
             name=name,
@@ -182,6 +201,7 @@ async def compare_pages(
             candidate=candidate.metrics.get(name),
             regressed=regressed.get(name, 0),
             inverted=stats[name].inverted,
+            statistics=paired.get(name),
         )
         for name in names
     }

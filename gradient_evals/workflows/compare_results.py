@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from ..statistics import PairedComparison
 from .summary_results import MetricSummary, RunSummary, Verdict
 
 __all__ = ["MetricComparison", "PromptRegression", "RunComparison"]
@@ -60,6 +61,9 @@ class MetricComparison:
     regressed: int = 0
     inverted: bool = False
     """True when lower is better for this metric: a negative :attr:`delta` is then an improvement."""
+    statistics: PairedComparison | None = None
+    """The change on the prompts paired by input: interval, p-value, n, and the decision against the margin (a
+    gate's ``max_regression``, else the comparison's tolerance). ``None`` when a run has no score for it."""
 
     @property
     def delta(self) -> float | None:

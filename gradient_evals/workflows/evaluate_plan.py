@@ -18,6 +18,7 @@ import attrs
 
 from .._exceptions import APIResponseValidationError, NotFoundError
 from ..resources.evaluation_metrics import match_metric
+from ..statistics import StatisticsInputError
 from ..types import (
     EvaluationDataset,
     EvaluationMetric,
@@ -229,6 +230,8 @@ async def plan_evaluation(
         max_output_tokens_increase_pct=settings.max_output_tokens_increase_pct,
         max_regression=drops,
     )
+    if settings.require_conclusive and not drops:
+        raise StatisticsInputError("require_conclusive needs a regression gate to decide: give max_regression too")
     per_prompt = check_gates(settings.pass_thresholds, "pass_thresholds")
     star = _star(settings.star_metric, settings.star_threshold_pct)
     pinned_uuids = pinned_runs(baseline)

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 import attrs
 
+from ..statistics import PairedComparison
 from ..types.evaluation_runs import EvaluationRun, EvaluationRunStatus
 from .checks_results import CheckResult
 from .compare_results import RunComparison
@@ -50,8 +51,6 @@ class GateKind(StrEnum):
     """The same, within one slice of the dataset (``slice_by``)."""
     CHECK = "check"
     """A check on the answers passed on enough prompts (every prompt, unless its ``min_pass_rate`` relaxes it)."""
-    CHECK_REGRESSION = "check_regression"
-    """A check's pass rate got worse than the baseline's by at most the allowed points (paired, McNemar)."""
     MAX_COST = "max_cost"
     """The run's tokens cost at most this many dollars at the price table's price."""
     OUTPUT_TOKENS_INCREASE = "max_output_tokens_increase_pct"
@@ -74,10 +73,23 @@ class GateResult:
     applied: bool = True
     """False when the gate could not be checked (``max_regression`` without a baseline): ``message`` says why.
     A gate not applied does not fail the verdict, unless a baseline was required (then ``passed`` is False)."""
+    statistics: PairedComparison | None = None
+    """For a regression gate: the paired comparison that decided it (change, interval, p, n, method)."""
+    outcome: str = attrs.field()
+    """``"passed"``, ``"failed"``, ``"inconclusive"`` (the interval straddles the allowed worsening: it fails the
+    verdict only with ``require_conclusive``) or ``"not_applied"``."""
+
+    @outcome.default
+    def _outcome_of_passed(self) -> str:
+        if not self.applied:
+            return "not_applied"
+        return "passed" if self.passed else "failed"
 
     @property
     def status(self) -> str:
-        """``"passed"``, ``"failed"`` or ``"not applied"``."""
+        """``"passed"``, ``"failed"``, ``"inconclusive"`` or ``"not applied"``: what a report shows."""
+        if self.outcome == "inconclusive":
+            return "inconclusive"
         if not self.applied and self.passed:
             return "not applied"
         return "passed" if self.passed else "failed"
@@ -259,6 +271,12 @@ class EvaluationReport:
     created_at: datetime | None = None
     require_baseline: bool = False
     """True when a missing baseline failed the regression gates rather than leaving them not applied."""
+    regression_test: str = "paired"
+    """How the regression gates were decided: ``"paired"`` (on the prompts paired by input) or ``"point"``."""
+    interval: str = "t"
+    """The interval of a numeric metric's paired change: ``"t"`` or ``"bootstrap"``."""
+    require_conclusive: bool = False
+    """True when an inconclusive regression gate failed the verdict."""
     test_case_change: str | None = None
     """Set when this call made a new version of the test case: which version, and what changed. Runs of
     earlier versions are not comparable with it."""

@@ -18,6 +18,7 @@ from ._arguments import (
     check_agent_uuids,
     check_allowance,
     check_checks,
+    check_choice,
     check_evaluate_timeout,
     check_gates,
     check_pricing,
@@ -27,6 +28,7 @@ from ._arguments import (
     pinned_runs,
 )
 from .answer_settings import CheckInput, PricingInput
+from .gates import INTERVALS, REGRESSION_TESTS, Interval, RegressionTest
 from .wait import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, check_seconds
 
 __all__ = ["DEFAULT_EVALUATE_TIMEOUT", "EvaluationSettings", "check_setting"]
@@ -104,6 +106,17 @@ class EvaluationSettings:
     """Fail a PARTIALLY_SUCCESSFUL run, or a metric that errored or was skipped on any prompt."""
     require_baseline: bool = False
     """Fail a ``max_regression`` gate that has no baseline (by default it is reported as not applied, with why)."""
+    regression_test: RegressionTest = attrs.field(
+        default="paired", validator=_by(check_choice, choices=REGRESSION_TESTS)
+    )
+    """How a ``max_regression`` gate decides: ``"paired"`` (the prompts paired by input; the 95% interval of the
+    change against the allowed worsening: passed, failed or inconclusive) or ``"point"`` (the two means alone)."""
+    interval: Interval = attrs.field(default="t", validator=_by(check_choice, choices=INTERVALS))
+    """The interval of a numeric metric's paired change: ``"t"`` (paired t) or ``"bootstrap"`` (10,000 resamples of
+    the prompts, seeded by the two run UUIDs, so the same runs always give the same interval)."""
+    require_conclusive: bool = False
+    """Fail a regression gate that is inconclusive (its interval straddles the allowed worsening: too few prompts
+    to tell); by default it is reported as inconclusive, with the prompts that would decide, and passes."""
     slice_by: str | None = attrs.field(default=None, validator=_optional(check_text, what="column name"))
     """A column of the dataset kept on this side (not uploaded) and joined back to the results by prompt input
     text: the report has per-slice scores, and a slice that regressed fails the gate."""

@@ -6,23 +6,48 @@
 - **max_regression** on each named metric's change against the baseline. Without a baseline the gate is *not
   applied*, with the reason, unless ``require_baseline`` makes it fail. Per-slice regressions are decided where
   the slices are built (:mod:`gradient_evals.workflows.report`).
+
+A regression gate is decided on the prompts paired by input (``regression_test="paired"``, the default): *failed*
+when the whole 95% interval of the change is worse than the allowed worsening, *passed* when it is all within it,
+*inconclusive* when it straddles it (failing the verdict only with ``require_conclusive``), and *not applied*
+when under 90% of the prompts pair. An agent's gated metrics are decided together with Holm's correction.
+``regression_test="point"`` compares the two means alone, as before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import Final, Literal
 
 import attrs
 
 from ..checks import Check
+from ..statistics import PairedComparison, apply_holm
 from ..types import EvaluationRun
+from .compare_paired import Interval, describe_change, slice_key
 from .compare_results import RunComparison
 from .evaluate_results import GateKind, GateResult
 from .summary_results import RunSummary
 from .usage_results import Pricing
 
-__all__ = ["NO_SLICE", "GateSettings", "complete_gate", "not_applied_gate", "score_gates", "slice_key", "status_gate"]
+__all__ = [
+    "INTERVALS",
+    "NO_SLICE",
+    "REGRESSION_TESTS",
+    "GateSettings",
+    "Interval",
+    "RegressionTest",
+    "complete_gate",
+    "not_applied_gate",
+    "regression_gates",
+    "score_gates",
+    "slice_key",
+    "status_gate",
+]
+
+RegressionTest = Literal["paired", "point"]
+REGRESSION_TESTS: Final[tuple[RegressionTest, ...]] = ("paired", "point")
+INTERVALS: Final[tuple[Interval, ...]] = ("t", "bootstrap")
 
 
 NO_SLICE: Final = "(no slice)"
@@ -45,11 +70,15 @@ class GateSettings:
     """Prompt input text (see :func:`slice_key`) -> the value of the ``slice_by`` column."""
     checks: tuple[Check, ...] = ()
     """Checks run on every prompt's answer (each a ``check:<name>`` metric and a gate)."""
-    check_regression: Mapping[str, float] = attrs.field(factory=dict)
-    """``check:<name>`` -> points its pass rate may worsen by against the baseline (paired)."""
     pricing: Pricing | None = None
     max_cost: float | None = None
     max_output_tokens_increase_pct: float | None = None
+    regression_test: RegressionTest = "paired"
+    """``"paired"``: decide a regression on the prompts paired by input; ``"point"``: on the two means alone."""
+    interval: Interval = "t"
+    """The interval of a numeric metric's paired change: paired t, or a bootstrap of the prompts."""
+    require_conclusive: bool = False
+    """An inconclusive regression gate fails (instead of being reported as inconclusive and not failing)."""
 
     def prompt_threshold(self, metric: str) -> float | None:
         """The per-prompt pass threshold of a numeric metric, if it has one."""
@@ -64,11 +93,6 @@ class GateSettings:
     def worsening(self, metric: str, delta: float) -> float:
         """How much a change of score made it worse (positive: worse; negative: better)."""
         return delta if metric in self.inverted else -delta
-
-
-def slice_key(text: str | None) -> str | None:
-    """How prompt inputs are matched to dataset rows: the text with surrounding whitespace removed."""
-    return None if text is None else text.strip()
 
 
 def status_gate(run: EvaluationRun | None, timed_out: bool, settings: GateSettings) -> GateResult:
@@ -147,26 +171,71 @@ def score_gates(
             name = f"{metric} worsens by at most {allowed:g}"
             gates.append(not_applied_gate(name, GateKind.MAX_REGRESSION, metric, allowed, reason, required))
         return gates
-    for metric, allowed in settings.max_regression.items():
-        found_comparison = comparison.metrics.get(metric)
-        delta = None if found_comparison is None else found_comparison.delta
-        if delta is None:
-            message = f"{metric}: not scored in both this run and the baseline"
-            worse_by = None
-        else:
-            worse_by = settings.worsening(metric, delta)
-            message = ""
-            if worse_by > allowed:
-                message = f"{metric}: got worse by {worse_by:.4g} points (allowed {allowed:g})"
-        gates.append(
-            GateResult(
-                kind=GateKind.MAX_REGRESSION,
-                name=f"{metric} worsens by at most {allowed:g}",
-                passed=not message,
-                metric=metric,
-                threshold=allowed,
-                actual=worse_by,
-                message=message,
-            )
-        )
-    return gates
+    return gates + regression_gates(comparison, settings)
+
+
+def _gated(comparison: RunComparison, settings: GateSettings) -> dict[str, PairedComparison]:
+    """The statistics of the gated metrics, decided together (Holm), by metric."""
+    found = {
+        metric: statistics
+        for metric in settings.max_regression
+        if (compared := comparison.metrics.get(metric)) is not None and (statistics := compared.statistics) is not None
+    }
+    return dict(zip(found, apply_holm(list(found.values())), strict=True))
+
+
+def regression_gates(comparison: RunComparison, settings: GateSettings) -> list[GateResult]:
+    """One gate per ``max_regression`` metric, decided as the module documentation says."""
+    decided = _gated(comparison, settings)
+    return [
+        _regression_gate(metric, allowed, comparison, decided.get(metric), settings)
+        for metric, allowed in settings.max_regression.items()
+    ]
+
+
+def _regression_gate(
+    metric: str, allowed: float, comparison: RunComparison, statistic: PairedComparison | None, settings: GateSettings
+) -> GateResult:
+    name = f"{metric} worsens by at most {allowed:g}"
+    found = comparison.metrics.get(metric)
+    delta = None if found is None else found.delta
+    worse_by = None if delta is None else settings.worsening(metric, delta)
+    outcome = None
+    if worse_by is None:
+        message = f"{metric}: not scored in both this run and the baseline"
+    elif settings.regression_test == "point" or statistic is None:
+        message = f"{metric}: got worse by {worse_by:.4g} points (allowed {allowed:g})" if worse_by > allowed else ""
+    elif statistic.outcome == "not_applied":
+        reason = f"{metric}: {statistic.reason}"
+        gate = not_applied_gate(name, GateKind.MAX_REGRESSION, metric, allowed, reason, settings.require_baseline)
+        return attrs.evolve(gate, statistics=statistic)
+    else:
+        outcome = statistic.outcome
+        change = describe_change(metric, statistic)
+        message = "" if outcome == "passed" else f"{change}: {statistic.reason}"
+        if outcome == "inconclusive":
+            message = f"inconclusive: {message}{_what_would_decide(statistic)}"
+            if settings.require_conclusive:
+                message += ", and a conclusive result is required"
+    passed = not message or (outcome == "inconclusive" and not settings.require_conclusive)
+    gate = GateResult(
+        kind=GateKind.MAX_REGRESSION,
+        name=name,
+        passed=passed,
+        metric=metric,
+        threshold=allowed,
+        actual=worse_by,
+        message=message,
+        statistics=statistic,
+    )
+    return gate if outcome is None else attrs.evolve(gate, outcome=outcome)
+
+
+def _what_would_decide(statistic: PairedComparison) -> str:
+    """For an inconclusive gate: the worsening these prompts can detect, and the prompts that would decide."""
+    parts = []
+    if statistic.mde is not None:
+        parts.append(f"{statistic.n} prompts detect a worsening of {statistic.mde:.3g}")
+    if statistic.prompts_needed is not None:
+        parts.append(f"about {statistic.prompts_needed} would decide one of {statistic.max_regression:g}")
+    return "" if not parts else " (" + "; ".join(parts) + ")"

@@ -18,28 +18,29 @@ Rules, in one place:
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Hashable, Iterable, Sequence
 from datetime import UTC, datetime
 
+from ..statistics import apply_holm
 from ..types import EvaluationPrompt, EvaluationRun, MetricResultStatus, ResultsPage
-from .answer_checks import CheckedPrompts, check_prompts
+from .answer_checks import check_prompts
 from .answer_gates import answer_gates
+from .compare_paired import describe_change, input_key, paired_metrics
 from .compare_results import RunComparison
 from .evaluate_results import (
     AgentResult,
     EvaluationReport,
     GateKind,
     GateResult,
-    LeaderboardEntry,
     PromptOutcome,
     SliceResult,
 )
 from .explain import attach_baselines
 from .gates import NO_SLICE, GateSettings, complete_gate, not_applied_gate, score_gates, slice_key, status_gate
+from .leaderboard import leaderboard
 from .records import metric_name_of
 from .summary import FAIL_WORDS, RunStats
 from .summary_results import RunSummary, Verdict
-from .usage import cost_of, token_usage, wall_time
 
 __all__ = ["build_agent_result", "build_report"]
 
@@ -107,14 +108,56 @@ def _prompts(pages: Iterable[ResultsPage]) -> list[EvaluationPrompt]:
     return prompts
 
 
-def _slice_stats(prompts: Sequence[EvaluationPrompt], run_uuid: str, settings: GateSettings) -> dict[str, RunSummary]:
+_Sliced = tuple[dict[str, RunSummary], dict[str, list[tuple[Hashable, dict[str, float]]]]]
+
+
+def _slice_stats(prompts: Sequence[EvaluationPrompt], run_uuid: str, settings: GateSettings) -> _Sliced:
+    """Each slice's summary, and its prompts' values keyed for pairing."""
     stats: dict[str, RunStats] = {}
-    for prompt in prompts:
+    keyed: dict[str, list[tuple[Hashable, dict[str, float]]]] = {}
+    for position, prompt in enumerate(prompts):
         name = settings.slices.get(slice_key(prompt.input) or "", NO_SLICE)
         if name not in stats:
             stats[name] = RunStats(run_uuid, dict(settings.pass_thresholds))
-        stats[name].add(prompt)
-    return {name: s.summary() for name, s in stats.items()}
+            keyed[name] = []
+        keyed[name].append((input_key(prompt.input, position), stats[name].add(prompt)))
+    return {name: s.summary() for name, s in stats.items()}, keyed
+
+
+def _slice_regressions(
+    name: str, summary: RunSummary, base: RunSummary, keyed: _Sliced, base_keyed: _Sliced, settings: GateSettings
+) -> tuple[list[str], list[str]]:
+    """The gated metrics that regressed in one slice, and why (paired like the agent's gates, or on the means)."""
+    regressed, reasons = [], []
+    where = f"slice {settings.slice_by}={name}"
+    if settings.regression_test == "point":
+        for metric, allowed in settings.max_regression.items():
+            now, before = summary.metric(metric), base.metric(metric)
+            if now is None or before is None or now.score is None or before.score is None:
+                continue
+            worse_by = settings.worsening(metric, now.score - before.score)
+            if worse_by > allowed:
+                regressed.append(metric)
+                reasons.append(
+                    f"{where}: {metric} got worse by {worse_by:.4g} "
+                    f"({before.score:.4g} -> {now.score:.4g}; allowed {allowed:g})"
+                )
+        return regressed, reasons
+    compared = paired_metrics(
+        keyed[1].get(name, []),
+        base_keyed[1].get(name, []),
+        {m: (summary.metric(m), base.metric(m)) for m in settings.max_regression},
+        margins=settings.max_regression,
+        default_margin=0.0,
+        inverted=settings.inverted,
+        interval=settings.interval,
+        seed=f"{settings.slice_by}={name}",
+    )
+    for metric, statistic in zip(compared, apply_holm(list(compared.values())), strict=True):
+        if statistic.outcome == "failed":
+            regressed.append(metric)
+            reasons.append(f"{where}: {describe_change(metric, statistic)}: {statistic.reason}")
+    return regressed, reasons
 
 
 def _slices(
@@ -125,29 +168,20 @@ def _slices(
     settings: GateSettings,
 ) -> tuple[tuple[SliceResult, ...], list[str]]:
     mine = _slice_stats(prompts, run_uuid, settings)
-    base = _slice_stats(baseline, run_uuid, settings) if baseline is not None else {}
+    base = _slice_stats(baseline, run_uuid, settings) if baseline is not None else ({}, {})
     failed: dict[str, int] = {}
     for outcome in outcomes:
         if not outcome.passed and outcome.slice is not None:
             failed[outcome.slice] = failed.get(outcome.slice, 0) + 1
     results = []
     reasons = []
-    for name in sorted(mine, key=lambda n: (n == NO_SLICE, n)):
-        summary = mine[name]
-        base_summary = base.get(name)
-        regressed = []
-        for metric, allowed in settings.max_regression.items():
-            now = summary.metric(metric)
-            before = None if base_summary is None else base_summary.metric(metric)
-            if now is None or before is None or now.score is None or before.score is None:
-                continue
-            worse_by = settings.worsening(metric, now.score - before.score)
-            if worse_by > allowed:
-                regressed.append(metric)
-                reasons.append(
-                    f"slice {settings.slice_by}={name}: {metric} got worse by {worse_by:.4g} "
-                    f"({before.score:.4g} -> {now.score:.4g}; allowed {allowed:g})"
-                )
+    for name in sorted(mine[0], key=lambda n: (n == NO_SLICE, n)):
+        summary = mine[0][name]
+        base_summary = base[0].get(name)
+        regressed: list[str] = []
+        if base_summary is not None:
+            regressed, why = _slice_regressions(name, summary, base_summary, mine, base, settings)
+            reasons += why
         results.append(
             SliceResult(
                 name=name,
@@ -198,18 +232,12 @@ async def build_agent_result(
     thresholds = dict(settings.pass_thresholds)
     summary: RunSummary | None = None
     comparison: RunComparison | None = None
-    prompts = _prompts(pages)
-    baseline_prompts = None if baseline_pages is None else _prompts(baseline_pages)
-    checked: CheckedPrompts | None = None
-    base_checked: CheckedPrompts | None = None
-    if settings.checks:
-        # The checks become metric results of every prompt, here and in the baseline, before anything is summed.
-        checked = await check_prompts(settings.checks, prompts, run)
-        pages, prompts = checked.pages, list(checked.pages[0].prompts)
-        if baseline_prompts is not None and baseline_pages is not None:
-            base_run = next((p.evaluation_run for p in baseline_pages if p.evaluation_run is not None), None)
-            base_checked = await check_prompts(settings.checks, baseline_prompts, base_run)
-            baseline_pages, baseline_prompts = base_checked.pages, list(base_checked.pages[0].prompts)
+    # Checks on the answers become metric results of every prompt, here and in the baseline, before any sum.
+    base_prompts = None if baseline_pages is None else _prompts(baseline_pages)
+    checked = await check_prompts(settings.checks, _prompts(pages), pages, base_prompts, baseline_pages)
+    pages, prompts, baseline_pages, baseline_prompts = (
+        checked.pages, checked.prompts, checked.baseline_pages, checked.baseline_prompts
+    )
     if finished or prompts:
         summary = await summarize_pages(_aiter(pages), run_uuid, pass_thresholds=thresholds, inverted=settings.inverted)
         if baseline_run_uuid is not None and baseline_pages is not None:
@@ -220,6 +248,8 @@ async def build_agent_result(
                 run_uuid,
                 pass_thresholds=thresholds,
                 inverted=settings.inverted,
+                margins=settings.max_regression,
+                interval=settings.interval,
             )
     outcomes = attach_baselines(
         [_outcome(prompt, settings) for prompt in prompts],
@@ -239,19 +269,16 @@ async def build_agent_result(
     if settings.require_complete:
         gates.append(complete_gate(errored, skipped))
     gates += score_gates(summary, comparison, settings, baseline_missing)
-    tokens = token_usage(prompts) if summary is not None else None
-    agent_keys = () if run is None else (run.agent_name, run.agent_uuid, run.agent_deployment_name)
-    cost = None if tokens is None else cost_of(tokens, settings.pricing, agent_keys)
-    gates += answer_gates(
+    answer_gate_results, answer_fields = answer_gates(
         settings,
-        checked,
-        base_checked,
+        run,
+        checked.results,
         prompts,
         baseline_prompts if comparison is not None else None,
-        cost,
         has_results=summary is not None,
         baseline_missing=baseline_missing,
     )
+    gates += answer_gate_results
     slices: tuple[SliceResult, ...] = ()
     slice_reasons: list[str] = []
     if settings.slice_by is not None and prompts:
@@ -296,49 +323,8 @@ async def build_agent_result(
         skipped=skipped,
         timed_out=timed_out,
         rerun_of=rerun_of,
-        checks=() if checked is None else checked.results,
-        tokens=tokens,
-        baseline_tokens=None if baseline_prompts is None or comparison is None else token_usage(baseline_prompts),
-        cost=cost,
-        wall_time=wall_time(run),
+        **answer_fields,
     )
-
-
-def _leaderboard(agents: Sequence[AgentResult], star: str | None, inverted: bool) -> tuple[LeaderboardEntry, ...]:
-    if star is None:
-        return ()
-
-    def score(agent: AgentResult) -> float | None:
-        found = None if agent.summary is None else agent.summary.metric(star)
-        return None if found is None else found.score
-
-    def delta(agent: AgentResult) -> float | None:
-        found = None if agent.comparison is None else agent.comparison.metrics.get(star)
-        return None if found is None else found.delta
-
-    scored = [(score(a), a) for a in agents]
-    # Best first; agents without a score last, in their original order.
-    ordered = sorted(
-        scored, key=lambda pair: (pair[0] is None, 0.0 if pair[0] is None else (pair[0] if inverted else -pair[0]))
-    )
-    entries = []
-    previous: float | None = None
-    rank = 0
-    for position, (value, agent) in enumerate(ordered, start=1):
-        if value is None or value != previous:
-            rank = position  # equal scores share a rank ("1, 1, 3")
-        previous = value
-        entries.append(
-            LeaderboardEntry(
-                rank=rank,
-                label=agent.label,
-                evaluation_run_uuid=agent.evaluation_run_uuid,
-                score=value,
-                delta=delta(agent),
-                passed=agent.passed,
-            )
-        )
-    return tuple(entries)
 
 
 def build_report(
@@ -374,9 +360,12 @@ def build_report(
         star_metric=star_metric,
         inverted_metrics=tuple(sorted(settings.inverted)),
         fail_under=dict(settings.fail_under),
-        max_regression={**settings.max_regression, **settings.check_regression},
+        max_regression=dict(settings.max_regression),
         require_complete=settings.require_complete,
         require_baseline=settings.require_baseline,
+        regression_test=settings.regression_test,
+        interval=settings.interval,
+        require_conclusive=settings.require_conclusive,
         slice_by=settings.slice_by,
         test_case_change=test_case_change,
         notes=tuple(notes),
@@ -386,7 +375,7 @@ def build_report(
         max_cost=settings.max_cost,
         max_output_tokens_increase_pct=settings.max_output_tokens_increase_pct,
         agents=tuple(agents),
-        leaderboard=_leaderboard(agents, star_metric, star_metric in settings.inverted),
+        leaderboard=leaderboard(agents, star_metric, star_metric in settings.inverted),
         verdict=Verdict(passed=not reasons, reasons=tuple(reasons)),
         created_at=datetime.now(UTC),
     )

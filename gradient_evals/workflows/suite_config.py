@@ -156,6 +156,7 @@ _SHAPES: Final[Mapping[str, Callable[[object], Any]]] = {
     "pass_thresholds": _gates,
     "require_complete": _flag,
     "require_baseline": _flag,
+    "require_conclusive": _flag,
     "slice_by": _text,
     "timeout": _positive,
     "poll_interval": _positive,

@@ -156,7 +156,7 @@ class _MetricStats:
         if isinstance(value, int | float):
             number = float(value)
             if not math.isfinite(number):
-                return None
+                return number  # not counted, but seen: a comparison leaves it out of the pairing and says so
             self.n_numeric += 1
             self.total += number
             self.low = min(self.low, number)

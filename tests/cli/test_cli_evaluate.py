@@ -96,3 +96,49 @@ def test_the_job_summary_is_appended(
     code, _, err = cli(*_evaluate(server.add_dataset(rows=5)))
     assert code == 0, err
     assert summary.read_text(encoding="utf-8").startswith("## \u2705 Evaluation of nightly v1: passed")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (("--max-regression", "correctness=-1"), "is a number of points a score may worsen by"),
+        (("--max-regression", "correctness=nan"), "expected a finite number"),
+        (("--max-regression", "correctness=inf"), "expected a finite number"),
+        (("--require-conclusive",), "--require-conclusive needs a regression gate"),
+        (("--regression-test", "bayes"), "invalid choice: 'bayes'"),
+        (("--interval", "normal"), "invalid choice: 'normal'"),
+    ],
+)
+def test_bad_statistics_settings_exit_2_before_anything_is_sent(
+    server: FakeGradientServer, cli: Cli, extra: tuple[str, ...], message: str
+) -> None:
+    dataset = server.add_dataset(rows=5)
+    before = server.created_run_count, len(server.test_case_uuids)
+    code, _, err = cli(*_evaluate(dataset, *extra))
+    assert code == 2, err
+    assert message in err
+    assert (server.created_run_count, len(server.test_case_uuids)) == before
+
+
+def test_the_paired_statistics_are_in_the_json_report(server: FakeGradientServer, cli: Cli) -> None:
+    dataset = server.add_dataset(rows=40)
+    for agent in AGENTS:
+        server.set_agent_profile(agent, quality=80)
+    code, _, err = cli(*_evaluate(dataset, "--max-regression", "correctness=5"))
+    assert code == 0, err
+    server.set_agent_profile(AGENTS[1], quality=80, metrics={"correctness": 40})
+    code, out, err = cli(*_evaluate(dataset, "--max-regression", "correctness=5", "--json"))
+    assert code == 1, err
+    steady, regressed = json.loads(out)["agents"]
+    gates = {
+        a: next(g for g in agent["gates"] if g["kind"] == "max_regression")
+        for a, agent in (("steady", steady), ("regressed", regressed))
+    }
+    assert gates["regressed"]["outcome"] == "failed"
+    assert gates["steady"]["outcome"] in ("passed", "inconclusive")
+    statistics = gates["regressed"]["statistics"]
+    assert {"method", "n", "delta", "ci_low", "ci_high", "p_value", "mde", "prompts_needed"} <= set(statistics)
+    assert statistics["method"] == "paired-t"
+    assert statistics["n"] == 40
+    assert statistics["ci_low"] < statistics["delta"] < statistics["ci_high"] < -5
+    assert statistics["prompts_needed"] is None

@@ -106,7 +106,9 @@ TOPICS = {
 
 
 async def two_agent_report(*, slice_by: str | None = "topic", settings: GateSettings | None = None) -> EvaluationReport:
-    """Agent A regresses on correctness in the billing slice; agent B holds steady; hallucination is inverted."""
+    """Agent A regresses on correctness in the billing slice; agent B holds steady; hallucination is inverted.
+
+    The regression gates follow the point rule by default (``regression_test="point"``)."""
     base_a = [
         prompt(i + 1, q, {"correctness": 90.0, "hallucination": 0.1, "tone": "pass"}) for i, q in enumerate(QUESTIONS)
     ]
@@ -136,6 +138,7 @@ async def two_agent_report(*, slice_by: str | None = "topic", settings: GateSett
         inverted=frozenset({"hallucination"}),
         slice_by=slice_by,
         slices=TOPICS if slice_by else {},
+        regression_test="point",  # six prompts decide nothing on the paired rule: these reports show the means'
     )
     run_a = run(uuid_of(1), AGENT_A, "agent | <alpha>")
     run_b = run(uuid_of(2), AGENT_B, "beta")

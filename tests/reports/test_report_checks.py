@@ -101,8 +101,10 @@ def test_markdown_shows_pass_rates_failures_and_cost_escaped(report: EvaluationR
     assert "| support-bot | check\\:max\\_output\\_tokens\\(100\\) | 100% (4/4) | 100% | pass |" in text
     assert "- support-bot / check\\:json: prompt 3\\: question 3: not JSON" in text
     assert "  answer: ORD-3 is on its way" in text
-    assert "### Tokens and cost" in text
-    assert "| support-bot | 400 (mean 100) | 100 (mean 25) | $0.0007 | 120.0 s |" in text
+    assert (
+        "Tokens, cost and wall time (evaluation: $0.0007): **support-bot** 400 (mean 100) in, 100 (mean 25) out, "
+        "$0.0007, 120.0 s." in text
+    )
     assert "<script>" not in text
     assert "\\*\\*bold\\*\\*" in text
 

@@ -1,5 +1,5 @@
-"""The gates on checks, cost and output tokens, decided on scripted prompts: passed, failed, inconclusive (not
-applied, with the interval) and not applied (no baseline, too few prompts paired, no price)."""
+"""The gates on cost and output tokens, decided on scripted prompts: passed, failed, inconclusive (failing only
+with require_conclusive) and not applied (no baseline, too few prompts paired, no price)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pytest
 
 from gradient_evals.results import GateKind
 from gradient_evals.types import EvaluationPrompt
-from gradient_evals.workflows.answer_gates import check_regression_gates, cost_gate, output_tokens_gate
+from gradient_evals.workflows.answer_gates import cost_gate, output_tokens_gate
+from gradient_evals.workflows.gates import GateSettings
 from gradient_evals.workflows.usage import cost_of, pricing_from, token_usage
 
 
@@ -15,44 +16,45 @@ def _prompts(counts: list[int]) -> list[EvaluationPrompt]:
     return [EvaluationPrompt(input=f"q{i}", output_tokens=c) for i, c in enumerate(counts)]
 
 
+LENIENT = GateSettings()
+STRICT = GateSettings(require_baseline=True, require_conclusive=True)
 BASE = [100 + 3 * (i % 7) for i in range(60)]
 
 
 def test_output_tokens_gate_passes_fails_and_is_inconclusive() -> None:
-    same = output_tokens_gate(20, _prompts(BASE), _prompts(BASE), reason="", required=False)
+    same = output_tokens_gate(20, _prompts(BASE), _prompts(BASE), reason="", settings=LENIENT)
     assert (same.passed, same.applied, same.kind) == (True, True, GateKind.OUTPUT_TOKENS_INCREASE)
     assert same.actual == pytest.approx(0.0)
-    double = output_tokens_gate(20, _prompts([2 * c for c in BASE]), _prompts(BASE), reason="", required=False)
+    double = output_tokens_gate(20, _prompts([2 * c for c in BASE]), _prompts(BASE), reason="", settings=LENIENT)
     assert not double.passed
     assert double.actual == pytest.approx(100.0)
     assert double.message.startswith("output tokens per prompt +100% (geometric mean; 95% interval +100% to +100%")
     noisy = [c * (1.4 if i % 2 else 0.8) for i, c in enumerate(BASE)]
-    unsure = output_tokens_gate(10, _prompts([round(c) for c in noisy]), _prompts(BASE), reason="", required=False)
-    assert (unsure.passed, unsure.applied) == (True, False)
+    unsure = output_tokens_gate(10, _prompts([round(c) for c in noisy]), _prompts(BASE), reason="", settings=LENIENT)
+    assert (unsure.passed, unsure.applied, unsure.outcome, unsure.status) == (
+        True,
+        True,
+        "inconclusive",
+        "inconclusive",
+    )
     assert unsure.message.startswith("inconclusive: output tokens per prompt")
     assert unsure.message.endswith("the interval straddles the allowed 10%")
+    assert unsure.statistics is not None
+    assert unsure.statistics.method == "paired-t"
+    required = output_tokens_gate(10, _prompts([round(c) for c in noisy]), _prompts(BASE), reason="", settings=STRICT)
+    assert not required.passed
+    assert required.message.endswith(", and a conclusive result is required")
 
 
 def test_output_tokens_gate_without_a_baseline_or_pairs_is_not_applied() -> None:
-    missing = output_tokens_gate(20, _prompts(BASE), None, reason="no baseline", required=False)
+    missing = output_tokens_gate(20, _prompts(BASE), None, reason="no baseline", settings=LENIENT)
     assert (missing.passed, missing.applied, missing.message) == (True, False, "no baseline")
-    required = output_tokens_gate(20, _prompts(BASE), None, reason="no baseline", required=True)
+    required = output_tokens_gate(20, _prompts(BASE), None, reason="no baseline", settings=STRICT)
     assert not required.passed
     other = [EvaluationPrompt(input=f"other {i}", output_tokens=5) for i in range(60)]
-    unpaired = output_tokens_gate(20, _prompts(BASE), other, reason="", required=True)
+    unpaired = output_tokens_gate(20, _prompts(BASE), other, reason="", settings=STRICT)
     assert (unpaired.passed, unpaired.applied) == (True, False)
     assert unpaired.message.startswith("not comparable: 0 prompts paired")
-
-
-def test_a_check_regression_is_paired_by_input() -> None:
-    before = [(f"q{i}", True) for i in range(40)]
-    after = [(f"q{i}", i % 2 == 0) for i in range(40)]
-    (worse,) = check_regression_gates({"check:x": 5}, {"x": after}, {"x": before}, reason="", required=False)
-    assert (worse.kind, worse.passed, worse.actual) == (GateKind.CHECK_REGRESSION, False, -50.0)
-    (same,) = check_regression_gates({"check:x": 5}, {"x": before}, {"x": before}, reason="", required=False)
-    assert same.passed
-    (none,) = check_regression_gates({"check:x": 5}, {"x": after}, None, reason="no baseline", required=False)
-    assert (none.passed, none.applied, none.message) == (True, False, "no baseline")
 
 
 def test_the_cost_gate() -> None:

@@ -171,9 +171,14 @@ async def test_longer_answers_and_a_dropped_tool_fail_the_paired_gates(
     assert not tokens.passed
     assert tokens.actual is not None
     assert tokens.actual > 100  # about three times the tokens
-    regression = next(g for g in agent.gates if g.kind == GateKind.CHECK_REGRESSION)
+    # A check is a pass/fail metric: its regression is a regression gate like any metric's, paired (McNemar).
+    regression = next(g for g in agent.gates if g.metric == "check:tool_called(lookup_order)" and g.statistics)
+    assert regression.kind == GateKind.MAX_REGRESSION
     assert not regression.passed
-    assert "check:tool_called(lookup_order)" in regression.message
+    assert regression.statistics is not None
+    assert regression.statistics.method == "mcnemar-exact"
+    assert regression.statistics.delta is not None
+    assert regression.statistics.delta < -30
     assert agent.checks[0].pass_rate == 0
     assert not second.passed
 

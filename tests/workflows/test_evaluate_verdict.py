@@ -20,6 +20,7 @@ from gradient_evals import (
     InternalServerError,
 )
 from gradient_evals.results import GateKind
+from gradient_evals.statistics import StatisticsInputError
 from gradient_evals.testing import FakeGradientServer
 from gradient_evals.testing._faults import Fault
 from gradient_evals.types import CreatedEvaluationRuns, StarMetric
@@ -144,6 +145,12 @@ async def test_a_listed_run_of_another_test_case_or_version_is_never_the_baselin
         ({"test_case": "0b7e0c57-4e0f-4d4a-8a3e-9f1e2d3c4b5a"}, ValueError, "no test case"),
         ({"agent_uuids": [AGENT_A, AGENT_A]}, ValueError, "each agent may be given once"),
         ({"agents": "support-bot"}, TypeError, "agents must be a list of strings"),
+        ({"max_regression": {"correctness": -1}}, StatisticsInputError, r"max_regression\['correctness'\] is a number"),
+        ({"max_regression": {"correctness": float("nan")}}, StatisticsInputError, "must be a finite number"),
+        ({"max_regression": {"correctness": float("inf")}}, StatisticsInputError, "must be a finite number"),
+        ({"require_conclusive": True}, StatisticsInputError, "require_conclusive needs a regression gate"),
+        ({"regression_test": "bayes"}, StatisticsInputError, "regression_test must be 'paired' or 'point'"),
+        ({"interval": "normal"}, StatisticsInputError, "interval must be 't' or 'bootstrap'"),
     ],
 )
 async def test_checks_come_before_any_upload_or_creation(

@@ -37,11 +37,11 @@ STAR_METRIC: Final = "correctness"
 STAR_THRESHOLD_PCT: Final = 70
 FAIL_UNDER: Final = {"correctness": 50.0}
 # Points a score may lose against the baseline. The demo dataset is small (about six prompts per topic), so a
-# slice of an unchanged agent moves by several points from run to run: the tolerance leaves room for that.
+# slice's interval is wide: the regression it makes (84 -> 40 on correctness) is clear even on six prompts.
 MAX_REGRESSION: Final = {"correctness": 15.0, "hallucination_rate": 10.0}
 SLICE_BY: Final = "topic"
 QUALITY: Final = 84.0
-REGRESSED_CORRECTNESS: Final = 60.0
+REGRESSED_CORRECTNESS: Final = 40.0
 REPORT_FILES: Final = {"junit": "junit.xml", "markdown": "summary.md", "html": "report.html"}
 
 

@@ -133,6 +133,21 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
         metavar="PCT",
         help="exit 1 when output tokens per prompt grew by more than PCT percent against the baseline (paired)",
     )
+    parser.add_argument(
+        "--require-conclusive",
+        action="store_true",
+        help="fail a --max-regression gate whose 95%% interval straddles the allowed worsening (too few prompts)",
+    )
+    parser.add_argument(
+        "--regression-test",
+        choices=("paired", "point"),
+        help="decide --max-regression on the prompts paired by input (paired, the default) or on the means (point)",
+    )
+    parser.add_argument(
+        "--interval",
+        choices=("t", "bootstrap"),
+        help="the interval of a numeric metric's paired change: paired t (the default) or a seeded bootstrap",
+    )
     parser.add_argument("--slice-by", metavar="COLUMN", help="a column of the CSV to report scores per value of")
     parser.add_argument(
         "--dataset-name",

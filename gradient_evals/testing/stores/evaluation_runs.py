@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from .._answers import AnswerStyle
 from .._prompts import row_input
 from .._records import TERMINAL_STATUSES, RunRecord, TestCaseRecord, check_status, rng_uuid, synthetic_ns
-from .._scores import aggregate_run_metrics
+from .._scores import agent_quality, aggregate_run_metrics, prompt_difficulty
 from ._shared import Draws, StateSettings, check_new_id
 from .agents import AgentStore
 from .evaluation_test_cases import TestCaseStore
@@ -210,7 +210,8 @@ class RunStore:
                 agent_uuid = rng_uuid(rng)
             agent_name = self._agents.learn(agent_uuid).name
         user = rng.randrange(2**60, 2**64)
-        quality = rng.uniform(55, 92)  # drawn even when a profile overrides it: the other draws stay the same
+        rng.uniform(55, 92)  # the draw of an earlier quality model, kept so that every later draw stays the same
+        quality = agent_quality(agent_uuid or agent_deployment_name or "")
         profile = self._profiles.get(agent_uuid or "") or self._profiles.get(agent_deployment_name or "")
         metric_quality: dict[str, float] = {}
         prompt_quality: dict[int, float] = {}
@@ -244,6 +245,7 @@ class RunStore:
             answers=self._answer_styles.get(agent_uuid or "")
             or self._answer_styles.get(agent_deployment_name or "")
             or AnswerStyle(),
+            difficulty=lambda index: prompt_difficulty(row_input(tc, version, index)),
             fixed_status=fixed_status,
             final_status=final_status,
             duration=self._settings.run_duration,
