@@ -142,7 +142,9 @@ class EvaluationSettings:
     max_output_tokens_increase_pct: float | None = attrs.field(default=None, validator=_by(check_allowance))
     """How much the output tokens per prompt may grow against the baseline, in percent: prompts paired by input,
     the mean of the log ratios with its 95% interval decided against ``log(1 + pct / 100)``."""
-    on_progress: OnEvaluationProgress | None = attrs.field(default=None, eq=False)
+    on_progress: OnEvaluationProgress | None = attrs.field(
+        default=None, eq=False, validator=attrs.validators.optional(attrs.validators.is_callable())
+    )
     """Called with each step (upload, test case, each run's status changes, each page of results) as an
     ``EvaluationProgress``; a plain function or a coroutine function. Not compared: two settings that differ only
     in where progress goes ask for the same evaluation."""

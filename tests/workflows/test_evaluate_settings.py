@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import ast
 import inspect
+import re
 import shlex
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,6 +99,7 @@ def test_the_client_takes_the_fields_with_their_defaults() -> None:
         ("timeout", 0, ValueError, "timeout must be a positive number of seconds"),
         ("poll_interval", "soon", TypeError, "poll_interval must be a number of seconds"),
         ("max_poll_interval", -1, ValueError, "max_poll_interval must be a positive number of seconds"),
+        ("on_progress", "print", TypeError, "'on_progress' must be callable"),
     ],
 )
 def test_each_value_is_checked_when_the_settings_are_made(
@@ -110,11 +112,20 @@ def test_each_value_is_checked_when_the_settings_are_made(
         attrs.evolve(good, **{setting: value})  # a changed copy is checked too
 
 
-def test_a_suite_key_without_a_shape_of_its_own_is_checked_as_the_setting(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        # No TOML shape of its own: the file's value, checked as the setting checks it.
+        ("max_poll_interval = -1", "key 'max_poll_interval': max_poll_interval must be a positive number"),
+        # A TOML shape (a table of gates), then the setting's own check (a regression allowance is >= 0).
+        ("max_regression = { correctness = -1 }", "key 'max_regression': max_regression['correctness'] is a number"),
+    ],
+)
+def test_a_suite_key_is_checked_as_the_setting_when_the_file_is_read(tmp_path: Path, line: str, message: str) -> None:
     (tmp_path / "faq.csv").write_text("query,expected_response\nq,a\n", encoding="utf-8")
     config = tmp_path / "gradient-evals.toml"
-    config.write_text(f'[suites.faq]\ndataset = "faq.csv"\nagents = ["{AGENT_A}"]\nmax_poll_interval = -1\n')
-    with pytest.raises(ConfigError, match="suite 'faq', key 'max_poll_interval': max_poll_interval must be a positive"):
+    config.write_text(f'[suites.faq]\ndataset = "faq.csv"\nagents = ["{AGENT_A}"]\n{line}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(f"suite 'faq', {message}")):
         load_config(config)
 
 
