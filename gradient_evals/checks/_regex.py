@@ -83,9 +83,12 @@ class _Worker:
             return None
         return line or None
 
-    def close(self) -> None:
+    def kill(self) -> None:
         if self._process.poll() is None:
             self._process.kill()
+
+    def close(self) -> None:
+        self.kill()
         self._process.wait()
         for stream in (self._process.stdin, self._process.stdout):
             if stream is not None:
@@ -167,5 +170,6 @@ def search_all(pattern: str, flags: int, texts: Sequence[str], budget: float) ->
             if finished:
                 _POOL.give(worker)
             else:
-                worker.close()
+                worker.kill()  # at once; reaping it need not hold up the next answers
+                threading.Thread(target=worker.close, name="regex-worker-reaper", daemon=True).start()
     return found
