@@ -87,7 +87,7 @@ def test_junit_has_one_case_per_check_with_the_failing_prompts(report: Evaluatio
     assert "prompt 3: question 3: not JSON: Expecting value" in failure.text
     assert "answer: ORD-3 is on its way" in failure.text
     assert cases["check:max_output_tokens(100) passes on every prompt"].is_passed
-    properties = {p.name: p.value for p in suite.properties()}
+    properties = {p.name: p.value for p in suite.properties()}  # type: ignore[no-untyped-call]
     assert properties["input_tokens"] == "400"
     assert properties["output_tokens"] == "100"
     assert properties["cost_usd"] == "0.000700"

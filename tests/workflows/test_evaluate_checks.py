@@ -7,15 +7,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gradient_evals import AsyncGradientEvals, GradientEvalsError
-from gradient_evals.checks import CheckError, IsJSON, MaxOutputTokens, Regex, ToolCalled
+from gradient_evals.checks import CheckError, IsJSON, MaxOutputTokens, NotContains, Regex, ToolCalled
 from gradient_evals.results import GateKind
 from gradient_evals.testing import FakeGradientServer
 from gradient_evals.types import EvaluationPrompt, TraceSpanType
+from gradient_evals.workflows.suite_config import ConfigError, load_config
 
 pytestmark = pytest.mark.anyio
 
@@ -246,3 +248,32 @@ async def test_evaluate_failed_runs_the_checks_again_and_refuses_to_drop_them_si
     (result,) = again.agents[0].checks
     assert result.total == 10  # the merged results, every prompt checked anew
     assert {f.input for f in result.failures} == failing  # the emulator answers a row the same way again
+
+
+async def test_evaluate_suites_adds_the_checks_given_to_every_suite(
+    server: FakeGradientServer, client: AsyncGradientEvals, tmp_path: Path
+) -> None:
+    (tmp_path / "faq.csv").write_text("query\n" + "".join(f"Where is order {n}?\n" for n in range(8)), "utf-8")
+    config = tmp_path / "gradient-evals.toml"
+    config.write_text(
+        f'[defaults]\nmetrics = ["correctness"]\npoll_interval = 0.05\nbaseline = "none"\n\n'
+        f'[suites.a]\ndataset = "faq.csv"\nagents = ["{AGENT}"]\n\n'
+        f'[[suites.a.checks]]\nkind = "is_json"\nmin_pass_rate = 0\n\n'
+        f'[suites.b]\ndataset = "faq.csv"\nagents = ["{OTHER}"]\n',
+        encoding="utf-8",
+    )
+    suites = load_config(config).suites
+    outcomes = await client.evaluate_suites(
+        suites, checks=[NotContains(["Acme Corp"])], pricing={"output_per_million": 1.0}
+    )
+    reports = {o.name: o.report for o in outcomes}
+    assert all(r is not None for r in reports.values()), [o.error for o in outcomes]
+    assert reports["a"] is not None
+    assert reports["b"] is not None
+    assert reports["a"].checks == ("is_json", "not_contains(Acme Corp)")
+    assert reports["b"].checks == ("not_contains(Acme Corp)",)
+    assert all(a.cost is not None for r in (reports["a"], reports["b"]) for a in r.agents)
+    before = len(server.requests)
+    with pytest.raises(ConfigError, match="suite 'a', key 'checks': two checks are called 'is_json'"):
+        await client.evaluate_suites(suites, checks=[IsJSON()])
+    assert server.requests[before:] == []
