@@ -25,6 +25,9 @@ PricingInput = Mapping[str, Any] | Pricing
 
 @attrs.frozen(kw_only=True)
 class AnswerSettings:
+    """The answer settings as the plan holds them: the checks as objects, the regression gates on them apart from
+    the metrics' (which the catalog resolves), the price table read."""
+
     checks: tuple[Check, ...] = ()
     check_regression: Mapping[str, float] = attrs.field(factory=dict)
     pricing: Pricing | None = None
