@@ -23,6 +23,8 @@ TEST_DEPS = [
     "junitparser>=3",
     "mypy>=1.11",  # a documented call is type-checked as users check theirs (tests/workflows/test_suite_config_*)
     "pydo>=0.44",  # DigitalOcean's own client, run against the emulator (tests/emulator/test_pydo_*)
+    "jsonschema>=4.18",  # the checks extra: the json_schema check
+    "types-jsonschema",
     "scipy>=1.11",  # the reference the paired statistics are checked against
 ]
 

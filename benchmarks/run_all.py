@@ -32,6 +32,7 @@ SCRIPTS = [
     "answers",
     "models_compare",
     "statistics",
+    "checks",
 ]
 PER_DECODER = {"stream", "convert"}
 """Run once per decoder: the standard library's (``GRADIENT_EVALS_JSON=stdlib``), then msgspec (the ``speed`` extra)."""

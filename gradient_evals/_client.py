@@ -7,14 +7,13 @@ from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Final, Literal
 
-import attrs
 import httpx
 
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._client_resources import AsyncClientResources
 from ._exceptions import ConfigurationError
-from ._ratelimit import RateLimitPolicy, RateLimitState
-from ._retry import RetryPolicy
+from ._ratelimit import RateLimitPolicy, RateLimitState, rate_limit_policy
+from ._retry import RetryPolicy, retry_policy
 from ._settings_method import takes_settings
 from ._storage import StorageClient
 from ._token import check_access_token
@@ -32,6 +31,7 @@ from .resources.evaluation_test_cases import AsyncEvaluationTestCases
 # Imported, not only named under TYPE_CHECKING: the signatures are resolved at run time (help(), the parity test).
 from .results import EvaluationProgress, EvaluationReport
 from .typing import DatasetInput, OnEvaluationProgress
+from .workflows.answer_settings import CheckInput, PricingInput
 from .workflows.evaluate_settings import DEFAULT_EVALUATE_TIMEOUT, EvaluationSettings
 from .workflows.model_compare import OnModelProgress
 from .workflows.model_compare_results import ModelComparison
@@ -100,18 +100,12 @@ class AsyncGradientEvals(AsyncClientResources, ResourceSet, AsyncResourceHost):
         token = check_access_token(access_token if access_token is not None else os.environ.get(TOKEN_ENV), TOKEN_ENV)
         timeout = check_timeout(timeout)
         max_response_bytes = check_positive_int(max_response_bytes, "max_response_bytes")
-        if retry is not None and not isinstance(retry, RetryPolicy):
-            raise TypeError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             # A blocking httpx.Client would only fail at the first request, with an error about awaiting.
             raise TypeError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
         if base_url is not None and not isinstance(base_url, str | httpx.URL):
             raise TypeError(f"base_url must be a string, got {type(base_url).__name__}")
-        policy = retry or RetryPolicy()
-        if max_retries is not None:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
-            policy = attrs.evolve(policy, max_retries=max_retries)
+        policy = retry_policy(retry, max_retries)
         pacing = rate_limit_policy(rate_limit)
         resolved_url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         try:
@@ -210,6 +204,8 @@ class AsyncGradientEvals(AsyncClientResources, ResourceSet, AsyncResourceHost):
           as not applied, with the reason).
         - ``timeout``: the overall deadline of the whole call in seconds. Every run is waited for concurrently; a
           run still going at the deadline is reported as timed out (``report.run_failed``), not raised.
+        - ``checks`` (from :mod:`gradient_evals.checks`, or functions of the prompt), ``pricing``, ``max_cost``,
+          ``max_output_tokens_increase_pct``: checks on the answers, tokens and cost (docs: "Checks, tokens and cost").
         - ``on_progress(EvaluationProgress)``: each step (upload, test case, each run's status changes, each page
           of results); a plain function or a coroutine function.
 
@@ -235,6 +231,7 @@ class AsyncGradientEvals(AsyncClientResources, ResourceSet, AsyncResourceHost):
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         on_progress: OnEvaluationProgress | None = None,
+        checks: Sequence[CheckInput] | None = None,
     ) -> EvaluationReport:
         """Run again the prompts that failed a gate or errored, and merge the new results over the old.
 
@@ -244,7 +241,9 @@ class AsyncGradientEvals(AsyncClientResources, ResourceSet, AsyncResourceHost):
         ones prompt by prompt (matched by input text); the merged results are compared with the same baselines
         and gated again (the report's gates unless given). Takes a report of :meth:`evaluate`, or the UUID of one
         finished run (then ``fail_under``/``pass_thresholds`` say which prompts failed).
-        With nothing to rerun, returns the report with a note saying so (``report.notes``).
+        With nothing to rerun, returns the report with a note saying so (``report.notes``). A report that ran
+        checks on the answers needs them again as ``checks=`` (a report holds their names, not the checks): the
+        merged results are checked anew, and its price table and cost and token gates are kept.
         """
         from .workflows.rerun import evaluate_failed
 
@@ -260,6 +259,7 @@ class AsyncGradientEvals(AsyncClientResources, ResourceSet, AsyncResourceHost):
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
             on_progress=on_progress,
+            checks=checks,
         )
 
     async def evaluate_suites(
@@ -267,6 +267,8 @@ class AsyncGradientEvals(AsyncClientResources, ResourceSet, AsyncResourceHost):
         suites: Sequence[Suite],
         *,
         on_progress: Callable[[str, EvaluationProgress], object] | None = None,
+        checks: Sequence[CheckInput] | None = None,
+        pricing: PricingInput | None = None,
     ) -> list[SuiteOutcome]:
         """Evaluate the suites of a configuration (``gradient-evals.toml``) concurrently, one outcome each.
 
@@ -280,8 +282,8 @@ class AsyncGradientEvals(AsyncClientResources, ResourceSet, AsyncResourceHost):
         against the catalog, and every suite's settings go through ``evaluate``'s own checks (creating nothing),
         before any suite starts: a bad name is a ``ConfigError`` naming the file, the suite
         and the key, and nothing is created. A suite that then fails does not stop the others; its outcome
-        carries the error. ``on_progress(suite_name, event)`` receives each suite's progress.
-        """
+        carries the error. ``on_progress(suite_name, event)`` receives each suite's progress. ``checks``,
+        ``pricing``: run in every suite after its own checks; the prices of suites without ``[pricing]``."""
         from .workflows.suites import SuiteServices, run_suites
 
         async def resolve(names: Sequence[str]) -> dict[str, str]:
@@ -298,7 +300,7 @@ class AsyncGradientEvals(AsyncClientResources, ResourceSet, AsyncResourceHost):
             catalog=self.evaluation_metrics.catalog,
             check=check,
         )
-        return await run_suites(suites, services, on_progress=on_progress)
+        return await run_suites(suites, services, on_progress=on_progress, checks=checks, pricing=pricing)
 
     async def compare_models(
         self,
@@ -369,12 +371,4 @@ class AsyncGradientEvals(AsyncClientResources, ResourceSet, AsyncResourceHost):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, access_token=<redacted>)"
 
-
-def rate_limit_policy(option: object) -> RateLimitPolicy | None:
-    """The policy for a ``rate_limit=`` option: ``"auto"``, a :class:`RateLimitPolicy` or ``None``."""
-    if option is None or isinstance(option, RateLimitPolicy):
-        return option
-    if option == "auto":
-        return RateLimitPolicy()
-    raise TypeError(f'rate_limit must be "auto", a RateLimitPolicy or None, got {option!r}')
 

@@ -17,7 +17,7 @@ import contextvars
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["DEFERRED", "ON_DEFERRED_ERROR", "ConversionError", "DeferredField", "Pending"]
+__all__ = ["DEFERRED", "ON_DEFERRED_ERROR", "ConversionError", "DeferredField", "Pending", "replaced"]
 
 DEFERRED = "gradient_evals.deferred"
 """The attrs field metadata key that marks a ``tuple[Model, ...]`` field as converted on first access."""
@@ -98,3 +98,15 @@ def install(cls: type, name: str) -> Any:
         return current.slot
     setattr(cls, name, DeferredField(current))
     return current
+
+
+def replaced(instance: Any, **changes: Any) -> Any:
+    """A copy of a frozen, slotted attrs instance with ``changes``, like ``attrs.evolve``, except that a deferred
+    field not changed is copied as it is (still unconverted, if it was), rather than converted to be copied."""
+    cls = type(instance)
+    copy = object.__new__(cls)
+    for name in (field.name for field in cls.__attrs_attrs__):
+        descriptor = next(klass.__dict__[name] for klass in cls.__mro__ if name in klass.__dict__)
+        slot = descriptor.slot if isinstance(descriptor, DeferredField) else descriptor
+        slot.__set__(copy, changes[name] if name in changes else slot.__get__(instance, cls))
+    return copy

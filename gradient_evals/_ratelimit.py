@@ -32,7 +32,7 @@ import math
 
 import attrs
 
-__all__ = ["RateLimitPolicy", "RateLimitState"]
+__all__ = ["RateLimitPolicy", "RateLimitState", "rate_limit_policy"]
 
 
 def _check_reserve(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -115,3 +115,12 @@ class RateLimitState:
         if self.holding > 0:
             text += f"; holding requests for {self.holding:.2f} s"
         return text
+
+
+def rate_limit_policy(option: object) -> RateLimitPolicy | None:
+    """The policy for a ``rate_limit=`` option: ``"auto"``, a :class:`RateLimitPolicy` or ``None``."""
+    if option is None or isinstance(option, RateLimitPolicy):
+        return option
+    if option == "auto":
+        return RateLimitPolicy()
+    raise TypeError(f'rate_limit must be "auto", a RateLimitPolicy or None, got {option!r}')

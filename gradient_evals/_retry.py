@@ -22,7 +22,7 @@ from ._exceptions import (
 )
 from ._pacer import HeldTooLong
 
-__all__ = ["RetryPolicy", "may_have_been_processed", "retry_pause", "should_retry"]
+__all__ = ["RetryPolicy", "may_have_been_processed", "retry_policy", "retry_pause", "should_retry"]
 
 _RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -50,6 +50,18 @@ class RetryPolicy:
         """The pause before retry number ``attempt`` (1-based) when the server gave no hint."""
         pause: float = min(self.max_backoff, self.initial_backoff * (2 ** (attempt - 1)))
         return pause * random.uniform(0.5, 1.0) if self.jitter else pause
+
+
+def retry_policy(retry: object, max_retries: object) -> RetryPolicy:
+    """The client's policy from its ``retry`` and ``max_retries`` arguments (the count overrides the policy's)."""
+    if retry is not None and not isinstance(retry, RetryPolicy):
+        raise TypeError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
+    policy = retry or RetryPolicy()
+    if max_retries is not None:
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
+        policy = attrs.evolve(policy, max_retries=max_retries)
+    return policy
 
 
 def should_retry(policy: RetryPolicy, exc: BaseException, idempotent: bool) -> bool:

@@ -15,6 +15,7 @@ Rendering a report is a call, not a method of the report: ``gradient_evals.repor
 (the HTML page needs Jinja2, which the command line's dependencies include).
 """
 
+from .workflows.checks_results import CheckFailure, CheckResult
 from .workflows.compare_results import MetricComparison, PromptRegression, RunComparison
 from .workflows.evaluate_results import (
     AgentResult,
@@ -28,9 +29,12 @@ from .workflows.evaluate_results import (
 )
 from .workflows.model_compare_results import ModelComparison, ModelResult
 from .workflows.summary_results import MetricSummary, RunSummary, Verdict
+from .workflows.usage_results import Price, Pricing, RunCost, TokenUsage
 
 __all__ = [
     "AgentResult",
+    "CheckFailure",
+    "CheckResult",
     "EvaluationProgress",
     "EvaluationReport",
     "GateKind",
@@ -40,10 +44,14 @@ __all__ = [
     "MetricSummary",
     "ModelComparison",
     "ModelResult",
+    "Price",
+    "Pricing",
     "PromptOutcome",
     "PromptRegression",
     "RunComparison",
+    "RunCost",
     "RunSummary",
     "SliceResult",
+    "TokenUsage",
     "Verdict",
 ]

@@ -18,7 +18,7 @@ import pytest
 
 from gradient_evals import APIResponseValidationError, AsyncGradientEvals, RetryPolicy
 from gradient_evals._convert import ConversionError, structure
-from gradient_evals._deferred import Pending
+from gradient_evals._deferred import Pending, replaced
 from gradient_evals.types import EvaluationPrompt, MetricResult, PromptChunk, ResultsPage, TraceSpan
 
 pytestmark = pytest.mark.anyio
@@ -50,6 +50,22 @@ def test_the_heavy_parts_stay_unconverted_until_read() -> None:
     assert all(isinstance(s, TraceSpan) for s in spans)
     assert _raw_slot(fresh, "evaluation_trace_spans") is spans  # converted once, then kept
     assert fresh.evaluation_trace_spans is spans
+
+
+def test_a_replaced_copy_keeps_the_unread_parts_unconverted() -> None:
+    page = structure(_page(), ResultsPage)
+    index = next(i for i, p in enumerate(page.prompts) if p.evaluation_trace_spans)
+    prompt = structure(_page(), ResultsPage).prompts[index]
+    extra = MetricResult(metric_name="check:x", string_value="pass")
+    copy = replaced(prompt, prompt_level_metric_results=(extra,), output="changed")
+    assert type(_raw_slot(copy, "evaluation_trace_spans")) is Pending
+    assert type(_raw_slot(prompt, "evaluation_trace_spans")) is Pending  # the original was not read either
+    assert copy.prompt_level_metric_results == (extra,)
+    assert copy.output == "changed"
+    assert copy.evaluation_trace_spans == page.prompts[index].evaluation_trace_spans
+    assert attrs.evolve(copy, output=prompt.output, prompt_level_metric_results=()) == attrs.evolve(
+        prompt, prompt_level_metric_results=()
+    )
 
 
 def test_a_deferred_prompt_equals_and_reprs_as_an_eager_one() -> None:

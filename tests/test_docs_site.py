@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 
 import gradient_evals
-from gradient_evals import resources, testing, types
+from gradient_evals import checks, resources, testing, types
 from gradient_evals.workflows.suite_config import SUITE_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +55,11 @@ def test_every_model_is_in_the_api_reference(name: str) -> None:
 def test_the_testing_names_are_in_the_api_reference() -> None:
     for name in _public(testing):
         assert _covered(f"gradient_evals.testing.{name}", _documented()), name
+
+
+def test_the_checks_are_in_the_api_reference() -> None:
+    for name in _public(checks):
+        assert _covered(f"gradient_evals.checks.{name}", _documented()), name
 
 
 def test_the_suites_page_lists_every_key_a_suite_takes() -> None:

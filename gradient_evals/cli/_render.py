@@ -66,7 +66,7 @@ def to_jsonable(value: Any) -> Any:
     """Models, enums, datetimes and mappings as plain JSON values."""
     if attrs.has(type(value)):
         out = {f.name: to_jsonable(getattr(value, f.name)) for f in attrs.fields(type(value))}
-        for name in ("pass_rate", "score", "delta", "error_count", "passed"):
+        for name in ("pass_rate", "score", "delta", "error_count", "passed", "total", "input_mean", "output_mean"):
             prop = getattr(type(value), name, None)
             if isinstance(prop, property):
                 out[name] = to_jsonable(getattr(value, name))

@@ -42,6 +42,8 @@ SETTING_FLAGS: Final[Mapping[str, str]] = {
     "timeout": "--timeout",
     "poll_interval": "--poll-interval",
     "max_poll_interval": "--max-poll-interval",
+    "max_cost": "--max-cost",
+    "max_output_tokens_increase_pct": "--max-output-tokens-increase-pct",
 }
 """Field of ``EvaluationSettings`` -> the flag that sets it. A repeatable flag (``--metric``) makes a list, and
 a ``METRIC=NUMBER`` one (``--fail-under``) a table."""
@@ -49,6 +51,8 @@ a ``METRIC=NUMBER`` one (``--fail-under``) a table."""
 NOT_ON_THE_COMMAND_LINE: Final[Mapping[str, str]] = {
     "agent_uuids": "--agent takes agent UUIDs as well as names",
     "on_progress": "the command shows the progress itself",
+    "checks": "declared in the configuration file ([[suites.NAME.checks]]) or in Python",
+    "pricing": "a table: the configuration file's [pricing]",
 }
 """The settings no flag sets, and why."""
 

@@ -14,15 +14,12 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 import attrs
-import jinja2
-import markupsafe
 
 from .._version import __version__
 from ..results import AgentResult, EvaluationReport, MetricSummary, PromptOutcome
 from ..workflows.explain import DEFAULT_ANSWERS_SHOWN
 from ._answers import answer_views
 from ._format import (
-    clean,
     format_delta,
     format_score,
     improved,
@@ -34,7 +31,9 @@ from ._format import (
     worst_regressions,
 )
 from ._statistics import gate_statistics, html_view
+from ._template import template_environment
 from ._trend import trends
+from ._usage import checks_html_view
 
 __all__ = ["render_html"]
 
@@ -344,6 +343,7 @@ def _context(report: EvaluationReport, answers: int) -> dict[str, Any]:
         "answers_total": explained,
         "answers_left_out": left_out,
         "trends": trends(report),
+        "answer_checks": checks_html_view(report),
         "report": report,
         "title": one_line(report.test_case_name or report.test_case_uuid),
         "outcome": "passed" if report.passed else ("run failed" if report.run_failed else "failed"),
@@ -373,27 +373,9 @@ def _context(report: EvaluationReport, answers: int) -> dict[str, Any]:
     }
 
 
-def _finalize(value: object) -> object:
-    # Every value the template prints goes through the one sanitiser, whatever field it came from.
-    if isinstance(value, markupsafe.Markup) or not isinstance(value, str):
-        return value
-    return clean(value)
-
-
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        finalize=_finalize,
-        loader=jinja2.PackageLoader("gradient_evals.reports", "templates"),
-        autoescape=True,  # every value is escaped; the template marks nothing safe
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render_html(report: EvaluationReport, *, answers: int = DEFAULT_ANSWERS_SHOWN) -> str:
     """The report as one HTML document (a string), readable offline in any browser; ``answers``: how many failed
     prompts (the worst by impact) show their answers, the others are counted."""
     if isinstance(answers, bool) or not isinstance(answers, int) or answers < 0:
         raise ValueError(f"answers must be a whole number >= 0, got {answers!r}")
-    return _environment().get_template("report.html.j2").render(_context(report, answers))
+    return template_environment().get_template("report.html.j2").render(_context(report, answers))

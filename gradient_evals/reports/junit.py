@@ -9,7 +9,9 @@ prompt whose metrics errored is recorded the same way, unless ``require_complete
 it is an ``<error>`` (the completeness gate fails with it). A prompt whose every metric was skipped gets
 ``<skipped>``. A failed ``max_regression`` gate lists the prompts that fell most on its metric, with both
 answers. A run that FAILED, was CANCELLED or timed out is an ``<error>`` of its run-status gate. The UUIDs needed
-to reproduce the run are ``<properties>`` of its suite.
+to reproduce the run are ``<properties>`` of its suite. The run's tokens, cost and wall time are
+``<properties>`` too. A check on the answers is a gate, so one test case per check and agent; a failed one lists
+the prompts that failed it, with the reason and the answer.
 
 The attributes used are those of the JUnit schema that Jenkins, GitLab, GitHub test reporters and ``junitparser``
 read. Text is stripped of the characters XML 1.0 cannot carry (agent outputs are untrusted).
@@ -23,6 +25,7 @@ from datetime import UTC, datetime
 from ..results import AgentResult, EvaluationReport, GateKind, GateResult, PromptOutcome
 from ..workflows.explain import explained_prompts
 from ._format import clean, format_score, one_line, prompt_title, status_text, truncate
+from ._usage import failures_text
 
 __all__ = ["ANSWER_CLIP", "render_junit"]
 
@@ -139,7 +142,7 @@ def _gate_case(
     else:
         counts.failures += 1
         child = ET.SubElement(case, "failure", message=message, type="gate")
-    child.text = clean(gate.message) + (f"\n\nthe prompts that fell most:\n\n{explain}" if explain else "")
+    child.text = clean(gate.message) + (f"\n\n{clean(explain)}" if explain else "")
 
 
 def _prompt_case(
@@ -173,6 +176,10 @@ def _properties(suite: ET.Element, report: EvaluationReport, agent: AgentResult)
         "test_case_uuid": report.test_case_uuid,
         "test_case_version": None if report.test_case_version is None else str(report.test_case_version),
         "dataset_uuid": report.dataset_uuid,
+        "input_tokens": None if agent.tokens is None else str(agent.tokens.input_total),
+        "output_tokens": None if agent.tokens is None else str(agent.tokens.output_total),
+        "cost_usd": None if agent.cost is None else f"{agent.cost.total:.6f}",
+        "wall_time_s": None if agent.wall_time is None else f"{agent.wall_time:.3f}",
     }
     properties = ET.SubElement(suite, "properties")
     for name, value in values.items():
@@ -199,7 +206,10 @@ def render_junit(report: EvaluationReport) -> str:
         for gate in agent.gates:
             explain = ""
             if not gate.passed and gate.applied and gate.kind == GateKind.MAX_REGRESSION:
-                explain = _regressed_prompts(report, agent, gate)
+                explain = "the prompts that fell most:\n\n" + _regressed_prompts(report, agent, gate)
+            elif not gate.passed and gate.kind == GateKind.CHECK:
+                found = next((r for r in agent.checks if r.metric == gate.metric), None)
+                explain = "" if found is None else "the prompts that failed:\n\n" + failures_text(found)
             _gate_case(suite, f"{label}.gates", gate, counts, run_failed=agent.run_failed, explain=explain)
         for prompt in agent.prompts:
             _prompt_case(suite, f"{label}.prompts", prompt, counts, complete_required=report.require_complete)

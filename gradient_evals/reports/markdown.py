@@ -31,6 +31,7 @@ from ._format import (
 )
 from ._statistics import gate_statistics, what_would_decide
 from ._trend import trend_lines
+from ._usage import check_failures, check_rows, usage_rows
 
 __all__ = ["escape_markdown", "render_markdown"]
 
@@ -41,6 +42,8 @@ _ESCAPES: Final = {ord(c): "\\" + c for c in "\\`*_{}[]()<>#!|~:&$@"}
 _TOP_REGRESSIONS: Final = 10
 _TOP_SLICES: Final = 20
 _TEXT_LIMIT: Final = 80
+_CHECK_FAILURES: Final = 5
+_PASS: Final = {True: "pass", False: "**FAIL**"}
 
 
 def escape_markdown(text: object, limit: int = 200) -> str:
@@ -234,6 +237,32 @@ def _trends(report: EvaluationReport) -> list[str]:
     return [*lines, ""]
 
 
+def _checks_and_usage(report: EvaluationReport) -> list[str]:
+    """The checks on the answers (pass rate per agent, then the failing prompts with answer and reason), then the
+    tokens, cost and wall time of every run."""
+    lines: list[str] = []
+    rows = check_rows(report)
+    if rows:
+        cells = [
+            [escape_markdown(r.agent, 40), escape_markdown(r.metric, 60), r.pass_rate, r.required, _PASS[r.passed]]
+            for r in rows
+        ]
+        lines += ["### Checks on the answers", "", *_table(["agent", "check", "passed", "required", ""], cells), ""]
+        for agent, result, failure in check_failures(report, _CHECK_FAILURES):
+            where = f"{escape_markdown(agent.label, 40)} / {escape_markdown(result.metric, 60)}"
+            title = escape_markdown(prompt_title(failure.prompt_id, failure.input), _TEXT_LIMIT)
+            lines.append(f"- {where}: {title}: {escape_markdown(failure.reason, _TEXT_LIMIT)}")
+            lines.append(f"  answer: {escape_markdown(failure.output, _TEXT_LIMIT)}")
+        lines += [""] if lines[-1] else []
+    usage = usage_rows(report)
+    if usage:  # one line: the report stays a few dozen lines
+        parts = [
+            f"**{escape_markdown(u.agent, 40)}** {u.input_tokens} in, {u.output_tokens} out, {u.cost}, {u.wall_time}"
+            for u in usage
+        ]
+        total = "" if report.cost is None else f" (evaluation: ${report.cost:.4f})"
+        lines += [f"Tokens, cost and wall time{total}: " + "; ".join(parts) + ".", ""]
+    return lines
 def _regression_gates(report: EvaluationReport) -> list[str]:
     rows = [
         [
@@ -274,6 +303,7 @@ def markdown_within(report: EvaluationReport, budget: AnswersBudget | None) -> s
         *_regression_gates(report),
         *_reasons(report),
         *_regressions(report),
+        *_checks_and_usage(report),
         *_slices(report),
         *_trends(report),
         *(markdown_answers(report, budget) if budget is not None else []),

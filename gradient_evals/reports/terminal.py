@@ -24,6 +24,7 @@ from ._format import (
     worst_regressions,
 )
 from ._statistics import gate_statistics, what_would_decide
+from ._usage import check_rows, usage_rows
 
 __all__ = ["render_terminal"]
 
@@ -116,6 +117,8 @@ def render_terminal(report: EvaluationReport, console: Console, *, with_remarks:
             line.append("  " + prompt_title(regression.candidate_prompt_id, regression.input, 60))
             console.print(line)
 
+    _checks_and_usage(report, console)
+
     for agent in report.agents:
         for reason in agent.verdict.reasons:
             line = Text("FAIL ", style="bold red")
@@ -123,6 +126,26 @@ def render_terminal(report: EvaluationReport, console: Console, *, with_remarks:
             console.print(line)
 
 
+def _checks_and_usage(report: EvaluationReport, console: Console) -> None:
+    rows = check_rows(report)
+    if rows:
+        checks = Table(box=box.SIMPLE_HEAD, title="checks on the answers", title_justify="left")
+        for column, justify in (("agent", "left"), ("check", "left"), ("passed", "right"), ("required", "right")):
+            checks.add_column(column, justify=justify)  # type: ignore[arg-type]
+        checks.add_column("")
+        for row in rows:
+            verdict = Text("pass", style="green") if row.passed else Text("FAIL", style="bold red")
+            checks.add_row(_plain(row.agent), _plain(row.metric), Text(row.pass_rate), Text(row.required), verdict)
+        console.print(checks)
+    usage = usage_rows(report)
+    if usage:
+        title = "tokens and cost" + ("" if report.cost is None else f" (evaluation: ${report.cost:.4f})")
+        table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+        for column in ("agent", "input tokens", "output tokens", "cost", "wall time"):
+            table.add_column(column, justify="left" if column == "agent" else "right")
+        for u in usage:
+            table.add_row(_plain(u.agent), Text(u.input_tokens), Text(u.output_tokens), Text(u.cost), Text(u.wall_time))
+        console.print(table)
 def _print_regression_gates(report: EvaluationReport, console: Console) -> None:
     rows = gate_statistics(report)
     if not rows:

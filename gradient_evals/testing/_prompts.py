@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from ._answers import Answer, input_tokens, shape_answer, tool_span
 from ._records import RunRecord, TestCaseRecord, format_timestamp, json_number, rng_uuid, synthetic_ns
 from ._scores import chosen_results, digest, metric_result, run_scores, standard_results
 
@@ -142,9 +143,12 @@ def make_prompt(run: RunRecord, index: int) -> dict[str, Any]:
         answer = rng.choice(_WRONG_ANSWERS).format(p=product)
     else:
         answer = truth
-    output = rng.choice(_OUTPUT_PREFIXES) + answer + rng.choice(_OUTPUT_SUFFIXES)
-    in_tokens = rng.randrange(40, 2400)
-    out_tokens = rng.randrange(15, 700)
+    said = rng.choice(_OUTPUT_PREFIXES) + answer + rng.choice(_OUTPUT_SUFFIXES)
+    # Drawn and not used (token counts follow the text): the draws after them stay what they were.
+    rng.randrange(40, 2400)
+    rng.randrange(15, 700)
+    shaped = shape_answer(question, said, run.answers, random.Random(digest(run.key + b"/a", index)))
+    output = shaped.text
     base_s = run.started_ns // 1_000_000_000 + index * 2
 
     metrics = list(standard_results(run, index).values())
@@ -155,20 +159,20 @@ def make_prompt(run: RunRecord, index: int) -> dict[str, Any]:
         "input": question,
         "output": output,
         "ground_truth": ground_truth,
-        "input_tokens": str(in_tokens),
-        "output_tokens": str(out_tokens),
+        "output_tokens": str(shaped.output_tokens),
     }
     if ground_truth is None:  # a dataset without a ground-truth column
         del prompt["ground_truth"]
     chunks = [_chunk(rng, slug, truth if k == 0 else question) for k in range(rng.randrange(0, 4))]
     if chunks:
         prompt["prompt_chunks"] = chunks
+    prompt["input_tokens"] = str(input_tokens(question, [c["text"] for c in chunks]))
     scoring = tc.scoring.get(run.test_case_version)
     prompt["prompt_level_metric_results"] = metrics if scoring is None else chosen_results(run, index, scoring)
 
     shape = rng.random()
     if shape >= 0.05:  # a few prompts carry no trace at all
-        prompt["evaluation_trace_spans"] = _spans(rng, run, question, output, chunks, slug, base_s, shape)
+        prompt["evaluation_trace_spans"] = _spans(rng, run, question, shaped, chunks, slug, base_s, shape)
     return prompt
 
 
@@ -176,7 +180,7 @@ def _spans(
     rng: random.Random,
     run: RunRecord,
     question: str,
-    output: str,
+    answer: Answer,
     chunks: list[dict[str, Any]],
     slug: str,
     base_s: int,
@@ -190,6 +194,7 @@ def _spans(
         t += rng.randrange(0, 2)
         return format_timestamp(synthetic_ns(rng, t))
 
+    output = answer.text
     spans: list[dict[str, Any]] = []
     agent: dict[str, Any] = {
         "name": run.agent_name,
@@ -218,6 +223,7 @@ def _spans(
             ],
         }
     )
+    spans += [tool_span(name, slug, agent["created_at"]) for name in answer.tools]
     if shape > 0.6:
         tool = rng.choice(_TOOLS)
         spans.append(

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._answers import AnswerStyle
+
 __all__ = [
     "NON_TERMINAL_STATUSES",
     "RUN_STATUSES",
@@ -159,6 +161,8 @@ class RunRecord:
     metric_quality: dict[str, float] = field(default_factory=dict)
     # prompt index -> the quality every metric of that prompt follows (the profile's ``inputs``).
     prompt_quality: dict[int, float] = field(default_factory=dict)
+    # how the agent answers (``FakeGradientServer.set_agent_answers``).
+    answers: AnswerStyle = field(default_factory=AnswerStyle)
     # prompt index -> that prompt's difficulty (``_scores.prompt_difficulty`` of its input text), shared by every
     # run of the dataset; a run without one has prompts of equal difficulty.
     difficulty: Callable[[int], float] | None = field(default=None, repr=False)

@@ -8,8 +8,10 @@ the records it names, including the placeholder ids generated SDK test suites se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from ._answers import AnswerStyle
 from ._prompts import make_prompt
 from ._state import EmulatorState
 from .stores._shared import is_finite_number
@@ -190,6 +192,18 @@ class Seeding:
             agent, quality=quality, metrics=dict(metrics or {}), final_status=final_status, inputs=inputs
         )
 
+    def set_agent_answers(
+        self, agent: str, *, verbosity: float = 1.0, drop_tools: Sequence[str] = ()
+    ) -> None:
+        """Shape how the runs created for ``agent`` (a UUID or a deployment name) answer, from now on.
+
+        Every agent's answers are a mix of JSON (some cut short, not valid JSON), text quoting an order number
+        (``ORD-12345``) and plain text, with tool spans ``lookup_order`` then ``search_docs`` in the trace of an
+        order's prompt (``search_docs`` alone otherwise), and token counts that follow the text. ``verbosity=2``
+        makes every answer about twice as long (and its output tokens with it); ``drop_tools=["lookup_order"]``
+        leaves that tool's calls out of the traces.
+        """
+        self._state.runs.set_answer_style(agent, AnswerStyle(verbosity=verbosity, drop_tools=frozenset(drop_tools)))
     def set_agent_quality(self, agent: str, quality: float) -> str:
         """Set the quality (0-100) of the runs made for ``agent`` (a UUID or an agent's name) from now on, as
         ``set_agent_profile(uuid, quality=...)`` does; returns the agent's UUID. ``KeyError`` naming the known

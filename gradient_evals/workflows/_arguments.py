@@ -6,11 +6,16 @@ import math
 import uuid as uuid_module
 from collections.abc import Mapping, Sequence
 
+from ..checks import as_checks
 from ..statistics import StatisticsInputError
 from ..types import EvaluationMetric, StarMetric
+from .usage import pricing_from
 
 __all__ = [
     "check_agent_uuids",
+    "check_allowance",
+    "check_checks",
+    "check_pricing",
     "check_evaluate_timeout",
     "check_gates",
     "check_star_metric",
@@ -121,3 +126,22 @@ def pinned_runs(baseline: object, name: str = "baseline") -> list[str]:
         if not isinstance(key, str) or not is_uuid(value):
             raise ValueError(f"{name}[{key!r}] must be a run UUID, got {value!r}")
     return [str(v).strip() for v in baseline.values()]
+
+
+def check_checks(value: object, name: str) -> None:
+    """Checks on the answers: a list of checks or functions, no name twice (a ``CheckError``)."""
+    if value is not None:
+        as_checks(value)  # type: ignore[arg-type]
+
+
+def check_pricing(value: object, name: str) -> None:
+    """A price table (a ``PricingError`` naming the key)."""
+    pricing_from(value)  # type: ignore[arg-type]
+
+
+def check_allowance(value: object, name: str) -> None:
+    """``None`` or a finite number >= 0."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")

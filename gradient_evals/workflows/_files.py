@@ -8,6 +8,7 @@ import io
 import os
 import stat
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeAlias
 
@@ -16,7 +17,7 @@ import anyio.to_thread
 
 from .._exceptions import ExportError
 
-__all__ = ["AtomicFile", "PathLike", "check_destination", "write_text_atomically"]
+__all__ = ["AtomicFile", "PathLike", "check_destination", "check_report_destinations", "write_text_atomically"]
 
 PathLike: TypeAlias = str | os.PathLike[str]
 
@@ -153,3 +154,37 @@ def _umask() -> int | None:
     except (OSError, ValueError, IndexError):
         return None
     return None
+
+
+def check_report_destinations(paths: Sequence[str | os.PathLike[str] | None]) -> None:
+    """Prove each report file can be written: its folder exists (or is made) and takes a file; not a directory.
+
+    Raises :class:`ExportError` naming the path; called before anything is created.
+    """
+    for given in paths:
+        if given is None:
+            continue
+        path = Path(given)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ExportError(
+                f"cannot write {str(path)!r}: {exc.strerror or type(exc).__name__}",
+                path=str(path),
+                errno=exc.errno,
+                strerror=exc.strerror,
+            ) from None
+        check_destination(path)
+        if path.exists() and not path.is_file():
+            raise ExportError(f"cannot write {str(path)!r}: not a regular file", path=str(path), errno=errno.EINVAL)
+        try:
+            fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
+        except OSError as exc:
+            raise ExportError(
+                f"cannot write {str(path)!r}: {exc.strerror or type(exc).__name__}",
+                path=str(path),
+                errno=exc.errno,
+                strerror=exc.strerror,
+            ) from None
+        os.close(fd)
+        os.unlink(probe)

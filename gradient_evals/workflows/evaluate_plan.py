@@ -3,15 +3,12 @@
 Every argument, every metric and the star metric (through the catalog's one name normaliser), the test case (found,
 not yet created or updated), the dataset (prepared locally; an identical upload found by its content hash),
 pinned baselines (fetched and proven to be finished runs of this test case, and of its version unless any
-version was asked for) and report destinations (:func:`check_report_destinations`). Only when the plan holds do
+version was asked for) and report destinations (:func:`~._files.check_report_destinations`). Only when the plan holds do
 the later steps upload, create or update anything.
 """
 
 from __future__ import annotations
 
-import errno
-import os
-import tempfile
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,7 +17,7 @@ import anyio
 import anyio.to_thread
 import attrs
 
-from .._exceptions import APIResponseValidationError, ExportError, NotFoundError
+from .._exceptions import APIResponseValidationError, NotFoundError
 from ..statistics import StatisticsInputError
 from ..types import (
     EvaluationDataset,
@@ -33,8 +30,8 @@ from ..types import (
 )
 from ..typing import Baseline
 from ._arguments import check_gates, is_uuid, names_in_catalog, pinned_runs
-from ._files import check_destination
 from .agents import resolve_agents
+from .answer_settings import AnswerSettings, answer_settings
 from .baselines import FINISHED_STATUSES
 from .evaluate_data import HASH_DIGITS, HASH_MARK, LocalDataset, dataset_name_for, prepare_dataset, remote_slices
 from .evaluate_settings import EvaluationSettings
@@ -42,7 +39,7 @@ from .gates import slice_key
 from .metric_names import match_metric
 from .services import EvaluationServices
 
-__all__ = ["Plan", "Rerun", "changes_of", "check_report_destinations", "merged_results", "plan_evaluation"]
+__all__ = ["Plan", "Rerun", "changes_of", "merged_results", "plan_evaluation"]
 
 
 @attrs.frozen(kw_only=True)
@@ -104,6 +101,8 @@ class Plan:
     rerun: Rerun | None
     settings: EvaluationSettings
     """The settings as given: a step reads a setting the plan had nothing to check or derive in."""
+    answers: AnswerSettings = attrs.field(factory=AnswerSettings)
+    """Checks on the answers, the price table, and their gates."""
 
     @property
     def inverted(self) -> frozenset[str]:
@@ -138,40 +137,6 @@ def changes_of(existing: EvaluationTestCase, dataset_uuid: str, plan: Plan) -> l
         elif star.success_threshold is not None and current.success_threshold != star.success_threshold:
             changes.append(f"star threshold {current.success_threshold} -> {star.success_threshold}")
     return changes
-
-
-def check_report_destinations(paths: Sequence[str | os.PathLike[str] | None]) -> None:
-    """Prove each report file can be written: its folder exists (or is made) and takes a file; not a directory.
-
-    Raises :class:`ExportError` naming the path; called before anything is created.
-    """
-    for given in paths:
-        if given is None:
-            continue
-        path = Path(given)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ExportError(
-                f"cannot write {str(path)!r}: {exc.strerror or type(exc).__name__}",
-                path=str(path),
-                errno=exc.errno,
-                strerror=exc.strerror,
-            ) from None
-        check_destination(path)
-        if path.exists() and not path.is_file():
-            raise ExportError(f"cannot write {str(path)!r}: not a regular file", path=str(path), errno=errno.EINVAL)
-        try:
-            fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
-        except OSError as exc:
-            raise ExportError(
-                f"cannot write {str(path)!r}: {exc.strerror or type(exc).__name__}",
-                path=str(path),
-                errno=exc.errno,
-                strerror=exc.strerror,
-            ) from None
-        os.close(fd)
-        os.unlink(probe)
 
 
 def _star(star_metric: str | StarMetric | None, threshold_pct: int | None) -> StarMetric | None:
@@ -263,6 +228,13 @@ async def plan_evaluation(
         raise ValueError("each agent may be given once")
     floors = check_gates(settings.fail_under, "fail_under")
     drops = check_gates(settings.max_regression, "max_regression", non_negative=True)
+    answers, drops = answer_settings(
+        checks=settings.checks,
+        pricing=settings.pricing,
+        max_cost=settings.max_cost,
+        max_output_tokens_increase_pct=settings.max_output_tokens_increase_pct,
+        max_regression=drops,
+    )
     if settings.require_conclusive and not drops:
         raise StatisticsInputError("require_conclusive needs a regression gate to decide: give max_regression too")
     per_prompt = check_gates(settings.pass_thresholds, "pass_thresholds")
@@ -334,6 +306,7 @@ async def plan_evaluation(
         reusable_dataset=reusable,
         run_name=settings.run_name,
         rerun=rerun,
+        answers=answers,
         settings=settings,
     )
     if pinned_uuids:

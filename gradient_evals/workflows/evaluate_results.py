@@ -18,8 +18,10 @@ import attrs
 
 from ..statistics import PairedComparison
 from ..types.evaluation_runs import EvaluationRun, EvaluationRunStatus
+from .checks_results import CheckResult
 from .compare_results import RunComparison
 from .summary_results import MetricSummary, RunSummary, Verdict
+from .usage_results import Pricing, RunCost, TokenUsage
 
 __all__ = [
     "AgentResult",
@@ -46,6 +48,12 @@ class GateKind(StrEnum):
     """A metric's score got worse than the baseline's by at most the allowed points."""
     SLICE_REGRESSION = "slice_regression"
     """The same, within one slice of the dataset (``slice_by``)."""
+    CHECK = "check"
+    """A check on the answers passed on enough prompts (every prompt, unless its ``min_pass_rate`` relaxes it)."""
+    MAX_COST = "max_cost"
+    """The run's tokens cost at most this many dollars at the price table's price."""
+    OUTPUT_TOKENS_INCREASE = "max_output_tokens_increase_pct"
+    """Output tokens per prompt grew by at most this percentage against the baseline (paired, mean log ratio)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -165,6 +173,15 @@ class AgentResult:
     timed_out: bool = False
     rerun_of: str | None = None
     """For ``evaluate_failed``: the earlier run whose results this run's results were merged over."""
+    checks: tuple[CheckResult, ...] = ()
+    """Each check on the answers: its pass rate and the prompts that failed it (also a ``check:<name>`` metric)."""
+    tokens: TokenUsage | None = None
+    """The run's input and output tokens (``None`` when the run produced no results)."""
+    baseline_tokens: TokenUsage | None = None
+    cost: RunCost | None = None
+    """What the run's tokens cost, with a price table that prices this agent."""
+    wall_time: float | None = None
+    """Seconds from the run being queued to its finishing, when the API gave both times."""
 
     @property
     def label(self) -> str:
@@ -270,6 +287,17 @@ class EvaluationReport:
     agent_versions: Mapping[str, str] = attrs.field(factory=dict)
     """``agent_version_hash -> version name`` of the agents' versions, read to label the trend's runs (a hash
     missing here is shown by its first 8 characters)."""
+    checks: tuple[str, ...] = ()
+    """The names of the checks run on the answers (each a ``check:<name>`` metric of every agent)."""
+    pricing: Pricing | None = None
+    max_cost: float | None = None
+    max_output_tokens_increase_pct: float | None = None
+
+    @property
+    def cost(self) -> float | None:
+        """The evaluation's cost in dollars: every priced run's together (``None`` when no run was priced)."""
+        costs = [agent.cost.total for agent in self.agents if agent.cost is not None]
+        return sum(costs) if costs else None
 
     @property
     def gates_not_applied(self) -> tuple[tuple[AgentResult, GateResult], ...]:

@@ -15,14 +15,18 @@ from ..types import StarMetric
 from ..typing import Baseline, DatasetInput, OnEvaluationProgress
 from ._arguments import (
     check_agent_uuids,
+    check_allowance,
+    check_checks,
     check_choice,
     check_evaluate_timeout,
     check_gates,
+    check_pricing,
     check_star_metric,
     check_strings,
     check_text,
     pinned_runs,
 )
+from .answer_settings import CheckInput, PricingInput
 from .gates import INTERVALS, REGRESSION_TESTS, Interval, RegressionTest
 from .metric_names import MetricRef
 from .wait import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, check_seconds
@@ -125,6 +129,19 @@ class EvaluationSettings:
     """Seconds between the first polls of a run's status; the gap grows up to ``max_poll_interval``."""
     max_poll_interval: float = attrs.field(default=DEFAULT_MAX_POLL_INTERVAL, validator=_by(check_seconds))
     """The longest gap between two polls of a run's status, in seconds."""
+    checks: Sequence[CheckInput] | None = attrs.field(default=None, validator=_by(check_checks))
+    """Checks on every prompt's answer, run locally after the run (nothing is sent): objects of
+    :mod:`gradient_evals.checks` or functions ``(prompt) -> bool | (bool, reason)``. Each is a pass/fail metric
+    ``check:<name>`` of every report and a gate: every prompt must pass it unless its ``min_pass_rate`` relaxes
+    that; ``max_regression={"check:<name>": points}`` gates its change against the baseline (paired, McNemar)."""
+    pricing: PricingInput | None = attrs.field(default=None, validator=_by(check_pricing))
+    """A price table, ``{"input_per_million": 0.5, "output_per_million": 1.5, "agents": {"bot": {...}}}`` (dollars
+    per million tokens, per-agent tables overriding the default): each run's cost is reported."""
+    max_cost: float | None = attrs.field(default=None, validator=_by(check_allowance))
+    """The most a run may cost, in dollars, at the price table's price for its agent (needs ``pricing``)."""
+    max_output_tokens_increase_pct: float | None = attrs.field(default=None, validator=_by(check_allowance))
+    """How much the output tokens per prompt may grow against the baseline, in percent: prompts paired by input,
+    the mean of the log ratios with its 95% interval decided against ``log(1 + pct / 100)``."""
     on_progress: OnEvaluationProgress | None = attrs.field(
         default=None, eq=False, validator=attrs.validators.optional(attrs.validators.is_callable())
     )

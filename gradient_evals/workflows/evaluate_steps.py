@@ -251,13 +251,18 @@ def gate_settings(plan: Plan, slices: Mapping[str, str]) -> GateSettings:
     known = {} if plan.rerun is None else dict(plan.rerun.slices)
     return GateSettings(
         fail_under=plan.fail_under,
-        max_regression=plan.max_regression,
+        # A check is a pass/fail metric of the results: its regression is decided as every metric's is.
+        max_regression={**plan.max_regression, **plan.answers.check_regression},
         pass_thresholds=plan.pass_thresholds,
         inverted=plan.inverted,
         require_complete=plan.require_complete,
         require_baseline=plan.require_baseline,
         slice_by=plan.slice_by,
         slices={**known, **slices},
+        checks=plan.answers.checks,
+        pricing=plan.answers.pricing,
+        max_cost=plan.answers.max_cost,
+        max_output_tokens_increase_pct=plan.answers.max_output_tokens_increase_pct,
         regression_test=plan.settings.regression_test,
         interval=plan.settings.interval,
         require_conclusive=plan.settings.require_conclusive,

@@ -21,12 +21,14 @@ from typing import Final, Literal
 
 import attrs
 
+from ..checks import Check
 from ..statistics import PairedComparison, apply_holm
 from ..types import EvaluationRun
 from .compare_paired import Interval, describe_change, slice_key
 from .compare_results import RunComparison
 from .evaluate_results import GateKind, GateResult
 from .summary_results import RunSummary
+from .usage_results import Pricing
 
 __all__ = [
     "INTERVALS",
@@ -66,6 +68,11 @@ class GateSettings:
     slice_by: str | None = None
     slices: Mapping[str, str] = attrs.field(factory=dict)
     """Prompt input text (see :func:`slice_key`) -> the value of the ``slice_by`` column."""
+    checks: tuple[Check, ...] = ()
+    """Checks run on every prompt's answer (each a ``check:<name>`` metric and a gate)."""
+    pricing: Pricing | None = None
+    max_cost: float | None = None
+    max_output_tokens_increase_pct: float | None = None
     regression_test: RegressionTest = "paired"
     """``"paired"``: decide a regression on the prompts paired by input; ``"point"``: on the two means alone."""
     interval: Interval = "t"

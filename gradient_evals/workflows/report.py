@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 
 from ..statistics import apply_holm
 from ..types import EvaluationPrompt, EvaluationRun, MetricResultStatus, ResultsPage
+from .answer_checks import check_prompts
+from .answer_gates import answer_gates
 from .compare_paired import describe_change, input_key, paired_metrics
 from .compare_results import RunComparison
 from .evaluate_results import (
@@ -30,12 +32,12 @@ from .evaluate_results import (
     EvaluationReport,
     GateKind,
     GateResult,
-    LeaderboardEntry,
     PromptOutcome,
     SliceResult,
 )
 from .explain import attach_baselines
 from .gates import NO_SLICE, GateSettings, complete_gate, not_applied_gate, score_gates, slice_key, status_gate
+from .leaderboard import leaderboard
 from .records import metric_name_of
 from .summary import FAIL_WORDS, RunStats
 from .summary_results import RunSummary, Verdict
@@ -230,7 +232,12 @@ async def build_agent_result(
     thresholds = dict(settings.pass_thresholds)
     summary: RunSummary | None = None
     comparison: RunComparison | None = None
-    prompts = _prompts(pages)
+    # Checks on the answers become metric results of every prompt, here and in the baseline, before any sum.
+    base_prompts = None if baseline_pages is None else _prompts(baseline_pages)
+    checked = await check_prompts(settings.checks, _prompts(pages), pages, base_prompts, baseline_pages)
+    pages, prompts, baseline_pages, baseline_prompts = (
+        checked.pages, checked.prompts, checked.baseline_pages, checked.baseline_prompts
+    )
     if finished or prompts:
         summary = await summarize_pages(_aiter(pages), run_uuid, pass_thresholds=thresholds, inverted=settings.inverted)
         if baseline_run_uuid is not None and baseline_pages is not None:
@@ -244,7 +251,6 @@ async def build_agent_result(
                 margins=settings.max_regression,
                 interval=settings.interval,
             )
-    baseline_prompts = None if baseline_pages is None else _prompts(baseline_pages)
     outcomes = attach_baselines(
         [_outcome(prompt, settings) for prompt in prompts],
         baseline_prompts if comparison is not None else None,
@@ -263,6 +269,16 @@ async def build_agent_result(
     if settings.require_complete:
         gates.append(complete_gate(errored, skipped))
     gates += score_gates(summary, comparison, settings, baseline_missing)
+    answer_gate_results, answer_fields = answer_gates(
+        settings,
+        run,
+        checked.results,
+        prompts,
+        baseline_prompts if comparison is not None else None,
+        has_results=summary is not None,
+        baseline_missing=baseline_missing,
+    )
+    gates += answer_gate_results
     slices: tuple[SliceResult, ...] = ()
     slice_reasons: list[str] = []
     if settings.slice_by is not None and prompts:
@@ -307,44 +323,8 @@ async def build_agent_result(
         skipped=skipped,
         timed_out=timed_out,
         rerun_of=rerun_of,
+        **answer_fields,
     )
-
-
-def _leaderboard(agents: Sequence[AgentResult], star: str | None, inverted: bool) -> tuple[LeaderboardEntry, ...]:
-    if star is None:
-        return ()
-
-    def score(agent: AgentResult) -> float | None:
-        found = None if agent.summary is None else agent.summary.metric(star)
-        return None if found is None else found.score
-
-    def delta(agent: AgentResult) -> float | None:
-        found = None if agent.comparison is None else agent.comparison.metrics.get(star)
-        return None if found is None else found.delta
-
-    scored = [(score(a), a) for a in agents]
-    # Best first; agents without a score last, in their original order.
-    ordered = sorted(
-        scored, key=lambda pair: (pair[0] is None, 0.0 if pair[0] is None else (pair[0] if inverted else -pair[0]))
-    )
-    entries = []
-    previous: float | None = None
-    rank = 0
-    for position, (value, agent) in enumerate(ordered, start=1):
-        if value is None or value != previous:
-            rank = position  # equal scores share a rank ("1, 1, 3")
-        previous = value
-        entries.append(
-            LeaderboardEntry(
-                rank=rank,
-                label=agent.label,
-                evaluation_run_uuid=agent.evaluation_run_uuid,
-                score=value,
-                delta=delta(agent),
-                passed=agent.passed,
-            )
-        )
-    return tuple(entries)
 
 
 def build_report(
@@ -392,8 +372,12 @@ def build_report(
         notes=tuple(notes),
         history=tuple(history),
         agent_versions=dict(agent_versions or {}),
+        checks=tuple(check.name for check in settings.checks),
+        pricing=settings.pricing,
+        max_cost=settings.max_cost,
+        max_output_tokens_increase_pct=settings.max_output_tokens_increase_pct,
         agents=tuple(agents),
-        leaderboard=_leaderboard(agents, star_metric, star_metric in settings.inverted),
+        leaderboard=leaderboard(agents, star_metric, star_metric in settings.inverted),
         verdict=Verdict(passed=not reasons, reasons=tuple(reasons)),
         created_at=datetime.now(UTC),
     )

@@ -9,7 +9,7 @@ report. With nothing to rerun, the report comes back as it was, with a note that
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import attrs
 
@@ -18,6 +18,7 @@ from ..types import EvaluationPrompt
 from ..typing import OnEvaluationProgress
 from ._arguments import check_gates, is_uuid, names_in_catalog
 from ._concurrency import no_exception_groups
+from .answer_settings import CheckInput
 from .evaluate import evaluate
 from .evaluate_data import GROUND_TRUTH_COLUMN, QUERY_COLUMN
 from .evaluate_plan import Rerun
@@ -77,6 +78,7 @@ async def evaluate_failed(
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
     on_progress: OnEvaluationProgress | None = None,
+    checks: Sequence[CheckInput] | None = None,
 ) -> EvaluationReport:
     """See ``AsyncGradientEvals.evaluate_failed``."""
     with no_exception_groups():
@@ -92,6 +94,7 @@ async def evaluate_failed(
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
             on_progress=on_progress,
+            checks=checks,
         )
 
 
@@ -108,6 +111,7 @@ async def _evaluate_failed(
     poll_interval: float,
     max_poll_interval: float,
     on_progress: OnEvaluationProgress | None,
+    checks: Sequence[CheckInput] | None,
 ) -> EvaluationReport:
     if isinstance(report_or_run_uuid, EvaluationReport):
         report = report_or_run_uuid
@@ -119,6 +123,10 @@ async def _evaluate_failed(
     outcomes = prompts_to_rerun(report, drops)
     if not outcomes:
         return attrs.evolve(report, notes=(*report.notes, NOTHING_TO_RERUN))
+    if checks is None and report.checks:
+        # The merged results would otherwise be gated without the checks, and pass by their omission.
+        names = ", ".join(repr(name) for name in report.checks)
+        raise ValueError(f"checks: the report ran checks on the answers ({names}); pass them again as checks=")
     rows: list[dict[str, str]] = []
     with_truth = any(o.ground_truth is not None for o in outcomes)
     for outcome in outcomes:
@@ -180,6 +188,10 @@ async def _evaluate_failed(
         poll_interval=poll_interval,
         max_poll_interval=max_poll_interval,
         on_progress=on_progress,
+        checks=checks,
+        pricing=report.pricing,
+        max_cost=report.max_cost,
+        max_output_tokens_increase_pct=report.max_output_tokens_increase_pct,
     )
     return await evaluate(services, settings, rerun=rerun)
 

@@ -36,6 +36,7 @@ from ._arguments import is_uuid
 from ._files import PathLike
 from ._toml_files import TomlFileError, read_toml
 from .evaluate_settings import EvaluationSettings, check_setting
+from .suite_checks import check_regressions, joined, read_checks, read_pricing
 
 __all__ = [
     "CONFIG_FILE",
@@ -106,6 +107,7 @@ def _positive(value: object) -> float:
     return number
 
 
+
 def _percentage(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
         raise ValueError(f"expected a whole percentage from 0 to 100, got {value!r}")
@@ -156,6 +158,7 @@ a key not listed here is taken as the file gives it. Either way the setting's ow
 NOT_IN_A_FILE: Final[Mapping[str, str]] = {
     "agent_uuids": "`agents` takes agent UUIDs as well as names",
     "on_progress": "a function, not a value a file can hold",
+    "pricing": "the top-level [pricing] table prices every suite of the file",
 }
 """The settings a suite cannot hold, and why."""
 
@@ -185,8 +188,10 @@ _LOADING_KEYS: Final[Mapping[str, Callable[[object], Any]]] = {"allow_outside": 
 """Keys about reading the file itself, not passed to ``evaluate``."""
 
 SUITE_KEYS: Final = frozenset(_KEYS)
+"""``checks`` among them: an array of tables ``[[suites.NAME.checks]]``, read by :func:`~.suite_checks.read_checks`."""
 _FILE_KEY: Final = "github_comment"
 """The one key of ``[defaults]`` that is not a suite's: a report option of the whole run."""
+"""``checks`` among them: an array of tables ``[[suites.NAME.checks]]``, read by :func:`~.suite_checks.read_checks`."""
 
 
 @attrs.frozen(kw_only=True)
@@ -270,6 +275,9 @@ def _table(data: Mapping[str, Any], key: str, path: Path, suite: str | None = No
 def _check(raw: Mapping[str, Any], path: Path, suite: str | None) -> dict[str, Any]:
     checked: dict[str, Any] = {}
     for key, value in raw.items():
+        if key == "checks":
+            checked[key] = read_checks(value, path.parent, _raiser(path, suite))
+            continue
         checker = _KEYS.get(key) or _LOADING_KEYS.get(key)
         if checker is None:
             known = {*_KEYS, *_LOADING_KEYS}
@@ -281,6 +289,13 @@ def _check(raw: Mapping[str, Any], path: Path, suite: str | None) -> dict[str, A
         except ValueError as exc:
             raise ConfigError(str(exc), path=path, suite=suite, key=key) from None
     return checked
+
+
+def _raiser(path: Path, suite: str | None) -> Callable[[str, str | None], ConfigError]:
+    def error(message: str, key: str | None) -> ConfigError:
+        return ConfigError(message, path=path, suite=suite, key=key)
+
+    return error
 
 
 def _canonical_agents(agents: Sequence[str], suite: str, path: Path) -> tuple[str, ...]:
@@ -332,6 +347,7 @@ def _suite(name: str, merged: dict[str, Any], path: Path, allow_outside: bool) -
         message = "require_conclusive needs a regression gate to decide: give max_regression too"
         raise ConfigError(message, path=path, suite=name, key="require_conclusive")
     merged.setdefault("test_case", name)
+    check_regressions(merged.get("max_regression", {}), merged.get("checks", ()), _raiser(path, name))
     return Suite(name=name, path=path, agents=agents, deployments=deployments, settings=merged)
 
 
@@ -367,9 +383,12 @@ def load_config(path: PathLike, *, allow_outside: bool = False) -> SuiteConfig:
     data = _read_toml(path)
     if path.name == PYPROJECT:
         data = _table(_table(data, "tool", path), "gradient-evals", path)
-    unknown = sorted(set(data) - {"defaults", "suites"})
+    unknown = sorted(set(data) - {"defaults", "suites", "pricing"})
     if unknown:
-        raise ConfigError("unknown top-level table (expected [defaults] and [suites.NAME])", path=path, key=unknown[0])
+        raise ConfigError(
+            "unknown top-level table (expected [defaults], [pricing] and [suites.NAME])", path=path, key=unknown[0]
+        )
+    pricing = read_pricing(data.get("pricing"), _raiser(path, None))
     defaults_table = dict(_table(data, "defaults", path))
     try:
         github_comment = _flag(defaults_table.pop(_FILE_KEY, False))
@@ -385,7 +404,13 @@ def load_config(path: PathLike, *, allow_outside: bool = False) -> SuiteConfig:
             raise ConfigError(f"expected a table, got {raw!r}", path=path, suite=name)
         if _FILE_KEY in raw:
             raise ConfigError("a key of the whole file: put it under [defaults]", path=path, suite=name, key=_FILE_KEY)
-        suites.append(_suite(name, {**defaults, **_check(raw, path, name)}, path, allow_outside))
+        own = _check(raw, path, name)
+        merged = {**defaults, **own}
+        if "checks" in defaults or "checks" in own:  # the defaults' checks and the suite's own, together
+            merged["checks"] = joined(defaults.get("checks", ()), own.get("checks", ()), _raiser(path, name))
+        if pricing is not None:
+            merged["pricing"] = pricing
+        suites.append(_suite(name, merged, path, allow_outside))
     _check_test_cases_shared(suites, path)
     return SuiteConfig(path=path, suites=tuple(suites), github_comment=github_comment)
 

@@ -21,14 +21,19 @@ import anyio
 import attrs
 
 from .._exceptions import DeadlineExceeded
+from ..checks import Check, as_checks
 from ..types import EvaluationMetric
 from ._arguments import is_uuid
+from .answer_settings import CheckInput, PricingInput
 from .evaluate_results import EvaluationReport
 from .evaluate_settings import DEFAULT_EVALUATE_TIMEOUT, EvaluationSettings
 from .metric_names import match_metric
+from .suite_checks import joined
 from .suite_config import Suite
+from .usage import pricing_from
+from .usage_results import Pricing
 
-__all__ = ["SuiteOutcome", "SuiteServices", "check_suite_names", "run_suites"]
+__all__ = ["SuiteOutcome", "SuiteServices", "check_suite_names", "run_suites", "with_answer_settings"]
 
 _GATE_KEYS = ("fail_under", "max_regression", "pass_thresholds")
 
@@ -71,7 +76,8 @@ def _metric_names(suite: Suite) -> list[tuple[str, str]]:
     star = settings.get("star_metric")
     if star is not None:
         names.append(("star_metric", star))
-    names += [(key, name) for key in _GATE_KEYS for name in settings.get(key, {})]
+    # A check's gate (check:<name>) names a check of the suite, not a metric: the configuration checked it.
+    names += [(key, name) for key in _GATE_KEYS for name in settings.get(key, {}) if not name.startswith("check:")]
     return names
 
 
@@ -156,13 +162,17 @@ async def run_suites(
     services: SuiteServices,
     *,
     on_progress: Callable[[str, Any], object] | None = None,
+    checks: Sequence[CheckInput] | None = None,
+    pricing: PricingInput | None = None,
 ) -> list[SuiteOutcome]:
     """Check every suite's names, then evaluate every suite concurrently; outcomes in the suites' order.
 
-    ``on_progress(suite_name, event)`` receives each suite's progress events.
+    ``on_progress(suite_name, event)`` receives each suite's progress events. ``checks`` are added to every
+    suite's own; ``pricing`` prices the suites whose configuration has no ``[pricing]``.
     """
     if not suites:
         raise ValueError("no suite to run")
+    suites = with_answer_settings(suites, as_checks(checks), pricing_from(pricing))
     resolved = await _checked_in_time(suites, services)
     outcomes: dict[str, SuiteOutcome] = {}
 
@@ -198,3 +208,16 @@ def _bound(callback: Callable[[str, Any], object], name: str) -> Callable[[Any],
         return callback(name, event)
 
     return forward
+
+
+def with_answer_settings(suites: Sequence[Suite], checks: Sequence[Check], pricing: Pricing | None) -> list[Suite]:
+    """The suites with ``checks`` after their own and ``pricing`` where they have none."""
+    result = []
+    for suite in suites:
+        settings = dict(suite.settings)
+        if checks:
+            settings["checks"] = joined(settings.get("checks", ()), checks, suite.error)
+        if pricing is not None:
+            settings.setdefault("pricing", pricing)
+        result.append(attrs.evolve(suite, settings=settings))
+    return result

@@ -145,8 +145,8 @@ def test_the_flags_given_become_settings_and_the_rest_keep_their_defaults() -> N
         "--metric correctness --star-metric correctness --threshold-pct 70 --run-name nightly --baseline none "
         "--baseline-any-version --fail-under correctness=60 --max-regression correctness=5 "
         "--pass-threshold correctness=50 --require-complete --require-baseline --slice-by topic "
-        "--dataset-name faq-data --timeout 600 --poll-interval 1 --max-poll-interval 10 --require-conclusive "
-        "--regression-test point --interval bootstrap"
+        "--dataset-name faq-data --timeout 600 --poll-interval 1 --max-poll-interval 10 --max-cost 2.5 "
+        "--max-output-tokens-increase-pct 25 --require-conclusive --regression-test point --interval bootstrap"
     )
     assert set(given) == set(SETTING_FLAGS)  # every flag reaches its field
     settings = EvaluationSettings(**given)  # type: ignore[arg-type]
@@ -159,6 +159,7 @@ def test_the_flags_given_become_settings_and_the_rest_keep_their_defaults() -> N
     assert settings.pass_thresholds == {"correctness": 50.0}
     assert (settings.require_complete, settings.require_baseline, settings.baseline_any_version) == (True,) * 3
     assert (settings.timeout, settings.poll_interval, settings.max_poll_interval) == (600.0, 1.0, 10.0)
+    assert (settings.max_cost, settings.max_output_tokens_increase_pct) == (2.5, 25.0)
     assert (settings.require_conclusive, settings.regression_test, settings.interval) == (True, "point", "bootstrap")
     assert _given("--dataset 0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60")["dataset"] == "0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60"
 

@@ -16,7 +16,7 @@ import attrs
 
 from ..._exceptions import EvaluationRunFailed, EvaluationRunTimeout
 from ...results import EvaluationProgress
-from ...workflows.evaluate_plan import check_report_destinations
+from ...workflows._files import check_report_destinations
 from ...workflows.suite_config import ConfigError, apply_overrides, find_config, load_config
 from ...workflows.suites import SuiteOutcome
 from .._context import EXIT_API_ERROR, EXIT_GATE_FAILED, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE, CommandError, Context

@@ -20,7 +20,7 @@ from typing import Final
 import attrs
 
 from ...results import EvaluationReport
-from ...workflows.evaluate_plan import check_report_destinations
+from ...workflows._files import check_report_destinations
 from ...workflows.evaluate_settings import EvaluationSettings
 from .._args import Subcommands, positive_float
 from .._context import EXIT_API_ERROR, EXIT_OK, Context

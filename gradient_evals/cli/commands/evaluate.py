@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 
 from ...results import EvaluationReport
-from ...workflows.evaluate_plan import check_report_destinations
+from ...workflows._files import check_report_destinations
 from ...workflows.evaluate_settings import DEFAULT_EVALUATE_TIMEOUT, EvaluationSettings
 from ...workflows.explain import DEFAULT_ANSWERS_SHOWN
 from ...workflows.wait import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
@@ -129,6 +129,15 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
         "--require-baseline",
         action="store_true",
         help="fail the --max-regression gates (exit 1) when an agent has no baseline, instead of not applying them",
+    )
+    parser.add_argument(
+        "--max-cost", type=float, metavar="DOLLARS", help="exit 1 when a run costs more (needs [pricing] in the config)"
+    )
+    parser.add_argument(
+        "--max-output-tokens-increase-pct",
+        type=float,
+        metavar="PCT",
+        help="exit 1 when output tokens per prompt grew by more than PCT percent against the baseline (paired)",
     )
     parser.add_argument(
         "--require-conclusive",

@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from .._answers import AnswerStyle
 from .._prompts import row_input
 from .._records import TERMINAL_STATUSES, RunRecord, TestCaseRecord, check_status, rng_uuid, synthetic_ns
 from .._scores import agent_quality, aggregate_run_metrics, prompt_difficulty
@@ -46,6 +47,15 @@ class RunStore:
         self._created = 0
         # agent UUID or deployment name -> its future runs' profile
         self._profiles: dict[str, _Profile] = {}
+        # agent UUID or deployment name -> how its future runs answer
+        self._answer_styles: dict[str, AnswerStyle] = {}
+
+    def set_answer_style(self, agent: str, style: AnswerStyle) -> None:
+        """How the runs created for ``agent`` from now on answer (see the server's method)."""
+        if not style.verbosity >= 0.1:
+            raise ValueError(f"verbosity is a factor of at least 0.1, got {style.verbosity}")
+        with self._draws.lock:
+            self._answer_styles[agent] = style
 
     def set_profile(
         self,
@@ -232,6 +242,9 @@ class RunStore:
             quality=quality,
             metric_quality=metric_quality,
             prompt_quality=prompt_quality,
+            answers=self._answer_styles.get(agent_uuid or "")
+            or self._answer_styles.get(agent_deployment_name or "")
+            or AnswerStyle(),
             difficulty=lambda index: prompt_difficulty(row_input(tc, version, index)),
             fixed_status=fixed_status,
             final_status=final_status,
