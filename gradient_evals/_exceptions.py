@@ -269,8 +269,9 @@ class ObjectStorageError(APIError):
     query string: the signature in a presigned URL is never shown.
     """
 
-    def __init__(self, message: str, *, status_code: int | None = None, method: str | None = None,
-                 url: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, status_code: int | None = None, method: str | None = None, url: str | None = None
+    ) -> None:
         super().__init__(message, method=method, url=url)
         self.status_code = status_code
 
@@ -386,6 +387,12 @@ class DeadlineExceeded(GradientEvalsError, TimeoutError):
     def __init__(self, message: str, *, step: str) -> None:
         super().__init__(message)
         self.step = step
+
+
+class RepeatsError(GradientEvalsError, ValueError):
+    """Repeats asked for that cannot be run: a ``repeats`` that is not a whole number from 1 to 10, more runs
+    planned than ``max_runs`` allows, or a ``quarantine`` file that does not exist or is not UTF-8. Raised before
+    anything is uploaded or created; the message starts with the setting's name."""
 
 
 class InvalidDatasetError(GradientEvalsError, ValueError):

@@ -107,7 +107,7 @@ async def evaluate(
             dataset=chosen,
             change=change,
             history=history,
-            notes=() if no_history is None else (no_history,),
+            notes=(*plan.warnings, *(() if no_history is None else (no_history,))),
         )
         await progress("report", "passed" if report.passed else "failed")
         return report

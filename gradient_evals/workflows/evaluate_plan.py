@@ -19,7 +19,7 @@ import anyio
 import anyio.to_thread
 import attrs
 
-from .._exceptions import APIResponseValidationError, ExportError, NotFoundError
+from .._exceptions import APIResponseValidationError, ExportError, NotFoundError, RepeatsError
 from ..resources.evaluation_metrics import match_metric
 from ..statistics import StatisticsInputError
 from ..types import (
@@ -39,6 +39,7 @@ from .baselines import FINISHED_STATUSES
 from .evaluate_data import HASH_DIGITS, HASH_MARK, LocalDataset, dataset_name_for, prepare_dataset, remote_slices
 from .evaluate_settings import EvaluationSettings
 from .gates import slice_key
+from .repeats import check_planned_runs, planned_quarantine
 from .services import EvaluationServices
 
 __all__ = ["Plan", "Rerun", "changes_of", "check_report_destinations", "merged_results", "plan_evaluation"]
@@ -100,6 +101,10 @@ class Plan:
     reusable_dataset: str | None
     """The UUID of an uploaded dataset with the same content hash, used instead of uploading."""
     run_name: str | None
+    quarantined: frozenset[str] = frozenset()
+    """The quarantine file's prompt inputs: evaluated and shown, left out of every gate."""
+    warnings: tuple[str, ...] = ()
+    """What the plan noticed and went on with (quarantined prompts not in the dataset), for the report."""
     rerun: Rerun | None
     settings: EvaluationSettings
     """The settings as given: a step reads a setting the plan had nothing to check or derive in."""
@@ -256,6 +261,10 @@ async def plan_evaluation(
         raise ValueError("give at least one agent UUID (agent_uuids) or deployment name (agent_deployment_names)")
     if len(set(agents)) != len(agents) or len(set(deployments)) != len(deployments):
         raise ValueError("each agent may be given once")
+    count = len(agents) + len(deployments)
+    check_planned_runs(count * settings.repeats, settings.max_runs, f"{count} agents x {settings.repeats} repeats")
+    if settings.quarantine_flaky and settings.quarantine is None:
+        raise RepeatsError("quarantine: quarantine_flaky writes the flaky prompts to the quarantine file: give one")
     floors = check_gates(settings.fail_under, "fail_under")
     drops = check_gates(settings.max_regression, "max_regression", non_negative=True)
     if settings.require_conclusive and not drops:
@@ -272,6 +281,9 @@ async def plan_evaluation(
     elif slice_by is not None:
         slices = await remote_slices(services.datasets, remote, slice_by)
 
+    quarantined, warnings = await planned_quarantine(
+        services, settings.quarantine, None if local is None else local.path, remote
+    )
     catalog = tuple(await services.metrics.catalog())
     floors = names_in_catalog(floors, catalog, "fail_under")
     drops = names_in_catalog(drops, catalog, "max_regression")
@@ -328,6 +340,8 @@ async def plan_evaluation(
         dataset_name=name_of_dataset,
         reusable_dataset=reusable,
         run_name=settings.run_name,
+        quarantined=quarantined,
+        warnings=warnings,
         rerun=rerun,
         settings=settings,
     )

@@ -28,10 +28,11 @@ from typing import Any, Final
 
 import attrs
 
-from .._exceptions import GradientEvalsError
+from .._exceptions import GradientEvalsError, RepeatsError
 from .._settings_method import nearest
 from ._arguments import is_uuid
 from .evaluate_settings import EvaluationSettings, check_setting
+from .repeats import read_quarantine
 
 __all__ = [
     "CONFIG_FILE",
@@ -62,7 +63,6 @@ class ConfigError(GradientEvalsError, ValueError):
         self.path = path
         self.suite = suite
         self.key = key
-
 
 
 # -- one checker per value shape; each returns the value as evaluate takes it, or raises ValueError ------------
@@ -156,6 +156,8 @@ _SHAPES: Final[Mapping[str, Callable[[object], Any]]] = {
     "require_baseline": _flag,
     "require_conclusive": _flag,
     "slice_by": _text,
+    "quarantine": _text,
+    "quarantine_flaky": _flag,
     "timeout": _positive,
     "poll_interval": _positive,
 }
@@ -273,6 +275,13 @@ def _suite(name: str, merged: dict[str, Any], path: Path) -> Suite:
         if not file.is_file():
             raise ConfigError(f"no dataset file at {str(file)!r}", path=path, suite=name, key="dataset")
         merged["dataset"] = file
+    quarantine = merged.get("quarantine")
+    if quarantine is not None:
+        merged["quarantine"] = (path.parent / quarantine).resolve()
+        try:
+            read_quarantine(merged["quarantine"])
+        except RepeatsError as exc:
+            raise ConfigError(str(exc).removeprefix("quarantine: "), path=path, suite=name, key="quarantine") from None
     merged.setdefault("test_case", name)
     return Suite(name=name, path=path, agents=agents, deployments=deployments, settings=merged)
 

@@ -20,9 +20,10 @@ from ..types import EvaluationMetric
 from ._arguments import is_uuid
 from .evaluate_results import EvaluationReport
 from .evaluate_settings import EvaluationSettings
+from .repeats import DEFAULT_MAX_RUNS
 from .suite_config import Suite
 
-__all__ = ["SuiteOutcome", "SuiteServices", "check_suite_names", "run_suites"]
+__all__ = ["SuiteOutcome", "SuiteServices", "check_suite_names", "check_suite_runs", "run_suites"]
 
 _GATE_KEYS = ("fail_under", "max_regression", "pass_thresholds")
 
@@ -94,6 +95,20 @@ async def check_suite_names(suites: Sequence[Suite], services: SuiteServices) ->
     return resolved
 
 
+def check_suite_runs(suites: Sequence[Suite]) -> None:
+    """Refuse, before anything is sent, a call whose suites would create more runs than a suite's ``max_runs``."""
+    planned = sum(len(suite.targets) * int(suite.settings.get("repeats", 1)) for suite in suites)
+    for suite in suites:
+        limit = int(suite.settings.get("max_runs", DEFAULT_MAX_RUNS))
+        if planned > limit:
+            what = " + ".join(f"{len(s.targets)} x {s.settings.get('repeats', 1)}" for s in suites)
+            raise suite.error(
+                f"the suites would create {planned} runs (agents x repeats per suite: {what}), more than "
+                f"max_runs={limit}; raise max_runs (in [defaults] for every suite) to allow it",
+                "max_runs",
+            )
+
+
 async def run_suites(
     suites: Sequence[Suite],
     services: SuiteServices,
@@ -106,6 +121,7 @@ async def run_suites(
     """
     if not suites:
         raise ValueError("no suite to run")
+    check_suite_runs(suites)
     resolved = await check_suite_names(suites, services)
     outcomes: dict[str, SuiteOutcome] = {}
 

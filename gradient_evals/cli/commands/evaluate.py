@@ -50,6 +50,7 @@ __all__ = [
     "write_reports",
 ]
 
+
 def register(commands: Subcommands) -> None:
     """Add ``evaluate``."""
     parser = add_command(
@@ -139,6 +140,16 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
         choices=("t", "bootstrap"),
         help="the interval of a numeric metric's paired change: paired t (the default) or a seeded bootstrap",
     )
+    parser.add_argument(
+        "--repeats", type=int, metavar="K", help="runs per agent, 1 to 10 (default 1): flaky prompts are named"
+    )
+    parser.add_argument("--max-runs", type=int, metavar="N", help="the most runs this call may create (default 100)")
+    parser.add_argument(
+        "--quarantine", metavar="FILE", help="prompt inputs, one a line: evaluated and shown, left out of the gates"
+    )
+    parser.add_argument(
+        "--quarantine-flaky", action="store_true", help="add this evaluation's flaky prompts to the --quarantine file"
+    )
     parser.add_argument("--slice-by", metavar="COLUMN", help="a column of the CSV to report scores per value of")
     parser.add_argument(
         "--dataset-name",
@@ -225,4 +236,3 @@ def run_evaluate(ctx: Context) -> int:
         # The settings the flags give; EvaluationSettings holds the defaults of those not given.
         report = client.evaluate(EvaluationSettings(**given_settings(args), on_progress=progress))
     return finish(ctx, report, junit=args.junit_xml, markdown=args.markdown, html=args.html, answers=args.answers)
-
