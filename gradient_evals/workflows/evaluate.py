@@ -5,8 +5,9 @@
 2. :func:`~.evaluate_steps.dataset_step`: the dataset uploaded, or reused when its content hash is known;
 3. :func:`~.evaluate_steps.test_case_step`: created, updated (a new version, reported) or used as it is;
 4. :func:`~.baselines.find_baselines`: each agent's baseline, proven on the run itself;
-5. :func:`~.evaluate_steps.runs_step`: one ``create`` for every agent, its answer checked;
-6. :func:`~.evaluate_steps.wait_and_compare_step`: every run waited for, read and gated, concurrently;
+5. :func:`~.evaluate_steps.runs_step`: one ``create`` for every agent (per repeat), its answer checked;
+6. :func:`~.evaluate_groups.wait_and_compare_step`: every run waited for and read, concurrently; each agent's
+   group of runs averaged per prompt and gated;
 7. :func:`~.evaluate_steps.verdict_step`: the report.
 
 ``timeout`` bounds the whole call: a run still going at the deadline is reported as timed out; a step before
@@ -24,6 +25,7 @@ import anyio
 from .._exceptions import DeadlineExceeded
 from ._concurrency import no_exception_groups
 from .baselines import find_baselines, pick_baseline
+from .evaluate_groups import wait_and_compare_step
 from .evaluate_plan import Rerun, merged_results, plan_evaluation
 from .evaluate_results import EvaluationReport
 from .evaluate_settings import DEFAULT_EVALUATE_TIMEOUT, EvaluationSettings
@@ -33,7 +35,6 @@ from .evaluate_steps import (
     runs_step,
     test_case_step,
     verdict_step,
-    wait_and_compare_step,
 )
 from .history import evaluation_history
 from .services import EvaluationServices, Progress
@@ -77,7 +78,7 @@ async def evaluate(
                     progress=progress,
                 )
                 step = "runs"
-                run_uuids = await runs_step(services, plan, str(current.test_case_uuid), progress)
+                groups = await runs_step(services, plan, str(current.test_case_uuid), progress)
         except TimeoutError as exc:
             if isinstance(exc, DeadlineExceeded) or anyio.current_time() < deadline:
                 raise
@@ -88,7 +89,7 @@ async def evaluate(
         results = await wait_and_compare_step(
             services,
             plan,
-            run_uuids,
+            groups,
             baselines,
             gates,
             deadline=deadline,

@@ -20,6 +20,7 @@ import attrs
 from ..statistics import PairedComparison
 from ..types.evaluation_runs import EvaluationRun, EvaluationRunStatus
 from .compare_results import RunComparison
+from .repeats_results import RepeatGroup
 from .summary_results import MetricSummary, RunSummary, Verdict
 
 __all__ = [
@@ -165,6 +166,9 @@ class AgentResult:
     """Metric name -> prompts on which it was skipped."""
     timed_out: bool = False
     rerun_of: str | None = None
+    repeats: RepeatGroup | None = None
+    """With ``repeats`` above 1 (or a quarantine): the group of runs, their spreads, flaky prompts, pass@K and
+    pass^K; the other fields then describe the group (``evaluation_run_uuid`` is its first finished run)."""
     """For ``evaluate_failed``: the earlier run whose results this run's results were merged over."""
 
     @property

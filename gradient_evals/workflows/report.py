@@ -40,7 +40,7 @@ from .records import metric_name_of
 from .summary import FAIL_WORDS, RunStats
 from .summary_results import RunSummary, Verdict
 
-__all__ = ["build_agent_result", "build_report"]
+__all__ = ["build_agent_result", "build_report", "run_prompts"]
 
 
 def _is_skipped(status: object) -> bool:
@@ -93,7 +93,8 @@ def _outcome(prompt: EvaluationPrompt, settings: GateSettings) -> PromptOutcome:
     )
 
 
-def _prompts(pages: Iterable[ResultsPage]) -> list[EvaluationPrompt]:
+def run_prompts(pages: Iterable[ResultsPage]) -> list[EvaluationPrompt]:
+    """A run's prompts from its pages, each prompt ID once (a page the server sent twice adds nothing)."""
     seen: set[int] = set()
     prompts = []
     for page in pages:
@@ -230,7 +231,7 @@ async def build_agent_result(
     thresholds = dict(settings.pass_thresholds)
     summary: RunSummary | None = None
     comparison: RunComparison | None = None
-    prompts = _prompts(pages)
+    prompts = run_prompts(pages)
     if finished or prompts:
         summary = await summarize_pages(_aiter(pages), run_uuid, pass_thresholds=thresholds, inverted=settings.inverted)
         if baseline_run_uuid is not None and baseline_pages is not None:
@@ -244,7 +245,7 @@ async def build_agent_result(
                 margins=settings.max_regression,
                 interval=settings.interval,
             )
-    baseline_prompts = None if baseline_pages is None else _prompts(baseline_pages)
+    baseline_prompts = None if baseline_pages is None else run_prompts(baseline_pages)
     outcomes = attach_baselines(
         [_outcome(prompt, settings) for prompt in prompts],
         baseline_prompts if comparison is not None else None,

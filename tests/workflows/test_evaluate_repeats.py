@@ -1,0 +1,147 @@
+"""``evaluate(repeats=K)``: K runs per agent created without a duplicate, a group gated as one unit
+(issue: repeats and flaky prompts)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+
+from gradient_evals import AsyncGradientEvals, RepeatsError
+from gradient_evals.results import EvaluationProgress, GateKind
+from gradient_evals.testing import FakeGradientServer
+from gradient_evals.testing._faults import Fault
+from gradient_evals.workflows.repeats import repeat_of
+
+pytestmark = pytest.mark.anyio
+
+AGENT_A = "3c9d2a41-7b6e-4f10-9a8b-1c2d3e4f5a6b"
+AGENT_B = "4d0e3b52-8c7f-4021-8b9c-2d3e4f5a6b7c"
+FAST = {"poll_interval": 0.05, "max_poll_interval": 0.1}
+
+
+@pytest.fixture
+def server() -> Iterator[FakeGradientServer]:
+    with FakeGradientServer(seed=7, run_duration=0.2) as srv:
+        yield srv
+
+
+@pytest.fixture
+async def client(server: FakeGradientServer) -> AsyncGradientEvals:
+    async with AsyncGradientEvals(server.token, base_url=server.base_url) as c:
+        yield c  # type: ignore[misc]
+
+
+def _names(server: FakeGradientServer) -> Counter[tuple[str, str]]:
+    """(agent, run name) of every run the server made."""
+    runs = [server.run_json(u) for u in server.run_uuids]
+    return Counter((r.get("agent_uuid") or "", r.get("run_name") or "") for r in runs)
+
+
+async def _evaluate(client: AsyncGradientEvals, dataset: str, **settings: object):  # type: ignore[no-untyped-def]
+    return await client.evaluate(
+        dataset=dataset, test_case="t", metrics=["correctness"], agent_uuids=[AGENT_A, AGENT_B], **FAST, **settings
+    )
+
+
+async def test_k_runs_per_agent_each_named_for_its_repeat_and_none_twice(
+    server: FakeGradientServer, client: AsyncGradientEvals
+) -> None:
+    report = await _evaluate(client, server.add_dataset(rows=5), repeats=3)
+    assert server.created_run_count == 2 * 3
+    names = _names(server)
+    assert set(names.values()) == {1}  # never a duplicate
+    for agent in (AGENT_A, AGENT_B):
+        repeats = [r for a, name in names if a == agent and (r := repeat_of(name)) is not None]
+        assert sorted((r.index, r.count) for r in repeats) == [(1, 3), (2, 3), (3, 3)]
+        assert len({r.stem for r in repeats}) == 1  # one group: one stem
+    for agent in report.agents:
+        assert agent.repeats is not None
+        assert agent.repeats.repeats == 3
+        assert len(set(agent.repeats.run_uuids)) == 3
+        assert agent.repeats.complete
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [Fault.status(500, after_action=True), Fault.reset(after_action=True), Fault.status(503), Fault.reset()],
+    ids=lambda f: f.name,
+)
+async def test_the_server_sees_agents_times_k_runs_also_with_faults_on_the_creates(
+    server: FakeGradientServer, client: AsyncGradientEvals, fault: Fault
+) -> None:
+    dataset = server.add_dataset(rows=3)
+    rule = server.inject(fault, times=2, method="POST", path="/evaluation_runs")
+    report = await _evaluate(client, dataset, repeats=4)
+    assert rule.fired == 2
+    assert server.created_run_count == 2 * 4
+    assert set(_names(server).values()) == {1}
+    assert sorted(u for a in report.agents for u in a.repeats.run_uuids) == sorted(server.run_uuids)  # type: ignore[union-attr]
+
+
+async def test_more_runs_than_max_runs_are_refused_before_anything_is_sent(
+    server: FakeGradientServer, client: AsyncGradientEvals
+) -> None:
+    dataset = server.add_dataset(rows=3)
+    with pytest.raises(RepeatsError, match=r"max_runs: this call would create 20 runs \(2 agents x 10 repeats\)"):
+        await _evaluate(client, dataset, repeats=10, max_runs=19)
+    assert not [r for r in server.requests if r.method in ("POST", "PUT")]
+
+
+async def test_the_gates_n_is_the_number_of_prompts_and_the_baseline_is_the_previous_complete_group(
+    server: FakeGradientServer, client: AsyncGradientEvals
+) -> None:
+    dataset = server.add_dataset(rows=12)
+    first = await _evaluate(client, dataset, repeats=3)
+    group_a = {a.agent_uuid: a.repeats.run_uuids for a in first.agents}  # type: ignore[union-attr]
+
+    failed: list[str] = []
+
+    def fail_one_repeat(event: EvaluationProgress) -> None:
+        if event.stage == "runs" and "-r2of3" in event.message and not failed:
+            failed.append(event.message.rsplit(": ", 1)[1].split(", ")[0])
+            server.set_run_status(failed[0], "EVALUATION_RUN_FAILED")
+
+    second = await _evaluate(
+        client, dataset, repeats=3, max_regression={"correctness": 50}, on_progress=fail_one_repeat
+    )
+    broken = next(a for a in second.agents if failed[0] in a.repeats.run_uuids)  # type: ignore[union-attr]
+    assert broken.repeats is not None
+    assert not broken.repeats.complete
+    (gate,) = [g for g in broken.gates if g.name == "every repeat finished"]
+    assert gate.passed  # the gates used the finished repeats, and said so
+    assert gate.message.startswith("2 of 3 repeats finished; the gates used those")
+    assert failed[0] in gate.message
+    for agent in second.agents:
+        assert agent.repeats is not None
+        assert agent.repeats.baseline_run_uuids == group_a[agent.agent_uuid]
+        (regression,) = [g for g in agent.gates if g.kind == GateKind.MAX_REGRESSION]
+        assert regression.statistics is not None
+        assert regression.statistics.n == 12  # the prompts, not 3 x 12
+
+    third = await _evaluate(client, dataset, repeats=3, max_regression={"correctness": 50})
+    for agent in third.agents:  # the incomplete group is passed over: the group before it is the baseline
+        expected = group_a[agent.agent_uuid] if agent.agent_uuid == broken.agent_uuid else None
+        assert agent.repeats is not None
+        if expected is not None:
+            assert agent.repeats.baseline_run_uuids == expected
+        else:
+            previous = next(a for a in second.agents if a.agent_uuid == agent.agent_uuid)
+            assert agent.repeats.baseline_run_uuids == previous.repeats.run_uuids  # type: ignore[union-attr]
+
+
+async def test_an_incomplete_group_fails_with_require_complete(
+    server: FakeGradientServer, client: AsyncGradientEvals
+) -> None:
+    dataset = server.add_dataset(rows=4)
+    failed: list[str] = []
+
+    def fail_one_repeat(event: EvaluationProgress) -> None:
+        if event.stage == "runs" and "-r1of2" in event.message and not failed:
+            failed.append(event.message.rsplit(": ", 1)[1].split(", ")[0])
+            server.set_run_status(failed[0], "EVALUATION_RUN_FAILED")
+
+    report = await _evaluate(client, dataset, repeats=2, require_complete=True, on_progress=fail_one_repeat)
+    assert not report.passed
+    assert any("every repeat is required to finish" in reason for reason in report.verdict.reasons)
