@@ -107,6 +107,7 @@ SDIST_MUST_HOLD = (
     "mkdocs.yml",
     "examples/github-actions.yml",
     "benchmarks/RESULTS.md",
+    "benchmarks/STATISTICS.md",
     "tests/conftest.py",
     "gradient_evals/py.typed",
     "gradient_evals/cli/data/support-bot.csv",
@@ -199,6 +200,15 @@ def bench(session: nox.Session) -> None:
     """
     session.install(".[speed]", *BENCH_CONTENDERS)
     session.run("python", "benchmarks/run_all.py", *session.posargs)
+
+
+@nox.session
+def bench_statistics(session: nox.Session) -> None:
+    """The regression gates' statistics alone: false alarms over 200 A/A pairs on the emulator, power against an
+    8-point worsening at 400 prompts, and their cost; writes benchmarks/STATISTICS.md (the performance page
+    includes it). ``nox -s bench`` runs it too, with the other benchmarks."""
+    session.install(".")
+    session.run("python", "benchmarks/bench_statistics.py", "--markdown", "benchmarks/STATISTICS.md")
 
 
 SPEC_DIR = "spec"

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["stream", "convert", "memory", "import", "retrieve", "ratelimit", "upload"]
+SCRIPTS = ["stream", "convert", "memory", "import", "retrieve", "ratelimit", "upload", "statistics"]
 PER_DECODER = {"stream", "convert"}
 """Run once per decoder: the standard library's (``GRADIENT_EVALS_JSON=stdlib``), then msgspec (the ``speed`` extra)."""
 DECODERS = {"json": {"GRADIENT_EVALS_JSON": "stdlib"}, "msgspec": {"GRADIENT_EVALS_JSON": ""}}

@@ -133,13 +133,21 @@ def comparison_text(result: RunComparison, worst: Sequence[PromptRegression], ve
         base = None if m.base is None else m.base.score
         cand = None if m.candidate is None else m.candidate.score
         delta = m.delta
-        rows.append((m.name, format_number(base), format_number(cand), format_delta(delta), m.regressed))
+        stats = m.statistics
+        low, high = (None, None) if stats is None else (stats.ci_low, stats.ci_high)
+        interval = "-" if low is None or high is None else f"{format_delta(low)} to {format_delta(high)}"
+        p = "-" if stats is None or stats.p_value is None else f"{stats.p_value:.2g}"
+        paired = "-" if stats is None else f"{stats.n} {stats.method}"
+        rows.append(
+            (m.name, format_number(base), format_number(cand), format_delta(delta), interval, p, paired, m.regressed)
+        )
     text = (
         f"base {escape_text(result.base.evaluation_run_uuid)} vs candidate "
         f"{escape_text(result.candidate.evaluation_run_uuid)}: {result.matched} prompts matched, "
         f"{result.unmatched_base} only in base, {result.unmatched_candidate} only in candidate\n"
     )
-    text += render_table(["METRIC", "BASE", "CANDIDATE", "DELTA", "REGRESSED"], rows, right=range(1, 5))
+    headers = ["METRIC", "BASE", "CANDIDATE", "DELTA", "95% INTERVAL", "P", "PAIRED", "REGRESSED"]
+    text += render_table(headers, rows, right=(1, 2, 3, 4, 5, 7))
     if worst:
         text += f"\nworst regressions ({len(result.regressions)} in all):\n"
         text += render_table(

@@ -33,6 +33,7 @@ from ._format import (
     truncate,
     worst_regressions,
 )
+from ._statistics import gate_statistics, html_view
 from ._trend import trends
 
 __all__ = ["render_html"]
@@ -312,6 +313,7 @@ def _agent_view(report: EvaluationReport, agent: AgentResult, metrics: list[str]
             for g in agent.gates
         ],
         "slices": slices,
+        **html_view(gate_statistics(report, agent)),
     }
 
 

@@ -120,6 +120,10 @@ def _gate_case(
         counts.skipped += 1
         ET.SubElement(case, "skipped", message=truncate(f"not applied: {gate.message}", _MESSAGE_LIMIT))
         return
+    if gate.passed and gate.outcome == "inconclusive":  # too few prompts to tell: skipped, with the interval
+        counts.skipped += 1
+        ET.SubElement(case, "skipped", message=truncate(gate.message, _MESSAGE_LIMIT))
+        return
     if gate.passed:
         return
     message = truncate(gate.message or gate.name, _MESSAGE_LIMIT)

@@ -28,6 +28,7 @@ from ._format import (
     truncate,
     worst_regressions,
 )
+from ._statistics import gate_statistics, what_would_decide
 from ._trend import trend_lines
 
 __all__ = ["escape_markdown", "render_markdown"]
@@ -230,6 +231,27 @@ def _trends(report: EvaluationReport) -> list[str]:
     return [*lines, ""]
 
 
+def _regression_gates(report: EvaluationReport) -> list[str]:
+    rows = [
+        [
+            escape_markdown(row.agent.label, _TEXT_LIMIT),
+            escape_markdown(row.metric, _TEXT_LIMIT),
+            row.change,
+            row.interval,
+            row.p,
+            str(row.statistics.n),
+            row.statistics.method,
+            f"**{row.outcome}**" if row.outcome == "FAILED" else row.outcome,
+            escape_markdown(what_would_decide(row.statistics), _TEXT_LIMIT) or "-",
+        ]
+        for row in gate_statistics(report)
+    ]
+    if not rows:
+        return []
+    headers = ["agent", "metric", "change", "95% interval", "p", "paired", "method", "outcome", "to decide"]
+    return ["### Regression gates, on the prompts paired by input", "", *_table(headers, rows, right=(2, 4, 5)), ""]
+
+
 def render_markdown(report: EvaluationReport) -> str:
     """The Markdown summary of ``report`` (a few dozen lines whatever the number of prompts)."""
     notes = [f"- {escape_markdown(line, _TEXT_LIMIT)}" for line in remarks(report)]
@@ -239,6 +261,7 @@ def render_markdown(report: EvaluationReport) -> str:
         *([""] if notes else []),
         *_leaderboard(report),
         *_agents(report),
+        *_regression_gates(report),
         *_reasons(report),
         *_regressions(report),
         *_slices(report),

@@ -23,6 +23,7 @@ from ._format import (
     status_text,
     worst_regressions,
 )
+from ._statistics import gate_statistics, what_would_decide
 
 __all__ = ["render_terminal"]
 
@@ -101,6 +102,8 @@ def render_terminal(report: EvaluationReport, console: Console) -> None:
             )
         console.print(board)
 
+    _print_regression_gates(report, console)
+
     worst = worst_regressions(report, _REGRESSIONS)
     if worst:
         console.print(Text("worst regressions", style="bold"))
@@ -117,3 +120,36 @@ def render_terminal(report: EvaluationReport, console: Console) -> None:
             line = Text("FAIL ", style="bold red")
             line.append(f"{one_line(agent.label)}: {one_line(reason)}")
             console.print(line)
+
+
+def _print_regression_gates(report: EvaluationReport, console: Console) -> None:
+    rows = gate_statistics(report)
+    if not rows:
+        return
+    table = Table(box=box.SIMPLE_HEAD, title="regression gates (prompts paired by input)", title_justify="left")
+    for column, justify in (
+        ("agent", "left"),
+        ("metric", "left"),
+        ("change", "right"),
+        ("95% interval", "right"),
+        ("p", "right"),
+        ("paired", "right"),
+        ("method", "left"),
+        ("outcome", "left"),
+        ("to decide", "left"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    styles = {"FAILED": "bold red", "passed": "green", "inconclusive": "yellow"}
+    for row in rows:
+        table.add_row(
+            _plain(row.agent.label),
+            _plain(row.metric),
+            Text(row.change),
+            Text(row.interval),
+            Text(row.p),
+            Text(str(row.statistics.n)),
+            Text(row.statistics.method),
+            Text(row.outcome, style=styles.get(row.outcome, "")),
+            Text(what_would_decide(row.statistics)),
+        )
+    console.print(table)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import random
-import statistics
 from collections.abc import Sequence
 from typing import Final, Literal
 
@@ -78,6 +77,16 @@ def _finish(
     )
 
 
+def _mean_and_sd(values: Sequence[float]) -> tuple[float, float] | None:
+    """The mean and sample standard deviation (n - 1), exactly summed; None when either overflows."""
+    try:
+        mean = math.fsum(values) / len(values)
+        sd = math.sqrt(math.fsum((v - mean) * (v - mean) for v in values) / (len(values) - 1))
+    except OverflowError:
+        return None
+    return (mean, sd) if math.isfinite(mean) and math.isfinite(sd) else None
+
+
 def _bootstrap_means(differences: Sequence[float], resamples: int, seed: int | str | None) -> list[float]:
     rng = random.Random(0 if seed is None else seed)
     n = len(differences)
@@ -114,8 +123,11 @@ def compare_numeric(
     if n < 2:
         reason = f"not comparable: {n} prompt{'' if n == 1 else 's'} paired (at least 2 are needed)"
         return not_comparable(method, n, reason, max_regression=margin, higher_is_better=higher_is_better)
-    mean = math.fsum(differences) / n
-    sd = statistics.stdev(differences, mean)
+    spread = _mean_and_sd(differences)
+    if spread is None:  # differences near the float limits: their sum or spread overflows
+        reason = "not comparable: the paired differences are too large to measure their spread"
+        return not_comparable(method, n, reason, max_regression=margin, higher_is_better=higher_is_better)
+    mean, sd = spread
     se = sd / math.sqrt(n)
     df = n - 1
     p_value = (1.0 if mean == 0 else 0.0) if se == 0 else min(1.0, 2 * t_cdf(-abs(mean) / se, df))

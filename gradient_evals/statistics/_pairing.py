@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict, deque
 from collections.abc import Hashable, Iterable
 from typing import Final, Generic, TypeVar
 
@@ -61,40 +60,43 @@ class Pairing(Generic[V]):
         return ", ".join(parts)
 
 
-def _usable(value: float | bool) -> bool:
-    return isinstance(value, bool) or math.isfinite(value)
-
-
 def pair_by_input(candidate: Iterable[tuple[Hashable, V]], baseline: Iterable[tuple[Hashable, V]]) -> Pairing[V]:
     """Pair ``(key, value)`` items of two runs by key; the k-th occurrence of a key pairs with the k-th.
 
     A key is whatever identifies a prompt across runs: callers use ``(test case, input text)``. NaN and infinite
     values are left out (and counted in ``left_out``): such a prompt pairs with nothing, nor does its partner.
     """
-    waiting: defaultdict[Hashable, deque[V]] = defaultdict(deque)
+    finite = math.isfinite  # True for booleans too
+    waiting: dict[Hashable, list[V]] = {}
     for key, value in baseline:
-        waiting[key].append(value)
+        slot = waiting.get(key)
+        if slot is None:
+            waiting[key] = [value]
+        else:
+            slot.append(value)
+    taken: dict[Hashable, int] = {}
     pairs: list[tuple[V, V]] = []
     only_candidate = left_out = total = 0
     for key, value in candidate:
         total += 1
-        queue = waiting.get(key)
-        if not queue:
-            if _usable(value):
+        slot = waiting.get(key)
+        used = taken.get(key, 0)
+        if slot is None or used >= len(slot):
+            if finite(value):
                 only_candidate += 1
             else:
                 left_out += 1
             continue
-        partner = queue.popleft()
-        usable = _usable(value) + _usable(partner)
-        if usable == 2:
+        taken[key] = used + 1
+        partner = slot[used]
+        if finite(value) and finite(partner):
             pairs.append((value, partner))
         else:
-            left_out += 2 - usable
+            left_out += (not finite(value)) + (not finite(partner))
     only_baseline = 0
-    for queue in waiting.values():
-        for value in queue:
-            if _usable(value):
+    for key, slot in waiting.items():
+        for value in slot[taken.get(key, 0) :]:
+            if finite(value):
                 only_baseline += 1
             else:
                 left_out += 1

@@ -7,10 +7,11 @@ import random
 import signal
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import FrameType
 from typing import Any, TextIO
 
+from ._control import check_quality
 from ._server import FakeGradientServer
 
 __all__ = ["serve_emulator"]
@@ -28,10 +29,13 @@ def serve_emulator(
     token: str | None = None,
     stop: threading.Event | None = None,
     announce: Callable[[dict[str, Any]], None] | None = None,
+    agents: Mapping[str, float] | None = None,
 ) -> int:
     """Serve one test case with ``runs`` finished runs of ``prompts`` prompts each, all of one agent.
 
     The agents listing holds that agent, named ``support-agent``, and a second one, ``billing-helper``.
+    ``agents`` maps an agent's name or UUID to its quality (0-100) for every run made of it, the served runs
+    included (``ValueError`` for an agent the emulator does not have, before anything is served).
 
     Once the server listens, prints one JSON line ``{"base_url", "token", "test_case_uuid", "agent_uuid",
     "evaluation_run_uuids"}`` to ``stdout`` (or hands that mapping to ``announce``), then serves until SIGTERM or
@@ -53,6 +57,11 @@ def serve_emulator(
             # Named agents, so that `gradient-evals init`'s config (agents by name) runs against this as written.
             server.add_agent(uuid=agent, name="support-agent")
             server.add_agent(name="billing-helper")
+            for key, quality in (agents or {}).items():
+                try:
+                    server.set_agent_quality(key, check_quality(quality))
+                except KeyError as exc:
+                    raise ValueError(f"--agent {key}: {exc.args[0]}") from None
             run_uuids = [server.add_run(test_case_uuid=tc, agent_uuid=agent) for _ in range(runs)]
             line = {
                 "base_url": server.base_url,
@@ -72,3 +81,4 @@ def serve_emulator(
         if in_main and previous is not None:
             signal.signal(signal.SIGTERM, previous)
     return 0
+

@@ -177,6 +177,17 @@ class Seeding:
             agent, quality=quality, metrics=dict(metrics or {}), final_status=final_status, inputs=inputs
         )
 
+    def set_agent_quality(self, agent: str, quality: float) -> str:
+        """Set the quality (0-100) of the runs made for ``agent`` (a UUID or an agent's name) from now on, as
+        ``set_agent_profile(uuid, quality=...)`` does; returns the agent's UUID. ``KeyError`` naming the known
+        agents when none (or several) has that name."""
+        found = self._state.agents.resolve(agent)
+        if found is None:
+            known = ", ".join(sorted(a.name for a in self._state.agents.all()))
+            raise KeyError(f"the emulator has no agent with the UUID or name {agent!r} (its agents: {known})")
+        self.set_agent_profile(found, quality=quality)
+        return found
+
     # ------------------------------------------------------------------------------------------ reading back
 
     def dataset_rows(self, dataset_uuid: str) -> list[dict[str, str]]:

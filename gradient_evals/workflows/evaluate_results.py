@@ -258,6 +258,12 @@ class EvaluationReport:
     created_at: datetime | None = None
     require_baseline: bool = False
     """True when a missing baseline failed the regression gates rather than leaving them not applied."""
+    regression_test: str = "paired"
+    """How the regression gates were decided: ``"paired"`` (on the prompts paired by input) or ``"point"``."""
+    interval: str = "t"
+    """The interval of a numeric metric's paired change: ``"t"`` or ``"bootstrap"``."""
+    require_conclusive: bool = False
+    """True when an inconclusive regression gate failed the verdict."""
     test_case_change: str | None = None
     """Set when this call made a new version of the test case: which version, and what changed. Runs of
     earlier versions are not comparable with it."""

@@ -225,6 +225,15 @@ def test_runs_compare(cli: Cli, runs: list[str]) -> None:
     assert data["metrics"]["correctness"]["delta"] == pytest.approx(-abs(delta))
     assert data["matched"] == PROMPTS
     assert len(data["regressions"]) == 3
+    # The paired statistics of every metric, as the regression gates of evaluate report them.
+    statistics = data["metrics"]["correctness"]["statistics"]
+    assert statistics["method"] == "paired-t"
+    assert statistics["n"] == PROMPTS
+    assert statistics["delta"] == pytest.approx(-abs(delta))
+    assert statistics["ci_low"] < statistics["delta"] < statistics["ci_high"]
+    code, out, _ = cli("runs", "compare", *worse)
+    assert "95% INTERVAL" in out
+    assert f"{PROMPTS} paired-t" in out
 
 
 

@@ -149,7 +149,8 @@ def test_every_registered_route_answers_other_methods_with_405(server: FakeGradi
             resp = api.request(method, path)
             assert_error(resp, 405, "method_not_allowed")
             assert resp.headers["allow"] == ", ".join(sorted(allowed))
-        assert_error(api.get(path.replace("/v2/", "/v9/", 1)), 404, "not_found")
+        unknown = path.replace("/v2/", "/v9/", 1) if path.startswith("/v2/") else "/_unknown" + path  # the controls
+        assert_error(api.get(unknown), 404, "not_found")
     assert server.created_run_count == 0
 
 

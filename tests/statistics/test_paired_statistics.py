@@ -245,3 +245,9 @@ def test_pass_fail_comparisons_are_finite_and_bounded(pairs: list[tuple[bool, bo
     assert result.ci_low is not None
     assert result.ci_high is not None
     assert -100.0 <= result.ci_low < result.ci_high <= 100.0
+
+
+def test_differences_near_the_float_limits_are_not_comparable_rather_than_an_error() -> None:
+    result = compare_numeric([1e308, -1e308, 1e308], [5e307, -5e307, -5e307], max_regression=5)
+    assert result.outcome == "not_applied"
+    assert "too large" in result.reason

@@ -8,8 +8,9 @@ import shlex
 import sys
 from typing import Any, TextIO
 
-from .._args import Subcommands, non_negative_int
-from .._context import EXIT_API_ERROR, CommandError, Context
+from .._args import Subcommands, add_command, non_negative_int
+from .._context import EXIT_API_ERROR, EXIT_OK, EXIT_USAGE, CommandError, Context
+from .._render import escape_text
 from ._local import add_local_command, refuse_api_options
 
 __all__ = ["register"]
@@ -25,7 +26,16 @@ With --env it prints shell `export` lines instead and closes its stdout, so that
 starts it in the background and sets GRADIENT_BASE_URL and DIGITALOCEAN_ACCESS_TOKEN (which the SDK and every
 other command read), GRADIENT_TEST_CASE_UUID, GRADIENT_AGENT_UUID and GRADIENT_RUN_UUID (the emulator's ids, for
 examples), and GRADIENT_EMULATOR_PID (stop it with `kill "$GRADIENT_EMULATOR_PID"`).
+
+--agent NAME=QUALITY (repeatable) gives an agent (support-agent, billing-helper, or a UUID) a quality from 0 to 100
+for every run made of it; `gradient-evals emulator-agent NAME=QUALITY` changes it on the running emulator.
 """
+
+_AGENT_NOTE = (
+    "Changes the quality (0-100) of the runs the emulator at GRADIENT_BASE_URL (or --base-url) makes for an agent "
+    "from now on; runs made before keep their scores, so a baseline made before the change stays as it was. That "
+    "is how to make an agent regress on purpose: evaluate, lower its quality, evaluate again."
+)
 
 
 def register(commands: Subcommands) -> None:
@@ -47,6 +57,54 @@ def register(commands: Subcommands) -> None:
     emulator.add_argument(
         "--env", action="store_true", help="print `export NAME=value` lines for the shell instead of JSON"
     )
+    emulator.add_argument(
+        "--agent",
+        action="append",
+        type=_agent_quality,
+        default=[],
+        metavar="NAME=QUALITY",
+        help="an agent's quality, 0-100, for all its runs (repeatable; by default a fixed one per agent, 60-90)",
+    )
+    change = add_command(commands, "emulator-agent", change_agent, "change an agent's quality on a running emulator")
+    change.description = _AGENT_NOTE
+    change.add_argument(
+        "qualities", nargs="+", type=_agent_quality, metavar="NAME=QUALITY", help="the agent's name or UUID=0-100"
+    )
+
+
+def _agent_quality(text: str) -> tuple[str, float]:
+    """``NAME=QUALITY`` with a quality from 0 to 100 (argparse type)."""
+    from ...testing._control import check_quality
+
+    name, sep, number = text.rpartition("=")
+    try:
+        if not sep or not name.strip():
+            raise ValueError
+        return name.strip(), check_quality(float(number))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected NAME=QUALITY with a quality from 0 to 100, got {text!r}") from None
+
+
+def change_agent(ctx: Context) -> int:
+    """``emulator-agent``: set agents' qualities on the running emulator, one line per agent."""
+    from ..._client import BASE_URL_ENV, TOKEN_ENV
+    from ...testing._control import EmulatorControlError, set_agent_quality
+
+    base_url = getattr(ctx.args, "base_url", None) or os.environ.get(BASE_URL_ENV, "").strip()
+    token = getattr(ctx.args, "token", None) or os.environ.get(TOKEN_ENV, "").strip()
+    if not base_url or not token:
+        raise CommandError(
+            f'no emulator to change: set {BASE_URL_ENV} and {TOKEN_ENV} (`eval "$(gradient-evals emulator --env &)"` '
+            "does) or pass --base-url and --token",
+            EXIT_USAGE,
+        )
+    for name, quality in ctx.args.qualities:
+        try:
+            agent = set_agent_quality(base_url, token, name, quality)
+        except EmulatorControlError as exc:
+            raise CommandError(str(exc), EXIT_USAGE if exc.refused else EXIT_API_ERROR) from None
+        ctx.out(f"{escape_text(name)} ({escape_text(agent)}): quality {quality:g} for the runs made from now on")
+    return EXIT_OK
 
 
 def _seconds(text: str) -> float:
@@ -108,8 +166,11 @@ def serve(ctx: Context) -> int:
             stdout=ctx.stdout,
             token=getattr(args, "token", None),  # the emulator then accepts this token only
             announce=announce_env if args.env else None,
+            agents=dict(args.agent),
         )
     except BrokenPipeError:
         raise  # the reader of stdout went away: the command line ends quietly
+    except ValueError as exc:  # an --agent the emulator does not have
+        raise CommandError(str(exc), EXIT_USAGE) from None
     except OSError as exc:  # the address is taken or not ours: not a file problem
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_API_ERROR) from None

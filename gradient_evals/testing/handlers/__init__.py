@@ -11,6 +11,7 @@ from .._routes import Route, Router
 from . import (
     agents,
     custom_evaluation_metrics,
+    emulator_control,
     evaluation_datasets,
     evaluation_metrics,
     evaluation_runs,
@@ -26,6 +27,7 @@ ROUTES: tuple[Route, ...] = (
     *evaluation_test_cases.ROUTES,
     *evaluation_metrics.ROUTES,
     *custom_evaluation_metrics.ROUTES,
+    *emulator_control.ROUTES,
 )
 
 

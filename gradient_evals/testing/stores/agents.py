@@ -118,6 +118,14 @@ class AgentStore:
         with self._draws.lock:
             return self._records.get(agent_uuid)
 
+    def resolve(self, key: str) -> str | None:
+        """The uuid of the agent with this uuid (any case) or this exact name; None when none or several match."""
+        with self._draws.lock:
+            if key.lower() in self._records:
+                return key.lower()
+            named = [a.uuid for a in self._records.values() if a.name == key]
+            return named[0] if len(named) == 1 else None
+
     def all(self) -> list[AgentRecord]:
         """Every known agent, in the order the emulator learnt of them."""
         with self._draws.lock:
