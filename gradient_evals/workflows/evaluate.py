@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 import anyio
+import attrs
 
 from .._exceptions import DeadlineExceeded
 from ._concurrency import no_exception_groups
@@ -77,6 +78,8 @@ async def evaluate(
                     exclude=(),
                     progress=progress,
                 )
+                if rerun is not None:  # the baselines of the runs replaced, with their repeat groups
+                    baselines = attrs.evolve(baselines, groups={**baselines.groups, **rerun.baseline_groups})
                 step = "runs"
                 groups = await runs_step(services, plan, str(current.test_case_uuid), progress)
         except TimeoutError as exc:

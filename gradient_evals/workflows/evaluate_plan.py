@@ -55,6 +55,8 @@ class Rerun:
     """The test case of the runs replaced: the baselines given with a rerun are runs of it."""
     prompts: Mapping[str, Sequence[EvaluationPrompt]] = attrs.field(factory=dict)
     slices: Mapping[str, str] = attrs.field(factory=dict)
+    baseline_groups: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    """A baseline run given with the rerun -> every run of its repeat group (absent: a group of one)."""
 
 
 def merged_results(new_pages: Sequence[ResultsPage], old_prompts: Sequence[EvaluationPrompt]) -> list[ResultsPage]:

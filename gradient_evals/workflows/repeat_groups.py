@@ -74,9 +74,8 @@ def _averaged(results: Sequence[MetricResult]) -> MetricResult:
 
 
 def average_pages(runs: Sequence[tuple[str, Sequence[ResultsPage]]]) -> list[ResultsPage]:
-    """One page with each prompt's values averaged over the runs (see the module documentation); one run as is."""
-    if len(runs) == 1:
-        return list(runs[0][1])
+    """One page with each prompt's values averaged over the runs (see the module documentation): of one run too,
+    so that a group of one compares with a group of several (a pass/fail word becomes 100 or 0)."""
     merged = []
     for found in _by_prompt(runs).values():
         by_metric: dict[str, list[MetricResult]] = {}

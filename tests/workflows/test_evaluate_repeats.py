@@ -145,3 +145,32 @@ async def test_an_incomplete_group_fails_with_require_complete(
     report = await _evaluate(client, dataset, repeats=2, require_complete=True, on_progress=fail_one_repeat)
     assert not report.passed
     assert any("every repeat is required to finish" in reason for reason in report.verdict.reasons)
+
+
+async def test_history_shows_a_group_as_one_point_with_its_spread(
+    server: FakeGradientServer, client: AsyncGradientEvals
+) -> None:
+    dataset = server.add_dataset(rows=6)
+    await _evaluate(client, dataset, repeats=3)
+    second = await _evaluate(client, dataset, repeats=3)
+    rows = await client.evaluation_test_cases.list_history(second.test_case_uuid, agent=AGENT_A)
+    assert [row.repeats for row in rows] == [3, 3]  # two groups, six runs
+    for row in rows:
+        assert row.spread["correctness"] > 0  # the judge's noise differs from run to run
+    points = [run for run in second.history if run.agent_uuid == AGENT_A]
+    assert len(points) == 2  # this group and the one before: a point each, not six
+    assert all((run.run_name or "").endswith("-r1of3") for run in points)  # each shown as its first run
+
+
+async def test_evaluate_failed_reruns_a_groups_failed_prompts_once_per_repeat(
+    server: FakeGradientServer, client: AsyncGradientEvals
+) -> None:
+    dataset = server.add_dataset(rows=5)
+    report = await _evaluate(client, dataset, repeats=2, pass_thresholds={"correctness": 101})  # every prompt fails
+    before = server.created_run_count
+    rerun = await client.evaluate_failed(report, **FAST)
+    assert server.created_run_count - before == 2 * 2  # agents x K
+    for agent in rerun.agents:
+        assert agent.repeats is not None
+        assert agent.repeats.repeats == 2
+        assert agent.rerun_of is not None
