@@ -26,19 +26,24 @@ from .workflows.evaluate_results import (
     PromptOutcome,
     SliceResult,
 )
+from .workflows.repeats_results import FlakyPrompt, MetricSpread, RepeatGroup, RepeatJudgement
 from .workflows.summary_results import MetricSummary, RunSummary, Verdict
 
 __all__ = [
     "AgentResult",
     "EvaluationProgress",
     "EvaluationReport",
+    "FlakyPrompt",
     "GateKind",
     "GateResult",
     "LeaderboardEntry",
     "MetricComparison",
+    "MetricSpread",
     "MetricSummary",
     "PromptOutcome",
     "PromptRegression",
+    "RepeatGroup",
+    "RepeatJudgement",
     "RunComparison",
     "RunSummary",
     "SliceResult",

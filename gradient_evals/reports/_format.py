@@ -11,6 +11,7 @@ from ..results import AgentResult, EvaluationReport, MetricSummary
 from ..workflows.explain import worst_regressions
 
 __all__ = [
+    "change_class",
     "clean",
     "escape_text",
     "format_delta",
@@ -148,3 +149,9 @@ def remarks(report: EvaluationReport) -> list[str]:
         lines.append(f"gate not applied: {agent.label}: {gate.name}: {gate.message}")
     lines += list(report.notes)
     return [one_line(line) for line in lines]
+
+
+def change_class(delta: float | None, inverted: bool) -> str:
+    """The CSS class of a change: ``better``, ``worse`` or ``same``."""
+    better = improved(delta, inverted)
+    return "same" if better is None else ("better" if better else "worse")

@@ -18,9 +18,12 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
+import attrs
+
 from ..results import AgentResult, EvaluationReport, GateKind, GateResult, PromptOutcome
 from ..workflows.explain import explained_prompts
 from ._format import clean, format_score, one_line, prompt_title, status_text, truncate
+from ._repeats import flaky_rows
 
 __all__ = ["ANSWER_CLIP", "render_junit"]
 
@@ -166,10 +169,21 @@ def _properties(suite: ET.Element, report: EvaluationReport, agent: AgentResult)
         "test_case_version": None if report.test_case_version is None else str(report.test_case_version),
         "dataset_uuid": report.dataset_uuid,
     }
+    group = agent.repeat_group
+    if group is not None and group.repeats > 1:
+        values["repeats"] = str(group.repeats)
+        values.update({f"pass_at_k.{m}": f"{r:.4g}" for m, r in group.pass_at_k.items()})
+        values.update({f"pass_all_k.{m}": f"{r:.4g}" for m, r in group.pass_all_k.items()})
+    if group is not None and group.quarantined:
+        values["quarantined_prompts"] = str(group.quarantined)
     properties = ET.SubElement(suite, "properties")
     for name, value in values.items():
         if value is not None:
             ET.SubElement(properties, "property", name=name, value=one_line(value))
+    for row in flaky_rows(attrs.evolve(report, agents=(agent,)), answer_chars=80)[0]:  # a property each
+        repeats = " | ".join(f"{score} {answer!r}" for _, score, answer in row.repeats)
+        text = f"{row.metric} flips {row.flip_rate} ({row.passes} passed): {row.input!r}: {repeats}"
+        ET.SubElement(properties, "property", name="flaky", value=truncate(text, _MESSAGE_LIMIT))
 
 
 def render_junit(report: EvaluationReport) -> str:

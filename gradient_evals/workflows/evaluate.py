@@ -8,7 +8,8 @@
 5. :func:`~.evaluate_steps.runs_step`: one ``create`` for every agent (per repeat), its answer checked;
 6. :func:`~.evaluate_groups.wait_and_compare_step`: every run waited for and read, concurrently; each agent's
    group of runs averaged per prompt and gated;
-7. :func:`~.evaluate_steps.verdict_step`: the report.
+7. :func:`~.evaluate_steps.verdict_step`: the report (and, with ``quarantine_flaky``, its flaky prompts added to
+   the quarantine file).
 
 ``timeout`` bounds the whole call: a run still going at the deadline is reported as timed out; a step before
 the runs exist that outlives it raises :class:`DeadlineExceeded`. Several failures at once come out as one
@@ -17,10 +18,12 @@ the runs exist that outlives it raises :class:`DeadlineExceeded`. Several failur
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
 import anyio
+import anyio.to_thread
 import attrs
 
 from .._exceptions import DeadlineExceeded
@@ -38,6 +41,7 @@ from .evaluate_steps import (
     verdict_step,
 )
 from .history import evaluation_history
+from .quarantine import write_quarantine
 from .services import EvaluationServices, Progress
 
 __all__ = [
@@ -113,5 +117,10 @@ async def evaluate(
             history=history,
             notes=(*plan.warnings, *(() if no_history is None else (no_history,))),
         )
+        if settings.quarantine_flaky and settings.quarantine is not None:
+            flaky = [f.input for agent in report.agents for f in agent.flaky if f.input and not f.quarantined]
+            added = await anyio.to_thread.run_sync(write_quarantine, settings.quarantine, flaky)
+            note = f"quarantine: {len(added)} flaky prompts added to {os.fspath(settings.quarantine)} for review"
+            report = attrs.evolve(report, notes=(*report.notes, note))
         await progress("report", "passed" if report.passed else "failed")
         return report

@@ -226,7 +226,7 @@ def _ending(read: _Read) -> str:
 def _with_group(result: AgentResult, group: RepeatGroup, reads: Sequence[_Read], settings: GateSettings) -> AgentResult:
     """The result with its group, and a gate saying which repeats the gates used when not all finished."""
     if group.complete or not group.used:
-        return attrs.evolve(result, repeats=group)
+        return attrs.evolve(result, repeat_group=group)
     left = [r for r in reads if not r.finished]
     why = ", ".join(f"{r.run_uuid} {_ending(r)}" for r in left)
     message = f"{len(group.used)} of {group.repeats} repeats finished; the gates used those ({why} did not)"
@@ -241,7 +241,7 @@ def _with_group(result: AgentResult, group: RepeatGroup, reads: Sequence[_Read],
     reasons = result.verdict.reasons + ((message,) if not gate.passed else ())
     return attrs.evolve(
         result,
-        repeats=group,
+        repeat_group=group,
         gates=(*result.gates, gate),
         verdict=Verdict(passed=not reasons, reasons=reasons),
     )

@@ -39,7 +39,8 @@ from .baselines import FINISHED_STATUSES
 from .evaluate_data import HASH_DIGITS, HASH_MARK, LocalDataset, dataset_name_for, prepare_dataset, remote_slices
 from .evaluate_settings import EvaluationSettings
 from .gates import slice_key
-from .repeats import check_planned_runs, planned_quarantine
+from .quarantine import planned_quarantine
+from .repeats import check_planned_runs
 from .services import EvaluationServices
 
 __all__ = ["Plan", "Rerun", "changes_of", "check_report_destinations", "merged_results", "plan_evaluation"]

@@ -1,4 +1,4 @@
-"""Repeats: the settings that ask for K runs per agent, the names those runs carry, and the quarantine file.
+"""Repeats: the settings that ask for K runs per agent, and the names those runs carry.
 
 A repeat group is the K runs of one agent made by one evaluation. Each run's name carries its place in the group,
 ``<stem>-r<i>of<K>`` (``run-20260101-120000-1a2b3c4d-r2of3``), so a later evaluation finds the whole group again
@@ -7,47 +7,30 @@ from the run names alone; a run whose name carries no repeat is a group of one.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
-from collections.abc import Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
-import anyio.to_thread
 import attrs
 
 from .._exceptions import RepeatsError
-from .evaluate_data import QUERY_COLUMN, rows_of
-from .gates import slice_key
-
-if TYPE_CHECKING:
-    from .services import EvaluationServices
 
 __all__ = [
     "DEFAULT_MAX_RUNS",
-    "MAX_QUARANTINE_BYTES",
     "MAX_REPEATS",
     "RepeatName",
     "check_max_runs",
     "check_planned_runs",
     "check_quarantine",
     "check_repeats",
-    "planned_quarantine",
-    "read_quarantine",
     "repeat_name",
     "repeat_of",
-    "write_quarantine",
 ]
 
 MAX_REPEATS: Final = 10
 """The most runs per agent one evaluation may ask for."""
 DEFAULT_MAX_RUNS: Final = 100
 """The most runs one call creates unless ``max_runs`` is raised: a typo in ``repeats`` cannot spend a day's budget."""
-MAX_QUARANTINE_BYTES: Final = 4 * 1024 * 1024
-"""The largest quarantine file read: prompt inputs, one a line."""
-
-log = logging.getLogger("gradient_evals")
 
 _REPEAT: Final = re.compile(r"^(?P<stem>.*)-r(?P<index>[1-9][0-9]?)of(?P<count>[1-9][0-9]?)$")
 
@@ -85,36 +68,6 @@ def check_planned_runs(planned: int, max_runs: int, what: str) -> None:
         )
 
 
-def read_quarantine(path: str | os.PathLike[str]) -> frozenset[str]:
-    """The prompt inputs of a quarantine file, one a line (blank lines and surrounding whitespace ignored)."""
-    file = Path(path)
-    try:
-        with file.open("rb") as handle:
-            data = handle.read(MAX_QUARANTINE_BYTES + 1)
-    except FileNotFoundError:
-        raise RepeatsError(f"quarantine: no file at {str(file)!r}") from None
-    except OSError as exc:
-        raise RepeatsError(f"quarantine: cannot read {str(file)!r}: {exc.strerror or type(exc).__name__}") from None
-    if len(data) > MAX_QUARANTINE_BYTES:
-        raise RepeatsError(f"quarantine: {str(file)!r} is larger than {MAX_QUARANTINE_BYTES} bytes")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RepeatsError(f"quarantine: {str(file)!r} is not UTF-8 (byte {exc.start})") from None
-    return frozenset(line.strip() for line in text.splitlines() if line.strip())
-
-
-def write_quarantine(path: str | os.PathLike[str], inputs: Iterable[str]) -> list[str]:
-    """Add ``inputs`` (one a line; a line break inside one becomes a space) to the quarantine file; the new ones."""
-    file = Path(path)
-    known = read_quarantine(file) if file.exists() else frozenset()
-    added = [line for line in dict.fromkeys(" ".join(i.split()) for i in inputs) if line and line not in known]
-    if added:
-        with file.open("a", encoding="utf-8") as handle:
-            handle.writelines(f"{line}\n" for line in added)
-    return added
-
-
 @attrs.frozen
 class RepeatName:
     """Where a run stands in its repeat group, read from its name: the group's stem, its place and the group size."""
@@ -140,26 +93,3 @@ def repeat_of(run_name: str | None) -> RepeatName | None:
     if not 1 <= index <= count <= MAX_REPEATS:
         return None
     return RepeatName(found["stem"], index, count)
-
-
-async def planned_quarantine(
-    services: EvaluationServices, path: str | os.PathLike[str] | None, local: Path | None, remote: str | None
-) -> tuple[frozenset[str], tuple[str, ...]]:
-    """The quarantined inputs (as prompts are matched: whitespace stripped), and a warning naming those that are
-    not in the dataset (the local file ``local`` or the uploaded dataset ``remote``)."""
-    if path is None:
-        return frozenset(), ()
-    listed = await anyio.to_thread.run_sync(read_quarantine, path)
-    if local is not None:
-        _, rows = await anyio.to_thread.run_sync(rows_of, local)
-        present = {slice_key(str(row.get(QUERY_COLUMN) or "")) for row in rows}
-    else:
-        assert remote is not None
-        present = {slice_key(row.get(QUERY_COLUMN, "")) for row in await services.datasets.read(remote)}
-    absent = sorted(i for i in listed if i not in present)
-    if not absent:
-        return listed, ()
-    shown = ", ".join(repr(i[:80]) for i in absent[:10]) + (f" and {len(absent) - 10} more" if len(absent) > 10 else "")
-    warning = f"quarantine: {len(absent)} of its prompts are not in the dataset: {shown}"
-    log.warning("%s", warning)
-    return listed, (warning,)

@@ -142,12 +142,14 @@ async def _evaluate_failed(
         for a in report.agents
         if a.baseline_run_uuid is not None and (a.agent_uuid or a.agent_deployment_name) in replaces
     }
-    repeats = max((a.repeats.repeats for a in report.agents if a.repeats is not None), default=1)
+    repeats = max((a.repeats for a in report.agents), default=1)
     rerun = Rerun(
         baseline_groups={
-            a.baseline_run_uuid: a.repeats.baseline_run_uuids
+            a.baseline_run_uuid: a.repeat_group.baseline_run_uuids
             for a in report.agents
-            if a.repeats is not None and a.baseline_run_uuid is not None and len(a.repeats.baseline_run_uuids) > 1
+            if a.repeat_group is not None
+            and a.baseline_run_uuid is not None
+            and len(a.repeat_group.baseline_run_uuids) > 1
         },
         replaces=replaces,
         test_case_uuid=report.test_case_uuid,
@@ -194,7 +196,7 @@ async def _evaluate_failed(
 
 async def _earlier_prompts(services: EvaluationServices, agent: AgentResult) -> list[EvaluationPrompt]:
     """The prompts a rerun's results replace: the run's, or a repeat group's averaged over its finished runs."""
-    group = agent.repeats
+    group = agent.repeat_group
     if group is None or group.repeats == 1:
         return [p async for p in services.runs.iter_results(agent.evaluation_run_uuid)]
     runs = [(u, [page async for page in services.runs.iter_results(u).pages()]) for u in group.used]

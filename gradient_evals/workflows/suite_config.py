@@ -32,7 +32,7 @@ from .._exceptions import GradientEvalsError, RepeatsError
 from .._settings_method import nearest
 from ._arguments import is_uuid
 from .evaluate_settings import EvaluationSettings, check_setting
-from .repeats import read_quarantine
+from .quarantine import read_quarantine
 
 __all__ = [
     "CONFIG_FILE",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,23 @@ def test_the_suites_of_a_config_count_their_runs_together(
     assert "key 'max_runs'" in err
     assert "would create 40 runs" in err
     assert _writes(server) == 0
+
+
+def test_json_carries_repeats_flaky_and_pass_rates(server: FakeGradientServer, cli: Cli, tmp_path: Path) -> None:
+    steady, flaky = ["steady one", "steady two"], ["flips one", "flips two"]
+    server.script_prompt_scores(AGENTS[0], {**dict.fromkeys(steady, (100,)), **dict.fromkeys(flaky, (0, 100))})
+    dataset = tmp_path / "flaky.csv"
+    dataset.write_text("query,expected_response\n" + "".join(f"{q},yes\n" for q in steady + flaky), "utf-8")
+    code, out, err = cli(
+        "evaluate", "--dataset", str(dataset), "--test-case", "flaky", "--metric", "correctness",
+        "--agent", AGENTS[0], "--repeats", "4", "--pass-threshold", "correctness=50", "--poll-interval", "0.05",
+        "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    (agent,) = json.loads(out)["agents"]
+    assert agent["repeats"] == 4
+    assert agent["pass_at_k"] == {"correctness": 1.0}
+    assert agent["pass_all_k"] == {"correctness": 0.5}
+    assert sorted(f["input"] for f in agent["flaky"]) == sorted(flaky)
+    for item in agent["flaky"]:
+        assert (item["passes"], item["runs"], item["flip_rate"]) == (2, 4, 0.5)

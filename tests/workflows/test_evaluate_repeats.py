@@ -57,10 +57,10 @@ async def test_k_runs_per_agent_each_named_for_its_repeat_and_none_twice(
         assert sorted((r.index, r.count) for r in repeats) == [(1, 3), (2, 3), (3, 3)]
         assert len({r.stem for r in repeats}) == 1  # one group: one stem
     for agent in report.agents:
-        assert agent.repeats is not None
-        assert agent.repeats.repeats == 3
-        assert len(set(agent.repeats.run_uuids)) == 3
-        assert agent.repeats.complete
+        assert agent.repeat_group is not None
+        assert agent.repeats == 3
+        assert len(set(agent.repeat_group.run_uuids)) == 3
+        assert agent.repeat_group.complete
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ async def test_the_server_sees_agents_times_k_runs_also_with_faults_on_the_creat
     assert rule.fired == 2
     assert server.created_run_count == 2 * 4
     assert set(_names(server).values()) == {1}
-    assert sorted(u for a in report.agents for u in a.repeats.run_uuids) == sorted(server.run_uuids)  # type: ignore[union-attr]
+    assert sorted(u for a in report.agents for u in a.repeat_group.run_uuids) == sorted(server.run_uuids)  # type: ignore[union-attr]
 
 
 async def test_more_runs_than_max_runs_are_refused_before_anything_is_sent(
@@ -94,7 +94,7 @@ async def test_the_gates_n_is_the_number_of_prompts_and_the_baseline_is_the_prev
 ) -> None:
     dataset = server.add_dataset(rows=12)
     first = await _evaluate(client, dataset, repeats=3)
-    group_a = {a.agent_uuid: a.repeats.run_uuids for a in first.agents}  # type: ignore[union-attr]
+    group_a = {a.agent_uuid: a.repeat_group.run_uuids for a in first.agents}  # type: ignore[union-attr]
 
     failed: list[str] = []
 
@@ -106,16 +106,16 @@ async def test_the_gates_n_is_the_number_of_prompts_and_the_baseline_is_the_prev
     second = await _evaluate(
         client, dataset, repeats=3, max_regression={"correctness": 50}, on_progress=fail_one_repeat
     )
-    broken = next(a for a in second.agents if failed[0] in a.repeats.run_uuids)  # type: ignore[union-attr]
-    assert broken.repeats is not None
-    assert not broken.repeats.complete
+    broken = next(a for a in second.agents if failed[0] in a.repeat_group.run_uuids)  # type: ignore[union-attr]
+    assert broken.repeat_group is not None
+    assert not broken.repeat_group.complete
     (gate,) = [g for g in broken.gates if g.name == "every repeat finished"]
     assert gate.passed  # the gates used the finished repeats, and said so
     assert gate.message.startswith("2 of 3 repeats finished; the gates used those")
     assert failed[0] in gate.message
     for agent in second.agents:
-        assert agent.repeats is not None
-        assert agent.repeats.baseline_run_uuids == group_a[agent.agent_uuid]
+        assert agent.repeat_group is not None
+        assert agent.repeat_group.baseline_run_uuids == group_a[agent.agent_uuid]
         (regression,) = [g for g in agent.gates if g.kind == GateKind.MAX_REGRESSION]
         assert regression.statistics is not None
         assert regression.statistics.n == 12  # the prompts, not 3 x 12
@@ -123,12 +123,12 @@ async def test_the_gates_n_is_the_number_of_prompts_and_the_baseline_is_the_prev
     third = await _evaluate(client, dataset, repeats=3, max_regression={"correctness": 50})
     for agent in third.agents:  # the incomplete group is passed over: the group before it is the baseline
         expected = group_a[agent.agent_uuid] if agent.agent_uuid == broken.agent_uuid else None
-        assert agent.repeats is not None
+        assert agent.repeat_group is not None
         if expected is not None:
-            assert agent.repeats.baseline_run_uuids == expected
+            assert agent.repeat_group.baseline_run_uuids == expected
         else:
             previous = next(a for a in second.agents if a.agent_uuid == agent.agent_uuid)
-            assert agent.repeats.baseline_run_uuids == previous.repeats.run_uuids  # type: ignore[union-attr]
+            assert agent.repeat_group.baseline_run_uuids == previous.repeat_group.run_uuids  # type: ignore[union-attr]
 
 
 async def test_an_incomplete_group_fails_with_require_complete(
@@ -171,6 +171,6 @@ async def test_evaluate_failed_reruns_a_groups_failed_prompts_once_per_repeat(
     rerun = await client.evaluate_failed(report, **FAST)
     assert server.created_run_count - before == 2 * 2  # agents x K
     for agent in rerun.agents:
-        assert agent.repeats is not None
-        assert agent.repeats.repeats == 2
+        assert agent.repeat_group is not None
+        assert agent.repeats == 2
         assert agent.rerun_of is not None

@@ -46,6 +46,9 @@ class RunStore:
         self._created = 0
         # agent UUID or deployment name -> its future runs' profile
         self._profiles: dict[str, _Profile] = {}
+        # agent UUID or deployment name -> prompt input text -> the correctness of its next runs, in turn
+        self._scripts: dict[str, dict[str, tuple[float, ...]]] = {}
+        self._scripted_runs: dict[str, int] = {}  # agent -> runs made since its script was set
 
     def set_profile(
         self,
@@ -64,6 +67,28 @@ class RunStore:
             check_status(final_status, terminal=True)
         with self._draws.lock:
             self._profiles[agent] = _Profile(quality, dict(metrics), final_status, dict(inputs or {}))
+
+    def script(self, agent: str, scores: dict[str, Sequence[float]]) -> None:
+        """The correctness of the prompts with these inputs in ``agent``'s next runs (see the server's method)."""
+        for text, values in scores.items():
+            if not values or not all(0 <= v <= 100 for v in values):
+                raise ValueError(f"scores of {text!r}: a non-empty list of numbers from 0 to 100, got {values!r}")
+        with self._draws.lock:
+            self._scripts[agent] = {text.strip(): tuple(values) for text, values in scores.items()}
+            self._scripted_runs[agent] = 0
+
+    def _scripted(self, agent: str, tc: TestCaseRecord, version: int, n_prompts: int) -> dict[int, float]:
+        script = self._scripts.get(agent)
+        if not script:
+            return {}
+        turn = self._scripted_runs[agent]
+        self._scripted_runs[agent] = turn + 1
+        found = {}
+        for index in range(n_prompts):
+            values = script.get(row_input(tc, version, index).strip())
+            if values is not None:
+                found[index] = values[turn % len(values)]
+        return found
 
     def find(self, run_uuid: str) -> RunRecord | None:
         """The run, or None when there is none with that uuid."""
@@ -233,6 +258,7 @@ class RunStore:
             metric_quality=metric_quality,
             prompt_quality=prompt_quality,
             difficulty=lambda index: prompt_difficulty(row_input(tc, version, index)),
+            scripted=self._scripted(agent_uuid or agent_deployment_name or "", tc, version, n_prompts),
             fixed_status=fixed_status,
             final_status=final_status,
             duration=self._settings.run_duration,
