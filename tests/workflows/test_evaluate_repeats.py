@@ -174,3 +174,22 @@ async def test_evaluate_failed_reruns_a_groups_failed_prompts_once_per_repeat(
         assert agent.repeat_group is not None
         assert agent.repeats == 2
         assert agent.rerun_of is not None
+
+
+async def test_a_given_run_name_carries_the_repeat(server: FakeGradientServer, client: AsyncGradientEvals) -> None:
+    await _evaluate(client, server.add_dataset(rows=3), repeats=2, run_name="nightly")
+    assert set(_names(server)) == {(a, f"nightly-r{i}of2") for a in (AGENT_A, AGENT_B) for i in (1, 2)}
+
+
+async def test_a_single_earlier_run_is_a_baseline_group_of_one(
+    server: FakeGradientServer, client: AsyncGradientEvals
+) -> None:
+    dataset = server.add_dataset(rows=10)
+    single = await _evaluate(client, dataset)
+    grouped = await _evaluate(client, dataset, repeats=3, max_regression={"correctness": 50})
+    for agent, before in zip(grouped.agents, single.agents, strict=True):
+        assert agent.repeat_group is not None
+        assert agent.repeat_group.baseline_run_uuids == (before.evaluation_run_uuid,)
+        (gate,) = [g for g in agent.gates if g.kind == GateKind.MAX_REGRESSION]
+        assert gate.statistics is not None
+        assert gate.statistics.n == 10

@@ -124,3 +124,32 @@ async def test_quarantine_flaky_adds_the_flaky_prompts_to_the_file(client: Async
     report = await _evaluate(client, quarantine=quarantine, quarantine_flaky=True)
     assert quarantine.read_text(encoding="utf-8").splitlines() == [STEADY[0], *sorted(FLAKY)]
     assert any("3 flaky prompts added" in note for note in report.notes)
+
+
+async def test_a_pass_fail_metric_is_flaky_where_the_servers_judgements_disagree(
+    server: FakeGradientServer, client: AsyncGradientEvals
+) -> None:
+    server.add_metric(name="resolved", value_type="METRIC_VALUE_TYPE_STRING")
+    server.set_agent_profile(AGENT, quality=50)  # judged around the pass line: many prompts flip
+    rows = [{"query": f"question {i}", "expected_response": "yes"} for i in range(20)]
+    report = await client.evaluate(
+        dataset=rows, test_case="words", metrics=["resolved"], agent_uuids=[AGENT], repeats=3, poll_interval=0.05
+    )
+    (agent,) = report.agents
+    assert agent.repeat_group is not None
+    words: dict[str, list[str]] = {}
+    for run_uuid in agent.repeat_group.run_uuids:  # the judgements as the server holds them
+        for prompt_id in server.prompt_ids(run_uuid):
+            prompt = server.prompt_json(run_uuid, prompt_id)
+            (result,) = [r for r in prompt["prompt_level_metric_results"] if r["metric_name"] == "resolved"]
+            words.setdefault(prompt["input"], []).append(result["string_value"])
+    expected = {text for text, said in words.items() if len(set(said)) > 1}
+    assert expected  # the agent's quality makes some prompts flip
+    assert {f.input for f in agent.flaky} == expected
+    assert agent.pass_at_k == {"resolved": sum("pass" in w for w in words.values()) / len(words)}
+    assert agent.pass_all_k == {"resolved": sum(set(w) == {"pass"} for w in words.values()) / len(words)}
+    assert agent.summary is not None
+    score = agent.summary.metric("resolved")
+    assert score is not None
+    expected_mean = sum(w.count("pass") / 3 * 100 for w in words.values()) / len(words)
+    assert score.score == pytest.approx(expected_mean)  # the share of repeats that passed, averaged
