@@ -22,6 +22,7 @@ GradientEvalsError
  │    │    └── DownloadTooLargeError      a download passed its size limit
  │    └── DatasetCreationError            a dataset's file was uploaded, but creating the dataset failed
  ├── ConfigurationError (also a ValueError) the client cannot be set up as asked (no token...)
+ ├── UnknownSettingError (also a TypeError) a keyword of evaluate that is no setting (in _settings_method)
  ├── InvalidDatasetError (also a ValueError) a dataset file is not a valid dataset CSV (names file and line)
  ├── PaginationError                      the server's paging went wrong (loops, repeats)
  ├── ExportError (also an OSError)        an export could not write its file

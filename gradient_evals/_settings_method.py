@@ -78,21 +78,21 @@ class SettingsMethod(Protocol[P, S, R_co]):
 
 def settings_of(settings_class: type[S], given: object, changes: dict[str, Any], method: str) -> S:
     """The settings value of one call: ``given`` as it is, or built from the keyword arguments ``changes``."""
-    name = settings_class.__name__
+    class_name = settings_class.__name__
     if given is not None:
         if changes:
-            raise TypeError(f"{method}() takes one {name} value or its settings as keywords, not both")
+            raise TypeError(f"{method}() takes one {class_name} value or its settings as keywords, not both")
         if not isinstance(given, settings_class):
-            raise TypeError(f"{method}() takes one {name} value, got {type(given).__name__}")
+            raise TypeError(f"{method}() takes one {class_name} value, got {type(given).__name__}")
         return given
-    known = [field.name for field in attrs.fields(settings_class)]  # type: ignore[arg-type]
-    for name in changes:
-        if name not in known:
-            suggestion = nearest(name, known)
-            hint = f" (did you mean {suggestion!r}?)" if suggestion else f" (settings: {', '.join(known)})"
-            raise UnknownSettingError(f"{method}() has no setting {name!r}{hint}", setting=name, suggestion=suggestion)
     fields = attrs.fields(settings_class)  # type: ignore[arg-type]
-    missing = [f.name for f in fields if f.default is attrs.NOTHING and f.name not in changes]
+    known = [field.name for field in fields]
+    for key in changes:
+        if key not in known:
+            suggestion = nearest(key, known)
+            hint = f" (did you mean {suggestion!r}?)" if suggestion else f" (settings: {', '.join(known)})"
+            raise UnknownSettingError(f"{method}() has no setting {key!r}{hint}", setting=key, suggestion=suggestion)
+    missing = [field.name for field in fields if field.default is attrs.NOTHING and field.name not in changes]
     if missing:
         raise TypeError(f"{method}() needs the setting{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
     return settings_class(**changes)

@@ -22,7 +22,7 @@ from ._format import format_delta, format_score, one_line
 __all__ = ["GateStatistics", "forest_plot", "gate_statistics", "html_view", "outcome_word", "what_would_decide"]
 
 _WIDTH: Final = 360
-_ROW: Final = 22
+_ROW: Final = 30
 _LEFT: Final = 8
 _RIGHT: Final = 8
 
@@ -126,7 +126,7 @@ def forest_plot(rows: Sequence[GateStatistics]) -> dict[str, object] | None:
 
     lines = []
     for i, (row, (point, left, right)) in enumerate(drawn):
-        y = _ROW * i + _ROW // 2 + 14
+        y = _ROW * i + 26
         lines.append(
             {
                 "metric": row.metric,
@@ -140,7 +140,7 @@ def forest_plot(rows: Sequence[GateStatistics]) -> dict[str, object] | None:
                 f"{format_score(right, 3)}, allowed {format_score(row.statistics.max_regression, 3)}",
             }
         )
-    return {"width": _WIDTH, "height": _ROW * len(drawn) + 20, "zero_x": x(0.0), "lines": lines}
+    return {"width": _WIDTH, "height": _ROW * len(drawn) + 24, "zero_x": x(0.0), "lines": lines}
 
 
 def html_view(rows: Sequence[GateStatistics]) -> dict[str, object]:

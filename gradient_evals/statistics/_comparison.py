@@ -40,8 +40,8 @@ class PairedComparison:
     pass/fail metric); ``ci_low``/``ci_high`` its interval at ``confidence``; ``p_value`` the two-sided p-value of
     "no change" and ``p_adjusted`` the same after Holm's correction across an agent's gated metrics. ``mde`` is the
     smallest change this many prompts detect at 80% power, ``prompts_needed`` the prompts that would decide a
-    worsening of ``max_regression`` (None once the gate is decided). Without a comparison (``not_applied``) the
-    numbers are None, never NaN.
+    worsening of ``max_regression`` (None once the gate is decided, or when no number would: a margin of 0).
+    Without a comparison (``not_applied``) the numbers are None, never NaN.
     """
 
     method: Method

@@ -93,7 +93,16 @@ def describe_change(metric: str, statistic: PairedComparison) -> str:
     else:
         change = f"got {'worse' if worsening > 0 else 'better'} by {_number(abs(worsening))}"
     p = "" if statistic.p_value is None else f", p = {statistic.p_value:.2g}"
+    unpaired = "".join(
+        f", {count} {what}"
+        for count, what in (
+            (statistic.only_candidate, "only in this run"),
+            (statistic.only_baseline, "only in the baseline"),
+            (statistic.left_out, "non-finite values left out"),
+        )
+        if count
+    )
     return (
         f"{metric}: {change} ({statistic.confidence:.0%} interval of the change {_number(statistic.ci_low)} to"
-        f" {_number(statistic.ci_high)}{p}, {statistic.n} paired prompts, {statistic.method})"
+        f" {_number(statistic.ci_high)}{p}, {statistic.n} paired prompts{unpaired}, {statistic.method})"
     )

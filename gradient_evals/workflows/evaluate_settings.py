@@ -139,7 +139,9 @@ class EvaluationSettings:
     """Seconds between the first polls of a run's status; the gap grows up to ``max_poll_interval``."""
     max_poll_interval: float = attrs.field(default=DEFAULT_MAX_POLL_INTERVAL, validator=_by(check_seconds))
     """The longest gap between two polls of a run's status, in seconds."""
-    on_progress: OnEvaluationProgress | None = attrs.field(default=None, eq=False)
+    on_progress: OnEvaluationProgress | None = attrs.field(
+        default=None, eq=False, validator=attrs.validators.optional(attrs.validators.is_callable())
+    )
     """Called with each step (upload, test case, each run's status changes, each page of results) as an
     ``EvaluationProgress``; a plain function or a coroutine function. Not compared: two settings that differ only
     in where progress goes ask for the same evaluation."""

@@ -124,19 +124,6 @@ def _baseline(value: object) -> str | dict[str, str] | None:
     raise ValueError(f'expected "latest", "none", a run UUID or a table of agent = run UUID, got {value!r}')
 
 
-def _as_the_setting_checks(name: str) -> Callable[[object], object]:
-    """The value as the file gives it, checked as ``EvaluationSettings`` checks that setting's value."""
-
-    def check(value: object) -> object:
-        try:
-            check_setting(name, value)
-        except TypeError as exc:
-            raise ValueError(str(exc)) from None
-        return value
-
-    return check
-
-
 _SHAPES: Final[Mapping[str, Callable[[object], Any]]] = {
     "dataset": _text,
     "test_case": _text,
@@ -161,8 +148,8 @@ _SHAPES: Final[Mapping[str, Callable[[object], Any]]] = {
     "timeout": _positive,
     "poll_interval": _positive,
 }
-"""How the value of a key is checked where TOML needs more than the setting's own check (a table of gates, the
-word "none" for no baseline); a key not listed here is taken as the file gives it, checked as the setting is."""
+"""How a key's value is read where TOML needs its own reading (a table of gates, the word "none" for no baseline);
+a key not listed here is taken as the file gives it. Either way the setting's own check follows."""
 
 NOT_IN_A_FILE: Final[Mapping[str, str]] = {
     "agent_uuids": "`agents` takes agent UUIDs as well as names",
@@ -170,10 +157,25 @@ NOT_IN_A_FILE: Final[Mapping[str, str]] = {
 }
 """The settings a suite cannot hold, and why."""
 
+
+
+def _key_check(name: str) -> Callable[[object], object]:
+    """A key's check: its TOML shape (if it has one), then the check ``EvaluationSettings`` makes of the setting."""
+    shape = _SHAPES.get(name)
+
+    def check(value: object) -> object:
+        value = value if shape is None else shape(value)
+        try:
+            check_setting(name, value)
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    return check
+
+
 _KEYS: Final[Mapping[str, Callable[[object], Any]]] = {
-    field.name: _SHAPES.get(field.name) or _as_the_setting_checks(field.name)
-    for field in attrs.fields(EvaluationSettings)
-    if field.name not in NOT_IN_A_FILE
+    field.name: _key_check(field.name) for field in attrs.fields(EvaluationSettings) if field.name not in NOT_IN_A_FILE
 }
 """Every key a suite may hold and how its value is checked: a key is a field of :class:`EvaluationSettings`."""
 
@@ -282,6 +284,9 @@ def _suite(name: str, merged: dict[str, Any], path: Path) -> Suite:
             read_quarantine(merged["quarantine"])
         except RepeatsError as exc:
             raise ConfigError(str(exc).removeprefix("quarantine: "), path=path, suite=name, key="quarantine") from None
+    if merged.get("require_conclusive") and not merged.get("max_regression"):
+        message = "require_conclusive needs a regression gate to decide: give max_regression too"
+        raise ConfigError(message, path=path, suite=name, key="require_conclusive")
     merged.setdefault("test_case", name)
     return Suite(name=name, path=path, agents=agents, deployments=deployments, settings=merged)
 

@@ -130,3 +130,20 @@ def test_a_flag_overrides_the_config_even_when_it_repeats_the_default() -> None:
     assert overrides_of(parser.parse_args(["evaluate"])) == {}
     given = overrides_of(parser.parse_args(["evaluate", "--timeout", "3600", "--baseline", "latest"]))
     assert given == {"timeout": 3600.0, "baseline": "latest"}
+
+
+def test_test_case_with_a_config_is_a_usage_error_not_ignored(
+    server: FakeGradientServer, cli: Cli, tmp_path: Path
+) -> None:
+    code, _, err = cli("evaluate", "--config", str(_config(tmp_path, AGENTS[0])), "--test-case", "other")
+    assert code == 2
+    assert "--test-case goes with --dataset" in err
+    assert not [r for r in server.requests if r.method in ("POST", "PUT", "PATCH")]
+
+
+def test_a_bad_value_on_the_command_line_names_the_flag(server: FakeGradientServer, cli: Cli) -> None:
+    dataset = server.add_dataset(rows=3)
+    code, _, err = cli("evaluate", "--dataset", dataset, "--test-case", "t", "--agent", AGENTS[0], "--slice-by", " ")
+    assert code == 2
+    assert "--slice-by must be a column name" in err
+    assert not [r for r in server.requests if r.method in ("POST", "PUT", "PATCH")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import ast
 import inspect
+import re
 import shlex
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,6 +106,7 @@ def test_the_client_takes_the_fields_with_their_defaults() -> None:
         ("repeats", True, RepeatsError, "repeats: runs per agent must be a whole number"),
         ("max_runs", 0, RepeatsError, "max_runs: the most runs one call may create must be a whole number >= 1"),
         ("quarantine", 3, RepeatsError, "quarantine: expected the path of a file of prompt inputs"),
+        ("on_progress", "print", TypeError, "'on_progress' must be callable"),
     ],
 )
 def test_each_value_is_checked_when_the_settings_are_made(
@@ -117,11 +119,23 @@ def test_each_value_is_checked_when_the_settings_are_made(
         attrs.evolve(good, **{setting: value})  # a changed copy is checked too
 
 
-def test_a_suite_key_without_a_shape_of_its_own_is_checked_as_the_setting(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        # No TOML shape of its own: the file's value, checked as the setting checks it.
+        ("max_poll_interval = -1", "key 'max_poll_interval': max_poll_interval must be a positive number"),
+        # A TOML shape (a table of gates), then the setting's own check (a regression allowance is >= 0).
+        ("max_regression = { correctness = -1 }", "key 'max_regression': max_regression['correctness'] is a number"),
+        ('regression_test = "bayes"', "key 'regression_test': regression_test must be 'paired' or 'point'"),
+        ('interval = "normal"', "key 'interval': interval must be 't' or 'bootstrap'"),
+        ("require_conclusive = true", "key 'require_conclusive': require_conclusive needs a regression gate"),
+    ],
+)
+def test_a_suite_key_is_checked_as_the_setting_when_the_file_is_read(tmp_path: Path, line: str, message: str) -> None:
     (tmp_path / "faq.csv").write_text("query,expected_response\nq,a\n", encoding="utf-8")
     config = tmp_path / "gradient-evals.toml"
-    config.write_text(f'[suites.faq]\ndataset = "faq.csv"\nagents = ["{AGENT_A}"]\nmax_poll_interval = -1\n')
-    with pytest.raises(ConfigError, match="suite 'faq', key 'max_poll_interval': max_poll_interval must be a positive"):
+    config.write_text(f'[suites.faq]\ndataset = "faq.csv"\nagents = ["{AGENT_A}"]\n{line}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(f"suite 'faq', {message}")):
         load_config(config)
 
 

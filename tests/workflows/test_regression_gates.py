@@ -211,3 +211,33 @@ async def test_a_slice_regression_uses_the_paired_machinery() -> None:
     regressed = {s.name: s.regressed for s in agent.slices}
     assert regressed == {"a": ("correctness",), "b": ()}
     assert any(r.startswith("slice topic=a: correctness: got worse by") for r in agent.verdict.reasons)
+
+
+async def test_a_decided_gate_says_how_many_prompts_were_in_one_run_only() -> None:
+    cand, base = _scores(100, -15.0, 9)
+    inputs = [f"question {i}" for i in range(95)] + [f"new {i}" for i in range(5)]  # 95% pair
+    agent = await _agent(
+        [{"correctness": c} for c in cand],
+        [{"correctness": b} for b in base],
+        GateSettings(max_regression={"correctness": 5}),
+        candidate_inputs=inputs,
+    )
+    gate = _gate(agent)
+    assert gate.outcome == "failed"
+    assert "95 paired prompts, 5 only in this run, 5 only in the baseline" in gate.message
+    assert gate.statistics is not None
+    assert (gate.statistics.only_candidate, gate.statistics.only_baseline) == (5, 5)
+
+
+async def test_the_bootstrap_interval_is_seeded_by_the_two_runs() -> None:
+    settings = GateSettings(max_regression={"correctness": 5}, interval="bootstrap")
+    first = _gate(await _numeric(-3.0, 80, settings, seed=10)).statistics
+    again = _gate(await _numeric(-3.0, 80, settings, seed=10)).statistics
+    paired_t = _gate(await _numeric(-3.0, 80, GateSettings(max_regression={"correctness": 5}), seed=10)).statistics
+    assert first is not None
+    assert again is not None
+    assert paired_t is not None
+    assert first.method == "paired-bootstrap"
+    assert (first.ci_low, first.ci_high) == (again.ci_low, again.ci_high)
+    assert (first.ci_low, first.ci_high) != (paired_t.ci_low, paired_t.ci_high)
+    assert first.p_value == paired_t.p_value

@@ -15,10 +15,13 @@ import argparse
 import shlex
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
+
+import attrs
 
 from ...results import EvaluationReport
 from ...workflows.evaluate_plan import check_report_destinations
+from ...workflows.evaluate_settings import EvaluationSettings
 from .._args import Subcommands, positive_float
 from .._context import EXIT_API_ERROR, EXIT_OK, Context
 from .._render import escape_text
@@ -132,20 +135,20 @@ def run_demo(ctx: Context) -> int:
     config = output / CONFIG_FILE
     if not config.exists():  # a config the reader already edited there is theirs
         config.write_text(_config_text(), encoding="utf-8")
-    settings: dict[str, Any] = {
-        "dataset": dataset,
-        "test_case": TEST_CASE,
-        "agent_uuids": list(DEMO_AGENTS),
-        "metrics": list(METRICS),
-        "star_metric": STAR_METRIC,
-        "star_threshold_pct": STAR_THRESHOLD_PCT,
-        "fail_under": FAIL_UNDER,
-        "max_regression": MAX_REGRESSION,
-        "slice_by": SLICE_BY,
-        "timeout": max(60.0, args.duration * 20),
-        "poll_interval": min(0.2, args.duration / 4),
-        "max_poll_interval": max(0.5, args.duration / 2),
-    }
+    settings = EvaluationSettings(
+        dataset=dataset,
+        test_case=TEST_CASE,
+        agent_uuids=list(DEMO_AGENTS),
+        metrics=list(METRICS),
+        star_metric=STAR_METRIC,
+        star_threshold_pct=STAR_THRESHOLD_PCT,
+        fail_under=FAIL_UNDER,
+        max_regression=MAX_REGRESSION,
+        slice_by=SLICE_BY,
+        timeout=max(60.0, args.duration * 20),
+        poll_interval=min(0.2, args.duration / 4),
+        max_poll_interval=max(0.5, args.duration / 2),
+    )
     with FakeGradientServer(seed=1, run_duration=args.duration) as server:
         for agent in DEMO_AGENTS:
             server.set_agent_profile(agent, quality=QUALITY)
@@ -154,13 +157,15 @@ def run_demo(ctx: Context) -> int:
         with GradientEvals(server.token, base_url=server.base_url) as client:
             say("1/2  an earlier run of both agents: it becomes the baseline")
             with EvaluateProgress(ctx) as progress:
-                earlier = client.evaluate(**settings, run_name="demo: last week", baseline=None, on_progress=progress)
+                last_week = attrs.evolve(settings, run_name="demo: last week", baseline=None, on_progress=progress)
+                earlier = client.evaluate(last_week)
             say(f"     runs {', '.join(earlier.run_uuids)}: {'passed' if earlier.passed else 'FAILED'}")
             # Tonight the second agent answers less correctly; everything else stays as it was.
             server.set_agent_profile(DEMO_AGENTS[1], quality=QUALITY, metrics={"correctness": REGRESSED_CORRECTNESS})
             say("2/2  tonight's run, compared with each agent's latest finished run (the second agent regressed)")
             with EvaluateProgress(ctx) as progress:
-                report = client.evaluate(**settings, run_name="demo: tonight", baseline="latest", on_progress=progress)
+                tonight = attrs.evolve(settings, run_name="demo: tonight", baseline="latest", on_progress=progress)
+                report = client.evaluate(tonight)
     # The same order as `evaluate`: the verdict first, then the reports; a report that cannot be written turns
     # only a passing exit code into 3.
     show_report(ctx, report)

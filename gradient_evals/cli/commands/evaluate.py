@@ -217,6 +217,8 @@ def reproduce_command(args: argparse.Namespace, report: EvaluationReport) -> str
         parts += ["--slice-by", args.slice_by]
     if args.require_complete:
         parts.append("--require-complete")
+    if args.baseline_any_version:
+        parts.append("--baseline-any-version")
     if args.repeats is not None and args.repeats != 1:
         parts += ["--repeats", str(args.repeats)]
     return shlex.join(parts)
