@@ -67,6 +67,11 @@ async def evaluate(
             with anyio.fail_after(deadline - anyio.current_time()):
                 with tempfile.TemporaryDirectory(prefix="gradient-evals-") as workdir:
                     plan = await plan_evaluation(services, settings, workdir=Path(workdir), rerun=rerun)
+                    await progress(
+                        "plan",
+                        f"{plan.planned_runs} runs will be created ({plan.agent_count} agents x {settings.repeats} "
+                        f"repeats; at most {settings.max_runs})",
+                    )
                     step = "dataset"
                     chosen = await dataset_step(services, plan, progress)
                 step = "test case"

@@ -182,7 +182,7 @@ async def wait_and_compare_step(
             baseline_missing=missing,
             rerun_of=None if rerun is None or key is None else rerun.replaces.get(key),
         )
-        if len(uuids) > 1 or quarantined:
+        if len(uuids) > 1 or quarantined or (base_runs is not None and len(base_runs) > 1):
             shown = await build_agent_result(run_uuid=lead.run_uuid, run=lead.run, pages=pages, settings=settings)
             group = _group(uuids, used, base_runs, mine, pages, plan, settings)
             result = _with_group(attrs.evolve(result, prompts=shown.prompts), group, ordered, settings)

@@ -120,6 +120,11 @@ class Plan:
     def agent_count(self) -> int:
         return len(self.agents) + len(self.deployments)
 
+    @property
+    def planned_runs(self) -> int:
+        """The runs this evaluation creates: one per agent and repeat."""
+        return self.agent_count * self.settings.repeats
+
 
 def changes_of(existing: EvaluationTestCase, dataset_uuid: str, plan: Plan) -> list[str]:
     """What differs between the test case and what this evaluation asks for (empty: nothing to update)."""

@@ -226,7 +226,8 @@ class AgentResult:
 class EvaluationProgress:
     """A step of ``client.evaluate``, for ``on_progress``: what happened, in one line, and where it stands.
 
-    ``stage`` is one of ``dataset``, ``test_case``, ``baseline``, ``runs``, ``run`` (a run's status changed:
+    ``stage`` is one of ``plan`` (how many runs will be created), ``dataset``, ``test_case``, ``baseline``,
+    ``runs``, ``run`` (a run's status changed:
     ``run`` is set), ``results`` (a page of results arrived: ``done``/``total`` prompts) and ``report``.
     """
 

@@ -91,3 +91,19 @@ def test_json_carries_repeats_flaky_and_pass_rates(server: FakeGradientServer, c
     assert sorted(f["input"] for f in agent["flaky"]) == sorted(flaky)
     for item in agent["flaky"]:
         assert (item["passes"], item["runs"], item["flip_rate"]) == (2, 4, 0.5)
+
+
+def test_a_suites_quarantine_file_is_read_relative_to_the_config(
+    server: FakeGradientServer, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "faq.csv").write_text("query,expected_response\nq,a\n", encoding="utf-8")
+    (tmp_path / "gradient-evals.toml").write_text(
+        f'[suites.faq]\ndataset = "faq.csv"\nagents = ["{AGENTS[0]}"]\nquarantine = "lists/flaky.txt"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli("evaluate")
+    assert code == 2
+    assert "key 'quarantine'" in err
+    assert repr(str(tmp_path / "lists" / "flaky.txt")) in err  # resolved next to the config file
+    assert _writes(server) == 0

@@ -48,7 +48,11 @@ async def _evaluate(client: AsyncGradientEvals, dataset: str, **settings: object
 async def test_k_runs_per_agent_each_named_for_its_repeat_and_none_twice(
     server: FakeGradientServer, client: AsyncGradientEvals
 ) -> None:
-    report = await _evaluate(client, server.add_dataset(rows=5), repeats=3)
+    said: list[str] = []
+    report = await _evaluate(
+        client, server.add_dataset(rows=5), repeats=3, on_progress=lambda e: said.append(e.message)
+    )
+    assert said[0] == "6 runs will be created (2 agents x 3 repeats; at most 100)"  # stated before anything else
     assert server.created_run_count == 2 * 3
     names = _names(server)
     assert set(names.values()) == {1}  # never a duplicate
