@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from gradient_evals import AsyncGradientEvals, RepeatsError
+from gradient_evals.reports._trend import trends
 from gradient_evals.results import EvaluationProgress, GateKind
 from gradient_evals.testing import FakeGradientServer
 from gradient_evals.testing._faults import Fault
@@ -197,3 +198,19 @@ async def test_a_single_earlier_run_is_a_baseline_group_of_one(
         (gate,) = [g for g in agent.gates if g.kind == GateKind.MAX_REGRESSION]
         assert gate.statistics is not None
         assert gate.statistics.n == 10
+
+
+async def test_the_trend_shows_this_group_as_the_average_of_its_runs(
+    server: FakeGradientServer, client: AsyncGradientEvals
+) -> None:
+    dataset = server.add_dataset(rows=6)
+    await _evaluate(client, dataset, repeats=3, star_metric="correctness")
+    report = await _evaluate(client, dataset, repeats=3, star_metric="correctness")
+    agent = report.agents[0]
+    assert agent.repeat_group is not None
+    stars = [server.run_json(u)["star_metric_result"]["number_value"] for u in agent.repeat_group.run_uuids]
+    assert len(set(stars)) > 1  # the judge's noise: the runs differ
+    (trend,) = [t for t in trends(report) if t.label == agent.label]
+    assert len(trend.points) == 2  # a point per group, not six
+    assert trend.points[-1].current
+    assert trend.points[-1].value == pytest.approx(sum(stars) / 3)
