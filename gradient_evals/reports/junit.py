@@ -16,6 +16,7 @@ read. Text is stripped of the characters XML 1.0 cannot carry (agent outputs are
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 import attrs
@@ -139,11 +140,17 @@ def _gate_case(
     child.text = clean(gate.message) + (f"\n\nthe prompts that fell most:\n\n{explain}" if explain else "")
 
 
-def _prompt_case(suite: ET.Element, classname: str, prompt: PromptOutcome, counts: _Counts) -> None:
+def _prompt_case(
+    suite: ET.Element, classname: str, prompt: PromptOutcome, counts: _Counts, quarantined: Collection[str] = ()
+) -> None:
     case = ET.SubElement(suite, "testcase", name=prompt_title(prompt.prompt_id, prompt.input), classname=classname)
     case.set("time", "0")
     counts.tests += 1
-    if prompt.failures:
+    if (prompt.input or "").strip() in quarantined:  # evaluated, shown, and left out: never a failure
+        counts.skipped += 1
+        outcome = "; ".join(prompt.failures) or "passed"
+        ET.SubElement(case, "skipped", message=truncate(f"quarantined ({outcome})", _MESSAGE_LIMIT))
+    elif prompt.failures:
         counts.failures += 1
         child = ET.SubElement(case, "failure", message=_answers_message(prompt, "; ".join(prompt.failures)))
         child.set("type", "metric")
@@ -207,8 +214,9 @@ def render_junit(report: EvaluationReport) -> str:
             if not gate.passed and gate.applied and gate.kind == GateKind.MAX_REGRESSION:
                 explain = _regressed_prompts(report, agent, gate)
             _gate_case(suite, f"{label}.gates", gate, counts, run_failed=agent.run_failed, explain=explain)
+        quarantined = () if agent.repeat_group is None else frozenset(agent.repeat_group.quarantined_inputs)
         for prompt in agent.prompts:
-            _prompt_case(suite, f"{label}.prompts", prompt, counts)
+            _prompt_case(suite, f"{label}.prompts", prompt, counts, quarantined)
         counts.set_on(suite)
         totals.add(counts)
     totals.set_on(root)

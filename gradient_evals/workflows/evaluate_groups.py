@@ -213,7 +213,7 @@ def _group(
         flaky=flaky_prompts(judgements, plan.quarantined) if len(uuids) > 1 else (),
         pass_at_k=at_least if len(uuids) > 1 else {},
         pass_all_k=every if len(uuids) > 1 else {},
-        quarantined=len(inputs & plan.quarantined),
+        quarantined_inputs=tuple(sorted(inputs & plan.quarantined)),
     )
 
 

@@ -78,8 +78,13 @@ class RepeatGroup:
     """Per pass/fail metric, the share of prompts that passed in at least one repeat (0-1)."""
     pass_all_k: Mapping[str, float] = attrs.field(factory=dict)
     """Per pass/fail metric, the share of prompts that passed in every repeat (0-1)."""
-    quarantined: int = 0
-    """Prompts of the quarantine file that were evaluated and left out of every gate."""
+    quarantined_inputs: tuple[str, ...] = ()
+    """The inputs of the quarantined prompts that were evaluated and left out of every gate."""
+
+    @property
+    def quarantined(self) -> int:
+        """How many prompts were evaluated and left out of every gate (the quarantine file's)."""
+        return len(self.quarantined_inputs)
 
     @property
     def complete(self) -> bool:

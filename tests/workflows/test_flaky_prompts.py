@@ -116,6 +116,9 @@ async def test_quarantined_prompts_are_shown_but_left_out_of_every_gate(
     assert "3 quarantined prompts evaluated and left out of every gate" in render_markdown(report)
     assert any("1 of its prompts are not in the dataset" in note for note in report.notes)
     assert all(f.quarantined for f in agent.flaky)
+    junit = render_junit(report)
+    assert junit.count('<skipped message="quarantined') == len(FLAKY)  # shown, never a failing test
+    assert '<property name="quarantined_prompts" value="3"' in junit
 
 
 async def test_quarantine_flaky_adds_the_flaky_prompts_to_the_file(client: AsyncGradientEvals, tmp_path: Path) -> None:
