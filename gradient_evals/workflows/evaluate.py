@@ -55,6 +55,18 @@ __all__ = [
 ]
 
 
+def _counted(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _planned(runs: int, agents: int, settings: EvaluationSettings) -> str:
+    """What the plan says it will create, e.g. ``6 runs will be created (2 agents x 3 repeats; at most 100)``."""
+    return (
+        f"{_counted(runs, 'run')} will be created ({_counted(agents, 'agent')} x "
+        f"{_counted(settings.repeats, 'repeat')}; at most {settings.max_runs})"
+    )
+
+
 async def evaluate(
     services: EvaluationServices, settings: EvaluationSettings, *, rerun: Rerun | None = None
 ) -> EvaluationReport:
@@ -67,11 +79,7 @@ async def evaluate(
             with anyio.fail_after(deadline - anyio.current_time()):
                 with tempfile.TemporaryDirectory(prefix="gradient-evals-") as workdir:
                     plan = await plan_evaluation(services, settings, workdir=Path(workdir), rerun=rerun)
-                    await progress(
-                        "plan",
-                        f"{plan.planned_runs} runs will be created ({plan.agent_count} agents x {settings.repeats} "
-                        f"repeats; at most {settings.max_runs})",
-                    )
+                    await progress("plan", _planned(plan.planned_runs, plan.agent_count, settings))
                     step = "dataset"
                     chosen = await dataset_step(services, plan, progress)
                 step = "test case"
