@@ -107,3 +107,16 @@ def test_a_suites_quarantine_file_is_read_relative_to_the_config(
     assert "key 'quarantine'" in err
     assert repr(str(tmp_path / "lists" / "flaky.txt")) in err  # resolved next to the config file
     assert _writes(server) == 0
+
+
+def test_runs_history_shows_a_group_as_one_line_with_its_spread(server: FakeGradientServer, cli: Cli) -> None:
+    dataset = server.add_dataset(rows=4)
+    code, _, err = cli(*_evaluate(dataset, "--repeats", "3", "--baseline", "none"))
+    assert code == 0, err
+    code, out, err = cli("runs", "history", "--test-case", "nightly", "--agent", AGENTS[0])
+    assert code == 0, err
+    header, _, *lines = out.strip().splitlines()
+    assert header.split()[-1] == "RUNS"
+    (line,) = lines  # three runs, one group
+    assert line.split()[-1] == "3"
+    assert "+-" in line  # the correctness of the three runs, with their spread
