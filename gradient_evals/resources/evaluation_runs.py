@@ -81,8 +81,8 @@ class AsyncEvaluationRuns(CatalogUser):
         (logged at WARNING); none, after a short re-check, and the create is sent once more (only with ``recover=True``,
         the default); otherwise :class:`RunCreationUnknownError` is raised with the runs that may be this request's in
         ``.candidates``. Runs of a caller's ``run_name`` are never proven (another process may use it too), unless
-        ``name_is_unique=True`` says no other request uses it (``evaluate`` names its repeats so: a generated name
-        with the repeat after it). ``ValueError``/``TypeError`` are raised before sending anything when an
+        ``name_is_unique=True`` says no other request uses it (``evaluate`` names its repeats so: a stem with a
+        random token, then the repeat). ``ValueError``/``TypeError`` are raised before sending anything when an
         argument is malformed or neither agents nor deployments are given.
         """
         body: dict[str, object] = {"test_case_uuid": check_uuid(test_case_uuid, "test_case_uuid")}

@@ -7,6 +7,7 @@ a check is an :class:`APIResponseValidationError` naming the answer.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 
 import attrs
@@ -100,18 +101,20 @@ async def runs_step(
     """Each agent's runs (one per repeat, in the order of the agents): one ``create`` for every agent per repeat.
 
     With ``repeats`` above 1 the K creates are sent at once (paced by the client's one rate budget), each under its
-    own name, ``<name>-r<i>of<K>``: the run name given, or one generated for the group, which the create's
-    recovery can then prove when an answer is lost. Each answer must name exactly one distinct run UUID per agent.
+    own name, ``<stem>-r<i>of<K>``: the stem is generated for the group (the run name given, when there is one,
+    followed by a random token), so no other request uses the names and the create's recovery can prove its runs
+    when an answer is lost. Each answer must name exactly one distinct run UUID per agent.
     """
     count = plan.settings.repeats
     if count == 1:
         return [[uuid] for uuid in await _create(services, plan, test_case_uuid, plan.run_name, progress, unique=False)]
-    stem = plan.run_name or generated_run_name()
+    # A token of its own even under a given name: tonight's group must not share its names with last night's.
+    stem = generated_run_name() if plan.run_name is None else f"{plan.run_name}-{secrets.token_hex(4)}"
     created: dict[int, list[str]] = {}
 
     async def one(index: int) -> None:
         name = repeat_name(stem, index, count)
-        created[index] = await _create(services, plan, test_case_uuid, name, progress, unique=plan.run_name is None)
+        created[index] = await _create(services, plan, test_case_uuid, name, progress, unique=True)
 
     await run_all([lambda i=i: one(i) for i in range(1, count + 1)])  # type: ignore[misc]
     everything = [u for index in sorted(created) for u in created[index]]

@@ -182,8 +182,18 @@ async def test_evaluate_failed_reruns_a_groups_failed_prompts_once_per_repeat(
 
 
 async def test_a_given_run_name_carries_the_repeat(server: FakeGradientServer, client: AsyncGradientEvals) -> None:
-    await _evaluate(client, server.add_dataset(rows=3), repeats=2, run_name="nightly")
-    assert set(_names(server)) == {(a, f"nightly-r{i}of2") for a in (AGENT_A, AGENT_B) for i in (1, 2)}
+    dataset = server.add_dataset(rows=3)
+    await _evaluate(client, dataset, repeats=2, run_name="nightly")
+    await _evaluate(client, dataset, repeats=2, run_name="nightly")  # tomorrow night, the same name
+    stems: dict[str, set[str]] = {}
+    for agent, name in _names(server):
+        place = repeat_of(name)
+        assert place is not None
+        assert place.stem.startswith("nightly-")
+        stems.setdefault(place.stem, set()).add(f"{agent} r{place.index}of{place.count}")
+    assert len(stems) == 2  # each evaluation's group has a stem of its own, so the two never mix
+    for places in stems.values():
+        assert places == {f"{a} r{i}of2" for a in (AGENT_A, AGENT_B) for i in (1, 2)}
 
 
 async def test_a_single_earlier_run_is_a_baseline_group_of_one(
