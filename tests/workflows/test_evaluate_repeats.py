@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gradient_evals import AsyncGradientEvals, RepeatsError
+from gradient_evals import AsyncGradientEvals, RepeatsError, RunCreationUnknownError
 from gradient_evals.reports._trend import trends
 from gradient_evals.results import EvaluationProgress, GateKind
 from gradient_evals.testing import FakeGradientServer
@@ -224,3 +224,25 @@ async def test_the_trend_shows_this_group_as_the_average_of_its_runs(
     assert len(trend.points) == 2  # a point per group, not six
     assert trend.points[-1].current
     assert trend.points[-1].value == pytest.approx(sum(stars) / 3)
+
+
+async def test_a_unique_given_name_is_proven_when_a_creates_answer_is_lost(
+    server: FakeGradientServer, client: AsyncGradientEvals
+) -> None:
+    test_case = server.add_test_case(prompts=3)
+    lost = Fault.status(500, after_action=True)
+    server.inject(lost, times=1, method="POST", path="/evaluation_runs")
+    created = await client.evaluation_runs.create(
+        test_case_uuid=test_case, agent_uuids=[AGENT_A], run_name="mine-5f3a", name_is_unique=True
+    )
+    assert [server.run_json(u)["run_name"] for u in created.evaluation_run_uuids] == ["mine-5f3a"]
+    assert server.created_run_count == 1  # found, not sent again
+    server.inject(lost, times=1, method="POST", path="/evaluation_runs")
+    with pytest.raises(RunCreationUnknownError):  # a caller's name, not said to be unique: nothing can be proven
+        await client.evaluation_runs.create(test_case_uuid=test_case, agent_uuids=[AGENT_A], run_name="mine")
+    with pytest.raises(TypeError, match="name_is_unique must be True or False"):
+        await client.evaluation_runs.create(
+            test_case_uuid=test_case,
+            agent_uuids=[AGENT_A],
+            name_is_unique="yes",  # type: ignore[arg-type]
+        )
