@@ -215,6 +215,14 @@ def bench_statistics(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_statistics.py", "--markdown", "benchmarks/STATISTICS.md")
 
 
+@nox.session
+def bench_repeats(session: nox.Session) -> None:
+    """Repeats against the judge's noise: the A/A false-alarm rate and the detectable worsening at 100 prompts,
+    K = 1 against K = 3, on the emulator; writes benchmarks/REPEATS.md (the performance page includes it)."""
+    session.install(".")
+    session.run("python", "benchmarks/bench_repeats.py", "--markdown", "benchmarks/REPEATS.md")
+
+
 SPEC_DIR = "spec"
 SPEC_FILE = "gradient-evaluations.openapi.yaml"
 SPEC_LICENSE = "LICENSE-digitalocean-openapi"

@@ -28,6 +28,7 @@ from .workflows.evaluate_results import (
     SliceResult,
 )
 from .workflows.model_compare_results import ModelComparison, ModelResult
+from .workflows.repeats_results import FlakyPrompt, MetricSpread, RepeatGroup, RepeatJudgement
 from .workflows.summary_results import MetricSummary, RunSummary, Verdict
 from .workflows.usage_results import Price, Pricing, RunCost, TokenUsage
 
@@ -37,10 +38,12 @@ __all__ = [
     "CheckResult",
     "EvaluationProgress",
     "EvaluationReport",
+    "FlakyPrompt",
     "GateKind",
     "GateResult",
     "LeaderboardEntry",
     "MetricComparison",
+    "MetricSpread",
     "MetricSummary",
     "ModelComparison",
     "ModelResult",
@@ -48,6 +51,8 @@ __all__ = [
     "Pricing",
     "PromptOutcome",
     "PromptRegression",
+    "RepeatGroup",
+    "RepeatJudgement",
     "RunComparison",
     "RunCost",
     "RunSummary",

@@ -24,6 +24,7 @@ GradientEvalsError
  ├── ConfigurationError (also a ValueError) the client cannot be set up as asked (no token...)
  ├── UnknownSettingError (also a TypeError) a keyword of evaluate that is no setting (in _settings_method)
  ├── InvalidDatasetError (also a ValueError) a dataset file is not a valid dataset CSV (names file and line)
+ ├── RepeatsError (also a ValueError)     repeats, max_runs or a quarantine file that cannot be run
  ├── PaginationError                      the server's paging went wrong (loops, repeats)
  ├── ExportError (also an OSError)        an export could not write its file
  ├── ClientStateError (also a RuntimeError) the client is closed, forked, or on another loop
@@ -68,6 +69,7 @@ from .base import (
     InvalidDatasetError,
     MultipleErrors,
     PaginationError,
+    RepeatsError,
 )
 from .storage import (
     DatasetCreationError,
@@ -102,6 +104,7 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RepeatsError",
     "ResponseTooLargeError",
     "RunCreationUnknownError",
     "StorageDestinationError",

@@ -20,6 +20,7 @@ __all__ = [
     "InvalidDatasetError",
     "MultipleErrors",
     "PaginationError",
+    "RepeatsError",
 ]
 
 
@@ -56,6 +57,12 @@ class DeadlineExceeded(GradientEvalsError, TimeoutError):
     def __init__(self, message: str, *, step: str) -> None:
         super().__init__(message)
         self.step = step
+
+
+class RepeatsError(GradientEvalsError, ValueError):
+    """Repeats asked for that cannot be run: a ``repeats`` that is not a whole number from 1 to 10, more runs
+    planned than ``max_runs`` allows, or a ``quarantine`` file that does not exist or is not UTF-8. Raised before
+    anything is uploaded or created; the message starts with the setting's name."""
 
 
 class PaginationError(GradientEvalsError):

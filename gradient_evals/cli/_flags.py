@@ -32,12 +32,12 @@ FLAGS: Final[dict[str, str]] = {
 """Keyword argument (or field of one) -> the option that sets it: every evaluation setting's, and more."""
 
 # Names with an underscore or a dot are never English words, so they are replaced wherever they stand alone.
-# `metrics` and `baseline` are: they are replaced only where they name an argument, as `metrics=` or `baseline:`
-# at the start of the message.
+# `metrics`, `baseline`, `repeats` and `quarantine` are: they are replaced only where they name an argument, as
+# `metrics=` or `baseline:` at the start of the message.
 _NAMES: Final = sorted((n for n in FLAGS if "_" in n or "." in n), key=len, reverse=True)
 _ARGUMENT: Final = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, _NAMES)) + r")(?![\w.])")
 _KEYWORD: Final = re.compile(r"(?<![\w.-])(metrics|baseline|star_metric|test_case)=(?!\w)")
-_LEADING: Final = re.compile(r"^(metrics|baseline):")
+_LEADING: Final = re.compile(r"^(metrics|baseline|repeats|quarantine):")
 # `agents` (names or UUIDs) and `metrics` are English words too: replaced as an indexed argument, `agents[0]: ...`.
 _INDEXED: Final = {"agents": "--agent", "metrics": "--metric"}
 _ITEM: Final = re.compile(r"(?<![\w.-])(agents|metrics)\[\d+\]")

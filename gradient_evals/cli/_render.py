@@ -62,11 +62,17 @@ def format_rate(rate: float | None) -> str:
     return "-" if rate is None else f"{rate * 100:.1f}%"
 
 
+_PROPERTIES: Final = (
+    *("pass_rate", "score", "delta", "error_count", "passed", "total", "input_mean", "output_mean"),
+    *("repeats", "flaky", "pass_at_k", "pass_all_k", "flip_rate"),  # a repeat group's, on each agent
+)
+
+
 def to_jsonable(value: Any) -> Any:
     """Models, enums, datetimes and mappings as plain JSON values."""
     if attrs.has(type(value)):
         out = {f.name: to_jsonable(getattr(value, f.name)) for f in attrs.fields(type(value))}
-        for name in ("pass_rate", "score", "delta", "error_count", "passed", "total", "input_mean", "output_mean"):
+        for name in _PROPERTIES:
             prop = getattr(type(value), name, None)
             if isinstance(prop, property):
                 out[name] = to_jsonable(getattr(value, name))

@@ -12,6 +12,7 @@ from ..workflows.explain import worst_regressions
 
 __all__ = [
     "REMARK_LIMIT",
+    "change_class",
     "clean",
     "escape_text",
     "format_delta",
@@ -153,3 +154,9 @@ def remarks(report: EvaluationReport) -> list[str]:
         lines.append(f"gate not applied: {agent.label}: {gate.name}: {gate.message}")
     lines += list(report.notes)
     return [truncate(line, REMARK_LIMIT) for line in lines]
+
+
+def change_class(delta: float | None, inverted: bool) -> str:
+    """The CSS class of a change: ``better``, ``worse`` or ``same``."""
+    better = improved(delta, inverted)
+    return "same" if better is None else ("better" if better else "worse")

@@ -106,7 +106,7 @@ def _series(report: EvaluationReport, agent: AgentResult) -> list[tuple[str, flo
     }
     own = agent.run
     if own is not None and own.status in _FINISHED:
-        runs[current] = own
+        runs.setdefault(current, own)  # a repeat group's point in the history is its runs' average: kept
     points = []
     for uuid, run in sorted(runs.items(), key=lambda pair: _when(pair[1])):
         value = _value(run)

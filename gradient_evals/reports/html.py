@@ -20,9 +20,9 @@ from ..results import AgentResult, EvaluationReport, MetricSummary, PromptOutcom
 from ..workflows.explain import DEFAULT_ANSWERS_SHOWN
 from ._answers import answer_views
 from ._format import (
+    change_class,
     format_delta,
     format_score,
-    improved,
     one_line,
     prompt_title,
     remarks,
@@ -30,6 +30,7 @@ from ._format import (
     truncate,
     worst_regressions,
 )
+from ._repeats import flaky_rows, repeat_remarks
 from ._statistics import gate_statistics, html_view
 from ._template import template_environment
 from ._trend import trends
@@ -254,12 +255,6 @@ def _metric_names(report: EvaluationReport) -> list[str]:
     return list(names)
 
 
-def _trend(delta: float | None, inverted: bool) -> str:
-    """The CSS class of a change: ``better``, ``worse`` or ``same``."""
-    better = improved(delta, inverted)
-    return "same" if better is None else ("better" if better else "worse")
-
-
 def _metric_cell(report: EvaluationReport, agent: AgentResult, metric: str) -> dict[str, Any]:
     summary = None if agent.summary is None else agent.summary.metric(metric)
     comparison = None if agent.comparison is None else agent.comparison.metrics.get(metric)
@@ -267,7 +262,7 @@ def _metric_cell(report: EvaluationReport, agent: AgentResult, metric: str) -> d
     return {
         "score": format_score(None if summary is None else summary.score),
         "delta": None if delta is None else format_delta(delta),
-        "trend": _trend(delta, report.is_inverted(metric)),
+        "trend": change_class(delta, report.is_inverted(metric)),
         "errors": 0 if summary is None else summary.errors,
     }
 
@@ -355,7 +350,7 @@ def _context(report: EvaluationReport, answers: int) -> dict[str, Any]:
                 "label": one_line(e.label),
                 "score": format_score(e.score),
                 "delta": format_delta(e.delta),
-                "trend": _trend(e.delta, star is not None and report.is_inverted(star)),
+                "trend": change_class(e.delta, star is not None and report.is_inverted(star)),
                 "passed": e.passed,
             }
             for e in report.leaderboard
@@ -363,10 +358,11 @@ def _context(report: EvaluationReport, answers: int) -> dict[str, Any]:
         "star": None if star is None else one_line(star),
         "star_inverted": star is not None and report.is_inverted(star),
         "reasons": [one_line(r) for r in report.verdict.reasons],
-        "remarks": remarks(report),
+        "remarks": [*remarks(report), *repeat_remarks(report)],
         "charts": charts,
         "distributions": distributions,
         "regressions": regressions,
+        "flaky": flaky_rows(report),
         "slice_by": None if report.slice_by is None else one_line(report.slice_by),
         "version": __version__,
         "created": None if report.created_at is None else report.created_at.replace(microsecond=0).isoformat(),

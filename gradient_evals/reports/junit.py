@@ -7,11 +7,13 @@ The gates judge a run's scores, not single prompts, so a prompt under a per-prom
 (each clipped to :data:`ANSWER_CLIP` characters) and in full, with the metric values and the judge's reasoning. A
 prompt whose metrics errored is recorded the same way, unless ``require_complete`` makes every prompt count: then
 it is an ``<error>`` (the completeness gate fails with it). A prompt whose every metric was skipped gets
-``<skipped>``. A failed ``max_regression`` gate lists the prompts that fell most on its metric, with both
-answers. A run that FAILED, was CANCELLED or timed out is an ``<error>`` of its run-status gate. The UUIDs needed
-to reproduce the run are ``<properties>`` of its suite. The run's tokens, cost and wall time are
-``<properties>`` too. A check on the answers is a gate, so one test case per check and agent; a failed one lists
-the prompts that failed it, with the reason and the answer.
+``<skipped>``, and so does a quarantined prompt ("quarantined", with how it did): it is left out of every gate. A
+failed ``max_regression`` gate lists the prompts that fell most on its metric, with both answers. A run that
+FAILED, was CANCELLED or timed out is an ``<error>`` of its run-status gate. The UUIDs needed to reproduce the run
+are ``<properties>`` of its suite. The run's tokens, cost and wall time are ``<properties>`` too, and so are a
+repeat group's K, pass@K and pass^K, with one ``flaky`` property per flaky prompt. A check on the answers is a
+gate, so one test case per check and agent; a failed one lists the prompts that failed it, with the reason and
+the answer.
 
 The attributes used are those of the JUnit schema that Jenkins, GitLab, GitHub test reporters and ``junitparser``
 read. Text is stripped of the characters XML 1.0 cannot carry (agent outputs are untrusted).
@@ -20,11 +22,15 @@ read. Text is stripped of the characters XML 1.0 cannot carry (agent outputs are
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Collection
 from datetime import UTC, datetime
+
+import attrs
 
 from ..results import AgentResult, EvaluationReport, GateKind, GateResult, PromptOutcome
 from ..workflows.explain import explained_prompts
 from ._format import clean, format_score, one_line, prompt_title, status_text, truncate
+from ._repeats import flaky_rows
 from ._usage import failures_text
 
 __all__ = ["ANSWER_CLIP", "render_junit"]
@@ -146,19 +152,29 @@ def _gate_case(
 
 
 def _prompt_case(
-    suite: ET.Element, classname: str, prompt: PromptOutcome, counts: _Counts, *, complete_required: bool
+    suite: ET.Element,
+    classname: str,
+    prompt: PromptOutcome,
+    counts: _Counts,
+    *,
+    complete_required: bool,
+    quarantined: Collection[str] = (),
 ) -> None:
     case = ET.SubElement(suite, "testcase", name=prompt_title(prompt.prompt_id, prompt.input), classname=classname)
     case.set("time", "0")
     counts.tests += 1
     errors = "; ".join(f"{name}: {error}" for name, error in prompt.errors.items())
+    why = "; ".join([*prompt.failures, *([f"errored: {errors}"] if errors else [])])
+    if (prompt.input or "").strip() in quarantined:  # evaluated, shown, and left out of every gate: skipped
+        counts.skipped += 1
+        ET.SubElement(case, "skipped", message=truncate(f"quarantined ({why or 'passed'})", _MESSAGE_LIMIT))
+        return
     if prompt.errors and complete_required:  # the completeness gate counts this prompt: an error of the run
         counts.errors += 1
         child = ET.SubElement(case, "error", message=_answers_message(prompt, errors), type="metric_error")
         child.text = _prompt_body(prompt)
         return
     if prompt.failures or prompt.errors:  # no gate counts prompts: a passed case, and the details as its output
-        why = "; ".join([*prompt.failures, *([f"errored: {errors}"] if errors else [])])
         out = ET.SubElement(case, "system-out")
         out.text = f"{_INFORMATIONAL}\n\n{_answers_message(prompt, why)}\n\n{_prompt_body(prompt)}"
     elif prompt.skipped and not prompt.values:
@@ -181,10 +197,21 @@ def _properties(suite: ET.Element, report: EvaluationReport, agent: AgentResult)
         "cost_usd": None if agent.cost is None else f"{agent.cost.total:.6f}",
         "wall_time_s": None if agent.wall_time is None else f"{agent.wall_time:.3f}",
     }
+    group = agent.repeat_group
+    if group is not None and group.repeats > 1:
+        values["repeats"] = str(group.repeats)
+        values.update({f"pass_at_k.{m}": f"{r:.4g}" for m, r in group.pass_at_k.items()})
+        values.update({f"pass_all_k.{m}": f"{r:.4g}" for m, r in group.pass_all_k.items()})
+    if group is not None and group.quarantined:
+        values["quarantined_prompts"] = str(group.quarantined)
     properties = ET.SubElement(suite, "properties")
     for name, value in values.items():
         if value is not None:
             ET.SubElement(properties, "property", name=name, value=one_line(value))
+    for row in flaky_rows(attrs.evolve(report, agents=(agent,)), answer_chars=80)[0]:  # a property each
+        repeats = " | ".join(f"{score} {answer!r}" for _, score, answer in row.repeats)
+        text = f"{row.metric} flips {row.flip_rate} ({row.passes} passed): {row.input!r}: {repeats}"
+        ET.SubElement(properties, "property", name="flaky", value=truncate(text, _MESSAGE_LIMIT))
 
 
 def render_junit(report: EvaluationReport) -> str:
@@ -211,8 +238,16 @@ def render_junit(report: EvaluationReport) -> str:
                 found = next((r for r in agent.checks if r.metric == gate.metric), None)
                 explain = "" if found is None else "the prompts that failed:\n\n" + failures_text(found)
             _gate_case(suite, f"{label}.gates", gate, counts, run_failed=agent.run_failed, explain=explain)
+        quarantined = () if agent.repeat_group is None else frozenset(agent.repeat_group.quarantined_inputs)
         for prompt in agent.prompts:
-            _prompt_case(suite, f"{label}.prompts", prompt, counts, complete_required=report.require_complete)
+            _prompt_case(
+                suite,
+                f"{label}.prompts",
+                prompt,
+                counts,
+                complete_required=report.require_complete,
+                quarantined=quarantined,
+            )
         counts.set_on(suite)
         totals.add(counts)
     totals.set_on(root)

@@ -29,6 +29,7 @@ from ._format import (
     truncate,
     worst_regressions,
 )
+from ._repeats import flaky_rows, repeat_remarks
 from ._statistics import gate_statistics, what_would_decide
 from ._trend import trend_lines
 from ._usage import check_failures, check_rows, usage_rows
@@ -284,6 +285,28 @@ def _regression_gates(report: EvaluationReport) -> list[str]:
     return ["### Regression gates, on the prompts paired by input", "", *_table(headers, rows, right=(2, 4, 5)), ""]
 
 
+def _flaky(report: EvaluationReport) -> list[str]:
+    found, total = flaky_rows(report, answer_chars=_TEXT_LIMIT)
+    if not found:
+        return []
+    rows = [
+        [
+            escape_markdown(row.agent),
+            escape_markdown(row.metric),
+            row.flip_rate,
+            row.passes,
+            escape_markdown(row.input, _TEXT_LIMIT) + (" (quarantined)" if row.quarantined else ""),
+            "<br>".join(
+                f"{escape_markdown(score)}: {escape_markdown(answer, _TEXT_LIMIT)}" for _, score, answer in row.repeats
+            ),
+        ]
+        for row in found
+    ]
+    shown = "" if len(found) == total else f" (the worst {len(found)} of {total})"
+    headers = ["agent", "metric", "flips", "passed", "prompt", "each repeat: score: answer"]
+    return [f"### Flaky prompts{shown}: the repeats disagree", "", *_table(headers, rows, right=(2, 3)), ""]
+
+
 def render_markdown(report: EvaluationReport, *, answers: bool = True) -> str:
     """The Markdown summary of ``report`` (a few dozen lines whatever the number of prompts); ``answers=False``
     leaves out the answers behind the worst failed prompts (a pull request comment links to the reports instead)."""
@@ -293,7 +316,7 @@ def render_markdown(report: EvaluationReport, *, answers: bool = True) -> str:
 def markdown_within(report: EvaluationReport, budget: AnswersBudget | None) -> str:
     """:func:`render_markdown`, its answer blocks spending ``budget`` (shared by the suites of one document); no
     answer blocks when ``budget`` is None."""
-    notes = [f"- {escape_markdown(line, REMARK_LIMIT)}" for line in remarks(report)]
+    notes = [f"- {escape_markdown(line, REMARK_LIMIT)}" for line in [*remarks(report), *repeat_remarks(report)]]
     lines = [
         *_heading(report),
         *notes,
@@ -301,6 +324,7 @@ def markdown_within(report: EvaluationReport, budget: AnswersBudget | None) -> s
         *_leaderboard(report),
         *_agents(report),
         *_regression_gates(report),
+        *_flaky(report),
         *_reasons(report),
         *_regressions(report),
         *_checks_and_usage(report),

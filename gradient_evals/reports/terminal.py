@@ -23,6 +23,7 @@ from ._format import (
     status_text,
     worst_regressions,
 )
+from ._repeats import flaky_rows, repeat_remarks
 from ._statistics import gate_statistics, what_would_decide
 from ._usage import check_rows, usage_rows
 
@@ -52,7 +53,7 @@ def render_terminal(report: EvaluationReport, console: Console, *, with_remarks:
     heading.append(": ")
     heading.append(outcome, style="bold green" if report.passed else "bold red")
     console.print(heading)
-    for remark in remarks(report) if with_remarks else []:
+    for remark in [*remarks(report), *repeat_remarks(report)] if with_remarks else []:
         console.print(Text(remark, style="yellow"))
 
     metrics = list(report.metrics) or sorted(
@@ -105,6 +106,8 @@ def render_terminal(report: EvaluationReport, console: Console, *, with_remarks:
         console.print(board)
 
     _print_regression_gates(report, console)
+
+    _print_flaky(report, console)
 
     worst = worst_regressions(report, _REGRESSIONS)
     if worst:
@@ -175,5 +178,28 @@ def _print_regression_gates(report: EvaluationReport, console: Console) -> None:
             Text(row.statistics.method),
             Text(row.outcome, style=styles.get(row.outcome, "")),
             Text(what_would_decide(row.statistics)),
+        )
+    console.print(table)
+
+
+def _print_flaky(report: EvaluationReport, console: Console) -> None:
+    rows, total = flaky_rows(report, answer_chars=40)
+    if not rows:
+        return
+    shown = "" if len(rows) == total else f", the worst {len(rows)}"
+    title = f"flaky prompts ({total}{shown}): the repeats disagree"
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    for column, justify in (("agent", "left"), ("metric", "left"), ("flips", "right"), ("passed", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table.add_column("prompt")
+    table.add_column("each repeat: score, answer")
+    for row in rows:
+        table.add_row(
+            _plain(row.agent),
+            _plain(row.metric),
+            Text(row.flip_rate),
+            Text(row.passes),
+            _plain(row.input[:60] + (" (quarantined)" if row.quarantined else "")),
+            _plain(" | ".join(f"{score} {answer}" for _, score, answer in row.repeats)),
         )
     console.print(table)

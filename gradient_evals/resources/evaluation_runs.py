@@ -48,6 +48,7 @@ class AsyncEvaluationRuns(CatalogUser, AsyncRunResults):
         agent_deployment_names: list[str] | None = None,
         run_name: str | None = None,
         recover: bool = True,
+        name_is_unique: bool = False,
         timeout: Timeout = None,
     ) -> CreatedEvaluationRuns:
         """Run a test case against agents (by UUID) and/or agent deployments (by name): one run each.
@@ -61,9 +62,10 @@ class AsyncEvaluationRuns(CatalogUser, AsyncRunResults):
         while the request was out, one per agent and deployment), they are returned as if the server had answered
         (logged at WARNING); none, after a short re-check, and the create is sent once more (only with ``recover=True``,
         the default); otherwise :class:`RunCreationUnknownError` is raised with the runs that may be this request's in
-        ``.candidates``. Runs of a caller's ``run_name`` are never proven (another process may use it too).
-        ``ValueError``/``TypeError`` are raised before sending anything when an argument is malformed
-        or neither agents nor deployments are given.
+        ``.candidates``. Runs of a caller's ``run_name`` are never proven (another process may use it too), unless
+        ``name_is_unique=True`` says no other request uses it (``evaluate`` names its repeats so: a stem with a
+        random token, then the repeat). ``ValueError``/``TypeError`` are raised before sending anything when an
+        argument is malformed or neither agents nor deployments are given.
         """
         body: dict[str, object] = {"test_case_uuid": check_uuid(test_case_uuid, "test_case_uuid")}
         if agent_uuids is not None:
@@ -74,6 +76,8 @@ class AsyncEvaluationRuns(CatalogUser, AsyncRunResults):
             raise ValueError("give at least one agent UUID (agent_uuids) or deployment name (agent_deployment_names)")
         if not isinstance(recover, bool):
             raise TypeError(f"recover must be True or False, got {type(recover).__name__}")
+        if not isinstance(name_is_unique, bool):
+            raise TypeError(f"name_is_unique must be True or False, got {type(name_is_unique).__name__}")
         name = generated_run_name() if run_name is None else check_name(run_name, "run_name")
         body["run_name"] = name
         test_case = str(body["test_case_uuid"])
@@ -82,7 +86,7 @@ class AsyncEvaluationRuns(CatalogUser, AsyncRunResults):
             self._transport.pacer,
             test_case_uuid=test_case,
             run_name=name,
-            named_by_caller=run_name is not None,
+            named_by_caller=run_name is not None and not name_is_unique,
             agent_uuids=agent_uuids or (),
             agent_deployment_names=agent_deployment_names or (),
             recover=recover,

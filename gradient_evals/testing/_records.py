@@ -166,6 +166,9 @@ class RunRecord:
     # prompt index -> that prompt's difficulty (``_scores.prompt_difficulty`` of its input text), shared by every
     # run of the dataset; a run without one has prompts of equal difficulty.
     difficulty: Callable[[int], float] | None = field(default=None, repr=False)
+    # prompt index -> the exact correctness this run gives it (``FakeGradientServer.script_prompt_scores``): no
+    # quality, difficulty or judge noise.
+    scripted: dict[int, float] = field(default_factory=dict)
 
     def difficulty_of(self, index: int) -> float:
         """The difficulty of prompt ``index`` (points added to its scores in every run)."""

@@ -152,6 +152,9 @@ class Scoring:
 def run_scores(run: RunRecord, index: int) -> tuple[float | int | None, float | None, str | None]:
     """:func:`prompt_scores` of a run, each metric following its own quality when the run has one for it."""
     difficulty = run.difficulty_of(index)
+    if index in run.scripted:
+        _, adherence, tone = prompt_scores(run.key, run.quality_of(METRIC_ADHERENCE, index), index, difficulty)
+        return json_number(run.scripted[index]), adherence, tone
     if not run.metric_quality and not run.prompt_quality:
         return prompt_scores(run.key, run.quality, index, difficulty)
     return (

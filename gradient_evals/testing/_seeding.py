@@ -215,6 +215,16 @@ class Seeding:
         self.set_agent_profile(found, quality=quality)
         return found
 
+    def script_prompt_scores(self, agent: str, scores: dict[str, Sequence[float]]) -> None:
+        """Script the correctness of prompts, by input text, in the runs created for ``agent`` from now on.
+
+        The n-th run made after the call scores the prompt ``scores[text][n % len(scores[text])]`` exactly (no
+        quality, difficulty or judge noise): ``[100]`` always passes a pass threshold, ``[0]`` always fails it and
+        ``[100, 0]`` alternates, which is how to make a flaky prompt on purpose. Its other metrics and the prompts
+        not named score as usual. A new call replaces the script and starts counting again.
+        """
+        self._state.runs.script(agent, scores)
+
     # ------------------------------------------------------------------------------------------ reading back
 
     def dataset_rows(self, dataset_uuid: str) -> list[dict[str, str]]:

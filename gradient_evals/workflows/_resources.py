@@ -152,6 +152,7 @@ class EvaluateRuns(RunRetriever, Protocol):
         agent_uuids: builtins.list[str] | None = None,
         agent_deployment_names: builtins.list[str] | None = None,
         run_name: str | None = None,
+        name_is_unique: bool = False,
     ) -> CreatedEvaluationRuns: ...
 
     async def wait(

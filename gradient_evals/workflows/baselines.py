@@ -15,6 +15,7 @@ import attrs
 from .._exceptions import APIResponseValidationError, NotFoundError
 from ..types import EvaluationRun, EvaluationRunStatus, EvaluationTestCase
 from ._arguments import is_uuid
+from .repeats import repeat_of
 
 if TYPE_CHECKING:
     from ..typing import Baseline
@@ -69,6 +70,12 @@ class Baselines:
     missing: Mapping[str, str] = attrs.field(factory=dict)
     pinned_for_all: str | None = None
     none_reason: str = "no baseline was asked for"
+    groups: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    """A baseline run -> every run of its repeat group, in the order of the repeats (absent: a group of one)."""
+
+    def group_of(self, run_uuid: str) -> tuple[str, ...]:
+        """Every run of the baseline's repeat group (the run alone when it is a group of one)."""
+        return self.groups.get(run_uuid, (run_uuid,))
 
     def for_run(self, run: EvaluationRun) -> tuple[str | None, str | None]:
         """The baseline of this run's agent and, when there is none, why."""
@@ -105,7 +112,8 @@ async def find_baselines(
     exclude: Sequence[str],
     progress: Progress,
 ) -> Baselines:
-    """Each agent's baseline: pinned (proven by the plan), or its latest finished run of this test case version."""
+    """Each agent's baseline: pinned (proven by the plan), or its latest complete repeat group of this test case
+    version (every run of the group finished; a run without a repeat in its name is a group of one)."""
     if baseline is None:
         return Baselines()
     if isinstance(baseline, str) and baseline != "latest":
@@ -121,6 +129,7 @@ async def find_baselines(
     await progress("baseline", f"{len(listed)} earlier runs {what} of the test case")
     found: dict[str, str] = {}
     missing: dict[str, str] = {}
+    groups: dict[str, tuple[str, ...]] = {}
     skip = set(exclude)
     for key, is_uuid_key in [(a, True) for a in agents] + [(d, False) for d in deployments]:
         candidates = sorted(
@@ -139,12 +148,23 @@ async def find_baselines(
             reverse=True,
         )
         reason = f"no finished run {what} to compare with"
-        for candidate in candidates[:_CANDIDATES]:
-            if not is_uuid(candidate.evaluation_run_uuid):
-                raise APIResponseValidationError(
-                    "the test case's runs listing has a run whose id is not a UUID: "
-                    f"{str(candidate.evaluation_run_uuid)[:80]!r}"
-                )
+        members: dict[str, tuple[str, ...]] = {}
+        taken: set[str] = set()
+        complete = []
+        for candidate in candidates:  # the latest run of each complete group, the latest group first
+            group = _group(candidate, listed, is_uuid_key)
+            if group is None:
+                reason = f"no complete repeat group {what} to compare with"
+            elif not taken & set(group):
+                complete.append(candidate)
+                members[str(candidate.evaluation_run_uuid)] = group
+                taken.update(group)
+        for candidate in complete[:_CANDIDATES]:
+            for uuid in members[str(candidate.evaluation_run_uuid)]:  # each is read by its id: never a stray path
+                if not is_uuid(uuid):
+                    raise APIResponseValidationError(
+                        f"the test case's runs listing has a run whose id is not a UUID: {uuid[:80]!r}"
+                    )
             try:
                 run = await services.runs.retrieve(str(candidate.evaluation_run_uuid))
             except NotFoundError:
@@ -156,8 +176,34 @@ async def find_baselines(
             problem = proven_baseline(run, test_case, any_version)
             if problem is None:
                 found[key] = str(run.evaluation_run_uuid)
+                groups[found[key]] = members[found[key]]
                 break
             reason = f"no finished run {what} to compare with (the latest listed one was not: {problem})"
         else:
             missing[key] = reason
-    return Baselines(runs=found, missing=missing)
+    return Baselines(runs=found, missing=missing, groups={k: v for k, v in groups.items() if len(v) > 1})
+
+
+def _group(run: EvaluationRun, listed: Sequence[EvaluationRun], by_uuid: bool) -> tuple[str, ...] | None:
+    """The finished runs of ``run``'s repeat group (found by the names the SDK gave its repeats, among ``listed``),
+    in the order of the repeats; ``None`` when the group is not complete. A run whose name carries no repeat is a
+    group of one."""
+    mine = repeat_of(run.run_name)
+    if mine is None:
+        return (str(run.evaluation_run_uuid),)
+    agent = run.agent_uuid if by_uuid else run.agent_deployment_name
+    places: dict[int, str] = {}
+    for other in listed:
+        theirs = repeat_of(other.run_name)
+        if (
+            theirs is not None
+            and (theirs.stem, theirs.count) == (mine.stem, mine.count)
+            and (other.agent_uuid if by_uuid else other.agent_deployment_name) == agent
+            and other.test_case_version == run.test_case_version
+            and other.status in FINISHED_STATUSES
+            and other.evaluation_run_uuid is not None
+        ):
+            places.setdefault(theirs.index, str(other.evaluation_run_uuid))
+    if len(places) != mine.count:
+        return None
+    return tuple(places[i] for i in sorted(places))

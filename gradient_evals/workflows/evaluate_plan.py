@@ -17,7 +17,7 @@ import anyio
 import anyio.to_thread
 import attrs
 
-from .._exceptions import APIResponseValidationError, NotFoundError
+from .._exceptions import APIResponseValidationError, NotFoundError, RepeatsError
 from ..statistics import StatisticsInputError
 from ..types import (
     EvaluationDataset,
@@ -37,6 +37,8 @@ from .evaluate_data import HASH_DIGITS, HASH_MARK, LocalDataset, dataset_name_fo
 from .evaluate_settings import EvaluationSettings
 from .gates import slice_key
 from .metric_names import match_metric
+from .quarantine import planned_quarantine
+from .repeats import check_planned_runs
 from .services import EvaluationServices
 
 __all__ = ["Plan", "Rerun", "changes_of", "merged_results", "plan_evaluation"]
@@ -52,6 +54,8 @@ class Rerun:
     """The test case of the runs replaced: the baselines given with a rerun are runs of it."""
     prompts: Mapping[str, Sequence[EvaluationPrompt]] = attrs.field(factory=dict)
     slices: Mapping[str, str] = attrs.field(factory=dict)
+    baseline_groups: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    """A baseline run given with the rerun -> every run of its repeat group (absent: a group of one)."""
 
 
 def merged_results(new_pages: Sequence[ResultsPage], old_prompts: Sequence[EvaluationPrompt]) -> list[ResultsPage]:
@@ -98,6 +102,10 @@ class Plan:
     reusable_dataset: str | None
     """The UUID of an uploaded dataset with the same content hash, used instead of uploading."""
     run_name: str | None
+    quarantined: frozenset[str] = frozenset()
+    """The quarantine file's prompt inputs: evaluated and shown, left out of every gate."""
+    warnings: tuple[str, ...] = ()
+    """What the plan noticed and went on with (quarantined prompts not in the dataset), for the report."""
     rerun: Rerun | None
     settings: EvaluationSettings
     """The settings as given: a step reads a setting the plan had nothing to check or derive in."""
@@ -111,6 +119,11 @@ class Plan:
     @property
     def agent_count(self) -> int:
         return len(self.agents) + len(self.deployments)
+
+    @property
+    def planned_runs(self) -> int:
+        """The runs this evaluation creates: one per agent and repeat."""
+        return self.agent_count * self.settings.repeats
 
 
 def changes_of(existing: EvaluationTestCase, dataset_uuid: str, plan: Plan) -> list[str]:
@@ -226,6 +239,10 @@ async def plan_evaluation(
     agents = tuple(str(uuid.UUID(agent)) for agent in agents)  # one spelling, before "each agent once"
     if len(set(agents)) != len(agents) or len(set(deployments)) != len(deployments):
         raise ValueError("each agent may be given once")
+    count = len(agents) + len(deployments)
+    check_planned_runs(count * settings.repeats, settings.max_runs, f"{count} agents x {settings.repeats} repeats")
+    if settings.quarantine_flaky and settings.quarantine is None:
+        raise RepeatsError("quarantine: quarantine_flaky writes the flaky prompts to the quarantine file: give one")
     floors = check_gates(settings.fail_under, "fail_under")
     drops = check_gates(settings.max_regression, "max_regression", non_negative=True)
     answers, drops = answer_settings(
@@ -249,6 +266,9 @@ async def plan_evaluation(
     elif slice_by is not None:
         slices = await remote_slices(services.datasets, remote, slice_by)
 
+    quarantined, warnings = await planned_quarantine(
+        services, settings.quarantine, None if local is None else local.path, remote
+    )
     catalog = tuple(await services.metrics.catalog())
     floors = names_in_catalog(floors, catalog, "fail_under")
     drops = names_in_catalog(drops, catalog, "max_regression")
@@ -305,6 +325,8 @@ async def plan_evaluation(
         dataset_name=name_of_dataset,
         reusable_dataset=reusable,
         run_name=settings.run_name,
+        quarantined=quarantined,
+        warnings=warnings,
         rerun=rerun,
         answers=answers,
         settings=settings,

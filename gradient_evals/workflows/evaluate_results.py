@@ -20,6 +20,7 @@ from ..statistics import PairedComparison
 from ..types.evaluation_runs import EvaluationRun, EvaluationRunStatus
 from .checks_results import CheckResult
 from .compare_results import RunComparison
+from .repeats_results import FlakyPrompt, RepeatGroup
 from .summary_results import MetricSummary, RunSummary, Verdict
 from .usage_results import Pricing, RunCost, TokenUsage
 
@@ -172,6 +173,9 @@ class AgentResult:
     """Metric name -> prompts on which it was skipped."""
     timed_out: bool = False
     rerun_of: str | None = None
+    repeat_group: RepeatGroup | None = None
+    """With ``repeats`` above 1 (or a quarantine): the group of runs, their spreads, flaky prompts, pass@K and
+    pass^K; the other fields then describe the group (``evaluation_run_uuid`` is its first finished run)."""
     """For ``evaluate_failed``: the earlier run whose results this run's results were merged over."""
     checks: tuple[CheckResult, ...] = ()
     """Each check on the answers: its pass rate and the prompts that failed it (also a ``check:<name>`` metric)."""
@@ -213,12 +217,33 @@ class AgentResult:
         """True when every gate passed."""
         return self.verdict.passed
 
+    @property
+    def repeats(self) -> int:
+        """K: the runs of this agent's group (1 without repeats)."""
+        return 1 if self.repeat_group is None else self.repeat_group.repeats
+
+    @property
+    def flaky(self) -> tuple[FlakyPrompt, ...]:
+        """The prompts whose repeats disagree on a pass/fail judgement, the highest flip rate first."""
+        return () if self.repeat_group is None else self.repeat_group.flaky
+
+    @property
+    def pass_at_k(self) -> Mapping[str, float]:
+        """Per pass/fail metric, the share of prompts that passed in at least one repeat (0-1; with repeats)."""
+        return {} if self.repeat_group is None else self.repeat_group.pass_at_k
+
+    @property
+    def pass_all_k(self) -> Mapping[str, float]:
+        """Per pass/fail metric, the share of prompts that passed in every repeat (0-1; with repeats)."""
+        return {} if self.repeat_group is None else self.repeat_group.pass_all_k
+
 
 @attrs.frozen(kw_only=True)
 class EvaluationProgress:
     """A step of ``client.evaluate``, for ``on_progress``: what happened, in one line, and where it stands.
 
-    ``stage`` is one of ``dataset``, ``test_case``, ``baseline``, ``runs``, ``run`` (a run's status changed:
+    ``stage`` is one of ``plan`` (how many runs will be created), ``dataset``, ``test_case``, ``baseline``,
+    ``runs``, ``run`` (a run's status changed:
     ``run`` is set), ``results`` (a page of results arrived: ``done``/``total`` prompts) and ``report``.
     """
 

@@ -6,6 +6,7 @@ the command line's flags, the pytest plugin) and the plan takes it: a setting is
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
@@ -29,6 +30,7 @@ from ._arguments import (
 from .answer_settings import CheckInput, PricingInput
 from .gates import INTERVALS, REGRESSION_TESTS, Interval, RegressionTest
 from .metric_names import MetricRef
+from .repeats import DEFAULT_MAX_RUNS, check_max_runs, check_quarantine, check_repeats
 from .wait import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, check_seconds
 
 __all__ = ["DEFAULT_EVALUATE_TIMEOUT", "EvaluationSettings", "check_setting"]
@@ -117,6 +119,18 @@ class EvaluationSettings:
     require_conclusive: bool = False
     """Fail a regression gate that is inconclusive (its interval straddles the allowed worsening: too few prompts
     to tell); by default it is reported as inconclusive, with the prompts that would decide, and passes."""
+    repeats: int = attrs.field(default=1, validator=_by(check_repeats))
+    """Runs per agent, from 1 to 10. With more than one, each prompt's values are averaged over the repeats before
+    the gates pair it with the baseline (so the gates' n is the number of prompts), the report gives the spread
+    within and between prompts, and a prompt whose repeats disagree on a pass/fail judgement is named flaky."""
+    max_runs: int = attrs.field(default=DEFAULT_MAX_RUNS, validator=_by(check_max_runs))
+    """The most runs this call may create (agents x repeats, summed over suites): more is refused before anything
+    is created, so a typo in ``repeats`` cannot spend a day's budget."""
+    quarantine: str | os.PathLike[str] | None = attrs.field(default=None, validator=_by(check_quarantine))
+    """A file of prompt inputs, one a line: those prompts are evaluated and shown but left out of every gate (the
+    report says how many). Inputs not in the dataset are named in a warning."""
+    quarantine_flaky: bool = False
+    """Add the flaky prompts of this evaluation to the ``quarantine`` file, for review."""
     slice_by: str | None = attrs.field(default=None, validator=_optional(check_text, what="column name"))
     """A column of the dataset kept on this side (not uploaded) and joined back to the results by prompt input
     text: the report has per-slice scores, and a slice that regressed fails the gate."""

@@ -7,20 +7,21 @@ a check is an :class:`APIResponseValidationError` naming the answer.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 
-import anyio
 import attrs
 
-from .._exceptions import APIResponseValidationError, EvaluationRunTimeout
-from ..types import EvaluationRun, EvaluationRunStatus, EvaluationTestCase, ResultsPage
+from .._exceptions import APIResponseValidationError
+from ..types import EvaluationRun, EvaluationTestCase
 from ._arguments import is_uuid
 from ._concurrency import run_all
-from .baselines import Baselines
-from .evaluate_plan import Plan, changes_of, merged_results
+from .evaluate_plan import Plan, changes_of
 from .evaluate_results import AgentResult, EvaluationReport
 from .gates import GateSettings
-from .report import build_agent_result, build_report
+from .recover import generated_run_name
+from .repeats import repeat_name
+from .report import build_report
 from .services import EvaluationServices, Progress
 
 __all__ = [
@@ -30,7 +31,6 @@ __all__ = [
     "runs_step",
     "test_case_step",
     "verdict_step",
-    "wait_and_compare_step",
 ]
 
 
@@ -95,13 +95,44 @@ async def test_case_step(
     return current, change
 
 
-async def runs_step(services: EvaluationServices, plan: Plan, test_case_uuid: str, progress: Progress) -> list[str]:
-    """One ``create`` for every agent; its answer must name exactly one distinct run UUID per agent."""
+async def runs_step(
+    services: EvaluationServices, plan: Plan, test_case_uuid: str, progress: Progress
+) -> list[list[str]]:
+    """Each agent's runs (one per repeat, in the order of the agents): one ``create`` for every agent per repeat.
+
+    With ``repeats`` above 1 the K creates are sent at once (paced by the client's one rate budget), each under its
+    own name, ``<stem>-r<i>of<K>``: the stem is generated for the group (the run name given, when there is one,
+    followed by a random token), so no other request uses the names and the create's recovery can prove its runs
+    when an answer is lost. Each answer must name exactly one distinct run UUID per agent.
+    """
+    count = plan.settings.repeats
+    if count == 1:
+        return [[uuid] for uuid in await _create(services, plan, test_case_uuid, plan.run_name, progress, unique=False)]
+    # A token of its own even under a given name: tonight's group must not share its names with last night's.
+    stem = generated_run_name() if plan.run_name is None else f"{plan.run_name}-{secrets.token_hex(4)}"
+    created: dict[int, list[str]] = {}
+
+    async def one(index: int) -> None:
+        name = repeat_name(stem, index, count)
+        created[index] = await _create(services, plan, test_case_uuid, name, progress, unique=True)
+
+    await run_all([lambda i=i: one(i) for i in range(1, count + 1)])  # type: ignore[misc]
+    everything = [u for index in sorted(created) for u in created[index]]
+    if len(set(everything)) != len(everything):
+        raise APIResponseValidationError("two creates of this evaluation's repeats name the same run")
+    await progress("runs", f"started {count} repeats of {plan.agent_count} agents under the name {stem}")
+    return [[created[index][agent] for index in range(1, count + 1)] for agent in range(plan.agent_count)]
+
+
+async def _create(
+    services: EvaluationServices, plan: Plan, test_case_uuid: str, name: str | None, progress: Progress, *, unique: bool
+) -> list[str]:
     created = await services.runs.create(
         test_case_uuid=test_case_uuid,
         agent_uuids=list(plan.agents) or None,
         agent_deployment_names=list(plan.deployments) or None,
-        run_name=plan.run_name,
+        run_name=name,
+        name_is_unique=unique,
     )
     uuids = list(created.evaluation_run_uuids)
     if len(uuids) != plan.agent_count:
@@ -114,99 +145,9 @@ async def runs_step(services: EvaluationServices, plan: Plan, test_case_uuid: st
     uuids = [str(u).strip() for u in uuids]
     if len(set(uuids)) != len(uuids):
         raise APIResponseValidationError("the create answer names the same run twice")
-    await progress("runs", f"started {len(uuids)} run{'s' if len(uuids) != 1 else ''}: {', '.join(uuids)}")
+    label = "" if name is None else f" named {name}"
+    await progress("runs", f"started {len(uuids)} run{'s' if len(uuids) != 1 else ''}{label}: {', '.join(uuids)}")
     return uuids
-
-
-_UNFINISHED = frozenset({EvaluationRunStatus.FAILED, EvaluationRunStatus.CANCELLED})
-
-
-async def _pages(services: EvaluationServices, run_uuid: str, progress: Progress, label: str) -> list[ResultsPage]:
-    pages: list[ResultsPage] = []
-    done = 0
-    async for page in services.runs.iter_results(run_uuid).pages():
-        pages.append(page)
-        done += len(page.prompts)
-        total = page.meta.total
-        await progress(
-            "results", f"{label}: {done}/{total or '?'} results", evaluation_run_uuid=run_uuid, done=done, total=total
-        )
-    return pages
-
-
-async def wait_and_compare_step(
-    services: EvaluationServices,
-    plan: Plan,
-    run_uuids: Sequence[str],
-    baselines: Baselines,
-    settings: GateSettings,
-    *,
-    deadline: float,
-    poll_interval: float,
-    max_poll_interval: float,
-    progress: Progress,
-) -> list[AgentResult]:
-    """Wait for every run, read its results (and its baseline's) as soon as it finishes, and gate it.
-
-    Everything happens before ``deadline`` (on the anyio clock): a run still going then, or whose results are not
-    read by then, is reported as timed out; the others still are.
-    """
-    results: dict[str, AgentResult] = {}
-
-    async def one(run_uuid: str) -> None:
-        last: EvaluationRun | None = None
-        timed_out = False
-        pages: list[ResultsPage] = []
-        base_uuid: str | None = None
-        base_pages: list[ResultsPage] | None = None
-        missing: str | None = None
-
-        async def on_update(run: EvaluationRun) -> None:
-            nonlocal last
-            last = run
-            await progress("run", f"run {run_uuid}: {run.status}", run=run, evaluation_run_uuid=run_uuid)
-
-        with anyio.CancelScope(deadline=deadline) as scope:
-            try:
-                last = await services.runs.wait(
-                    run_uuid,
-                    timeout=max(0.001, deadline - anyio.current_time()),
-                    poll_interval=poll_interval,
-                    max_poll_interval=max_poll_interval,
-                    on_update=on_update,
-                )
-            except EvaluationRunTimeout as exc:
-                last, timed_out = exc.run or last, True
-            if last is not None and str(last.evaluation_run_uuid or run_uuid) != run_uuid:
-                raise APIResponseValidationError(
-                    f"asked for run {run_uuid}, the answer is run {last.evaluation_run_uuid}"
-                )
-            if not timed_out and last is not None and last.status not in _UNFINISHED:
-                label = last.agent_name or last.agent_uuid or last.agent_deployment_name or run_uuid
-                pages = await _pages(services, run_uuid, progress, label)
-                base_uuid, missing = baselines.for_run(last)
-                if base_uuid is not None:
-                    base_pages = await _pages(services, base_uuid, progress, f"{label} baseline")
-        if scope.cancelled_caught:
-            timed_out, pages, base_uuid, base_pages = True, [], None, None
-        key = None if last is None else (last.agent_uuid or last.agent_deployment_name)
-        rerun = plan.rerun
-        if rerun is not None and key is not None:
-            pages = merged_results(pages, rerun.prompts.get(key, ()))
-        results[run_uuid] = await build_agent_result(
-            run_uuid=run_uuid,
-            run=last,
-            pages=pages,
-            settings=settings,
-            baseline_run_uuid=base_uuid if base_pages is not None else None,
-            baseline_pages=base_pages,
-            timed_out=timed_out,
-            baseline_missing=missing,
-            rerun_of=None if rerun is None or key is None else rerun.replaces.get(key),
-        )
-
-    await run_all([lambda u=u: one(u) for u in run_uuids])  # type: ignore[misc]
-    return [results[u] for u in run_uuids]
 
 
 def verdict_step(

@@ -1,6 +1,9 @@
 """A test case's history: its finished runs, newest first, with agent, version, status, star metric and each
 metric's run-level value, from one listing of the test case's runs (nothing is fetched per run).
 
+A repeat group (the runs one ``evaluate(repeats=K)`` made for an agent, found by their names) is one point: its
+runs' numeric values averaged, with their spread.
+
 Agents are matched by UUID, deployment name or the agent name the run records carry; resolving an agent name to
 its UUID through the agents resource is not done here.
 """
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import statistics
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Final, Protocol
@@ -18,12 +22,13 @@ import attrs
 
 from .._exceptions import GradientEvalsError
 from .._validation import check_positive_int
-from ..types import EvaluationRun, EvaluationRunStatus, EvaluationTestCase
+from ..types import EvaluationRun, EvaluationRunStatus, EvaluationTestCase, MetricResult
 from .agent_versions import version_label
 from .records import metric_name_of
+from .repeats import repeat_of
 from .test_cases import resolve_test_case
 
-__all__ = ["HistoryRow", "HistorySource", "evaluation_history", "history_of_test_case"]
+__all__ = ["HistoryRow", "HistorySource", "evaluation_history", "history_of_test_case", "repeat_groups"]
 
 FINISHED: Final = frozenset({EvaluationRunStatus.SUCCESSFUL, EvaluationRunStatus.PARTIALLY_SUCCESSFUL})
 _PER_AGENT_IN_REPORTS: Final = 10
@@ -58,7 +63,12 @@ class HistoryRow:
     passed: bool | None = None
     """The run's ``pass_status``: whether the star metric met its threshold."""
     metrics: Mapping[str, float | str] = attrs.field(factory=dict)
-    """Metric name -> its run-level value (the mean over the prompts, or the API's summary of a string metric)."""
+    """Metric name -> its run-level value (the mean over the prompts, or the API's summary of a string metric);
+    for a repeat group, the mean of its runs' numeric values."""
+    repeats: int = 1
+    """The runs this row stands for: K for a repeat group (``evaluation_run_uuid`` is its first run)."""
+    spread: Mapping[str, float] = attrs.field(factory=dict)
+    """For a repeat group: each numeric metric's standard deviation over its runs."""
 
     @property
     def agent(self) -> str | None:
@@ -105,6 +115,36 @@ def _row(run: EvaluationRun) -> HistoryRow:
     )
 
 
+def _group_row(runs: Sequence[EvaluationRun]) -> HistoryRow:
+    """One row for a repeat group: the first run's, with each numeric metric averaged over the runs."""
+    rows = [_row(r) for r in runs]
+    first = rows[0]
+    if len(rows) == 1:
+        return first
+    metrics, spread = dict(first.metrics), {}
+    for name in first.metrics:
+        numbers = [float(v) for r in rows if isinstance(v := r.metrics.get(name), int | float)]
+        if len(numbers) == len(rows):
+            metrics[name] = statistics.fmean(numbers)
+            spread[name] = statistics.stdev(numbers)
+    star = first.star_value
+    if first.star_metric is not None and isinstance(metrics.get(first.star_metric), float):
+        star = metrics[first.star_metric]
+    return attrs.evolve(first, metrics=metrics, spread=spread, repeats=len(rows), star_value=star)
+
+
+def repeat_groups(runs: Sequence[EvaluationRun]) -> builtins.list[tuple[EvaluationRun, ...]]:
+    """``runs`` (newest first) with the runs of one repeat group together, in the order of their repeats; the
+    groups in the order of their newest run. A run whose name carries no repeat is a group of one."""
+    groups: dict[object, builtins.list[EvaluationRun]] = {}
+    for run in runs:
+        place = repeat_of(run.run_name)
+        agent = run.agent_uuid or run.agent_deployment_name
+        key = run.evaluation_run_uuid if place is None else (place.stem, place.count, agent, run.test_case_version)
+        groups.setdefault(key, []).append(run)
+    return [tuple(sorted(g, key=lambda r: getattr(repeat_of(r.run_name), "index", 0))) for g in groups.values()]
+
+
 def _of_agent(run: EvaluationRun, agent: str) -> bool:
     return agent in (run.agent_uuid, run.agent_deployment_name, run.agent_name)
 
@@ -135,14 +175,36 @@ async def history_of_test_case(
     runs = finished_newest_first(await source.list_evaluation_runs(uuid), uuid)
     if agent is not None:
         runs = [r for r in runs if _of_agent(r, agent.strip())]
-    return [_row(r) for r in (runs if limit is None else runs[:limit])]
+    groups = repeat_groups(runs)
+    return [_group_row(g) for g in (groups if limit is None else groups[:limit])]
+
+
+def _averaged_run(group: Sequence[EvaluationRun]) -> EvaluationRun:
+    """A repeat group as one run (the first), its numeric run-level values averaged over the group: one point."""
+    first = group[0]
+    if len(group) == 1:
+        return first
+    row = _group_row(group)
+
+    def averaged(result: MetricResult) -> MetricResult:
+        name = metric_name_of(result)
+        value = None if name is None else row.metrics.get(name)
+        return attrs.evolve(result, number_value=value) if isinstance(value, float) else result
+
+    star = first.star_metric_result
+    return attrs.evolve(
+        first,
+        run_level_metric_results=tuple(averaged(r) for r in first.run_level_metric_results),
+        star_metric_result=None if star is None else averaged(star),
+    )
 
 
 async def evaluation_history(
     source: HistorySource, test_case_uuid: str, *, deadline: float
 ) -> tuple[tuple[EvaluationRun, ...], str | None]:
-    """For ``evaluate``'s report: the test case's finished runs, newest first, at most 10 per agent, from one
-    listing made before ``deadline``; or none, and why (a trend is a nicety: it never fails the evaluation)."""
+    """For ``evaluate``'s report: the test case's finished runs, newest first, at most 10 per agent (a repeat group
+    as one run, its numeric values averaged), from one listing made before ``deadline``; or none, and why (a
+    trend is a nicety: it never fails the evaluation)."""
     with anyio.move_on_after(max(0.0, deadline - anyio.current_time())):
         try:
             runs = finished_newest_first(await source.list_evaluation_runs(test_case_uuid), test_case_uuid)
@@ -150,10 +212,11 @@ async def evaluation_history(
             return (), f"no trend of earlier runs: listing them failed ({exc})"
         kept: builtins.list[EvaluationRun] = []
         seen: dict[str | None, int] = {}
-        for run in runs:
+        for group in repeat_groups(runs):
+            run = group[0]
             key = run.agent_uuid or run.agent_deployment_name
             seen[key] = seen.get(key, 0) + 1
             if seen[key] <= _PER_AGENT_IN_REPORTS:
-                kept.append(run)
+                kept.append(_averaged_run(group))
         return tuple(kept), None
     return (), "no trend of earlier runs: the deadline came before they were listed"

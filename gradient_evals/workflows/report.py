@@ -42,7 +42,7 @@ from .records import metric_name_of
 from .summary import FAIL_WORDS, RunStats
 from .summary_results import RunSummary, Verdict
 
-__all__ = ["build_agent_result", "build_report"]
+__all__ = ["build_agent_result", "build_report", "run_prompts"]
 
 
 def _is_skipped(status: object) -> bool:
@@ -95,7 +95,8 @@ def _outcome(prompt: EvaluationPrompt, settings: GateSettings) -> PromptOutcome:
     )
 
 
-def _prompts(pages: Iterable[ResultsPage]) -> list[EvaluationPrompt]:
+def run_prompts(pages: Iterable[ResultsPage]) -> list[EvaluationPrompt]:
+    """A run's prompts from its pages, each prompt ID once (a page the server sent twice adds nothing)."""
     seen: set[int] = set()
     prompts = []
     for page in pages:
@@ -233,8 +234,8 @@ async def build_agent_result(
     summary: RunSummary | None = None
     comparison: RunComparison | None = None
     # Checks on the answers become metric results of every prompt, here and in the baseline, before any sum.
-    base_prompts = None if baseline_pages is None else _prompts(baseline_pages)
-    checked = await check_prompts(settings.checks, _prompts(pages), pages, base_prompts, baseline_pages)
+    base_prompts = None if baseline_pages is None else run_prompts(baseline_pages)
+    checked = await check_prompts(settings.checks, run_prompts(pages), pages, base_prompts, baseline_pages)
     pages, prompts, baseline_pages, baseline_prompts = (
         checked.pages, checked.prompts, checked.baseline_pages, checked.baseline_prompts
     )

@@ -25,6 +25,7 @@ from .evaluate_plan import Rerun
 from .evaluate_results import AgentResult, EvaluationReport, PromptOutcome
 from .evaluate_settings import DEFAULT_EVALUATE_TIMEOUT, EvaluationSettings
 from .gates import NO_SLICE, GateSettings, slice_key
+from .repeat_groups import average_pages
 from .report import build_agent_result, build_report
 from .services import EvaluationServices
 from .wait import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
@@ -143,13 +144,21 @@ async def _evaluate_failed(
         if key is None or agent.run_failed:
             continue
         replaces[key] = agent.evaluation_run_uuid
-        old[key] = [p async for p in services.runs.iter_results(agent.evaluation_run_uuid)]
+        old[key] = await _earlier_prompts(services, agent)
     baselines = {
         (a.agent_uuid or a.agent_deployment_name or ""): a.baseline_run_uuid
         for a in report.agents
         if a.baseline_run_uuid is not None and (a.agent_uuid or a.agent_deployment_name) in replaces
     }
+    repeats = max((a.repeats for a in report.agents), default=1)
     rerun = Rerun(
+        baseline_groups={
+            a.baseline_run_uuid: a.repeat_group.baseline_run_uuids
+            for a in report.agents
+            if a.repeat_group is not None
+            and a.baseline_run_uuid is not None
+            and len(a.repeat_group.baseline_run_uuids) > 1
+        },
         replaces=replaces,
         test_case_uuid=report.test_case_uuid,
         prompts=old,
@@ -184,6 +193,7 @@ async def _evaluate_failed(
         interval="bootstrap" if report.interval == "bootstrap" else "t",
         require_conclusive=report.require_conclusive and bool(drops),
         slice_by=report.slice_by,
+        repeats=repeats,  # a group's failed prompts run again once per repeat
         timeout=timeout,
         poll_interval=poll_interval,
         max_poll_interval=max_poll_interval,
@@ -194,6 +204,15 @@ async def _evaluate_failed(
         max_output_tokens_increase_pct=report.max_output_tokens_increase_pct,
     )
     return await evaluate(services, settings, rerun=rerun)
+
+
+async def _earlier_prompts(services: EvaluationServices, agent: AgentResult) -> list[EvaluationPrompt]:
+    """The prompts a rerun's results replace: the run's, or a repeat group's averaged over its finished runs."""
+    group = agent.repeat_group
+    if group is None or group.repeats == 1:
+        return [p async for p in services.runs.iter_results(agent.evaluation_run_uuid)]
+    runs = [(u, [page async for page in services.runs.iter_results(u).pages()]) for u in group.used]
+    return [p for page in average_pages(runs) for p in page.prompts]
 
 
 async def _report_of_run(

@@ -13,7 +13,8 @@ max_regression = { correctness = 5 }
 ```
 
 A suite's keys are the fields of :class:`~gradient_evals.EvaluationSettings` (``evaluate``'s keyword arguments)
-under the same names, ``agents`` standing for agents by name or UUID, plus ``allow_outside``: a dataset file must
+under the same names (their TOML shapes read in :mod:`.suite_values`), ``agents`` standing for agents by name or
+UUID, plus ``allow_outside``: a dataset file (and a quarantine file, which ``quarantine_flaky`` writes to) must
 lie in the configuration's folder (or below it, symbolic links followed) unless ``allow_outside = true``. Every
 problem (an unknown key, a wrong type, a missing dataset file, an empty suite name, an agent given twice, two
 suites sharing a test case, a file that is not UTF-8 or nests too deep) is a :class:`ConfigError` naming the file,
@@ -22,7 +23,6 @@ the suite and the key, raised while reading the file: before anything is sent.
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -30,13 +30,15 @@ from typing import Any, Final
 
 import attrs
 
-from .._exceptions import GradientEvalsError
+from .._exceptions import GradientEvalsError, RepeatsError
 from .._settings_method import nearest
 from ._arguments import is_uuid
 from ._files import PathLike
 from ._toml_files import TomlFileError, read_toml
 from .evaluate_settings import EvaluationSettings, check_setting
+from .quarantine import read_quarantine
 from .suite_checks import check_regressions, joined, read_checks, read_pricing
+from .suite_values import SHAPES, read_flag
 
 __all__ = [
     "CONFIG_FILE",
@@ -70,91 +72,6 @@ class ConfigError(GradientEvalsError, ValueError):
         self.key = key
 
 
-# -- one checker per value shape; each returns the value as evaluate takes it, or raises ValueError ------------
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"expected a non-empty string, got {value!r}")
-    return value.strip()
-
-
-def _texts(value: object) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value:
-        raise ValueError(f"expected a non-empty list of strings, got {value!r}")
-    items = tuple(_text(item) for item in value)
-    if len(set(items)) != len(items):
-        raise ValueError(f"lists the same value twice: {list(items)!r}")
-    return items
-
-
-def _flag(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {value!r}")
-    return value
-
-
-def _number(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"expected a number, got {value!r}")
-    return float(value)
-
-
-def _positive(value: object) -> float:
-    number = _number(value)
-    if number <= 0:
-        raise ValueError(f"expected a positive number of seconds, got {value!r}")
-    return number
-
-
-
-def _percentage(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-        raise ValueError(f"expected a whole percentage from 0 to 100, got {value!r}")
-    return value
-
-
-def _gates(value: object) -> dict[str, float]:
-    if not isinstance(value, dict) or not value:
-        raise ValueError(f"expected a table of metric = number, e.g. {{ correctness = 80 }}, got {value!r}")
-    return {_text(metric): _number(number) for metric, number in value.items()}
-
-
-def _baseline(value: object) -> str | dict[str, str] | None:
-    if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
-        return None
-    if isinstance(value, str) and (value.strip() == "latest" or is_uuid(value)):
-        return value.strip()
-    if isinstance(value, dict) and value and all(isinstance(v, str) and is_uuid(v) for v in value.values()):
-        return {_text(k): str(v).strip() for k, v in value.items()}
-    raise ValueError(f'expected "latest", "none", a run UUID or a table of agent = run UUID, got {value!r}')
-
-
-_SHAPES: Final[Mapping[str, Callable[[object], Any]]] = {
-    "dataset": _text,
-    "test_case": _text,
-    "agents": _texts,
-    "agent_deployment_names": _texts,
-    "metrics": _texts,
-    "star_metric": _text,
-    "star_threshold_pct": _percentage,
-    "run_name": _text,
-    "dataset_name": _text,
-    "baseline": _baseline,
-    "baseline_any_version": _flag,
-    "fail_under": _gates,
-    "max_regression": _gates,
-    "pass_thresholds": _gates,
-    "require_complete": _flag,
-    "require_baseline": _flag,
-    "require_conclusive": _flag,
-    "slice_by": _text,
-    "timeout": _positive,
-    "poll_interval": _positive,
-}
-"""How a key's value is read where TOML needs its own reading (a table of gates, the word "none" for no baseline);
-a key not listed here is taken as the file gives it. Either way the setting's own check follows."""
-
 NOT_IN_A_FILE: Final[Mapping[str, str]] = {
     "agent_uuids": "`agents` takes agent UUIDs as well as names",
     "on_progress": "a function, not a value a file can hold",
@@ -163,10 +80,9 @@ NOT_IN_A_FILE: Final[Mapping[str, str]] = {
 """The settings a suite cannot hold, and why."""
 
 
-
 def _key_check(name: str) -> Callable[[object], object]:
     """A key's check: its TOML shape (if it has one), then the check ``EvaluationSettings`` makes of the setting."""
-    shape = _SHAPES.get(name)
+    shape = SHAPES.get(name)
 
     def check(value: object) -> object:
         value = value if shape is None else shape(value)
@@ -184,14 +100,13 @@ _KEYS: Final[Mapping[str, Callable[[object], Any]]] = {
 }
 """Every key a suite may hold and how its value is checked: a key is a field of :class:`EvaluationSettings`."""
 
-_LOADING_KEYS: Final[Mapping[str, Callable[[object], Any]]] = {"allow_outside": _flag}
+_LOADING_KEYS: Final[Mapping[str, Callable[[object], Any]]] = {"allow_outside": read_flag}
 """Keys about reading the file itself, not passed to ``evaluate``."""
 
 SUITE_KEYS: Final = frozenset(_KEYS)
 """``checks`` among them: an array of tables ``[[suites.NAME.checks]]``, read by :func:`~.suite_checks.read_checks`."""
 _FILE_KEY: Final = "github_comment"
 """The one key of ``[defaults]`` that is not a suite's: a report option of the whole run."""
-"""``checks`` among them: an array of tables ``[[suites.NAME.checks]]``, read by :func:`~.suite_checks.read_checks`."""
 
 
 @attrs.frozen(kw_only=True)
@@ -314,18 +229,20 @@ def _canonical_agents(agents: Sequence[str], suite: str, path: Path) -> tuple[st
     return canonical
 
 
-def _dataset_file(dataset: str, allow_outside: bool, suite: str, path: Path) -> Path:
+def _file_in_folder(given: str, allow_outside: bool, suite: str, path: Path, *, key: str) -> Path:
+    """The file a suite's ``key`` names, relative to the configuration's folder and kept in it unless
+    ``allow_outside``; a missing dataset file is refused here (a quarantine file's reader says what is wrong)."""
     folder = path.parent.resolve()
-    file = (folder / dataset).resolve()
+    file = (folder / given).resolve()
     if not allow_outside and not file.is_relative_to(folder):
         raise ConfigError(
-            f"the dataset file {str(file)!r} is outside the configuration's folder {str(folder)!r}: move it there,"
+            f"the {key} file {str(file)!r} is outside the configuration's folder {str(folder)!r}: move it there,"
             " or set allow_outside = true",
             path=path,
             suite=suite,
-            key="dataset",
+            key=key,
         )
-    if not file.is_file():
+    if key == "dataset" and not file.is_file():
         raise ConfigError(f"no dataset file at {str(file)!r}", path=path, suite=suite, key="dataset")
     return file
 
@@ -342,7 +259,14 @@ def _suite(name: str, merged: dict[str, Any], path: Path, allow_outside: bool) -
     if dataset is None:
         raise ConfigError("give a dataset (a CSV path or a dataset UUID)", path=path, suite=name, key="dataset")
     if not is_uuid(dataset):
-        merged["dataset"] = _dataset_file(dataset, allow_outside, name, path)
+        merged["dataset"] = _file_in_folder(dataset, allow_outside, name, path, key="dataset")
+    quarantine = merged.get("quarantine")
+    if quarantine is not None:  # read here, and written with quarantine_flaky: kept in the folder as datasets are
+        merged["quarantine"] = _file_in_folder(quarantine, allow_outside, name, path, key="quarantine")
+        try:
+            read_quarantine(merged["quarantine"])
+        except RepeatsError as exc:
+            raise ConfigError(str(exc).removeprefix("quarantine: "), path=path, suite=name, key="quarantine") from None
     if merged.get("require_conclusive") and not merged.get("max_regression"):
         message = "require_conclusive needs a regression gate to decide: give max_regression too"
         raise ConfigError(message, path=path, suite=name, key="require_conclusive")
@@ -391,7 +315,7 @@ def load_config(path: PathLike, *, allow_outside: bool = False) -> SuiteConfig:
     pricing = read_pricing(data.get("pricing"), _raiser(path, None))
     defaults_table = dict(_table(data, "defaults", path))
     try:
-        github_comment = _flag(defaults_table.pop(_FILE_KEY, False))
+        github_comment = read_flag(defaults_table.pop(_FILE_KEY, False))
     except ValueError as exc:
         raise ConfigError(str(exc), path=path, key=_FILE_KEY) from None
     defaults = _check(defaults_table, path, None)

@@ -28,12 +28,20 @@ from .answer_settings import CheckInput, PricingInput
 from .evaluate_results import EvaluationReport
 from .evaluate_settings import DEFAULT_EVALUATE_TIMEOUT, EvaluationSettings
 from .metric_names import match_metric
+from .repeats import DEFAULT_MAX_RUNS
 from .suite_checks import joined
 from .suite_config import Suite
 from .usage import pricing_from
 from .usage_results import Pricing
 
-__all__ = ["SuiteOutcome", "SuiteServices", "check_suite_names", "run_suites", "with_answer_settings"]
+__all__ = [
+    "SuiteOutcome",
+    "SuiteServices",
+    "check_suite_names",
+    "check_suite_runs",
+    "run_suites",
+    "with_answer_settings",
+]
 
 _GATE_KEYS = ("fail_under", "max_regression", "pass_thresholds")
 
@@ -111,6 +119,18 @@ async def check_suite_names(suites: Sequence[Suite], services: SuiteServices) ->
     return resolved
 
 
+def check_suite_runs(suites: Sequence[Suite]) -> None:
+    """Refuse, before anything is sent, a call whose suites would create more runs than a suite's ``max_runs``."""
+    planned = sum(len(suite.targets) * int(suite.settings.get("repeats", 1)) for suite in suites)
+    for suite in suites:
+        limit = int(suite.settings.get("max_runs", DEFAULT_MAX_RUNS))
+        if planned > limit:
+            what = " + ".join(f"{len(s.targets)} x {s.settings.get('repeats', 1)}" for s in suites)
+            raise suite.error(
+                f"the suites would create {planned} runs (agents x repeats per suite: {what}), more than "
+                f"max_runs={limit}; raise max_runs (in [defaults] for every suite) to allow it",
+                "max_runs",
+            )
 def _check_each_agent_once(suite: Suite, resolved: Mapping[str, str]) -> None:
     # The file's spellings of one UUID are refused while it is read; a name and its agent's UUID only once known.
     seen: dict[str, str] = {}
@@ -173,6 +193,7 @@ async def run_suites(
     if not suites:
         raise ValueError("no suite to run")
     suites = with_answer_settings(suites, as_checks(checks), pricing_from(pricing))
+    check_suite_runs(suites)
     resolved = await _checked_in_time(suites, services)
     outcomes: dict[str, SuiteOutcome] = {}
 

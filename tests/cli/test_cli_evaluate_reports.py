@@ -90,6 +90,9 @@ def test_the_reproduce_command_names_the_dataset_and_test_case_by_uuid(report: E
     assert "--baseline-any-version" not in command
     any_version = _args("--dataset", "d.csv", "--test-case", "t", "--baseline-any-version")
     assert reproduce_command(any_version, report).endswith(" --baseline-any-version")
+    assert "--repeats" not in command
+    again = reproduce_command(_args("--dataset", "data.csv", "--test-case", "t", "--repeats", "3"), report)
+    assert again.endswith("--repeats 3")  # the same group size again
 
 
 def test_show_prints_the_terminal_view_or_json(report: EvaluationReport) -> None:

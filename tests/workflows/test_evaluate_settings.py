@@ -19,7 +19,7 @@ import attrs
 import httpx
 import pytest
 
-from gradient_evals import AsyncGradientEvals, EvaluationSettings, GradientEvals, UnknownSettingError
+from gradient_evals import AsyncGradientEvals, EvaluationSettings, GradientEvals, RepeatsError, UnknownSettingError
 from gradient_evals.cli._settings_flags import NOT_ON_THE_COMMAND_LINE, SETTING_FLAGS, given_settings
 from gradient_evals.cli.commands.evaluate import add_evaluate_options
 from gradient_evals.testing import FakeGradientServer
@@ -99,6 +99,13 @@ def test_the_client_takes_the_fields_with_their_defaults() -> None:
         ("timeout", 0, ValueError, "timeout must be a positive number of seconds"),
         ("poll_interval", "soon", TypeError, "poll_interval must be a number of seconds"),
         ("max_poll_interval", -1, ValueError, "max_poll_interval must be a positive number of seconds"),
+        ("repeats", 0, RepeatsError, "repeats: runs per agent must be a whole number from 1 to 10, got 0"),
+        ("repeats", -2, RepeatsError, "repeats: runs per agent must be a whole number from 1 to 10, got -2"),
+        ("repeats", 11, RepeatsError, "repeats: runs per agent must be a whole number from 1 to 10, got 11"),
+        ("repeats", 2.5, RepeatsError, "repeats: runs per agent must be a whole number from 1 to 10, got 2.5"),
+        ("repeats", True, RepeatsError, "repeats: runs per agent must be a whole number"),
+        ("max_runs", 0, RepeatsError, "max_runs: the most runs one call may create must be a whole number >= 1"),
+        ("quarantine", 3, RepeatsError, "quarantine: expected the path of a file of prompt inputs"),
         ("on_progress", "print", TypeError, "'on_progress' must be callable"),
     ],
 )
@@ -146,7 +153,8 @@ def test_the_flags_given_become_settings_and_the_rest_keep_their_defaults() -> N
         "--baseline-any-version --fail-under correctness=60 --max-regression correctness=5 "
         "--pass-threshold correctness=50 --require-complete --require-baseline --slice-by topic "
         "--dataset-name faq-data --timeout 600 --poll-interval 1 --max-poll-interval 10 --max-cost 2.5 "
-        "--max-output-tokens-increase-pct 25 --require-conclusive --regression-test point --interval bootstrap"
+        "--max-output-tokens-increase-pct 25 --require-conclusive --regression-test point --interval bootstrap "
+        "--repeats 3 --max-runs 50 --quarantine q.txt --quarantine-flaky"
     )
     assert set(given) == set(SETTING_FLAGS)  # every flag reaches its field
     settings = EvaluationSettings(**given)  # type: ignore[arg-type]
@@ -161,6 +169,8 @@ def test_the_flags_given_become_settings_and_the_rest_keep_their_defaults() -> N
     assert (settings.timeout, settings.poll_interval, settings.max_poll_interval) == (600.0, 1.0, 10.0)
     assert (settings.max_cost, settings.max_output_tokens_increase_pct) == (2.5, 25.0)
     assert (settings.require_conclusive, settings.regression_test, settings.interval) == (True, "point", "bootstrap")
+    repeats = (settings.repeats, settings.max_runs, settings.quarantine, settings.quarantine_flaky)
+    assert repeats == (3, 50, "q.txt", True)
     assert _given("--dataset 0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60")["dataset"] == "0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60"
 
 

@@ -221,7 +221,9 @@ async def test_a_create_answer_must_name_one_uuid_run_per_agent(answer: list[str
     from types import SimpleNamespace
 
     services: Any = SimpleNamespace(runs=_Runs(answer))
-    plan: Any = SimpleNamespace(agents=(AGENT_A, AGENT_B), deployments=(), run_name=None, agent_count=2)
+    plan: Any = SimpleNamespace(
+        agents=(AGENT_A, AGENT_B), deployments=(), run_name=None, agent_count=2, settings=SimpleNamespace(repeats=1)
+    )
     with pytest.raises(APIResponseValidationError, match=message):
         await runs_step(services, plan, "tc", Progress(None))
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ...reports._repeats import repeat_remarks
 from ...reports.junit import render_junit
 from ...reports.markdown import render_markdown
 from ...reports.suites import SuitesDocument
@@ -159,7 +160,7 @@ def warnings_of(report: EvaluationReport) -> list[str]:
     """The stderr lines every evaluation prints: a new test case version, each gate not applied, the notes."""
     from ...reports._format import remarks
 
-    return [escape_text(line) for line in remarks(report)]
+    return [escape_text(line) for line in [*remarks(report), *repeat_remarks(report)]]
 
 
 def finish(

@@ -49,9 +49,18 @@ def _value(value: float | str | None) -> str:
     return escape_text(value) if isinstance(value, str) else format_number(value)
 
 
+def _spread(row: HistoryRow, metric: str) -> str:
+    """A metric's value; for a repeat group, with the spread of its runs (``72.3 +-4.1``)."""
+    spread = row.spread.get(metric)
+    value = _value(row.metrics.get(metric))
+    return value if spread is None else f"{value} +-{format_number(spread)}"
+
+
 def history_rows(rows: Sequence[HistoryRow]) -> str:
-    """The history as a table: one line per run, a column per metric."""
+    """The history as a table: one line per run (a repeat group is one line, with a RUNS column), a column per
+    metric."""
     metrics = list(dict.fromkeys(name for row in rows for name in row.metrics))
+    grouped = any(row.repeats > 1 for row in rows)
     headers = [
         "RUN",
         "FINISHED",
@@ -73,10 +82,12 @@ def history_rows(rows: Sequence[HistoryRow]) -> str:
             status_name(row.status),
             "-" if row.star_value is None else f"{row.star_metric or 'star'}={_value(row.star_value)}",
             "-" if row.passed is None else ("yes" if row.passed else "no"),
-            *(_value(row.metrics.get(m)) for m in metrics),
+            *(_spread(row, m) for m in metrics),
+            *((row.repeats,) if grouped else ()),
         )
         for row in rows
     ]
+    headers += ["RUNS"] if grouped else []
     return render_table(headers, body, right=[4, *range(8, len(headers))])
 
 

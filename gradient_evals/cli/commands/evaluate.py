@@ -51,6 +51,7 @@ __all__ = [
     "write_reports",
 ]
 
+
 def register(commands: Subcommands) -> None:
     """Add ``evaluate``."""
     parser = add_command(
@@ -154,6 +155,16 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
         choices=("t", "bootstrap"),
         help="the interval of a numeric metric's paired change: paired t (the default) or a seeded bootstrap",
     )
+    parser.add_argument(
+        "--repeats", type=int, metavar="K", help="runs per agent, 1 to 10 (default 1): flaky prompts are named"
+    )
+    parser.add_argument("--max-runs", type=int, metavar="N", help="the most runs this call may create (default 100)")
+    parser.add_argument(
+        "--quarantine", metavar="FILE", help="prompt inputs, one a line: evaluated and shown, left out of the gates"
+    )
+    parser.add_argument(
+        "--quarantine-flaky", action="store_true", help="add this evaluation's flaky prompts to the --quarantine file"
+    )
     parser.add_argument("--slice-by", metavar="COLUMN", help="a column of the CSV to report scores per value of")
     parser.add_argument(
         "--dataset-name",
@@ -234,6 +245,8 @@ def reproduce_command(args: argparse.Namespace, report: EvaluationReport) -> str
         parts.append("--require-complete")
     if args.baseline_any_version:
         parts.append("--baseline-any-version")
+    if args.repeats is not None and args.repeats != 1:
+        parts += ["--repeats", str(args.repeats)]
     return shlex.join(parts)
 
 

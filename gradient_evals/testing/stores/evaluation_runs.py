@@ -49,6 +49,9 @@ class RunStore:
         self._profiles: dict[str, _Profile] = {}
         # agent UUID or deployment name -> how its future runs answer
         self._answer_styles: dict[str, AnswerStyle] = {}
+        # agent UUID or deployment name -> prompt input text -> the correctness of its next runs, in turn
+        self._scripts: dict[str, dict[str, tuple[float, ...]]] = {}
+        self._scripted_runs: dict[str, int] = {}  # agent -> runs made since its script was set
 
     def set_answer_style(self, agent: str, style: AnswerStyle) -> None:
         """How the runs created for ``agent`` from now on answer (see the server's method)."""
@@ -74,6 +77,28 @@ class RunStore:
             check_status(final_status, terminal=True)
         with self._draws.lock:
             self._profiles[agent] = _Profile(quality, dict(metrics), final_status, dict(inputs or {}))
+
+    def script(self, agent: str, scores: dict[str, Sequence[float]]) -> None:
+        """The correctness of the prompts with these inputs in ``agent``'s next runs (see the server's method)."""
+        for text, values in scores.items():
+            if not values or not all(0 <= v <= 100 for v in values):
+                raise ValueError(f"scores of {text!r}: a non-empty list of numbers from 0 to 100, got {values!r}")
+        with self._draws.lock:
+            self._scripts[agent] = {text.strip(): tuple(values) for text, values in scores.items()}
+            self._scripted_runs[agent] = 0
+
+    def _scripted(self, agent: str, tc: TestCaseRecord, version: int, n_prompts: int) -> dict[int, float]:
+        script = self._scripts.get(agent)
+        if not script:
+            return {}
+        turn = self._scripted_runs[agent]
+        self._scripted_runs[agent] = turn + 1
+        found = {}
+        for index in range(n_prompts):
+            values = script.get(row_input(tc, version, index).strip())
+            if values is not None:
+                found[index] = values[turn % len(values)]
+        return found
 
     def find(self, run_uuid: str) -> RunRecord | None:
         """The run, or None when there is none with that uuid."""
@@ -246,6 +271,7 @@ class RunStore:
             or self._answer_styles.get(agent_deployment_name or "")
             or AnswerStyle(),
             difficulty=lambda index: prompt_difficulty(row_input(tc, version, index)),
+            scripted=self._scripted(agent_uuid or agent_deployment_name or "", tc, version, n_prompts),
             fixed_status=fixed_status,
             final_status=final_status,
             duration=self._settings.run_duration,
