@@ -29,7 +29,7 @@ from .workflows.evaluate_results import (
 )
 from .workflows.model_compare_results import ModelComparison, ModelResult
 from .workflows.summary_results import MetricSummary, RunSummary, Verdict
-from .workflows.usage_results import Price, Pricing, RunCost, TokenUsage
+from .workflows.usage_results import Price, Pricing, RunCost, RunTokenUsage
 
 __all__ = [
     "AgentResult",
@@ -51,7 +51,7 @@ __all__ = [
     "RunComparison",
     "RunCost",
     "RunSummary",
+    "RunTokenUsage",
     "SliceResult",
-    "TokenUsage",
     "Verdict",
 ]
