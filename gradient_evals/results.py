@@ -30,7 +30,7 @@ from .workflows.evaluate_results import (
 from .workflows.model_compare_results import ModelComparison, ModelResult
 from .workflows.repeats_results import FlakyPrompt, MetricSpread, RepeatGroup, RepeatJudgement
 from .workflows.summary_results import MetricSummary, RunSummary, Verdict
-from .workflows.usage_results import Price, Pricing, RunCost, TokenUsage
+from .workflows.usage_results import Price, Pricing, RunCost, RunTokenUsage
 
 __all__ = [
     "AgentResult",
@@ -56,7 +56,7 @@ __all__ = [
     "RunComparison",
     "RunCost",
     "RunSummary",
+    "RunTokenUsage",
     "SliceResult",
-    "TokenUsage",
     "Verdict",
 ]

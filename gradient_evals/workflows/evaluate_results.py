@@ -22,7 +22,7 @@ from .checks_results import CheckResult
 from .compare_results import RunComparison
 from .repeats_results import FlakyPrompt, RepeatGroup
 from .summary_results import MetricSummary, RunSummary, Verdict
-from .usage_results import Pricing, RunCost, TokenUsage
+from .usage_results import Pricing, RunCost, RunTokenUsage
 
 __all__ = [
     "AgentResult",
@@ -179,9 +179,9 @@ class AgentResult:
     """For ``evaluate_failed``: the earlier run whose results this run's results were merged over."""
     checks: tuple[CheckResult, ...] = ()
     """Each check on the answers: its pass rate and the prompts that failed it (also a ``check:<name>`` metric)."""
-    tokens: TokenUsage | None = None
+    tokens: RunTokenUsage | None = None
     """The run's input and output tokens (``None`` when the run produced no results)."""
-    baseline_tokens: TokenUsage | None = None
+    baseline_tokens: RunTokenUsage | None = None
     cost: RunCost | None = None
     """What the run's tokens cost, with a price table that prices this agent."""
     wall_time: float | None = None

@@ -23,17 +23,18 @@ the suite and the key, raised while reading the file: before anything is sent.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 import attrs
 
-from .._exceptions import GradientEvalsError, RepeatsError
+from .._exceptions import RepeatsError
 from .._settings_method import nearest
 from ._arguments import is_uuid
+from ._config_error import ConfigError
 from ._files import PathLike
+from ._suite_rules import canonical_agents, check_test_cases_shared, file_in_folder
 from ._toml_files import TomlFileError, read_toml
 from .evaluate_settings import EvaluationSettings, check_setting
 from .quarantine import read_quarantine
@@ -54,22 +55,6 @@ __all__ = [
 
 CONFIG_FILE: Final = "gradient-evals.toml"
 PYPROJECT: Final = "pyproject.toml"
-
-
-class ConfigError(GradientEvalsError, ValueError):
-    """A suite configuration that cannot be used; the message names the file, the suite and the key."""
-
-    def __init__(self, message: str, *, path: PathLike, suite: str | None = None, key: str | None = None) -> None:
-        path = Path(path)
-        where = str(path)
-        if suite is not None:
-            where += f": suite {suite!r}"
-        if key is not None:
-            where += f", key {key!r}" if suite is not None else f": key {key!r}"
-        super().__init__(f"{where}: {message}")
-        self.path = path
-        self.suite = suite
-        self.key = key
 
 
 NOT_IN_A_FILE: Final[Mapping[str, str]] = {
@@ -213,45 +198,11 @@ def _raiser(path: Path, suite: str | None) -> Callable[[str, str | None], Config
     return error
 
 
-def _canonical_agents(agents: Sequence[str], suite: str, path: Path) -> tuple[str, ...]:
-    """The agents with every UUID in one spelling (lower case, hyphenated), each at most once."""
-    canonical = tuple(str(uuid.UUID(agent)) if is_uuid(agent) else agent for agent in agents)
-    seen: dict[str, str] = {}
-    for given, agent in zip(agents, canonical, strict=True):
-        if agent in seen:
-            raise ConfigError(
-                f"{seen[agent]!r} and {given!r} are the same agent: give each agent once",
-                path=path,
-                suite=suite,
-                key="agents",
-            )
-        seen[agent] = given
-    return canonical
-
-
-def _file_in_folder(given: str, allow_outside: bool, suite: str, path: Path, *, key: str) -> Path:
-    """The file a suite's ``key`` names, relative to the configuration's folder and kept in it unless
-    ``allow_outside``; a missing dataset file is refused here (a quarantine file's reader says what is wrong)."""
-    folder = path.parent.resolve()
-    file = (folder / given).resolve()
-    if not allow_outside and not file.is_relative_to(folder):
-        raise ConfigError(
-            f"the {key} file {str(file)!r} is outside the configuration's folder {str(folder)!r}: move it there,"
-            " or set allow_outside = true",
-            path=path,
-            suite=suite,
-            key=key,
-        )
-    if key == "dataset" and not file.is_file():
-        raise ConfigError(f"no dataset file at {str(file)!r}", path=path, suite=suite, key="dataset")
-    return file
-
-
 def _suite(name: str, merged: dict[str, Any], path: Path, allow_outside: bool) -> Suite:
     if not name.strip():
         raise ConfigError('a suite needs a name: [suites.""] names none', path=path)
     allow_outside = merged.pop("allow_outside", False) or allow_outside
-    agents = _canonical_agents(merged.pop("agents", ()), name, path)
+    agents = canonical_agents(merged.pop("agents", ()), name, path)
     deployments = merged.pop("agent_deployment_names", ())
     if not agents and not deployments:
         raise ConfigError("give the agents to evaluate (names or UUIDs)", path=path, suite=name, key="agents")
@@ -259,10 +210,10 @@ def _suite(name: str, merged: dict[str, Any], path: Path, allow_outside: bool) -
     if dataset is None:
         raise ConfigError("give a dataset (a CSV path or a dataset UUID)", path=path, suite=name, key="dataset")
     if not is_uuid(dataset):
-        merged["dataset"] = _file_in_folder(dataset, allow_outside, name, path, key="dataset")
+        merged["dataset"] = file_in_folder(dataset, allow_outside, name, path, key="dataset")
     quarantine = merged.get("quarantine")
     if quarantine is not None:  # read here, and written with quarantine_flaky: kept in the folder as datasets are
-        merged["quarantine"] = _file_in_folder(quarantine, allow_outside, name, path, key="quarantine")
+        merged["quarantine"] = file_in_folder(quarantine, allow_outside, name, path, key="quarantine")
         try:
             read_quarantine(merged["quarantine"])
         except RepeatsError as exc:
@@ -273,28 +224,6 @@ def _suite(name: str, merged: dict[str, Any], path: Path, allow_outside: bool) -
     merged.setdefault("test_case", name)
     check_regressions(merged.get("max_regression", {}), merged.get("checks", ()), _raiser(path, name))
     return Suite(name=name, path=path, agents=agents, deployments=deployments, settings=merged)
-
-
-def _test_case_key(suite: Suite) -> str:
-    test_case = str(suite.settings["test_case"]).strip()
-    return str(uuid.UUID(test_case)) if is_uuid(test_case) else test_case
-
-
-def _check_test_cases_shared(suites: Sequence[Suite], path: Path) -> None:
-    # Two suites finding-or-creating one test case at once would both create it, and every later run of either
-    # would then meet two test cases of that name.
-    owner: dict[str, str] = {}
-    for suite in suites:
-        key = _test_case_key(suite)
-        if key in owner:
-            raise ConfigError(
-                f"suites {owner[key]!r} and {suite.name!r} both use the test case {key!r}: give each suite a"
-                " test_case of its own",
-                path=path,
-                suite=suite.name,
-                key="test_case",
-            )
-        owner[key] = suite.name
 
 
 def load_config(path: PathLike, *, allow_outside: bool = False) -> SuiteConfig:
@@ -335,7 +264,7 @@ def load_config(path: PathLike, *, allow_outside: bool = False) -> SuiteConfig:
         if pricing is not None:
             merged["pricing"] = pricing
         suites.append(_suite(name, merged, path, allow_outside))
-    _check_test_cases_shared(suites, path)
+    check_test_cases_shared(suites, path)
     return SuiteConfig(path=path, suites=tuple(suites), github_comment=github_comment)
 
 
@@ -346,7 +275,7 @@ def apply_overrides(suites: Sequence[Suite], overrides: Mapping[str, Any]) -> tu
     for suite in suites:
         checked = _check(overrides, suite.path, suite.name)
         checked.pop("allow_outside", None)  # about reading the file: read already
-        agents = _canonical_agents(checked.pop("agents", suite.agents), suite.name, suite.path)
+        agents = canonical_agents(checked.pop("agents", suite.agents), suite.name, suite.path)
         deployments = checked.pop("agent_deployment_names", suite.deployments)
         result.append(
             attrs.evolve(suite, agents=agents, deployments=deployments, settings={**suite.settings, **checked})

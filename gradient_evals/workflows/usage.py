@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from .._exceptions import GradientEvalsError
 from ..types import EvaluationPrompt, EvaluationRun
-from .usage_results import Price, Pricing, RunCost, TokenUsage
+from .usage_results import Price, Pricing, RunCost, RunTokenUsage
 
 __all__ = ["PRICE_KEYS", "PricingError", "cost_of", "pricing_from", "token_usage", "wall_time"]
 
@@ -67,7 +67,7 @@ def pricing_from(table: Mapping[str, Any] | Pricing | None) -> Pricing | None:
     return Pricing(default=default, agents=agents)
 
 
-def token_usage(prompts: Iterable[EvaluationPrompt]) -> TokenUsage:
+def token_usage(prompts: Iterable[EvaluationPrompt]) -> RunTokenUsage:
     """The tokens of these prompts (see the module documentation)."""
     counts = {"prompts": 0}
     for side in ("input", "output"):
@@ -83,10 +83,10 @@ def token_usage(prompts: Iterable[EvaluationPrompt]) -> TokenUsage:
                 counts[f"{side}_counted"] += 1
             else:
                 counts[f"{side}_malformed"] += 1
-    return TokenUsage(**counts)
+    return RunTokenUsage(**counts)
 
 
-def cost_of(usage: TokenUsage, pricing: Pricing | None, agent_keys: Iterable[str | None]) -> RunCost | None:
+def cost_of(usage: RunTokenUsage, pricing: Pricing | None, agent_keys: Iterable[str | None]) -> RunCost | None:
     """What ``usage`` costs at the price for the first of ``agent_keys`` the table names (else its default);
     ``None`` without a price."""
     if pricing is None:

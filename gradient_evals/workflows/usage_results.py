@@ -1,4 +1,4 @@
-"""What a run used: its tokens (:class:`TokenUsage`) and, with a price table, what they cost (:class:`RunCost`).
+"""What a run used: its tokens (:class:`RunTokenUsage`) and, with a price table, what they cost (:class:`RunCost`).
 
 Data only, computed by :mod:`gradient_evals.workflows.usage`; the public home is :mod:`gradient_evals.results`.
 """
@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import attrs
 
-__all__ = ["Price", "Pricing", "RunCost", "TokenUsage"]
+__all__ = ["Price", "Pricing", "RunCost", "RunTokenUsage"]
 
 
 @attrs.frozen(kw_only=True)
-class TokenUsage:
+class RunTokenUsage:
     """The input and output tokens of a run's prompts, as the API reported them.
 
     The API sends each count as a string: a decimal count is added up, a missing one is counted in

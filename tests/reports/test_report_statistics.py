@@ -79,7 +79,7 @@ async def test_markdown_has_a_row_per_regression_gate(report: EvaluationReport) 
     assert "<b>" not in section  # the metric's name is escaped
     stats = report.agents[0].gates[1].statistics
     assert stats is not None
-    assert f"{stats.ci_low:+.4g} to {stats.ci_high:+.4g}" in rows[0]  # the gates' digits
+    assert f"{stats.ci_low:+.4g} to {stats.ci_high:+.4g}" in rows[0]  # the tables' four digits
 
 
 async def test_the_terminal_shows_the_statistics(report: EvaluationReport) -> None:
