@@ -1,6 +1,6 @@
 """``load_config`` finds every problem of a configuration file while reading it, before anything is sent: an empty
-suite name, one agent in two spellings, two suites on one test case, a dataset outside the file's folder, a file
-that is not UTF-8 or nests too deep."""
+suite name, one agent in two spellings, two suites on one test case, a dataset or quarantine file outside the
+file's folder, a file that is not UTF-8 or nests too deep."""
 
 from __future__ import annotations
 
@@ -81,6 +81,22 @@ def test_a_dataset_outside_the_folder_needs_allow_outside(tmp_path: Path) -> Non
         load_config(_project(project, linked))
     inside = _suite("faq").replace('"faq.csv"', f'"{project / "faq.csv"}"')
     assert load_config(_project(project, inside)).suites[0].settings["dataset"] == (project / "faq.csv").resolve()
+
+
+def test_a_quarantine_file_outside_the_folder_needs_allow_outside(tmp_path: Path) -> None:
+    # quarantine_flaky appends to the file: a configuration from a pull request must not name one anywhere
+    project = tmp_path / "project"
+    project.mkdir()
+    outside = tmp_path / "flaky.txt"
+    outside.write_text("Question?\n", encoding="utf-8")
+    text = _suite("faq", 'quarantine = "../flaky.txt"', "quarantine_flaky = true")
+    path = _project(project, text)
+    with pytest.raises(ConfigError, match=r"key 'quarantine': the quarantine file .* is outside the configuration's"):
+        load_config(path)
+    assert load_config(path, allow_outside=True).suites[0].settings["quarantine"] == outside.resolve()
+    (project / "flaky.txt").write_text("Question?\n", encoding="utf-8")
+    inside = _project(project, _suite("faq", 'quarantine = "flaky.txt"'))
+    assert load_config(inside).suites[0].settings["quarantine"] == (project / "flaky.txt").resolve()
 
 
 @pytest.mark.parametrize(
