@@ -197,14 +197,15 @@ def _binned(report: EvaluationReport, metric: str) -> tuple[list[list[int]], lis
         low, high = min(everything), max(everything)
         if high == low:
             high = low + 1.0
-        step = (high - low) / _BINS
-        edges = [low + i * step for i in range(_BINS + 1)]
+        # Halves and weights, never ``high - low``: two finite scores (-1e308, 1e308) may span more than a float.
+        half_span = high / 2 - low / 2
+        edges = [low * (1 - i / _BINS) + high * (i / _BINS) for i in range(_BINS + 1)]
         titles = [f"{format_score(edges[i])} to {format_score(edges[i + 1])}" for i in range(_BINS)]
         counts = []
         for values in numeric:
             row = [0] * _BINS
             for value in values:
-                row[min(_BINS - 1, int((value - low) / step))] += 1
+                row[min(_BINS - 1, int((value / 2 - low / 2) / half_span * _BINS))] += 1
             counts.append(row)
         return counts, titles, (format_score(low), format_score(high))
     totals: dict[str, int] = {}

@@ -77,3 +77,22 @@ def test_values_that_are_not_finite_are_left_out_of_the_line_and_listed(kit: Sim
     assert f"not a finite number, left out of the line: run {kit.uuid_of(101)}: inf" in page
     (row,) = trend_lines(report)
     assert row[1] == "70 \u2192 75 \u2192 **80**"
+
+
+def test_prompt_scores_of_plus_and_minus_1e308_bin_into_the_distribution(kit: SimpleNamespace) -> None:
+    async def build() -> EvaluationReport:
+        settings = GateSettings()
+        values = [1e308, -1e308, 5.0, 7.0]
+        prompts = [kit.prompt(i + 1, f"question {i + 1}", {"correctness": v}) for i, v in enumerate(values)]
+        agent = await build_agent_result(
+            run_uuid=kit.uuid_of(1),
+            run=kit.run(kit.uuid_of(1), kit.AGENT_A, "alpha"),
+            pages=kit.pages(prompts),
+            settings=settings,
+        )
+        return build_report(test_case_uuid=kit.TEST_CASE, agents=[agent], settings=settings, metrics=["correctness"])
+
+    page = render_html(anyio.run(build))  # the span of the values overflows a float: it must not reach a bin
+    bars = re.findall(r'<rect[^>]*\b(?:x|y|width|height)="([^"]*)"', page)
+    assert bars, "the distribution is drawn"
+    assert all(math.isfinite(float(number)) for number in bars)
