@@ -1,6 +1,7 @@
 """Steps run at once, failing as one typed error: never a bare ``ExceptionGroup``.
 
-The first failure cancels the other steps; one failure is raised as itself, several as :class:`MultipleErrors`.
+The first failure cancels the other steps (unless ``cancel_siblings=False``: steps whose outcome must be known,
+such as creates, each run to its end); one failure is raised as itself, several as :class:`MultipleErrors`.
 Cancellation from outside passes through untouched.
 """
 
@@ -24,7 +25,7 @@ def raise_collected(errors: list[Exception]) -> None:
         raise MultipleErrors(errors) from errors[0]
 
 
-async def run_all(steps: Iterable[Callable[[], Awaitable[None]]]) -> None:
+async def run_all(steps: Iterable[Callable[[], Awaitable[None]]], *, cancel_siblings: bool = True) -> None:
     """Run every step concurrently; see the module documentation for how failures come out."""
     errors: list[Exception] = []
     async with anyio.create_task_group() as group:
@@ -34,7 +35,8 @@ async def run_all(steps: Iterable[Callable[[], Awaitable[None]]]) -> None:
                 await step()
             except Exception as exc:  # collected here so that the task group never wraps it in a group
                 errors.append(exc)
-                group.cancel_scope.cancel()
+                if cancel_siblings:
+                    group.cancel_scope.cancel()
 
         for step in steps:
             group.start_soon(guarded, step)

@@ -7,12 +7,13 @@ a check is an :class:`APIResponseValidationError` naming the answer.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Mapping, Sequence
 
 import attrs
 
-from .._exceptions import APIResponseValidationError
+from .._exceptions import APIResponseValidationError, GradientEvalsError
 from ..types import EvaluationRun, EvaluationTestCase
 from ._arguments import is_uuid
 from ._concurrency import run_all
@@ -23,6 +24,8 @@ from .recover import generated_run_name
 from .repeats import repeat_name
 from .report import build_report
 from .services import EvaluationServices, Progress
+
+log = logging.getLogger("gradient_evals")
 
 __all__ = [
     "DatasetChoice",
@@ -116,7 +119,16 @@ async def runs_step(
         name = repeat_name(stem, index, count)
         created[index] = await _create(services, plan, test_case_uuid, name, progress, unique=True)
 
-    await run_all([lambda i=i: one(i) for i in range(1, count + 1)])  # type: ignore[misc]
+    try:
+        # A create cancelled in flight may still start runs that nobody then knows of: every create runs to its end.
+        await run_all([lambda i=i: one(i) for i in range(1, count + 1)], cancel_siblings=False)  # type: ignore[misc]
+    except GradientEvalsError as exc:
+        made = [u for index in sorted(created) for u in created[index]]
+        if made:
+            started = f"the other repeats of {stem} started {len(made)} runs: {', '.join(made)}"
+            exc.add_note(started)
+            log.warning("a create of the repeats failed; %s", started)
+        raise
     everything = [u for index in sorted(created) for u in created[index]]
     if len(set(everything)) != len(everything):
         raise APIResponseValidationError("two creates of this evaluation's repeats name the same run")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gradient_evals import AsyncGradientEvals, RepeatsError, RunCreationUnknownError
+from gradient_evals import AsyncGradientEvals, GradientEvalsError, RepeatsError, RunCreationUnknownError
 from gradient_evals.reports._trend import trends
 from gradient_evals.results import EvaluationProgress, GateKind
 from gradient_evals.testing import FakeGradientServer
@@ -246,3 +246,17 @@ async def test_a_unique_given_name_is_proven_when_a_creates_answer_is_lost(
             agent_uuids=[AGENT_A],
             name_is_unique="yes",  # type: ignore[arg-type]
         )
+
+
+async def test_a_failed_create_lets_the_others_finish_and_names_the_runs_they_started(
+    server: FakeGradientServer, client: AsyncGradientEvals
+) -> None:
+    # A create refused outright (400 is never retried): the other repeats' creates are not cancelled in flight, where
+    # the server may already have started runs nobody would then know of; the error names the runs they started.
+    dataset = server.add_dataset(rows=3)
+    server.inject(Fault.status(400), times=1, method="POST", path="/evaluation_runs")
+    with pytest.raises(GradientEvalsError) as raised:
+        await _evaluate(client, dataset, repeats=3)
+    assert server.created_run_count == 2 * 2  # the two other repeats, each for both agents
+    notes = " ".join(getattr(raised.value, "__notes__", []))
+    assert all(run in notes for run in server.run_uuids)
