@@ -166,6 +166,10 @@ class _Server:
         self.empty = b"{}"
         self.calls = 0
 
+    def serve(self, body: bytes, status: int = 200, headers: dict[str, Any] | None = None) -> None:
+        """Answer the next request with exactly this: nothing an earlier test chose carries over."""
+        self.body, self.status, self.headers, self.calls = body, status, headers or {}, 0
+
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.calls += 1
         if self.calls > 1:
@@ -245,7 +249,7 @@ ENDPOINTS: dict[str, tuple[str, Call, Callable[[Any], bool], bool]] = {
 def _outcome(harness: Any, endpoint: str, body: bytes, status: int = 200, headers: Any = None) -> Any:
     """What the method returned, or the exception it raised."""
     portal, client, server = harness
-    server.body, server.status, server.headers, server.calls = body, status, headers or {}, 0
+    server.serve(body, status, headers)
     try:
         return portal.call(ENDPOINTS[endpoint][1], client)
     except Exception as exc:
@@ -303,7 +307,7 @@ def test_the_unmutated_examples_parse(endpoint: str, harness: Any) -> None:
     doc = _example(example)
     if paging and isinstance(doc.get("meta"), dict):
         doc["meta"]["page"] = 1  # the examples' paging metadata is made up (page 123 of 123)
-    server.body, server.calls = _encode(doc), 0
+    server.serve(_encode(doc))
     assert good(portal.call(call, client))
 
 
