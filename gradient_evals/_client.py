@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Final, Literal
 import httpx
 
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
-from ._client_resources import AsyncClientResources
 from ._exceptions import ConfigurationError
 from ._ratelimit import RateLimitPolicy, RateLimitState, rate_limit_policy
 from ._retry import RetryPolicy, retry_policy
@@ -21,12 +20,6 @@ from ._transport import DEFAULT_BASE_URL, Transport
 from ._validation import check_positive_int, check_timeout
 from .resources import ResourceSet
 from .resources._registry import AsyncResourceHost
-from .resources.agents import AsyncAgents
-from .resources.custom_evaluation_metrics import AsyncCustomEvaluationMetrics
-from .resources.evaluation_datasets import AsyncEvaluationDatasets
-from .resources.evaluation_metrics import AsyncEvaluationMetrics
-from .resources.evaluation_runs import AsyncEvaluationRuns
-from .resources.evaluation_test_cases import AsyncEvaluationTestCases
 
 # Imported, not only named under TYPE_CHECKING: the signatures are resolved at run time (help(), the parity test).
 from .results import EvaluationProgress, EvaluationReport
@@ -49,7 +42,7 @@ TOKEN_ENV: Final = "DIGITALOCEAN_ACCESS_TOKEN"  # noqa: S105 - the variable's na
 BASE_URL_ENV: Final = "GRADIENT_BASE_URL"
 
 
-class AsyncGradientEvals(AsyncClientResources, ResourceSet, AsyncResourceHost):
+class AsyncGradientEvals(ResourceSet, AsyncResourceHost):
     """Async client of the Gradient AI evaluation-runs API.
 
     ```python
@@ -121,24 +114,12 @@ class AsyncGradientEvals(AsyncClientResources, ResourceSet, AsyncResourceHost):
             )
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
-        self.evaluation_metrics = AsyncEvaluationMetrics(self._transport)
-        """The metric catalog: list metrics, resolve metric names to UUIDs."""
         # Presigned storage URLs get a client of their own that has never held the token.
         if not isinstance(allow_private_storage, bool):
             raise TypeError(f"allow_private_storage must be a bool, got {type(allow_private_storage).__name__}")
         self._storage = StorageClient(
             timeout=timeout, allow_insecure_http=allow_insecure_http, allow_private_storage=allow_private_storage
         )
-        self.evaluation_datasets = AsyncEvaluationDatasets(self._transport, self._storage)
-        """Evaluation datasets: upload, list, download, delete."""
-        self.evaluation_runs = AsyncEvaluationRuns(self._transport, self.evaluation_metrics)
-        """Evaluation runs: create, retrieve, list and stream results."""
-        self.custom_evaluation_metrics = AsyncCustomEvaluationMetrics(self._transport, self.evaluation_metrics)
-        """Custom LLM-as-judge metrics: create, update, delete."""
-        self.evaluation_test_cases = AsyncEvaluationTestCases(self._transport, self.evaluation_metrics)
-        """Evaluation test cases: create, retrieve, update, list, and list their runs."""
-        self.agents = AsyncAgents(self._transport)
-        """The agents evaluations run against: list, iterate, retrieve."""
 
     @property
     def base_url(self) -> str:

@@ -22,23 +22,16 @@ import httpx
 from ._blocking import blocking, blocking_settings
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._client import DEFAULT_TIMEOUT, AsyncGradientEvals
-from ._client_resources import ClientResources
 from ._loop import LoopThread, shutdown
 from ._ratelimit import RateLimitPolicy, RateLimitState
 from ._retry import RetryPolicy
 from .resources import ResourceSet
 from .resources._registry import SyncResourceHost
-from .resources.agents import Agents
-from .resources.custom_evaluation_metrics import CustomEvaluationMetrics
-from .resources.evaluation_datasets import EvaluationDatasets
-from .resources.evaluation_metrics import EvaluationMetrics
-from .resources.evaluation_runs import EvaluationRuns
-from .resources.evaluation_test_cases import EvaluationTestCases
 
 __all__ = ["GradientEvals"]
 
 
-class GradientEvals(ClientResources, ResourceSet, SyncResourceHost):
+class GradientEvals(ResourceSet, SyncResourceHost):
     """Blocking client of the Gradient AI evaluation-runs API; takes the same options as
     :class:`AsyncGradientEvals`.
 
@@ -94,18 +87,6 @@ class GradientEvals(ClientResources, ResourceSet, SyncResourceHost):
         self._loop = loop
         self._async = client
         self._finalizer = weakref.finalize(self, shutdown, loop, client)
-        self.evaluation_datasets = EvaluationDatasets(client.evaluation_datasets, loop)
-        """Evaluation datasets: upload, list, download, delete."""
-        self.evaluation_runs = EvaluationRuns(client.evaluation_runs, loop)
-        """Evaluation runs: create, retrieve, list and stream results."""
-        self.evaluation_metrics = EvaluationMetrics(client.evaluation_metrics, loop)
-        """The metric catalog: list metrics, resolve metric names to UUIDs."""
-        self.custom_evaluation_metrics = CustomEvaluationMetrics(client.custom_evaluation_metrics, loop)
-        """Custom LLM-as-judge metrics: create, update, delete."""
-        self.evaluation_test_cases = EvaluationTestCases(client.evaluation_test_cases, loop)
-        """Evaluation test cases: create, retrieve, update, list, and list their runs."""
-        self.agents = Agents(client.agents, loop)
-        """The agents evaluations run against: list, iterate, retrieve."""
 
     _async: AsyncGradientEvals
     _loop: LoopThread

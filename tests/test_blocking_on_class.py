@@ -17,18 +17,18 @@ import pytest
 from gradient_evals import AsyncGradientEvals, AsyncPager, GradientEvals, SyncPager
 from gradient_evals._blocking import blocking, blocking_doc, blocking_iterator
 from gradient_evals._streaming import AsyncStream
-from gradient_evals.resources._base import AsyncResource
+from gradient_evals.resources import ResourceSet
+from gradient_evals.resources._registry import Registered, resource_classes
 from gradient_evals.testing import FakeGradientServer
 
 
 def _class_pairs() -> list[tuple[type, type]]:
     """(blocking class, its async original) for the client and every resource."""
-    with GradientEvals("tok-on-class", base_url="https://api.test") as client:
-        async_client = client.async_client
-        pairs: list[tuple[type, type]] = [(GradientEvals, AsyncGradientEvals)]
-        for name, value in vars(async_client).items():
-            if isinstance(value, AsyncResource):
-                pairs.append((type(getattr(client, name)), type(value)))
+    pairs: list[tuple[type, type]] = [(GradientEvals, AsyncGradientEvals)]
+    for name, value in vars(ResourceSet).items():
+        if isinstance(value, Registered):
+            async_class, sync_class = resource_classes(name)
+            pairs.append((sync_class, async_class))
     return pairs
 
 

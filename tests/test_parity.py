@@ -18,7 +18,6 @@ from gradient_evals import AsyncGradientEvals, AsyncPager, GradientEvals, SyncPa
 from gradient_evals._blocking import blocking, blocking_doc
 from gradient_evals._streaming import AsyncStream
 from gradient_evals.resources import ResourceSet
-from gradient_evals.resources._base import AsyncResource
 from gradient_evals.resources._registry import Registered
 
 # Async names whose blocking twin is spelled differently.
@@ -32,10 +31,9 @@ def clients() -> Iterator[tuple[AsyncGradientEvals, GradientEvals]]:
 
 
 def _resources(client: object) -> dict[str, Any]:
-    # Attributes set in __init__, and the resources ResourceSet registers (built on first read).
+    # The resources ResourceSet registers (built on first read).
     registered = [name for name, value in vars(ResourceSet).items() if isinstance(value, Registered)]
-    found = {name: value for name, value in vars(client).items() if isinstance(value, AsyncResource)}
-    return found | {name: getattr(client, name) for name in registered}
+    return {name: getattr(client, name) for name in registered}
 
 
 def test_a_registered_resource_is_one_instance_per_client(clients: tuple[AsyncGradientEvals, GradientEvals]) -> None:
@@ -161,9 +159,8 @@ def test_help_and_dir_of_each_client_class_list_every_resource(
     page = pydoc.render_doc(client_class, renderer=pydoc.plaintext)
     for name in names:
         kind = type(getattr(instance, name)).__name__
-        # A resource declared for one client reads "Kind: summary"; one declared for both, "AsyncKind (blocking:
-        # Kind): summary".
+        # "AsyncKind (blocking: Kind): summary" on both clients.
         entry = page.split(f"|  {name}\n |      ", 1)[1].split("\n")[0] if f"|  {name}\n |      " in page else ""
-        assert entry.startswith(f"{kind}: ") or f"{kind}):" in entry or entry.startswith(f"{kind} ("), (name, entry)
+        assert entry.startswith(f"{kind} (") or f"{kind}):" in entry, (name, entry)
     with pytest.raises(AttributeError, match="set once"):
         instance.agents = instance.agents  # type: ignore[misc]

@@ -19,9 +19,12 @@ from .._pacer import background_requests
 from .._pagination import DEFAULT_PREFETCH, AsyncPager, Paged
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from .._storage import StorageClient
     from .._transport import Transport
     from ..typing import Timeout
+    from ._registry import AsyncResourceHost
 
 __all__ = ["AsyncResource", "PageSize", "SyncResource", "blocking", "blocking_iterator"]
 
@@ -59,6 +62,11 @@ class AsyncResource:
     def __init__(self, transport: Transport, storage: StorageClient | None = None) -> None:
         self._transport = transport
         self._object_storage = storage
+
+    @classmethod
+    def for_client(cls, client: AsyncResourceHost) -> Self:
+        """The resource of ``client`` (what :class:`~gradient_evals.resources.ResourceSet` builds on first use)."""
+        return cls(client._transport, client._storage)
 
     async def _get(
         self,

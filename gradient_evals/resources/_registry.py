@@ -1,24 +1,28 @@
-"""A resource declared once for both clients: ``name = Registered(AsyncThings, Things)`` in ``ResourceSet``.
+"""A resource declared once for both clients: ``things: Registered[AsyncThings, Things] = Registered("summary")``.
 
-The async client builds ``AsyncThings(transport, storage)`` on first use of ``client.name``; the blocking client
-wraps its async client's instance in ``Things(async_resource, loop)``. Each client keeps the one instance it built
-(in its ``__dict__``, where later reads find it without this descriptor), so a resource's learned state (page
-sizes, caches) lives as long as the client. Type checkers see ``AsyncThings`` on the async client and ``Things``
-on the blocking one, through the overloads of :meth:`Registered.__get__`.
+The attribute's name is the API's plural and the name of the module that holds the resource,
+``gradient_evals.resources.things``, with ``AsyncThings`` and its blocking twin ``Things``. That module is imported
+on the first read of ``client.things``, not before: a program pays for the resources it uses (a script reading one
+run's results never loads the model-evaluation resources or the dataset uploader).
+
+The async client builds ``AsyncThings.for_client(client)``; the blocking client wraps its async client's instance
+in ``Things(async_resource, loop)``. Each client keeps the one instance it built (in its ``__dict__``, where later
+reads find it without this descriptor), so a resource's learned state (page sizes, caches) lives as long as the
+client. Type checkers see ``AsyncThings`` on the async client and ``Things`` on the blocking one, through the
+overloads of :meth:`Registered.__get__` and the annotation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-from .._blocking import LoopCalls
-
 if TYPE_CHECKING:
+    from .._blocking import LoopCalls
     from .._storage import StorageClient
     from .._transport import Transport
 
-__all__ = ["AsyncResourceHost", "Registered", "SyncResourceHost"]
+__all__ = ["AsyncResourceHost", "Registered", "SyncResourceHost", "resource_classes", "resource_stem"]
 
 A = TypeVar("A")
 S = TypeVar("S")
@@ -38,23 +42,31 @@ class SyncResourceHost:
     _loop: LoopCalls
 
 
-class Registered(Generic[A, S]):
-    """A resource on both clients: ``make_async(transport, storage)`` on the async one, ``make_sync(it, loop)`` on
-    the blocking one."""
+def resource_stem(name: str) -> str:
+    """The class name of the resource ``name`` (``evaluation_runs``): ``EvaluationRuns``."""
+    return "".join(part.capitalize() for part in name.split("_"))
 
-    def __init__(
-        self, make_async: Callable[[Transport, StorageClient], A], make_sync: Callable[[A, LoopCalls], S]
-    ) -> None:
-        self._make_async = make_async
-        self._make_sync = make_sync
+
+def resource_classes(name: str) -> tuple[type[Any], type[Any]]:
+    """The async class and its blocking twin of the resource ``name``: ``AsyncThings`` and ``Things`` of the module
+    ``gradient_evals.resources.things``."""
+    module = importlib.import_module(f"{__package__}.{name}")
+    stem = resource_stem(name)
+    return getattr(module, f"Async{stem}"), getattr(module, stem)
+
+
+class Registered(Generic[A, S]):
+    """A resource on both clients, its module imported on first use (see the module's documentation)."""
+
+    def __init__(self, summary: str) -> None:
         self.name = ""
-        # help() and the API reference show this line under the attribute's name on both clients.
-        names = [getattr(make, "__name__", "") for make in (make_async, make_sync)]
-        summary = " ".join((getattr(make_async, "__doc__", None) or "").split("\n\n")[0].split())
-        self.__doc__ = f"{names[0]} (blocking: {names[1]}): {summary}" if summary else f"{names[0]} / {names[1]}"
+        self._summary = summary
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
+        stem = resource_stem(name)
+        # What help() shows under the attribute's name on both clients, without importing the resource's module.
+        self.__doc__ = f"Async{stem} (blocking: {stem}): {self._summary}"
 
     @overload
     def __get__(self, instance: None, owner: type | None = None) -> Registered[A, S]: ...
@@ -71,11 +83,12 @@ class Registered(Generic[A, S]):
         held = vars(instance)
         if self.name in held:
             return held[self.name]
+        async_class, sync_class = resource_classes(self.name)
         built: Any
         if isinstance(instance, SyncResourceHost):
-            built = self._make_sync(getattr(instance._async, self.name), instance._loop)
+            built = sync_class(getattr(instance._async, self.name), instance._loop)
         elif isinstance(instance, AsyncResourceHost):
-            built = self._make_async(instance._transport, instance._storage)
+            built = async_class.for_client(instance)
         else:
             raise TypeError(f"{type(instance).__name__} is not a client")
         # setdefault is atomic: threads racing on the first read keep one instance (building one has no effect).

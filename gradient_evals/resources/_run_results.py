@@ -13,6 +13,7 @@ from ..typing import Timeout
 from ._base import AsyncResource, PageSize
 
 if TYPE_CHECKING:
+    from .._storage import StorageClient
     from .._transport import Transport
 
 __all__ = ["RESULTS_PAGE_SIZE", "RUNS_PATH", "AsyncRunResults"]
@@ -28,8 +29,8 @@ class AsyncRunResults(AsyncResource):
     """The results half of :class:`~gradient_evals.resources.evaluation_runs.AsyncEvaluationRuns`: a run's
     prompts, read page by page."""
 
-    def __init__(self, transport: Transport) -> None:
-        super().__init__(transport)
+    def __init__(self, transport: Transport, storage: StorageClient | None = None) -> None:
+        super().__init__(transport, storage)
         self._results_page_size = PageSize(RESULTS_PAGE_SIZE)
 
     async def list_results(

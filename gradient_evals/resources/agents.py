@@ -16,6 +16,7 @@ from ..workflows.agents import resolve_agent, resolve_agents
 from ._base import AsyncResource, PageSize, SyncResource, blocking, blocking_iterator
 
 if TYPE_CHECKING:
+    from .._storage import StorageClient
     from .._transport import Transport
 
 __all__ = ["AGENTS_PAGE_SIZE", "Agents", "AsyncAgents"]
@@ -43,8 +44,8 @@ class AsyncAgents(AsyncResource):
     """The account's agents: ``list`` (one page), ``iter`` (every agent), ``retrieve`` (one, in full),
     ``list_versions``/``iter_versions`` (an agent's versions) and ``resolve``/``resolve_all`` (names to UUIDs)."""
 
-    def __init__(self, transport: Transport) -> None:
-        super().__init__(transport)
+    def __init__(self, transport: Transport, storage: StorageClient | None = None) -> None:
+        super().__init__(transport, storage)
         self._page_size = PageSize(AGENTS_PAGE_SIZE)
 
     async def list(

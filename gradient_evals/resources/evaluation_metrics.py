@@ -22,7 +22,11 @@ from ..workflows.metric_names import MetricRef, match_metric, metric_name_key
 from ._base import AsyncResource, SyncResource, blocking
 
 if TYPE_CHECKING:
+    from typing import Self
+
+    from .._storage import StorageClient
     from .._transport import Transport
+    from ._registry import AsyncResourceHost
 
 __all__ = [
     "AsyncEvaluationMetrics",
@@ -40,8 +44,8 @@ _METRICS = "/v2/gen-ai/evaluation_metrics"
 class AsyncEvaluationMetrics(AsyncResource):
     """The evaluation metric catalog: ``list``, ``catalog``, ``resolve``."""
 
-    def __init__(self, transport: Transport) -> None:
-        super().__init__(transport)
+    def __init__(self, transport: Transport, storage: StorageClient | None = None) -> None:
+        super().__init__(transport, storage)
         # One catalog per client: the metrics a name may mean do not change between two calls of a session,
         # and custom metrics created through this client refresh it.
         self._catalog: tuple[EvaluationMetric, ...] | None = None
@@ -137,3 +141,12 @@ class CatalogUser(AsyncResource):
     def __init__(self, transport: Transport, metrics: AsyncEvaluationMetrics) -> None:
         super().__init__(transport)
         self._metrics = metrics
+
+    @classmethod
+    def for_client(cls, client: AsyncResourceHost) -> Self:
+        """The resource of ``client``, sharing its metric catalog (the client's ``evaluation_metrics``)."""
+        # Every client is a ResourceSet; the host type names only what all resources need.
+        shared = getattr(client, "evaluation_metrics")  # noqa: B009
+        if not isinstance(shared, AsyncEvaluationMetrics):
+            raise TypeError(f"{type(client).__name__} has no metric catalog")
+        return cls(client._transport, shared)
