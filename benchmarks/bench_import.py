@@ -28,7 +28,7 @@ from _harness import (
     verdict,
 )
 from _harness import verdict_table as verdicts
-from _targets import IMPORT_TIME, IMPORTS, OURS_IMPORT
+from _targets import FIRST_USES, IMPORT_TIME, IMPORTS, OURS_FIRST_USE, OURS_IMPORT
 
 ENV = quiet_env()
 ENV.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -66,8 +66,9 @@ def main() -> None:
     args = arguments(__doc__.splitlines()[0], rounds=9)
     contenders: list[tuple[str, Callable[[], float]]] = [("python -c pass", fresh("pass"))]
     skipped: list[Series] = []
-    statements = {"gradient_evals": OURS_IMPORT, **IMPORTS}
-    for module, statement in statements.items():
+    statements = [("gradient_evals", OURS_IMPORT), *IMPORTS.items()]
+    statements += [("gradient_evals", OURS_FIRST_USE), *FIRST_USES.items()]
+    for module, statement in statements:
         try:
             subprocess.run([sys.executable, "-c", statement], check=True, env=ENV, capture_output=True)
         except subprocess.CalledProcessError:
@@ -82,6 +83,7 @@ def main() -> None:
         if name != bare.name
     }
     ours = net[OURS_IMPORT]
+    first_uses = [net[s] for s in (OURS_FIRST_USE, *FIRST_USES.values()) if s in net]
     checks = []
     for target in IMPORT_TIME:
         if target.denominator in net:
@@ -93,9 +95,13 @@ def main() -> None:
         f"Fresh interpreter per measurement, {args.rounds} rounds after one warm-up round.\n\n"
         + table([*series.values(), *skipped], baseline=bare.name)
         + "\n\nNet of the bare interpreter (the ratio column compares each import with `gradient_evals`):\n\n"
-        + table([ours, *(s for s in net.values() if s is not ours)], baseline=ours.name)
+        + table([ours, *(s for s in net.values() if s is not ours and s not in first_uses)], baseline=ours.name)
         + "\n\n"
         + verdicts(checks)
+        + "\n\nBefore the first request (import, build a client, reach the evaluation-runs operations; net of "
+        + "the bare interpreter, no target): the client classes import their transport, models and resources on "
+        + "first use, so this is where that cost shows.\n\n"
+        + (table(first_uses, baseline=first_uses[0].name) if first_uses else "not measured")
         + f"\n\n`python -X importtime -c '{OURS_IMPORT}'`: self time summed per top-level package (one "
         + f"run, {fmt_seconds(total)} in all; it is sampled once and noisier than the medians above):\n\n"
         + breakdown

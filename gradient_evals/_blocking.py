@@ -16,12 +16,18 @@ from collections.abc import Awaitable, Callable, Generator, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, cast, overload
 
-from ._pagination import AsyncPager, ItemT, PageT
-from ._settings_method import SettingsMethod
-from ._streaming import AsyncStream
-
 if TYPE_CHECKING:
     from anyio.from_thread import BlockingPortal
+
+    from ._page_guards import Paged
+    from ._pagination import AsyncPager
+    from ._settings_method import SettingsMethod
+    from ._streaming import AsyncStream
+
+# The pager's type variables, declared again: the client classes (and so this module) load without the pager and
+# the models; the pager and the stream are imported where a blocking listing first runs.
+PageT = TypeVar("PageT", bound="Paged")
+ItemT = TypeVar("ItemT")
 
 
 class LoopCalls(Protocol):
@@ -174,7 +180,7 @@ class blocking(_Twin, Generic[P, R]):
 def blocking_settings(method: SettingsMethod[P, S, Awaitable[R]]) -> SettingsMethod[P, S, R]:
     """The blocking twin of a ``@takes_settings`` method (``evaluate``): called the same two ways, with a settings
     value or with its fields as keywords, returning the result."""
-    return cast(SettingsMethod[P, S, R], blocking(cast(Any, method)))
+    return cast("SettingsMethod[P, S, R]", blocking(cast(Any, method)))
 
 class blocking_iterator(_Twin, Generic[P, PageT, ItemT]):
     """Turn a method returning an :class:`AsyncPager` (or a scoped stream) into one returning a :class:`SyncPager`."""
@@ -196,6 +202,8 @@ class blocking_iterator(_Twin, Generic[P, PageT, ItemT]):
         if obj is None:
             return self if owner is None else self._function_on(owner)
         bound, loop = self._original(obj)
+
+        from ._streaming import AsyncStream
 
         @functools.wraps(bound)
         def call(*args: P.args, **kwargs: P.kwargs) -> SyncPager[PageT, ItemT]:
@@ -226,6 +234,8 @@ async def _next_page(pages: Any) -> tuple[bool, Any]:
 def _sync_pages(pager: AsyncPager[PageT, ItemT], loop: LoopCalls) -> Generator[PageT, None, None]:
     # The pages are read through a scoped stream whose task group lives on the loop thread for as long as this
     # iterator does: the next pages are fetched (and decoded) there while the caller's thread works on this one.
+    from ._streaming import AsyncStream
+
     opened = loop.portal.wrap_async_context_manager(AsyncStream(pager, prefetch=pager.prefetch))
     pages = opened.__enter__().pages()
     try:

@@ -14,6 +14,8 @@ from typing import Final
 
 import httpx
 
+from ._defaults import DEFAULT_MAX_RESPONSE_BYTES
+
 __all__ = [
     "ACCEPT_ENCODING",
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -25,8 +27,6 @@ __all__ = [
     "read_body",
 ]
 
-DEFAULT_MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
-"""32 MiB: a page of this API is a few MB at most, so anything far bigger is a broken or hostile server."""
 ACCEPT_ENCODING: Final = "gzip, deflate"
 """The content codings the SDK asks for, and so the only ones it decodes."""
 PIECE: Final = 64 * 1024

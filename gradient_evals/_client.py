@@ -3,43 +3,52 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
-from types import TracebackType
 from typing import TYPE_CHECKING, Final, Literal
 
-import httpx
-
-from ._body import DEFAULT_MAX_RESPONSE_BYTES
+from ._defaults import (
+    DEFAULT_BASE_URL,
+    DEFAULT_EVALUATE_TIMEOUT,
+    DEFAULT_MAX_POLL_INTERVAL,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_TIMEOUT,
+)
 from ._exceptions import ConfigurationError
-from ._ratelimit import RateLimitPolicy, RateLimitState, rate_limit_policy
-from ._retry import RetryPolicy, retry_policy
-from ._settings_method import takes_settings
-from ._storage import StorageClient
-from ._token import check_access_token
-from ._transport import DEFAULT_BASE_URL, Transport
-from ._validation import check_positive_int, check_timeout
+from ._settings_method import SettingsClassRef, takes_settings
 from .resources import ResourceSet
 from .resources._registry import AsyncResourceHost
 
-# Imported, not only named under TYPE_CHECKING: the signatures are resolved at run time (help(), the parity test).
-from .results import EvaluationProgress, EvaluationReport
-from .typing import DatasetInput, OnEvaluationProgress
-from .workflows.answer_settings import CheckInput, PricingInput
-from .workflows.evaluate_settings import DEFAULT_EVALUATE_TIMEOUT, EvaluationSettings
-from .workflows.model_compare import OnModelProgress
-from .workflows.model_compare_results import ModelComparison
-from .workflows.suite_config import Suite
-from .workflows.suites import SuiteOutcome
-from .workflows.wait import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
-
+# Named for type checkers only: importing the client class loads none of them (httpx, the transport, the models,
+# the workflows); the constructor and each method import what they use. `inspect.signature(..., eval_str=True)`
+# of these methods therefore needs these names given as `globals`.
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from types import TracebackType
+
+    import httpx
+
+    from ._ratelimit import RateLimitPolicy, RateLimitState
+    from ._retry import RetryPolicy
+    from .results import EvaluationProgress, EvaluationReport
+    from .typing import DatasetInput, OnEvaluationProgress
+    from .workflows.answer_settings import CheckInput, PricingInput
+    from .workflows.evaluate_settings import EvaluationSettings
+    from .workflows.model_compare import OnModelProgress
+    from .workflows.model_compare_results import ModelComparison
     from .workflows.services import EvaluationServices
+    from .workflows.suite_config import Suite
+    from .workflows.suites import SuiteOutcome
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncGradientEvals"]
 
-DEFAULT_TIMEOUT: Final = 60.0
 TOKEN_ENV: Final = "DIGITALOCEAN_ACCESS_TOKEN"  # noqa: S105 - the variable's name, not a secret
 BASE_URL_ENV: Final = "GRADIENT_BASE_URL"
+
+
+if TYPE_CHECKING:  # the keyword arguments of `evaluate`, for type checkers
+    _EVALUATION_SETTINGS = EvaluationSettings
+else:
+    _EVALUATION_SETTINGS = SettingsClassRef("gradient_evals.workflows.evaluate_settings", "EvaluationSettings")
 
 
 class AsyncGradientEvals(ResourceSet, AsyncResourceHost):
@@ -90,6 +99,15 @@ class AsyncGradientEvals(ResourceSet, AsyncResourceHost):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_private_storage: bool = False,
     ) -> None:
+        import httpx
+
+        from ._ratelimit import rate_limit_policy
+        from ._retry import retry_policy
+        from ._storage import StorageClient
+        from ._token import check_access_token
+        from ._transport import Transport
+        from ._validation import check_positive_int, check_timeout
+
         token = check_access_token(access_token if access_token is not None else os.environ.get(TOKEN_ENV), TOKEN_ENV)
         timeout = check_timeout(timeout)
         max_response_bytes = check_positive_int(max_response_bytes, "max_response_bytes")
@@ -146,7 +164,7 @@ class AsyncGradientEvals(ResourceSet, AsyncResourceHost):
         """True after :meth:`aclose`."""
         return self._transport.closed
 
-    @takes_settings(EvaluationSettings)
+    @takes_settings(_EVALUATION_SETTINGS)
     async def evaluate(self, settings: EvaluationSettings) -> EvaluationReport:
         """Run a dataset against agents with metrics, compare each run with its baseline, gate, and report.
 

@@ -14,19 +14,22 @@ from __future__ import annotations
 
 import functools
 import weakref
-from types import TracebackType
-from typing import Literal
-
-import httpx
+from typing import TYPE_CHECKING, Literal
 
 from ._blocking import blocking, blocking_settings
-from ._body import DEFAULT_MAX_RESPONSE_BYTES
-from ._client import DEFAULT_TIMEOUT, AsyncGradientEvals
-from ._loop import LoopThread, shutdown
-from ._ratelimit import RateLimitPolicy, RateLimitState
-from ._retry import RetryPolicy
+from ._client import AsyncGradientEvals
+from ._defaults import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 from .resources import ResourceSet
 from .resources._registry import SyncResourceHost
+
+if TYPE_CHECKING:  # the annotations are the async client's, named for type checkers only (see _client)
+    from types import TracebackType
+
+    import httpx
+
+    from ._loop import LoopThread
+    from ._ratelimit import RateLimitPolicy, RateLimitState
+    from ._retry import RetryPolicy
 
 __all__ = ["GradientEvals"]
 
@@ -63,6 +66,8 @@ class GradientEvals(ResourceSet, SyncResourceHost):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_private_storage: bool = False,
     ) -> None:
+        from ._loop import LoopThread, shutdown
+
         loop = LoopThread()
         try:
             # Made on the loop it will run on: an httpx.AsyncClient belongs to one event loop.

@@ -21,6 +21,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from . import _json
 from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, BodyError, read_body
 from ._convert import ConversionError, structure
+from ._defaults import DEFAULT_BASE_URL
 from ._deferred import ON_DEFERRED_ERROR
 from ._exceptions import (
     APIConnectionError,
@@ -43,7 +44,6 @@ T = TypeVar("T")
 
 log = logging.getLogger("gradient_evals")
 
-DEFAULT_BASE_URL: Final = "https://api.digitalocean.com"
 USER_AGENT: Final = f"gradient-evals/{__version__}"
 
 _MAX_FAST_URL: Final = 65_536  # httpx refuses longer URLs

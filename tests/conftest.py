@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from gradient_evals import AsyncGradientEvals, RetryPolicy
+from gradient_evals.testing import FakeGradientServer
 
 # `pytester` drives the pytest plugin in this process (tests/test_pytest_suites.py).
 pytest_plugins = ["pytester"]
@@ -105,3 +107,21 @@ def test_case_uuid() -> str:
 def example() -> Callable[[str], Any]:
     """``example("seed_run_results")`` loads a fresh copy of that example body."""
     return load_example
+
+
+@pytest.fixture
+def server() -> Iterator[FakeGradientServer]:
+    """The embedded emulator, on a free loopback port of its own (a test module may define its own ``server``)."""
+    with FakeGradientServer(seed=7, run_duration=0.6) as srv:
+        yield srv
+
+
+@pytest.fixture
+def api(server: FakeGradientServer) -> Iterator[httpx.Client]:
+    """Raw HTTP to ``server``, with its token: what the emulator answers, without the SDK in between."""
+    with httpx.Client(
+        base_url=server.base_url,
+        headers={"Authorization": f"Bearer {server.token}"},
+        timeout=5.0,
+    ) as client:
+        yield client

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from _annotations import checker_names, evaluated
 
 from gradient_evals import AsyncGradientEvals, AsyncPager, GradientEvals, SyncPager
 from gradient_evals._blocking import blocking, blocking_doc, blocking_iterator
@@ -69,8 +70,10 @@ def test_the_twin_on_its_class_shows_the_real_method(sync_cls: type, async_cls: 
     assert on_class.__wrapped__ is original
     assert not inspect.iscoroutinefunction(on_class)
 
-    expected = inspect.signature(original, eval_str=True)
-    actual = inspect.signature(on_class, eval_str=True)
+    # Annotations as a type checker reads them (the client's own name types imported for type checkers only).
+    names = checker_names(original.__module__)
+    expected = evaluated(inspect.signature(original), names)
+    actual = evaluated(inspect.signature(on_class), names)
     assert list(actual.parameters) == list(expected.parameters)
     assert next(iter(actual.parameters)) == "self"
     assert [(p.kind, p.default, p.annotation) for p in actual.parameters.values()] == [
@@ -79,7 +82,7 @@ def test_the_twin_on_its_class_shows_the_real_method(sync_cls: type, async_cls: 
     assert actual.return_annotation == _sync_return(expected.return_annotation)
     # What editors and typing.get_type_hints read: the annotations, evaluated.
     returned = actual.return_annotation
-    assert typing.get_type_hints(on_class)["return"] == (type(None) if returned is None else returned)
+    assert typing.get_type_hints(on_class, globalns=names)["return"] == (type(None) if returned is None else returned)
 
     assert inspect.getdoc(on_class) == blocking_doc(inspect.getdoc(original))
     assert inspect.getdoc(on_class), f"{sync_cls.__name__}.{name} has no docstring"

@@ -81,6 +81,28 @@ def test_the_async_client_loads_without_the_blocking_facade_or_the_command_line(
     )
 
 
+def test_the_client_classes_load_their_dependencies_on_first_use() -> None:
+    # What every program importing the SDK pays (the pytest plugin's, `gradient-evals --help`'s): no httpx, no
+    # models, no workflows. Building a client loads the transport; reading a resource, its module and models.
+    _run_fresh(
+        "import sys\n"
+        "from gradient_evals import AsyncGradientEvals, GradientEvals\n"
+        "heavy = ('httpx', 'anyio', 'attrs', 'attr', 'cattrs', 'tenacity', 'gradient_evals.types',\n"
+        "         'gradient_evals.resources.evaluation_runs', 'gradient_evals.workflows',\n"
+        "         'gradient_evals._transport')\n"
+        "loaded = [name for name in heavy if name in sys.modules]\n"
+        "assert not loaded, loaded\n"
+        "client = AsyncGradientEvals('tok')\n"
+        "assert 'gradient_evals._transport' in sys.modules and 'httpx' in sys.modules\n"
+        "assert 'gradient_evals.resources.model_evaluation_runs' not in sys.modules\n"
+        "runs = client.evaluation_runs\n"
+        "assert type(runs).__module__ == 'gradient_evals.resources.evaluation_runs'\n"
+        "assert runs is client.evaluation_runs\n"
+        "assert client.evaluation_runs._metrics is client.evaluation_metrics, 'one metric catalog per client'\n"
+        "assert 'gradient_evals.resources.model_evaluation_runs' not in sys.modules\n"
+    )
+
+
 def test_each_public_name_imports_alone() -> None:
     # Each name first thing after a fresh import of the package: a lazily loaded name must not depend on another
     # having been loaded before it. One interpreter for all of them, its package modules dropped between names.

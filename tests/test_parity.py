@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from _annotations import CLIENT_NAMES, evaluated
 
 from gradient_evals import AsyncGradientEvals, AsyncPager, GradientEvals, SyncPager
 from gradient_evals._blocking import blocking, blocking_doc
@@ -111,8 +112,8 @@ def test_iter_results_returns_a_sync_pager(clients: tuple[AsyncGradientEvals, Gr
 
 
 def test_the_clients_take_the_same_options() -> None:
-    expected = inspect.signature(AsyncGradientEvals.__init__, eval_str=True)
-    actual = inspect.signature(GradientEvals.__init__, eval_str=True)
+    expected = evaluated(inspect.signature(AsyncGradientEvals.__init__))
+    actual = evaluated(inspect.signature(GradientEvals.__init__))
     assert _describe(actual) == _describe(expected)
 
 
@@ -127,13 +128,14 @@ def test_the_clients_expose_the_same_members(clients: tuple[AsyncGradientEvals, 
         sync_member = inspect.getattr_static(GradientEvals, twin, None)
         if isinstance(async_member, property):
             assert isinstance(sync_member, property), f"{twin} should be a property"
-            assert typing.get_type_hints(sync_member.fget) == typing.get_type_hints(async_member.fget), name
+            hints = typing.get_type_hints(async_member.fget, globalns=CLIENT_NAMES)
+            assert typing.get_type_hints(sync_member.fget, globalns=CLIENT_NAMES) == hints, name
             assert getattr(sync_client, twin) == getattr(async_client, name), name
         elif inspect.isfunction(async_member):
             # A plain method (close) or a blocking twin of the async one (evaluate), as the resources' methods are.
             assert inspect.isfunction(sync_member) or isinstance(sync_member, blocking), f"{twin} should be a method"
-            expected = inspect.signature(getattr(async_client, name), eval_str=True)
-            actual = inspect.signature(getattr(sync_client, twin), eval_str=True)
+            expected = evaluated(inspect.signature(getattr(async_client, name)))
+            actual = evaluated(inspect.signature(getattr(sync_client, twin)))
             assert _describe(actual) == _describe(expected), name
             assert actual.return_annotation == expected.return_annotation, name
 

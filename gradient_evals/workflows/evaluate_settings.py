@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any
 
 import attrs
 
+from .._defaults import DEFAULT_EVALUATE_TIMEOUT
 from ..types import StarMetric
 from ..typing import Baseline, DatasetInput, OnEvaluationProgress
 from ._arguments import (
@@ -35,7 +36,6 @@ from .wait import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, check_second
 
 __all__ = ["DEFAULT_EVALUATE_TIMEOUT", "EvaluationSettings", "check_setting"]
 
-DEFAULT_EVALUATE_TIMEOUT: Final = 3600.0
 
 
 def _by(check: Callable[..., object], **options: Any) -> Callable[[object, attrs.Attribute[Any], object], None]:

@@ -15,6 +15,7 @@ from typing import Final
 import anyio
 import attrs
 
+from .._defaults import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
 from .._exceptions import EvaluationRunFailed, EvaluationRunTimeout
 from .._pacer import background_requests
 from .._ratelimit import RateLimitState
@@ -35,8 +36,6 @@ __all__ = [
 ]
 
 DEFAULT_WAIT_TIMEOUT: Final = 600.0
-DEFAULT_POLL_INTERVAL: Final = 2.0
-DEFAULT_MAX_POLL_INTERVAL: Final = 30.0
 BACKOFF_FACTOR: Final = 1.5
 MAX_CONCURRENT_WAITS: Final = 8
 """Runs polled at once by ``create_and_wait`` (each poll is one request; the rate limit is shared)."""
