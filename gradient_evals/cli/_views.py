@@ -165,4 +165,5 @@ def comparison_text(result: RunComparison, worst: Sequence[PromptRegression], ve
             ],
         )
     shown = "PASSED" if verdict.passed else "FAILED: " + "; ".join(escape_text(r) for r in verdict.reasons)
-    return text + f"\nverdict: {shown}\n"
+    notes = "".join(f"note: {escape_text(note)}\n" for note in verdict.notes)
+    return text + f"\nverdict: {shown}\n" + notes

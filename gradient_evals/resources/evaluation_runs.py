@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from .._pagination import AsyncPageStream
 from .._validation import check_name, check_name_list, check_uuid, check_uuid_list, path_segment
@@ -248,6 +248,8 @@ class AsyncEvaluationRuns(CatalogUser, AsyncRunResults):
         on_progress: OnProgress | None = None,
         tolerances: Mapping[str, float] | None = None,
         inverted: Collection[str] | None = None,
+        regression_test: Literal["paired", "point"] = "paired",
+        require_conclusive: bool = False,
     ) -> RunComparison:
         """Compare a candidate run with a base run, prompt by prompt and metric by metric.
 
@@ -267,6 +269,13 @@ class AsyncEvaluationRuns(CatalogUser, AsyncRunResults):
           inverted metric);
         - with neither, no metric's score may worsen by more than its tolerance.
 
+        A worsening is decided as ``evaluate``'s ``max_regression`` gate decides it: on the prompts both runs
+        scored, paired, against what is allowed (the tolerance, or a non-positive threshold). It fails when the
+        change is confidently worse than allowed; when the prompts cannot tell, the verdict passes with a note in
+        ``result.verdict.notes`` (``require_conclusive=True`` fails it instead). ``regression_test="point"``
+        compares the two scores alone, as does a positive threshold. Each metric's statistics are in
+        ``result.metrics[name].statistics``.
+
         Per-prompt regressions are reported in ``result.regressions``, worst first relative to each metric's range
         (:attr:`PromptRegression.relative`), but do not decide the verdict. A NaN bound or tolerance raises
         ``ValueError`` before anything is sent.
@@ -284,6 +293,8 @@ class AsyncEvaluationRuns(CatalogUser, AsyncRunResults):
             per_page=per_page,
             on_progress=on_progress,
             inverted=inverted,
+            regression_test=regression_test,
+            require_conclusive=require_conclusive,
         )
 
 

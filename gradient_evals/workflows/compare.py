@@ -23,13 +23,15 @@ from typing import Any
 from .._validation import check_metric_bounds
 from ..types import EvaluationMetric, ResultsPage
 from ..typing import OnProgress
+from ._arguments import check_choice
 from ._pages import run_pages
 from ._resources import MetricCatalog, RunResults
 from .compare_paired import Interval, input_key, paired_metrics
 from .compare_results import MetricComparison, PromptRegression, RunComparison
+from .compare_verdict import COMPARISON_TESTS, ComparisonTest, comparison_verdict, threshold_margins
 from .explain import regression_order
 from .summary import MetricLookup, RunStats, inverted_metrics
-from .summary_results import MetricSummary, Verdict, score_failure
+from .summary_results import MetricSummary
 
 __all__ = ["check_tolerances", "compare_pages", "compare_runs"]
 
@@ -43,41 +45,6 @@ def check_tolerances(tolerance: Any, tolerances: Mapping[str, float] | None) -> 
         if slack < 0:
             raise ValueError(f"tolerances[{name!r}] must be >= 0, got {slack:g}")
     return float(tolerance), per_metric
-
-
-def _verdict(
-    metrics: Mapping[str, MetricComparison],
-    thresholds: Mapping[str, float],
-    min_scores: Mapping[str, float],
-    tolerance: float,
-    tolerances: Mapping[str, float],
-) -> Verdict:
-    reasons: list[str] = []
-    for name, allowed in thresholds.items():
-        comparison = metrics.get(name)
-        improvement = None if comparison is None else comparison.improvement
-        if comparison is None or improvement is None:
-            reasons.append(f"{name}: not scored in both runs, cannot check a change of at least {allowed:+g}")
-        elif improvement < allowed:
-            direction = " (lower is better: a fall counts as a gain)" if comparison.inverted else ""
-            reasons.append(f"{name}: improved by {improvement:+.4g}, the threshold asks {allowed:+g}{direction}")
-    for name, bound in min_scores.items():
-        comparison = metrics.get(name)
-        candidate = None if comparison is None else comparison.candidate
-        if candidate is None:
-            reasons.append(f"{name}: the candidate has no score to compare with {bound:g}")
-            continue
-        reason = score_failure(candidate, bound, "the candidate's ")
-        if reason is not None:
-            reasons.append(f"{name}: {reason}")
-    if not thresholds and not min_scores:
-        for name, comparison in metrics.items():
-            improvement = comparison.improvement
-            slack = tolerances.get(name, tolerance)
-            if improvement is not None and improvement < -slack:
-                moved = "rose" if comparison.inverted else "dropped"
-                reasons.append(f"{name}: {moved} by {-improvement:.4g} (tolerance {slack:g})")
-    return Verdict(passed=not reasons, reasons=tuple(reasons))
 
 
 def _scale(lookup_span: float | None, base: MetricSummary | None, candidate: MetricSummary | None) -> float | None:
@@ -109,13 +76,16 @@ async def compare_pages(
     on_progress: OnProgress | None = None,
     margins: Mapping[str, float] | None = None,
     interval: Interval = "t",
+    regression_test: ComparisonTest = "paired",
+    require_conclusive: bool = False,
 ) -> RunComparison:
     """Compare two runs page by page: the base is read first, then the candidate is matched against it.
 
     See ``AsyncEvaluationRuns.compare`` for the meaning of the arguments; ``metrics`` is the metric catalog (or
     part of it), ``inverted`` more names of lower-is-better metrics. Each metric's paired statistics
     (:attr:`MetricComparison.statistics`) are decided against ``margins[metric]`` (a gate's ``max_regression``),
-    else the metric's tolerance.
+    else what a non-positive threshold allows, else the metric's tolerance; the verdict follows
+    :mod:`~gradient_evals.workflows.compare_verdict`.
     """
     default_slack, slacks = check_tolerances(tolerance, tolerances)
     gates = check_metric_bounds(thresholds, "thresholds")
@@ -188,7 +158,7 @@ async def compare_pages(
         candidate_keyed,
         base_keyed,
         {name: (candidate.metrics.get(name), base.metrics.get(name)) for name in names},
-        margins={**slacks, **(margins or {})},
+        margins={**slacks, **threshold_margins(gates), **(margins or {})},
         default_margin=default_slack,
         inverted={name for name in names if stats[name].inverted},
         interval=interval,
@@ -232,7 +202,15 @@ async def compare_pages(
         unmatched_candidate=candidate.prompt_count - len(matched),
         metrics=compared,
         regressions=tuple(regressions),
-        verdict=_verdict(compared, gates, floors, default_slack, slacks),
+        verdict=comparison_verdict(
+            compared,
+            gates,
+            floors,
+            default_slack,
+            slacks,
+            test=regression_test,
+            require_conclusive=require_conclusive,
+        ),
     )
 
 
@@ -250,6 +228,8 @@ async def compare_runs(
     on_progress: OnProgress | None,
     tolerances: Mapping[str, float] | None = None,
     inverted: Collection[str] | None = None,
+    regression_test: ComparisonTest = "paired",
+    require_conclusive: bool = False,
 ) -> RunComparison:
     """Compare two runs by streaming both (see ``AsyncEvaluationRuns.compare``)."""
     # Every argument is checked before anything is asked of the server (the catalog or a page).
@@ -257,6 +237,9 @@ async def compare_runs(
     check_metric_bounds(thresholds, "thresholds")
     check_metric_bounds(min_scores, "min_scores")
     check_metric_bounds(pass_thresholds, "pass_thresholds")
+    check_choice(regression_test, "regression_test", choices=COMPARISON_TESTS)
+    if not isinstance(require_conclusive, bool):
+        raise TypeError(f"require_conclusive must be a bool, got {type(require_conclusive).__name__}")
     catalog, named = await inverted_metrics(metrics, inverted)
     async with (
         run_pages(runs, base_run_uuid, per_page) as base_pages,
@@ -275,4 +258,6 @@ async def compare_runs(
             metrics=catalog,
             inverted=named,
             on_progress=on_progress,
+            regression_test=regression_test,
+            require_conclusive=require_conclusive,
         )

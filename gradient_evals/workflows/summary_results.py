@@ -18,10 +18,12 @@ __all__ = ["MetricSummary", "RunSummary", "Verdict"]
 
 @attrs.frozen(kw_only=True)
 class Verdict:
-    """The outcome of a quality gate: ``passed``, and one line per reason it failed."""
+    """The outcome of a quality gate: ``passed``, one line per reason it failed, and one per note on how it was
+    decided (a comparison the prompts could not decide, a gate decided on two scores for want of pairs)."""
 
     passed: bool
     reasons: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)

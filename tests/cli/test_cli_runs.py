@@ -244,13 +244,14 @@ def test_runs_compare(cli: Cli, runs: list[str]) -> None:
         raw_prompts(cli.server, base), "correctness"
     )
     worse = (base, cand) if delta < 0 else (cand, base)
-    code, out, _ = cli("runs", "compare", *worse)
+    code, out, _ = cli("runs", "compare", *worse, "--regression-test", "point")
     assert code == 0, "without a gate the verdict is only reported"
     assert "verdict: FAILED" in out
-    code, _, err = cli("runs", "compare", *worse, "--fail-on-regression")
+    code, _, err = cli("runs", "compare", *worse, "--fail-on-regression", "--regression-test", "point")
     assert code == 1
     assert err.startswith("gradient-evals: quality gate failed: correctness: dropped by")
-    code, _, _ = cli("runs", "compare", *worse, "--threshold", f"correctness=-{abs(delta) + 0.5:.3f}")
+    allowed = f"correctness=-{abs(delta) + 0.5:.3f}"
+    code, _, _ = cli("runs", "compare", *worse, "--threshold", allowed, "--regression-test", "point")
     assert code == 0
     code, out, _ = cli("runs", "compare", *worse, "--json", "--show", "3", "--min-score", "correctness=101")
     assert code == 1
@@ -267,6 +268,15 @@ def test_runs_compare(cli: Cli, runs: list[str]) -> None:
     code, out, _ = cli("runs", "compare", *worse)
     assert "95% INTERVAL" in out
     assert f"{PROMPTS} paired-t" in out
+    # By default a drop is decided on the paired prompts: it fails only when confidently beyond the tolerance, and
+    # a drop they cannot decide passes with a note, unless a conclusive result is required.
+    code, out, err = cli("runs", "compare", *worse, "--fail-on-regression")
+    assert code == (1 if statistics["outcome"] == "failed" else 0), (statistics, out, err)
+    if statistics["outcome"] == "inconclusive":
+        assert "note: inconclusive: correctness: got worse by" in out
+        code, _, err = cli("runs", "compare", *worse, "--fail-on-regression", "--require-conclusive")
+        assert code == 1
+        assert "a conclusive result is required" in err
 
 
 

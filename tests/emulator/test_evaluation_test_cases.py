@@ -159,8 +159,9 @@ def test_compare_judges_an_inverted_metric_by_its_direction(server: FakeGradient
     with GradientEvals(server.token, base_url=server.base_url) as client:
         tc = client.evaluation_test_cases.create(name="safety", dataset_uuid=dataset, metrics=["toxicity"])
         first, second = server.add_run(test_case_uuid=tc), server.add_run(test_case_uuid=tc)
-        forward = client.evaluation_runs.compare(first, second)
-        backward = client.evaluation_runs.compare(second, first)
+        # The direction on the two scores alone (the paired decision has tests of its own).
+        forward = client.evaluation_runs.compare(first, second, regression_test="point")
+        backward = client.evaluation_runs.compare(second, first, regression_test="point")
         delta = forward.metrics["toxicity"].delta
         assert delta is not None
         assert delta != 0
@@ -172,7 +173,7 @@ def test_compare_judges_an_inverted_metric_by_its_direction(server: FakeGradient
         assert fell.passed, "toxicity falling is an improvement"
         assert all(r.candidate_value > r.base_value for r in fell.regressions)  # per prompt, still by direction
         plain = client.evaluation_runs.compare(
-            rose.base.evaluation_run_uuid, rose.candidate.evaluation_run_uuid, inverted=()
+            rose.base.evaluation_run_uuid, rose.candidate.evaluation_run_uuid, inverted=(), regression_test="point"
         )
         assert plain.passed, "told that no metric is inverted, a rise looks like an improvement"
 

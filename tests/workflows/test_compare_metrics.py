@@ -64,7 +64,7 @@ async def test_a_falling_inverted_metric_is_an_improvement() -> None:
 
 async def test_a_rising_inverted_metric_is_a_regression() -> None:
     base, candidate = _hallucination_run(0.1, 0.2), _hallucination_run(0.4, 0.2)
-    result = await compare_pages(_aiter(base), _aiter(candidate), "b", "c", metrics=CATALOG)
+    result = await compare_pages(_aiter(base), _aiter(candidate), "b", "c", metrics=CATALOG, regression_test="point")
     assert not result.passed
     assert result.verdict.reasons == ("hallucination_rate: rose by 0.15 (tolerance 0)",)
     [regression] = result.regressions

@@ -392,20 +392,24 @@ async def test_compare_matches_prompts_by_id_and_counts_regressions(
 async def test_compare_verdict_thresholds(
     server: FakeGradientServer, runs: tuple[str, str], client: AsyncGradientEvals
 ) -> None:
+    # The two scores alone (regression_test="point"): the paired decision has tests of its own.
     base_uuid, cand_uuid = runs
-    forward = await client.evaluation_runs.compare(base_uuid, cand_uuid)
-    backward = await client.evaluation_runs.compare(cand_uuid, base_uuid)
+    forward = await client.evaluation_runs.compare(base_uuid, cand_uuid, regression_test="point")
+    backward = await client.evaluation_runs.compare(cand_uuid, base_uuid, regression_test="point")
     delta = forward.metrics["correctness"].delta
     assert delta is not None
     assert delta != 0
     better, worse = (forward, backward) if delta > 0 else (backward, forward)
     assert better.metrics["correctness"].delta == pytest.approx(abs(delta))
-    assert not worse.passed, "with no thresholds, any drop of a score fails"
+    assert not worse.passed, "on the two scores, with no thresholds, any drop of a score fails"
     assert any(reason.startswith("correctness: dropped by") for reason in worse.verdict.reasons)
 
     loose = abs(delta) + 0.5
     lenient = await client.evaluation_runs.compare(
-        worse.base.evaluation_run_uuid, worse.candidate.evaluation_run_uuid, thresholds={"correctness": -loose}
+        worse.base.evaluation_run_uuid,
+        worse.candidate.evaluation_run_uuid,
+        thresholds={"correctness": -loose},
+        regression_test="point",
     )
     assert lenient.passed, lenient.verdict.reasons
     strict = await client.evaluation_runs.compare(

@@ -97,6 +97,17 @@ def register(commands: Subcommands) -> None:
     )
     add_metric_values(compare, "--min-score", "the candidate's score must be at least VALUE (repeatable; gates)")
     compare.add_argument("--tolerance", type=float, default=0.0, help="per-prompt and default-gate slack")
+    compare.add_argument(
+        "--regression-test",
+        choices=("paired", "point"),
+        default="paired",
+        help="decide a worsening on the prompts paired by input (paired, the default) or on the two scores (point)",
+    )
+    compare.add_argument(
+        "--require-conclusive",
+        action="store_true",
+        help="fail a worsening the paired prompts cannot decide (its 95%% interval straddles the allowed worsening)",
+    )
     add_metric_values(compare, "--pass-threshold", "count a prompt as passing at a value >= VALUE (repeatable)")
     compare.add_argument(
         "--show",
@@ -282,6 +293,8 @@ def compare_runs(ctx: Context) -> int:
             tolerance=args.tolerance,
             pass_thresholds=pairs(args.pass_threshold),
             on_progress=progress,
+            regression_test=args.regression_test,
+            require_conclusive=args.require_conclusive,
         )
     verdict = result.verdict
     gated = args.fail_on_regression or bool(thresholds) or bool(min_scores)
@@ -291,7 +304,7 @@ def compare_runs(ctx: Context) -> int:
         problems.append(f"no prompt of {args.candidate} matched one of {args.base} (by prompt id or input)")
     for problem in problems:  # partial or empty comparisons fail a gate, and are never passed over in silence
         if gated:
-            verdict = Verdict(passed=False, reasons=(problem, *verdict.reasons))
+            verdict = Verdict(passed=False, reasons=(problem, *verdict.reasons), notes=verdict.notes)
         else:
             ctx.note(f"gradient-evals: warning: {problem}")
     worst = worst_regressions(result, args.show or None)
