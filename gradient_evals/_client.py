@@ -13,7 +13,7 @@ from ._defaults import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_TIMEOUT,
 )
-from ._exceptions import ConfigurationError
+from ._exceptions import ArgumentTypeError, ConfigurationError
 from ._settings_method import SettingsClassRef, takes_settings
 from .resources import ResourceSet
 from .resources._registry import AsyncResourceHost
@@ -113,9 +113,9 @@ class AsyncGradientEvals(ResourceSet, AsyncResourceHost):
         max_response_bytes = check_positive_int(max_response_bytes, "max_response_bytes")
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             # A blocking httpx.Client would only fail at the first request, with an error about awaiting.
-            raise TypeError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
+            raise ArgumentTypeError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
         if base_url is not None and not isinstance(base_url, str | httpx.URL):
-            raise TypeError(f"base_url must be a string, got {type(base_url).__name__}")
+            raise ArgumentTypeError(f"base_url must be a string, got {type(base_url).__name__}")
         policy = retry_policy(retry, max_retries)
         pacing = rate_limit_policy(rate_limit)
         resolved_url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
@@ -134,7 +134,7 @@ class AsyncGradientEvals(ResourceSet, AsyncResourceHost):
             raise ConfigurationError(str(exc)) from None
         # Presigned storage URLs get a client of their own that has never held the token.
         if not isinstance(allow_private_storage, bool):
-            raise TypeError(f"allow_private_storage must be a bool, got {type(allow_private_storage).__name__}")
+            raise ArgumentTypeError(f"allow_private_storage must be a bool, got {type(allow_private_storage).__name__}")
         self._storage = StorageClient(
             timeout=timeout, allow_insecure_http=allow_insecure_http, allow_private_storage=allow_private_storage
         )

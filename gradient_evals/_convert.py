@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 import attrs
 
 from ._deferred import DEFERRED, ConversionError, DeferredField, Pending, install
+from ._exceptions import ArgumentTypeError
 from .types import PageLinks
 
 if TYPE_CHECKING:
@@ -264,7 +265,7 @@ class _HookGenerator:
         # The list's own shape is checked now; its items when the field is first read (see _deferred).
         item = _homogeneous_tuple_item(field.type)
         if item is None or not attrs.has(item):
-            raise TypeError(f"{where}: only a tuple of models can be deferred, not {field.type!r}")
+            raise ArgumentTypeError(f"{where}: only a tuple of models can be deferred, not {field.type!r}")
         return [
             "if v is None: v = ()",
             f"elif type(v) is _list: v = _Pending(v, {self._ensure(item)}, {where!r}) if v else ()",

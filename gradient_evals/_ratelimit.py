@@ -32,24 +32,26 @@ import math
 
 import attrs
 
+from ._exceptions import ArgumentTypeError, InvalidArgumentError
+
 __all__ = ["RateLimitPolicy", "RateLimitState", "rate_limit_policy"]
 
 
 def _check_reserve(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1:
-        raise ValueError(f"reserve must be a fraction in [0, 1), got {value!r}")
+        raise InvalidArgumentError(f"reserve must be a fraction in [0, 1), got {value!r}")
 
 
 def _check_max_wait(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value) or value < 0:
-        raise ValueError(f"max_wait must be a number of seconds >= 0, got {value!r}")
+        raise InvalidArgumentError(f"max_wait must be a number of seconds >= 0, got {value!r}")
 
 
 def _check_ceiling(instance: object, attribute: attrs.Attribute[int | None], value: int | None) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"max_requests_per_minute must be an int >= 1 or None, got {value!r}")
+        raise InvalidArgumentError(f"max_requests_per_minute must be an int >= 1 or None, got {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -123,4 +125,4 @@ def rate_limit_policy(option: object) -> RateLimitPolicy | None:
         return option
     if option == "auto":
         return RateLimitPolicy()
-    raise TypeError(f'rate_limit must be "auto", a RateLimitPolicy or None, got {option!r}')
+    raise ArgumentTypeError(f'rate_limit must be "auto", a RateLimitPolicy or None, got {option!r}')

@@ -17,6 +17,8 @@ from ._exceptions import (
     APIError,
     APIResponseValidationError,
     APIStatusError,
+    ArgumentTypeError,
+    InvalidArgumentError,
     RateLimitError,
     ResponseTooLargeError,
 )
@@ -55,11 +57,11 @@ class RetryPolicy:
 def retry_policy(retry: object, max_retries: object) -> RetryPolicy:
     """The client's policy from its ``retry`` and ``max_retries`` arguments (the count overrides the policy's)."""
     if retry is not None and not isinstance(retry, RetryPolicy):
-        raise TypeError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
+        raise ArgumentTypeError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
     policy = retry or RetryPolicy()
     if max_retries is not None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
+            raise InvalidArgumentError(f"max_retries must be an int >= 0, got {max_retries!r}")
         policy = attrs.evolve(policy, max_retries=max_retries)
     return policy
 

@@ -16,7 +16,7 @@ import typing
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, ParamSpec, Protocol, TypeVar, cast, overload
 
-from ._exceptions import GradientEvalsError
+from ._exceptions import ArgumentTypeError, GradientEvalsError
 
 __all__ = [
     "DeferredSignature",
@@ -84,9 +84,9 @@ def settings_of(settings_class: type[S], given: object, changes: dict[str, Any],
     class_name = settings_class.__name__
     if given is not None:
         if changes:
-            raise TypeError(f"{method}() takes one {class_name} value or its settings as keywords, not both")
+            raise ArgumentTypeError(f"{method}() takes one {class_name} value or its settings as keywords, not both")
         if not isinstance(given, settings_class):
-            raise TypeError(f"{method}() takes one {class_name} value, got {type(given).__name__}")
+            raise ArgumentTypeError(f"{method}() takes one {class_name} value, got {type(given).__name__}")
         return given
     import attrs
 
@@ -99,7 +99,7 @@ def settings_of(settings_class: type[S], given: object, changes: dict[str, Any],
             raise UnknownSettingError(f"{method}() has no setting {key!r}{hint}", setting=key, suggestion=suggestion)
     missing = [field.name for field in fields if field.default is attrs.NOTHING and field.name not in changes]
     if missing:
-        raise TypeError(f"{method}() needs the setting{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        raise ArgumentTypeError(f"{method}() needs the setting{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
     return settings_class(**changes)
 
 

@@ -30,7 +30,13 @@ import anyio
 import httpx
 
 from ._body import ACCEPT_ENCODING, UndecodableBody, iter_decoded
-from ._exceptions import DownloadTooLargeError, GradientEvalsError, ObjectStorageError, StorageDestinationError
+from ._exceptions import (
+    ClientStateError,
+    DownloadTooLargeError,
+    GradientEvalsError,
+    ObjectStorageError,
+    StorageDestinationError,
+)
 from ._storage_destinations import DestinationRefused, guarded_transport, refusal_for_host
 from ._transport import USER_AGENT, attempt_deadline
 
@@ -106,7 +112,7 @@ class StorageClient:
     def http_client(self) -> httpx.AsyncClient:
         """The storage path's own httpx client (made on first use)."""
         if self.closed:
-            raise RuntimeError("this client has been closed")
+            raise ClientStateError("this client has been closed")
         if self._client is None:
             self._client = httpx.AsyncClient(
                 timeout=self._timeout,

@@ -17,6 +17,7 @@ from typing import Generic
 import anyio
 from anyio.abc import TaskGroup
 
+from ._exceptions import ClientStateError
 from ._pagination import AsyncPager, AsyncPageStream, ItemT, PageT
 
 __all__ = ["AsyncStream"]
@@ -48,7 +49,7 @@ class AsyncStream(Generic[PageT, ItemT]):
 
     async def __aenter__(self) -> AsyncStream[PageT, ItemT]:
         if self._entered:
-            raise RuntimeError("a stream can be entered once")
+            raise ClientStateError("a stream can be entered once")
         self._entered = True
         group = anyio.create_task_group()
         await group.__aenter__()
@@ -77,7 +78,7 @@ class AsyncStream(Generic[PageT, ItemT]):
         if self._reading is None:
             self._reading = self._fetching_ahead()
         if not isinstance(self._reading, AsyncPager):
-            raise RuntimeError("this stream is already being read page by page")
+            raise ClientStateError("this stream is already being read page by page")
         return self._reading.__aiter__()
 
     async def __anext__(self) -> ItemT:
@@ -86,11 +87,11 @@ class AsyncStream(Generic[PageT, ItemT]):
     def pages(self) -> AsyncIterator[PageT]:
         """Every page in order, each holding only the items not handed out before."""
         if self._reading is not None:
-            raise RuntimeError("this stream is already being read")
+            raise ClientStateError("this stream is already being read")
         self._reading = self._fetching_ahead().pages()
         return self._reading
 
     def _fetching_ahead(self) -> AsyncPager[PageT, ItemT]:
         if self._group is None:
-            raise RuntimeError("open the stream with `async with` before iterating it")
+            raise ClientStateError("open the stream with `async with` before iterating it")
         return self._pager.fetching_ahead_in(self._group, prefetch=self._prefetch)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._exceptions import ConfigurationError
+from ._exceptions import ArgumentTypeError, ConfigurationError
 
 __all__ = ["check_access_token"]
 
@@ -16,7 +16,7 @@ def check_access_token(token: object, variable: str) -> str:
     if token is None or (isinstance(token, str) and not token.strip()):
         raise ConfigurationError(f"no access token: pass access_token=... or set the {variable} environment variable")
     if not isinstance(token, str):
-        raise TypeError(f"access_token must be a string, got {type(token).__name__}")
+        raise ArgumentTypeError(f"access_token must be a string, got {type(token).__name__}")
     for position, char in enumerate(token):
         if char.isspace():
             raise ConfigurationError(

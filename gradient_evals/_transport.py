@@ -29,6 +29,7 @@ from ._exceptions import (
     APIResponseValidationError,
     APITimeoutError,
     ClientStateError,
+    InvalidArgumentError,
 )
 from ._loop_binding import LoopBinding
 from ._pacer import Pacer
@@ -84,18 +85,18 @@ class Transport:
         try:
             url = httpx.URL(base_url)
         except httpx.InvalidURL as exc:
-            raise ValueError(f"base_url is not a valid URL: {exc}") from None
+            raise InvalidArgumentError(f"base_url is not a valid URL: {exc}") from None
         # First, so that no message below repeats a URL that holds a secret.
         if url.userinfo:
-            raise ValueError("base_url must not carry credentials")
+            raise InvalidArgumentError("base_url must not carry credentials")
         if url.scheme not in ("http", "https") or not url.host:
             # Not the URL itself: a token passed as base_url by mistake would end up in the message.
-            raise ValueError(
+            raise InvalidArgumentError(
                 "base_url must be an absolute http(s) URL like 'https://api.digitalocean.com', got one with "
                 f"scheme {url.scheme or None!r} and host {url.host or None!r}"
             )
         if url.scheme == "http" and not allow_insecure_http and not is_loopback(url.host):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"refusing to send the access token over plain HTTP to {url.host!r}; use https, "
                 "or pass allow_insecure_http=True if this is really what you want"
             )
@@ -180,7 +181,7 @@ class Transport:
         the caller whether to warn of a possible duplicate.
         """
         if not self.same_origin(url):
-            raise ValueError("refusing to send the access token to another origin")
+            raise InvalidArgumentError("refusing to send the access token to another origin")
         if self.closed:
             raise ClientStateError("this client has been closed: create a new one to make more calls")
         self._loop_binding.check()

@@ -15,6 +15,8 @@ from urllib.parse import quote
 
 import httpx
 
+from ._exceptions import ArgumentTypeError, InvalidArgumentError
+
 __all__ = [
     "check_name",
     "check_metric_bounds",
@@ -39,7 +41,7 @@ def check_uuid(value: Any, name: str) -> str:
     if isinstance(value, uuid.UUID):
         return str(value)
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a UUID string, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be a UUID string, got {type(value).__name__}")
     text = value.strip()
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         inner = text[1:-1]
@@ -48,31 +50,31 @@ def check_uuid(value: Any, name: str) -> str:
         except ValueError:
             pass
         else:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{name} is wrapped in literal quotes: {_describe(value)}; pass the bare UUID {inner!r}"
             )
     try:
         parsed = uuid.UUID(text)
     except ValueError:
-        raise ValueError(f"{name} must be a UUID like '123e4567-e89b-12d3-a456-426614174000', got "
+        raise InvalidArgumentError(f"{name} must be a UUID like '123e4567-e89b-12d3-a456-426614174000', got "
                          f"{_describe(value)}") from None
     # uuid.UUID also takes '{...}', 'urn:uuid:...' and bare hex; only the canonical form is an id the API knows.
     if str(parsed) != text.lower():
-        raise ValueError(f"{name} must be a UUID in the 8-4-4-4-12 form, got {_describe(value)}")
+        raise InvalidArgumentError(f"{name} must be a UUID in the 8-4-4-4-12 form, got {_describe(value)}")
     return str(parsed)
 
 
 def check_uuid_list(values: Any, name: str) -> list[str]:
     """Check a list of UUIDs (a lone string is refused: it would be iterated character by character)."""
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        raise TypeError(f"{name} must be a list of UUID strings, got {type(values).__name__}")
+        raise ArgumentTypeError(f"{name} must be a list of UUID strings, got {type(values).__name__}")
     return [check_uuid(v, f"{name}[{i}]") for i, v in enumerate(values)]
 
 
 def check_name_list(values: Any, name: str) -> list[str]:
     """Check a list of non-empty strings."""
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        raise TypeError(f"{name} must be a list of strings, got {type(values).__name__}")
+        raise ArgumentTypeError(f"{name} must be a list of strings, got {type(values).__name__}")
     checked = list(values)
     for i, v in enumerate(checked):
         check_name(v, f"{name}[{i}]")
@@ -82,27 +84,27 @@ def check_name_list(values: Any, name: str) -> list[str]:
 def check_name(value: Any, name: str) -> str:
     """A non-empty string."""
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be a string, got {type(value).__name__}")
     if not value.strip():
-        raise ValueError(f"{name} must not be empty")
+        raise InvalidArgumentError(f"{name} must not be empty")
     return value
 
 
 def check_positive_int(value: Any, name: str) -> int:
     """An ``int`` of at least 1 (``bool`` is refused even though it is an ``int``)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be an int, got {type(value).__name__}")
     if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
+        raise InvalidArgumentError(f"{name} must be at least 1, got {value}")
     return value
 
 
 def check_prompt_id(value: Any, name: str = "prompt_id") -> int:
     """A prompt id: a non-negative ``int``."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be an int, got {type(value).__name__}")
     if value < 0:
-        raise ValueError(f"{name} must not be negative, got {value}")
+        raise InvalidArgumentError(f"{name} must not be negative, got {value}")
     return value
 
 
@@ -116,14 +118,14 @@ def check_timeout(value: Any, name: str = "timeout") -> float | httpx.Timeout:
         for part in ("connect", "read", "write", "pool"):
             seconds = getattr(value, part)
             if seconds is not None and not _is_positive_seconds(seconds):
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"{name}.{part} must be a positive, finite number of seconds or None, got {_describe(seconds)}"
                 )
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a number of seconds or an httpx.Timeout, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be a number of seconds or an httpx.Timeout, got {type(value).__name__}")
     if not _is_positive_seconds(value):
-        raise ValueError(f"{name} must be a positive, finite number of seconds, got {_describe(value)}")
+        raise InvalidArgumentError(f"{name} must be a positive, finite number of seconds, got {_describe(value)}")
     return value
 
 
@@ -152,14 +154,14 @@ def check_metric_bounds(bounds: Mapping[str, Any] | None, argument: str) -> dict
     if bounds is None:
         return {}
     if not isinstance(bounds, Mapping):
-        raise TypeError(f"{argument} must be a mapping of metric names to numbers, got {type(bounds).__name__}")
+        raise ArgumentTypeError(f"{argument} must be a mapping of metric names to numbers, got {type(bounds).__name__}")
     checked: dict[str, float] = {}
     for name, bound in bounds.items():
         if not isinstance(name, str):
-            raise TypeError(f"{argument}: metric names must be strings, got {type(name).__name__}")
+            raise ArgumentTypeError(f"{argument}: metric names must be strings, got {type(name).__name__}")
         if isinstance(bound, bool) or not isinstance(bound, int | float):
-            raise TypeError(f"{argument}[{name!r}] must be a number, got {type(bound).__name__}")
+            raise ArgumentTypeError(f"{argument}[{name!r}] must be a number, got {type(bound).__name__}")
         if math.isnan(bound):
-            raise ValueError(f"{argument}[{name!r}] must be a number, not NaN")
+            raise InvalidArgumentError(f"{argument}[{name!r}] must be a number, not NaN")
         checked[name] = float(bound)
     return checked

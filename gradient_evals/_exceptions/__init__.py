@@ -21,6 +21,8 @@ GradientEvalsError
  │    │    ├── StorageDestinationError    a presigned URL points where the SDK does not send data
  │    │    └── DownloadTooLargeError      a download passed its size limit
  │    └── DatasetCreationError            a dataset's file was uploaded, but creating the dataset failed
+ ├── InvalidArgumentError (also a ValueError) an argument refused before anything is sent (bad UUID, NaN bound)
+ ├── ArgumentTypeError (also a TypeError) an argument of a type the SDK does not take
  ├── ConfigurationError (also a ValueError) the client cannot be set up as asked (no token...)
  ├── UnknownSettingError (also a TypeError) a keyword of evaluate that is no setting (in _settings_method)
  ├── InvalidDatasetError (also a ValueError) a dataset file is not a valid dataset CSV (names file and line)
@@ -59,6 +61,7 @@ from .api import (
     UnprocessableEntityError,
 )
 from .base import (
+    ArgumentTypeError,
     ClientStateError,
     ConfigurationError,
     DeadlineExceeded,
@@ -66,6 +69,7 @@ from .base import (
     EvaluationRunTimeout,
     ExportError,
     GradientEvalsError,
+    InvalidArgumentError,
     InvalidDatasetError,
     MultipleErrors,
     PaginationError,
@@ -84,6 +88,7 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "ArgumentTypeError",
     "AuthenticationError",
     "BadRequestError",
     "ClientStateError",
@@ -97,6 +102,7 @@ __all__ = [
     "ExportError",
     "GradientEvalsError",
     "InternalServerError",
+    "InvalidArgumentError",
     "InvalidDatasetError",
     "MultipleErrors",
     "NotFoundError",

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from ..types import EvaluationRun
 
 __all__ = [
+    "ArgumentTypeError",
     "ClientStateError",
     "ConfigurationError",
     "DeadlineExceeded",
@@ -17,6 +18,7 @@ __all__ = [
     "EvaluationRunTimeout",
     "ExportError",
     "GradientEvalsError",
+    "InvalidArgumentError",
     "InvalidDatasetError",
     "MultipleErrors",
     "PaginationError",
@@ -28,13 +30,25 @@ class GradientEvalsError(Exception):
     """Base class of every error this package raises on purpose."""
 
 
+class InvalidArgumentError(GradientEvalsError, ValueError):
+    """An argument the SDK refuses before sending anything: a malformed UUID, a NaN or negative bound, an empty
+    name, a page size out of range. The message names the argument and the value's problem; also a ``ValueError``.
+    """
+
+
+class ArgumentTypeError(GradientEvalsError, TypeError):
+    """An argument of a type the SDK does not take (a number where a mapping goes, a blocking ``httpx.Client``),
+    refused before sending anything. The message names the argument and the type given; also a ``TypeError``."""
+
+
 class ConfigurationError(GradientEvalsError, ValueError):
     """The client cannot be set up as asked: no access token, a malformed base URL, plain HTTP to a remote host."""
 
 
 class ClientStateError(GradientEvalsError, RuntimeError):
     """The client cannot be used here: it was closed, it was made in the parent of a forked process, or it is
-    bound to another event loop than the one calling it. The message says which and what to do instead."""
+    bound to another event loop than the one calling it; or a stream is used out of turn (entered twice, read
+    before ``async with``). The message says which and what to do instead."""
 
 
 class MultipleErrors(GradientEvalsError):

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import attrs
 
+from .._exceptions import InvalidArgumentError
 from .._version import __version__
 from ..results import AgentResult, EvaluationReport, MetricSummary, PromptOutcome
 from ..workflows.explain import DEFAULT_ANSWERS_SHOWN
@@ -374,5 +375,5 @@ def render_html(report: EvaluationReport, *, answers: int = DEFAULT_ANSWERS_SHOW
     """The report as one HTML document (a string), readable offline in any browser; ``answers``: how many failed
     prompts (the worst by impact) show their answers, the others are counted."""
     if isinstance(answers, bool) or not isinstance(answers, int) or answers < 0:
-        raise ValueError(f"answers must be a whole number >= 0, got {answers!r}")
+        raise InvalidArgumentError(f"answers must be a whole number >= 0, got {answers!r}")
     return template_environment().get_template("report.html.j2").render(_context(report, answers))

@@ -17,6 +17,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
+from .._exceptions import ArgumentTypeError
+
 if TYPE_CHECKING:
     from .._blocking import LoopCalls
     from .._storage import StorageClient
@@ -90,7 +92,7 @@ class Registered(Generic[A, S]):
         elif isinstance(instance, AsyncResourceHost):
             built = async_class.for_client(instance)
         else:
-            raise TypeError(f"{type(instance).__name__} is not a client")
+            raise ArgumentTypeError(f"{type(instance).__name__} is not a client")
         # setdefault is atomic: threads racing on the first read keep one instance (building one has no effect).
         return held.setdefault(self.name, built)
 

@@ -7,6 +7,7 @@ import uuid as _uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
+from .._exceptions import ArgumentTypeError
 from .._pagination import DEFAULT_PREFETCH, AsyncPager
 from .._validation import check_positive_int, check_uuid, path_segment
 from ..types import Agent, AgentsPage, AgentVersion, AgentVersionsPage
@@ -31,7 +32,7 @@ def _listing_params(only_deployed: bool | None) -> dict[str, Any]:
     if only_deployed is None:
         return {}
     if not isinstance(only_deployed, bool):
-        raise TypeError(f"only_deployed must be True, False or None, got {type(only_deployed).__name__}")
+        raise ArgumentTypeError(f"only_deployed must be True, False or None, got {type(only_deployed).__name__}")
     # Spelled as the query string carries it, so that a next link keeping the filter is recognised as such.
     return {"only_deployed": "true" if only_deployed else "false"}
 
@@ -138,7 +139,7 @@ class AsyncAgents(AsyncResource):
         ``agent_version_hash``. An agent whose versions cannot be read adds nothing (its runs' labels fall back
         to the hash's first 8 characters)."""
         if isinstance(agent_uuids, str):
-            raise TypeError("agent_uuids must be a list of agent UUIDs, not one string")
+            raise ArgumentTypeError("agent_uuids must be a list of agent UUIDs, not one string")
         return await version_names(self, [check_uuid(a, "agent_uuids") for a in agent_uuids])
 
     async def resolve(self, agent: str | _uuid.UUID) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._exceptions import ArgumentTypeError, InvalidArgumentError
 from .._validation import check_name, check_uuid, optional_fields, path_segment
 from ..types import EvaluationMetric
 from ..typing import Timeout
@@ -17,13 +18,13 @@ _CUSTOM = "/v2/gen-ai/custom_evaluation_metrics"
 
 def _check_bool(value: Any, name: str) -> bool:
     if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be True or False, got {type(value).__name__}")
     return value
 
 
 def _check_text(value: Any, name: str) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be a string, got {type(value).__name__}")
     return value
 
 
@@ -85,7 +86,7 @@ class AsyncCustomEvaluationMetrics(CatalogUser):
         if config:
             body["config"] = config
         if len(body) == 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "nothing to update: give metric_name, description, scoring_prompt or requires_ground_truth"
             )
         path = f"{_CUSTOM}/{path_segment(uuid)}"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .._exceptions import ArgumentTypeError, InvalidArgumentError
 from .._validation import check_name, check_positive_int, check_uuid, path_segment
 from ..types import (
     EvaluationDataset,
@@ -44,14 +45,14 @@ def check_dataset_type(value: Any, name: str = "dataset_type") -> str:
     if isinstance(value, EvaluationDatasetType):
         return value.value
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be an EvaluationDatasetType or a string, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be an EvaluationDatasetType or a string, got {type(value).__name__}")
     text = value.strip().upper().replace("-", "_")
     full = text if text.startswith(_TYPE_PREFIX) else _TYPE_PREFIX + text
     if full in {t.value for t in EvaluationDatasetType} or (text.startswith(_TYPE_PREFIX) and text.isidentifier()):
         # A full name this version does not know yet is passed on: the API may have added a type.
         return full
     known = ", ".join(repr(t.name.lower()) for t in EvaluationDatasetType)
-    raise ValueError(f"{name} must be one of {known} (or an EvaluationDatasetType), got {value!r}")
+    raise InvalidArgumentError(f"{name} must be one of {known} (or an EvaluationDatasetType), got {value!r}")
 
 
 def _size(value: Any, name: str) -> str:
@@ -59,24 +60,26 @@ def _size(value: Any, name: str) -> str:
     if isinstance(value, str) and value.isascii() and value.isdigit():
         return str(int(value))
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be an int, got {type(value).__name__}")
     if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
+        raise InvalidArgumentError(f"{name} must be >= 0, got {value}")
     return str(value)
 
 
 def _check_files(files: Any) -> builtins.list[dict[str, str]]:
     if isinstance(files, Mapping | str | bytes) or not isinstance(files, Sequence):
-        raise TypeError("files must be a list of {'file_name': ..., 'file_size': ...} mappings")
+        raise ArgumentTypeError("files must be a list of {'file_name': ..., 'file_size': ...} mappings")
     if not files:
-        raise ValueError("files must name at least one file")
+        raise InvalidArgumentError("files must name at least one file")
     checked = []
     for index, file in enumerate(files):
         if not isinstance(file, Mapping):
-            raise TypeError(f"files[{index}] must be a mapping, got {type(file).__name__}")
+            raise ArgumentTypeError(f"files[{index}] must be a mapping, got {type(file).__name__}")
         unknown = set(file) - {"file_name", "file_size"}
         if unknown:
-            raise ValueError(f"files[{index}] has unknown keys {sorted(unknown)}; use 'file_name' and 'file_size'")
+            raise InvalidArgumentError(
+                f"files[{index}] has unknown keys {sorted(unknown)}; use 'file_name' and 'file_size'"
+            )
         checked.append(
             {
                 "file_name": check_name(file.get("file_name"), f"files[{index}]['file_name']"),
@@ -88,11 +91,11 @@ def _check_files(files: Any) -> builtins.list[dict[str, str]]:
 
 def _check_file_upload(value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping):
-        raise TypeError(f"file_upload_dataset must be a mapping, got {type(value).__name__}")
+        raise ArgumentTypeError(f"file_upload_dataset must be a mapping, got {type(value).__name__}")
     unknown = set(value) - set(_FILE_UPLOAD_KEYS)
     missing = [key for key in _FILE_UPLOAD_KEYS if value.get(key) is None]
     if unknown or missing:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"file_upload_dataset must have exactly the keys {', '.join(_FILE_UPLOAD_KEYS)}"
             + (f"; unknown: {', '.join(sorted(map(str, unknown)))}" if unknown else "")
             + (f"; missing: {', '.join(missing)}" if missing else "")

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from .._exceptions import ArgumentTypeError, InvalidArgumentError
 from .._validation import check_uuid
 from ..types import EvaluationMetric, EvaluationMetricsList
 from ..typing import Timeout
@@ -78,23 +79,25 @@ class AsyncEvaluationMetrics(AsyncResource):
     ) -> builtins.list[str]:
         """The UUIDs of several metrics (see :meth:`resolve`); the catalog is fetched at most once."""
         if isinstance(metrics, str | bytes | EvaluationMetric) or not isinstance(metrics, Iterable):
-            raise TypeError(f"{argument} must be a list of metric names, UUIDs or EvaluationMetric objects")
+            raise ArgumentTypeError(f"{argument} must be a list of metric names, UUIDs or EvaluationMetric objects")
         refs = list(metrics)
         resolved: list[str | None] = []
         for i, ref in enumerate(refs):
             where = f"{argument}[{i}]"
             if isinstance(ref, EvaluationMetric):
                 if ref.metric_uuid is None:
-                    raise ValueError(f"{where}: this EvaluationMetric has no metric_uuid")
+                    raise InvalidArgumentError(f"{where}: this EvaluationMetric has no metric_uuid")
                 resolved.append(check_uuid(ref.metric_uuid, where))
             elif isinstance(ref, uuid.UUID) or (isinstance(ref, str) and looks_like_uuid(ref)):
                 resolved.append(check_uuid(ref, where))
             elif isinstance(ref, str):
                 if not ref.strip():
-                    raise ValueError(f"{where}: a metric name must not be empty")
+                    raise InvalidArgumentError(f"{where}: a metric name must not be empty")
                 resolved.append(None)
             else:
-                raise TypeError(f"{where} must be a metric name, UUID or EvaluationMetric, got {type(ref).__name__}")
+                raise ArgumentTypeError(
+                    f"{where} must be a metric name, UUID or EvaluationMetric, got {type(ref).__name__}"
+                )
         if all(r is not None for r in resolved):
             return [r for r in resolved if r is not None]
         catalog = await self.catalog(timeout=timeout)
@@ -105,7 +108,7 @@ class AsyncEvaluationMetrics(AsyncResource):
                 continue
             metric = match_metric(catalog, str(ref), f"{argument}[{i}]")
             if metric.metric_uuid is None:
-                raise ValueError(f"{argument}[{i}]: the catalog's metric {metric.metric_name!r} has no UUID")
+                raise InvalidArgumentError(f"{argument}[{i}]: the catalog's metric {metric.metric_name!r} has no UUID")
             out.append(metric.metric_uuid)
         return out
 
@@ -148,5 +151,5 @@ class CatalogUser(AsyncResource):
         # Every client is a ResourceSet; the host type names only what all resources need.
         shared = getattr(client, "evaluation_metrics")  # noqa: B009
         if not isinstance(shared, AsyncEvaluationMetrics):
-            raise TypeError(f"{type(client).__name__} has no metric catalog")
+            raise ArgumentTypeError(f"{type(client).__name__} has no metric catalog")
         return cls(client._transport, shared)

@@ -6,6 +6,7 @@ import os
 from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
+from .._exceptions import ArgumentTypeError, InvalidArgumentError
 from .._pagination import AsyncPageStream
 from .._validation import check_name, check_name_list, check_uuid, check_uuid_list, path_segment
 from ..results import RunComparison, RunSummary
@@ -73,11 +74,13 @@ class AsyncEvaluationRuns(CatalogUser, AsyncRunResults):
         if agent_deployment_names is not None:
             body["agent_deployment_names"] = check_name_list(agent_deployment_names, "agent_deployment_names")
         if not body.get("agent_uuids") and not body.get("agent_deployment_names"):
-            raise ValueError("give at least one agent UUID (agent_uuids) or deployment name (agent_deployment_names)")
+            raise InvalidArgumentError(
+                "give at least one agent UUID (agent_uuids) or deployment name (agent_deployment_names)"
+            )
         if not isinstance(recover, bool):
-            raise TypeError(f"recover must be True or False, got {type(recover).__name__}")
+            raise ArgumentTypeError(f"recover must be True or False, got {type(recover).__name__}")
         if not isinstance(name_is_unique, bool):
-            raise TypeError(f"name_is_unique must be True or False, got {type(name_is_unique).__name__}")
+            raise ArgumentTypeError(f"name_is_unique must be True or False, got {type(name_is_unique).__name__}")
         name = generated_run_name() if run_name is None else check_name(run_name, "run_name")
         body["run_name"] = name
         test_case = str(body["test_case_uuid"])

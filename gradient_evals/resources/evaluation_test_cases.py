@@ -8,6 +8,7 @@ import uuid as _uuid
 from collections.abc import Iterable
 from typing import Any
 
+from .._exceptions import ArgumentTypeError, InvalidArgumentError
 from .._validation import check_name, check_positive_int, check_uuid, optional_fields, path_segment
 from ..types import (
     EvaluationRun,
@@ -31,33 +32,33 @@ _TEST_CASES = "/v2/gen-ai/evaluation_test_cases"
 def _check_star_metric(star: Any) -> StarMetric:
     """Check a star metric's shape before anything is resolved or sent."""
     if not isinstance(star, StarMetric):
-        raise TypeError(
+        raise ArgumentTypeError(
             "star_metric must be a StarMetric, e.g. StarMetric(name='Correctness', success_threshold_pct=80), "
             f"got {type(star).__name__}"
         )
     if star.metric_uuid is None and (star.name is None or not str(star.name).strip()):
-        raise ValueError("star_metric needs a metric: give its name or its metric_uuid")
+        raise InvalidArgumentError("star_metric needs a metric: give its name or its metric_uuid")
     threshold, pct = star.success_threshold, star.success_threshold_pct
     if threshold is not None and pct is not None:
-        raise ValueError("star_metric: give success_threshold or success_threshold_pct, not both")
+        raise InvalidArgumentError("star_metric: give success_threshold or success_threshold_pct, not both")
     if threshold is not None and (
         isinstance(threshold, bool) or not isinstance(threshold, int | float) or not math.isfinite(threshold)
     ):
-        raise ValueError(f"star_metric.success_threshold must be a finite number, got {threshold!r}")
+        raise InvalidArgumentError(f"star_metric.success_threshold must be a finite number, got {threshold!r}")
     if pct is not None:
         if isinstance(pct, bool) or not isinstance(pct, int):
-            raise TypeError(f"star_metric.success_threshold_pct must be an int from 0 to 100, got {pct!r}")
+            raise ArgumentTypeError(f"star_metric.success_threshold_pct must be an int from 0 to 100, got {pct!r}")
         if not 0 <= pct <= 100:
-            raise ValueError(f"star_metric.success_threshold_pct must be from 0 to 100, got {pct}")
+            raise InvalidArgumentError(f"star_metric.success_threshold_pct must be from 0 to 100, got {pct}")
     return star
 
 
 def _metric_refs(metrics: Any, argument: str) -> list[MetricRef]:
     if isinstance(metrics, str | bytes) or not isinstance(metrics, Iterable):
-        raise TypeError(f"{argument} must be a list of metric names, UUIDs or EvaluationMetric objects")
+        raise ArgumentTypeError(f"{argument} must be a list of metric names, UUIDs or EvaluationMetric objects")
     refs = list(metrics)
     if not refs:
-        raise ValueError(f"{argument} must name at least one metric")
+        raise InvalidArgumentError(f"{argument} must name at least one metric")
     return refs
 
 
@@ -151,7 +152,9 @@ class AsyncEvaluationTestCases(CatalogUser):
         refs = None if metrics is None else _metric_refs(metrics, "metrics")
         star = None if star_metric is None else _check_star_metric(star_metric)
         if len(body) == 1 and refs is None and star is None:
-            raise ValueError("nothing to update: give name, description, dataset_uuid, metrics or star_metric")
+            raise InvalidArgumentError(
+                "nothing to update: give name, description, dataset_uuid, metrics or star_metric"
+            )
         if refs is not None:
             body["metrics"] = {"metric_uuids": await self._metrics.resolve_all(refs, timeout=timeout)}
         if star is not None:

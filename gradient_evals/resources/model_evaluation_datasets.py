@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._exceptions import ArgumentTypeError
 from .._validation import check_name
 from ..types import FileUploadPresignedUrls
 from ..typing import OnProgress, Timeout
@@ -64,7 +65,7 @@ class AsyncModelEvaluationDatasets(AsyncResource):
         """
         storage = self._upload_storage
         if storage is None:
-            raise TypeError("this resource was made without a storage client")
+            raise ArgumentTypeError("this resource was made without a storage client")
         steps = _UploadSteps(self, AsyncEvaluationDatasets(self._transport, storage))
         return await upload_dataset(
             steps,

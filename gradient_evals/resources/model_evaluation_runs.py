@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from .._exceptions import APIError
+from .._exceptions import APIError, ArgumentTypeError, InvalidArgumentError
 from .._pagination import DEFAULT_PREFETCH, AsyncPager
 from .._validation import check_name, check_positive_int, check_uuid, check_uuid_list, path_segment
 from ..types import (
@@ -64,13 +64,13 @@ def enum_value(value: Any, enum: type[E], name: str) -> str:
     if isinstance(value, enum):
         return str(value.value)
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string or {enum.__name__}, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be a string or {enum.__name__}, got {type(value).__name__}")
     wanted = value.strip().upper().replace("-", "_")
     for member in enum:
         if wanted in (member.value, member.name):
             return str(member.value)
     names = ", ".join(m.name.lower() for m in enum)
-    raise ValueError(f"{name} must be one of {names}, got {value!r}")
+    raise InvalidArgumentError(f"{name} must be one of {names}, got {value!r}")
 
 
 def _run_path(eval_run_uuid: str, tail: str = "") -> str:
@@ -88,11 +88,11 @@ def _filters(
     params: dict[str, Any] = {}
     if statuses:
         if isinstance(statuses, str):
-            raise TypeError("statuses must be a list of statuses, not one string")
+            raise ArgumentTypeError("statuses must be a list of statuses, not one string")
         params["statuses"] = [enum_value(s, ModelEvaluationRunStatus, "statuses") for s in statuses]
     if candidate_types:
         if isinstance(candidate_types, str):
-            raise TypeError("candidate_types must be a list of sources, not one string")
+            raise ArgumentTypeError("candidate_types must be a list of sources, not one string")
         params["candidate_types"] = [enum_value(c, CandidateModelSource, "candidate_types") for c in candidate_types]
     if eval_preset_uuid is not None:
         params["eval_preset_uuid"] = check_uuid(eval_preset_uuid, "eval_preset_uuid")
@@ -102,7 +102,7 @@ def _filters(
         params["sort_by"] = enum_value(sort_by, SortField, "sort_by")
     if sort_direction is not None:
         if sort_direction not in _DIRECTIONS:
-            raise ValueError(f"sort_direction must be 'asc' or 'desc', got {sort_direction!r}")
+            raise InvalidArgumentError(f"sort_direction must be 'asc' or 'desc', got {sort_direction!r}")
         params["sort_direction"] = _DIRECTIONS[sort_direction]
     return params
 
@@ -138,7 +138,7 @@ def _create_body(
         "metric_uuids": check_uuid_list(metric_uuids, "metric_uuids"),
     }
     if not body["metric_uuids"]:
-        raise ValueError("metric_uuids must name at least one metric")
+        raise InvalidArgumentError("metric_uuids must name at least one metric")
     if name is not None:
         body["name"] = check_name(name, "name")
     if candidate_model_source is not None:
@@ -147,13 +147,13 @@ def _create_body(
         )
     if candidate_inference_config is not None:
         if not isinstance(candidate_inference_config, CandidateInferenceConfig):
-            raise TypeError("candidate_inference_config must be a CandidateInferenceConfig")
+            raise ArgumentTypeError("candidate_inference_config must be a CandidateInferenceConfig")
         body["candidate_inference_config"] = {
             k: v for k, v in attrs.asdict(candidate_inference_config).items() if v is not None
         }
     if star_metric is not None:
         if not isinstance(star_metric, StarMetric):
-            raise TypeError("star_metric must be a StarMetric")
+            raise ArgumentTypeError("star_metric must be a StarMetric")
         body["star_metric"] = {k: v for k, v in attrs.asdict(star_metric).items() if v is not None}
     if eval_preset_uuid is not None:
         body["eval_preset_uuid"] = check_uuid(eval_preset_uuid, "eval_preset_uuid")
@@ -164,7 +164,7 @@ def _create_body(
             enum_value(s, PresetSaveSection, "preset_save_sections") for s in preset_save_sections
         ]
     elif preset_save_sections:
-        raise ValueError("preset_save_sections needs preset_name (the preset to save)")
+        raise InvalidArgumentError("preset_save_sections needs preset_name (the preset to save)")
     return body
 
 
@@ -309,7 +309,7 @@ class AsyncModelEvaluationRuns(AsyncResource):
         limits = check_positive_int(max_bytes, "max_bytes"), check_positive_int(max_inflated_bytes, "max_inflated")
         storage = self._object_storage
         if storage is None:
-            raise TypeError("this resource was made without a storage client")
+            raise ArgumentTypeError("this resource was made without a storage client")
         rows = await read_model_results(self, storage, run_uuid, max_bytes=limits[0], max_inflated_bytes=limits[1])
         return builtins.list(rows)
 

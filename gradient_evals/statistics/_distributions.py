@@ -12,6 +12,8 @@ import math
 from statistics import NormalDist
 from typing import Final
 
+from .._exceptions import InvalidArgumentError
+
 __all__ = ["binomial_half_cdf", "normal_cdf", "normal_quantile", "regularized_beta", "t_cdf", "t_quantile"]
 
 _EPS: Final = 1e-16
@@ -79,7 +81,7 @@ def _t_pdf(t: float, df: float) -> float:
 def t_quantile(p: float, df: float) -> float:
     """The t with P[T <= t] = p (0 < p < 1)."""
     if not 0.0 < p < 1.0:
-        raise ValueError(f"a quantile needs 0 < p < 1, got {p!r}")
+        raise InvalidArgumentError(f"a quantile needs 0 < p < 1, got {p!r}")
     if p == 0.5:
         return 0.0
     return -_t_upper_quantile(p, df) if p < 0.5 else _t_upper_quantile(1.0 - p, df)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from types import FrameType
 from typing import Any, TextIO
 
+from .._exceptions import InvalidArgumentError
 from ._control import check_quality
 from ._server import FakeGradientServer
 from .stores.agents import EXAMPLE_AGENT_NAMES
@@ -63,7 +64,7 @@ def serve_emulator(
                 try:
                     server.set_agent_quality(key, check_quality(quality))
                 except KeyError as exc:
-                    raise ValueError(f"--agent {key}: {exc.args[0]}") from None
+                    raise InvalidArgumentError(f"--agent {key}: {exc.args[0]}") from None
             run_uuids = [server.add_run(test_case_uuid=tc, agent_uuid=agent) for _ in range(runs)]
             line = {
                 "base_url": server.base_url,

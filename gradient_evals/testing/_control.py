@@ -12,6 +12,8 @@ from urllib.parse import quote
 
 import httpx
 
+from .._exceptions import InvalidArgumentError
+
 __all__ = ["EmulatorControlError", "check_quality", "set_agent_quality"]
 
 
@@ -27,9 +29,9 @@ class EmulatorControlError(Exception):
 def check_quality(value: object) -> float:
     """A quality from 0 to 100, or ``ValueError`` saying what it must be."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"a quality is a number from 0 to 100, got {value!r}")
+        raise InvalidArgumentError(f"a quality is a number from 0 to 100, got {value!r}")
     if not 0 <= value <= 100:
-        raise ValueError(f"a quality is a number from 0 to 100, got {value!r}")
+        raise InvalidArgumentError(f"a quality is a number from 0 to 100, got {value!r}")
     return float(value)
 
 

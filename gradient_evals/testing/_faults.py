@@ -7,6 +7,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .._exceptions import InvalidArgumentError
+
 __all__ = ["Fault", "FaultBook", "FaultRule", "error_id"]
 
 _ERROR_IDS = {
@@ -59,7 +61,7 @@ class Fault:
     def status(cls, code: int, *, message: str | None = None, after_action: bool = False) -> Fault:
         """Answer with HTTP ``code`` and a JSON error body (``{"id", "message", "request_id"}``)."""
         if not 400 <= code <= 599:
-            raise ValueError("a status fault needs a 4xx or 5xx code")
+            raise InvalidArgumentError("a status fault needs a 4xx or 5xx code")
         return cls("status", status_code=code, message=message, after_action=after_action)
 
     @classmethod
@@ -69,7 +71,7 @@ class Fault:
         ``Retry-After`` is written as whole seconds (rounded up); ``ratelimit-reset`` is always set.
         """
         if retry_after is not None and retry_after < 0:
-            raise ValueError("retry_after must not be negative")
+            raise InvalidArgumentError("retry_after must not be negative")
         return cls("rate_limited", status_code=429, retry_after=retry_after, after_action=after_action)
 
     @classmethod
@@ -124,15 +126,15 @@ class FaultRule:
     ) -> None:
         chosen = [x is not None for x in (on_request, every, rate)]
         if sum(chosen) > 1:
-            raise ValueError("use at most one of on_request, every and rate")
+            raise InvalidArgumentError("use at most one of on_request, every and rate")
         if on_request is not None and on_request < 1:
-            raise ValueError("on_request counts from 1")
+            raise InvalidArgumentError("on_request counts from 1")
         if every is not None and every < 1:
-            raise ValueError("every must be >= 1")
+            raise InvalidArgumentError("every must be >= 1")
         if rate is not None and not 0.0 <= rate <= 1.0:
-            raise ValueError("rate must be within [0, 1]")
+            raise InvalidArgumentError("rate must be within [0, 1]")
         if times is not None and times < 0:
-            raise ValueError("times must be >= 0")
+            raise InvalidArgumentError("times must be >= 0")
         self.fault = fault
         self.on_request = on_request
         self.every = every

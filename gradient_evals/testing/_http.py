@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
 from urllib.parse import parse_qs
 
+from .._exceptions import InvalidArgumentError
 from ._faults import Fault, FaultBook, error_id
 from ._json import encode_json
 from ._listener import ListeningServer
@@ -98,7 +99,7 @@ class RequestHandler(BaseHTTPRequestHandler):
                 self.rfile.readline(65537)
         length = int(self.headers.get("Content-Length") or 0)
         if length < 0:
-            raise ValueError("negative Content-Length")
+            raise InvalidArgumentError("negative Content-Length")
         return self.rfile.read(length) if length else b""
 
     def _head(self, status: int, headers: list[tuple[str, str]], length: int, close: bool) -> bytes:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._exceptions import InvalidArgumentError
 from ._answers import AnswerStyle
 
 __all__ = [
@@ -98,9 +99,9 @@ def json_number(value: float) -> float | int:
 def check_status(status: str, *, terminal: bool = False) -> None:
     """Raise ValueError unless ``status`` is a run status (a terminal one when ``terminal``)."""
     if status not in RUN_STATUSES:
-        raise ValueError(f"unknown evaluation run status {status!r}")
+        raise InvalidArgumentError(f"unknown evaluation run status {status!r}")
     if terminal and status not in TERMINAL_STATUSES:
-        raise ValueError(f"{status!r} is not a terminal status")
+        raise InvalidArgumentError(f"{status!r} is not a terminal status")
 
 
 @dataclass

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from .._exceptions import InvalidArgumentError
 from ._json import encode_json
 from ._state import EmulatorState
 
@@ -92,7 +93,7 @@ class Route:
 
     def __post_init__(self) -> None:
         if not self.pattern.startswith("/"):
-            raise ValueError(f"a route pattern starts with '/': {self.pattern!r}")
+            raise InvalidArgumentError(f"a route pattern starts with '/': {self.pattern!r}")
         object.__setattr__(self, "_segments", tuple(self.pattern.split("/")[1:]))
 
     def match(self, segments: list[str]) -> dict[str, str] | None:
@@ -122,7 +123,7 @@ class Router:
         for route in self.routes:
             key = (route.method, route.pattern)
             if key in seen:
-                raise ValueError(f"route registered twice: {route.method} {route.pattern}")
+                raise InvalidArgumentError(f"route registered twice: {route.method} {route.pattern}")
             seen.add(key)
 
     def resolve(self, method: str, raw_path: str) -> tuple[Route, dict[str, str]]:

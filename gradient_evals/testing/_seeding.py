@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from .._exceptions import InvalidArgumentError
 from ._answers import AnswerStyle
 from ._prompts import make_prompt
 from ._state import EmulatorState
@@ -187,7 +188,7 @@ class Seeding:
         numbers = {"quality": quality, **(metrics or {}), **(inputs or {})}
         for what, number in numbers.items():
             if number is not None and not is_finite_number(number):
-                raise ValueError(f"set_agent_profile: {what} must be a finite number, got {number!r}")
+                raise InvalidArgumentError(f"set_agent_profile: {what} must be a finite number, got {number!r}")
         self._state.runs.set_profile(
             agent, quality=quality, metrics=dict(metrics or {}), final_status=final_status, inputs=inputs
         )

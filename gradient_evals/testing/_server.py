@@ -11,6 +11,7 @@ import threading
 import uuid
 from types import TracebackType
 
+from .._exceptions import InvalidArgumentError
 from ._faults import Fault, FaultBook, FaultRule
 from ._http import Backend, RequestHandler
 from ._listener import Listener
@@ -76,7 +77,7 @@ class FakeGradientServer(Seeding):
         self.seed = seed
         self.token = token if token is not None else "dop_v1_" + uuid.uuid4().hex + uuid.uuid4().hex
         if per_page_max < 1 or default_per_page < 1:
-            raise ValueError("per_page_max and default_per_page must be positive")
+            raise InvalidArgumentError("per_page_max and default_per_page must be positive")
         check_status(final_status, terminal=True)
         # Read by the state on every request, so changing them on a running server takes effect at once.
         self.run_duration = run_duration
@@ -221,5 +222,5 @@ def _checked_rate_limit(rate_limit: tuple[int, float] | None) -> tuple[int, floa
         return None
     limit, seconds = rate_limit
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1 or not seconds > 0:
-        raise ValueError("rate_limit must be (requests >= 1, seconds > 0)")
+        raise InvalidArgumentError("rate_limit must be (requests >= 1, seconds > 0)")
     return (limit, float(seconds))

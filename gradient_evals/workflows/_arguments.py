@@ -6,6 +6,7 @@ import math
 import uuid as uuid_module
 from collections.abc import Mapping, Sequence
 
+from .._exceptions import ArgumentTypeError, InvalidArgumentError
 from ..checks import as_checks
 from ..statistics import StatisticsInputError
 from ..types import EvaluationMetric, StarMetric
@@ -49,11 +50,11 @@ def check_gates(value: Mapping[str, float] | None, name: str, *, non_negative: b
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise TypeError(f"{name} must be a mapping of metric name to number, e.g. {{'correctness': 80}}")
+        raise ArgumentTypeError(f"{name} must be a mapping of metric name to number, e.g. {{'correctness': 80}}")
     out: dict[str, float] = {}
     for metric, number in value.items():
         if not isinstance(metric, str) or not metric.strip():
-            raise ValueError(f"{name}: metric names must be non-empty strings, got {metric!r}")
+            raise InvalidArgumentError(f"{name}: metric names must be non-empty strings, got {metric!r}")
         # A margin (non_negative) is what the paired statistics decide against: its errors are theirs.
         error = StatisticsInputError if non_negative else ValueError
         if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
@@ -66,7 +67,7 @@ def check_gates(value: Mapping[str, float] | None, name: str, *, non_negative: b
 
 def check_evaluate_timeout(value: float, name: str = "timeout") -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+        raise InvalidArgumentError(f"{name} must be a positive number of seconds, got {value!r}")
     return float(value)
 
 
@@ -81,7 +82,7 @@ def names_in_catalog(
         name = by_uuid.get(key) or by_key.get(" ".join(key.split()).casefold())
         if name is None:
             known = ", ".join(sorted(by_key.values())[:20])
-            raise ValueError(f"{argument}: no metric is called {key!r} (known metrics: {known})")
+            raise InvalidArgumentError(f"{argument}: no metric is called {key!r} (known metrics: {known})")
         out[name] = value
     return out
 
@@ -89,13 +90,13 @@ def names_in_catalog(
 def check_text(value: object, name: str, *, what: str = "non-empty string") -> None:
     """A name: a non-empty string (``what`` says what it names, in the message)."""
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must be a {what}")
+        raise InvalidArgumentError(f"{name} must be a {what}")
 
 
 def check_strings(value: object, name: str) -> None:
     """``None``, or a list (not a single string) of strings."""
     if value is not None and (isinstance(value, str) or not all(isinstance(v, str) for v in value)):  # type: ignore[attr-defined]
-        raise TypeError(f"{name} must be a list of strings")
+        raise ArgumentTypeError(f"{name} must be a list of strings")
 
 
 def check_agent_uuids(value: object, name: str) -> None:
@@ -103,13 +104,13 @@ def check_agent_uuids(value: object, name: str) -> None:
     check_strings(value, name)
     for agent in value or ():  # type: ignore[attr-defined]
         if not is_uuid(agent):
-            raise ValueError(f"{name}: {agent!r} is not a UUID")
+            raise InvalidArgumentError(f"{name}: {agent!r} is not a UUID")
 
 
 def check_star_metric(value: object, name: str) -> None:
     """``None``, a ``StarMetric``, or a metric name or UUID."""
     if value is not None and not isinstance(value, StarMetric) and (not isinstance(value, str) or not value.strip()):
-        raise TypeError(f"{name} must be a metric name, a metric UUID or a StarMetric")
+        raise ArgumentTypeError(f"{name} must be a metric name, a metric UUID or a StarMetric")
 
 
 def pinned_runs(baseline: object, name: str = "baseline") -> list[str]:
@@ -118,13 +119,13 @@ def pinned_runs(baseline: object, name: str = "baseline") -> list[str]:
         return []
     if isinstance(baseline, str):
         if not is_uuid(baseline):
-            raise ValueError(f"{name} must be 'latest', a run UUID or None, got {baseline!r}")
+            raise InvalidArgumentError(f"{name} must be 'latest', a run UUID or None, got {baseline!r}")
         return [baseline.strip()]
     if not isinstance(baseline, Mapping):
-        raise TypeError(f"{name} must be 'latest', a run UUID, a mapping of agent to run UUID, or None")
+        raise ArgumentTypeError(f"{name} must be 'latest', a run UUID, a mapping of agent to run UUID, or None")
     for key, value in baseline.items():
         if not isinstance(key, str) or not is_uuid(value):
-            raise ValueError(f"{name}[{key!r}] must be a run UUID, got {value!r}")
+            raise InvalidArgumentError(f"{name}[{key!r}] must be a run UUID, got {value!r}")
     return [str(v).strip() for v in baseline.values()]
 
 
@@ -144,4 +145,4 @@ def check_allowance(value: object, name: str) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        raise InvalidArgumentError(f"{name} must be a finite number >= 0, got {value!r}")

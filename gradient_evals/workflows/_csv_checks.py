@@ -23,7 +23,7 @@ from typing import Any, Final
 
 import attrs
 
-from .._exceptions import InvalidDatasetError
+from .._exceptions import ArgumentTypeError, InvalidArgumentError, InvalidDatasetError
 from ._csv_reader import DEFAULT_MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_ROWS, iter_records
 
 __all__ = [
@@ -213,11 +213,11 @@ def _cell(value: Any, row: int, column: str) -> str:
         try:
             return json.dumps(value, ensure_ascii=False)
         except (TypeError, ValueError) as exc:
-            raise TypeError(f"row {row}, column {column!r}: cannot write it as JSON ({exc})") from None
+            raise ArgumentTypeError(f"row {row}, column {column!r}: cannot write it as JSON ({exc})") from None
     item = getattr(value, "item", None)  # a numpy scalar: its plain Python value
     if callable(item) and type(value).__module__ == "numpy":
         return _cell(item(), row, column)
-    raise TypeError(
+    raise ArgumentTypeError(
         f"row {row}, column {column!r}: a {type(value).__name__} cannot be written to a CSV cell; use a string, "
         "a number, a boolean, None, or a dict/list (written as JSON)"
     )
@@ -227,7 +227,7 @@ def _dataframe_rows(frame: Any) -> tuple[list[str], Iterator[Mapping[str, Any]]]
     columns = [str(c) for c in frame.columns]
     if len(set(columns)) != len(columns):
         duplicate = next(c for c in columns if columns.count(c) > 1)
-        raise ValueError(f"the DataFrame has two columns named {duplicate!r} (columns must be unique)")
+        raise InvalidArgumentError(f"the DataFrame has two columns named {duplicate!r} (columns must be unique)")
     # Missing values (NaN, None, NA, NaT) become empty cells.
     cleaned = frame.astype(object).where(frame.notna(), None)
     return columns, (dict(zip(columns, values, strict=True)) for values in cleaned.itertuples(index=False, name=None))
@@ -237,19 +237,21 @@ def _mapping_rows(rows: Iterable[Any]) -> tuple[list[str], Iterator[Mapping[str,
     iterator = iter(rows)
     first = next(iterator, None)
     if first is None:
-        raise ValueError("no rows to upload")
+        raise InvalidArgumentError("no rows to upload")
     if not isinstance(first, Mapping):
-        raise TypeError(f"row 1 must be a mapping of column name to value, got {type(first).__name__}")
+        raise ArgumentTypeError(f"row 1 must be a mapping of column name to value, got {type(first).__name__}")
     columns = list(first)
     for column in columns:
         if not isinstance(column, str):
-            raise TypeError(f"row 1: column names must be strings, got {type(column).__name__} {column!r}")
+            raise ArgumentTypeError(f"row 1: column names must be strings, got {type(column).__name__} {column!r}")
 
     def all_rows() -> Iterator[Mapping[str, Any]]:
         yield first
         for number, row in enumerate(iterator, start=2):
             if not isinstance(row, Mapping):
-                raise TypeError(f"row {number} must be a mapping of column name to value, got {type(row).__name__}")
+                raise ArgumentTypeError(
+                    f"row {number} must be a mapping of column name to value, got {type(row).__name__}"
+                )
             yield row
 
     return columns, all_rows()
@@ -265,11 +267,11 @@ def write_rows_csv(source: Any, path: str | os.PathLike[str]) -> int:
     if _is_dataframe(source):
         columns, rows = _dataframe_rows(source)
     elif isinstance(source, Mapping):
-        raise TypeError("pass a list of rows (mappings), not a single mapping")
+        raise ArgumentTypeError("pass a list of rows (mappings), not a single mapping")
     elif isinstance(source, Iterable) and not isinstance(source, str | bytes):
         columns, rows = _mapping_rows(source)
     else:
-        raise TypeError(
+        raise ArgumentTypeError(
             "source must be a path to a CSV file, a pandas.DataFrame or an iterable of row mappings, "
             f"got {type(source).__name__}"
         )
@@ -280,10 +282,12 @@ def write_rows_csv(source: Any, path: str | os.PathLike[str]) -> int:
         writer.writerow(columns)
         for count, row in enumerate(rows, start=1):
             if count > MAX_ROWS:
-                raise ValueError(f"row {count}: more than {MAX_ROWS:,} rows, the API's limit for a dataset")
+                raise InvalidArgumentError(f"row {count}: more than {MAX_ROWS:,} rows, the API's limit for a dataset")
             extra = next((key for key in row if key not in known), None)
             if extra is not None:
-                raise ValueError(f"row {count}, column {extra!r}: not a column of row 1 ({', '.join(columns)})")
+                raise InvalidArgumentError(
+                    f"row {count}, column {extra!r}: not a column of row 1 ({', '.join(columns)})"
+                )
             writer.writerow([_cell(row.get(column), count, column) for column in columns])
     return count
 

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Final
 
-from .._exceptions import GradientEvalsError
+from .._exceptions import ArgumentTypeError, GradientEvalsError, InvalidArgumentError
 from .._validation import check_uuid
 
 __all__ = ["NameMatchError", "known_uuid", "looks_like_uuid", "match_name"]
@@ -58,9 +58,9 @@ def known_uuid(ref: object, where: str, kind: str) -> str | None:
         return check_uuid(ref, where)
     a_kind = f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
     if not isinstance(ref, str):
-        raise TypeError(f"{where} must be {a_kind} name or UUID, got {type(ref).__name__}")
+        raise ArgumentTypeError(f"{where} must be {a_kind} name or UUID, got {type(ref).__name__}")
     if not ref.strip():
-        raise ValueError(f"{where}: {a_kind} name must not be empty")
+        raise InvalidArgumentError(f"{where}: {a_kind} name must not be empty")
     return None
 
 

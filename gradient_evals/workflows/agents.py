@@ -13,7 +13,7 @@ import uuid
 from collections.abc import AsyncIterable, Sequence
 from typing import Final, Protocol
 
-from .._exceptions import PaginationError
+from .._exceptions import ArgumentTypeError, PaginationError
 from ..types import Agent
 from ._names import NameMatchError, known_uuid, match_name
 
@@ -72,7 +72,7 @@ async def resolve_agents(
     or several, before listing anything when the refs are malformed.
     """
     if isinstance(refs, str | bytes) or not isinstance(refs, Sequence):
-        raise TypeError(f"{argument} must be a list of agent names or UUIDs")
+        raise ArgumentTypeError(f"{argument} must be a list of agent names or UUIDs")
     resolved = [_known_uuid(ref, f"{argument}[{index}]") for index, ref in enumerate(refs)]
     if all(known is not None for known in resolved):
         return [known for known in resolved if known is not None]

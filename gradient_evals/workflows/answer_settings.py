@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from .._exceptions import InvalidArgumentError
 from ..checks import Check, as_checks
 from ..types import EvaluationPrompt
 from .answer_checks import CHECK_PREFIX
@@ -39,7 +40,7 @@ def _allowance(value: object, name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        raise InvalidArgumentError(f"{name} must be a finite number >= 0, got {value!r}")
     return float(value)
 
 
@@ -63,7 +64,7 @@ def answer_settings(
         if key.startswith(CHECK_PREFIX):
             if key.removeprefix(CHECK_PREFIX) not in names:
                 known = ", ".join(sorted(f"{CHECK_PREFIX}{n}" for n in names)) or "no checks were given"
-                raise ValueError(f"max_regression: {key!r} names no check of this evaluation ({known})")
+                raise InvalidArgumentError(f"max_regression: {key!r} names no check of this evaluation ({known})")
             on_checks[key] = points
         else:
             metrics[key] = points
@@ -75,5 +76,5 @@ def answer_settings(
         max_output_tokens_increase_pct=_allowance(max_output_tokens_increase_pct, "max_output_tokens_increase_pct"),
     )
     if settings.max_cost is not None and settings.pricing is None:
-        raise ValueError("max_cost needs a price table: give pricing={...}")
+        raise InvalidArgumentError("max_cost needs a price table: give pricing={...}")
     return settings, metrics

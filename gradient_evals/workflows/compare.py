@@ -20,6 +20,7 @@ import math
 from collections.abc import AsyncIterable, Collection, Iterable, Mapping
 from typing import Any
 
+from .._exceptions import ArgumentTypeError, InvalidArgumentError
 from .._validation import check_metric_bounds
 from ..types import EvaluationMetric, ResultsPage
 from ..typing import OnProgress
@@ -39,11 +40,11 @@ __all__ = ["check_tolerances", "compare_pages", "compare_runs"]
 def check_tolerances(tolerance: Any, tolerances: Mapping[str, float] | None) -> tuple[float, dict[str, float]]:
     """The default tolerance and the per-metric ones, each a number >= 0 (``ValueError`` otherwise)."""
     if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not tolerance >= 0:
-        raise ValueError(f"tolerance must be a number >= 0, got {tolerance!r}")
+        raise InvalidArgumentError(f"tolerance must be a number >= 0, got {tolerance!r}")
     per_metric = check_metric_bounds(tolerances, "tolerances")
     for name, slack in per_metric.items():
         if slack < 0:
-            raise ValueError(f"tolerances[{name!r}] must be >= 0, got {slack:g}")
+            raise InvalidArgumentError(f"tolerances[{name!r}] must be >= 0, got {slack:g}")
     return float(tolerance), per_metric
 
 
@@ -239,7 +240,7 @@ async def compare_runs(
     check_metric_bounds(pass_thresholds, "pass_thresholds")
     check_choice(regression_test, "regression_test", choices=COMPARISON_TESTS)
     if not isinstance(require_conclusive, bool):
-        raise TypeError(f"require_conclusive must be a bool, got {type(require_conclusive).__name__}")
+        raise ArgumentTypeError(f"require_conclusive must be a bool, got {type(require_conclusive).__name__}")
     catalog, named = await inverted_metrics(metrics, inverted)
     async with (
         run_pages(runs, base_run_uuid, per_page) as base_pages,

@@ -26,6 +26,7 @@ from .._exceptions import (
     APIError,
     DatasetCreationError,
     DownloadTooLargeError,
+    InvalidArgumentError,
     ObjectStorageError,
     StorageDestinationError,
 )
@@ -202,9 +203,9 @@ async def download_dataset(
     """
     target = Path(path)
     if await anyio.Path(target).is_dir():
-        raise ValueError(f"{target} is a directory; give the path of the file to write")
+        raise InvalidArgumentError(f"{target} is a directory; give the path of the file to write")
     if not await anyio.Path(target.parent).is_dir():
-        raise ValueError(f"{target.parent} is not an existing directory")
+        raise InvalidArgumentError(f"{target.parent} is not an existing directory")
     fd, tmp_name = await anyio.to_thread.run_sync(
         lambda: tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     )

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from .._exceptions import ArgumentTypeError, InvalidArgumentError
 from ..typing import DatasetInput
 from ._csv_checks import checked_records
 from .gates import slice_key
@@ -85,12 +86,12 @@ def rows_of(source: DatasetInput) -> tuple[list[str], Iterable[Mapping[str, Any]
         columns: list[str] = []
         for index, row in enumerate(materialized):
             if not isinstance(row, Mapping):
-                raise TypeError(
+                raise ArgumentTypeError(
                     f"dataset row {index + 1} must be a mapping of column to value, got {type(row).__name__}"
                 )
             columns += [str(k) for k in row if str(k) not in columns]
         return columns, materialized
-    raise TypeError(
+    raise ArgumentTypeError(
         "dataset must be a CSV path, a pandas DataFrame, an iterable of row mappings or a dataset UUID, "
         f"got {type(source).__name__}"
     )
@@ -115,9 +116,9 @@ def prepare_dataset(source: DatasetInput, slice_by: str | None, workdir: Path) -
     """Write the file to upload and read the slices, checking the ``slice_by`` column exists."""
     header, rows = rows_of(source)
     if slice_by is not None and slice_by not in header:
-        raise ValueError(f"slice_by: the dataset has no column {slice_by!r} (columns: {', '.join(header)})")
+        raise InvalidArgumentError(f"slice_by: the dataset has no column {slice_by!r} (columns: {', '.join(header)})")
     if QUERY_COLUMN not in header:
-        raise ValueError(f"the dataset has no {QUERY_COLUMN!r} column (columns: {', '.join(header)})")
+        raise InvalidArgumentError(f"the dataset has no {QUERY_COLUMN!r} column (columns: {', '.join(header)})")
     if slice_by is None and isinstance(source, str | os.PathLike):
         path = Path(source)
         return LocalDataset(path, content_hash(path), {})
@@ -140,7 +141,7 @@ def prepare_dataset(source: DatasetInput, slice_by: str | None, workdir: Path) -
 async def remote_slices(datasets: DatasetRows, dataset_uuid: str, slice_by: str) -> dict[str, str]:
     rows = await datasets.read(dataset_uuid)
     if rows and slice_by not in rows[0]:
-        raise ValueError(f"slice_by: dataset {dataset_uuid} has no column {slice_by!r}")
+        raise InvalidArgumentError(f"slice_by: dataset {dataset_uuid} has no column {slice_by!r}")
     slices: dict[str, str] = {}
     for row in rows:
         key = slice_key(row.get(QUERY_COLUMN))

@@ -17,7 +17,13 @@ import anyio
 import anyio.to_thread
 import attrs
 
-from .._exceptions import APIResponseValidationError, NotFoundError, RepeatsError
+from .._exceptions import (
+    APIResponseValidationError,
+    ArgumentTypeError,
+    InvalidArgumentError,
+    NotFoundError,
+    RepeatsError,
+)
 from ..statistics import StatisticsInputError
 from ..types import (
     EvaluationDataset,
@@ -155,14 +161,14 @@ def changes_of(existing: EvaluationTestCase, dataset_uuid: str, plan: Plan) -> l
 def _star(star_metric: str | StarMetric | None, threshold_pct: int | None) -> StarMetric | None:
     if star_metric is None:
         if threshold_pct is not None:
-            raise ValueError("star_threshold_pct needs a star_metric")
+            raise InvalidArgumentError("star_threshold_pct needs a star_metric")
         return None
     if isinstance(star_metric, StarMetric):
         if threshold_pct is not None:
-            raise ValueError("give the threshold inside the StarMetric or as star_threshold_pct, not both")
+            raise InvalidArgumentError("give the threshold inside the StarMetric or as star_threshold_pct, not both")
         return star_metric
     if not isinstance(star_metric, str) or not star_metric.strip():
-        raise TypeError("star_metric must be a metric name, a metric UUID or a StarMetric")
+        raise ArgumentTypeError("star_metric must be a metric name, a metric UUID or a StarMetric")
     if is_uuid(star_metric):
         return StarMetric(metric_uuid=star_metric.strip(), success_threshold_pct=threshold_pct)
     return StarMetric(name=star_metric.strip(), success_threshold_pct=threshold_pct)
@@ -184,11 +190,13 @@ async def _find_test_case(services: EvaluationServices, test_case: str) -> Evalu
         try:
             return await services.test_cases.retrieve(test_case)
         except NotFoundError:
-            raise ValueError(f"test_case: no test case {test_case}") from None
+            raise InvalidArgumentError(f"test_case: no test case {test_case}") from None
     matches = [tc for tc in await services.test_cases.list() if tc.name == test_case]
     if len(matches) > 1:
         uuids = ", ".join(str(tc.test_case_uuid) for tc in matches)
-        raise ValueError(f"test_case: {len(matches)} test cases are called {test_case!r} ({uuids}); pass a UUID")
+        raise InvalidArgumentError(
+            f"test_case: {len(matches)} test cases are called {test_case!r} ({uuids}); pass a UUID"
+        )
     return matches[0] if matches else None
 
 
@@ -199,17 +207,19 @@ async def _prove_pinned(
     try:
         run = await services.runs.retrieve(run_uuid)
     except NotFoundError:
-        raise ValueError(f"baseline: there is no evaluation run {run_uuid}") from None
+        raise InvalidArgumentError(f"baseline: there is no evaluation run {run_uuid}") from None
     if run.evaluation_run_uuid is not None and str(run.evaluation_run_uuid) != run_uuid:
         raise APIResponseValidationError(
             f"asked for evaluation run {run_uuid}, the answer is run {run.evaluation_run_uuid}"
         )
     if run.status not in FINISHED_STATUSES:
-        raise ValueError(f"baseline: run {run_uuid} has not finished successfully (status {run.status})")
+        raise InvalidArgumentError(f"baseline: run {run_uuid} has not finished successfully (status {run.status})")
     if str(run.test_case_uuid) != owner:
-        raise ValueError(f"baseline: run {run_uuid} is a run of test case {run.test_case_uuid}, not of {owner}")
+        raise InvalidArgumentError(
+            f"baseline: run {run_uuid} is a run of test case {run.test_case_uuid}, not of {owner}"
+        )
     if same_version is not None and run.test_case_version != same_version:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"baseline: run {run_uuid} is of test case version {run.test_case_version}, this evaluation runs "
             f"version {same_version} (pass baseline_any_version=True to compare across versions)"
         )
@@ -226,19 +236,21 @@ async def plan_evaluation(
     by_name = tuple(a.strip() for a in settings.agents or ())
     if by_name and not all(is_uuid(a) for a in by_name):
         if services.agents is None:
-            raise ValueError("agents: names need the agents resource; give agent UUIDs")
+            raise InvalidArgumentError("agents: names need the agents resource; give agent UUIDs")
         # A read, before anything is created: a name that matches no agent or several is an AgentNameError.
         by_name = tuple(await resolve_agents(services.agents, list(by_name)))
     agents = (*(a.strip() for a in settings.agent_uuids or ()), *by_name)
     deployments = tuple(d.strip() for d in settings.agent_deployment_names or ())
     if not agents and not deployments:
-        raise ValueError("give at least one agent UUID (agent_uuids) or deployment name (agent_deployment_names)")
+        raise InvalidArgumentError(
+            "give at least one agent UUID (agent_uuids) or deployment name (agent_deployment_names)"
+        )
     for agent in agents:
         if not is_uuid(agent):
-            raise ValueError(f"agent_uuids: {agent!r} is not a UUID")
+            raise InvalidArgumentError(f"agent_uuids: {agent!r} is not a UUID")
     agents = tuple(str(uuid.UUID(agent)) for agent in agents)  # one spelling, before "each agent once"
     if len(set(agents)) != len(agents) or len(set(deployments)) != len(deployments):
-        raise ValueError("each agent may be given once")
+        raise InvalidArgumentError("each agent may be given once")
     count = len(agents) + len(deployments)
     check_planned_runs(count * settings.repeats, settings.max_runs, f"{count} agents x {settings.repeats} repeats")
     if settings.quarantine_flaky and settings.quarantine is None:
@@ -278,7 +290,7 @@ async def plan_evaluation(
 
     existing = await _find_test_case(services, test_case.strip())
     if existing is None and metric_uuids is None:
-        raise ValueError(f"test_case: no test case is called {test_case!r}; give metrics= to create it")
+        raise InvalidArgumentError(f"test_case: no test case is called {test_case!r}; give metrics= to create it")
 
     name_of_dataset = None
     reusable = None
@@ -335,12 +347,12 @@ async def plan_evaluation(
         if rerun is not None:
             owner, same = rerun.test_case_uuid, None
         elif existing is None:
-            raise ValueError("baseline: this call creates the test case, so no run can be its baseline yet")
+            raise InvalidArgumentError("baseline: this call creates the test case, so no run can be its baseline yet")
         else:
             known_dataset = remote or reusable
             changed = known_dataset is None or bool(changes_of(existing, known_dataset, plan))
             if changed and not settings.baseline_any_version:
-                raise ValueError(
+                raise InvalidArgumentError(
                     "baseline: this call makes a new version of the test case, so no earlier run is of its version "
                     "(pass baseline_any_version=True to compare across versions)"
                 )

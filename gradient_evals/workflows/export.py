@@ -14,6 +14,7 @@ from collections.abc import AsyncIterable
 from pathlib import Path
 from typing import Final
 
+from .._exceptions import ArgumentTypeError, InvalidArgumentError
 from ..types import ResultsPage
 from ..typing import ExportFormat, OnProgress
 from ._files import AtomicFile, PathLike, check_destination
@@ -84,15 +85,15 @@ def export_format(path: PathLike, format: ExportFormat | None = None) -> ExportF
     ``results.csv``); ``TypeError`` when ``path`` is not a path.
     """
     if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+        raise ArgumentTypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
     suffix = Path(path).suffix.lower()
     implied = _FORMAT_OF_SUFFIX.get(suffix)
     if format is None:
         return implied or "jsonl"
     if format not in ("jsonl", "csv"):
-        raise ValueError(f"format must be 'jsonl' or 'csv', got {format!r}")
+        raise InvalidArgumentError(f"format must be 'jsonl' or 'csv', got {format!r}")
     if implied is not None and implied != format:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"format={format!r} does not match the file name {os.fspath(path)!r}, whose extension means "
             f"{implied!r}: name the file *.{'csv' if format == 'csv' else 'jsonl'} or leave format out"
         )

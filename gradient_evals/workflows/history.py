@@ -20,7 +20,7 @@ from typing import Final, Protocol
 import anyio
 import attrs
 
-from .._exceptions import GradientEvalsError
+from .._exceptions import GradientEvalsError, InvalidArgumentError
 from .._validation import check_positive_int
 from ..types import EvaluationRun, EvaluationRunStatus, EvaluationTestCase, MetricResult
 from .agent_versions import version_label
@@ -166,9 +166,9 @@ async def history_of_test_case(
 ) -> builtins.list[HistoryRow]:
     """See ``AsyncEvaluationTestCases.list_history``."""
     if not isinstance(test_case, str) or not test_case.strip():
-        raise ValueError(f"test_case must be a test case name or UUID, got {test_case!r}")
+        raise InvalidArgumentError(f"test_case must be a test case name or UUID, got {test_case!r}")
     if agent is not None and (not isinstance(agent, str) or not agent.strip()):
-        raise ValueError(f"agent must be an agent UUID or name, got {agent!r}")
+        raise InvalidArgumentError(f"agent must be an agent UUID or name, got {agent!r}")
     if limit is not None:
         check_positive_int(limit, "limit")
     uuid = await resolve_test_case(source, test_case)

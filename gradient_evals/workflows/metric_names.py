@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from typing import TypeAlias
 
+from .._exceptions import InvalidArgumentError
 from ..types import EvaluationMetric
 
 __all__ = ["MetricRef", "match_metric", "metric_name_key"]
@@ -39,7 +40,9 @@ def match_metric(catalog: Sequence[EvaluationMetric], name: str, argument: str) 
         return found[0]
     if found:
         choices = ", ".join(f"{m.metric_name!r} ({m.metric_uuid})" for m in found)
-        raise ValueError(f"{argument}: the metric name {name!r} is ambiguous: {choices}; pass the metric UUID")
+        raise InvalidArgumentError(
+            f"{argument}: the metric name {name!r} is ambiguous: {choices}; pass the metric UUID"
+        )
     names = sorted({m.metric_name for m in catalog if m.metric_name})
     by_key = {metric_name_key(n): n for n in names}
     close = [by_key[k] for k in difflib.get_close_matches(key, list(by_key), n=5, cutoff=0.5)]
@@ -48,4 +51,4 @@ def match_metric(catalog: Sequence[EvaluationMetric], name: str, argument: str) 
         n for n in names if n not in close and any(word in metric_name_key(n) for word in key.split() if len(word) > 3)
     ]
     hint = f"close matches: {', '.join(map(repr, close[:5]))}" if close else f"known metrics: {', '.join(names[:20])}"
-    raise ValueError(f"{argument}: no metric is called {name!r} ({hint})")
+    raise InvalidArgumentError(f"{argument}: no metric is called {name!r} ({hint})")

@@ -14,7 +14,7 @@ from typing import Any
 
 import anyio
 
-from .._exceptions import GradientEvalsError, MultipleErrors
+from .._exceptions import ArgumentTypeError, GradientEvalsError, InvalidArgumentError, MultipleErrors
 from .._validation import check_uuid
 from ..statistics import compare_pairing, pair_by_input
 from ..types import EvaluationMetric, MetricValueType, ModelEvaluationResult, ModelEvaluationRun
@@ -32,29 +32,29 @@ OnModelProgress = Callable[[str, ModelEvaluationRun], Any]
 
 def _candidates(candidates: Sequence[str]) -> list[str]:
     if isinstance(candidates, str) or not isinstance(candidates, Sequence):
-        raise TypeError("candidates must be a list of models (UUIDs or slugs)")
+        raise ArgumentTypeError("candidates must be a list of models (UUIDs or slugs)")
     names = [c.strip() if isinstance(c, str) else c for c in candidates]
     if any(not isinstance(c, str) or not c for c in names):
-        raise ValueError("each candidate must be a model UUID or slug (a non-empty string)")
+        raise InvalidArgumentError("each candidate must be a model UUID or slug (a non-empty string)")
     if len(names) < 2:
-        raise ValueError(f"compare_models needs at least 2 candidates, got {len(names)}")
+        raise InvalidArgumentError(f"compare_models needs at least 2 candidates, got {len(names)}")
     seen: set[str] = set()
     for name in names:
         if name.lower() in seen:
-            raise ValueError(f"candidate {name!r} is given twice")
+            raise InvalidArgumentError(f"candidate {name!r} is given twice")
         seen.add(name.lower())
     return names
 
 
 def _metrics(catalog: Sequence[EvaluationMetric], metrics: Sequence[str]) -> list[EvaluationMetric]:
     if isinstance(metrics, str) or not metrics:
-        raise ValueError("metrics must be a non-empty list of metric names or UUIDs")
+        raise InvalidArgumentError("metrics must be a non-empty list of metric names or UUIDs")
     chosen = []
     for name in metrics:
         if looks_like_uuid(name):
             found = [m for m in catalog if m.metric_uuid == check_uuid(name, "metrics")]
             if not found:
-                raise ValueError(f"no model evaluation metric has the UUID {name!r}")
+                raise InvalidArgumentError(f"no model evaluation metric has the UUID {name!r}")
             chosen.append(found[0])
         else:
             chosen.append(match_metric(catalog, name, "metrics"))
@@ -165,10 +165,10 @@ async def compare_models(
     """See ``AsyncGradientEvals.compare_models``."""
     models = _candidates(candidates)
     if not isinstance(judge, str) or not looks_like_uuid(judge):
-        raise ValueError(f"judge must be the judge model's UUID, got {judge!r}")
+        raise InvalidArgumentError(f"judge must be the judge model's UUID, got {judge!r}")
     judge_uuid = check_uuid(judge, "judge")
     if isinstance(max_regression, bool) or not isinstance(max_regression, int | float) or max_regression < 0:
-        raise ValueError(f"max_regression must be a number >= 0, got {max_regression!r}")
+        raise InvalidArgumentError(f"max_regression must be a number >= 0, got {max_regression!r}")
     chosen = _metrics(await metrics_catalog.list(), metrics)
     if isinstance(dataset, str) and looks_like_uuid(dataset):
         dataset_uuid = check_uuid(dataset, "dataset")

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from .._exceptions import APIResponseValidationError
+from .._exceptions import APIResponseValidationError, ArgumentTypeError, InvalidArgumentError
 from ..types import EvaluationPrompt
 from ..typing import OnEvaluationProgress
 from ._arguments import check_gates, is_uuid, names_in_catalog
@@ -119,7 +119,7 @@ async def _evaluate_failed(
     elif isinstance(report_or_run_uuid, str) and is_uuid(report_or_run_uuid):
         report = await _report_of_run(services, report_or_run_uuid.strip(), fail_under, pass_thresholds)
     else:
-        raise TypeError("evaluate_failed takes an EvaluationReport or a run UUID")
+        raise ArgumentTypeError("evaluate_failed takes an EvaluationReport or a run UUID")
     drops = report.max_regression if max_regression is None else check_gates(max_regression, "max_regression")
     outcomes = prompts_to_rerun(report, drops)
     if not outcomes:
@@ -127,7 +127,9 @@ async def _evaluate_failed(
     if checks is None and report.checks:
         # The merged results would otherwise be gated without the checks, and pass by their omission.
         names = ", ".join(repr(name) for name in report.checks)
-        raise ValueError(f"checks: the report ran checks on the answers ({names}); pass them again as checks=")
+        raise InvalidArgumentError(
+            f"checks: the report ran checks on the answers ({names}); pass them again as checks="
+        )
     rows: list[dict[str, str]] = []
     with_truth = any(o.ground_truth is not None for o in outcomes)
     for outcome in outcomes:

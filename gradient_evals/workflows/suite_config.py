@@ -29,7 +29,7 @@ from typing import Any, Final
 
 import attrs
 
-from .._exceptions import RepeatsError
+from .._exceptions import InvalidArgumentError, RepeatsError
 from .._settings_method import nearest
 from ._arguments import is_uuid
 from ._config_error import ConfigError
@@ -74,7 +74,7 @@ def _key_check(name: str) -> Callable[[object], object]:
         try:
             check_setting(name, value)
         except TypeError as exc:
-            raise ValueError(str(exc)) from None
+            raise InvalidArgumentError(str(exc)) from None
         return value
 
     return check

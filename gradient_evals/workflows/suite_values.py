@@ -9,6 +9,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from .._exceptions import InvalidArgumentError
 from ._arguments import is_uuid
 
 __all__ = ["SHAPES", "read_flag"]
@@ -16,47 +17,47 @@ __all__ = ["SHAPES", "read_flag"]
 
 def _text(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"expected a non-empty string, got {value!r}")
+        raise InvalidArgumentError(f"expected a non-empty string, got {value!r}")
     return value.strip()
 
 
 def _texts(value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
-        raise ValueError(f"expected a non-empty list of strings, got {value!r}")
+        raise InvalidArgumentError(f"expected a non-empty list of strings, got {value!r}")
     items = tuple(_text(item) for item in value)
     if len(set(items)) != len(items):
-        raise ValueError(f"lists the same value twice: {list(items)!r}")
+        raise InvalidArgumentError(f"lists the same value twice: {list(items)!r}")
     return items
 
 
 def read_flag(value: object) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {value!r}")
+        raise InvalidArgumentError(f"expected true or false, got {value!r}")
     return value
 
 
 def _number(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"expected a number, got {value!r}")
+        raise InvalidArgumentError(f"expected a number, got {value!r}")
     return float(value)
 
 
 def _positive(value: object) -> float:
     number = _number(value)
     if number <= 0:
-        raise ValueError(f"expected a positive number of seconds, got {value!r}")
+        raise InvalidArgumentError(f"expected a positive number of seconds, got {value!r}")
     return number
 
 
 def _percentage(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-        raise ValueError(f"expected a whole percentage from 0 to 100, got {value!r}")
+        raise InvalidArgumentError(f"expected a whole percentage from 0 to 100, got {value!r}")
     return value
 
 
 def _gates(value: object) -> dict[str, float]:
     if not isinstance(value, dict) or not value:
-        raise ValueError(f"expected a table of metric = number, e.g. {{ correctness = 80 }}, got {value!r}")
+        raise InvalidArgumentError(f"expected a table of metric = number, e.g. {{ correctness = 80 }}, got {value!r}")
     return {_text(metric): _number(number) for metric, number in value.items()}
 
 
@@ -67,7 +68,7 @@ def _baseline(value: object) -> str | dict[str, str] | None:
         return value.strip()
     if isinstance(value, dict) and value and all(isinstance(v, str) and is_uuid(v) for v in value.values()):
         return {_text(k): str(v).strip() for k, v in value.items()}
-    raise ValueError(f'expected "latest", "none", a run UUID or a table of agent = run UUID, got {value!r}')
+    raise InvalidArgumentError(f'expected "latest", "none", a run UUID or a table of agent = run UUID, got {value!r}')
 
 
 SHAPES: Final[Mapping[str, Callable[[object], Any]]] = {

@@ -20,7 +20,7 @@ from typing import Any
 import anyio
 import attrs
 
-from .._exceptions import DeadlineExceeded
+from .._exceptions import DeadlineExceeded, InvalidArgumentError
 from ..checks import Check, as_checks
 from ..types import EvaluationMetric
 from ._arguments import is_uuid
@@ -191,7 +191,7 @@ async def run_suites(
     suite's own; ``pricing`` prices the suites whose configuration has no ``[pricing]``.
     """
     if not suites:
-        raise ValueError("no suite to run")
+        raise InvalidArgumentError("no suite to run")
     suites = with_answer_settings(suites, as_checks(checks), pricing_from(pricing))
     check_suite_runs(suites)
     resolved = await _checked_in_time(suites, services)

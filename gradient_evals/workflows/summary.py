@@ -34,6 +34,7 @@ import math
 from collections.abc import AsyncIterable, Collection, Iterable, Mapping
 from typing import Final
 
+from .._exceptions import ArgumentTypeError
 from .._validation import check_metric_bounds
 from ..types import EvaluationMetric, EvaluationPrompt, EvaluationRun, MetricResult, MetricValueType, ResultsPage
 from ..typing import OnProgress
@@ -78,10 +79,10 @@ class MetricLookup:
             if metric.metric_name:
                 self._by_name.setdefault(_key(metric.metric_name), info)
         if isinstance(inverted, str):
-            raise TypeError("inverted must be a list of metric names, not one string")
+            raise ArgumentTypeError("inverted must be a list of metric names, not one string")
         for name in inverted:
             if not isinstance(name, str):
-                raise TypeError(f"inverted must hold metric names, got {type(name).__name__}")
+                raise ArgumentTypeError(f"inverted must hold metric names, got {type(name).__name__}")
             for table, key in ((self._by_uuid, name.strip().lower()), (self._by_name, _key(name))):
                 table[key] = (True, table.get(key, (True, None))[1])
 

@@ -16,7 +16,7 @@ import anyio
 import attrs
 
 from .._defaults import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
-from .._exceptions import EvaluationRunFailed, EvaluationRunTimeout
+from .._exceptions import ArgumentTypeError, EvaluationRunFailed, EvaluationRunTimeout, InvalidArgumentError
 from .._pacer import background_requests
 from .._ratelimit import RateLimitState
 from ..types import EvaluationRun
@@ -78,9 +78,9 @@ def wait_options(
 
 def check_seconds(value: float, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a number of seconds, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be a number of seconds, got {type(value).__name__}")
     if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+        raise InvalidArgumentError(f"{name} must be a positive number of seconds, got {value!r}")
     return float(value)
 
 

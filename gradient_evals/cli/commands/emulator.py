@@ -77,12 +77,13 @@ def _agent_quality(text: str) -> tuple[str, float]:
     from ...testing._control import check_quality
 
     name, sep, number = text.rpartition("=")
+    refused = argparse.ArgumentTypeError(f"expected NAME=QUALITY with a quality from 0 to 100, got {text!r}")
+    if not sep or not name.strip():
+        raise refused
     try:
-        if not sep or not name.strip():
-            raise ValueError
         return name.strip(), check_quality(float(number))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected NAME=QUALITY with a quality from 0 to 100, got {text!r}") from None
+        raise refused from None
 
 
 def change_agent(ctx: Context) -> int:

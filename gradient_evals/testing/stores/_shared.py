@@ -12,6 +12,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ..._exceptions import InvalidArgumentError
+
 __all__ = ["Draws", "StateSettings", "check_new_id", "is_finite_number"]
 
 
@@ -41,9 +43,9 @@ class Draws:
 def check_new_id(given: str, taken: object, what: str) -> str:
     """``given`` as a new identifier: any non-empty string (placeholders such as ``"example string"`` too)."""
     if not isinstance(given, str) or not given:
-        raise ValueError(f"a {what} id is a non-empty string, got {given!r}")
+        raise InvalidArgumentError(f"a {what} id is a non-empty string, got {given!r}")
     if isinstance(taken, dict | set) and given in taken:
-        raise ValueError(f"a {what} with id {given!r} already exists")
+        raise InvalidArgumentError(f"a {what} with id {given!r} already exists")
     return given
 
 

@@ -10,6 +10,7 @@ import hashlib
 import uuid as uuid_lib
 from dataclasses import dataclass
 
+from ..._exceptions import InvalidArgumentError
 from .._records import rng_uuid
 from ._shared import Draws, check_new_id
 
@@ -93,9 +94,9 @@ class AgentStore:
     ) -> str:
         """Seed an agent (a new uuid drawn when none is given); returns its uuid."""
         if deployment_status not in DEPLOYMENT_STATUSES:
-            raise ValueError(f"unknown deployment status {deployment_status!r}")
+            raise InvalidArgumentError(f"unknown deployment status {deployment_status!r}")
         if name is not None and (not isinstance(name, str) or not name):
-            raise ValueError("an agent name is a non-empty string")
+            raise InvalidArgumentError("an agent name is a non-empty string")
         with self._draws.lock:
             agent_uuid = rng_uuid(self._draws.rng) if uuid is None else check_new_id(uuid, self._records, "agent")
             self._records[agent_uuid] = self._record(agent_uuid, name, description, deployment_status)
@@ -112,7 +113,7 @@ class AgentStore:
     def rename(self, agent_uuid: str, name: str) -> None:
         """Give an agent a name (its future runs carry it); an unknown agent becomes known."""
         if not isinstance(name, str) or not name:
-            raise ValueError("an agent name is a non-empty string")
+            raise InvalidArgumentError("an agent name is a non-empty string")
         with self._draws.lock:
             self.learn(agent_uuid).name = name
 

@@ -18,6 +18,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from ..._exceptions import InvalidArgumentError
 from .._object_store import ObjectStore
 from ._shared import check_new_id
 
@@ -152,9 +153,9 @@ class DatasetStore:
     ) -> str:
         """Seed a dataset of ``rows`` generated rows (no file); returns its uuid, given or derived from the seed."""
         if rows < 0:
-            raise ValueError("rows must be >= 0")
+            raise InvalidArgumentError("rows must be >= 0")
         if dataset_type not in DATASET_TYPES:
-            raise ValueError(f"unknown dataset type {dataset_type!r}")
+            raise InvalidArgumentError(f"unknown dataset type {dataset_type!r}")
         with self._lock:
             derived = str(uuid.uuid5(_NAMESPACE, f"{seed}:dataset:{self._seeded}"))
             dataset_uuid = derived if given_uuid is None else check_new_id(given_uuid, self._datasets, "dataset")

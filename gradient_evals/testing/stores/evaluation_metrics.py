@@ -10,6 +10,7 @@ import threading
 import uuid
 from typing import Any
 
+from ..._exceptions import InvalidArgumentError
 from .._scores import METRIC_UUIDS
 from ._shared import check_new_id, is_finite_number
 from .custom_evaluation_metrics import CustomMetricStore
@@ -145,19 +146,19 @@ class MetricStore:
         """Seed a metric with the given uuid (any non-empty string; derived from the seed and the name when None)
         and fields; returns its uuid."""
         if value_type not in METRIC_VALUE_TYPES:
-            raise ValueError(f"unknown metric value type {value_type!r}")
+            raise InvalidArgumentError(f"unknown metric value type {value_type!r}")
         if not isinstance(name, str) or not name:
-            raise ValueError("a metric name is a non-empty string")
+            raise InvalidArgumentError("a metric name is a non-empty string")
         if value_range is not None and not all(is_finite_number(end) for end in value_range):
             # NaN or an infinity would be served as ``NaN``/``Infinity``, which is not JSON
-            raise ValueError(f"a metric's range_min and range_max are finite numbers, got {value_range!r}")
+            raise InvalidArgumentError(f"a metric's range_min and range_max are finite numbers, got {value_range!r}")
         with self._lock:
             if metric_uuid is None:
                 metric_uuid = str(uuid.uuid5(_NAMESPACE, f"{seed}:metric:{name}"))
             taken = {m["metric_uuid"] for m in self.listed()}
             check_new_id(metric_uuid, taken, "metric")
             if any(m["metric_name"] == name for m in self.listed()):
-                raise ValueError(f"a metric named {name!r} already exists")
+                raise InvalidArgumentError(f"a metric named {name!r} already exists")
             metric: dict[str, Any] = {
                 "metric_uuid": metric_uuid,
                 "metric_name": name,

@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from ..._exceptions import InvalidArgumentError
 from .._answers import AnswerStyle
 from .._prompts import row_input
 from .._records import TERMINAL_STATUSES, RunRecord, TestCaseRecord, check_status, rng_uuid, synthetic_ns
@@ -56,7 +57,7 @@ class RunStore:
     def set_answer_style(self, agent: str, style: AnswerStyle) -> None:
         """How the runs created for ``agent`` from now on answer (see the server's method)."""
         if not style.verbosity >= 0.1:
-            raise ValueError(f"verbosity is a factor of at least 0.1, got {style.verbosity}")
+            raise InvalidArgumentError(f"verbosity is a factor of at least 0.1, got {style.verbosity}")
         with self._draws.lock:
             self._answer_styles[agent] = style
 
@@ -72,7 +73,7 @@ class RunStore:
         """How the runs created for ``agent`` from now on score and end (see the server's method)."""
         for value in (quality, *metrics.values(), *(inputs or {}).values()):
             if value is not None and not 0 <= value <= 100:
-                raise ValueError(f"a quality is from 0 to 100, got {value}")
+                raise InvalidArgumentError(f"a quality is from 0 to 100, got {value}")
         if final_status is not None:
             check_status(final_status, terminal=True)
         with self._draws.lock:
@@ -82,7 +83,9 @@ class RunStore:
         """The correctness of the prompts with these inputs in ``agent``'s next runs (see the server's method)."""
         for text, values in scores.items():
             if not values or not all(0 <= v <= 100 for v in values):
-                raise ValueError(f"scores of {text!r}: a non-empty list of numbers from 0 to 100, got {values!r}")
+                raise InvalidArgumentError(
+                    f"scores of {text!r}: a non-empty list of numbers from 0 to 100, got {values!r}"
+                )
         with self._draws.lock:
             self._scripts[agent] = {text.strip(): tuple(values) for text, values in scores.items()}
             self._scripted_runs[agent] = 0
@@ -158,7 +161,7 @@ class RunStore:
             version = tc.version if test_case_version is None else test_case_version
             n = tc.size(version) if prompts is None else prompts
             if n < 0:
-                raise ValueError("prompts must be >= 0")
+                raise InvalidArgumentError("prompts must be >= 0")
             rng = self._draws.rng
             queued = self._clock + rng.uniform(0, 600)
             started = queued + rng.uniform(1, 40)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._exceptions import InvalidArgumentError
 from .._records import TestCaseRecord, rng_uuid
 from ._shared import Draws, check_new_id
 
@@ -50,9 +51,9 @@ class TestCaseStore:
         them changes nothing else about the data.
         """
         if prompts < 0:
-            raise ValueError("prompts must be >= 0")
+            raise InvalidArgumentError("prompts must be >= 0")
         if version < 1:
-            raise ValueError("version must be >= 1")
+            raise InvalidArgumentError("version must be >= 1")
         with self._draws.lock:
             rng = self._draws.rng
             tc_uuid = rng_uuid(rng)
@@ -79,7 +80,7 @@ class TestCaseStore:
             tc = self.get(test_case_uuid)
             size = tc.size() if prompts is None else prompts
             if size < 0:
-                raise ValueError("prompts must be >= 0")
+                raise InvalidArgumentError("prompts must be >= 0")
             tc.version += 1
             tc.sizes[tc.version] = size
             if tc.version - 1 in tc.rows:  # same rows: an uploaded dataset's rows carry over
