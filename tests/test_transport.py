@@ -283,10 +283,9 @@ async def test_attempt_timeout_bounds_a_slow_response(make_client: MakeClient, h
 
     httpx_mock.add_callback(slow, url=RUN_URL)
     client = make_client(max_retries=0)
-    started = time.monotonic()
+    # The answer comes after 5 s: a timeout error (not the run) shows the 0.05 s limit ended the call.
     with pytest.raises(APITimeoutError, match="timed out"):
         await client.evaluation_runs.retrieve(RUN, timeout=0.05)
-    assert time.monotonic() - started < 2
 
 
 # -- waits the server asks for ------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -236,9 +235,7 @@ def test_serve_emulator_host_and_port(host: str) -> None:
         assert out.line_written.wait(10)
         info = json.loads(out.getvalue())
         assert info["base_url"].startswith("http://127.0.0.1:")
-        started = time.monotonic()
     finally:
         stop.set()
         thread.join(10)
-    assert not thread.is_alive()
-    assert time.monotonic() - started < 2
+    assert not thread.is_alive(), "the emulator did not stop when told"

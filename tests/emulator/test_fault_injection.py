@@ -162,10 +162,9 @@ def test_truncated(server: FakeGradientServer, api: httpx.Client, run: str) -> N
 
 def test_stall_times_out_the_client(server: FakeGradientServer, api: httpx.Client, run: str) -> None:
     server.inject(Fault.stall(5.0), on_request=1)
-    started = time.monotonic()
+    # A read timeout, not the connection error the stall's end gives 5 s later.
     with pytest.raises(httpx.ReadTimeout):
         api.get(f"{RUNS}/{run}/results", timeout=0.3)
-    assert time.monotonic() - started < 2
     assert api.get(f"{RUNS}/{run}").status_code == 200
 
 
@@ -180,9 +179,8 @@ def test_delay_and_latency(server: FakeGradientServer, api: httpx.Client, run: s
     assert api.get(f"{RUNS}/{run}").status_code == 200
     assert time.monotonic() - started >= 0.15
     server.latency = 0.0
-    started = time.monotonic()
-    api.get(f"{RUNS}/{run}")
-    assert time.monotonic() - started < 0.15
+    assert api.get(f"{RUNS}/{run}").status_code == 200
+    assert server.requests[-1].fault is None
 
 
 def test_faulted_post_creates_nothing(server: FakeGradientServer, api: httpx.Client) -> None:
@@ -257,11 +255,13 @@ def test_close_is_prompt_with_a_stalled_connection() -> None:
         time.sleep(0.01)
     started = time.monotonic()
     srv.close()
-    assert time.monotonic() - started < 2
-    thread.join(timeout=5)
+    assert time.monotonic() - started < 15, "close waited for the 30 s stall"
+    thread.join(timeout=15)
     assert not thread.is_alive()
     assert len(errors) == 1
+    # Dropped by the close, not timed out by the client 10 s into the stall.
     assert isinstance(errors[0], httpx.TransportError)
+    assert not isinstance(errors[0], httpx.TimeoutException), repr(errors[0])
     srv.close()  # idempotent
 
 
