@@ -39,6 +39,7 @@ from .explain import attach_baselines
 from .gates import NO_SLICE, GateSettings, complete_gate, not_applied_gate, score_gates, slice_key, status_gate
 from .leaderboard import leaderboard
 from .records import metric_name_of
+from .repeat_answers import GroupAnswers
 from .summary import FAIL_WORDS, RunStats
 from .summary_results import RunSummary, Verdict
 
@@ -212,11 +213,15 @@ async def build_agent_result(
     timed_out: bool = False,
     baseline_missing: str | None = None,
     rerun_of: str | None = None,
+    answers: GroupAnswers | None = None,
+    baseline_answers: GroupAnswers | None = None,
 ) -> AgentResult:
     """One agent's result from its run's pages (and its baseline's): summary, comparison, prompts, gates.
 
     ``baseline_missing`` says why there is no baseline; the regression gates are then not applied, with that
-    reason (or failed, with ``settings.require_baseline``).
+    reason (or failed, with ``settings.require_baseline``). ``answers``: a repeat group's checks, tokens and
+    per-prompt output tokens over its runs (:mod:`.repeat_answers`); its ``pages`` (and ``baseline_pages``, with
+    ``baseline_answers``) then already carry the checks' results, and the checks do not run again.
     """
     from .compare import compare_pages
     from .summary import summarize_pages
@@ -235,10 +240,13 @@ async def build_agent_result(
     comparison: RunComparison | None = None
     # Checks on the answers become metric results of every prompt, here and in the baseline, before any sum.
     base_prompts = None if baseline_pages is None else run_prompts(baseline_pages)
-    checked = await check_prompts(settings.checks, run_prompts(pages), pages, base_prompts, baseline_pages)
-    pages, prompts, baseline_pages, baseline_prompts = (
-        checked.pages, checked.prompts, checked.baseline_pages, checked.baseline_prompts
-    )
+    if answers is None:
+        checked = await check_prompts(settings.checks, run_prompts(pages), pages, base_prompts, baseline_pages)
+        pages, prompts = checked.pages, checked.prompts
+        baseline_pages, baseline_prompts = checked.baseline_pages, checked.baseline_prompts
+        check_results = checked.results
+    else:  # a repeat group's prompts, judged run by run before they were averaged
+        prompts, baseline_prompts, check_results = run_prompts(pages), base_prompts, answers.checks
     if finished or prompts:
         summary = await summarize_pages(_aiter(pages), run_uuid, pass_thresholds=thresholds, inverted=settings.inverted)
         if baseline_run_uuid is not None and baseline_pages is not None:
@@ -273,11 +281,13 @@ async def build_agent_result(
     answer_gate_results, answer_fields = answer_gates(
         settings,
         run,
-        checked.results,
+        check_results,
         prompts,
         baseline_prompts if comparison is not None else None,
         has_results=summary is not None,
         baseline_missing=baseline_missing,
+        answers=answers,
+        baseline_answers=baseline_answers,
     )
     gates += answer_gate_results
     slices: tuple[SliceResult, ...] = ()
