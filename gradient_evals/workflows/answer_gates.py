@@ -37,7 +37,7 @@ __all__ = ["answer_gates", "check_gates", "cost_gate", "output_tokens_gate"]
 
 
 def check_gates(results: Sequence[CheckResult]) -> list[GateResult]:
-    """One gate per check: enough prompts passed it."""
+    """One gate per check: enough prompts passed it (with repeats, enough of the answers of every repeat)."""
     gates = []
     for result in results:
         required = result.required_pass_rate
@@ -45,7 +45,8 @@ def check_gates(results: Sequence[CheckResult]) -> list[GateResult]:
         if rate is None:
             message = f"{result.metric}: no prompt to check"
         elif not result.passed:
-            message = f"{result.metric}: {len(result.failures)} of {result.total} prompts failed"
+            judged = "prompts" if result.runs <= 1 else f"answers ({result.runs} runs)"
+            message = f"{result.metric}: {len(result.failures)} of {result.total} {judged} failed"
             if required < 100:
                 message += f" (pass rate {rate:.4g}%, at least {required:g}% required)"
         else:
