@@ -219,9 +219,12 @@ async def _averaged(
     mine = await _checked(settings, mine)
     fresh = average_pages(mine) if mine else []
     earlier_uuid, earlier_prompts = earlier
-    pages = merged_results(fresh, await _checked_prompts(settings, earlier_prompts))
+    earlier_checked = await _checked_prompts(settings, earlier_prompts)
+    # As the group's prompts, the earlier ones carry each check's pass share (of their one answer).
+    shares = average_pages([("", [ResultsPage(prompts=tuple(earlier_checked))])]) if earlier_checked else []
+    pages = merged_results(fresh, [p for page in shares for p in page.prompts])
     answered = [(u, _prompts(p, quarantined)) for u, p in mine]
-    kept = _kept(pages, fresh)
+    kept = _kept(earlier_checked, fresh)
     if kept.prompts and earlier_uuid is not None:
         answered.append((earlier_uuid, _prompts([kept], quarantined)))
     answers = group_answers(settings.checks, answered, run_count=max(len(mine), 1))
@@ -252,10 +255,10 @@ def _prompts(pages: Sequence[ResultsPage], quarantined: Collection[str]) -> list
     return run_prompts(without_inputs(pages, quarantined))
 
 
-def _kept(merged: Sequence[ResultsPage], fresh: Sequence[ResultsPage]) -> ResultsPage:
-    """The merged prompts that no run of the group answered (a rerun keeps the earlier run's other prompts)."""
+def _kept(earlier: Sequence[EvaluationPrompt], fresh: Sequence[ResultsPage]) -> ResultsPage:
+    """The earlier run's prompts that no run of the group answered again (a rerun keeps them)."""
     answered = {slice_key(p.input) for page in fresh for p in page.prompts}
-    return ResultsPage(prompts=tuple(p for page in merged for p in page.prompts if slice_key(p.input) not in answered))
+    return ResultsPage(prompts=tuple(p for p in earlier if slice_key(p.input) not in answered))
 
 
 def _group(

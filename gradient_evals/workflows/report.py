@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 
 from ..statistics import apply_holm
 from ..types import EvaluationPrompt, EvaluationRun, MetricResultStatus, ResultsPage
-from .answer_checks import check_prompts
+from .answer_checks import CHECK_PREFIX, check_prompts
 from .answer_gates import answer_gates
 from .compare_paired import describe_change, input_key, paired_metrics
 from .compare_results import RunComparison
@@ -76,6 +76,8 @@ def _outcome(prompt: EvaluationPrompt, settings: GateSettings) -> PromptOutcome:
                 failures.append(f"{name}: {value}")
         elif math.isfinite(value):
             threshold = settings.prompt_threshold(name)
+            if threshold is None and name.startswith(CHECK_PREFIX):
+                threshold = 100.0  # a check's pass share over the repeats: each answer is to pass it
             if threshold is not None and settings.worse(name, value, threshold):
                 side = "above" if name in settings.inverted else "below"
                 failures.append(f"{name}: {value:g} is {side} {threshold:g}")

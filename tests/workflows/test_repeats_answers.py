@@ -98,11 +98,33 @@ async def test_a_check_that_fails_on_one_repeat_fails_the_group_names_that_run_a
     assert summary is not None
     assert summary.count == len(ROWS)
 
+    failed = {p.input for p in agent.prompts if any(f.startswith(CHECK) for f in p.failures)}
+    assert failed == {FIRST_WRONG, SECOND_WRONG}  # a prompt fails a check when one of its answers does
+
     flaky = {(f.input, f.metric): f for f in agent.flaky}
     for text in (FIRST_WRONG, SECOND_WRONG):
         assert (flaky[text, CHECK].passes, flaky[text, CHECK].runs) == (1, 2)
     assert agent.pass_at_k[CHECK] == 1.0
     assert agent.pass_all_k[CHECK] == pytest.approx(len(STEADY) / len(ROWS))
+
+
+async def test_evaluate_failed_checks_every_repeat_of_the_prompts_run_again(client: AsyncGradientEvals) -> None:
+    first = await _evaluate(client, repeats=2, checks=[ExpectedInAnswer()])
+    again = await client.evaluate_failed(first, checks=[ExpectedInAnswer()], poll_interval=0.05, max_poll_interval=0.1)
+    (agent,) = again.agents
+    assert agent.repeat_group is not None
+    rerun_runs = set(agent.repeat_group.used)
+    assert len(rerun_runs) == 2
+    (check,) = agent.checks
+    # The two prompts that failed, run again once per repeat, and the four kept from the earlier group, once each.
+    assert (check.total, check.runs) == (2 * 2 + len(STEADY), 2)
+    assert {f.input for f in check.failures} == {FIRST_WRONG, SECOND_WRONG}  # the script's next turns: the same
+    assert {f.evaluation_run_uuid for f in check.failures} == rerun_runs
+    assert {p.input: p.values[CHECK] for p in agent.prompts} == {
+        FIRST_WRONG: 50.0,
+        SECOND_WRONG: 50.0,
+        **dict.fromkeys(STEADY, 100.0),
+    }
 
 
 async def test_a_checks_regression_compares_the_pass_shares_of_the_groups(client: AsyncGradientEvals) -> None:
