@@ -14,6 +14,7 @@ import pytest
 
 from gradient_evals import AsyncGradientEvals
 from gradient_evals.checks import ExpectedInAnswer
+from gradient_evals.reports.html import render_html
 from gradient_evals.reports.junit import render_junit
 from gradient_evals.reports.markdown import render_markdown
 from gradient_evals.results import AgentResult, EvaluationReport, GateKind
@@ -81,10 +82,11 @@ async def test_a_check_that_fails_on_one_repeat_fails_the_group_names_that_run_a
     assert check.runs == 2
     assert {(f.input, f.evaluation_run_uuid) for f in check.failures} == wrong
     assert all(f.output is not None and f.reason for f in check.failures)
-    markdown, junit = render_markdown(report), render_junit(report)
+    markdown, junit, html = render_markdown(report), render_junit(report), render_html(report)
     assert "(10/12)" in markdown  # the answers that passed, of every answer judged
     for text, run_uuid in wrong:  # the reports name the run whose answer failed
         assert f"{text} (run {run_uuid}): " in junit
+        assert f"{text} (run {run_uuid})" in html
         assert f"\\(run {run_uuid[:8]}" in markdown
     assert not agent.verdict.passed
     (gate,) = [g for g in agent.gates if g.kind == GateKind.CHECK]
