@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -197,3 +198,19 @@ async def test_the_output_token_gate_pairs_each_prompts_mean_over_the_repeats(
     assert after.baseline_tokens is not None
     assert before.tokens is not None
     assert after.baseline_tokens.output_total == before.tokens.output_total  # the baseline group's every answer
+
+
+async def test_quarantined_prompts_are_left_out_of_the_groups_checks_and_tokens(
+    client: AsyncGradientEvals, tmp_path: Path
+) -> None:
+    quarantine = tmp_path / "flaky.txt"
+    quarantine.write_text(FIRST_WRONG + "\n", "utf-8")
+    report = await _evaluate(client, repeats=2, checks=[ExpectedInAnswer()], quarantine=str(quarantine))
+    (agent,) = report.agents
+    gated = len(ROWS) - 1
+    (check,) = agent.checks
+    assert check.total == 2 * gated
+    assert [f.input for f in check.failures] == [SECOND_WRONG]
+    assert agent.tokens is not None
+    assert agent.tokens.prompts == 2 * gated
+    assert FIRST_WRONG in {p.input for p in agent.prompts}  # still shown
