@@ -1,9 +1,11 @@
 """The wait-and-compare step of ``evaluate``: every run waited for and read, each agent's group of runs gated.
 
 An agent's repeat group (its K runs; one run without repeats) is one unit: its runs are waited for concurrently,
-the finished ones are averaged per prompt (:func:`~.repeat_groups.average_pages`), the baseline group is read and
-averaged the same way, the quarantined prompts are left out, and the gates decide on that. A group whose runs did
-not all finish is gated on the finished ones and says so; with ``require_complete`` that fails it.
+the finished ones are checked run by run (every repeat's answers judged by the checks) and averaged per prompt
+(:func:`~.repeat_groups.average_pages`), the baseline group is read and treated the same way, the quarantined
+prompts are left out, and the gates decide on that; the checks' results, tokens and cost are those of every used
+run's answers (:mod:`.repeat_answers`). A group whose runs did not all finish is gated on the finished ones and
+says so; with ``require_complete`` that fails it. A single run with a single baseline run is gated as it is.
 """
 
 from __future__ import annotations
