@@ -10,7 +10,16 @@ import attrs
 from ..results import AgentResult, CheckFailure, CheckResult, EvaluationReport
 from ._format import prompt_title, truncate
 
-__all__ = ["CheckRow", "UsageRow", "check_failures", "check_rows", "failures_text", "checks_html_view", "usage_rows"]
+__all__ = [
+    "CheckRow",
+    "UsageRow",
+    "check_failures",
+    "check_rows",
+    "failure_title",
+    "failures_text",
+    "checks_html_view",
+    "usage_rows",
+]
 
 ANSWER_SHOWN = 200
 
@@ -61,11 +70,16 @@ def check_failures(report: EvaluationReport, limit: int) -> Iterator[tuple[Agent
                 yield agent, result, failure
 
 
+def failure_title(failure: CheckFailure, limit: int = 80) -> str:
+    """The failing prompt, and with repeats the run whose answer failed: ``prompt 3: What is ... (run 5f2c...)``."""
+    title = prompt_title(failure.prompt_id, failure.input, limit)
+    return title if failure.evaluation_run_uuid is None else f"{title} (run {failure.evaluation_run_uuid})"
+
+
 def failures_text(result: CheckResult, limit: int = 20) -> str:
     """A check's failing prompts, one block each: the prompt, why, and the answer (clipped)."""
     blocks = [
-        f"{prompt_title(f.prompt_id, f.input)}: {f.reason}\nanswer: {truncate(f.output, ANSWER_SHOWN)}"
-        for f in result.failures[:limit]
+        f"{failure_title(f)}: {f.reason}\nanswer: {truncate(f.output, ANSWER_SHOWN)}" for f in result.failures[:limit]
     ]
     if len(result.failures) > limit:
         blocks.append(f"... and {len(result.failures) - limit} more prompts")
@@ -109,7 +123,7 @@ def checks_html_view(report: EvaluationReport, failures_shown: int = 5) -> dict[
             {
                 "agent": agent.label,
                 "metric": result.metric,
-                "prompt": prompt_title(failure.prompt_id, failure.input, 100),
+                "prompt": failure_title(failure, 100),
                 "reason": truncate(failure.reason, ANSWER_SHOWN),
                 "answer": truncate(failure.output, ANSWER_SHOWN),
             }

@@ -32,7 +32,7 @@ from ._format import (
 from ._repeats import flaky_rows, repeat_remarks
 from ._statistics import gate_statistics, what_would_decide
 from ._trend import trend_lines
-from ._usage import check_failures, check_rows, usage_rows
+from ._usage import check_failures, check_rows, failure_title, usage_rows
 
 __all__ = ["escape_markdown", "render_markdown"]
 
@@ -251,7 +251,7 @@ def _checks_and_usage(report: EvaluationReport) -> list[str]:
         lines += ["### Checks on the answers", "", *_table(["agent", "check", "passed", "required", ""], cells), ""]
         for agent, result, failure in check_failures(report, _CHECK_FAILURES):
             where = f"{escape_markdown(agent.label, 40)} / {escape_markdown(result.metric, 60)}"
-            title = escape_markdown(prompt_title(failure.prompt_id, failure.input), _TEXT_LIMIT)
+            title = escape_markdown(failure_title(failure), _TEXT_LIMIT)
             lines.append(f"- {where}: {title}: {escape_markdown(failure.reason, _TEXT_LIMIT)}")
             lines.append(f"  answer: {escape_markdown(failure.output, _TEXT_LIMIT)}")
         lines += [""] if lines[-1] else []
@@ -264,6 +264,8 @@ def _checks_and_usage(report: EvaluationReport) -> list[str]:
         total = "" if report.cost is None else f" (evaluation: ${report.cost:.4f})"
         lines += [f"Tokens, cost and wall time{total}: " + "; ".join(parts) + ".", ""]
     return lines
+
+
 def _regression_gates(report: EvaluationReport) -> list[str]:
     rows = [
         [

@@ -222,7 +222,9 @@ class Seeding:
         The n-th run made after the call scores the prompt ``scores[text][n % len(scores[text])]`` exactly (no
         quality, difficulty or judge noise): ``[100]`` always passes a pass threshold, ``[0]`` always fails it and
         ``[100, 0]`` alternates, which is how to make a flaky prompt on purpose. Its other metrics and the prompts
-        not named score as usual. A new call replaces the script and starts counting again.
+        not named score as usual. A new call replaces the script and starts counting again. A scripted score below
+        40 also makes the agent answer the prompt wrongly in that run (the answer leaves the expected response
+        out), so checks on the answers follow the script too.
         """
         self._state.runs.script(agent, scores)
 

@@ -13,23 +13,29 @@ __all__ = ["CheckFailure", "CheckResult"]
 
 @attrs.frozen(kw_only=True)
 class CheckFailure:
-    """One prompt that failed a check: which prompt, its answer, and why."""
+    """One prompt that failed a check: which prompt, its answer, and why; with repeats, which run gave the answer."""
 
     prompt_id: int | None = None
     input: str | None = None
     output: str | None = None
     reason: str = ""
+    evaluation_run_uuid: str | None = None
+    """The run whose answer failed, when the check judged the answers of a repeat group (``None`` for one run)."""
 
 
 @attrs.frozen(kw_only=True)
 class CheckResult:
-    """One check over one run: how many prompts it judged, which failed, and whether enough passed."""
+    """One check over one run, or over every answer of a repeat group: how many answers it judged, which failed,
+    and whether enough passed."""
 
     name: str
     kind: str
     required_pass_rate: float = 100.0
     """The percentage of prompts that must pass (100 unless the check's ``min_pass_rate`` relaxes it)."""
     total: int = 0
+    """The answers judged: one per prompt of a run; with repeats, every used run's answers (prompts x runs)."""
+    runs: int = 1
+    """The runs whose answers were judged (the used repeats of a group)."""
     failures: tuple[CheckFailure, ...] = ()
 
     @property
@@ -39,12 +45,12 @@ class CheckResult:
 
     @property
     def passed_count(self) -> int:
-        """Prompts that passed."""
+        """Answers that passed (prompts, for one run)."""
         return self.total - len(self.failures)
 
     @property
     def pass_rate(self) -> float | None:
-        """The percentage of prompts that passed (``None`` when there were no prompts)."""
+        """The percentage of the judged answers that passed (``None`` when there were none)."""
         return None if self.total == 0 else 100.0 * self.passed_count / self.total
 
     @property

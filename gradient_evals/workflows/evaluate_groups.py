@@ -1,28 +1,32 @@
 """The wait-and-compare step of ``evaluate``: every run waited for and read, each agent's group of runs gated.
 
 An agent's repeat group (its K runs; one run without repeats) is one unit: its runs are waited for concurrently,
-the finished ones are averaged per prompt (:func:`~.repeat_groups.average_pages`), the baseline group is read and
-averaged the same way, the quarantined prompts are left out, and the gates decide on that. A group whose runs did
-not all finish is gated on the finished ones and says so; with ``require_complete`` that fails it.
+the finished ones are checked run by run (every repeat's answers judged by the checks) and averaged per prompt
+(:func:`~.repeat_groups.average_pages`), the baseline group is read and treated the same way, the quarantined
+prompts are left out, and the gates decide on that; the checks' results, tokens and cost are those of every used
+run's answers (:mod:`.repeat_answers`). A group whose runs did not all finish is gated on the finished ones and
+says so; with ``require_complete`` that fails it. A single run with a single baseline run is gated as it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import anyio
 import attrs
 
 from .._exceptions import APIResponseValidationError, EvaluationRunTimeout
-from ..types import EvaluationRun, EvaluationRunStatus, ResultsPage
+from ..types import EvaluationPrompt, EvaluationRun, EvaluationRunStatus, ResultsPage
 from ._concurrency import run_all
+from .answer_checks import check_prompts
 from .baselines import Baselines
 from .evaluate_plan import Plan, merged_results
 from .evaluate_results import AgentResult, GateKind, GateResult
-from .gates import GateSettings
+from .gates import GateSettings, slice_key
+from .repeat_answers import GroupAnswers, group_answers
 from .repeat_groups import average_pages, flaky_prompts, judged, pass_rates, spreads, without_inputs
 from .repeats_results import RepeatGroup
-from .report import build_agent_result
+from .report import build_agent_result, run_prompts
 from .services import EvaluationServices, Progress
 from .summary_results import Verdict
 
@@ -159,17 +163,19 @@ async def wait_and_compare_step(
         if used and lead.run is not None:
             base_uuid, base_runs, missing, timed_out = await waiting.baseline(baselines, lead.run, lead.label)
         mine = [(r.run_uuid, r.pages) for r in used] if not timed_out else []
-        if len(uuids) == 1 and (base_runs is None or len(base_runs) == 1):
-            pages = lead.pages if not timed_out else []
-            base_pages = None if base_runs is None else base_runs[0][1]
-        else:
-            pages = average_pages(mine) if mine else []
-            base_pages = None if base_runs is None else average_pages(base_runs)
         key = None if lead.run is None else (lead.run.agent_uuid or lead.run.agent_deployment_name)
         rerun = plan.rerun
-        if rerun is not None and key is not None:
-            pages = merged_results(pages, rerun.prompts.get(key, ()))
+        earlier = () if rerun is None or key is None else rerun.prompts.get(key, ())
         quarantined = plan.quarantined
+        answers: GroupAnswers | None = None
+        base_answers: GroupAnswers | None = None
+        if len(uuids) == 1 and (base_runs is None or len(base_runs) == 1):
+            pages = merged_results(lead.pages if not timed_out else [], earlier)
+            base_pages = None if base_runs is None else base_runs[0][1]
+        else:
+            earlier_uuid = None if rerun is None or key is None else rerun.replaces.get(key)
+            group_pages = await _averaged(settings, mine, base_runs, (earlier_uuid, earlier), quarantined)
+            mine, pages, answers, base_runs, base_pages, base_answers = group_pages
         gated = without_inputs(pages, quarantined)
         result = await build_agent_result(
             run_uuid=lead.run_uuid,
@@ -181,15 +187,80 @@ async def wait_and_compare_step(
             timed_out=timed_out,
             baseline_missing=missing,
             rerun_of=None if rerun is None or key is None else rerun.replaces.get(key),
+            answers=answers,
+            baseline_answers=base_answers,
         )
         if len(uuids) > 1 or quarantined or (base_runs is not None and len(base_runs) > 1):
-            shown = await build_agent_result(run_uuid=lead.run_uuid, run=lead.run, pages=pages, settings=settings)
+            shown = await build_agent_result(
+                run_uuid=lead.run_uuid, run=lead.run, pages=pages, settings=settings, answers=answers
+            )
             group = _group(uuids, used, base_runs, mine, pages, plan, settings)
             result = _with_group(attrs.evolve(result, prompts=shown.prompts), group, ordered, settings)
         results[position] = result
 
     await run_all([lambda p=p, u=u: one(p, u) for p, u in enumerate(groups)])  # type: ignore[misc]
     return [results[p] for p in range(len(groups))]
+
+
+_Runs = list[tuple[str, list[ResultsPage]]]
+
+
+async def _averaged(
+    settings: GateSettings,
+    mine: _Runs,
+    base_runs: _Runs | None,
+    earlier: tuple[str | None, Sequence[EvaluationPrompt]],
+    quarantined: Collection[str],
+) -> tuple[_Runs, list[ResultsPage], GroupAnswers, _Runs | None, list[ResultsPage] | None, GroupAnswers | None]:
+    """A group's runs (and its baseline group's) checked run by run, then averaged; what their answers show.
+
+    Each repeat's answers are checked before the averaging: every answer is judged, and the checks' results are
+    pass/fail judgements of each repeat, as the judges' are. With a rerun, the earlier run's prompts that were not
+    run again are merged in (checked, and counted once).
+    """
+    mine = await _checked(settings, mine)
+    fresh = average_pages(mine) if mine else []
+    earlier_uuid, earlier_prompts = earlier
+    earlier_checked = await _checked_prompts(settings, earlier_prompts)
+    # As the group's prompts, the earlier ones carry each check's pass share (of their one answer).
+    shares = average_pages([("", [ResultsPage(prompts=tuple(earlier_checked))])]) if earlier_checked else []
+    pages = merged_results(fresh, [p for page in shares for p in page.prompts])
+    answered = [(u, _prompts(p, quarantined)) for u, p in mine]
+    kept = _kept(earlier_checked, fresh)
+    if kept.prompts and earlier_uuid is not None:
+        answered.append((earlier_uuid, _prompts([kept], quarantined)))
+    answers = group_answers(settings.checks, answered, run_count=max(len(mine), 1))
+    if base_runs is None:
+        return mine, pages, answers, None, None, None
+    base_runs = await _checked(settings, base_runs)
+    base_answers = group_answers((), [(u, _prompts(p, quarantined)) for u, p in base_runs])
+    return mine, pages, answers, base_runs, average_pages(base_runs), base_answers
+
+
+async def _checked(settings: GateSettings, runs: Sequence[tuple[str, Sequence[ResultsPage]]]) -> _Runs:
+    """Each run's prompts (each once) with the checks' ``check:<name>`` results added, run by run."""
+    out = []
+    for run_uuid, pages in runs:
+        checked = await check_prompts(settings.checks, run_prompts(pages), pages)
+        out.append((run_uuid, checked.pages))
+    return out
+
+
+async def _checked_prompts(settings: GateSettings, prompts: Sequence[EvaluationPrompt]) -> list[EvaluationPrompt]:
+    if not prompts:
+        return []
+    return (await check_prompts(settings.checks, prompts, [])).prompts
+
+
+def _prompts(pages: Sequence[ResultsPage], quarantined: Collection[str]) -> list[EvaluationPrompt]:
+    """The prompts the gates use: each once, without the quarantined ones."""
+    return run_prompts(without_inputs(pages, quarantined))
+
+
+def _kept(earlier: Sequence[EvaluationPrompt], fresh: Sequence[ResultsPage]) -> ResultsPage:
+    """The earlier run's prompts that no run of the group answered again (a rerun keeps them)."""
+    answered = {slice_key(p.input) for page in fresh for p in page.prompts}
+    return ResultsPage(prompts=tuple(p for p in earlier if slice_key(p.input) not in answered))
 
 
 def _group(

@@ -178,12 +178,15 @@ class AgentResult:
     pass^K; the other fields then describe the group (``evaluation_run_uuid`` is its first finished run)."""
     """For ``evaluate_failed``: the earlier run whose results this run's results were merged over."""
     checks: tuple[CheckResult, ...] = ()
-    """Each check on the answers: its pass rate and the prompts that failed it (also a ``check:<name>`` metric)."""
+    """Each check on the answers: its pass rate and the prompts that failed it (also a ``check:<name>`` metric);
+    for a repeat group, over every used run's answers."""
     tokens: RunTokenUsage | None = None
-    """The run's input and output tokens (``None`` when the run produced no results)."""
+    """The run's input and output tokens (``None`` when the run produced no results); for a repeat group, every
+    used run's answers together."""
     baseline_tokens: RunTokenUsage | None = None
     cost: RunCost | None = None
-    """What the run's tokens cost, with a price table that prices this agent."""
+    """What the run's tokens cost, with a price table that prices this agent; for a repeat group, all its used
+    runs (``max_cost`` compares it per run)."""
     wall_time: float | None = None
     """Seconds from the run being queued to its finishing, when the API gave both times."""
 

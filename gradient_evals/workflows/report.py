@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 
 from ..statistics import apply_holm
 from ..types import EvaluationPrompt, EvaluationRun, MetricResultStatus, ResultsPage
-from .answer_checks import check_prompts
+from .answer_checks import CHECK_PREFIX, check_prompts
 from .answer_gates import answer_gates
 from .compare_paired import describe_change, input_key, paired_metrics
 from .compare_results import RunComparison
@@ -39,6 +39,7 @@ from .explain import attach_baselines
 from .gates import NO_SLICE, GateSettings, complete_gate, not_applied_gate, score_gates, slice_key, status_gate
 from .leaderboard import leaderboard
 from .records import metric_name_of
+from .repeat_answers import GroupAnswers
 from .summary import FAIL_WORDS, RunStats
 from .summary_results import RunSummary, Verdict
 
@@ -75,6 +76,8 @@ def _outcome(prompt: EvaluationPrompt, settings: GateSettings) -> PromptOutcome:
                 failures.append(f"{name}: {value}")
         elif math.isfinite(value):
             threshold = settings.prompt_threshold(name)
+            if threshold is None and name.startswith(CHECK_PREFIX):
+                threshold = 100.0  # a check's pass share over the repeats: each answer is to pass it
             if threshold is not None and settings.worse(name, value, threshold):
                 side = "above" if name in settings.inverted else "below"
                 failures.append(f"{name}: {value:g} is {side} {threshold:g}")
@@ -212,11 +215,15 @@ async def build_agent_result(
     timed_out: bool = False,
     baseline_missing: str | None = None,
     rerun_of: str | None = None,
+    answers: GroupAnswers | None = None,
+    baseline_answers: GroupAnswers | None = None,
 ) -> AgentResult:
     """One agent's result from its run's pages (and its baseline's): summary, comparison, prompts, gates.
 
     ``baseline_missing`` says why there is no baseline; the regression gates are then not applied, with that
-    reason (or failed, with ``settings.require_baseline``).
+    reason (or failed, with ``settings.require_baseline``). ``answers``: a repeat group's checks, tokens and
+    per-prompt output tokens over its runs (:mod:`.repeat_answers`); its ``pages`` (and ``baseline_pages``, with
+    ``baseline_answers``) then already carry the checks' results, and the checks do not run again.
     """
     from .compare import compare_pages
     from .summary import summarize_pages
@@ -235,10 +242,13 @@ async def build_agent_result(
     comparison: RunComparison | None = None
     # Checks on the answers become metric results of every prompt, here and in the baseline, before any sum.
     base_prompts = None if baseline_pages is None else run_prompts(baseline_pages)
-    checked = await check_prompts(settings.checks, run_prompts(pages), pages, base_prompts, baseline_pages)
-    pages, prompts, baseline_pages, baseline_prompts = (
-        checked.pages, checked.prompts, checked.baseline_pages, checked.baseline_prompts
-    )
+    if answers is None:
+        checked = await check_prompts(settings.checks, run_prompts(pages), pages, base_prompts, baseline_pages)
+        pages, prompts = checked.pages, checked.prompts
+        baseline_pages, baseline_prompts = checked.baseline_pages, checked.baseline_prompts
+        check_results = checked.results
+    else:  # a repeat group's prompts, judged run by run before they were averaged
+        prompts, baseline_prompts, check_results = run_prompts(pages), base_prompts, answers.checks
     if finished or prompts:
         summary = await summarize_pages(_aiter(pages), run_uuid, pass_thresholds=thresholds, inverted=settings.inverted)
         if baseline_run_uuid is not None and baseline_pages is not None:
@@ -273,11 +283,13 @@ async def build_agent_result(
     answer_gate_results, answer_fields = answer_gates(
         settings,
         run,
-        checked.results,
+        check_results,
         prompts,
         baseline_prompts if comparison is not None else None,
         has_results=summary is not None,
         baseline_missing=baseline_missing,
+        answers=answers,
+        baseline_answers=baseline_answers,
     )
     gates += answer_gate_results
     slices: tuple[SliceResult, ...] = ()

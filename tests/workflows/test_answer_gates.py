@@ -69,3 +69,14 @@ def test_the_cost_gate() -> None:
         False,
         "the price table has no price for this agent",
     )
+
+
+def test_the_cost_gate_of_a_repeat_group_compares_the_cost_per_run() -> None:
+    usage = token_usage(_prompts([1_000_000] * 3))  # three runs' answers: $6 in all, $2 a run
+    cost = cost_of(usage, pricing_from({"output_per_million": 2.0}), ["bot"])
+    assert cost is not None
+    within = cost_gate(2.0, cost, has_results=True, runs=3)
+    assert (within.passed, within.name, within.actual) == (True, "cost per run <= $2", pytest.approx(2.0))
+    above = cost_gate(1.5, cost, has_results=True, runs=3)
+    assert not above.passed
+    assert above.message.startswith("cost per run $2 ($6 over 3 runs) is above $1.5")
