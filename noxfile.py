@@ -15,6 +15,8 @@ TEST_DEPS = [
     "pytest-asyncio>=0.24",
     "pytest-httpx>=0.35",
     "pytest-xdist>=3.5",
+    "pytest-cov>=7",  # line and branch coverage of the package, held to its floors by tests/coverage_gate.py
+    "coverage>=7.10",
     "trio>=0.25",
     "hypothesis>=6.100",
     "pandas>=2.0",
@@ -39,25 +41,36 @@ def _test_workers() -> str:
 def tests(session: nox.Session) -> None:
     """The test suite: unit tests (pytest-httpx) and integration tests against the embedded emulator.
 
-    It runs in parallel (pytest-xdist); every emulator and hand-written server listens on a free loopback port of
-    its own. Arguments after ``--`` go to pytest (a later ``-n`` wins over the default).
+    It runs in parallel (pytest-xdist); every emulator and hand-written server listens on a free port of its own.
+    The whole suite measures the package's line and branch coverage (``[tool.coverage]`` in pyproject.toml) and
+    fails when lines fall under 95% or branches under 88% (``tests/coverage_gate.py``); ``coverage report`` then
+    lists what was missed. Arguments after ``--`` go to pytest (a later ``-n`` wins over the default) and run only
+    that, without coverage.
     """
     session.install("-e", ".", *TEST_DEPS)
     parallel = ["-n", _test_workers(), "--dist", "worksteal"]
-    session.run("pytest", *parallel, *session.posargs)
-    if not session.posargs:
-        # The same bodies through the standard library's decoder, as users without the speed extra decode them.
-        session.run(
-            "pytest",
-            *parallel,
-            "-q",
-            "tests/test_transport.py",
-            "tests/test_response_properties.py",
-            "tests/test_pagination.py",
-            "tests/test_deferred.py",
-            "tests/test_convert.py",
-            env={"GRADIENT_EVALS_JSON": "stdlib"},
-        )
+    if session.posargs:
+        session.run("pytest", *parallel, *session.posargs)
+        return
+    measured = ["--cov", "--cov-report="]
+    session.run("pytest", *parallel, *measured)
+    # The same bodies through the standard library's decoder, as users without the speed extra decode them.
+    session.run(
+        "pytest",
+        *parallel,
+        *measured,
+        "--cov-append",
+        "-q",
+        "tests/test_transport.py",
+        "tests/test_response_properties.py",
+        "tests/test_pagination.py",
+        "tests/test_deferred.py",
+        "tests/test_convert.py",
+        env={"GRADIENT_EVALS_JSON": "stdlib"},
+    )
+    totals = os.path.join(session.create_tmp(), "coverage.json")
+    session.run("coverage", "json", "-q", "-o", totals)
+    session.run("python", "tests/coverage_gate.py", totals)
 
 
 @nox.session

@@ -90,18 +90,22 @@ async def test_an_error_body_is_read_to_a_few_kib_and_still_explains_itself(
 
 # -- 2. the timeout bounds each storage attempt as a whole ----------------------------------------------------
 
+DRIP_TIMEOUT = 1.0
+DRIP = DRIP_TIMEOUT / 4
+"""A byte or a header every quarter of the timeout: every single read is quick, only the attempt is slow."""
+
 
 def drip_headers(conn: Connection) -> None:
     if conn.send(b"HTTP/1.1 200 OK\r\n"):
         n = 0
-        while not conn.stop.wait(0.5) and conn.send(f"x-drip-{n}: 1\r\n".encode()):
+        while not conn.stop.wait(DRIP) and conn.send(f"x-drip-{n}: 1\r\n".encode()):
             n += 1
 
 
 def drip_body(status: str) -> Callable[[Connection], None]:
     def respond(conn: Connection) -> None:
         if conn.send(head(status, "Content-Length: 1000000")):
-            while not conn.stop.wait(0.5) and conn.send(b"x"):
+            while not conn.stop.wait(DRIP) and conn.send(b"x"):
                 pass
 
     return respond
@@ -122,7 +126,7 @@ async def test_a_dripping_store_is_bounded_by_the_timeout(
     what: str, responder: Callable[[Connection], None], hostile: Callable[..., HostileServer], tmp_path: Path
 ) -> None:
     server = api_and_store(hostile, responder)
-    timeout = 2.0
+    timeout = DRIP_TIMEOUT
     async with client_of(server.url, timeout=timeout) as client:
         started = time.monotonic()
         call = (

@@ -19,6 +19,8 @@ from gradient_evals.testing import FakeGradientServer, Fault, FaultRule
 
 AGENTS = ["3c9d2a41-7b6e-4f10-9a8b-1c2d3e4f5a6b", "4d0e3b52-8c7f-4021-8b9c-2d3e4f5a6b7c"]
 TIMEOUT = 4.0
+"""Long enough for the requests before the slowed one to be made on a loaded machine (the slowed request must be
+reached for the case to mean anything), far below the slowed request's delay."""
 STALL = 120.0
 """How long a slowed request takes: far past the deadline, so that only the deadline can end the call."""
 
