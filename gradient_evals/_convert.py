@@ -214,6 +214,7 @@ class _HookGenerator:
             "_list": list,
             "_dict": dict,
             "_str": str,
+            "_int_of": int,
             "_bool": bool,
             "_Pending": Pending,
         }
@@ -285,7 +286,12 @@ class _HookGenerator:
             if attrs.has(inner):
                 return [f"if v is not None: v = {self._ensure(inner)}(v)"]
         if type_ == _COUNT:
-            return [f"if v is not None and type(v) is not int: v = _count(v, {w})"]
+            # Counts usually arrive as plain decimal strings ("44"): those are converted here, without the two
+            # calls of the general path (which gives the same int for them, and decides every other value).
+            return [
+                "if v is not None and type(v) is not int:",
+                f"    v = _int_of(v) if type(v) is _str and v.isdigit() and v.isascii() else _count(v, {w})",
+            ]
         enum_cls = _open_enum_of(type_)
         if enum_cls is not None:
             table = self._name("enum", {member.value: member for member in enum_cls}.get)

@@ -258,14 +258,15 @@ class Transport:
                 url=path,
             ) from detached(exc)
         self.pacer.observe(ticket, response)
-        log.debug(
-            "HTTP %s %s -> %d in %.1f ms (request_id=%s)",
-            method,
-            path,
-            response.status_code,
-            _ms(started),
-            response.headers.get("x-request-id"),
-        )
+        if log.isEnabledFor(logging.DEBUG):  # the header lookup is most of the line's cost: only when it is shown
+            log.debug(
+                "HTTP %s %s -> %d in %.1f ms (request_id=%s)",
+                method,
+                path,
+                response.status_code,
+                _ms(started),
+                response.headers.get("x-request-id"),
+            )
         if not response.is_success:
             raise status_error(response, content)
         try:
@@ -383,4 +384,3 @@ def _short(exc: BaseException | None) -> str:
 
 def _describe_timeout(timeout: float | httpx.Timeout) -> str:
     return f"{timeout:g}s" if isinstance(timeout, int | float) else repr(timeout)
-
