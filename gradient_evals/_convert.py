@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 import attrs
 
 from ._deferred import DEFERRED, ConversionError, DeferredField, Pending, install
+from ._json import RawJSON, loads
 from .types import PageLinks
 
 if TYPE_CHECKING:
@@ -157,6 +158,18 @@ def _str_tuple(value: Any, where: Any = None) -> tuple[str, ...]:
     return tuple(_str_list(value, where))
 
 
+def _kept_list(raw: Any, hook: Callable[[Any], Any], where: str) -> Pending | tuple[()]:
+    """A deferred field that a skimmed body kept as JSON text: what the decoded value would have given (``()`` for
+    null or an empty list, the same error for anything but a list), its items left to decode on first read."""
+    text = bytes(raw)  # a copy: the field must not keep the whole body alive
+    if text[:1] == b"[" and (len(text) > 16 or text[1:-1].strip()):
+        return Pending(text, hook, where)
+    value = loads(text)
+    if value is None or value == []:
+        return ()
+    raise _bad(value, "a list", where)
+
+
 _COUNT: Any = int | str | None  # UInt64Count | None
 
 _SCALAR_HOOKS: dict[Any, _Hook] = {str: _str, int: _int, float: _float, bool: _bool, datetime: _datetime}
@@ -165,7 +178,7 @@ _INLINE_TYPES: dict[Any, str] = {str: "a string", bool: "a boolean"}
 _SLOW_PATH: dict[Any, str] = {int: "int", float: "float", datetime: "datetime"}
 
 
-def _optional_inner(type_: Any) -> Any | None:
+def optional_inner(type_: Any) -> Any | None:
     """``X`` for ``X | None``; None for anything else."""
     if get_origin(type_) not in (Union, types.UnionType):
         return None
@@ -185,7 +198,7 @@ def _open_enum_of(type_: Any) -> type[Enum] | None:
     return None
 
 
-def _homogeneous_tuple_item(type_: Any) -> Any | None:
+def homogeneous_tuple_item(type_: Any) -> Any | None:
     args = get_args(type_)
     if get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis:
         return args[0]
@@ -217,6 +230,8 @@ class _HookGenerator:
             "_int_of": int,
             "_bool": bool,
             "_Pending": Pending,
+            "_RawJSON": RawJSON,
+            "_kept_list": _kept_list,
         }
         self._counter = 0
 
@@ -263,19 +278,21 @@ class _HookGenerator:
 
     def _deferred_lines(self, field: attrs.Attribute[Any], where: str) -> list[str]:
         # The list's own shape is checked now; its items when the field is first read (see _deferred).
-        item = _homogeneous_tuple_item(field.type)
+        item = homogeneous_tuple_item(field.type)
         if item is None or not attrs.has(item):
             raise TypeError(f"{where}: only a tuple of models can be deferred, not {field.type!r}")
+        hook = self._ensure(item)
         return [
             "if v is None: v = ()",
-            f"elif type(v) is _list: v = _Pending(v, {self._ensure(item)}, {where!r}) if v else ()",
+            f"elif type(v) is _list: v = _Pending(v, {hook}, {where!r}) if v else ()",
+            f"elif type(v) is _RawJSON: v = _kept_list(v, {hook}, {where!r})",
             f"else: raise _bad(v, 'a list', {where!r})",
         ]
 
     def _convert_lines(self, field: attrs.Attribute[Any], where: str) -> list[str]:
         type_ = field.type
         w = repr(where)
-        inner = _optional_inner(type_)
+        inner = optional_inner(type_)
         if inner is not None:
             if inner in _INLINE_TYPES:
                 kind = "_str" if inner is str else "_bool"
@@ -302,7 +319,7 @@ class _HookGenerator:
             ]
         if type_ is Any:
             return []
-        item = _homogeneous_tuple_item(type_)
+        item = homogeneous_tuple_item(type_)
         if item is not None:
             if attrs.has(item):
                 return [

@@ -1,9 +1,10 @@
 """Fields converted on first access: the heavy nested parts of a result (trace spans, metric results, chunks).
 
 A results page is a few thousand small objects, most of them in each prompt's trace spans, which many consumers
-never read. A field marked ``metadata={DEFERRED: True}`` keeps the decoded JSON list the server sent until it is
-first read; the first read converts the whole list (with the same checks as an eager conversion) and stores the
-tuple in the instance's slot, so later reads cost one attribute lookup. The model stays frozen, slotted and
+never read. A field marked ``metadata={DEFERRED: True}`` keeps the decoded JSON list the server sent (or, when the
+body was skimmed with msgspec, that list's JSON text, not decoded yet) until it is first read; the first read
+decodes and converts the whole list (with the same checks as an eager conversion) and stores the tuple in the
+instance's slot, so later reads cost one attribute lookup. The model stays frozen, slotted and
 typed: equality, ``repr``, hashing, ``attrs.evolve`` and pickling read the field and so see the tuple.
 
 The shape of the list itself (a list, or null) is checked when the response is converted; the shape of its items
@@ -16,6 +17,8 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Callable
 from typing import Any
+
+from ._json import loads
 
 __all__ = ["DEFERRED", "ON_DEFERRED_ERROR", "ConversionError", "DeferredField", "Pending", "replaced"]
 
@@ -36,23 +39,29 @@ class ConversionError(ValueError):
 
 
 class Pending:
-    """A deferred field's decoded JSON items, the structure hook of one item and how to report a bad one."""
+    """A deferred field's JSON items (decoded, or the text of a JSON list), the structure hook of one item and how
+    to report a bad one."""
 
     __slots__ = ("_hook", "_items", "_on_error", "_where")
 
-    def __init__(self, items: list[Any], hook: Callable[[Any], Any], where: str) -> None:
+    def __init__(self, items: list[Any] | bytes, hook: Callable[[Any], Any], where: str) -> None:
         self._items = items
         self._hook = hook
         self._where = where
         self._on_error = ON_DEFERRED_ERROR.get()
 
     def __repr__(self) -> str:
+        if type(self._items) is bytes:
+            return f"<{self._where} not decoded yet ({len(self._items)} bytes of JSON)>"
         return f"<{len(self._items)} {self._where} not converted yet>"
 
     def resolve(self) -> tuple[Any, ...]:
         hook = self._hook
         try:
-            return tuple([hook(item) for item in self._items])
+            items = self._items
+            if type(items) is bytes:
+                items = loads(items)  # a JSON list, checked as JSON when the body was read
+            return tuple([hook(item) for item in items])
         except (ConversionError, TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
             error = exc if isinstance(exc, ConversionError) else ConversionError(f"{type(exc).__name__}: {exc}")
             if self._on_error is None:
