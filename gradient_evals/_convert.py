@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 
-from ._deferred import DEFERRED, ConversionError, DeferredField, Pending, install
-from ._json import RawJSON, loads
+from ._deferred import DEFERRED, ConversionError, DeferredField, Pending, install, kept_list
+from ._json import RawJSON
 from .types import PageLinks
 
 if TYPE_CHECKING:
@@ -158,18 +158,6 @@ def _str_tuple(value: Any, where: Any = None) -> tuple[str, ...]:
     return tuple(_str_list(value, where))
 
 
-def _kept_list(raw: Any, hook: Callable[[Any], Any], where: str) -> Pending | tuple[()]:
-    """A deferred field that a skimmed body kept as JSON text: what the decoded value would have given (``()`` for
-    null or an empty list, the same error for anything but a list), its items left to decode on first read."""
-    text = bytes(raw)  # a copy: the field must not keep the whole body alive
-    if text[:1] == b"[" and (len(text) > 16 or text[1:-1].strip()):
-        return Pending(text, hook, where)
-    value = loads(text)
-    if value is None or value == []:
-        return ()
-    raise _bad(value, "a list", where)
-
-
 _COUNT: Any = int | str | None  # UInt64Count | None
 
 _SCALAR_HOOKS: dict[Any, _Hook] = {str: _str, int: _int, float: _float, bool: _bool, datetime: _datetime}
@@ -231,7 +219,7 @@ class _HookGenerator:
             "_bool": bool,
             "_Pending": Pending,
             "_RawJSON": RawJSON,
-            "_kept_list": _kept_list,
+            "_kept_list": kept_list,
         }
         self._counter = 0
 
@@ -285,7 +273,7 @@ class _HookGenerator:
         return [
             "if v is None: v = ()",
             f"elif type(v) is _list: v = _Pending(v, {hook}, {where!r}) if v else ()",
-            f"elif type(v) is _RawJSON: v = _kept_list(v, {hook}, {where!r})",
+            f"elif type(v) is _RawJSON: v = _kept_list(v, {hook}, {where!r}, _bad)",
             f"else: raise _bad(v, 'a list', {where!r})",
         ]
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from ._json import loads
 
-__all__ = ["DEFERRED", "ON_DEFERRED_ERROR", "ConversionError", "DeferredField", "Pending", "replaced"]
+__all__ = ["DEFERRED", "ON_DEFERRED_ERROR", "ConversionError", "DeferredField", "Pending", "kept_list", "replaced"]
 
 DEFERRED = "gradient_evals.deferred"
 """The attrs field metadata key that marks a ``tuple[Model, ...]`` field as converted on first access."""
@@ -68,6 +68,23 @@ class Pending:
                 raise error from None
             failure = self._on_error(f"unexpected JSON in {self._where}: {error}", error)
             raise failure from failure.__cause__
+
+
+def kept_list(
+    raw: Any, hook: Callable[[Any], Any], where: str, refused: Callable[[Any, str, str], Exception]
+) -> Pending | tuple[()]:
+    """A deferred field that a skimmed body kept as JSON text (``raw``, a ``msgspec.Raw``): what its decoded value
+    would have given, ``()`` for null or an empty list and ``refused(value, "a list", where)`` raised for anything
+    but a list, its items left to decode on first read."""
+    text = bytes(raw)  # a copy: the field must not keep the whole body alive
+    if len(text) > 16 and text[0] == 0x5B:  # "[": a list with items, decoded on first read
+        return Pending(text, hook, where)
+    value = loads(text)  # short, or not a list at all
+    if type(value) is list:
+        return Pending(value, hook, where) if value else ()
+    if value is None:
+        return ()
+    raise refused(value, "a list", where)
 
 
 class DeferredField:

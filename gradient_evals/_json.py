@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 __all__ = ["DECODER", "RAW", "RawJSON", "loads", "skimming"]
 
@@ -89,9 +89,15 @@ def skimming(shape: Any) -> Callable[[bytes], Any]:
     return decode
 
 
+# Every byte below 0x80 becomes a space and the others stay. A multibyte UTF-8 sequence is made of bytes from 0x80 up
+# only, so a body is valid UTF-8 exactly when each run of those bytes is; the runs, a space apart, are a short text
+# to decode, where decoding the body itself would build a string of its whole length.
+_ASCII_TO_SPACE: Final = bytes([32] * 128 + list(range(128, 256)))
+
+
 def _is_utf8(data: bytes) -> bool:
     try:
-        data.decode("utf-8")
+        b" ".join(data.translate(_ASCII_TO_SPACE).split()).decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True

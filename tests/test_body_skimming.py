@@ -19,7 +19,7 @@ from gradient_evals import APIResponseValidationError, AsyncGradientEvals, Retry
 from gradient_evals._body_shapes import body_decoder
 from gradient_evals._convert import ConversionError, structure
 from gradient_evals._deferred import Pending
-from gradient_evals._json import DECODER
+from gradient_evals._json import DECODER, _is_utf8
 from gradient_evals.types import EvaluationPrompt, ResultsPage
 
 pytestmark = pytest.mark.anyio
@@ -197,3 +197,19 @@ def test_any_json_in_a_part_reads_as_decoded_whole(value: Any, ascii_only: bool)
     assert skimmed == whole
     assert skimmed.prompts[0].evaluation_trace_spans == whole.prompts[0].evaluation_trace_spans
     assert skimmed.prompts[0].prompt_level_metric_results == whole.prompts[0].prompt_level_metric_results
+
+
+_UTF8_PIECES = [b"a", b" ", b"\n", b"\xc3", b"\xa9", b"\xe2", b"\x98", b"\x83", b"\xf0", b"\x9f", b"\xed", b"\xa0"]
+_UTF8_PIECES += [b"\x80", b"\xbf", b"\xff", b"\xc0", b"\xc1", b"\xf4", b"\x90", b"\xf5", b"\x8f"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=24) | st.lists(st.sampled_from(_UTF8_PIECES), max_size=12).map(b"".join))
+def test_the_utf8_check_says_what_decoding_says(data: bytes) -> None:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        valid = False
+    else:
+        valid = True
+    assert _is_utf8(data) is valid
