@@ -31,11 +31,20 @@ def body_decoder(cast_to: Any, key: str | None = None) -> Callable[[bytes], Any]
     """The decoder for a body converted to ``cast_to`` (found under ``key`` when given)."""
     decoder = _DECODERS.get((cast_to, key))
     if decoder is None:
-        shape = _shape_of(cast_to, set()) if DECODER == "msgspec" else None
+        decoder = _DECODERS[(cast_to, key)] = _decoder_for(cast_to, key)
+    return decoder
+
+
+def _decoder_for(cast_to: Any, key: str | None) -> Callable[[bytes], Any]:
+    if DECODER != "msgspec":
+        return loads
+    try:
+        shape = _shape_of(cast_to, set())
         if shape is not None and key is not None:
             shape = _shape(f"{key}_envelope", {key: shape | None}, total=False)
-        decoder = _DECODERS[(cast_to, key)] = loads if shape is None else skimming(shape)
-    return decoder
+        return loads if shape is None else skimming(shape)
+    except (NameError, TypeError):  # a model whose shape cannot be written: decoded whole, which is always right
+        return loads
 
 
 def _shape_of(cls: Any, visiting: set[type]) -> Any | None:

@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 from _json_values import json_values
@@ -18,8 +19,9 @@ from hypothesis import strategies as st
 from gradient_evals import APIResponseValidationError, AsyncGradientEvals, RetryPolicy
 from gradient_evals._body_shapes import body_decoder
 from gradient_evals._convert import ConversionError, structure
+from gradient_evals._deferred import DEFERRED as DEFERRED_FIELD
 from gradient_evals._deferred import Pending
-from gradient_evals._json import DECODER, _is_utf8
+from gradient_evals._json import DECODER, _is_utf8, loads
 from gradient_evals.types import EvaluationPrompt, ResultsPage
 
 pytestmark = pytest.mark.anyio
@@ -213,3 +215,13 @@ def test_the_utf8_check_says_what_decoding_says(data: bytes) -> None:
     else:
         valid = True
     assert _is_utf8(data) is valid
+
+
+@attrs.frozen
+class _Unwritable:
+    later: NamedNowhere | None = None  # type: ignore[name-defined]  # noqa: F821
+    parts: tuple[Any, ...] = attrs.field(default=(), metadata={DEFERRED_FIELD: True})
+
+
+def test_a_model_whose_shape_cannot_be_written_is_decoded_whole() -> None:
+    assert body_decoder(_Unwritable) is loads
