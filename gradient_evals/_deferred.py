@@ -4,8 +4,8 @@ A results page is a few thousand small objects, most of them in each prompt's tr
 never read. A field marked ``metadata={DEFERRED: True}`` keeps the decoded JSON list the server sent (or, when the
 body was skimmed with msgspec, that list's JSON text, not decoded yet) until it is first read; the first read
 decodes and converts the whole list (with the same checks as an eager conversion) and stores the tuple in the
-instance's slot, so later reads cost one attribute lookup. The model stays frozen, slotted and
-typed: equality, ``repr``, hashing, ``attrs.evolve`` and pickling read the field and so see the tuple.
+instance's slot, so later reads cost one attribute lookup. The model stays frozen, slotted and typed: equality,
+``repr``, hashing, ``attrs.evolve`` and pickling read the field and so see the tuple.
 
 The shape of the list itself (a list, or null) is checked when the response is converted; the shape of its items
 when the field is first read. An item of the wrong shape then raises the same ``APIResponseValidationError`` (with
