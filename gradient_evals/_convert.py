@@ -37,8 +37,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 
-from ._deferred import DEFERRED, ConversionError, DeferredField, Pending, install
+from ._deferred import DEFERRED, ConversionError, DeferredField, Pending, install, kept_list
 from ._exceptions import ArgumentTypeError
+from ._json import RawJSON
 from .types import PageLinks
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ _INLINE_TYPES: dict[Any, str] = {str: "a string", bool: "a boolean"}
 _SLOW_PATH: dict[Any, str] = {int: "int", float: "float", datetime: "datetime"}
 
 
-def _optional_inner(type_: Any) -> Any | None:
+def optional_inner(type_: Any) -> Any | None:
     """``X`` for ``X | None``; None for anything else."""
     if get_origin(type_) not in (Union, types.UnionType):
         return None
@@ -186,7 +187,7 @@ def _open_enum_of(type_: Any) -> type[Enum] | None:
     return None
 
 
-def _homogeneous_tuple_item(type_: Any) -> Any | None:
+def homogeneous_tuple_item(type_: Any) -> Any | None:
     args = get_args(type_)
     if get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis:
         return args[0]
@@ -215,8 +216,11 @@ class _HookGenerator:
             "_list": list,
             "_dict": dict,
             "_str": str,
+            "_int_of": int,
             "_bool": bool,
             "_Pending": Pending,
+            "_RawJSON": RawJSON,
+            "_kept_list": kept_list,
         }
         self._counter = 0
 
@@ -263,19 +267,21 @@ class _HookGenerator:
 
     def _deferred_lines(self, field: attrs.Attribute[Any], where: str) -> list[str]:
         # The list's own shape is checked now; its items when the field is first read (see _deferred).
-        item = _homogeneous_tuple_item(field.type)
+        item = homogeneous_tuple_item(field.type)
         if item is None or not attrs.has(item):
             raise ArgumentTypeError(f"{where}: only a tuple of models can be deferred, not {field.type!r}")
+        hook = self._ensure(item)
         return [
             "if v is None: v = ()",
-            f"elif type(v) is _list: v = _Pending(v, {self._ensure(item)}, {where!r}) if v else ()",
+            f"elif type(v) is _list: v = _Pending(v, {hook}, {where!r}) if v else ()",
+            f"elif type(v) is _RawJSON: v = _kept_list(v, {hook}, {where!r}, _bad)",
             f"else: raise _bad(v, 'a list', {where!r})",
         ]
 
     def _convert_lines(self, field: attrs.Attribute[Any], where: str) -> list[str]:
         type_ = field.type
         w = repr(where)
-        inner = _optional_inner(type_)
+        inner = optional_inner(type_)
         if inner is not None:
             if inner in _INLINE_TYPES:
                 kind = "_str" if inner is str else "_bool"
@@ -286,7 +292,12 @@ class _HookGenerator:
             if attrs.has(inner):
                 return [f"if v is not None: v = {self._ensure(inner)}(v)"]
         if type_ == _COUNT:
-            return [f"if v is not None and type(v) is not int: v = _count(v, {w})"]
+            # Counts usually arrive as plain decimal strings ("44"): those are converted here, without the two
+            # calls of the general path (which gives the same int for them, and decides every other value).
+            return [
+                "if v is not None and type(v) is not int:",
+                f"    v = _int_of(v) if type(v) is _str and v.isdigit() and v.isascii() else _count(v, {w})",
+            ]
         enum_cls = _open_enum_of(type_)
         if enum_cls is not None:
             table = self._name("enum", {member.value: member for member in enum_cls}.get)
@@ -297,7 +308,7 @@ class _HookGenerator:
             ]
         if type_ is Any:
             return []
-        item = _homogeneous_tuple_item(type_)
+        item = homogeneous_tuple_item(type_)
         if item is not None:
             if attrs.has(item):
                 return [

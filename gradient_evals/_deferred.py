@@ -1,10 +1,11 @@
 """Fields converted on first access: the heavy nested parts of a result (trace spans, metric results, chunks).
 
 A results page is a few thousand small objects, most of them in each prompt's trace spans, which many consumers
-never read. A field marked ``metadata={DEFERRED: True}`` keeps the decoded JSON list the server sent until it is
-first read; the first read converts the whole list (with the same checks as an eager conversion) and stores the
-tuple in the instance's slot, so later reads cost one attribute lookup. The model stays frozen, slotted and
-typed: equality, ``repr``, hashing, ``attrs.evolve`` and pickling read the field and so see the tuple.
+never read. A field marked ``metadata={DEFERRED: True}`` keeps the decoded JSON list the server sent (or, when the
+body was skimmed with msgspec, that list's JSON text, not decoded yet) until it is first read; the first read
+decodes and converts the whole list (with the same checks as an eager conversion) and stores the tuple in the
+instance's slot, so later reads cost one attribute lookup. The model stays frozen, slotted and typed: equality,
+``repr``, hashing, ``attrs.evolve`` and pickling read the field and so see the tuple.
 
 The shape of the list itself (a list, or null) is checked when the response is converted; the shape of its items
 when the field is first read. An item of the wrong shape then raises the same ``APIResponseValidationError`` (with
@@ -17,7 +18,9 @@ import contextvars
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["DEFERRED", "ON_DEFERRED_ERROR", "ConversionError", "DeferredField", "Pending", "replaced"]
+from ._json import loads
+
+__all__ = ["DEFERRED", "ON_DEFERRED_ERROR", "ConversionError", "DeferredField", "Pending", "kept_list", "replaced"]
 
 DEFERRED = "gradient_evals.deferred"
 """The attrs field metadata key that marks a ``tuple[Model, ...]`` field as converted on first access."""
@@ -36,29 +39,52 @@ class ConversionError(ValueError):
 
 
 class Pending:
-    """A deferred field's decoded JSON items, the structure hook of one item and how to report a bad one."""
+    """A deferred field's JSON items (decoded, or the text of a JSON list), the structure hook of one item and how
+    to report a bad one."""
 
     __slots__ = ("_hook", "_items", "_on_error", "_where")
 
-    def __init__(self, items: list[Any], hook: Callable[[Any], Any], where: str) -> None:
+    def __init__(self, items: list[Any] | bytes, hook: Callable[[Any], Any], where: str) -> None:
         self._items = items
         self._hook = hook
         self._where = where
         self._on_error = ON_DEFERRED_ERROR.get()
 
     def __repr__(self) -> str:
+        if type(self._items) is bytes:
+            return f"<{self._where} not decoded yet ({len(self._items)} bytes of JSON)>"
         return f"<{len(self._items)} {self._where} not converted yet>"
 
     def resolve(self) -> tuple[Any, ...]:
         hook = self._hook
         try:
-            return tuple([hook(item) for item in self._items])
+            items = self._items
+            if type(items) is bytes:
+                items = loads(items)  # a JSON list, checked as JSON when the body was read
+            return tuple([hook(item) for item in items])
         except (ConversionError, TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
             error = exc if isinstance(exc, ConversionError) else ConversionError(f"{type(exc).__name__}: {exc}")
             if self._on_error is None:
                 raise error from None
             failure = self._on_error(f"unexpected JSON in {self._where}: {error}", error)
             raise failure from failure.__cause__
+
+
+def kept_list(
+    raw: Any, hook: Callable[[Any], Any], where: str, refused: Callable[[Any, str, str], Exception]
+) -> Pending | tuple[()]:
+    """A deferred field that a skimmed body kept as JSON text (``raw``, a ``msgspec.Raw``): what its decoded value
+    would have given, ``()`` for null or an empty list and ``refused(value, "a list", where)`` raised for anything
+    but a list, its items left to decode on first read."""
+    text = bytes(raw)  # a copy: the field must not keep the whole body alive
+    if len(text) > 16 and text[0] == 0x5B:  # "[": a list with items, decoded on first read
+        return Pending(text, hook, where)
+    value = loads(text)  # short, or not a list at all
+    if type(value) is list:
+        return Pending(value, hook, where) if value else ()
+    if value is None:
+        return ()
+    raise refused(value, "a list", where)
 
 
 class DeferredField:

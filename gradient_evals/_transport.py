@@ -18,8 +18,8 @@ import anyio
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from . import _json
 from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, BodyError, read_body
+from ._body_shapes import body_decoder
 from ._convert import ConversionError, structure
 from ._defaults import DEFAULT_BASE_URL
 from ._deferred import ON_DEFERRED_ERROR
@@ -194,16 +194,22 @@ class Transport:
             headers=self._headers if json_body is None else self._json_headers,
             timeout=timeout,
         )
+        decode = body_decoder(cast_to, key)
         try:
-            response, content, data = await self._attempt(request, timeout)
+            response, content, data = await self._attempt(request, timeout, decode)
         except APIError as exc:
             if self.retry.max_retries == 0 or not should_retry(self.retry, exc, idempotent):
                 raise
-            response, content, data = await self._retry(request, timeout, idempotent, exc)
+            response, content, data = await self._retry(request, timeout, idempotent, exc, decode)
         return self._parse(response, content, data, cast_to, key)
 
     async def _retry(
-        self, request: httpx.Request, timeout: float | httpx.Timeout, idempotent: bool, failure: APIError
+        self,
+        request: httpx.Request,
+        timeout: float | httpx.Timeout,
+        idempotent: bool,
+        failure: APIError,
+        decode: Callable[[bytes], Any],
     ) -> tuple[httpx.Response, bytes, Any]:
         """Attempts 2 and later, once the first failed in a way worth retrying.
 
@@ -223,11 +229,11 @@ class Transport:
         )
         async for attempt in retrying:
             with attempt:
-                return await self._attempt(request, timeout)
+                return await self._attempt(request, timeout, decode)
         raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
 
     async def _attempt(
-        self, request: httpx.Request, timeout: float | httpx.Timeout
+        self, request: httpx.Request, timeout: float | httpx.Timeout, decode: Callable[[bytes], Any]
     ) -> tuple[httpx.Response, bytes, Any]:
         method, path = request.method, request.url.path
         ticket = await self.pacer.acquire(method, path, timeout)  # held here while the budget is low
@@ -259,18 +265,19 @@ class Transport:
                 url=path,
             ) from detached(exc)
         self.pacer.observe(ticket, response)
-        log.debug(
-            "HTTP %s %s -> %d in %.1f ms (request_id=%s)",
-            method,
-            path,
-            response.status_code,
-            _ms(started),
-            response.headers.get("x-request-id"),
-        )
+        if log.isEnabledFor(logging.DEBUG):  # the header lookup is most of the line's cost: only when it is shown
+            log.debug(
+                "HTTP %s %s -> %d in %.1f ms (request_id=%s)",
+                method,
+                path,
+                response.status_code,
+                _ms(started),
+                response.headers.get("x-request-id"),
+            )
         if not response.is_success:
             raise status_error(response, content)
         try:
-            data = _json.loads(content)
+            data = decode(content)
         except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than the parser goes
             # ValueError covers invalid UTF-8 (UnicodeDecodeError) as well as invalid JSON.
             raise validation_error(response, content, f"the body is not valid JSON ({exc})") from detached(exc)
@@ -384,4 +391,3 @@ def _short(exc: BaseException | None) -> str:
 
 def _describe_timeout(timeout: float | httpx.Timeout) -> str:
     return f"{timeout:g}s" if isinstance(timeout, int | float) else repr(timeout)
-

@@ -109,6 +109,23 @@ def test_uint64_counts_that_are_not_decimal_keep_the_string_sent(odd: str) -> No
     assert llm.common.duration_ns == odd
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [(" 44 ", 44), ("+7", 7), ("-3", -3), ("0042", 42), ("\u0664\u0664", "\u0664\u0664"), ("4_4", "4_4"), ("44\n", 44)],
+)
+def test_count_strings_beyond_plain_digits_keep_their_meaning(raw: str, expected: int | str) -> None:
+    # Plain digit strings take a shorter road than these; whichever road, a count means the same thing.
+    prompt = structure({"input_tokens": raw, "output_tokens": "44"}, EvaluationPrompt)
+    assert prompt.input_tokens == expected
+    assert type(prompt.input_tokens) is type(expected)
+    assert prompt.output_tokens == 44
+
+
+def test_a_count_too_long_for_an_int_is_refused_like_any_bad_value() -> None:
+    with pytest.raises(ConversionError):
+        structure({"input_tokens": "9" * 5000}, EvaluationPrompt)
+
+
 @pytest.mark.parametrize("bad", [12.5, True, [1], {"n": 1}])
 def test_uint64_counts_of_another_json_type_are_refused(bad: Any) -> None:
     with pytest.raises(ConversionError, match="expected a count"):

@@ -6,22 +6,12 @@ import json
 from typing import Any
 
 import pytest
+from _json_values import json_values
 from hypothesis import given
-from hypothesis import strategies as st
 
 from gradient_evals import _json
 
 pytest.importorskip("msgspec", reason="the speed extra is installed by nox -s tests; without it there is one decoder")
-
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(10**30), max_value=10**30)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(),
-    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner, max_size=5),
-    max_leaves=30,
-)
 
 
 def test_the_fast_decoder_is_in_use() -> None:
