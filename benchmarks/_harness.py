@@ -10,6 +10,7 @@ their numbers for ``run_all.py``.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -181,10 +182,17 @@ def run_rounds(
     """Call every contender once per round, in the same order each round (A B C A B C ...).
 
     Each callable returns the value it measured (seconds, bytes...). The first ``warmup`` rounds are dropped.
+
+    Before each measurement the garbage collector is run and everything alive then is frozen (``gc.freeze``): each
+    contender's collections then traverse its own objects only, not the modules every contender imported into this
+    process (pydo's and gradient's among them), whose full passes would otherwise land on whichever contender
+    happened to trigger one.
     """
     series = {name: Series(name) for name, _ in contenders}
     for round_no in range(warmup + rounds):
         for name, measure in contenders:
+            gc.collect()
+            gc.freeze()
             value = measure()
             if round_no >= warmup:
                 series[name].values.append(value)
