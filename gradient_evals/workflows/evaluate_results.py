@@ -173,10 +173,10 @@ class AgentResult:
     """Metric name -> prompts on which it was skipped."""
     timed_out: bool = False
     rerun_of: str | None = None
+    """For ``evaluate_failed``: the earlier run whose results this run's results were merged over."""
     repeat_group: RepeatGroup | None = None
     """With ``repeats`` above 1 (or a quarantine): the group of runs, their spreads, flaky prompts, pass@K and
     pass^K; the other fields then describe the group (``evaluation_run_uuid`` is its first finished run)."""
-    """For ``evaluate_failed``: the earlier run whose results this run's results were merged over."""
     checks: tuple[CheckResult, ...] = ()
     """Each check on the answers: its pass rate and the prompts that failed it (also a ``check:<name>`` metric);
     for a repeat group, over every used run's answers."""
