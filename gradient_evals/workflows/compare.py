@@ -29,8 +29,9 @@ from ._pages import run_pages
 from ._resources import MetricCatalog, RunResults
 from .compare_paired import Interval, input_key, paired_metrics
 from .compare_results import MetricComparison, PromptRegression, RunComparison
-from .compare_verdict import COMPARISON_TESTS, ComparisonTest, comparison_verdict, threshold_margins
+from .compare_verdict import comparison_verdict, threshold_margins
 from .explain import regression_order
+from .gates import REGRESSION_TESTS, RegressionTest
 from .summary import MetricLookup, RunStats, inverted_metrics
 from .summary_results import MetricSummary
 
@@ -77,7 +78,7 @@ async def compare_pages(
     on_progress: OnProgress | None = None,
     margins: Mapping[str, float] | None = None,
     interval: Interval = "t",
-    regression_test: ComparisonTest = "paired",
+    regression_test: RegressionTest = "paired",
     require_conclusive: bool = False,
 ) -> RunComparison:
     """Compare two runs page by page: the base is read first, then the candidate is matched against it.
@@ -229,7 +230,7 @@ async def compare_runs(
     on_progress: OnProgress | None,
     tolerances: Mapping[str, float] | None = None,
     inverted: Collection[str] | None = None,
-    regression_test: ComparisonTest = "paired",
+    regression_test: RegressionTest = "paired",
     require_conclusive: bool = False,
 ) -> RunComparison:
     """Compare two runs by streaming both (see ``AsyncEvaluationRuns.compare``)."""
@@ -238,7 +239,7 @@ async def compare_runs(
     check_metric_bounds(thresholds, "thresholds")
     check_metric_bounds(min_scores, "min_scores")
     check_metric_bounds(pass_thresholds, "pass_thresholds")
-    check_choice(regression_test, "regression_test", choices=COMPARISON_TESTS)
+    check_choice(regression_test, "regression_test", choices=REGRESSION_TESTS)
     if not isinstance(require_conclusive, bool):
         raise ArgumentTypeError(f"require_conclusive must be a bool, got {type(require_conclusive).__name__}")
     catalog, named = await inverted_metrics(metrics, inverted)

@@ -12,17 +12,14 @@ positive threshold (the score must improve by that much) is always decided on th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final, Literal
 
 from ..statistics import PairedComparison
 from .compare_paired import describe_change
 from .compare_results import MetricComparison
+from .gates import RegressionTest
 from .summary_results import Verdict, score_failure
 
-__all__ = ["COMPARISON_TESTS", "ComparisonTest", "comparison_verdict", "threshold_margins"]
-
-ComparisonTest = Literal["paired", "point"]
-COMPARISON_TESTS: Final = ("paired", "point")
+__all__ = ["comparison_verdict", "threshold_margins"]
 
 
 def threshold_margins(thresholds: Mapping[str, float]) -> dict[str, float]:
@@ -34,7 +31,7 @@ def _worsening(
     name: str,
     point_failure: str | None,
     statistic: PairedComparison | None,
-    test: ComparisonTest,
+    test: RegressionTest,
     require_conclusive: bool,
 ) -> tuple[str | None, str | None]:
     """(why the gate fails, a note) for "``name`` worsens by no more than allowed"."""
@@ -61,7 +58,7 @@ def comparison_verdict(
     tolerance: float,
     tolerances: Mapping[str, float],
     *,
-    test: ComparisonTest = "paired",
+    test: RegressionTest = "paired",
     require_conclusive: bool = False,
 ) -> Verdict:
     """The verdict on ``metrics`` (see the module documentation)."""
