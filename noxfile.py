@@ -45,7 +45,9 @@ def _cache_bytecode(session: nox.Session) -> None:
     The cache lives in the session's own folder, so the working tree stays free of ``__pycache__``.
     """
     session.env["PYTHONDONTWRITEBYTECODE"] = ""  # an empty value counts as unset
-    session.env["PYTHONPYCACHEPREFIX"] = os.path.join(session.create_tmp(), "pycache")
+    # Beside the virtualenv, not in session.create_tmp(): that one also becomes TMPDIR, which would put the nested
+    # pytest runs' projects under this repository's pyproject.toml.
+    session.env["PYTHONPYCACHEPREFIX"] = os.path.join(session.virtualenv.location, "pycache")
 
 
 @nox.session
