@@ -47,15 +47,34 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 
 
 # Test modules whose async tests exercise nothing of the event loop: arguments refused before any request,
-# the requests each resource method builds (against pytest-httpx), and computations over models already in
-# memory. They run on asyncio alone; every other async test runs on asyncio and on trio. Paths relative to
-# tests/; a folder ends with "/".
+# the requests each resource method builds (against pytest-httpx), computations over models already in memory,
+# how bodies decode, and what the gates, checks and reports make of runs the emulator finished (requests one after
+# another, no concurrency, cancellation or timing of their own). They run on asyncio alone; every other async test
+# runs on asyncio and on trio, among them everything that fetches concurrently, waits, retries or is cancelled
+# (transport/, integration/, pagination, streams, waiting, recovery, deadlines). Paths relative to tests/; a folder
+# ends with "/".
 SINGLE_BACKEND_TESTS = (
     "resources/",
     "test_validation.py",
+    "test_typed_errors.py",
+    "test_body_skimming.py",
+    "contract/test_spec_examples.py",
     "integration/test_bad_input.py",
+    "emulator/test_judge_noise.py",
     "reports/test_report_builder.py",
+    "reports/test_report_statistics.py",
+    "workflows/test_agent_versions.py",
     "workflows/test_compare_metrics.py",
+    "workflows/test_compare_verdict.py",
+    "workflows/test_evaluate_agents_by_name.py",
+    "workflows/test_evaluate_checks.py",
+    "workflows/test_evaluate_parts.py",
+    "workflows/test_evaluate_settings.py",
+    "workflows/test_flaky_prompts.py",
+    "workflows/test_model_compare.py",
+    "workflows/test_regression_gates.py",
+    "workflows/test_repeats_answers.py",
+    "workflows/test_test_cases.py",
 )
 _TESTS_ROOT = Path(__file__).parent
 

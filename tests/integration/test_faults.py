@@ -31,8 +31,9 @@ from gradient_evals.testing import FakeGradientServer, Fault
 
 pytestmark = pytest.mark.anyio
 
-PROMPTS = 5_000
-PER_PAGE = 50
+# A hundred pages, so about twenty faults a stream; small pages, because the faults hit requests, not prompts.
+PROMPTS = 1_000
+PER_PAGE = 10
 FAULT_SHARE = 0.2
 SEEDS = [1, 7, 2024]
 
@@ -76,7 +77,7 @@ def fault_server(seed: int) -> FakeGradientServer:
 # -- streaming ----------------------------------------------------------------------------------------------
 
 
-# Every seed on asyncio, one on trio: each case streams 5,000 prompts, and the suite must stay fast.
+# Every seed on asyncio, one on trio: each case streams a hundred pages, and the suite must stay fast.
 _BACKEND_SEEDS = [("asyncio", seed) for seed in SEEDS] + [("trio", SEEDS[0])]
 
 
