@@ -32,9 +32,9 @@ TEST_DEPS = [
 
 
 def _test_workers() -> str:
-    """How many pytest-xdist workers: much of the suite waits (on sockets, emulated runs, timeouts) rather than
-    computes, so three times the CPUs, at least 6 and at most 16. ``nox -s tests -- -n 0`` runs it in one process."""
-    return str(min(16, max(6, 3 * (os.cpu_count() or 1))))
+    """How many pytest-xdist workers: the suite mostly waits (on sockets, emulated runs, timeouts) rather than
+    computes, so twice the CPUs, at least 4 and at most 16. ``nox -s tests -- -n 0`` runs it in one process."""
+    return str(min(16, max(4, 2 * (os.cpu_count() or 1))))
 
 
 def _cache_bytecode(session: nox.Session) -> None:
@@ -60,9 +60,8 @@ def tests(session: nox.Session) -> None:
     lists what was missed. Arguments after ``--`` go to pytest (a later ``-n`` wins over the default) and run only
     that, without coverage.
     """
+    session.install("-e", ".", *TEST_DEPS)
     _cache_bytecode(session)
-    # Not compiled at install: the processes compile what they import into the shared cache, a fraction of it.
-    session.install("--no-compile", "-e", ".", *TEST_DEPS)
     parallel = ["-n", _test_workers(), "--dist", "worksteal"]
     if session.posargs:
         session.run("pytest", *parallel, *session.posargs)
