@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
+from .._local_files import LocalFileError, read_bounded
 from ._base import Check, CheckError
 from ._prompt import ExpectedInAnswer, MaxInputTokens, MaxOutputTokens, ToolCalled, ToolOrder
 from ._text import Contains, Equals, IContains, IsJSON, JSONSchema, MaxWords, NotContains, Regex, StartsWith
@@ -45,12 +46,9 @@ MAX_SCHEMA_BYTES: Final = 1 << 20
 def schema_from_file(path: Path) -> Any:
     """The JSON schema in the file at ``path`` (at most 1 MiB); :class:`CheckError` when it cannot be read."""
     try:
-        with open(path, "rb") as stream:
-            data = stream.read(MAX_SCHEMA_BYTES + 1)
-    except OSError as exc:
-        raise CheckError(f"cannot read the schema file {str(path)!r}: {exc.strerror or exc}", key="value") from None
-    if len(data) > MAX_SCHEMA_BYTES:
-        raise CheckError(f"the schema file {str(path)!r} is larger than 1 MiB", key="value")
+        data = read_bounded(path, MAX_SCHEMA_BYTES)
+    except LocalFileError as exc:
+        raise CheckError(exc.describe(f"the schema file {str(path)!r}"), key="value") from None
     try:
         return json.loads(data)
     except (ValueError, RecursionError) as exc:

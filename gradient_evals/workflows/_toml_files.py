@@ -13,6 +13,8 @@ import tomllib
 from pathlib import Path
 from typing import Any, Final
 
+from .._local_files import LocalFileError, read_bounded_text
+
 __all__ = ["MAX_BYTES", "MAX_NESTING", "TomlFileError", "read_toml"]
 
 MAX_BYTES: Final = 1024 * 1024
@@ -31,17 +33,9 @@ class TomlFileError(ValueError):
 def read_toml(path: Path) -> dict[str, Any]:
     """The file's TOML, or a :class:`TomlFileError`: unreadable, too large, not UTF-8, too deep, not TOML."""
     try:
-        with open(path, "rb") as stream:
-            raw = stream.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise TomlFileError(f"cannot read it: {exc.strerror or exc}") from None
-    if len(raw) > MAX_BYTES:
-        raise TomlFileError(f"larger than {MAX_BYTES // 1024} KiB: not a configuration file")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise TomlFileError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}): TOML is UTF-8") from None
+        text = read_bounded_text(path, MAX_BYTES)
+    except LocalFileError as exc:
+        raise TomlFileError(exc.describe("it")) from None
     if _nesting(text) > MAX_NESTING:
         raise TomlFileError(f"not valid TOML here: its arrays or tables nest too deeply (more than {MAX_NESTING})")
     try:

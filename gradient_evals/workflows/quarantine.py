@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Final
 import anyio.to_thread
 
 from .._exceptions import RepeatsError
+from .._local_files import LocalFileError, read_bounded_text
 from .evaluate_data import QUERY_COLUMN, rows_of
 from .gates import slice_key
 
@@ -31,20 +32,10 @@ MAX_QUARANTINE_BYTES: Final = 4 * 1024 * 1024
 
 def read_quarantine(path: str | os.PathLike[str]) -> frozenset[str]:
     """The prompt inputs of a quarantine file, one a line (blank lines and surrounding whitespace ignored)."""
-    file = Path(path)
     try:
-        with file.open("rb") as handle:
-            data = handle.read(MAX_QUARANTINE_BYTES + 1)
-    except FileNotFoundError:
-        raise RepeatsError(f"quarantine: no file at {str(file)!r}") from None
-    except OSError as exc:
-        raise RepeatsError(f"quarantine: cannot read {str(file)!r}: {exc.strerror or type(exc).__name__}") from None
-    if len(data) > MAX_QUARANTINE_BYTES:
-        raise RepeatsError(f"quarantine: {str(file)!r} is larger than {MAX_QUARANTINE_BYTES} bytes")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RepeatsError(f"quarantine: {str(file)!r} is not UTF-8 (byte {exc.start})") from None
+        text = read_bounded_text(path, MAX_QUARANTINE_BYTES, encoding="utf-8-sig")
+    except LocalFileError as exc:
+        raise RepeatsError(f"quarantine: {exc.describe(repr(str(Path(path))))}") from None
     return frozenset(line.strip() for line in text.splitlines() if line.strip())
 
 

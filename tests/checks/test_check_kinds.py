@@ -239,7 +239,7 @@ def test_tables_from_a_configuration(tmp_path: Path) -> None:
         ({"kind": "contains", "value": "x", "timeout": 1}, "timeout", "unknown key"),
         ({"kind": "contains"}, "value", "needs a value"),
         ({"kind": "is_json", "value": 1}, "value", "takes no value"),
-        ({"kind": "json_schema", "value": "missing.json"}, "value", "cannot read the schema file"),
+        ({"kind": "json_schema", "value": "missing.json"}, "value", "missing.json' does not exist"),
         ({"kind": "json_schema", "value": {"type": 5}}, "value", "not a valid JSON schema"),
         ({"kind": "max_words", "value": -3}, "value", "at least 0"),
         ({"kind": "regex", "value": "[a"}, "value", "does not compile"),

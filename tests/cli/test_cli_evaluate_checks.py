@@ -114,7 +114,7 @@ def test_a_failing_check_exits_1_with_a_junit_case_per_check_and_tokens_and_cost
         ),
         (
             ('value = "order.schema.json"', 'value = "missing.json"'),
-            "key 'checks[2].value': check 'json_schema #2': cannot read the schema file",
+            "key 'checks[2].value': check 'json_schema #2': the schema file '",
         ),
         (
             ('value = "order.schema.json"', 'value = { type = "objekt" }'),

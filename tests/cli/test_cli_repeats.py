@@ -30,7 +30,7 @@ def _writes(server: FakeGradientServer) -> int:
         (["--repeats", "11"], "--repeats: runs per agent must be a whole number from 1 to 10, got 11"),
         (["--repeats", "2.5"], "--repeats: invalid int value"),
         (["--repeats", "6", "--max-runs", "10"], "--max-runs: this call would create 12 runs (2 agents x 6 repeats)"),
-        (["--quarantine", "missing.txt"], "--quarantine: no file at"),
+        (["--quarantine", "missing.txt"], "--quarantine: 'missing.txt' does not exist"),
         (["--quarantine-flaky"], "--quarantine: --quarantine-flaky writes the flaky prompts to the quarantine file"),
     ],
 )

@@ -105,7 +105,7 @@ def test_a_quarantine_file_outside_the_folder_needs_allow_outside(tmp_path: Path
         (b"[suites.faq]\nrun_name = 'caf\xe9'\n", r"not UTF-8 text \(byte 0xe9 on line 2\)"),
         (b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nest too deeply"),
         (b"x = " + b"{a = " * 5000 + b"}" * 5000 + b"\n", "nest too deeply"),
-        (b"# " + b"x" * (1024 * 1024 + 1), "larger than 1024 KiB"),
+        (b"# " + b"x" * (1024 * 1024 + 1), "it is larger than 1 MiB"),
     ],
 )
 def test_a_hostile_file_is_a_config_error_naming_it(tmp_path: Path, raw: bytes, message: str) -> None:

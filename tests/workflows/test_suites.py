@@ -233,7 +233,7 @@ def test_every_shape_problem_names_the_file(tmp_path: Path, text: str, message: 
 
 
 def test_an_unreadable_config_and_a_dataset_uuid(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="cannot read it"):
+    with pytest.raises(ConfigError, match="it does not exist"):
         load_config(tmp_path / "missing.toml")
     dataset = "0b1f5a8e-4c0e-4d5e-9f8a-1b2c3d4e5f60"
     text = (
