@@ -89,9 +89,10 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff over the whole repository."""
+    """Ruff over the whole repository: its lint rules, and the Python files formatted as ``ruff format`` would."""
     session.install("ruff>=0.6")
     session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
 
 
 @nox.session
@@ -302,10 +303,7 @@ def contract(session: nox.Session) -> None:
     from pathlib import Path
 
     root = Path(__file__).resolve().parent
-    spec = Path(
-        os.environ.get("GRADIENT_OPENAPI_SPEC")
-        or root / SPEC_DIR / SPEC_FILE
-    ).resolve()
+    spec = Path(os.environ.get("GRADIENT_OPENAPI_SPEC") or root / SPEC_DIR / SPEC_FILE).resolve()
     if not spec.is_file():
         session.skip(f"no OpenAPI specification at {spec}; set GRADIENT_OPENAPI_SPEC to its path")
     npm = shutil.which("npm")

@@ -26,9 +26,7 @@ IMPORTS = {
 }
 """What a script pays to import the clients, per package, in a fresh interpreter."""
 
-OURS_FIRST_USE = (
-    "from gradient_evals import AsyncGradientEvals; AsyncGradientEvals(access_token='t').evaluation_runs"
-)
+OURS_FIRST_USE = "from gradient_evals import AsyncGradientEvals; AsyncGradientEvals(access_token='t').evaluation_runs"
 FIRST_USES = {
     "gradient": "from gradient import AsyncGradient; AsyncGradient(access_token='t').agents.evaluation_runs",
     "pydo": "from pydo import Client; Client(token='t').genai",

@@ -245,10 +245,20 @@ def main() -> None:
         for t in STREAMING
         if t.numerator in series and t.denominator in series
     ]
-    checks.append(check("blocking `for` / floor, 2 ms of work a page", series[BLOCKING + WORK], series[FLOOR + WORK],
-                        "(info)", 99))
-    checks.append(check("`iter_results` / floor, 2 ms of work a page (no overlap)", series[PLAIN + WORK],
-                        series[FLOOR + WORK], "(info)", 99))
+    checks.append(
+        check(
+            "blocking `for` / floor, 2 ms of work a page", series[BLOCKING + WORK], series[FLOOR + WORK], "(info)", 99
+        )
+    )
+    checks.append(
+        check(
+            "`iter_results` / floor, 2 ms of work a page (no overlap)",
+            series[PLAIN + WORK],
+            series[FLOOR + WORK],
+            "(info)",
+            99,
+        )
+    )
     checks.append(check("stream_results reading every prompt's metrics / floor", series[SCORES], floor, "(info)", 99))
     markdown = (
         f"Decoder: `{DECODER}` (the floor decodes with it too). "

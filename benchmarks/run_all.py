@@ -137,12 +137,15 @@ def summary(results: dict[str, dict[str, Any]]) -> str:
         lines.append(f"| {target.label} | {' | '.join(cells)} | {target.shown} |")
     imports = results.get("import", {})
     for target in IMPORT_TIME:
-        ratio = _ratios(imports, f"{target.numerator} (net of interpreter start)",
-                        f"{target.denominator} (net of interpreter start)")
+        ratio = _ratios(
+            imports,
+            f"{target.numerator} (net of interpreter start)",
+            f"{target.denominator} (net of interpreter start)",
+        )
         lines.append(f"| {target.label} | {_cell(ratio, target.limit)} | | {target.shown} |")
     note = (
         "Each cell: the ratio of the two medians, then in brackets the median of the per-round ratios (the two "
-        "were measured back to back in each round, so this one is steadier on a loaded machine); \"not met\" "
+        'were measured back to back in each round, so this one is steadier on a loaded machine); "not met" '
         "judges the first. The floor is raw httpx with a free-running window of 8 that only decodes, with the "
         "same decoder."
     )

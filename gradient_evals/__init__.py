@@ -77,6 +77,7 @@ _LAZY: dict[str, str] = {
     "types": ".types",
 }
 
+
 def __getattr__(name: str) -> Any:
     module_name = _LAZY.get(name)
     if module_name is not None:

@@ -41,6 +41,7 @@ class LoopCalls(Protocol):
 
     def call(self, func: Callable[..., Awaitable[R]], *args: Any) -> R: ...
 
+
 __all__ = [
     "SyncPageStream",
     "SyncPager",
@@ -176,11 +177,11 @@ class blocking(_Twin, Generic[P, R]):
         return call
 
 
-
 def blocking_settings(method: SettingsMethod[P, S, Awaitable[R]]) -> SettingsMethod[P, S, R]:
     """The blocking twin of a ``@takes_settings`` method (``evaluate``): called the same two ways, with a settings
     value or with its fields as keywords, returning the result."""
     return cast("SettingsMethod[P, S, R]", blocking(cast(Any, method)))
+
 
 class blocking_iterator(_Twin, Generic[P, PageT, ItemT]):
     """Turn a method returning an :class:`AsyncPager` (or a scoped stream) into one returning a :class:`SyncPager`."""

@@ -369,5 +369,3 @@ class AsyncGradientEvals(ResourceSet, AsyncResourceHost):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, access_token=<redacted>)"
-
-

@@ -35,6 +35,7 @@ class _Closable(Protocol):
 
     async def aclose(self) -> None: ...
 
+
 __all__ = ["LoopThread", "shutdown"]
 
 R = TypeVar("R")
@@ -65,9 +66,7 @@ class LoopThread:
         self._lock = threading.Lock()
         self._active = 0
         self._when_idle: Callable[[], None] | None = None
-        self._thread = threading.Thread(
-            target=self._run, args=(backend,), name="gradient-evals-loop", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run, args=(backend,), name="gradient-evals-loop", daemon=True)
         self._thread.start()
         self._ready.wait()
         if self._failure is not None:

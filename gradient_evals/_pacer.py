@@ -53,7 +53,6 @@ def background_requests() -> Iterator[None]:
         _BACKGROUND.reset(token)
 
 
-
 class Pacer:
     """The rate-limit budget of one client: :meth:`acquire` before each attempt, :meth:`observe` after it.
 
@@ -314,9 +313,7 @@ class Pacer:
         if self._recent is not None:
             self._recent.append(self._clock() + hold)
 
-    async def _wait_turn(
-        self, ticket: int, method: str, path: str, timeout: float | httpx.Timeout | None
-    ) -> None:
+    async def _wait_turn(self, ticket: int, method: str, path: str, timeout: float | httpx.Timeout | None) -> None:
         if _REFUSED.get() == (method, path):
             # The retry of a refused request: the client already waited what the server asked for.
             _REFUSED.set(None)

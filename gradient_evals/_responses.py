@@ -146,9 +146,7 @@ def body_error(response: httpx.Response, exc: BodyError) -> APIResponseValidatio
     return _response_error(response, f"{exc}; reading stopped there", ResponseTooLargeError, exc.head, limit=exc.limit)
 
 
-def _response_error(
-    response: httpx.Response, problem: str, error: type[E], head: bytes, **details: Any
-) -> E:
+def _response_error(response: httpx.Response, problem: str, error: type[E], head: bytes, **details: Any) -> E:
     """``error`` for a response whose body is not what was expected, saying which request and what was wrong."""
     request = response.request
     request_id = response.headers.get("x-request-id")
@@ -203,9 +201,7 @@ def status_error(response: httpx.Response, content: bytes) -> APIStatusError:
     except (ValueError, RecursionError):
         body = None
     error_id = body.get("id") if type(body) is dict and isinstance(body.get("id"), str) else None
-    error_message = (
-        body.get("message") if type(body) is dict and isinstance(body.get("message"), str) else None
-    )
+    error_message = body.get("message") if type(body) is dict and isinstance(body.get("message"), str) else None
     request_id = _request_id(response, body)
     rate_limit = {name: response.headers[name] for name in _RATE_LIMIT_HEADERS if name in response.headers}
     reason = error_message or response.reason_phrase or "error"
@@ -234,4 +230,3 @@ def status_error(response: httpx.Response, content: bytes) -> APIStatusError:
     if error_cls is None:
         error_cls = InternalServerError if status >= 500 else APIStatusError
     return error_cls(message, **kwargs)
-

@@ -56,8 +56,9 @@ def check_uuid(value: Any, name: str) -> str:
     try:
         parsed = uuid.UUID(text)
     except ValueError:
-        raise InvalidArgumentError(f"{name} must be a UUID like '123e4567-e89b-12d3-a456-426614174000', got "
-                         f"{_describe(value)}") from None
+        raise InvalidArgumentError(
+            f"{name} must be a UUID like '123e4567-e89b-12d3-a456-426614174000', got {_describe(value)}"
+        ) from None
     # uuid.UUID also takes '{...}', 'urn:uuid:...' and bare hex; only the canonical form is an id the API knows.
     if str(parsed) != text.lower():
         raise InvalidArgumentError(f"{name} must be a UUID in the 8-4-4-4-12 form, got {_describe(value)}")
@@ -130,9 +131,7 @@ def check_timeout(value: Any, name: str = "timeout") -> float | httpx.Timeout:
 
 
 def _is_positive_seconds(value: Any) -> bool:
-    return (
-        not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value) and value > 0
-    )
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value) and value > 0
 
 
 def path_segment(value: str | int) -> str:

@@ -201,9 +201,7 @@ def test_ctrl_c_during_export_writes_no_file(
 
 
 @pytest.mark.parametrize("status", ["EVALUATION_RUN_SUCCESSFUL", "EVALUATION_RUN_RUNNING"])
-def test_close_from_on_update_stops_the_thread_and_pool_once_the_call_returns(
-    server: Server, status: str
-) -> None:
+def test_close_from_on_update_stops_the_thread_and_pool_once_the_call_returns(server: Server, status: str) -> None:
     client = GradientEvals("t", base_url=BASE, retry=NO_BACKOFF)
     thread = client._loop._thread
     closed_during: list[bool] = []

@@ -42,7 +42,6 @@ Messages never contain the access token: they are built from status lines, the s
 request's method and path only.
 """
 
-
 from .api import (
     APIConnectionError,
     APIError,

@@ -19,8 +19,9 @@ class ObjectStorageError(APIError):
     query string: the signature in a presigned URL is never shown.
     """
 
-    def __init__(self, message: str, *, status_code: int | None = None, method: str | None = None,
-                 url: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, status_code: int | None = None, method: str | None = None, url: str | None = None
+    ) -> None:
         super().__init__(message, method=method, url=url)
         self.status_code = status_code
 

@@ -149,6 +149,8 @@ def _checks_and_usage(report: EvaluationReport, console: Console) -> None:
         for u in usage:
             table.add_row(_plain(u.agent), Text(u.input_tokens), Text(u.output_tokens), Text(u.cost), Text(u.wall_time))
         console.print(table)
+
+
 def _print_regression_gates(report: EvaluationReport, console: Console) -> None:
     rows = gate_statistics(report)
     if not rows:

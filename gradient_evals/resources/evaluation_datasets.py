@@ -159,7 +159,10 @@ class AsyncEvaluationDatasets(AsyncResource):
         """
         body = {"files": _check_files(files)}
         return await self._post(
-            f"{_DATASETS}/file_upload_presigned_urls", FileUploadPresignedUrls, body=body, timeout=timeout,
+            f"{_DATASETS}/file_upload_presigned_urls",
+            FileUploadPresignedUrls,
+            body=body,
+            timeout=timeout,
             idempotent=True,  # a URL asked for twice is harmless: only the one used is ever referenced
         )
 

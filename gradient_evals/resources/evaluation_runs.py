@@ -171,9 +171,7 @@ class AsyncEvaluationRuns(CatalogUser, AsyncRunResults):
         ``input_tokens``, ``output_tokens``, then ``metric:<name>`` (the value) for each prompt-level metric and
         ``metric_error:<name>`` where that metric errored.
         """
-        return await records_of_run(
-            self, check_uuid(evaluation_run_uuid, "evaluation_run_uuid"), per_page=per_page
-        )
+        return await records_of_run(self, check_uuid(evaluation_run_uuid, "evaluation_run_uuid"), per_page=per_page)
 
     async def to_pandas(self, evaluation_run_uuid: str, *, per_page: int | None = None) -> Any:
         """A ``pandas.DataFrame`` of :meth:`to_records`, one row per prompt.
@@ -204,9 +202,7 @@ class AsyncEvaluationRuns(CatalogUser, AsyncRunResults):
         column as JSON. ``on_progress(done, total)`` is called after each page.
         """
         run_uuid = check_uuid(evaluation_run_uuid, "evaluation_run_uuid")
-        return await export_run(
-            self, run_uuid, path, format=format, per_page=per_page, on_progress=on_progress
-        )
+        return await export_run(self, run_uuid, path, format=format, per_page=per_page, on_progress=on_progress)
 
     async def summarize(
         self,

@@ -84,4 +84,3 @@ def serve_emulator(
         if in_main and previous is not None:
             signal.signal(signal.SIGTERM, previous)
     return 0
-

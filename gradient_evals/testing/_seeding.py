@@ -193,9 +193,7 @@ class Seeding:
             agent, quality=quality, metrics=dict(metrics or {}), final_status=final_status, inputs=inputs
         )
 
-    def set_agent_answers(
-        self, agent: str, *, verbosity: float = 1.0, drop_tools: Sequence[str] = ()
-    ) -> None:
+    def set_agent_answers(self, agent: str, *, verbosity: float = 1.0, drop_tools: Sequence[str] = ()) -> None:
         """Shape how the runs created for ``agent`` (a UUID or a deployment name) answer, from now on.
 
         Every agent's answers are a mix of JSON (some cut short, not valid JSON), text quoting an order number
@@ -205,6 +203,7 @@ class Seeding:
         leaves that tool's calls out of the traces.
         """
         self._state.runs.set_answer_style(agent, AnswerStyle(verbosity=verbosity, drop_tools=frozenset(drop_tools)))
+
     def set_agent_quality(self, agent: str, quality: float) -> str:
         """Set the quality (0-100) of the runs made for ``agent`` (a UUID or an agent's name) from now on, as
         ``set_agent_profile(uuid, quality=...)`` does; returns the agent's UUID. ``KeyError`` naming the known

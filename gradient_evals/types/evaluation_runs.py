@@ -31,6 +31,7 @@ __all__ = [
     "WorkflowSpan",
 ]
 
+
 class EvaluationRunStatus(StrEnum):
     """Where an evaluation run is in its life. Compare with ``==``; values are the API's strings."""
 

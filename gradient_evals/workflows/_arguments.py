@@ -71,9 +71,7 @@ def check_evaluate_timeout(value: float, name: str = "timeout") -> float:
     return float(value)
 
 
-def names_in_catalog(
-    gates: dict[str, float], catalog: Sequence[EvaluationMetric], argument: str
-) -> dict[str, float]:
+def names_in_catalog(gates: dict[str, float], catalog: Sequence[EvaluationMetric], argument: str) -> dict[str, float]:
     """Gate keys as the results spell the metric (the catalog's name), whatever case or UUID the caller used."""
     by_key = {" ".join(m.metric_name.split()).casefold(): m.metric_name for m in catalog if m.metric_name}
     by_uuid = {m.metric_uuid: m.metric_name for m in catalog if m.metric_uuid and m.metric_name}

@@ -304,7 +304,8 @@ def read_csv_rows(
     The file is read by :func:`iter_records`, with its checks and limits; ``label`` names it in errors.
     """
     name = label or os.fspath(path)
-    records = iter_records(Path(path), label=name, max_rows=max_rows, max_cell_chars=max_cell_chars,
-                           rows_limit="the limit of max_rows")
+    records = iter_records(
+        Path(path), label=name, max_rows=max_rows, max_cell_chars=max_cell_chars, rows_limit="the limit of max_rows"
+    )
     _, _, header = next(records)
     return [dict(zip(header, cells, strict=True)) for _, _, cells in records]

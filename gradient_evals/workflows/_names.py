@@ -87,8 +87,10 @@ def match_name(
     by_key = {pair[0].casefold(): pair for pair in named}
     close = [by_key[key] for key in difflib.get_close_matches(wanted.casefold(), list(by_key), n=_SHOWN, cutoff=0.5)]
     hint = (
-        f"close matches: {_listed(close)}" if close
-        else f"the {kind}s are: {_listed(list(named))}" if named
+        f"close matches: {_listed(close)}"
+        if close
+        else f"the {kind}s are: {_listed(list(named))}"
+        if named
         else f"the account has no {kind}s"
     )
     raise error(f"{argument}: no {kind} is called {name!r} ({hint})", name=name, candidates=close)

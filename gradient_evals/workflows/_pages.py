@@ -12,9 +12,7 @@ __all__ = ["run_pages"]
 
 
 @contextlib.asynccontextmanager
-async def run_pages(
-    runs: RunResults, run_uuid: str, per_page: int | None
-) -> AsyncIterator[AsyncIterator[ResultsPage]]:
+async def run_pages(runs: RunResults, run_uuid: str, per_page: int | None) -> AsyncIterator[AsyncIterator[ResultsPage]]:
     """A run's pages, fetched ahead while the workflow works on the previous ones (writing, summing).
 
     The stream is closed however the workflow ends, so no request is made after it returns or fails.

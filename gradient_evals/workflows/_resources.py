@@ -92,9 +92,7 @@ class DatasetUploads(Protocol):
         self, *, files: Sequence[Mapping[str, Any]]
     ) -> FileUploadPresignedUrls: ...
 
-    async def create(
-        self, *, name: str, file_upload_dataset: Mapping[str, Any], dataset_type: Any = None
-    ) -> str: ...
+    async def create(self, *, name: str, file_upload_dataset: Mapping[str, Any], dataset_type: Any = None) -> str: ...
 
 
 class DatasetDownloads(Protocol):

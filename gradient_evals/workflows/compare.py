@@ -177,9 +177,7 @@ async def compare_pages(
         )
         for name in names
     }
-    scales = {
-        name: _scale(stats[name].span, base.metrics.get(name), candidate.metrics.get(name)) for name in regressed
-    }
+    scales = {name: _scale(stats[name].span, base.metrics.get(name), candidate.metrics.get(name)) for name in regressed}
     regressions = sorted(
         (
             PromptRegression(

@@ -130,10 +130,14 @@ async def evaluate(
             services.test_cases, str(current.test_case_uuid), deadline=deadline
         )
         # The trend labels each run with its agent version: a nicety, so bounded by the deadline and never fatal.
-        versions = {} if services.versions is None else await version_names(
-            services.versions,
-            [r.agent_uuid for r in history],
-            seconds=max(0.0, min(30.0, deadline - anyio.current_time())),
+        versions = (
+            {}
+            if services.versions is None
+            else await version_names(
+                services.versions,
+                [r.agent_uuid for r in history],
+                seconds=max(0.0, min(30.0, deadline - anyio.current_time())),
+            )
         )
         report = verdict_step(
             plan,

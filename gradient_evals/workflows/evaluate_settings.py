@@ -37,7 +37,6 @@ from .wait import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, check_second
 __all__ = ["DEFAULT_EVALUATE_TIMEOUT", "EvaluationSettings", "check_setting"]
 
 
-
 def _by(check: Callable[..., object], **options: Any) -> Callable[[object, attrs.Attribute[Any], object], None]:
     """A field's validator: ``check(value, field_name, **options)``, which raises ``ValueError``/``TypeError``."""
 

@@ -43,9 +43,7 @@ def _spread(comparison: RunComparison | None, metric: str) -> float | None:
     return spread if spread > 0 and math.isfinite(spread) else None
 
 
-def regression_order(
-    regression: PromptRegression, comparison: RunComparison | None = None
-) -> tuple[float, str, int]:
+def regression_order(regression: PromptRegression, comparison: RunComparison | None = None) -> tuple[float, str, int]:
     """The sort key of a per-prompt regression, worst first: the worsening relative to the metric's range
     (:attr:`PromptRegression.relative`; without one, relative to the spread of the metric's values in
     ``comparison``), then metric name and prompt id. One with no range at all sorts after every one with one."""
@@ -73,11 +71,7 @@ def worst_regressions(report: EvaluationReport, limit: int | None = None) -> lis
 def _beyond_gate(comparison: RunComparison | None, max_regression: Mapping[str, float]) -> list[PromptRegression]:
     if comparison is None:
         return []
-    return [
-        r
-        for r in comparison.regressions
-        if r.metric in max_regression and r.worsening > max_regression[r.metric]
-    ]
+    return [r for r in comparison.regressions if r.metric in max_regression and r.worsening > max_regression[r.metric]]
 
 
 def _key(prompt_id: int | None, text: str | None) -> tuple[int | None, str | None]:

@@ -121,8 +121,7 @@ async def create_runs(
         test_case_uuid=test_case_uuid,
         run_name=run_name,
         named_by_caller=named_by_caller,
-        targets=[("agent", uuid) for uuid in agent_uuids]
-        + [("deployment", name) for name in agent_deployment_names],
+        targets=[("agent", uuid) for uuid in agent_uuids] + [("deployment", name) for name in agent_deployment_names],
         clock_offsets=clocks.clock_offsets,
         wall=wall,
     )

@@ -131,6 +131,8 @@ def check_suite_runs(suites: Sequence[Suite]) -> None:
                 f"max_runs={limit}; raise max_runs (in [defaults] for every suite) to allow it",
                 "max_runs",
             )
+
+
 def _check_each_agent_once(suite: Suite, resolved: Mapping[str, str]) -> None:
     # The file's spellings of one UUID are refused while it is read; a name and its agent's UUID only once known.
     seen: dict[str, str] = {}

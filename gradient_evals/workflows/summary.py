@@ -45,6 +45,7 @@ from .summary_results import MetricSummary, RunSummary
 
 __all__ = ["MetricLookup", "RunStats", "inverted_metrics", "summarize_pages", "summarize_run"]
 
+
 async def inverted_metrics(
     metrics: MetricCatalog | None, inverted: Collection[str] | None
 ) -> tuple[Iterable[EvaluationMetric], Collection[str]]:
@@ -53,9 +54,9 @@ async def inverted_metrics(
         return (), inverted or ()
     return await metrics.catalog(), ()
 
+
 PASS_WORDS: Final = frozenset({"pass", "passed", "true", "yes", "success", "successful"})
 FAIL_WORDS: Final = frozenset({"fail", "failed", "false", "no", "failure", "unsuccessful"})
-
 
 
 def _key(name: str) -> str:
@@ -199,9 +200,7 @@ class _MetricStats:
 
 
 class RunStats:
-    def __init__(
-        self, run_uuid: str, pass_thresholds: Mapping[str, float], lookup: MetricLookup | None = None
-    ) -> None:
+    def __init__(self, run_uuid: str, pass_thresholds: Mapping[str, float], lookup: MetricLookup | None = None) -> None:
         self.run_uuid = run_uuid
         self.pass_thresholds = pass_thresholds
         self.lookup = lookup or MetricLookup()

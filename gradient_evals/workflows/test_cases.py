@@ -31,9 +31,7 @@ class TestCaseNameError(NameMatchError):
     __test__ = False  # not a test class, whatever pytest makes of its name
 
 
-async def resolve_test_case(
-    test_cases: TestCaseDirectory, ref: str | uuid.UUID, *, argument: str = "test_case"
-) -> str:
+async def resolve_test_case(test_cases: TestCaseDirectory, ref: str | uuid.UUID, *, argument: str = "test_case") -> str:
     """The UUID of a test case given by UUID or by name; the test cases are listed only for a name."""
     known = known_uuid(ref, argument, "test case")
     if known is not None:

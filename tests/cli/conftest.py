@@ -26,7 +26,6 @@ def runs(server: FakeGradientServer, test_case: str) -> list[str]:
     return [server.add_run(test_case_uuid=test_case), server.add_run(test_case_uuid=test_case)]
 
 
-
 @pytest.fixture
 def cli(server: FakeGradientServer, capsys: pytest.CaptureFixture[str]) -> Cli:
     return Cli(server, capsys)

@@ -33,9 +33,7 @@ def assert_no_steering(text: str) -> None:
 
 
 def test_escape_text_shows_every_steering_character_as_an_escape() -> None:
-    assert escape_text(HOSTILE) == (
-        "\\x1b[2J\\x1b]0;pwned\\x07ok\\x0d\\x0averdict: PASSED\\u202eevil\\x9b31m\\x7f"
-    )
+    assert escape_text(HOSTILE) == ("\\x1b[2J\\x1b]0;pwned\\x07ok\\x0d\\x0averdict: PASSED\\u202eevil\\x9b31m\\x7f")
     assert escape_text("naïve café 日本 🙂 tab") == "naïve café 日本 🙂 tab", "printable text is left alone"
 
 

@@ -89,9 +89,9 @@ def test_suite_selects_one_and_flags_override_the_config(server: FakeGradientSer
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("agents = [\"support-bot\"", 'agents = ["nobody-by-that-name"'), "suite 'faq', key 'agents'"),
+        (('agents = ["support-bot"', 'agents = ["nobody-by-that-name"'), "suite 'faq', key 'agents'"),
         (("fail_under", "fail_undr"), "key 'fail_undr': unknown key"),
-        (("\"correctness\"]", "\"corectness\"]"), "suite 'faq', key 'metrics'"),
+        (('"correctness"]', '"corectness"]'), "suite 'faq', key 'metrics'"),
         ((f'"support-bot", "{AGENTS[1]}"', f'"support-bot", "{AGENTS[0].upper()}"'), "are the same agent"),
     ],
 )
@@ -155,8 +155,11 @@ def test_a_bad_value_on_the_command_line_names_the_flag(server: FakeGradientServ
     [
         (b'[suites.""]\ndataset = "faq.csv"\nagents = ["x"]\n', "a suite needs a name"),
         (f'[suites.x]\ndataset = "faq.csv"\nagents = ["{AGENTS[0]}", "{AGENTS[0].upper()}"]\n'.encode(), "same agent"),
-        (b'[suites.x]\ndataset = "faq.csv"\nagents = ["a"]\n[suites.y]\ndataset = "faq.csv"\nagents = ["a"]\n'
-         b'test_case = "x"\n', "both use the test case 'x'"),
+        (
+            b'[suites.x]\ndataset = "faq.csv"\nagents = ["a"]\n[suites.y]\ndataset = "faq.csv"\nagents = ["a"]\n'
+            b'test_case = "x"\n',
+            "both use the test case 'x'",
+        ),
         (b'[suites.x]\ndataset = "../faq.csv"\nagents = ["a"]\n', "outside the configuration's folder"),
         (b"[suites.x]\nrun_name = 'caf\xe9'\n", "not UTF-8 text"),
         (b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nest too deeply"),

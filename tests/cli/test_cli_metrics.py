@@ -43,7 +43,6 @@ def test_custom_metric_commands(cli: Cli) -> None:
     assert cli("metrics", "update-custom", new_uuid)[0] == 2  # nothing to update
 
 
-
 def test_create_and_update_custom_print_the_bare_uuid_or_the_table_when_asked(cli: Cli) -> None:
     code, out, _ = cli("metrics", "create-custom", "--name", "Brevity", "--scoring-prompt", "Is it short?")
     assert code == 0
@@ -69,8 +68,20 @@ def test_create_and_update_custom_print_the_bare_uuid_or_the_table_when_asked(cl
 def test_test_case_commands(cli: Cli, server: FakeGradientServer) -> None:
     dataset = server.add_dataset(rows=4)
     code, out, _ = cli(
-        "test-cases", "create", "--name", "support", "--dataset", dataset,
-        "--metric", "Correctness", "--metric", "toxicity", "--star-metric", "correctness", "--threshold-pct", "75",
+        "test-cases",
+        "create",
+        "--name",
+        "support",
+        "--dataset",
+        dataset,
+        "--metric",
+        "Correctness",
+        "--metric",
+        "toxicity",
+        "--star-metric",
+        "correctness",
+        "--threshold-pct",
+        "75",
     )
     assert code == 0, out
     tc = out.strip()

@@ -279,7 +279,6 @@ def test_runs_compare(cli: Cli, runs: list[str]) -> None:
         assert "a conclusive result is required" in err
 
 
-
 # -- the output file's format --------------------------------------------------------------------------------
 
 
@@ -427,7 +426,11 @@ def test_worst_regressions_are_ranked_across_scales() -> None:
 
     def regression(metric: str, prompt: int, base: float, cand: float) -> PromptRegression:
         return PromptRegression(
-            metric=metric, base_prompt_id=prompt, candidate_prompt_id=prompt, input=None, base_value=base,
+            metric=metric,
+            base_prompt_id=prompt,
+            candidate_prompt_id=prompt,
+            input=None,
+            base_value=base,
             candidate_value=cand,
         )
 

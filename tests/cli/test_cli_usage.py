@@ -129,4 +129,3 @@ def test_an_unwritable_output_names_the_file_asked_for(cli: Cli, runs: list[str]
     # Every path in the message is the target or its folder: no temporary file is named.
     assert all(rest.startswith("/missing-dir") for rest in err.split(str(tmp_path))[1:]), err
     assert list(tmp_path.iterdir()) == []
-

@@ -30,4 +30,3 @@ def assert_error(resp: httpx.Response, status: int, error_id: str) -> dict[str, 
     assert body["message"]
     assert body["request_id"] == resp.headers["x-request-id"]
     return body
-

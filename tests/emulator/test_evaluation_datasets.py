@@ -41,7 +41,10 @@ def test_a_1000_row_upload_becomes_a_dataset(server: FakeGradientServer, client:
     assert store.base_url != server.base_url
     (put,) = store.requests
     assert (put.method, put.status, put.content_type, put.content_length) == (
-        "PUT", 200, "text/csv", path.stat().st_size
+        "PUT",
+        200,
+        "text/csv",
+        path.stat().st_size,
     )
     assert not store.authorization_seen
     assert not any(r.path.startswith("/gradient-datasets") for r in server.requests)
@@ -118,8 +121,9 @@ def test_the_store_checks_what_a_client_must_get_right(server: FakeGradientServe
         chunked = storage.put(url, content=iter([body]), headers={"Content-Type": "text/csv"})
         assert chunked.status_code == 411
         assert storage.post(url, content=body).status_code == 405
-        tampered = storage.put(url.replace("X-Signature=", "X-Signature=0"), content=body,
-                               headers={"Content-Type": "text/csv"})
+        tampered = storage.put(
+            url.replace("X-Signature=", "X-Signature=0"), content=body, headers={"Content-Type": "text/csv"}
+        )
         assert tampered.status_code == 403
         assert storage.get(url).status_code == 403  # signed for PUT only
         ok = storage.put(url, content=body, headers={"Content-Type": "text/csv", "Authorization": "Bearer leak"})
@@ -128,13 +132,17 @@ def test_the_store_checks_what_a_client_must_get_right(server: FakeGradientServe
     assert server.object_store.authorization_seen  # the store notices a careless client
     created = api.post(
         "/v2/gen-ai/evaluation_datasets",
-        json={"name": "n", "file_upload_dataset": {"original_file_name": "q.csv", "stored_object_key": key,
-                                                    "size_in_bytes": "8"}},
+        json={
+            "name": "n",
+            "file_upload_dataset": {"original_file_name": "q.csv", "stored_object_key": key, "size_in_bytes": "8"},
+        },
     )
     assert created.status_code == 200
-    assert api.get(f"/v2/gen-ai/evaluation_datasets/{created.json()['evaluation_dataset_uuid']}/download_url").json()[
-        "download_url"
-    ].startswith(server.object_store.base_url)
+    assert (
+        api.get(f"/v2/gen-ai/evaluation_datasets/{created.json()['evaluation_dataset_uuid']}/download_url")
+        .json()["download_url"]
+        .startswith(server.object_store.base_url)
+    )
 
 
 @pytest.mark.parametrize(
@@ -156,9 +164,14 @@ def test_create_refuses_a_file_the_api_would_refuse(
     httpx.put(upload["presigned_url"], content=content, headers={"Content-Type": "text/csv"}).raise_for_status()
     created = api.post(
         "/v2/gen-ai/evaluation_datasets",
-        json={"name": "n", "file_upload_dataset": {"original_file_name": "q.csv",
-                                                    "stored_object_key": upload["object_key"],
-                                                    "size_in_bytes": str(len(content))}},
+        json={
+            "name": "n",
+            "file_upload_dataset": {
+                "original_file_name": "q.csv",
+                "stored_object_key": upload["object_key"],
+                "size_in_bytes": str(len(content)),
+            },
+        },
     )
     assert created.status_code == 400
     assert message in created.json()["message"]
@@ -167,8 +180,10 @@ def test_create_refuses_a_file_the_api_would_refuse(
 def test_create_without_an_upload_and_unknown_datasets(api: httpx.Client) -> None:
     created = api.post(
         "/v2/gen-ai/evaluation_datasets",
-        json={"name": "n", "file_upload_dataset": {"original_file_name": "q.csv", "stored_object_key": "nope",
-                                                    "size_in_bytes": "1"}},
+        json={
+            "name": "n",
+            "file_upload_dataset": {"original_file_name": "q.csv", "stored_object_key": "nope", "size_in_bytes": "1"},
+        },
     )
     assert created.status_code == 400
     missing = "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b"

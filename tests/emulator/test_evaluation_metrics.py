@@ -59,8 +59,11 @@ def test_custom_metric_lifecycle(api: httpx.Client) -> None:
     assert updated.status_code == 200, updated.text
     new = updated.json()["metric"]
     assert new["metric_uuid"] != metric["metric_uuid"], "the API issues a new UUID on update"
-    assert new["custom_eval_config"] == {**new["custom_eval_config"], "scoring_prompt": "Is it polite?",
-                                         "requires_ground_truth": True}
+    assert new["custom_eval_config"] == {
+        **new["custom_eval_config"],
+        "scoring_prompt": "Is it polite?",
+        "requires_ground_truth": True,
+    }
     listed = {m["metric_uuid"] for m in _catalog(api)}
     assert new["metric_uuid"] in listed
     assert metric["metric_uuid"] not in listed
@@ -74,6 +77,7 @@ def test_custom_metric_lifecycle(api: httpx.Client) -> None:
 def test_custom_metric_refusals(api: httpx.Client) -> None:
     assert_error(api.post(CUSTOM, json={"config": {"scoring_prompt": "p"}}), 400, "bad_request")
     assert_error(api.post(CUSTOM, json={"metric_name": "m"}), 400, "bad_request")
-    body = assert_error(api.post(CUSTOM, json={"metric_name": "Correctness", "config": {"scoring_prompt": "p"}}),
-                        409, "conflict")
+    body = assert_error(
+        api.post(CUSTOM, json={"metric_name": "Correctness", "config": {"scoring_prompt": "p"}}), 409, "conflict"
+    )
     assert "already exists" in body["message"]

@@ -283,6 +283,9 @@ def test_unknown_body_fields_and_query_parameters_are_ignored(server: FakeGradie
     extra = api.get(f"/v2/gen-ai/evaluation_runs/{run}/results", params={"per_page": 3, "sort": "x", "filter": ""})
     assert extra.status_code == 200
     assert extra.json()["prompts"] == plain["prompts"]
-    assert api.get(f"/v2/gen-ai/evaluation_runs/{run}", params={"view": "full"}).json()["evaluation_run"][
-        "evaluation_run_uuid"
-    ] == run
+    assert (
+        api.get(f"/v2/gen-ai/evaluation_runs/{run}", params={"view": "full"}).json()["evaluation_run"][
+            "evaluation_run_uuid"
+        ]
+        == run
+    )

@@ -125,18 +125,24 @@ def test_unknown_dataset_and_metric_are_refused_with_the_api_error(
     dataset = server.add_dataset(rows=3)
     unknown = str(uuid.UUID(int=99, version=4))
     correctness = next(
-        m["metric_uuid"] for m in api.get("/v2/gen-ai/evaluation_metrics").json()["metrics"]
+        m["metric_uuid"]
+        for m in api.get("/v2/gen-ai/evaluation_metrics").json()["metrics"]
         if m["metric_name"] == "correctness"
     )
     cases = "/v2/gen-ai/evaluation_test_cases"
-    body = assert_error(api.post(cases, json={"name": "x", "dataset_uuid": unknown, "metrics": [correctness]}),
-                        400, "bad_request")
+    body = assert_error(
+        api.post(cases, json={"name": "x", "dataset_uuid": unknown, "metrics": [correctness]}), 400, "bad_request"
+    )
     assert unknown in body["message"]
-    body = assert_error(api.post(cases, json={"name": "x", "dataset_uuid": dataset, "metrics": [unknown]}),
-                        400, "bad_request")
+    body = assert_error(
+        api.post(cases, json={"name": "x", "dataset_uuid": dataset, "metrics": [unknown]}), 400, "bad_request"
+    )
     assert unknown in body["message"]
-    assert_error(api.post(cases, json={"name": "x", "dataset_uuid": dataset, "metrics": {"metric_uuids": []}}),
-                 400, "bad_request")
+    assert_error(
+        api.post(cases, json={"name": "x", "dataset_uuid": dataset, "metrics": {"metric_uuids": []}}),
+        400,
+        "bad_request",
+    )
     tc = api.post(cases, json={"name": "x", "dataset_uuid": dataset, "metrics": [correctness]}).json()["test_case_uuid"]
     assert_error(api.put(f"{cases}/{tc}", json={"metrics": [correctness]}), 400, "bad_request")  # must be wrapped
     assert_error(api.get(f"{cases}/{unknown}"), 404, "not_found")
@@ -249,7 +255,8 @@ def test_test_cases_the_server_adds_keep_their_generated_rows(server: FakeGradie
     assert all(p["input"] and p["ground_truth"] for p in prompts)
     registered = server.add_dataset(rows=2)
     correctness = next(
-        m["metric_uuid"] for m in api.get("/v2/gen-ai/evaluation_metrics").json()["metrics"]
+        m["metric_uuid"]
+        for m in api.get("/v2/gen-ai/evaluation_metrics").json()["metrics"]
         if m["metric_name"] == "correctness"
     )
     made = api.post(

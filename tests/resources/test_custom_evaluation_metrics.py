@@ -45,9 +45,7 @@ async def test_create_sends_the_config_object(client: AsyncGradientEvals, httpx_
     }
 
 
-async def test_create_is_not_retried_after_a_server_error(
-    client: AsyncGradientEvals, httpx_mock: HTTPXMock
-) -> None:
+async def test_create_is_not_retried_after_a_server_error(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(method="POST", url=CUSTOM_URL, status_code=500, json={"id": "x", "message": "boom"})
     with pytest.raises(Exception, match="boom"):
         await client.custom_evaluation_metrics.create(metric_name="P", scoring_prompt="Is it polite?")
@@ -118,9 +116,7 @@ def test_blocking_client(httpx_mock: HTTPXMock) -> None:
         assert client.custom_evaluation_metrics.update(TONE_CUSTOM, metric_name="P2").metric_uuid == NEW_UUID
 
 
-async def test_update_is_not_retried_after_a_server_error(
-    client: AsyncGradientEvals, httpx_mock: HTTPXMock
-) -> None:
+async def test_update_is_not_retried_after_a_server_error(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(
         method="PUT", url=f"{CUSTOM_URL}/{TONE_CUSTOM}", status_code=503, json={"id": "x", "message": "busy"}
     )

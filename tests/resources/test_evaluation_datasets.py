@@ -116,8 +116,11 @@ async def test_create_sends_the_file_reference_and_returns_the_uuid(
     request = _only_request(httpx_mock)
     assert json.loads(request.content) == {
         "name": "support",
-        "file_upload_dataset": {"original_file_name": "q.csv", "stored_object_key": "uploads/q.csv",
-                                "size_in_bytes": "42"},
+        "file_upload_dataset": {
+            "original_file_name": "q.csv",
+            "stored_object_key": "uploads/q.csv",
+            "size_in_bytes": "42",
+        },
         "dataset_type": "EVALUATION_DATASET_TYPE_ADK",
     }
     assert request.headers["Content-Type"] == "application/json"
@@ -127,8 +130,11 @@ async def test_create_sends_the_file_reference_and_returns_the_uuid(
     ("file_upload_dataset", "error", "message"),
     [
         ({"original_file_name": "q.csv", "stored_object_key": "k"}, ValueError, "missing: size_in_bytes"),
-        ({"original_file_name": "q.csv", "stored_object_key": "k", "size_in_bytes": 1, "size": 1}, ValueError,
-         "unknown: size"),
+        (
+            {"original_file_name": "q.csv", "stored_object_key": "k", "size_in_bytes": 1, "size": 1},
+            ValueError,
+            "unknown: size",
+        ),
         ({"original_file_name": "q.csv", "stored_object_key": "k", "size_in_bytes": -1}, ValueError, ">= 0"),
         ({"original_file_name": "q.csv", "stored_object_key": "k", "size_in_bytes": 1.5}, TypeError, "must be an int"),
         ({"original_file_name": "", "stored_object_key": "k", "size_in_bytes": 1}, ValueError, "original_file_name"),
@@ -152,9 +158,7 @@ async def test_create_answer_without_uuid_is_a_validation_error(
         )
 
 
-async def test_create_is_not_retried_after_a_server_error(
-    client: AsyncGradientEvals, httpx_mock: HTTPXMock
-) -> None:
+async def test_create_is_not_retried_after_a_server_error(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(status_code=500, json={"id": "server_error", "message": "boom"})
     with pytest.raises(Exception, match="boom"):
         await client.evaluation_datasets.create(
@@ -193,9 +197,7 @@ async def test_presigned_urls_send_sizes_as_strings(client: AsyncGradientEvals, 
     assert json.loads(_only_request(httpx_mock).content) == {"files": [{"file_name": "q.csv", "file_size": "2048"}]}
 
 
-async def test_presigned_urls_are_retried_on_a_server_error(
-    client: AsyncGradientEvals, httpx_mock: HTTPXMock
-) -> None:
+async def test_presigned_urls_are_retried_on_a_server_error(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(status_code=503)
     httpx_mock.add_response(json={"uploads": [{"presigned_url": SIGNED, "object_key": "k"}]})
     answer = await client.evaluation_datasets.create_file_upload_presigned_urls(
@@ -242,9 +244,7 @@ async def test_delete(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None
     assert _only_request(httpx_mock).method == "DELETE"
 
 
-async def test_delete_of_a_missing_dataset_raises_not_found(
-    client: AsyncGradientEvals, httpx_mock: HTTPXMock
-) -> None:
+async def test_delete_of_a_missing_dataset_raises_not_found(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(status_code=404, json={"id": "not_found", "message": "dataset not found"})
     with pytest.raises(NotFoundError):
         await client.evaluation_datasets.delete(DATASET)

@@ -151,8 +151,11 @@ async def test_api_refusal_carries_the_message(client: AsyncGradientEvals, httpx
         ({"metrics": []}, ValueError, "at least one metric"),
         ({"metrics": "Correctness"}, TypeError, "must be a list"),
         ({"metrics": ["Corectness"]}, ValueError, "close matches: 'Correctness'"),
-        ({"star_metric": StarMetric(name="Correctness", success_threshold=1, success_threshold_pct=1)}, ValueError,
-         "not both"),
+        (
+            {"star_metric": StarMetric(name="Correctness", success_threshold=1, success_threshold_pct=1)},
+            ValueError,
+            "not both",
+        ),
         ({"star_metric": StarMetric(name="Correctness", success_threshold_pct=101)}, ValueError, "from 0 to 100"),
         ({"star_metric": StarMetric(name="Correctness", success_threshold_pct=-1)}, ValueError, "from 0 to 100"),
         ({"star_metric": StarMetric(name="Correctness", success_threshold=float("nan"))}, ValueError, "finite"),
@@ -240,9 +243,7 @@ async def test_list_evaluation_runs_empty(client: AsyncGradientEvals, httpx_mock
     assert await client.evaluation_test_cases.list_evaluation_runs(TEST_CASE) == []
 
 
-async def test_update_is_not_retried_after_a_server_error(
-    client: AsyncGradientEvals, httpx_mock: HTTPXMock
-) -> None:
+async def test_update_is_not_retried_after_a_server_error(client: AsyncGradientEvals, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(
         method="PUT", url=f"{CASES_URL}/{TEST_CASE}", status_code=502, json={"id": "x", "message": "gateway"}
     )

@@ -38,7 +38,10 @@ class Store:
 
 
 def api_and_store(
-    hostile: Callable[[Responder], HostileServer], store: Responder, *, host: str = "127.0.0.1",
+    hostile: Callable[[Responder], HostileServer],
+    store: Responder,
+    *,
+    host: str = "127.0.0.1",
     presigned: str | None = None,
 ) -> HostileServer:
     """A server answering the API's dataset calls, with ``store`` answering at the presigned URLs.
@@ -98,8 +101,9 @@ def peak_rss_growth(script: str, *args: str) -> tuple[int, str]:
     A subprocess, because peak RSS only ever grows: measured in the test process, it would show the peak of
     whatever ran before.
     """
-    program = textwrap.dedent(
-        """
+    program = (
+        textwrap.dedent(
+            """
         import resource, sys
         import anyio
 
@@ -107,14 +111,17 @@ def peak_rss_growth(script: str, *args: str) -> tuple[int, str]:
             return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
 
         """
-    ) + textwrap.dedent(script) + textwrap.dedent(
-        """
+        )
+        + textwrap.dedent(script)
+        + textwrap.dedent(
+            """
 
         before = peak()
         result = anyio.run(main, *sys.argv[1:])
         print(peak() - before)
         print(result)
         """
+        )
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PACKAGE_ROOT), str(TESTS)])}
     done = subprocess.run(  # noqa: S603 - this interpreter, running this module's own program

@@ -127,8 +127,11 @@ async def test_a_compression_bomb_never_inflates_past_the_limit(
 def test_one_inflate_step_yields_at_most_one_piece() -> None:
     inflater = _Inflater("gzip")
     bomb = _bomb(64 << 20, 31)
-    sizes = [len(piece) for chunk_at in range(0, len(bomb), NETWORK_READ)
-             for piece in inflater.feed(bomb[chunk_at:chunk_at + NETWORK_READ])]
+    sizes = [
+        len(piece)
+        for chunk_at in range(0, len(bomb), NETWORK_READ)
+        for piece in inflater.feed(bomb[chunk_at : chunk_at + NETWORK_READ])
+    ]
     inflater.finish()
     assert max(sizes) <= PIECE
     assert sum(sizes) == 64 << 20
@@ -193,8 +196,9 @@ def test_the_default_limit_is_documented_and_well_below_100_mb() -> None:
     assert "max_response_bytes" in (AsyncGradientEvals.__doc__ or "")
 
 
-@pytest.mark.parametrize(("value", "error"), [(0, ValueError), (-5, ValueError), (True, TypeError),
-                                               (1.5, TypeError), ("1000", TypeError)])
+@pytest.mark.parametrize(
+    ("value", "error"), [(0, ValueError), (-5, ValueError), (True, TypeError), (1.5, TypeError), ("1000", TypeError)]
+)
 def test_a_bad_limit_is_refused(value: Any, error: type[Exception]) -> None:
     with pytest.raises(error, match="max_response_bytes"):
         AsyncGradientEvals("token", max_response_bytes=value)

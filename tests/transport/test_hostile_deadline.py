@@ -46,12 +46,13 @@ def drip_whole_body(conn: Connection) -> None:
 @pytest.mark.parametrize("timeout", TIMEOUTS)
 @pytest.mark.parametrize(
     "responder",
-    [pytest.param(drip(), id="chunked-body"), pytest.param(drip_whole_body, id="sized-body"),
-     pytest.param(drip_headers, id="headers")],
+    [
+        pytest.param(drip(), id="chunked-body"),
+        pytest.param(drip_whole_body, id="sized-body"),
+        pytest.param(drip_headers, id="headers"),
+    ],
 )
-async def test_a_dripping_server_times_out(
-    timeout: Any, responder: Any, hostile: Callable[..., HostileServer]
-) -> None:
+async def test_a_dripping_server_times_out(timeout: Any, responder: Any, hostile: Callable[..., HostileServer]) -> None:
     server = hostile(responder)
     async with client_of(server.url, timeout=timeout) as client:
         with anyio.fail_after(GUARD), pytest.raises(APITimeoutError) as caught:
@@ -88,8 +89,10 @@ async def test_a_create_that_times_out_while_reading_may_have_created_runs(
 
 def test_the_blocking_client_is_bounded_too(hostile: Callable[..., HostileServer]) -> None:
     server = hostile(drip())
-    with GradientEvals("token", base_url=server.url, timeout=httpx.Timeout(0.5), max_retries=0) as client, \
-            pytest.raises(APITimeoutError):
+    with (
+        GradientEvals("token", base_url=server.url, timeout=httpx.Timeout(0.5), max_retries=0) as client,
+        pytest.raises(APITimeoutError),
+    ):
         client.evaluation_runs.retrieve(RUN)
 
 

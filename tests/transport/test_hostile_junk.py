@@ -61,8 +61,24 @@ json_values = st.recursive(
     max_leaves=25,
 )
 field_names = st.sampled_from(
-    ["evaluation_run_uuid", "status", "prompt_id", "metric_results", "run_name", "started_at", "input", "output",
-     "number_value", "string_value", "metric_name", "evaluation_run_uuids", "total", "pages", "next", "last"]
+    [
+        "evaluation_run_uuid",
+        "status",
+        "prompt_id",
+        "metric_results",
+        "run_name",
+        "started_at",
+        "input",
+        "output",
+        "number_value",
+        "string_value",
+        "metric_name",
+        "evaluation_run_uuids",
+        "total",
+        "pages",
+        "next",
+        "last",
+    ]
 )
 shaped = st.recursive(
     json_values,
@@ -71,8 +87,9 @@ shaped = st.recursive(
 )
 envelopes = st.builds(
     lambda key, value: {key: value},
-    st.sampled_from(["evaluation_run", "prompt", "prompts", "evaluation_runs", "evaluation_run_uuids", "meta",
-                     "links", "id"]),
+    st.sampled_from(
+        ["evaluation_run", "prompt", "prompts", "evaluation_runs", "evaluation_run_uuids", "meta", "links", "id"]
+    ),
     shaped,
 )
 bodies = st.one_of(
@@ -81,34 +98,60 @@ bodies = st.one_of(
     st.binary(max_size=300),
     st.integers(300, 6000).map(lambda n: b'{"evaluation_run": {"status": 1' + b"7" * n + b"}}"),
     st.integers(200, 3000).map(lambda n: b'{"prompts": ' + b"[" * n + b"]" * n + b"}"),
-    st.sampled_from([
-        b'{"evaluation_run": {"evaluation_run_uuid": "\\ud800", "run_name": "\\udfff"}}',
-        b'{"evaluation_run": {"run_name": "\xff\xfe"}}',
-        b'\xef\xbb\xbf{"evaluation_run": {}}',
-        b'{"evaluation_run": {"started_at": "9999-99-99T99:99:99Z"}}',
-        b'{"evaluation_run": {"started_at": "-999999999-01-01T00:00:00Z"}}',
-        b'{"prompts": [{"prompt_id": 1e400}], "meta": {"total": -1, "pages": 1e999}}',
-        b'{"evaluation_run_uuids": [null, 5, {"a": 1}]}',
-        b'{"prompts": [{"prompt_id": 1}], "links": {"pages": {"next": "http://[::1"}}}',
-        b'{"prompts": [{"prompt_id": 1}], "links": {"pages": {"next": "https://evil.example/x"}}}',
-        b"",
-    ]),
+    st.sampled_from(
+        [
+            b'{"evaluation_run": {"evaluation_run_uuid": "\\ud800", "run_name": "\\udfff"}}',
+            b'{"evaluation_run": {"run_name": "\xff\xfe"}}',
+            b'\xef\xbb\xbf{"evaluation_run": {}}',
+            b'{"evaluation_run": {"started_at": "9999-99-99T99:99:99Z"}}',
+            b'{"evaluation_run": {"started_at": "-999999999-01-01T00:00:00Z"}}',
+            b'{"prompts": [{"prompt_id": 1e400}], "meta": {"total": -1, "pages": 1e999}}',
+            b'{"evaluation_run_uuids": [null, 5, {"a": 1}]}',
+            b'{"prompts": [{"prompt_id": 1}], "links": {"pages": {"next": "http://[::1"}}}',
+            b'{"prompts": [{"prompt_id": 1}], "links": {"pages": {"next": "https://evil.example/x"}}}',
+            b"",
+        ]
+    ),
 )
 header_text = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40)
 numberish = st.one_of(header_text, st.integers().map(str), st.sampled_from(["9" * 400, "-5", "1e400", "nan", "0"]))
-failures = st.sampled_from([
-    None, None, None,
-    httpx.ReadError("reset"), httpx.RemoteProtocolError("junk"), httpx.DecodingError("bad"),
-    httpx.ReadTimeout("slow"), httpx.ProxyError("proxy"), httpx.LocalProtocolError("local"),
-    httpx.UnsupportedProtocol("gopher"), httpx.ConnectError("refused"),
-])
+failures = st.sampled_from(
+    [
+        None,
+        None,
+        None,
+        httpx.ReadError("reset"),
+        httpx.RemoteProtocolError("junk"),
+        httpx.DecodingError("bad"),
+        httpx.ReadTimeout("slow"),
+        httpx.ProxyError("proxy"),
+        httpx.LocalProtocolError("local"),
+        httpx.UnsupportedProtocol("gopher"),
+        httpx.ConnectError("refused"),
+    ]
+)
 
 
 @st.composite
 def answers(draw: st.DrawFn) -> dict[str, Any]:
     body = draw(bodies)
-    coding = draw(st.sampled_from([None, "gzip", "x-gzip", "deflate", "br", "zstd", "identity", "gzip, gzip",
-                                   "bogus", "GZIP", "gzip, identity"]))
+    coding = draw(
+        st.sampled_from(
+            [
+                None,
+                "gzip",
+                "x-gzip",
+                "deflate",
+                "br",
+                "zstd",
+                "identity",
+                "gzip, gzip",
+                "bogus",
+                "GZIP",
+                "gzip, identity",
+            ]
+        )
+    )
     if coding in ("gzip", "x-gzip", "GZIP") and draw(st.booleans()):
         body = zlib.compress(body, wbits=31)[: draw(st.none() | st.integers(0, 40)) or None]
     elif coding == "deflate" and draw(st.booleans()):
@@ -123,8 +166,35 @@ def answers(draw: st.DrawFn) -> dict[str, Any]:
         headers["x-request-id"] = draw(header_text)
     cuts = sorted(draw(st.lists(st.integers(0, max(0, len(body))), max_size=4)))
     return {
-        "status": draw(st.sampled_from([200, 201, 202, 204, 206, 299, 301, 302, 304, 400, 401, 403, 404, 408, 409,
-                                        418, 422, 429, 500, 502, 503, 504, 599])),
+        "status": draw(
+            st.sampled_from(
+                [
+                    200,
+                    201,
+                    202,
+                    204,
+                    206,
+                    299,
+                    301,
+                    302,
+                    304,
+                    400,
+                    401,
+                    403,
+                    404,
+                    408,
+                    409,
+                    418,
+                    422,
+                    429,
+                    500,
+                    502,
+                    503,
+                    504,
+                    599,
+                ]
+            )
+        ),
         "headers": headers,
         "body": body,
         "chunks": [body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)], strict=True)],

@@ -99,14 +99,23 @@ async def _create(client: AsyncGradientEvals) -> Any:
 
 
 SCENARIOS = [
-    pytest.param(whole(b'{"id": "boom", "message": "no"}', status="500 Internal Server Error"), _retrieve,
-                 APIStatusError, id="status"),
+    pytest.param(
+        whole(b'{"id": "boom", "message": "no"}', status="500 Internal Server Error"),
+        _retrieve,
+        APIStatusError,
+        id="status",
+    ),
     pytest.param(whole(b"<html>proxy</html>"), _retrieve, APIResponseValidationError, id="not-json"),
     pytest.param(whole(b"\xff\xfe{}"), _retrieve, APIResponseValidationError, id="invalid-utf8"),
-    pytest.param(whole(b'{"evaluation_run": {"evaluation_run_uuid": [1]}}'), _retrieve, APIResponseValidationError,
-                 id="wrong-shape"),
-    pytest.param(whole(b'{"prompts": [{"prompt_id": {}}]}'), _results, APIResponseValidationError,
-                 id="wrong-shape-page"),
+    pytest.param(
+        whole(b'{"evaluation_run": {"evaluation_run_uuid": [1]}}'),
+        _retrieve,
+        APIResponseValidationError,
+        id="wrong-shape",
+    ),
+    pytest.param(
+        whole(b'{"prompts": [{"prompt_id": {}}]}'), _results, APIResponseValidationError, id="wrong-shape-page"
+    ),
     pytest.param(whole(b"{}", "Content-Encoding: gzip"), _retrieve, APIResponseValidationError, id="bad-gzip"),
     pytest.param(endless(), _retrieve, ResponseTooLargeError, id="too-large"),
     pytest.param(drip(), _retrieve, APITimeoutError, id="timeout"),

@@ -115,8 +115,12 @@ async def test_link_local_and_metadata_destinations_are_refused_before_any_conne
     [("bucket.example", "169.254.169.254"), ("bucket.example", "fd00:ec2::254"), ("bucket.example", "fe80::5")],
 )
 async def test_a_name_resolving_to_a_metadata_address_is_refused(
-    name: str, address: str, hostile: Callable[..., HostileServer], names: dict[str, str],
-    connections: list[str], tmp_path: Path,
+    name: str,
+    address: str,
+    hostile: Callable[..., HostileServer],
+    names: dict[str, str],
+    connections: list[str],
+    tmp_path: Path,
 ) -> None:
     names[name] = address
     server = api_and_store(hostile, whole(b""), presigned=f"https://{name}/k1?sig=s")

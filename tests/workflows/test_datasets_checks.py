@@ -31,7 +31,10 @@ def _file(tmp_path: Path, content: str | bytes) -> Path:
 
 def test_the_documented_limits() -> None:
     assert (MAX_ROWS, MAX_FILE_BYTES, QUERY_COLUMN, GROUND_TRUTH_COLUMN) == (
-        1_000, 1_000_000_000, "query", "expected_response"
+        1_000,
+        1_000_000_000,
+        "query",
+        "expected_response",
     )
 
 

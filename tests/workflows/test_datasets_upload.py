@@ -53,8 +53,11 @@ class Storage:
         if status == 0:
             raise httpx.ReadError("connection reset by peer", request=request)
         if status == 403:
-            return httpx.Response(403, text="<Error><Code>AccessDenied</Code><Message>Request has expired</Message>"
-                                            "<SignatureProvided>sig-leak</SignatureProvided></Error>")
+            return httpx.Response(
+                403,
+                text="<Error><Code>AccessDenied</Code><Message>Request has expired</Message>"
+                "<SignatureProvided>sig-leak</SignatureProvided></Error>",
+            )
         if status == 307:
             return httpx.Response(307, headers={"Location": "https://elsewhere.example/steal"})
         return httpx.Response(status)
@@ -106,7 +109,7 @@ async def test_upload_of_a_csv_file_end_to_end(
     size = len(text.encode())
     presign = json.loads(httpx_mock.get_requests()[0].content)
     assert presign == {"files": [{"file_name": "support.csv", "file_size": str(size)}]}
-    (put, _chunks), = storage.puts
+    ((put, _chunks),) = storage.puts
     assert put.method == "PUT"
     assert str(put.url) == _signed("uploads/support.csv")
     assert "authorization" not in put.headers
@@ -156,9 +159,7 @@ async def test_a_byte_order_mark_is_not_sent(
     assert _create_body(httpx_mock)["file_upload_dataset"]["size_in_bytes"] == "12"
 
 
-async def test_rows_are_uploaded_as_csv(
-    client: AsyncGradientEvals, httpx_mock: HTTPXMock, storage: Storage
-) -> None:
+async def test_rows_are_uploaded_as_csv(client: AsyncGradientEvals, httpx_mock: HTTPXMock, storage: Storage) -> None:
     _answer_api(httpx_mock, _presign_answer())
     rows = [
         {"query": {"messages": ["hi"]}, "expected_response": "hello"},
@@ -302,7 +303,7 @@ async def test_a_plain_http_upload_url_to_a_remote_host_is_refused(
 
 
 async def test_bad_data_sends_no_request(client: AsyncGradientEvals, httpx_mock: HTTPXMock, tmp_path: Path) -> None:
-    csv_file = _write(tmp_path / "q.csv", "query\nhello\n\"\"\n")
+    csv_file = _write(tmp_path / "q.csv", 'query\nhello\n""\n')
     with pytest.raises(ValueError, match=r"row 2 \(line 3\), column 'query': empty"):
         await client.evaluation_datasets.upload(csv_file, name="q")
     assert httpx_mock.get_requests() == []

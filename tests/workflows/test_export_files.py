@@ -292,7 +292,7 @@ def _serve_raw_page(httpx_mock: HTTPXMock, prompts_json: str) -> None:
 
 
 HOSTILE_CELLS = {
-    "input": "=HYPERLINK(\"http://evil.example\",\"x\")",
+    "input": '=HYPERLINK("http://evil.example","x")',
     "output": "+cmd|' /C calc'!A0",
     "ground_truth": "-2+3",
     "trace_id": "@SUM(A1:A2)",

@@ -202,7 +202,6 @@ async def test_an_unknown_agent_or_metric_in_any_suite_creates_nothing(
     assert not [r for r in server.requests if r.method in ("POST", "PUT")]
 
 
-
 def test_the_shipped_example_config_loads() -> None:
     example = Path(__file__).resolve().parents[2] / "examples" / "gradient-evals.toml"
     (suite,) = load_config(example).suites

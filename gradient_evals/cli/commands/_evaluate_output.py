@@ -227,5 +227,3 @@ def show(ctx: Context, report: EvaluationReport, written: list[tuple[str, Path]]
     show_report(ctx, report)
     for kind, path in written:
         ctx.note(f"{kind} report: {path}")
-
-

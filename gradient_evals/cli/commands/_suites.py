@@ -58,7 +58,6 @@ def suites_exit_code(outcomes: list[SuiteOutcome]) -> int:
     return max(codes, key=_SEVERITY.index)
 
 
-
 def run_config_suites(ctx: Context) -> int:
     """Run the configuration's suites (all, or those of ``--suite``) and write one report of each kind."""
     args = ctx.args

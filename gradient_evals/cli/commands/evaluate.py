@@ -273,4 +273,3 @@ def run_evaluate(ctx: Context) -> int:
         comment = PullRequestComment(config=args.dataset, suites=(args.test_case,), token=args.github_token)
     reports = {"junit": args.junit_xml, "markdown": args.markdown, "html": args.html}
     return finish(ctx, report, **reports, answers=args.answers, comment=comment)
-

@@ -37,7 +37,9 @@ _UNKNOWN_ACTION: Final = "OWNER/REPO@REF"
 # An action reference: owner, repository and a ref (a tag, branch or commit) of safe characters only, since it is
 # written into YAML as a plain scalar.
 _ACTION: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}@[A-Za-z0-9._/-]{1,200}")
-_GITHUB_URL: Final = re.compile(r"(?:https|ssh)://(?:git@)?github\.com/([A-Za-z0-9-]{1,39})/([A-Za-z0-9._-]+?)(?:\.git)?/?")
+_GITHUB_URL: Final = re.compile(
+    r"(?:https|ssh)://(?:git@)?github\.com/([A-Za-z0-9-]{1,39})/([A-Za-z0-9._-]+?)(?:\.git)?/?"
+)
 
 
 def register(commands: Subcommands) -> None:
