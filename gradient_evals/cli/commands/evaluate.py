@@ -16,6 +16,7 @@ from ...results import EvaluationReport
 from ...workflows._files import check_report_destinations
 from ...workflows.evaluate_settings import DEFAULT_EVALUATE_TIMEOUT, EvaluationSettings
 from ...workflows.explain import DEFAULT_ANSWERS_SHOWN
+from ...workflows.gates import INTERVALS, REGRESSION_TESTS
 from ...workflows.wait import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
 from .._args import Subcommands, add_command, add_gate_options, metric_value, non_negative_int, positive_float
 from .._context import (
@@ -147,12 +148,12 @@ def add_evaluate_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--regression-test",
-        choices=("paired", "point"),
+        choices=REGRESSION_TESTS,
         help="decide --max-regression on the prompts paired by input (paired, the default) or on the means (point)",
     )
     parser.add_argument(
         "--interval",
-        choices=("t", "bootstrap"),
+        choices=INTERVALS,
         help="the interval of a numeric metric's paired change: paired t (the default) or a seeded bootstrap",
     )
     parser.add_argument(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Final
 
 from ...results import RunSummary, Verdict
 from ...types import EvaluationRun
+from ...workflows.gates import REGRESSION_TESTS
 from .._args import (
     Subcommands,
     add_command,
@@ -99,7 +100,7 @@ def register(commands: Subcommands) -> None:
     compare.add_argument("--tolerance", type=float, default=0.0, help="per-prompt and default-gate slack")
     compare.add_argument(
         "--regression-test",
-        choices=("paired", "point"),
+        choices=REGRESSION_TESTS,
         default="paired",
         help="decide a worsening on the prompts paired by input (paired, the default) or on the two scores (point)",
     )
