@@ -9,13 +9,26 @@ seed made of the two run UUIDs). See :mod:`gradient_evals.statistics` for the te
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
-from typing import Final, Literal
+from collections import Counter
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from typing import Final, Literal, TypeVar
 
 from ..statistics import PairedComparison, compare_pairing, pair_by_input
 from .summary_results import MetricSummary
 
-__all__ = ["Interval", "KeyedValues", "describe_change", "input_key", "is_pass_fail", "paired_metrics", "slice_key"]
+__all__ = [
+    "Interval",
+    "KeyedValues",
+    "by_occurrence",
+    "describe_change",
+    "input_key",
+    "is_pass_fail",
+    "paired_metrics",
+    "slice_key",
+]
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 Interval = Literal["t", "bootstrap"]
 """The interval of a numeric metric's paired change: paired t, or a bootstrap of the prompts."""
@@ -35,6 +48,19 @@ def input_key(text: str | None, position: int) -> Hashable:
     """The key a prompt pairs by: its stripped input text; a prompt without one gets a key nothing else has."""
     key = slice_key(text)
     return (_NO_INPUT, position) if key is None else key
+
+
+def by_occurrence(items: Iterable[T], key: Callable[[T, int], K]) -> Iterator[tuple[tuple[K, int], T]]:
+    """Each of one run's items with ``(its key, which occurrence of that key it is)``, counting from 1.
+
+    ``key`` gets the item and its position. A dataset may hold one input twice: the k-th prompt of an input in one
+    run matches the k-th of that input in another, never the first twice.
+    """
+    seen: Counter[K] = Counter()
+    for position, item in enumerate(items):
+        found = key(item, position)
+        seen[found] += 1
+        yield (found, seen[found]), item
 
 
 def is_pass_fail(*summaries: MetricSummary | None) -> bool:

@@ -15,7 +15,6 @@ answers themselves are not averaged: each repeat answered anew. So, from every u
 from __future__ import annotations
 
 import statistics
-from collections import Counter
 from collections.abc import Sequence
 
 import attrs
@@ -24,7 +23,7 @@ from ..checks import Check
 from ..types import EvaluationPrompt
 from .answer_checks import CHECK_PREFIX
 from .checks_results import CheckFailure, CheckResult
-from .gates import slice_key
+from .compare_paired import by_occurrence, slice_key
 from .usage import token_usage
 from .usage_results import RunTokenUsage
 
@@ -92,14 +91,11 @@ def _check_results(checks: Sequence[Check], runs: _Runs, run_count: int) -> tupl
 def _mean_output_tokens(runs: _Runs) -> tuple[tuple[str | None, float | None], ...]:
     counted: dict[tuple[str | None, int], list[int]] = {}
     for _, prompts in runs:
-        seen: Counter[str | None] = Counter()
-        for prompt in prompts:
-            key = slice_key(prompt.input)
-            seen[key] += 1  # one input twice in a dataset: the k-th of a run matches the k-th of another
-            slot = counted.setdefault((key, seen[key]), [])
+        for slot, prompt in by_occurrence(prompts, lambda prompt, _: slice_key(prompt.input)):
+            counts = counted.setdefault(slot, [])
             count = output_token_count(prompt)
             if count is not None:
-                slot.append(count)
+                counts.append(count)
     return tuple((key, statistics.fmean(c) if c else None) for (key, _), c in counted.items())
 
 

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections import Counter
 from collections.abc import Collection, Hashable, Sequence
 
 import attrs
 
 from ..types import EvaluationPrompt, MetricResult, MetricResultStatus, MetricValueType, ResultsPage
-from .compare_paired import input_key, slice_key
+from .compare_paired import by_occurrence, input_key, slice_key
 from .gates import GateSettings
 from .records import metric_name_of
 from .repeats_results import FlakyPrompt, MetricSpread, RepeatJudgement
@@ -37,11 +36,8 @@ def _by_prompt(runs: Sequence[tuple[str, Sequence[ResultsPage]]]) -> _Prompts:
     """Each prompt's key -> its (run UUID, prompt) in every run that has it, in the order of the runs."""
     matched: _Prompts = {}
     for run_uuid, pages in runs:
-        seen: Counter[Hashable] = Counter()
-        for position, prompt in enumerate(run_prompts(pages)):
-            key = input_key(prompt.input, position)
-            seen[key] += 1  # a dataset may hold one input twice: the k-th of a run matches the k-th of another
-            matched.setdefault((key, seen[key]), []).append((run_uuid, prompt))
+        for slot, prompt in by_occurrence(run_prompts(pages), lambda prompt, at: input_key(prompt.input, at)):
+            matched.setdefault(slot, []).append((run_uuid, prompt))
     return matched
 
 
