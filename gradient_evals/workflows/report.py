@@ -12,20 +12,19 @@ Rules, in one place:
   per-prompt threshold: ``pass_thresholds[metric]``, else the metric's ``fail_under`` value. An errored or
   skipped metric is counted apart (never a pass, never a zero).
 - **gates** per agent are those of :mod:`gradient_evals.workflows.gates`, and, with ``slice_by``,
-  ``max_regression`` within every slice (the slices that regressed are named in the reasons).
+  ``max_regression`` within every slice (:mod:`gradient_evals.workflows.report_slices`; the slices that
+  regressed are named in the reasons).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator, Hashable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from ..statistics import apply_holm
 from ..types import EvaluationPrompt, EvaluationRun, MetricResultStatus, ResultsPage
 from .answer_checks import CHECK_PREFIX, check_prompts
 from .answer_gates import answer_gates
-from .compare_paired import describe_change, input_key, paired_metrics
 from .compare_results import RunComparison
 from .evaluate_results import (
     AgentResult,
@@ -40,7 +39,8 @@ from .gates import NO_SLICE, GateSettings, complete_gate, not_applied_gate, scor
 from .leaderboard import leaderboard
 from .records import metric_name_of
 from .repeat_answers import GroupAnswers
-from .summary import FAIL_WORDS, RunStats
+from .report_slices import slice_results
+from .summary import FAIL_WORDS
 from .summary_results import RunSummary, Verdict
 
 __all__ = ["build_agent_result", "build_report", "run_prompts"]
@@ -110,93 +110,6 @@ def run_prompts(pages: Iterable[ResultsPage]) -> list[EvaluationPrompt]:
                 seen.add(prompt.prompt_id)
             prompts.append(prompt)
     return prompts
-
-
-_Sliced = tuple[dict[str, RunSummary], dict[str, list[tuple[Hashable, dict[str, float]]]]]
-
-
-def _slice_stats(prompts: Sequence[EvaluationPrompt], run_uuid: str, settings: GateSettings) -> _Sliced:
-    """Each slice's summary, and its prompts' values keyed for pairing."""
-    stats: dict[str, RunStats] = {}
-    keyed: dict[str, list[tuple[Hashable, dict[str, float]]]] = {}
-    for position, prompt in enumerate(prompts):
-        name = settings.slices.get(slice_key(prompt.input) or "", NO_SLICE)
-        if name not in stats:
-            stats[name] = RunStats(run_uuid, dict(settings.pass_thresholds))
-            keyed[name] = []
-        keyed[name].append((input_key(prompt.input, position), stats[name].add(prompt)))
-    return {name: s.summary() for name, s in stats.items()}, keyed
-
-
-def _slice_regressions(
-    name: str, summary: RunSummary, base: RunSummary, keyed: _Sliced, base_keyed: _Sliced, settings: GateSettings
-) -> tuple[list[str], list[str]]:
-    """The gated metrics that regressed in one slice, and why (paired like the agent's gates, or on the means)."""
-    regressed, reasons = [], []
-    where = f"slice {settings.slice_by}={name}"
-    if settings.regression_test == "point":
-        for metric, allowed in settings.max_regression.items():
-            now, before = summary.metric(metric), base.metric(metric)
-            if now is None or before is None or now.score is None or before.score is None:
-                continue
-            worse_by = settings.worsening(metric, now.score - before.score)
-            if worse_by > allowed:
-                regressed.append(metric)
-                reasons.append(
-                    f"{where}: {metric} got worse by {worse_by:.4g} "
-                    f"({before.score:.4g} -> {now.score:.4g}; allowed {allowed:g})"
-                )
-        return regressed, reasons
-    compared = paired_metrics(
-        keyed[1].get(name, []),
-        base_keyed[1].get(name, []),
-        {m: (summary.metric(m), base.metric(m)) for m in settings.max_regression},
-        margins=settings.max_regression,
-        default_margin=0.0,
-        inverted=settings.inverted,
-        interval=settings.interval,
-        seed=f"{settings.slice_by}={name}",
-    )
-    for metric, statistic in zip(compared, apply_holm(list(compared.values())), strict=True):
-        if statistic.outcome == "failed":
-            regressed.append(metric)
-            reasons.append(f"{where}: {describe_change(metric, statistic)}: {statistic.reason}")
-    return regressed, reasons
-
-
-def _slices(
-    prompts: Sequence[EvaluationPrompt],
-    outcomes: Sequence[PromptOutcome],
-    baseline: Sequence[EvaluationPrompt] | None,
-    run_uuid: str,
-    settings: GateSettings,
-) -> tuple[tuple[SliceResult, ...], list[str]]:
-    mine = _slice_stats(prompts, run_uuid, settings)
-    base = _slice_stats(baseline, run_uuid, settings) if baseline is not None else ({}, {})
-    failed: dict[str, int] = {}
-    for outcome in outcomes:
-        if not outcome.passed and outcome.slice is not None:
-            failed[outcome.slice] = failed.get(outcome.slice, 0) + 1
-    results = []
-    reasons = []
-    for name in sorted(mine[0], key=lambda n: (n == NO_SLICE, n)):
-        summary = mine[0][name]
-        base_summary = base[0].get(name)
-        regressed: list[str] = []
-        if base_summary is not None:
-            regressed, why = _slice_regressions(name, summary, base_summary, mine, base, settings)
-            reasons += why
-        results.append(
-            SliceResult(
-                name=name,
-                prompt_count=summary.prompt_count,
-                failed_prompts=failed.get(name, 0),
-                metrics=summary.metrics,
-                baseline_metrics={} if base_summary is None else base_summary.metrics,
-                regressed=tuple(regressed),
-            )
-        )
-    return tuple(results), reasons
 
 
 async def _aiter(pages: Sequence[ResultsPage]) -> AsyncIterator[ResultsPage]:
@@ -295,7 +208,7 @@ async def build_agent_result(
     slices: tuple[SliceResult, ...] = ()
     slice_reasons: list[str] = []
     if settings.slice_by is not None and prompts:
-        slices, slice_reasons = _slices(prompts, outcomes, baseline_prompts, run_uuid, settings)
+        slices, slice_reasons = slice_results(prompts, outcomes, baseline_prompts, run_uuid, settings)
         if baseline_prompts is not None and settings.max_regression:
             gates.append(
                 GateResult(
