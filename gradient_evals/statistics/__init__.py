@@ -11,12 +11,14 @@ from __future__ import annotations
 from ._comparison import Method, Outcome, PairedComparison, StatisticsInputError, not_comparable
 from ._decision import apply_holm, detectable_change, holm, prompts_needed
 from ._distributions import binomial_half_cdf, t_cdf, t_quantile
-from ._paired import DEFAULT_RESAMPLES, compare_numeric, compare_pairing, compare_pass_fail
+from ._paired import DEFAULT_RESAMPLES, INTERVALS, Interval, compare_numeric, compare_pairing, compare_pass_fail
 from ._pairing import MIN_PAIRED_FRACTION, Pairing, pair_by_input
 
 __all__ = [
     "DEFAULT_RESAMPLES",
+    "INTERVALS",
     "MIN_PAIRED_FRACTION",
+    "Interval",
     "Method",
     "Outcome",
     "PairedComparison",

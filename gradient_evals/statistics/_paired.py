@@ -21,7 +21,12 @@ from ._decision import decide, detectable_change, prompts_needed
 from ._distributions import binomial_half_cdf, normal_cdf, normal_quantile, t_cdf, t_quantile
 from ._pairing import MIN_PAIRED_FRACTION, Pairing
 
-__all__ = ["DEFAULT_RESAMPLES", "compare_numeric", "compare_pairing", "compare_pass_fail"]
+__all__ = ["DEFAULT_RESAMPLES", "INTERVALS", "Interval", "compare_numeric", "compare_pairing", "compare_pass_fail"]
+
+Interval = Literal["t", "bootstrap"]
+"""The interval of a numeric metric's paired change: paired t, or a bootstrap of the prompts."""
+INTERVALS: Final[tuple[Interval, ...]] = ("t", "bootstrap")
+"""Every :data:`Interval`, for callers that check a choice or offer one."""
 
 DEFAULT_RESAMPLES: Final = 10_000
 _MAX_RESAMPLES: Final = 1_000_000
@@ -99,7 +104,7 @@ def compare_numeric(
     *,
     max_regression: float,
     higher_is_better: bool = True,
-    interval: Literal["t", "bootstrap"] = "t",
+    interval: Interval = "t",
     seed: int | str | None = None,
     confidence: float = DEFAULT_CONFIDENCE,
     resamples: int = DEFAULT_RESAMPLES,
@@ -112,7 +117,7 @@ def compare_numeric(
     fewer than 2 pairs give a comparison that is not applied.
     """
     margin = check_margin(max_regression, confidence)
-    if interval not in ("t", "bootstrap"):
+    if interval not in INTERVALS:
         raise StatisticsInputError(f"interval must be 't' or 'bootstrap', got {interval!r}")
     if isinstance(resamples, bool) or not isinstance(resamples, int) or not 100 <= resamples <= _MAX_RESAMPLES:
         raise StatisticsInputError(f"resamples must be an integer from 100 to {_MAX_RESAMPLES:,}, got {resamples!r}")
@@ -206,7 +211,7 @@ def compare_pairing(
     pass_fail: bool,
     max_regression: float,
     higher_is_better: bool = True,
-    interval: Literal["t", "bootstrap"] = "t",
+    interval: Interval = "t",
     seed: int | str | None = None,
     confidence: float = DEFAULT_CONFIDENCE,
     min_fraction: float = MIN_PAIRED_FRACTION,

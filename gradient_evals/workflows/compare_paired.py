@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
-from typing import Final, Literal, TypeVar
+from typing import Final, TypeVar
 
-from ..statistics import PairedComparison, compare_pairing, pair_by_input
+from ..statistics import Interval, PairedComparison, compare_pairing, pair_by_input
 from .summary_results import MetricSummary
 
 __all__ = [
@@ -30,8 +30,6 @@ __all__ = [
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
-Interval = Literal["t", "bootstrap"]
-"""The interval of a numeric metric's paired change: paired t, or a bootstrap of the prompts."""
 
 KeyedValues = Sequence[tuple[Hashable, Mapping[str, float]]]
 """Each prompt of a run as ``(its pairing key, its comparable metric values)``."""

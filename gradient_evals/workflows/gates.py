@@ -22,7 +22,7 @@ from typing import Final, Literal
 import attrs
 
 from ..checks import Check
-from ..statistics import PairedComparison, apply_holm
+from ..statistics import INTERVALS, PairedComparison, apply_holm
 from ..types import EvaluationRun
 from .compare_paired import Interval, describe_change, slice_key
 from .compare_results import RunComparison
@@ -47,7 +47,6 @@ __all__ = [
 
 RegressionTest = Literal["paired", "point"]
 REGRESSION_TESTS: Final[tuple[RegressionTest, ...]] = ("paired", "point")
-INTERVALS: Final[tuple[Interval, ...]] = ("t", "bootstrap")
 
 
 NO_SLICE: Final = "(no slice)"
