@@ -20,6 +20,7 @@ import attrs
 import httpx
 
 from .._exceptions import GradientEvalsError
+from .._local_files import LocalFileError, read_bounded
 from .._transport import is_loopback
 
 __all__ = [
@@ -99,18 +100,16 @@ def pull_request_number(event_name: str | None, event_path: str | None) -> int:
         raise GitHubSkipped(f"this workflow runs for a {event_name!r} event, not a pull request")
     if not event_path:
         raise GitHubSkipped("GITHUB_EVENT_PATH is not set (not running in a GitHub Actions workflow?)")
+    subject = "the event file GITHUB_EVENT_PATH"
     try:
         # Only a regular file: opening a FIFO would wait for a writer, and a device may never end.
         if not stat.S_ISREG(os.stat(event_path).st_mode):
-            raise GitHubSkipped("the event file GITHUB_EVENT_PATH is not a regular file")
-        with open(event_path, "rb") as stream:
-            raw = stream.read(_EVENT_FILE_LIMIT + 1)
+            raise GitHubSkipped(f"{subject} is not a regular file")
+        raw = read_bounded(event_path, _EVENT_FILE_LIMIT)
     except OSError as exc:
-        raise GitHubSkipped(
-            f"cannot read the event file GITHUB_EVENT_PATH: {exc.strerror or type(exc).__name__}"
-        ) from None
-    if len(raw) > _EVENT_FILE_LIMIT:
-        raise GitHubSkipped("the event file GITHUB_EVENT_PATH is too large to be a pull request event")
+        raise GitHubSkipped(f"cannot read {subject}: {exc.strerror or type(exc).__name__}") from None
+    except LocalFileError as exc:
+        raise GitHubSkipped(exc.describe(subject)) from None
     try:
         event = json.loads(raw)
     except (ValueError, RecursionError):

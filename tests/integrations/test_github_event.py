@@ -132,3 +132,13 @@ def test_the_checked_values_and_the_urls_built_from_them(tmp_path: Path) -> None
     assert str(pull_request_from({**env, "GITHUB_API_URL": ""}).api_url) == "https://api.github.com"
     with pytest.raises(GitHubSkipped):
         check_repository("a--b/c")
+
+
+def test_an_event_file_past_its_limit_is_refused_unparsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gradient_evals.integrations import github_event
+
+    monkeypatch.setattr(github_event, "_EVENT_FILE_LIMIT", 64)
+    path = _write(tmp_path, '{"pull_request": {"number": 7}, "padding": "' + "x" * 64 + '"}')
+    with pytest.raises(GitHubSkipped, match="the event file GITHUB_EVENT_PATH is larger than 64 bytes"):
+        github_event.pull_request_number("pull_request", path)
+    assert github_event.pull_request_number("pull_request", _write(tmp_path, '{"pull_request": {"number": 7}}')) == 7
