@@ -38,6 +38,7 @@ from ._exceptions import (
     StorageDestinationError,
 )
 from ._storage_destinations import DestinationRefused, guarded_transport, refusal_for_host
+from ._tls import verifying_context
 from ._transport import USER_AGENT, attempt_deadline
 
 __all__ = [
@@ -118,6 +119,7 @@ class StorageClient:
                 timeout=self._timeout,
                 follow_redirects=False,
                 trust_env=False,
+                verify=verifying_context(trust_env=True),  # for the mounts below; the client's own goes unused
                 headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
                 mounts={
                     "http://": guarded_transport(

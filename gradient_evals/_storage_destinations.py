@@ -28,6 +28,8 @@ import anyio
 import httpcore
 import httpx
 
+from ._tls import verifying_context
+
 __all__ = ["DestinationRefused", "guarded_transport", "refusal_for_host"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -170,9 +172,11 @@ def guarded_transport(*, allow_private: bool, require_loopback: bool) -> httpx.A
     httpx has no public way to give its transport a network backend; the connection pool it builds is replaced
     by an identical one with the guarded backend (TLS verification and HTTP/1.1 as httpx's defaults).
     """
-    transport = httpx.AsyncHTTPTransport(trust_env=False)
+    # Object storage may sit behind the user's own CA (SSL_CERT_FILE, SSL_CERT_DIR), as the API may.
+    context = verifying_context(trust_env=True)
+    transport = httpx.AsyncHTTPTransport(verify=context, trust_env=False)
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(),
+        ssl_context=context,
         network_backend=_GuardedBackend(allow_private=allow_private, require_loopback=require_loopback),
     )
     return transport

@@ -36,6 +36,7 @@ from ._pacer import Pacer
 from ._ratelimit import RateLimitPolicy
 from ._responses import body_error, deferred_validation_error, status_error, validation_error
 from ._retry import RetryPolicy, retry_pause, should_retry
+from ._tls import verifying_context
 from ._validation import check_timeout
 from ._version import __version__
 
@@ -108,12 +109,16 @@ class Transport:
         self.retry = retry
         self.max_response_bytes = max_response_bytes
         self._owns_client = http_client is None
-        self._client = http_client or httpx.AsyncClient(
-            timeout=timeout,
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
-            trust_env=may_use_environment_proxy(self.base_url),
-        )
+        if http_client is None:
+            trust_env = may_use_environment_proxy(self.base_url)
+            http_client = httpx.AsyncClient(
+                timeout=timeout,
+                follow_redirects=False,
+                limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+                trust_env=trust_env,
+                verify=verifying_context(trust_env=trust_env),
+            )
+        self._client = http_client
         # Only attributes hold the header, never a local: a traceback printed with its locals would show it.
         self._auth_header = f"Bearer {access_token}"
         self._headers: Final = {

@@ -24,6 +24,7 @@ import httpx
 
 from .._body import ACCEPT_ENCODING, BodyError, read_body
 from .._exceptions import GradientEvalsError
+from .._tls import verifying_context
 from .._transport import USER_AGENT, may_use_environment_proxy, origin_of
 from ..reports.suites import SuitesDocument
 from ..results import EvaluationReport
@@ -182,12 +183,14 @@ async def upsert_comment(http: httpx.AsyncClient, pull: PullRequest, marker: str
 
 
 async def _post(pull: PullRequest, marker: str, body: str, timeout: float) -> CommentPosted:
+    trust_env = may_use_environment_proxy(pull.api_url)
     with anyio.fail_after(timeout):
         async with httpx.AsyncClient(
             headers=_headers(pull),
             timeout=timeout,
             follow_redirects=False,
-            trust_env=may_use_environment_proxy(pull.api_url),
+            trust_env=trust_env,
+            verify=verifying_context(trust_env=trust_env),
         ) as http:
             return await upsert_comment(http, pull, marker, body)
 
