@@ -71,10 +71,14 @@ def tests(session: nox.Session) -> None:
         return
     measured = ["--cov", "--cov-report="]
     session.run("pytest", *parallel, *measured)
-    # The same bodies through the standard library's decoder, as users without the speed extra decode them.
+    # The same bodies through the standard library's decoder, as users without the speed extra decode them. These
+    # tests compute rather than wait, so one worker a CPU: a worker's start costs more than it would overlap.
     session.run(
         "pytest",
-        *parallel,
+        "-n",
+        str(min(4, max(2, os.cpu_count() or 1))),
+        "--dist",
+        "worksteal",
         *measured,
         "--cov-append",
         "-q",
