@@ -10,6 +10,7 @@ their numbers for ``run_all.py``.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import os
@@ -44,6 +45,18 @@ with server:
     except KeyboardInterrupt:
         pass
 """
+
+
+@functools.cache
+def raw_tls() -> Any:
+    """The TLS context every raw httpx baseline verifies with, built once a process as the SDK builds its own.
+
+    Building one loads the CA bundle (about 20 ms of CPU). The SDK's clients share theirs; a baseline building a
+    fresh one each round would count its construction, which none of these questions is about.
+    """
+    import httpx
+
+    return httpx.create_ssl_context()
 
 
 @dataclass(frozen=True)

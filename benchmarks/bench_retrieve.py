@@ -26,6 +26,7 @@ from _harness import (
     emit,
     emulator,
     fmt_seconds,
+    raw_tls,
     run_rounds,
     series_data,
     table,
@@ -69,7 +70,7 @@ def raw_async(emu: Emulator, run: str) -> float:
         response.raise_for_status()
         return json.loads(response.content)["evaluation_run"]
 
-    return async_loop_time(lambda: httpx.AsyncClient(headers=headers(emu)), call)
+    return async_loop_time(lambda: httpx.AsyncClient(headers=headers(emu), verify=raw_tls()), call)
 
 
 def sdk_async(emu: Emulator, run: str) -> float:
@@ -81,7 +82,7 @@ def sdk_async(emu: Emulator, run: str) -> float:
 
 def raw_sync(emu: Emulator, run: str) -> float:
     url = emu.base_url + RUNS.format(run)
-    with httpx.Client(headers=headers(emu)) as client:
+    with httpx.Client(headers=headers(emu), verify=raw_tls()) as client:
 
         def call() -> object:
             response = client.get(url)

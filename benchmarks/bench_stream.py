@@ -29,6 +29,7 @@ from _harness import (
     emit,
     emulator,
     paired,
+    raw_tls,
     run_rounds,
     series_data,
     table,
@@ -63,7 +64,7 @@ def raw_httpx(emu: Emulator, run: str, work: float = 0.0, window: int = DEFAULT_
         url = emu.base_url + RESULTS.format(run)
         headers = {"Authorization": f"Bearer {emu.token}", "Accept": "application/json"}
         limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
-        async with httpx.AsyncClient(headers=headers, limits=limits) as client:
+        async with httpx.AsyncClient(headers=headers, limits=limits, verify=raw_tls()) as client:
 
             async def page(number: int) -> dict[str, object]:
                 response = await client.get(url, params={"page": number, "per_page": PER_PAGE})
