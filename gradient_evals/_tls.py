@@ -3,7 +3,9 @@
 Building a verifying context loads the whole CA bundle, about 20 ms of CPU, and httpx builds one for each client
 and each transport it mounts. A program that makes many clients (a test suite, a worker per request) would pay
 that again every time, for identical contexts: here each setting is built once and shared. A context is safe to
-share: connections only read it, from any thread.
+share across clients and threads. The one thing a connection sets on it is the ALPN list (httpcore, on each TLS
+connection), and every client the SDK builds speaks HTTP/1.1 only, so they all set the same list; a client that
+enabled HTTP/2 would need a context of its own.
 """
 
 from __future__ import annotations

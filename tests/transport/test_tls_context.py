@@ -69,3 +69,11 @@ def test_the_shared_context_verifies_certificates_and_hostnames(bundle_loads: li
         assert context.verify_mode == ssl.CERT_REQUIRED
         assert context.check_hostname
         assert _tls.verifying_context(trust_env=trust_env) is context
+
+
+def test_no_client_of_the_sdk_enables_http2() -> None:
+    # httpcore sets the ALPN list on the context at each TLS connection: sharing one context is only safe while every
+    # client that uses it asks for the same list, HTTP/1.1 alone (see gradient_evals/_tls.py).
+    package = Path(_tls.__file__).parent
+    enabling = [str(path.relative_to(package)) for path in package.rglob("*.py") if "http2" in path.read_text("utf-8")]
+    assert enabling == []
