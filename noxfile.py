@@ -235,8 +235,8 @@ def bench(session: nox.Session) -> None:
     The package is installed with its ``speed`` extra (and ``checks``, for the json_schema check of bench_checks), so
     both decoders are there side by side: the streaming and conversion benchmarks run once with each
     (``GRADIENT_EVALS_JSON=stdlib`` forces the standard library's), each against a floor that decodes with the same
-    one. The contenders are installed into this session's virtualenv
-    only. ``nox -s bench -- --only stream`` runs a subset; see ``python benchmarks/run_all.py --help``.
+    one. The contenders are installed into this session's virtualenv only. ``nox -s bench -- --only stream`` runs a
+    subset; see ``python benchmarks/run_all.py --help``.
     """
     session.install(".[speed,checks]", *BENCH_CONTENDERS)  # checks: bench_checks runs a json_schema check
     session.run("python", "benchmarks/run_all.py", *session.posargs)

@@ -14,6 +14,7 @@ import functools
 import gc
 import json
 import os
+import ssl
 import statistics
 import subprocess
 import sys
@@ -48,7 +49,7 @@ with server:
 
 
 @functools.cache
-def raw_tls() -> Any:
+def raw_tls() -> ssl.SSLContext:
     """The TLS context every raw httpx baseline verifies with, built once a process as the SDK builds its own.
 
     Building one loads the CA bundle (about 20 ms of CPU). The SDK's clients share theirs; a baseline building a

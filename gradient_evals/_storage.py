@@ -119,7 +119,9 @@ class StorageClient:
                 timeout=self._timeout,
                 follow_redirects=False,
                 trust_env=False,
-                verify=verifying_context(trust_env=True),  # for the mounts below; the client's own goes unused
+                # The mounts below take every URL, so the client's own transport is never used: given the shared
+                # context, it does not build one of its own.
+                verify=verifying_context(trust_env=True),
                 headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
                 mounts={
                     "http://": guarded_transport(
